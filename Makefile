@@ -1,0 +1,133 @@
+# brink: make (build), make run, make test, make check, make bench,
+# make install PREFIX=... DESTDIR=..., make examples, make clean.
+
+BUILD     ?= build
+PREFIX    ?= /usr/local
+CC        ?= cc
+VERSION   := 0.1.0
+SOVERSION := 0
+
+PKGS      := lua5.4 jansson libedit
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wwrite-strings -Wundef -Werror
+# No fused multiply-add: the same draws and sums on every machine.
+BASE      := -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) -MMD -MP
+OPT       ?= -O2 -g
+PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+CFLAGS_ALL = $(BASE) $(OPT) $(SAN) $(PKGCFLAGS) -Iengine -Ibindings/lua -I$(BUILD)/gen $(CFLAGS)
+LIBCFLAGS  = $(CFLAGS_ALL) -fPIC -fvisibility=hidden -DBRINK_BUILDING
+
+ENGINE_SRC   := $(wildcard engine/*.c)
+BINDINGS_SRC := $(wildcard bindings/lua/*.c)
+CLI_SRC      := $(wildcard cli/*.c)
+TEST_SRC     := $(wildcard tests/*.c)
+SCRIPT_LIB   := $(wildcard scripts/lib/*.lua)
+
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC) $(BINDINGS_SRC)) \
+            $(BUILD)/gen/scriptlib.o $(BUILD)/gen/prelude.o
+CLI_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
+TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
+
+LIBA  := $(BUILD)/libbrink.a
+LIBSO := $(BUILD)/libbrink.so.$(VERSION)
+BIN   := $(BUILD)/brink
+TESTS := $(BUILD)/brink-tests
+
+.PHONY: all deps run test check bench install examples clean lint
+all: $(LIBA) $(LIBSO) $(BIN)
+
+deps:
+	@sh tools/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@$(BIN) run scripts/scenarios/korea-2019.lua 2>/dev/null || \
+	  { $(BIN) --version; echo "no flagship scenario yet (scripts/scenarios/korea-2019.lua)"; }
+
+test: deps
+	@$(MAKE) --no-print-directory all $(TESTS) examples
+	@$(MAKE) --no-print-directory lint
+	BRINK=$(abspath $(BIN)) BRINK_BUILD=$(abspath $(BUILD)) $(TESTS) --jobs 2
+
+lint:
+	luacheck -q scripts examples bench bindings/lua
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build-check OPT="-O1 -g" \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDSAN="-fsanitize=address,undefined" all build-check/brink-tests examples
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 BRINK=$(abspath build-check/brink) \
+	  BRINK_BUILD=$(abspath build-check) build-check/brink-tests --jobs 2
+
+bench: all
+	@sh tools/bench.sh $(BUILD)
+
+examples: $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+
+$(BUILD)/examples/%: examples/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(PKGLIBS) $(LDSAN)
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libbrink.so.$(SOVERSION) -o $@ $^ $(PKGLIBS) $(LDSAN)
+	ln -sf libbrink.so.$(VERSION) $(BUILD)/libbrink.so.$(SOVERSION)
+	ln -sf libbrink.so.$(SOVERSION) $(BUILD)/libbrink.so
+
+$(BIN): $(CLI_OBJ) $(LIBA)
+	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(PKGLIBS) $(LDSAN)
+
+$(TESTS): $(TEST_OBJ) $(LIBA)
+	$(CC) -o $@ $(TEST_OBJ) $(LIBA) $(PKGLIBS) -lcriterion $(LDSAN)
+
+$(BUILD)/engine/%.o: engine/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBCFLAGS) -c -o $@ $<
+
+$(BUILD)/bindings/%.o: bindings/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBCFLAGS) -c -o $@ $<
+
+$(BUILD)/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# The script library is compiled into the binary so scenarios run without
+# the source tree.
+$(BUILD)/gen/scriptlib.c: $(SCRIPT_LIB) tools/embed.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh brink__scriptlib $(SCRIPT_LIB) > $@
+
+$(BUILD)/gen/prelude.c: bindings/lua/prelude.lua tools/embed.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh brink__prelude bindings/lua/prelude.lua > $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(LIBCFLAGS) -c -o $@ $<
+
+$(BUILD)/brink.pc: tools/brink.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+install: all $(BUILD)/brink.pc
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 engine/brink.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libbrink.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libbrink.so.$(SOVERSION)
+	ln -sf libbrink.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libbrink.so
+	install -m 644 $(BUILD)/brink.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build build-check
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

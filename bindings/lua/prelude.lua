@@ -1,0 +1,169 @@
+-- prelude.lua: the declaration forms of the scenario language.
+--
+-- It runs once per engine, before the scenario, with the scenario's
+-- sandbox environment and a table of private primitives.  It only collects
+-- what the scenario declares, with the file:line of each declaration; the C
+-- side (bindings/lua/scenario.c) checks it all and hands it to the engine
+-- once the scenario has run, so every mistake is reported with its line.
+local env, P = ...
+local where, decls = P.where, P.decls
+local error, type, select = error, type, select
+
+local function loading(form)
+  if not P.loading then
+    error(form .. " can only be used while the scenario loads, not inside "
+          .. "an effect or condition", 3)
+  end
+end
+
+-- `kind "name" { ... }`: the name comes first, the body in a second call.
+local function named(kind, list)
+  env[kind] = function(name)
+    loading(kind)
+    if type(name) ~= "string" or name == "" then
+      error(kind .. ' needs a name: ' .. kind .. ' "name" { ... }', 2)
+    end
+    local entry = { name = name, where = where(2), kind = kind }
+    list[#list + 1] = entry
+    return function(spec)
+      if type(spec) ~= "table" then
+        error(kind .. ' "' .. name .. '" needs a table: ' .. kind .. ' "'
+              .. name .. '" { ... }', 2)
+      end
+      entry.spec = spec
+    end
+  end
+end
+
+named("actor", decls.actors)
+named("var", decls.vars)
+named("relation", decls.vars)
+named("move", decls.moves)
+named("trigger", decls.triggers)
+named("event", decls.events)
+named("outcome", decls.outcomes)
+named("policy", decls.policies)
+
+function env.scenario(spec)
+  loading("scenario")
+  if type(spec) ~= "table" then
+    error("scenario needs a table: scenario { id = ..., ... }", 2)
+  end
+  if decls.scenario then
+    error("scenario is declared twice (first at " .. decls.scenario.where
+          .. ")", 2)
+  end
+  decls.scenario = { spec = spec, where = where(2) }
+end
+
+function env.on(hook, fn)
+  loading("on")
+  if hook ~= "turn_start" and hook ~= "turn_end" then
+    error("on() takes \"turn_start\" or \"turn_end\", not "
+          .. tostring(hook), 2)
+  end
+  if type(fn) ~= "function" then
+    error("on(\"" .. hook .. "\", fn) needs a function", 2)
+  end
+  decls.hooks[#decls.hooks + 1] = { hook = hook, fn = fn, where = where(2) }
+end
+
+-- news("%s pushes new sanctions on %s", m.by, m.target)
+local format = env.string.format
+function env.news(fmt, ...)
+  if type(fmt) ~= "string" then error("news() needs a format string", 2) end
+  P.news(select("#", ...) == 0 and fmt or format(fmt, ...))
+end
+
+-- Event data crosses turns and saves as text: a table constructor written
+-- in the sandbox's fixed key order, read back with no globals at all.
+local pairs, tostring, concat = env.pairs, env.tostring, env.table.concat
+local mtype = env.math.type
+local function serialize(v, depth, out)
+  local t = type(v)
+  if t == "string" then
+    out[#out + 1] = format("%q", v)
+  elseif t == "number" then
+    if v ~= v or v == math.huge or v == -math.huge then
+      error("event data must hold finite numbers", 0)
+    end
+    out[#out + 1] = mtype(v) == "integer" and format("%d", v)
+                    or format("%.17g", v):gsub("^(-?%d+)$", "%1.0")
+  elseif t == "boolean" or t == "nil" then
+    out[#out + 1] = tostring(v)
+  elseif t == "table" then
+    if depth > 32 then error("event data nests too deeply", 0) end
+    out[#out + 1] = "{"
+    for k, x in pairs(v) do
+      local kt = type(k)
+      if kt ~= "string" and kt ~= "number" and kt ~= "boolean" then
+        error("event data keys must be strings, numbers or booleans", 0)
+      end
+      out[#out + 1] = "["
+      serialize(k, depth + 1, out)
+      out[#out + 1] = "]="
+      serialize(x, depth + 1, out)
+      out[#out + 1] = ","
+    end
+    out[#out + 1] = "}"
+  else
+    error("event data can hold numbers, strings, booleans and tables, not "
+          .. t, 0)
+  end
+  return out
+end
+
+local function encode(data)
+  if data == nil then return nil end
+  local ok, out = pcall(serialize, data, 0, {})
+  if not ok then error(out, 3) end
+  return concat(out)
+end
+
+function P.decode(text)
+  return env.load("return " .. text, "=data", "t", {})()
+end
+
+-- schedule("retaliation", { turns = 2, data = { target = "USA" } })
+function env.schedule(name, opts)
+  if type(name) ~= "string" then error("schedule() needs an event name", 2) end
+  if opts ~= nil and type(opts) ~= "table" then
+    error("schedule(name, { turns = k, data = t }): options must be a table",
+          2)
+  end
+  opts = opts or {}
+  local ok, msg = P.schedule(name, opts.turns or 1, encode(opts.data))
+  if not ok then error(msg, 2) end
+end
+
+function env.fire(name, data)
+  if type(name) ~= "string" then error("fire() needs an event name", 2) end
+  local ok, msg, inside = P.fire(name, encode(data))
+  -- An error inside the event keeps its own file:line.
+  if not ok then error(msg, inside and 0 or 2) end
+end
+
+function env.end_scenario(outcome)
+  local ok, msg = P.end_scenario(outcome)
+  if not ok then error(msg, 2) end
+end
+
+-- import "name": name.lua from the scenario's folder or the script library.
+local imports = {}
+function env.import(name)
+  if type(name) ~= "string" or not name:match("^[%w_%-]+$") then
+    error("import needs a plain name (letters, digits, _ and -), got "
+          .. tostring(name), 2)
+  end
+  local cached = imports[name]
+  if cached == false then error("import cycle through '" .. name .. "'", 2) end
+  if cached ~= nil then return cached.value end
+  local text, chunkname = P.read_import(name)
+  if not text then error(chunkname, 2) end
+  local fn, err = env.load(text, chunkname, "t", env)
+  if not fn then error(err, 0) end
+  imports[name] = false
+  local value = fn()
+  imports[name] = { value = value }
+  return value
+end

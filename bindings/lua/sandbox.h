@@ -1,0 +1,135 @@
+/*
+** sandbox.h: the Lua state of one engine, the environment scenario scripts
+** run in, and the budgets that stop them (SPEC section 3).  Internal to
+** libbrink; the engine itself knows no Lua, the bindings call these.
+**
+** Lifecycle: a brink__box lives inside the engine (the allocator keeps a
+** pointer to it, so it must not move while open); brink__box_open() makes
+** its Lua state, brink__box_close() frees it.  Every call into script code
+** goes through brink__box_pcall(): that is where the budgets are set, and
+** code run any other way is still metered against the last call's budgets.
+**
+** Stack contracts are written as in the Lua manual: [-o, +p, x] pops o,
+** pushes p; x is '-' (raises nothing) or 'e' (may raise any error).
+*/
+#ifndef BRINK_SANDBOX_H
+#define BRINK_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "brink.h"
+
+/* Budgets used when brink__box_open() gets zero or less. */
+#define BRINK__BOX_INSTRUCTIONS 100000000
+#define BRINK__BOX_MEMORY ((int64_t)256 * 1024 * 1024)
+#define BRINK__BOX_SECONDS 10.0
+/* No string may be longer: bounds the work of any single VM operation. */
+#define BRINK__BOX_MAX_STRING ((size_t)16 * 1024 * 1024)
+/* Room for "file:line" (Lua's short_src is at most 60 bytes). */
+#define BRINK__BOX_WHERE 96
+
+/* Why the current call was stopped: the value of brink__box.killed. */
+enum brink__kill {
+  BRINK__KILL_NONE = 0,
+  BRINK__KILL_INSTRUCTIONS = 1,   /* max_instructions */
+  BRINK__KILL_TIME = 2,           /* max_seconds */
+  BRINK__KILL_MEMORY = 3,         /* mem_cap */
+  BRINK__KILL_STRING = 4,         /* a string longer than max_string */
+  BRINK__KILL_NOMEM = 5           /* the host allocator failed */
+};
+
+typedef struct brink__box {
+  lua_State *L;
+  brink_alloc alloc;                /* the engine's allocator */
+  void *alloc_ud;
+  size_t mem_used, mem_cap;         /* bytes held by the Lua state */
+  size_t max_string;                /* longest string a script may make */
+  int64_t max_instructions, instructions;   /* per top-level call */
+  double max_seconds, deadline;     /* per top-level call, CLOCK_MONOTONIC */
+  int killed;                       /* enum brink__kill; sticky until the
+                                       next top-level call */
+  int depth;                        /* brink__box_pcall() nesting */
+  int refused;                      /* why the allocator last said no */
+  char kill_where[BRINK__BOX_WHERE];   /* "file:line" of the kill, or "" */
+  char err_where[BRINK__BOX_WHERE];    /* set by the message handler */
+} brink__box;
+
+/*
+** Opens a Lua state whose every allocation goes through 'alloc' (NULL: the
+** C library's realloc/free) and is refused past 'max_memory' bytes.  Loads
+** base, string, table, math, utf8 and coroutine privately (the state's
+** global table is left empty) and installs the count hook.  Zero or less
+** in a budget selects the default above.  Returns BRINK_OK, or
+** BRINK_ENOMEM with box->L NULL.
+*/
+int brink__box_open(brink__box *box, brink_alloc alloc, void *ud,
+                    int64_t max_instructions, int64_t max_memory,
+                    double max_seconds);
+/* Closes the state; box->mem_used is then 0.  A closed box: nothing. */
+void brink__box_close(brink__box *box);
+
+/*
+** [-0, +1, -] Pushes a new environment table built from the allow-list in
+** sandbox.c: its own copies of the library tables, so a script changing
+** 'string' or 'math' changes only its own.  Returns BRINK_OK; on failure
+** pushes "not enough memory" instead and returns BRINK_EBUDGET (the
+** memory cap) or BRINK_ENOMEM (the host allocator, or a stack that cannot
+** grow, in which case nothing is pushed).
+*/
+int brink__box_env(brink__box *box);
+
+/*
+** [-0, +1, -] Compiles 'text' (never a binary chunk) as a chunk named
+** 'chunkname' ("@path" gives messages "path:line: ...") whose _ENV is the
+** table at 'env_index'.  Pushes the function and returns BRINK_OK, or
+** pushes the message and returns BRINK_ESCRIPT (a syntax error or a binary
+** chunk), BRINK_EBUDGET or BRINK_ENOMEM (message "not enough memory").
+** brink__box_split() separates "file:line" from a syntax error.
+*/
+int brink__box_load(brink__box *box, const char *text, size_t len,
+                    const char *chunkname, int env_index);
+
+/*
+** [-(nargs+1), +(nresults|0), -] Calls the function below the 'nargs'
+** arguments on top of the stack, like lua_pcall with a message handler.
+** The outermost call resets the budgets (instructions, deadline, kill);
+** nested calls (a binding that runs script code from inside a script)
+** share them.  On success the results are pushed and BRINK_OK returned,
+** with where[] and msg[] empty.  On failure nothing is pushed and the
+** status is BRINK_ESCRIPT (a script error), BRINK_EBUDGET (the message
+** names the budget and its limit: "instruction budget exceeded (100000000
+** instructions)", "time budget exceeded (10 s)", "memory budget exceeded
+** (256 MiB)") or BRINK_ENOMEM; where[] gets "file:line" of the innermost
+** Lua frame where the error was raised ("" if unknown) and msg[] the
+** message without that "file:line: " prefix.  Either buffer may be NULL
+** with a capacity of 0.
+*/
+int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
+                     size_t wcap, char *msg, size_t mcap);
+
+/*
+** [-0, +0, e] For binding code that catches script errors itself: after a
+** lua_pcall or lua_resume of script code returned 'status', call this.  It
+** makes a memory error a sticky memory kill and, if any budget has been
+** exceeded, raises the kill again (so no catch swallows it); otherwise it
+** returns 'status'.
+*/
+int brink__box_check(lua_State *L, int status);
+
+/*
+** [-0, +0, e] Charges 'n' instructions' worth of C work done by a binding
+** to the running call's budget; raises the kill when it is exceeded.
+*/
+void brink__box_charge(lua_State *L, int64_t n);
+
+/*
+** Splits a message "file:line: text" into where[] ("file:line") and
+** msg[] ("text"); without such a prefix where[] is "" and msg[] the whole.
+*/
+void brink__box_split(const char *text, char *where, size_t wcap, char *msg,
+                      size_t mcap);
+
+#endif

@@ -1,0 +1,1728 @@
+/*
+** scenario.c: the scenario language.  Loads a scenario into a sandboxed
+** Lua state, hands its declarations to the engine, and serves as the
+** engine's script host: conditions, effects and policies run here.
+**
+** The world seen from Lua ('w') is a plain table of actor proxies, as the
+** figures in PERFORMANCE.md advise.  Names are Lua's interned strings:
+** every name a script can use is anchored once at load, so its address
+** identifies it and a read is a pointer hash, not a string comparison.
+*/
+#include <lauxlib.h>
+#include <lua.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brinkint.h"
+#include "embedded.h"
+#include "sandbox.h"
+
+/* What an interned name means in each place it can be used. */
+typedef struct name_rec {
+  const char *key;       /* the anchored Lua string */
+  int world;             /* world variable slot, or -1 */
+  int actor;             /* actor index, or -1 */
+  int field;             /* per-actor field, or -1 */
+  bool date;
+} name_rec;
+
+/* A name an actor proxy resolves: a variable or a relation. */
+typedef struct field {
+  int decl;
+  bool relation;
+  int rel;               /* relations: its number among relations */
+  int *slot;             /* variables: [nactors] slot or -1 */
+} field;
+
+typedef struct host {
+  brink__box box;
+  brink_engine *e;
+  char *path;            /* the scenario file, for messages and import */
+  char *text;            /* its text, kept for clones */
+  size_t len;
+  int env, w, opts, anchors, decls_ref, date_ref, decode;
+  int date_turn;
+  name_rec *recs;
+  int cap_recs, nrecs;
+  field *fields;
+  int nfields;
+  int score;             /* function handle or -1 */
+  bool loading;
+  char where[256];
+  char msg[1024];
+  char reason[512];
+} host;
+
+#define HOST(L) ((host *)lua_touserdata(L, lua_upvalueindex(1)))
+
+static int raise_engine(lua_State *L, brink_engine *e) {
+  return luaL_error(L, "%s", brink_errmsg(e));
+}
+
+/* interned names --------------------------------------------------------- */
+
+static uint32_t ptr_hash(const char *p) {
+  uint64_t x = (uint64_t)(uintptr_t)p;
+  return (uint32_t)((x >> 3) * 0x9E3779B97F4A7C15ull >> 32);
+}
+
+static const name_rec *lookup(host *h, lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TSTRING || h->cap_recs == 0) return NULL;
+  size_t len;
+  const char *k = lua_tolstring(L, idx, &len);
+  uint32_t mask = (uint32_t)h->cap_recs - 1;
+  for (uint32_t i = ptr_hash(k) & mask; h->recs[i].key; i = (i + 1) & mask)
+    if (h->recs[i].key == k) return &h->recs[i];
+  /* Only short strings are interned; a long one is compared. */
+  if (len > 40)
+    for (int i = 0; i < h->cap_recs; i++)
+      if (h->recs[i].key && strcmp(h->recs[i].key, k) == 0) return &h->recs[i];
+  return NULL;
+}
+
+/* Interns 'name' and returns its record, made on first use. */
+static name_rec *intern(host *h, lua_State *L, const char *name) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->anchors);
+  lua_pushstring(L, name);
+  const char *k = lua_tostring(L, -1);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  uint32_t mask = (uint32_t)h->cap_recs - 1;
+  uint32_t i = ptr_hash(k) & mask;
+  for (; h->recs[i].key; i = (i + 1) & mask)
+    if (h->recs[i].key == k) return &h->recs[i];
+  h->recs[i] = (name_rec){k, -1, -1, -1, false};
+  h->nrecs++;
+  return &h->recs[i];
+}
+
+/* values ----------------------------------------------------------------- */
+
+static int var_type(const brink_engine *e, int slot) {
+  return e->decls[e->vars[slot].decl].type;
+}
+
+static void push_value(lua_State *L, host *h, int slot) {
+  brink_engine *e = h->e;
+  double v;
+  if (brink__read(e, slot, &v) != BRINK_OK) raise_engine(L, e);
+  switch (var_type(e, slot)) {
+  case BRINK_FLAG: lua_pushboolean(L, v != 0); break;
+  case BRINK_ENUM:
+    lua_pushstring(L, e->decls[e->vars[slot].decl].values[(int)v]);
+    break;
+  default:
+    /* Integral values read as Lua integers so "%d" and ".." print "9". */
+    if (v == floor(v) && fabs(v) < 9e15)
+      lua_pushinteger(L, (lua_Integer)v);
+    else
+      lua_pushnumber(L, v);
+  }
+}
+
+static void write_value(lua_State *L, host *h, int slot, int idx) {
+  brink_engine *e = h->e;
+  const brink__decl *d = &e->decls[e->vars[slot].decl];
+  const char *name = e->vars[slot].name;
+  double v = 0;
+  int t = lua_type(L, idx);
+  switch (d->type) {
+  case BRINK_FLAG:
+    if (t != LUA_TBOOLEAN)
+      luaL_error(L, "%s is a flag: it takes true or false, not %s", name,
+                 luaL_typename(L, idx));
+    v = lua_toboolean(L, idx);
+    break;
+  case BRINK_ENUM: {
+    if (t != LUA_TSTRING)
+      luaL_error(L, "%s is an enum: it takes one of its values as a string, "
+                 "not %s", name, luaL_typename(L, idx));
+    const char *s = lua_tostring(L, idx);
+    int i = 0;
+    while (i < d->nvalues && strcmp(d->values[i], s) != 0) i++;
+    if (i == d->nvalues) {
+      char tail[200];
+      brink__suggest(tail, sizeof tail, s, (const char *const *)d->values,
+                     d->nvalues);
+      luaL_error(L, "%s: %s is not one of its values", name, tail);
+    }
+    v = i;
+    break;
+  }
+  default:
+    if (t != LUA_TNUMBER)
+      luaL_error(L, "%s is a%s: it takes a number, not %s", name,
+                 d->type == BRINK_INTEGER ? "n integer" : " number",
+                 luaL_typename(L, idx));
+    v = lua_tonumber(L, idx);
+  }
+  if (brink__write(e, slot, v) != BRINK_OK) raise_engine(L, e);
+}
+
+/* the world proxies ------------------------------------------------------ */
+
+static void push_date(lua_State *L, host *h, int32_t days);
+
+static int unknown(lua_State *L, host *h, const char *owner, int actor) {
+  brink_engine *e = h->e;
+  const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+  if (k == NULL)
+    return luaL_error(L, "%s is indexed by names, not by %s", owner,
+                      luaL_typename(L, 2));
+  const char *names[512];
+  int n = 0;
+  for (int i = 0; i < h->cap_recs && n < 512; i++) {
+    const name_rec *r = &h->recs[i];
+    if (!r->key) continue;
+    bool fits = actor == -2 ? r->actor >= 0
+                : actor >= 0 ? (r->field >= 0 &&
+                                (h->fields[r->field].relation ||
+                                 h->fields[r->field].slot[actor] >= 0))
+                             : (r->world >= 0 || r->actor >= 0 || r->date);
+    if (fits) names[n++] = r->key;
+  }
+  char tail[300];
+  brink__suggest(tail, sizeof tail, k, names, n);
+  (void)e;
+  return luaL_error(L, "unknown %s in %s: %s",
+                    actor == -2 ? "actor" : "variable", owner, tail);
+}
+
+static int world_index(lua_State *L) {
+  host *h = HOST(L);
+  const name_rec *r = lookup(h, L, 2);
+  if (r && r->world >= 0) {
+    push_value(L, h, r->world);
+    return 1;
+  }
+  if (r && r->date) {
+    brink_engine *e = h->e;
+    brink__note_date_read(e);
+    if (h->date_turn != e->run.turn) {
+      push_date(L, h, brink_date(e));
+      lua_rawseti(L, LUA_REGISTRYINDEX, h->date_ref);
+      h->date_turn = e->run.turn;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->date_ref);
+    return 1;
+  }
+  return unknown(L, h, "w", -1);
+}
+
+static int world_newindex(lua_State *L) {
+  host *h = HOST(L);
+  const name_rec *r = lookup(h, L, 2);
+  if (r && r->world >= 0) {
+    write_value(L, h, r->world, 3);
+    return 0;
+  }
+  if (r && (r->actor >= 0 || r->date))
+    return luaL_error(L, "w.%s cannot be assigned", r->key);
+  return unknown(L, h, "w", -1);
+}
+
+static int actor_index(lua_State *L) {
+  host *h = HOST(L);
+  int a = (int)lua_tointeger(L, lua_upvalueindex(2));
+  const name_rec *r = lookup(h, L, 2);
+  if (r && r->field >= 0) {
+    const field *f = &h->fields[r->field];
+    if (f->relation) {
+      lua_rawgeti(L, lua_upvalueindex(3), f->rel + 1);
+      return 1;
+    }
+    if (f->slot[a] >= 0) {
+      push_value(L, h, f->slot[a]);
+      return 1;
+    }
+  }
+  char owner[80];
+  snprintf(owner, sizeof owner, "w.%s", h->e->actors[a].id);
+  return unknown(L, h, owner, a);
+}
+
+static int actor_newindex(lua_State *L) {
+  host *h = HOST(L);
+  int a = (int)lua_tointeger(L, lua_upvalueindex(2));
+  const name_rec *r = lookup(h, L, 2);
+  if (r && r->field >= 0) {
+    const field *f = &h->fields[r->field];
+    if (f->relation)
+      return luaL_error(L, "w.%s.%s is a relation: assign "
+                        "w.%s.%s.OTHER_ACTOR", h->e->actors[a].id, r->key,
+                        h->e->actors[a].id, r->key);
+    if (f->slot[a] >= 0) {
+      write_value(L, h, f->slot[a], 3);
+      return 0;
+    }
+  }
+  char owner[80];
+  snprintf(owner, sizeof owner, "w.%s", h->e->actors[a].id);
+  return unknown(L, h, owner, a);
+}
+
+/* Upvalues: host, actor, relation declaration. */
+static int relation_slot(lua_State *L, host *h) {
+  brink_engine *e = h->e;
+  int a = (int)lua_tointeger(L, lua_upvalueindex(2));
+  const brink__decl *d = &e->decls[lua_tointeger(L, lua_upvalueindex(3))];
+  const name_rec *r = lookup(h, L, 2);
+  if (r && r->actor >= 0) {
+    int s = d->pair_slot[a * e->nactors + r->actor];
+    if (s >= 0) return s;
+    luaL_error(L, "%s has no %s with itself", e->actors[a].id, d->field);
+  }
+  char owner[120];
+  snprintf(owner, sizeof owner, "w.%s.%s", e->actors[a].id, d->field);
+  unknown(L, h, owner, -2);
+  return -1;
+}
+
+static int relation_index(lua_State *L) {
+  host *h = HOST(L);
+  push_value(L, h, relation_slot(L, h));
+  return 1;
+}
+
+static int relation_newindex(lua_State *L) {
+  host *h = HOST(L);
+  write_value(L, h, relation_slot(L, h), 3);
+  return 0;
+}
+
+/* A proxy: an empty table whose metatable is locked. */
+static void push_proxy(lua_State *L, host *h, lua_CFunction index,
+                       lua_CFunction newindex, int nup) {
+  int base = lua_gettop(L) - nup;
+  lua_newtable(L);                       /* the proxy */
+  lua_createtable(L, 0, 3);              /* its metatable */
+  for (int k = 0; k < 2; k++) {
+    lua_pushlightuserdata(L, h);
+    for (int i = 1; i <= nup; i++) lua_pushvalue(L, base + i);
+    lua_pushcclosure(L, k ? newindex : index, nup + 1);
+    lua_setfield(L, -2, k ? "__newindex" : "__index");
+  }
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  lua_replace(L, base + 1);
+  lua_settop(L, base + 1);
+}
+
+static int build_names(host *h, lua_State *L) {
+  brink_engine *e = h->e;
+  int n = e->nactors;
+  int need = 2 * (e->nactors + e->ndecls + 1) + 16;
+  h->cap_recs = 16;
+  while (h->cap_recs < need) h->cap_recs *= 2;
+  h->recs = brink__alloc(e, sizeof(name_rec) * (size_t)h->cap_recs);
+  h->fields = brink__alloc(e, sizeof(field) * (size_t)(e->ndecls + 1));
+  if (!h->recs || !h->fields) return BRINK_ENOMEM;
+  memset(h->recs, 0, sizeof(name_rec) * (size_t)h->cap_recs);
+  memset(h->fields, 0, sizeof(field) * (size_t)(e->ndecls + 1));
+  intern(h, L, "date")->date = true;
+  for (int a = 0; a < n; a++) intern(h, L, e->actors[a].id)->actor = a;
+  int nrel = 0;
+  for (int i = 0; i < e->ndecls; i++) {
+    const brink__decl *d = &e->decls[i];
+    name_rec *r = intern(h, L, d->field);
+    if (d->kind == BRINK__WORLD_VAR) {
+      r->world = d->first;
+      continue;
+    }
+    if (r->field < 0) {
+      r->field = h->nfields++;
+      field *f = &h->fields[r->field];
+      f->decl = i;
+      f->relation = d->kind == BRINK__RELATION;
+      if (f->relation) {
+        f->rel = nrel++;
+      } else {
+        f->slot = brink__alloc(e, sizeof(int) * (size_t)(n ? n : 1));
+        if (!f->slot) return BRINK_ENOMEM;
+        for (int a = 0; a < n; a++) f->slot[a] = -1;
+      }
+    }
+    field *f = &h->fields[r->field];
+    if (d->kind == BRINK__EACH_VAR)
+      for (int a = 0; a < n; a++) f->slot[a] = d->first + a;
+    else if (d->kind == BRINK__ACTOR_VAR && d->count)
+      f->slot[e->vars[d->first].owner] = d->first;
+  }
+  /* w: actors as plain fields, world variables and the date through C. */
+  lua_createtable(L, 0, n);
+  for (int a = 0; a < n; a++) {
+    lua_pushinteger(L, a);
+    lua_createtable(L, nrel, 0);          /* this actor's relation proxies */
+    for (int k = 0; k < h->nfields; k++) {
+      const field *f = &h->fields[k];
+      if (!f->relation) continue;
+      lua_pushinteger(L, a);
+      lua_pushinteger(L, f->decl);
+      push_proxy(L, h, relation_index, relation_newindex, 2);
+      lua_rawseti(L, -2, f->rel + 1);
+    }
+    push_proxy(L, h, actor_index, actor_newindex, 2);
+    lua_setfield(L, -2, e->actors[a].id);
+  }
+  lua_createtable(L, 0, 3);
+  lua_pushlightuserdata(L, h);
+  lua_pushcclosure(L, world_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pushlightuserdata(L, h);
+  lua_pushcclosure(L, world_newindex, 1);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  h->w = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushboolean(L, 0);
+  h->date_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  h->date_turn = -1;
+  return BRINK_OK;
+}
+
+/* Each option's 'm' table {by =, move =, target =}, made once. */
+static void build_options(host *h, lua_State *L) {
+  brink_engine *e = h->e;
+  lua_createtable(L, e->noptions, 0);
+  for (int i = 0; i < e->noptions; i++) {
+    const brink__option *o = &e->options[i];
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, e->actors[o->actor].id);
+    lua_setfield(L, -2, "by");
+    lua_pushstring(L, e->moves[o->move].name);
+    lua_setfield(L, -2, "move");
+    if (o->target >= 0) {
+      lua_pushstring(L, e->actors[o->target].id);
+      lua_setfield(L, -2, "target");
+    }
+    lua_rawseti(L, -2, i + 1);
+  }
+  h->opts = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* dates ------------------------------------------------------------------ */
+
+typedef struct date_ud {
+  int32_t days;
+} date_ud;
+
+static const char *const DATE = "brink.date";
+
+static void push_date(lua_State *L, host *h, int32_t days) {
+  date_ud *d = lua_newuserdatauv(L, sizeof *d, 0);
+  d->days = days;
+  (void)h;
+  luaL_setmetatable(L, DATE);
+}
+
+static int32_t to_days(lua_State *L, int idx) {
+  date_ud *d = luaL_testudata(L, idx, DATE);
+  if (d) return d->days;
+  if (lua_type(L, idx) == LUA_TSTRING) {
+    int32_t days;
+    if (brink_date_parse(lua_tostring(L, idx), &days) == BRINK_OK) return days;
+    luaL_error(L, "'%s' is not a date (YYYY-MM-DD)", lua_tostring(L, idx));
+  }
+  luaL_error(L, "a date or a \"YYYY-MM-DD\" string expected, got %s",
+             luaL_typename(L, idx));
+  return 0;
+}
+
+static int date_new(lua_State *L) {
+  host *h = HOST(L);
+  push_date(L, h, to_days(L, 1));
+  return 1;
+}
+
+/* The turn whose period holds the date, or nil outside the calendar. */
+static int date_turn(lua_State *L, host *h, int32_t days) {
+  brink_engine *e = h->e;
+  int lo = 1, hi = brink_turn_count(e);
+  if (days < brink_turn_date(e, 1) || days >= brink_turn_date(e, hi + 1)) {
+    lua_pushnil(L);
+    return 1;
+  }
+  while (lo < hi) {
+    int mid = lo + (hi - lo + 1) / 2;
+    if (brink_turn_date(e, mid) <= days) lo = mid;
+    else hi = mid - 1;
+  }
+  lua_pushinteger(L, lo);
+  return 1;
+}
+
+static int date_days_until(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)to_days(L, 2) - to_days(L, 1));
+  return 1;
+}
+
+static int date_index(lua_State *L) {
+  host *h = HOST(L);
+  int32_t days = to_days(L, 1);
+  const char *k = luaL_checkstring(L, 2);
+  int32_t y, m, d;
+  brink_date_civil(days, &y, &m, &d);
+  if (strcmp(k, "year") == 0) lua_pushinteger(L, y);
+  else if (strcmp(k, "month") == 0) lua_pushinteger(L, m);
+  else if (strcmp(k, "day") == 0) lua_pushinteger(L, d);
+  else if (strcmp(k, "turn") == 0) return date_turn(L, h, days);
+  else if (strcmp(k, "days_until") == 0) lua_pushcfunction(L, date_days_until);
+  else return luaL_error(L, "a date has year, month, day, turn and "
+                         "days_until, not '%s'", k);
+  return 1;
+}
+
+static int date_tostring(lua_State *L) {
+  char buf[16];
+  brink_date_format(to_days(L, 1), buf, sizeof buf);
+  lua_pushstring(L, buf);
+  return 1;
+}
+
+static int date_eq(lua_State *L) {
+  lua_pushboolean(L, to_days(L, 1) == to_days(L, 2));
+  return 1;
+}
+
+static int date_lt(lua_State *L) {
+  lua_pushboolean(L, to_days(L, 1) < to_days(L, 2));
+  return 1;
+}
+
+static int date_le(lua_State *L) {
+  lua_pushboolean(L, to_days(L, 1) <= to_days(L, 2));
+  return 1;
+}
+
+static int date_concat(lua_State *L) {
+  for (int i = 1; i <= 2; i++)
+    if (luaL_testudata(L, i, DATE)) {
+      lua_pushcfunction(L, date_tostring);
+      lua_pushvalue(L, i);
+      lua_call(L, 1, 1);
+      lua_replace(L, i);
+    }
+  lua_concat(L, 2);
+  return 1;
+}
+
+static void date_metatable(lua_State *L, host *h) {
+  luaL_newmetatable(L, DATE);
+  lua_pushlightuserdata(L, h);
+  lua_pushcclosure(L, date_index, 1);
+  lua_setfield(L, -2, "__index");
+  const luaL_Reg ops[] = {{"__tostring", date_tostring}, {"__eq", date_eq},
+                          {"__lt", date_lt}, {"__le", date_le},
+                          {"__concat", date_concat}, {NULL, NULL}};
+  luaL_setfuncs(L, ops, 0);
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 1);
+}
+
+/* helpers for scripts ---------------------------------------------------- */
+
+/* Random draws belong to effects: a condition must not draw, and nothing
+   draws while the scenario loads (the seed is not known yet). */
+static brink_engine *drawing(lua_State *L, const char *what) {
+  host *h = HOST(L);
+  brink_engine *e = h->e;
+  if (e->read_only)
+    luaL_error(L, "conditions draw no random numbers: %s is not allowed "
+               "here", what);
+  if (h->loading || e->run.phase == BRINK__PH_IDLE)
+    luaL_error(L, "%s can only be used while the scenario runs", what);
+  return e;
+}
+
+static int l_chance(lua_State *L) {
+  brink_engine *e = drawing(L, "chance()");
+  double p = luaL_checknumber(L, 1);
+  lua_pushboolean(L, brink_chance(e, p));
+  return 1;
+}
+
+static int l_random(lua_State *L) {
+  brink_engine *e = drawing(L, "random()");
+  lua_Integer lo, hi;
+  switch (lua_gettop(L)) {
+  case 0: lua_pushnumber(L, brink_random(e)); return 1;
+  case 1: lo = 1; hi = luaL_checkinteger(L, 1); break;
+  case 2: lo = luaL_checkinteger(L, 1); hi = luaL_checkinteger(L, 2); break;
+  default: return luaL_error(L, "random() takes 0, 1 or 2 arguments");
+  }
+  luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
+  int64_t out;
+  brink_random_int(e, lo, hi, &out);
+  lua_pushinteger(L, out);
+  return 1;
+}
+
+static int l_normal(lua_State *L) {
+  brink_engine *e = drawing(L, "normal()");
+  double mu = luaL_optnumber(L, 1, 0), sd = luaL_optnumber(L, 2, 1);
+  lua_pushnumber(L, brink_normal(e, mu, sd));
+  return 1;
+}
+
+static int l_pick(lua_State *L) {
+  brink_engine *e = drawing(L, "pick()");
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+  if (n == 0) return luaL_error(L, "pick() of an empty list");
+  int64_t i;
+  brink_random_int(e, 1, n, &i);
+  lua_rawgeti(L, 1, i);
+  return 1;
+}
+
+static int l_news(lua_State *L) {
+  host *h = HOST(L);
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  if (h->loading) return luaL_error(L, "news() is for effects, not for "
+                                    "the scenario's top level");
+  if (brink__news(h->e, s, len) != BRINK_OK) return raise_engine(L, h->e);
+  return 0;
+}
+
+/* primitives for the prelude ---------------------------------------------- */
+
+/* where(level): "file:line" of a Lua function on the stack. */
+static int p_where(lua_State *L) {
+  lua_Debug ar;
+  int level = (int)luaL_checkinteger(L, 1);
+  if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) &&
+      ar.currentline > 0)
+    lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
+  else
+    lua_pushliteral(L, "?");
+  return 1;
+}
+
+static int fail(lua_State *L, const char *msg) {
+  lua_pushnil(L);
+  lua_pushstring(L, msg);
+  return 2;
+}
+
+static int find_event(lua_State *L, host *h, const char *name) {
+  brink_engine *e = h->e;
+  int ev = brink__event_find(e, name);
+  if (ev < 0) {
+    const char *names[128];
+    int n = e->nevents < 128 ? e->nevents : 128;
+    for (int i = 0; i < n; i++) names[i] = e->events[i].name;
+    char tail[200];
+    brink__suggest(tail, sizeof tail, name, names, n);
+    lua_pushfstring(L, "unknown event %s", tail);
+  }
+  return ev;
+}
+
+static int running(lua_State *L, host *h, const char *what) {
+  if (h->loading || h->e->run.phase == BRINK__PH_IDLE) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s can only be used while the scenario runs", what);
+    return 0;
+  }
+  return 1;
+}
+
+static int p_schedule(lua_State *L) {
+  host *h = HOST(L);
+  const char *name = luaL_checkstring(L, 1);
+  if (!running(L, h, "schedule()")) return 2;
+  if (!lua_isinteger(L, 2)) return fail(L, "schedule(): turns must be an "
+                                        "integer");
+  int ev = find_event(L, h, name);
+  if (ev < 0) return fail(L, lua_tostring(L, -1));
+  lua_Integer turns = lua_tointeger(L, 2);
+  if (brink__schedule(h->e, ev, turns > 1000000 ? 1000000 : (int)turns,
+                      luaL_optstring(L, 3, NULL)) != BRINK_OK)
+    return fail(L, brink_errmsg(h->e));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int p_fire(lua_State *L) {
+  host *h = HOST(L);
+  const char *name = luaL_checkstring(L, 1);
+  if (!running(L, h, "fire()")) return 2;
+  int ev = find_event(L, h, name);
+  if (ev < 0) return fail(L, lua_tostring(L, -1));
+  brink_engine *e = h->e;
+  int rc = brink__fire(e, ev, luaL_optstring(L, 2, NULL));
+  if (rc == BRINK_OK) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  lua_pushnil(L);
+  if (*e->errwhere)
+    lua_pushfstring(L, "%s: %s", e->errwhere, brink_errmsg(e));
+  else
+    lua_pushstring(L, brink_errmsg(e));
+  lua_pushboolean(L, *e->errwhere != '\0');
+  return 3;
+}
+
+static int p_end_scenario(lua_State *L) {
+  host *h = HOST(L);
+  if (!running(L, h, "end_scenario()")) return 2;
+  if (lua_type(L, 1) != LUA_TSTRING)
+    return fail(L, "end_scenario() needs an outcome name");
+  if (brink__end_scenario(h->e, lua_tostring(L, 1)) != BRINK_OK)
+    return fail(L, brink_errmsg(h->e));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* Reads a whole text file into the Lua stack; nil, message on failure. */
+static int push_file(lua_State *L, const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return 0;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  size_t n;
+  do {
+    char *p = luaL_prepbuffer(&b);
+    n = fread(p, 1, LUAL_BUFFERSIZE, f);
+    luaL_addsize(&b, n);
+  } while (n == LUAL_BUFFERSIZE);
+  int bad = ferror(f);
+  fclose(f);
+  luaL_pushresult(&b);
+  if (bad) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return 1;
+}
+
+static int p_read_import(lua_State *L) {
+  host *h = HOST(L);
+  const char *name = luaL_checkstring(L, 1);
+  const char *slash = strrchr(h->path, '/');
+  int dirlen = slash ? (int)(slash - h->path) : 1;
+  const char *dir = slash ? h->path : ".";
+  char path[1024];
+  snprintf(path, sizeof path, "%.*s/%s.lua", dirlen, dir, name);
+  if (push_file(L, path)) {
+    lua_pushfstring(L, "@%s", path);
+    return 2;
+  }
+  for (const brink__embedded *f = brink__scriptlib; f->name; f++)
+    if (strcmp(f->name, name) == 0) {
+      lua_pushlstring(L, f->text, f->len);
+      lua_pushfstring(L, "@brink/%s.lua", name);
+      return 2;
+    }
+  return fail(L, lua_pushfstring(L, "import: no '%s.lua' beside the "
+                                 "scenario or in the script library", name));
+}
+
+static void add_function(lua_State *L, host *h, const char *name,
+                         lua_CFunction f) {
+  lua_pushlightuserdata(L, h);
+  lua_pushcclosure(L, f, 1);
+  lua_setfield(L, -2, name);
+}
+
+/* declarations ------------------------------------------------------------ */
+
+typedef struct reader {
+  host *h;
+  lua_State *L;
+  int spec;            /* stack index of the spec table */
+  const char *where;
+  char what[160];      /* "move 'x'" */
+  int errors;
+} reader;
+
+static void problem(reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void problem(reader *r, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  char line[700];
+  snprintf(line, sizeof line, "%s: %s", r->what, msg);
+  brink__diag(r->h->e, r->where, line);
+  r->errors++;
+}
+
+/* Reports fields the form does not know, in a fixed order. */
+static void check_keys(reader *r, const char *const *known) {
+  lua_State *L = r->L;
+  const char *bad[32];
+  int nbad = 0, nknown = 0;
+  while (known[nknown]) nknown++;
+  lua_pushnil(L);
+  while (lua_next(L, r->spec)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING) {
+      if (nbad < 32) bad[nbad++] = "(a non-string key)";
+      continue;
+    }
+    const char *k = lua_tostring(L, -1);
+    int i = 0;
+    while (i < nknown && strcmp(known[i], k) != 0) i++;
+    if (i == nknown && nbad < 32) bad[nbad++] = k;
+  }
+  for (int i = 1; i < nbad; i++)   /* insertion sort: a few names */
+    for (int j = i; j > 0 && strcmp(bad[j - 1], bad[j]) > 0; j--) {
+      const char *t = bad[j];
+      bad[j] = bad[j - 1];
+      bad[j - 1] = t;
+    }
+  for (int i = 0; i < nbad; i++) {
+    char tail[200];
+    brink__suggest(tail, sizeof tail, bad[i], known, nknown);
+    problem(r, "unknown field %s", tail);
+  }
+}
+
+/* Pushes spec[key]; nil when absent or (after a problem) of the wrong type. */
+static int field_of(reader *r, const char *key, int type, const char *expect) {
+  lua_State *L = r->L;
+  lua_getfield(L, r->spec, key);
+  int t = lua_type(L, -1);
+  if (t == LUA_TNIL || type == LUA_TNONE || t == type) return t;
+  problem(r, "'%s' must be %s, not %s", key, expect, luaL_typename(L, -1));
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  return LUA_TNIL;
+}
+
+static const char *opt_string(reader *r, const char *key, const char *def) {
+  const char *s = def;
+  if (field_of(r, key, LUA_TSTRING, "a string") == LUA_TSTRING)
+    s = lua_tostring(r->L, -1);
+  lua_pop(r->L, 1);   /* strings stay alive: the spec table holds them */
+  return s;
+}
+
+static double opt_number(reader *r, const char *key, double def) {
+  double v = def;
+  if (field_of(r, key, LUA_TNUMBER, "a number") == LUA_TNUMBER)
+    v = lua_tonumber(r->L, -1);
+  lua_pop(r->L, 1);
+  return v;
+}
+
+/* A function field as an engine handle (a registry reference), or -1. */
+static int opt_function(reader *r, const char *key, bool required) {
+  lua_State *L = r->L;
+  if (field_of(r, key, LUA_TFUNCTION, "a function") == LUA_TNIL) {
+    lua_pop(L, 1);
+    if (required) problem(r, "needs '%s = function(...) ... end'", key);
+    return -1;
+  }
+  return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+static int opt_date(reader *r, const char *key, int32_t *out) {
+  const char *s = opt_string(r, key, NULL);
+  if (s == NULL) return 0;
+  if (brink_date_parse(s, out) != BRINK_OK) {
+    problem(r, "'%s' is not a date: '%s' (write YYYY-MM-DD)", key, s);
+    return 0;
+  }
+  return 1;
+}
+
+/* Pushes the i-th entry {name, where, spec} of decls[list]; 0 past the end. */
+static int begin_entry(reader *r, host *h, int list, int i, const char *kind) {
+  lua_State *L = r->L;
+  lua_rawgeti(L, list, i);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  int entry = lua_gettop(L);
+  lua_getfield(L, entry, "where");
+  r->where = lua_tostring(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, entry, "name");
+  snprintf(r->what, sizeof r->what, "%s '%s'", kind, lua_tostring(L, -1));
+  lua_pop(L, 1);
+  lua_getfield(L, entry, "spec");
+  r->spec = lua_gettop(L);
+  r->h = h;
+  if (!lua_istable(L, -1)) {
+    problem(r, "has no body: write %s", kind);
+    lua_pop(L, 1);
+    lua_newtable(L);
+  }
+  return 1;
+}
+
+static const char *entry_name(lua_State *L, int spec) {
+  lua_getfield(L, spec - 1, "name");
+  const char *s = lua_tostring(L, -1);
+  lua_pop(L, 1);
+  return s;
+}
+
+static int turn_unit(const char *s) {
+  static const char *const units[] = {"day", "week", "month", "quarter",
+                                      "year", NULL};
+  for (int i = 0; units[i]; i++)
+    if (strcmp(s, units[i]) == 0) return i;
+  return -1;
+}
+
+static void read_scenario(reader *r, host *h, int decls) {
+  lua_State *L = r->L;
+  brink_engine *e = h->e;
+  lua_getfield(L, decls, "scenario");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    r->where = h->path;
+    snprintf(r->what, sizeof r->what, "scenario");
+    problem(r, "missing: declare scenario { id = ..., start = ..., "
+            "finish = ... }");
+    return;
+  }
+  int box = lua_gettop(L);
+  lua_getfield(L, box, "where");
+  r->where = lua_tostring(L, -1);
+  lua_pop(L, 1);
+  lua_getfield(L, box, "spec");
+  r->spec = lua_gettop(L);
+  snprintf(r->what, sizeof r->what, "scenario");
+  static const char *const known[] = {
+      "id", "title", "start", "finish", "turn", "seed", "moves_per_turn",
+      "default_outcome", "brief", "pass_weight", NULL};
+  check_keys(r, known);
+  const char *id = opt_string(r, "id", NULL);
+  if (id == NULL) problem(r, "needs an 'id'");
+  for (const char *const *k = known; *k; k++) {
+    const char *v = NULL;
+    if (lua_getfield(L, r->spec, *k) == LUA_TSTRING) v = lua_tostring(L, -1);
+    if (v && brink__field_set(e, *k, v) != BRINK_OK) r->errors++;
+    lua_pop(L, 1);
+  }
+  int32_t start = 0, finish = 0;
+  int has_start = opt_date(r, "start", &start);
+  int has_finish = opt_date(r, "finish", &finish);
+  if (!has_start) problem(r, "needs 'start = \"YYYY-MM-DD\"'");
+  if (!has_finish) finish = start;
+  const char *unit = opt_string(r, "turn", "month");
+  int u = turn_unit(unit);
+  if (u < 0) {
+    static const char *const units[] = {"day", "week", "month", "quarter",
+                                        "year"};
+    char tail[200];
+    brink__suggest(tail, sizeof tail, unit, units, 5);
+    problem(r, "'turn' must be day, week, month, quarter or year, not %s",
+            tail);
+    u = BRINK_MONTH;
+  }
+  if (has_start && finish < start)
+    problem(r, "'finish' comes before 'start'");
+  else if (has_start && brink_calendar_set(e, start, finish, u) != BRINK_OK)
+    problem(r, "%s", brink_errmsg(e));
+  double seed = opt_number(r, "seed", 0);
+  if (seed < 0 || seed != floor(seed) || seed > 9007199254740992.0)
+    problem(r, "'seed' must be a whole number from 0 to 2^53");
+  else
+    e->scenario_seed = (uint64_t)seed;
+  double mpt = opt_number(r, "moves_per_turn", 1);
+  if (mpt < 1 || mpt != floor(mpt) || mpt > 1000)
+    problem(r, "'moves_per_turn' must be a whole number from 1 to 1000");
+  else
+    e->moves_per_turn = (int)mpt;
+  e->pass_weight = opt_number(r, "pass_weight", 1);
+  if (!(e->pass_weight >= 0) || !isfinite(e->pass_weight)) {
+    problem(r, "'pass_weight' must be a number of 0 or more");
+    e->pass_weight = 1;
+  }
+  const char *def = opt_string(r, "default_outcome", "end");
+  if (strcmp(def, "error") == 0 || !*def)
+    problem(r, "'default_outcome' cannot be '%s'", def);
+  else if ((e->default_outcome = brink__strdup(e, def)) == NULL)
+    r->errors++;
+  lua_pop(L, 2);
+}
+
+static void read_actors(reader *r, host *h, int decls) {
+  lua_State *L = r->L;
+  brink_engine *e = h->e;
+  lua_getfield(L, decls, "actors");
+  int list = lua_gettop(L);
+  static const char *const known[] = {"name", "brief", NULL};
+  for (int i = 1; begin_entry(r, h, list, i, "actor"); i++) {
+    check_keys(r, known);
+    const char *id = entry_name(L, r->spec);
+    int a;
+    if (brink_actor_add(e, id, opt_string(r, "name", id), &a) != BRINK_OK) {
+      problem(r, "%s", brink_errmsg(e));
+    } else {
+      const char *brief = opt_string(r, "brief", NULL);
+      if (brief && !(e->actors[a].brief = brink__strdup(e, brief)))
+        r->errors++;
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+  if (e->nactors == 0) {
+    r->where = h->path;
+    snprintf(r->what, sizeof r->what, "scenario");
+    problem(r, "declares no actors: add actor \"ID\" { name = ... }");
+  }
+}
+
+/* A value for a variable of 'spec' from a Lua value at the stack top. */
+static bool var_value(reader *r, const brink_var_spec *s, const char *who,
+                      double *out) {
+  lua_State *L = r->L;
+  int t = lua_type(L, -1);
+  switch (s->type) {
+  case BRINK_FLAG:
+    if (t == LUA_TBOOLEAN) {
+      *out = lua_toboolean(L, -1);
+      return true;
+    }
+    problem(r, "init%s%s must be true or false", who ? " for " : "",
+            who ? who : "");
+    return false;
+  case BRINK_ENUM:
+    if (t == LUA_TSTRING)
+      for (int i = 0; i < s->nvalues; i++)
+        if (strcmp(s->values[i], lua_tostring(L, -1)) == 0) {
+          *out = i;
+          return true;
+        }
+    problem(r, "init%s%s must be one of its values", who ? " for " : "",
+            who ? who : "");
+    return false;
+  default:
+    if (t == LUA_TNUMBER) {
+      *out = lua_tonumber(L, -1);
+      return true;
+    }
+    problem(r, "init%s%s must be a number", who ? " for " : "",
+            who ? who : "");
+    return false;
+  }
+}
+
+static int var_type_of(reader *r, const char *t) {
+  static const char *const types[] = {"number", "integer", "flag", "enum"};
+  for (int i = 0; i < 4; i++)
+    if (strcmp(t, types[i]) == 0) return i;
+  char tail[200];
+  brink__suggest(tail, sizeof tail, t, types, 4);
+  problem(r, "unknown type %s", tail);
+  return BRINK_NUMBER;
+}
+
+static void read_var(reader *r, host *h, bool relation) {
+  lua_State *L = r->L;
+  brink_engine *e = h->e;
+  static const char *const known_var[] = {"type", "min", "max", "init",
+                                          "values", "visible", "doc", NULL};
+  static const char *const known_rel[] = {"type", "min", "max", "init",
+                                          "symmetric", "visible", "doc",
+                                          NULL};
+  check_keys(r, relation ? known_rel : known_var);
+  brink_var_spec s;
+  brink_var_spec_init(&s);
+  s.name = entry_name(L, r->spec);
+  s.where = r->where;
+  s.relation = relation;
+  s.type = var_type_of(r, opt_string(r, "type", "number"));
+  s.min = opt_number(r, "min", -HUGE_VAL);
+  s.max = opt_number(r, "max", HUGE_VAL);
+  s.doc = opt_string(r, "doc", NULL);
+  if (relation) {
+    if (field_of(r, "symmetric", LUA_TBOOLEAN, "a boolean") == LUA_TBOOLEAN)
+      s.symmetric = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  const char *values[64];
+  if (s.type == BRINK_ENUM) {
+    if (field_of(r, "values", LUA_TTABLE, "a list of strings") == LUA_TTABLE) {
+      int n = (int)lua_rawlen(L, -1);
+      for (int i = 1; i <= n && s.nvalues < 64; i++) {
+        lua_rawgeti(L, -1, i);
+        if (lua_type(L, -1) == LUA_TSTRING) values[s.nvalues++] = lua_tostring(L, -1);
+        else problem(r, "'values' must list strings");
+        lua_pop(L, 1);
+      }
+      s.values = values;
+    } else {
+      problem(r, "an enum needs values = { \"a\", \"b\", ... }");
+    }
+    lua_pop(L, 1);
+  }
+  const char *visible_to[64];
+  int vt = field_of(r, "visible", LUA_TNONE, NULL);
+  if (vt == LUA_TSTRING && strcmp(lua_tostring(L, -1), "owner") == 0) {
+    s.visibility = BRINK_VISIBLE_OWNER;
+  } else if (vt == LUA_TSTRING && strcmp(lua_tostring(L, -1), "public") == 0) {
+    s.visibility = BRINK_VISIBLE_PUBLIC;
+  } else if (vt == LUA_TTABLE) {
+    s.visibility = BRINK_VISIBLE_LIST;
+    int n = (int)lua_rawlen(L, -1);
+    for (int i = 1; i <= n && s.nvisible < 64; i++) {
+      lua_rawgeti(L, -1, i);
+      if (lua_type(L, -1) == LUA_TSTRING)
+        visible_to[s.nvisible++] = lua_tostring(L, -1);
+      lua_pop(L, 1);
+    }
+    s.visible_to = visible_to;
+  } else if (vt != LUA_TNIL) {
+    problem(r, "'visible' must be \"public\", \"owner\" or a list of actors");
+  }
+  lua_pop(L, 1);
+  /* init: a value, or a table { default = v, ACTOR = v, ... } */
+  double def = s.type == BRINK_NUMBER || s.type == BRINK_INTEGER
+                   ? (0 < s.min ? s.min : 0 > s.max ? s.max : 0) : 0;
+  s.init = def;
+  int it = field_of(r, "init", LUA_TNONE, NULL);
+  int init_table = 0;
+  if (it == LUA_TTABLE) {
+    init_table = lua_gettop(L);
+    lua_getfield(L, init_table, "default");
+    if (!lua_isnil(L, -1)) var_value(r, &s, NULL, &s.init);
+    lua_pop(L, 1);
+  } else if (it != LUA_TNIL) {
+    var_value(r, &s, NULL, &s.init);
+  }
+  int decl;
+  if (brink_var_declare(e, &s, &decl) != BRINK_OK) {
+    problem(r, "%s", brink_errmsg(e));
+  } else if (init_table) {
+    /* Per-actor values, in a fixed order so messages are too. */
+    const char *who[256];
+    int n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, init_table)) {
+      lua_pop(L, 1);
+      if (lua_type(L, -1) != LUA_TSTRING) problem(r, "init keys must be "
+                                                  "actor ids or 'default'");
+      else if (n < 256 && strcmp(lua_tostring(L, -1), "default") != 0)
+        who[n++] = lua_tostring(L, -1);
+    }
+    for (int i = 1; i < n; i++)
+      for (int j = i; j > 0 && strcmp(who[j - 1], who[j]) > 0; j--) {
+        const char *t = who[j];
+        who[j] = who[j - 1];
+        who[j - 1] = t;
+      }
+    for (int i = 0; i < n; i++) {
+      lua_getfield(L, init_table, who[i]);
+      double v;
+      if (var_value(r, &s, who[i], &v) &&
+          brink_var_init_for(e, decl, who[i], v) != BRINK_OK)
+        problem(r, "%s", brink_errmsg(e));
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);   /* init */
+}
+
+static void read_vars(reader *r, host *h, int decls) {
+  lua_State *L = r->L;
+  lua_getfield(L, decls, "vars");
+  int list = lua_gettop(L);
+  for (int i = 1;; i++) {
+    lua_rawgeti(L, list, i);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      break;
+    }
+    lua_getfield(L, -1, "kind");
+    bool relation = strcmp(lua_tostring(L, -1), "relation") == 0;
+    lua_pop(L, 2);
+    begin_entry(r, h, list, i, relation ? "relation" : "var");
+    read_var(r, h, relation);
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+}
+
+/* An actor id, or "*" (every actor), or a list of ids, into 'set'. */
+static bool actor_set(reader *r, host *h, const char *key, bool *set,
+                      bool *all) {
+  lua_State *L = r->L;
+  brink_engine *e = h->e;
+  int t = field_of(r, key, LUA_TNONE, NULL);
+  bool ok = true;
+  *all = false;
+  if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "*") == 0) {
+    *all = true;
+  } else if (t == LUA_TSTRING || t == LUA_TTABLE) {
+    int n = t == LUA_TSTRING ? 1 : (int)lua_rawlen(L, -1);
+    for (int i = 1; i <= n; i++) {
+      if (t == LUA_TTABLE) lua_rawgeti(L, -1, i);
+      else lua_pushvalue(L, -1);
+      int a;
+      if (lua_type(L, -1) != LUA_TSTRING) {
+        problem(r, "'%s' must list actor ids", key);
+        ok = false;
+      } else if (brink__actor_lookup(e, lua_tostring(L, -1), &a)) {
+        problem(r, "in '%s': %s", key, brink_errmsg(e));
+        ok = false;
+      } else {
+        set[a] = true;
+      }
+      lua_pop(L, 1);
+    }
+  } else {
+    ok = false;
+    if (t != LUA_TNIL)
+      problem(r, "'%s' must be an actor id, a list of ids, or \"*\"", key);
+  }
+  lua_pop(L, 1);
+  return ok;
+}
+
+static void read_moves(reader *r, host *h, int decls) {
+  lua_State *L = r->L;
+  brink_engine *e = h->e;
+  static const char *const known[] = {"by", "targets", "doc", "when",
+                                      "effect", "weight", NULL};
+  lua_getfield(L, decls, "moves");
+  int list = lua_gettop(L);
+  bool *set = brink__alloc(e, sizeof(bool) * (size_t)(e->nactors + 1));
+  for (int i = 1; set && begin_entry(r, h, list, i, "move"); i++) {
+    check_keys(r, known);
+    int id;
+    if (brink__move_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
+      problem(r, "%s", brink_errmsg(e));
+      lua_pop(L, 2);
+      continue;
+    }
+    brink__move *m = &e->moves[id];
+    m->where = brink__strdup(e, r->where);
+    const char *doc = opt_string(r, "doc", NULL);
+    if (doc) m->doc = brink__strdup(e, doc);
+    memset(set, 0, sizeof(bool) * (size_t)e->nactors);
+    lua_getfield(L, r->spec, "by");
+    bool has_by = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (!has_by) problem(r, "needs 'by': an actor, a list of actors, or \"*\"");
+    else if (actor_set(r, h, "by", set, &m->by_all) && !m->by_all &&
+             (m->by = brink__alloc(e, sizeof(bool) * (size_t)e->nactors)))
+      memcpy(m->by, set, sizeof(bool) * (size_t)e->nactors);
+    lua_getfield(L, r->spec, "targets");
+    bool has_targets = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has_targets) {
+      bool all;
+      memset(set, 0, sizeof(bool) * (size_t)e->nactors);
+      actor_set(r, h, "targets", set, &all);
+      int n = 0;
+      for (int a = 0; a < e->nactors; a++) n += all || set[a];
+      m->targets = brink__alloc(e, sizeof(int) * (size_t)(n ? n : 1));
+      if (m->targets) {
+        for (int a = 0; a < e->nactors; a++)
+          if (all || set[a]) m->targets[m->ntargets++] = a;
+      }
+    }
+    m->when = opt_function(r, "when", false);
+    m->effect = opt_function(r, "effect", false);
+    m->weight = opt_function(r, "weight", false);
+    lua_pop(L, 2);
+  }
+  brink__free(e, set, sizeof(bool) * (size_t)(e->nactors + 1));
+  lua_pop(L, 1);
+}
+
+static void read_triggers(reader *r, host *h, int decls) {
+  lua_State *L = r->L;
+  brink_engine *e = h->e;
+  static const char *const known[] = {"at", "every", "when", "effect", "once",
+                                      "doc", NULL};
+  lua_getfield(L, decls, "triggers");
+  int list = lua_gettop(L);
+  int32_t first = brink_turn_date(e, 1);
+  int32_t last = brink_turn_date(e, brink_turn_count(e) + 1);
+  for (int i = 1; begin_entry(r, h, list, i, "trigger"); i++) {
+    check_keys(r, known);
+    int id;
+    if (brink__trigger_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
+      problem(r, "%s", brink_errmsg(e));
+      lua_pop(L, 2);
+      continue;
+    }
+    brink__trigger *t = &e->triggers[id];
+    t->where = brink__strdup(e, r->where);
+    int32_t at;
+    if (opt_date(r, "at", &at)) {
+      t->at = at;
+      if (at < first || at >= last) {
+        char a[16], b[16], c[16];
+        brink_date_format(at, a, sizeof a);
+        brink_date_format(first, b, sizeof b);
+        brink_date_format(last - 1, c, sizeof c);
+        problem(r, "'at' %s is outside the calendar (%s to %s)", a, b, c);
+      }
+    }
+    int et = field_of(r, "every", LUA_TNONE, NULL);
+    if (et == LUA_TNUMBER) {
+      double n = lua_tonumber(L, -1);
+      if (n < 1 || n != floor(n) || n > 1e6)
+        problem(r, "'every' must be a whole number of turns (1 or more)");
+      else
+        t->every = (int)n;
+    } else if (et == LUA_TSTRING) {
+      static const char *const ends[] = {"month_end", "quarter_end",
+                                         "year_end"};
+      const char *s = lua_tostring(L, -1);
+      for (int k = 0; k < 3; k++)
+        if (strcmp(s, ends[k]) == 0) t->every = -1 - k;
+      if (t->every == 0) {
+        char tail[200];
+        brink__suggest(tail, sizeof tail, s, ends, 3);
+        problem(r, "'every' must be a number of turns, \"month_end\", "
+                "\"quarter_end\" or \"year_end\", not %s", tail);
+      }
+    } else if (et != LUA_TNIL) {
+      problem(r, "'every' must be a number or a period end");
+    }
+    lua_pop(L, 1);
+    if (t->at != INT32_MIN && t->every != 0)
+      problem(r, "give 'at' or 'every', not both");
+    t->once = t->every == 0;
+    if (field_of(r, "once", LUA_TBOOLEAN, "a boolean") == LUA_TBOOLEAN)
+      t->once = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    t->when = opt_function(r, "when", false);
+    t->effect = opt_function(r, "effect", false);
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+}
+
+static void read_simple(reader *r, host *h, int decls) {
+  lua_State *L = r->L;
+  brink_engine *e = h->e;
+  static const char *const known_event[] = {"effect", "doc", NULL};
+  static const char *const known_outcome[] = {"when", "doc", NULL};
+  static const char *const known_policy[] = {"actor", "choose", "doc", NULL};
+  lua_getfield(L, decls, "events");
+  int list = lua_gettop(L);
+  for (int i = 1; begin_entry(r, h, list, i, "event"); i++) {
+    check_keys(r, known_event);
+    int id;
+    if (brink__event_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
+      problem(r, "%s", brink_errmsg(e));
+    } else {
+      e->events[id].where = brink__strdup(e, r->where);
+      e->events[id].effect = opt_function(r, "effect", true);
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, decls, "outcomes");
+  list = lua_gettop(L);
+  for (int i = 1; begin_entry(r, h, list, i, "outcome"); i++) {
+    check_keys(r, known_outcome);
+    int id;
+    if (brink__outcome_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
+      problem(r, "%s", brink_errmsg(e));
+    } else {
+      brink__outcome *o = &e->outcomes[id];
+      o->where = brink__strdup(e, r->where);
+      const char *doc = opt_string(r, "doc", NULL);
+      if (doc) o->doc = brink__strdup(e, doc);
+      o->when = opt_function(r, "when", false);
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, decls, "policies");
+  list = lua_gettop(L);
+  for (int i = 1; begin_entry(r, h, list, i, "policy"); i++) {
+    check_keys(r, known_policy);
+    int id;
+    if (brink__policy_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
+      problem(r, "%s", brink_errmsg(e));
+    } else {
+      brink__policy *p = &e->policies[id];
+      p->where = brink__strdup(e, r->where);
+      const char *actor = opt_string(r, "actor", NULL);
+      if (actor && brink__actor_lookup(e, actor, &p->actor) != BRINK_OK)
+        problem(r, "%s", brink_errmsg(e));
+      p->choose = opt_function(r, "choose", true);
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+  lua_getfield(L, decls, "hooks");
+  list = lua_gettop(L);
+  for (int i = 1;; i++) {
+    if (lua_rawgeti(L, list, i) == LUA_TNIL) {
+      lua_pop(L, 1);
+      break;
+    }
+    lua_getfield(L, -1, "hook");
+    int when = strcmp(lua_tostring(L, -1), "turn_start") == 0
+                   ? BRINK__TURN_START : BRINK__TURN_END;
+    lua_getfield(L, -2, "where");
+    lua_getfield(L, -3, "fn");
+    int fn = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (brink__hook_add(e, when, fn, lua_tostring(L, -1)) != BRINK_OK)
+      r->errors++;
+    lua_pop(L, 3);
+  }
+  lua_pop(L, 1);
+}
+
+/* Runs inside a protected call: the declarations, then the seal. */
+static int commit(lua_State *L) {
+  host *h = lua_touserdata(L, 1);
+  brink_engine *e = h->e;
+  reader r = {h, L, 0, "", "", 0};
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->decls_ref);
+  int decls = lua_gettop(L);
+  read_scenario(&r, h, decls);
+  read_actors(&r, h, decls);
+  if (e->nactors) {
+    read_vars(&r, h, decls);
+    read_moves(&r, h, decls);
+    read_triggers(&r, h, decls);
+    read_simple(&r, h, decls);
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->env);
+  lua_getfield(L, -1, "score");
+  h->score = -1;
+  if (lua_isfunction(L, -1)) h->score = luaL_ref(L, LUA_REGISTRYINDEX);
+  else lua_pop(L, 1);
+  lua_pop(L, 1);
+  if (r.errors == 0 && brink_world_seal(e) != BRINK_OK) r.errors++;
+  lua_pushinteger(L, r.errors);
+  return 1;
+}
+
+/* the engine's script host ------------------------------------------------ */
+
+static int call(host *h, int nargs, int nresults) {
+  int rc = brink__box_pcall(&h->box, nargs, nresults, h->where,
+                            sizeof h->where, h->msg, sizeof h->msg);
+  if (rc != BRINK_OK) brink__script_error(h->e, rc, h->where, h->msg);
+  return rc;
+}
+
+/* Pushes fn, w and the option's 'm' table when there is one. */
+static int push_call(host *h, lua_State *L, int fn, const brink__call *c) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
+  if (c->option < 0) return 1;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
+  lua_rawgeti(L, -1, c->option + 1);
+  lua_remove(L, -2);
+  return 2;
+}
+
+static int host_eval(void *ud, int fn, const brink__call *c, double *value,
+                     const char **reason) {
+  host *h = ud;
+  lua_State *L = h->box.L;
+  int nargs = push_call(h, L, fn, c);
+  int rc = call(h, nargs, 2);
+  if (rc != BRINK_OK) return rc;
+  *reason = NULL;
+  if (c->in == BRINK__IN_WEIGHT) {
+    if (lua_type(L, -2) != LUA_TNUMBER) {
+      snprintf(h->msg, sizeof h->msg, "weight must return a number, not %s",
+               luaL_typename(L, -2));
+      lua_pop(L, 2);
+      return brink__script_error(h->e, BRINK_ESCRIPT,
+                                 h->e->moves[c->index].where, h->msg);
+    }
+    *value = lua_tonumber(L, -2);
+  } else {
+    *value = lua_toboolean(L, -2);
+    if (!*value && lua_type(L, -1) == LUA_TSTRING) {
+      snprintf(h->reason, sizeof h->reason, "%s", lua_tostring(L, -1));
+      *reason = h->reason;
+    }
+  }
+  lua_pop(L, 2);
+  return BRINK_OK;
+}
+
+static int host_run(void *ud, int fn, const brink__call *c) {
+  host *h = ud;
+  lua_State *L = h->box.L;
+  int nargs = push_call(h, L, fn, c);
+  if (c->in == BRINK__IN_EVENT) {
+    nargs++;
+    if (c->data == NULL) {
+      lua_pushnil(L);
+    } else {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, h->decode);
+      lua_pushstring(L, c->data);
+      int rc = call(h, 1, 1);
+      if (rc != BRINK_OK) {
+        lua_pop(L, nargs);
+        return rc;
+      }
+    }
+  }
+  return call(h, nargs, 0);
+}
+
+static int host_choose(void *ud, int fn, const brink__call *c,
+                       const int *options, int n, int *chosen) {
+  host *h = ud;
+  lua_State *L = h->box.L;
+  brink_engine *e = h->e;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
+  lua_createtable(L, n, 0);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
+  for (int i = 0; i < n; i++) {
+    lua_rawgeti(L, -1, options[i] + 1);
+    lua_rawseti(L, -3, i + 1);
+  }
+  lua_pop(L, 1);
+  int rc = call(h, 2, 1);
+  if (rc != BRINK_OK) return rc;
+  *chosen = -1;
+  int t = lua_type(L, -1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
+  for (int i = 0; i < n && *chosen < 0; i++) {
+    const brink__option *o = &e->options[options[i]];
+    if (t == LUA_TSTRING) {
+      /* A move's name: its first option. */
+      if (strcmp(lua_tostring(L, -2), e->moves[o->move].name) == 0)
+        *chosen = i;
+      continue;
+    }
+    if (t != LUA_TTABLE) break;
+    lua_rawgeti(L, -1, options[i] + 1);
+    if (lua_rawequal(L, -1, -3)) *chosen = i;
+    lua_pop(L, 1);
+    if (*chosen >= 0) break;
+    /* A table of its own with the same by, move and target. */
+    lua_getfield(L, -2, "move");
+    lua_getfield(L, -3, "target");
+    const char *move = lua_tostring(L, -2), *target = lua_tostring(L, -1);
+    if (move && strcmp(move, e->moves[o->move].name) == 0 &&
+        (target ? o->target >= 0 && strcmp(target, e->actors[o->target].id) == 0
+                : o->target < 0))
+      *chosen = i;
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 2);
+  (void)c;
+  return BRINK_OK;
+}
+
+static void host_free(host *h) {
+  brink_engine *e = h->e;
+  brink__box_close(&h->box);
+  for (int i = 0; i < h->nfields; i++)
+    if (h->fields[i].slot)
+      brink__free(e, h->fields[i].slot,
+                  sizeof(int) * (size_t)(e->nactors ? e->nactors : 1));
+  if (h->fields)
+    brink__free(e, h->fields, sizeof(field) * (size_t)(e->ndecls + 1));
+  brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
+  brink__strfree(e, h->path);
+  brink__free(e, h->text, h->len + 1);
+  brink__free(e, h, sizeof *h);
+}
+
+static void host_close(void *ud) { host_free(ud); }
+
+static int host_clone(void *ud, brink_engine *from, brink_engine *to) {
+  host *h = ud;
+  (void)from;
+  return brink_load_string(to, h->path, h->text, h->len);
+}
+
+/* loading ----------------------------------------------------------------- */
+
+static int load_embedded(host *h, const brink__embedded *f, int env,
+                         const char *chunkname) {
+  return brink__box_load(&h->box, f->text, f->len, chunkname, env);
+}
+
+/* Builds the environment, runs the prelude and the scenario, then commits
+   the declarations.  Every problem becomes a diagnostic. */
+static int load(host *h, const char *text, size_t len) {
+  brink_engine *e = h->e;
+  lua_State *L = h->box.L;
+  date_metatable(L, h);
+  lua_newtable(L);
+  h->anchors = luaL_ref(L, LUA_REGISTRYINDEX);
+  brink__box_env(&h->box);
+  int env = lua_gettop(L);
+  lua_pushvalue(L, env);
+  h->env = luaL_ref(L, LUA_REGISTRYINDEX);
+  add_function(L, h, "date", date_new);
+  add_function(L, h, "chance", l_chance);
+  add_function(L, h, "random", l_random);
+  add_function(L, h, "normal", l_normal);
+  add_function(L, h, "pick", l_pick);
+  lua_getfield(L, env, "math");
+  lua_getfield(L, env, "random");
+  lua_setfield(L, -2, "random");
+  lua_pop(L, 1);
+  /* P: what only the prelude sees. */
+  lua_newtable(L);
+  int P = lua_gettop(L);
+  add_function(L, h, "where", p_where);
+  add_function(L, h, "news", l_news);
+  add_function(L, h, "schedule", p_schedule);
+  add_function(L, h, "fire", p_fire);
+  add_function(L, h, "end_scenario", p_end_scenario);
+  add_function(L, h, "read_import", p_read_import);
+  lua_pushboolean(L, 1);
+  lua_setfield(L, P, "loading");
+  lua_newtable(L);
+  static const char *const lists[] = {"actors", "vars", "moves", "triggers",
+                                      "events", "outcomes", "policies",
+                                      "hooks", NULL};
+  for (int i = 0; lists[i]; i++) {
+    lua_newtable(L);
+    lua_setfield(L, -2, lists[i]);
+  }
+  lua_pushvalue(L, -1);
+  h->decls_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_setfield(L, P, "decls");
+  h->loading = true;
+  int rc = load_embedded(h, &brink__prelude[0], env, "=prelude");
+  if (rc == BRINK_OK) {
+    lua_pushvalue(L, env);
+    lua_pushvalue(L, P);
+    rc = call(h, 2, 0);
+  }
+  if (rc == BRINK_OK) {
+    lua_getfield(L, P, "decode");
+    h->decode = luaL_ref(L, LUA_REGISTRYINDEX);
+    char chunkname[1100];
+    snprintf(chunkname, sizeof chunkname, "@%s", h->path);
+    rc = brink__box_load(&h->box, text, len, chunkname, env);
+    if (rc != BRINK_OK) {
+      /* A syntax error: "file:line: message" on the stack. */
+      brink__diag(e, "", lua_tostring(L, -1));
+      brink__error(e, BRINK_ESCRIPT, "%s", lua_tostring(L, -1));
+      lua_pop(L, 1);
+    } else if ((rc = call(h, 0, 0)) != BRINK_OK) {
+      brink__diag(e, h->where, h->msg);
+    }
+  }
+  lua_pushboolean(L, 0);
+  lua_setfield(L, P, "loading");
+  h->loading = false;
+  if (rc == BRINK_OK) {
+    lua_pushcfunction(L, commit);
+    lua_pushlightuserdata(L, h);
+    rc = call(h, 1, 1);
+    if (rc == BRINK_OK) {
+      int errors = (int)lua_tointeger(L, -1);
+      lua_pop(L, 1);
+      if (errors) {
+        rc = BRINK_ESCRIPT;
+        brink__error(e, rc, "%s", e->ndiags ? e->diags[0] : "invalid scenario");
+      }
+    } else {
+      brink__diag(e, h->where, h->msg);
+    }
+  }
+  if (rc == BRINK_OK) rc = build_names(h, L);
+  if (rc == BRINK_OK) build_options(h, L);
+  lua_settop(L, 0);
+  return rc;
+}
+
+static int load_text(brink_engine *e, const char *path, const char *text,
+                     size_t len) {
+  if (e->sealed || e->host.ud || e->nactors)
+    return brink__error(e, BRINK_ESTATE, "the engine already has a scenario");
+  brink__diag_clear(e);
+  host *h = brink__alloc(e, sizeof *h);
+  if (h == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+  memset(h, 0, sizeof *h);
+  h->e = e;
+  h->path = brink__strdup(e, path);
+  h->text = brink__alloc(e, len + 1);
+  if (!h->path || !h->text) {
+    brink__strfree(e, h->path);
+    brink__free(e, h->text, len + 1);
+    brink__free(e, h, sizeof *h);
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  }
+  memcpy(h->text, text, len);
+  h->text[len] = '\0';
+  h->len = len;
+  int rc = brink__box_open(&h->box, e->alloc, e->alloc_ud,
+                           e->cfg.max_instructions, e->cfg.max_memory,
+                           e->cfg.max_seconds);
+  if (rc != BRINK_OK) {
+    brink__strfree(e, h->path);
+    brink__free(e, h->text, len + 1);
+    brink__free(e, h, sizeof *h);
+    return brink__error(e, rc, "cannot open a Lua state: out of memory");
+  }
+  rc = load(h, text, len);
+  if (rc != BRINK_OK) {
+    /* The engine is empty again; the diagnostics and message stay. */
+    host_free(h);
+    brink__engine_reset(e);
+    return rc;
+  }
+  e->host = (brink__host){h, host_eval, host_run, host_choose, host_clone,
+                          host_close};
+  return BRINK_OK;
+}
+
+BRINK_API int brink_load_string(brink_engine *e, const char *name,
+                                const char *text, size_t len) {
+  if (name == NULL || text == NULL)
+    return brink__error(e, BRINK_EINVAL, "name and text are needed");
+  return load_text(e, name, text, len);
+}
+
+BRINK_API int brink_load_file(brink_engine *e, const char *path) {
+  if (path == NULL) return brink__error(e, BRINK_EINVAL, "path is NULL");
+  FILE *f = fopen(path, "rb");
+  if (f == NULL)
+    return brink__error(e, BRINK_EIO, "cannot open %s: %s", path,
+                        strerror(errno));
+  size_t cap = 4096, len = 0;
+  char *buf = brink__alloc(e, cap);
+  for (size_t n; buf && (n = fread(buf + len, 1, cap - len, f)) > 0;) {
+    len += n;
+    if (len == cap) {
+      char *bigger = cap < ((size_t)64 << 20)
+                         ? brink__realloc(e, buf, cap, cap * 2) : NULL;
+      if (bigger == NULL) {
+        brink__free(e, buf, cap);
+        buf = NULL;
+        break;
+      }
+      buf = bigger;
+      cap *= 2;
+    }
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (buf == NULL)
+    return brink__error(e, BRINK_ENOMEM, "%s is too large to load", path);
+  if (bad) {
+    brink__free(e, buf, cap);
+    return brink__error(e, BRINK_EIO, "cannot read %s", path);
+  }
+  int rc = load_text(e, path, buf, len);
+  brink__free(e, buf, cap);
+  return rc;
+}

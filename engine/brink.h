@@ -1,0 +1,427 @@
+/*
+** brink.h: the whole public interface of libbrink, an embeddable engine for
+** turn-based crisis and diplomacy scenarios.
+**
+** Everything a host may use is declared here and nothing else is exported
+** from the library.  The rules, in short:
+**
+**  - Handles are opaque and made and freed in pairs: brink_engine_open /
+**    brink_engine_close, brink_snapshot_take / brink_snapshot_free.  Freeing
+**    NULL does nothing.  On failure an out-parameter handle is set to NULL.
+**  - Every call that can fail returns an int status: BRINK_OK (0), a
+**    positive state (BRINK_DONE, BRINK_AWAIT) or a negative error.  After an
+**    error, brink_errmsg(e) holds a readable message until the next call.
+**  - Actors, variables and moves are named by small integer ids, looked up
+**    once by name and checked on every use.
+**  - There is no global state: engines are independent and may be used from
+**    different threads, one thread per engine at a time.
+**  - Strings returned by the engine are owned by it and stay valid until the
+**    engine is closed, unless a prototype says otherwise.
+**  - Everything is callable from Python's ctypes with this header alone:
+**    no varargs, no struct passed by value, nothing that is only a macro.
+*/
+#ifndef BRINK_H
+#define BRINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(BRINK_BUILDING) && defined(__GNUC__)
+#define BRINK_API __attribute__((visibility("default")))
+#else
+#define BRINK_API
+#endif
+
+#define BRINK_VERSION_MAJOR 0
+#define BRINK_VERSION_MINOR 1
+#define BRINK_VERSION_PATCH 0
+#define BRINK_VERSION "0.1.0"
+
+/* "0.1.0": the version of the library actually linked. */
+BRINK_API const char *brink_version(void);
+/* MAJOR*10000 + MINOR*100 + PATCH of the linked library. */
+BRINK_API int brink_version_number(void);
+
+/*
+** Status codes.  One table yields the enum, brink_status_name() and
+** brink_strerror().  Zero is success, positive values are states a caller
+** acts on, negative values are errors.
+*/
+#define BRINK_STATUS_TABLE(X)                                               \
+  X(OK, 0, "success")                                                       \
+  X(DONE, 1, "the scenario has ended")                                      \
+  X(AWAIT, 2, "a seat must choose a move")                                  \
+  X(ENOMEM, -1, "out of memory")                                            \
+  X(EINVAL, -2, "invalid argument")                                         \
+  X(ENOTFOUND, -3, "unknown name")                                          \
+  X(EEXIST, -4, "name already declared")                                    \
+  X(ETYPE, -5, "value of the wrong type")                                   \
+  X(ERANGE, -6, "value out of range")                                       \
+  X(ESTATE, -7, "not allowed in the engine's current state")                \
+  X(ESCRIPT, -8, "scenario script error")                                   \
+  X(EBUDGET, -9, "script budget exceeded")                                  \
+  X(EIO, -10, "input/output error")                                         \
+  X(EFORMAT, -11, "damaged or foreign data")
+
+typedef enum brink_status {
+#define BRINK__ENUM(name, value, text) BRINK_##name = value,
+  BRINK_STATUS_TABLE(BRINK__ENUM)
+#undef BRINK__ENUM
+  BRINK_STATUS_END_ /* not a status; keeps the last comma legal */
+} brink_status;
+
+/* "BRINK_ENOMEM" for BRINK_ENOMEM; "BRINK_UNKNOWN" for anything else. */
+BRINK_API const char *brink_status_name(int status);
+/* A short sentence describing 'status'; never NULL. */
+BRINK_API const char *brink_strerror(int status);
+
+/*
+** The allocator has lua_Alloc's signature and contract: nsize == 0 frees
+** 'ptr' and returns NULL; otherwise it returns a block of nsize bytes (or
+** NULL on failure, leaving 'ptr' untouched).  'osize' is the old size of
+** 'ptr' when it is not NULL.  One allocator serves the whole engine,
+** including its scripting state, so limits and accounting see everything.
+*/
+typedef void *(*brink_alloc)(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/*
+** Engine settings.  Initialise with brink_config_init(), then change
+** fields; 'size' lets later versions add fields without breaking callers.
+** Zero in a budget field means "use the default".
+*/
+typedef struct brink_config {
+  uint32_t size;             /* sizeof(brink_config) */
+  brink_alloc alloc;         /* NULL: the C library's realloc/free */
+  void *alloc_ud;
+  int64_t max_instructions;  /* per call into a script (default 10^8) */
+  int64_t max_memory;        /* bytes for the scripting state (256 MiB) */
+  double max_seconds;        /* wall-clock deadline per call (10 s) */
+  uint32_t flags;            /* BRINK_FLAG_* */
+} brink_config;
+
+/* Evaluate every condition every time instead of reusing values whose
+   reads did not change: slower, for checking that the cache is exact. */
+#define BRINK_FLAG_NO_CACHE 1u
+
+BRINK_API void brink_config_init(brink_config *cfg);
+
+typedef struct brink_engine brink_engine;
+
+/*
+** Opens an engine with an empty world.  'cfg' may be NULL for defaults.
+** On failure *out is NULL and the status says why.
+*/
+BRINK_API int brink_engine_open(brink_engine **out, const brink_config *cfg);
+/* Frees everything the engine owns.  NULL does nothing. */
+BRINK_API void brink_engine_close(brink_engine *e);
+/*
+** The message of the last failing call on 'e' (or of the last one that left
+** a message); "" when there is none.  Valid until the next call on 'e'.
+** Safe with e == NULL (returns "out of memory", the only way to get none).
+*/
+BRINK_API const char *brink_errmsg(const brink_engine *e);
+/* For errors from scripts: "file.lua:42" or "", and "trigger:name" or "". */
+BRINK_API const char *brink_errwhere(const brink_engine *e);
+BRINK_API const char *brink_errin(const brink_engine *e);
+
+/*
+** Loading a scenario.  The engine must be empty.  'name' is the chunk name
+** used in messages ("scenario.lua"); files are read as text.  On a failure
+** the engine is left empty again and brink_errmsg() has the first error;
+** every error found is also listed by brink_diag_count()/brink_diag_get().
+*/
+BRINK_API int brink_load_file(brink_engine *e, const char *path);
+BRINK_API int brink_load_string(brink_engine *e, const char *name,
+                                const char *text, size_t len);
+/* Diagnostics of the last load: "file:line: message" lines. */
+BRINK_API int brink_diag_count(const brink_engine *e);
+BRINK_API const char *brink_diag_get(const brink_engine *e, int i);
+/* Scenario fields; "" when not set. */
+BRINK_API const char *brink_scenario_field(const brink_engine *e,
+                                           const char *field);
+/* The scenario's default seed (its 'seed' field, else 0). */
+BRINK_API uint64_t brink_scenario_seed(const brink_engine *e);
+
+/* Actors, in declaration order, ids 0 .. count-1. */
+BRINK_API int brink_actor_add(brink_engine *e, const char *id,
+                              const char *name, int *out);
+BRINK_API int brink_actor_count(const brink_engine *e);
+BRINK_API int brink_actor_find(brink_engine *e, const char *id, int *out);
+/* The short id ("USA"), the display name, or NULL for a bad id. */
+BRINK_API const char *brink_actor_id(const brink_engine *e, int actor);
+BRINK_API const char *brink_actor_name(const brink_engine *e, int actor);
+
+/*
+** Variables.  A declaration names a world variable ("trade_war"), one
+** actor's variable ("DPRK.sanctions"), a variable of every actor
+** ("*.economy") or, with 'relation' set, a relation between every ordered
+** pair of distinct actors ("tension").  After brink_world_seal() each
+** instance has an id and a full name: "trade_war", "DPRK.sanctions",
+** "USA.tension.DPRK".  A symmetric relation has one id per unordered pair,
+** named with the actor declared first; both orders find it.
+**
+** Values cross the API as doubles: a flag is 0 or 1, an enum the index of
+** its value, an integer an integral double.
+*/
+enum brink_var_type {
+  BRINK_NUMBER = 0,
+  BRINK_INTEGER = 1,
+  BRINK_FLAG = 2,
+  BRINK_ENUM = 3
+};
+
+enum brink_visibility {
+  BRINK_VISIBLE_PUBLIC = 0,  /* every actor sees it */
+  BRINK_VISIBLE_OWNER = 1,   /* only its actor (world variables: nobody) */
+  BRINK_VISIBLE_LIST = 2     /* the actors in 'visible_to' */
+};
+
+typedef struct brink_var_spec {
+  uint32_t size;               /* sizeof(brink_var_spec) */
+  const char *name;            /* see above */
+  int32_t type;                /* enum brink_var_type */
+  int32_t relation;            /* nonzero: a relation */
+  int32_t symmetric;           /* relations: one value for both orders */
+  double min, max;             /* numbers and integers; ignored otherwise */
+  double init;                 /* initial value of every instance */
+  const char *const *values;   /* enums: 'nvalues' value names */
+  int32_t nvalues;
+  int32_t visibility;          /* enum brink_visibility */
+  const char *const *visible_to;  /* actor ids, for BRINK_VISIBLE_LIST */
+  int32_t nvisible;
+  const char *doc;             /* may be NULL */
+  const char *where;           /* "file:line" for messages; may be NULL */
+} brink_var_spec;
+
+/* Sets 'size', a number type, bounds of -inf..inf and public visibility. */
+BRINK_API void brink_var_spec_init(brink_var_spec *spec);
+/* Declares; *decl (may be NULL) receives a declaration id for _init_for. */
+BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *spec,
+                                int *decl);
+/*
+** Overrides the initial value of one actor's instance of a "*.name"
+** declaration (or of the relations it starts, for 'actor' in a relation).
+** Checked and applied when the world is sealed.
+*/
+BRINK_API int brink_var_init_for(brink_engine *e, int decl, const char *actor,
+                                 double init);
+/* Resolves declarations into instances; no declarations after this. */
+BRINK_API int brink_world_seal(brink_engine *e);
+
+BRINK_API int brink_var_count(const brink_engine *e);
+/* Unknown names fail with BRINK_ENOTFOUND and a "did you mean" message. */
+BRINK_API int brink_var_find(brink_engine *e, const char *name, int *out);
+BRINK_API const char *brink_var_name(const brink_engine *e, int var);
+BRINK_API const char *brink_var_doc(const brink_engine *e, int var);
+/* enum brink_var_type, or -1 for a bad id. */
+BRINK_API int brink_var_type(const brink_engine *e, int var);
+BRINK_API int brink_var_bounds(const brink_engine *e, int var, double *min,
+                               double *max);
+/* The owning actor, or -1 for a world variable.  'other' gets the second
+   actor of a relation, else -1. Either pointer may be NULL. */
+BRINK_API int brink_var_actors(const brink_engine *e, int var, int *owner,
+                               int *other);
+/* Nonzero when 'actor' may see 'var' (its visibility rule). */
+BRINK_API int brink_var_visible(const brink_engine *e, int var, int actor);
+BRINK_API int brink_var_get(brink_engine *e, int var, double *out);
+/*
+** Writes one value under the type rules: numbers are clamped to the bounds,
+** integers must be integral, flags 0 or 1, enums a value index, and NaN or
+** infinity is refused.  Each refusal is BRINK_ETYPE or BRINK_ERANGE with a
+** message naming the variable.  The write is journaled with the current
+** cause (brink_cause_set).
+*/
+BRINK_API int brink_var_set(brink_engine *e, int var, double value);
+/* Parses "9", "true", "liberal" by the variable's type, then sets it. */
+BRINK_API int brink_var_set_text(brink_engine *e, int var, const char *text);
+/* Writes the value as text ("9", "8.5", "true", "liberal") into buf;
+   returns the length it needed, like snprintf. */
+BRINK_API int brink_var_format(const brink_engine *e, int var, char *buf,
+                               size_t cap);
+/* The same for any value of the variable's type (e.g. its start value). */
+BRINK_API int brink_value_format(const brink_engine *e, int var, double value,
+                                 char *buf, size_t cap);
+/* An enum's value names: "" past the end. */
+BRINK_API const char *brink_var_enum_value(const brink_engine *e, int var,
+                                           int index);
+
+/*
+** The cause recorded with writes made through the API outside any script
+** effect ("host" by default), e.g. "facilitator".  Copied.
+*/
+BRINK_API int brink_cause_set(brink_engine *e, const char *cause);
+
+/*
+** Transactions.  begin nests; rollback undoes every write, news, schedule
+** and random draw since the matching begin; commit of the outermost level
+** hands the changes to the timeline callback.
+*/
+BRINK_API int brink_txn_begin(brink_engine *e);
+BRINK_API int brink_txn_commit(brink_engine *e);
+BRINK_API int brink_txn_rollback(brink_engine *e);
+BRINK_API int brink_txn_depth(const brink_engine *e);
+
+/*
+** The generator: xoshiro256**, seeded through splitmix64.  Its state is
+** part of the world (snapshots and saves keep it).
+*/
+BRINK_API int brink_seed(brink_engine *e, uint64_t seed);
+BRINK_API double brink_random(brink_engine *e);            /* [0, 1) */
+/* Uniform integer in [lo, hi]; BRINK_EINVAL if lo > hi. */
+BRINK_API int brink_random_int(brink_engine *e, int64_t lo, int64_t hi,
+                               int64_t *out);
+BRINK_API double brink_normal(brink_engine *e, double mu, double sd);
+BRINK_API int brink_chance(brink_engine *e, double p);      /* 1 or 0 */
+
+/*
+** Calendar.  Dates are days since 1970-01-01 (negative before).  Turns are
+** numbered from 1; turn t covers the period [start(t), start(t+1)).
+*/
+enum brink_turn_unit {
+  BRINK_DAY = 0,
+  BRINK_WEEK = 1,
+  BRINK_MONTH = 2,
+  BRINK_QUARTER = 3,
+  BRINK_YEAR = 4
+};
+
+/* "2019-12-31" -> days; BRINK_EINVAL for anything else (no 2019-02-30). */
+BRINK_API int brink_date_parse(const char *text, int32_t *days);
+/* Writes "YYYY-MM-DD" (11 bytes with the NUL) into buf. */
+BRINK_API int brink_date_format(int32_t days, char *buf, size_t cap);
+BRINK_API int brink_date_civil(int32_t days, int32_t *year, int32_t *month,
+                               int32_t *day);
+/* Sets the calendar: first turn's date, finish date, unit.  Before seal. */
+BRINK_API int brink_calendar_set(brink_engine *e, int32_t start,
+                                 int32_t finish, int unit);
+/* The number of turns: the last is the one whose period holds 'finish'. */
+BRINK_API int brink_turn_count(const brink_engine *e);
+/* The current turn, from 1. */
+BRINK_API int brink_turn(const brink_engine *e);
+/* First day of turn t (t may be past the last turn). */
+BRINK_API int32_t brink_turn_date(const brink_engine *e, int turn);
+/* The current turn's first day. */
+BRINK_API int32_t brink_date(const brink_engine *e);
+
+/*
+** Running.  After a load (or a seal), brink_start() resets the world to its
+** initial values with 'seed' and emits the start record; brink_step() then
+** plays one turn (SPEC section 2).  It returns:
+**   BRINK_OK     the turn is complete and the next is due;
+**   BRINK_AWAIT  a seated actor must choose: see brink_awaiting(),
+**                brink_options(), brink_choose(), then call brink_step()
+**                again to go on from there;
+**   BRINK_DONE   the scenario has ended: brink_outcome() names how;
+**   an error     a script failed; its writes are rolled back, an error
+**                record was emitted, and the run stays where it was.
+** brink_run() steps until BRINK_DONE, BRINK_AWAIT or an error.
+*/
+BRINK_API int brink_start(brink_engine *e, uint64_t seed);
+BRINK_API int brink_step(brink_engine *e);
+BRINK_API int brink_run(brink_engine *e);
+/* Ends the run now with 'outcome' (any name; NULL: the default outcome). */
+BRINK_API int brink_finish(brink_engine *e, const char *outcome);
+/* Limits the run to 'turns' turns (0: the calendar's own count). */
+BRINK_API int brink_turn_limit(brink_engine *e, int turns);
+/* The outcome once the run has ended, else NULL. */
+BRINK_API const char *brink_outcome(const brink_engine *e);
+
+/* Who chooses an actor's moves: the built-in AI (the default), a named
+   policy of the scenario, or the host ("a seat"). */
+BRINK_API int brink_seat(brink_engine *e, int actor, int seated);
+BRINK_API int brink_policy_assign(brink_engine *e, int actor,
+                                  const char *policy);
+/* The actor that must choose now, or -1. */
+BRINK_API int brink_awaiting(const brink_engine *e);
+
+/*
+** Moves.  Id 0 is the built-in "pass".  An option is a move with its
+** target (-1 for none).  brink_options() evaluates every move 'actor' may
+** make now and keeps the list inside the engine until the next call that
+** runs scripts; brink_option_get() reads entry i.  'reason' is why an
+** illegal option is not allowed ("" when legal or when no reason was given).
+*/
+BRINK_API int brink_move_count(const brink_engine *e);
+BRINK_API int brink_move_find(brink_engine *e, const char *name, int *out);
+BRINK_API const char *brink_move_name(const brink_engine *e, int move);
+BRINK_API const char *brink_move_doc(const brink_engine *e, int move);
+BRINK_API int brink_options(brink_engine *e, int actor, int *count);
+BRINK_API int brink_option_get(const brink_engine *e, int i, int *move,
+                               int *target, int *legal, const char **reason);
+/* The awaiting actor plays 'move' on 'target' (-1 for none). */
+BRINK_API int brink_choose(brink_engine *e, int move, int target);
+
+/*
+** The timeline.  Each committed change is handed to the callback as a
+** record; pointers inside it are valid only during the call.
+*/
+enum brink_record_kind {
+  BRINK_REC_START = 0,
+  BRINK_REC_TURN = 1,
+  BRINK_REC_MOVE = 2,
+  BRINK_REC_SET = 3,
+  BRINK_REC_TRIGGER = 4,
+  BRINK_REC_EVENT = 5,
+  BRINK_REC_NEWS = 6,
+  BRINK_REC_ERROR = 7,
+  BRINK_REC_END = 8
+};
+
+typedef struct brink_record {
+  uint32_t size;       /* sizeof(brink_record) */
+  int32_t kind;        /* enum brink_record_kind */
+  int32_t turn;
+  int32_t date;        /* first day of the turn */
+  int32_t actor;       /* moves: who; -1 otherwise */
+  int32_t move;        /* moves: the move id */
+  int32_t target;      /* moves: the target actor or -1 */
+  int32_t var;         /* sets: the variable id */
+  double old_value;    /* sets */
+  double new_value;
+  const char *id;      /* trigger, event or outcome name; start: scenario */
+  const char *text;    /* news text; error message */
+  const char *cause;   /* sets: "move:x", "trigger:y", ... */
+  const char *where;   /* errors: "file.lua:42" or "" */
+  const char *in;      /* errors: "trigger:y" or "" */
+  uint64_t seed;       /* start */
+} brink_record;
+
+typedef void (*brink_record_fn)(void *ud, const brink_record *r);
+BRINK_API int brink_on_record(brink_engine *e, brink_record_fn fn, void *ud);
+
+/*
+** One JSON Lines object for 'r', without the newline, into buf.  Returns
+** the length it needed (like snprintf) or a negative status.
+*/
+BRINK_API int brink_record_json(const brink_engine *e, const brink_record *r,
+                                char *buf, size_t cap);
+
+/*
+** Snapshots: the whole state of a run (values, generator, calendar
+** position, fired triggers, schedule, outcome) copied out and restored in
+** one call, into an engine with the same declarations.
+*/
+typedef struct brink_snapshot brink_snapshot;
+BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out);
+BRINK_API int brink_snapshot_restore(brink_engine *e,
+                                     const brink_snapshot *s);
+/* The snapshot's bytes, for comparing and storing.  Valid until freed. */
+BRINK_API size_t brink_snapshot_size(const brink_snapshot *s);
+BRINK_API const void *brink_snapshot_data(const brink_snapshot *s);
+/* Frees with the allocator of the engine that took it.  NULL: nothing. */
+BRINK_API void brink_snapshot_free(brink_snapshot *s);
+/*
+** A new engine with the same scenario and the same state; the clone's
+** timeline callback is unset.
+*/
+BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

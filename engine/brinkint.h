@@ -1,0 +1,408 @@
+/*
+** brinkint.h: the engine's internals, shared by engine/ and bindings/.
+** Nothing here is part of the public interface.
+**
+** Layout: every variable instance is a slot in one flat array of doubles,
+** so a snapshot, a reset or a clone is a copy.  Names are resolved to slots
+** once; reads and writes afterwards are by index.
+*/
+#ifndef BRINKINT_H
+#define BRINKINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "brink.h"
+
+/* memory ----------------------------------------------------------------- */
+
+void *brink__alloc(brink_engine *e, size_t n);
+void *brink__realloc(brink_engine *e, void *p, size_t old, size_t n);
+void brink__free(brink_engine *e, void *p, size_t n);
+char *brink__strdup(brink_engine *e, const char *s);
+void brink__strfree(brink_engine *e, char *s);
+/* Grows '*p' (of '*cap' elements of 'size') to hold 'need'; 0 or ENOMEM. */
+int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size);
+
+/* errors ----------------------------------------------------------------- */
+
+/* Sets the message (printf-style) and returns 'status'. */
+int brink__error(brink_engine *e, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A script error: 'where' is "file:line" or "", the message has no prefix. */
+int brink__script_error(brink_engine *e, int status, const char *where,
+                        const char *msg);
+/* "'sanction' (did you mean 'sanctions'?)" tail for an unknown name. */
+void brink__suggest(char *buf, size_t cap, const char *name,
+                    const char *const *names, int n);
+/* Adds "where: msg" to the load diagnostics. */
+int brink__diag(brink_engine *e, const char *where, const char *msg);
+void brink__diag_clear(brink_engine *e);
+int brink__engine_reset(brink_engine *e);
+int brink__actor_lookup(brink_engine *e, const char *id, int *out);
+/* Shortest text that reads back as the same double ("8", "0.1"). */
+int brink__fmt_number(double v, char *buf, size_t cap);
+
+/* calendar (calendar.c) -------------------------------------------------- */
+
+int32_t brink__days_from_civil(int32_t y, int32_t m, int32_t d);
+void brink__civil_from_days(int32_t days, int32_t *y, int32_t *m, int32_t *d);
+int32_t brink__days_in_month(int32_t y, int32_t m);
+/* 'days' moved by 'months' calendar months, the day clamped to the month. */
+int32_t brink__add_months(int32_t days, int32_t months);
+/* First day of turn t (from 1) for a calendar starting on 'start'. */
+int32_t brink__turn_start(int32_t start, int unit, int turn);
+/* Kinds of period ends for 'every' triggers. */
+enum { BRINK__MONTH_END = -1, BRINK__QUARTER_END = -2, BRINK__YEAR_END = -3 };
+/* Does [from, to) hold the last day of a month, quarter or year? */
+bool brink__period_has_end(int32_t from, int32_t to, int kind);
+
+/* generator (rng.c) ------------------------------------------------------ */
+
+typedef struct brink__rng {
+  uint64_t s[4];
+} brink__rng;
+
+void brink__rng_seed(brink__rng *r, uint64_t seed);
+uint64_t brink__rng_next(brink__rng *r);
+double brink__rng_double(brink__rng *r);                     /* [0, 1) */
+int64_t brink__rng_range(brink__rng *r, int64_t lo, int64_t hi);
+double brink__rng_normal(brink__rng *r, double mu, double sd);
+/* A natural log from + - * / alone, so draws are the same on every libm. */
+double brink__log(double x);
+
+/* the world -------------------------------------------------------------- */
+
+enum { BRINK__WORLD_VAR, BRINK__ACTOR_VAR, BRINK__EACH_VAR, BRINK__RELATION };
+
+typedef struct brink__decl {
+  char *name;          /* as declared: "trade_war", "DPRK.sanctions", ... */
+  char *field;         /* the last part: "sanctions", "economy", "tension" */
+  char *owner;         /* BRINK__ACTOR_VAR: the actor's id */
+  int kind;
+  int type;
+  bool symmetric;
+  double min, max, init;
+  char **values;       /* enums */
+  int nvalues;
+  int visibility;
+  char **visible_to;
+  int nvisible;
+  int *visible_ids;    /* resolved at seal */
+  char *doc;
+  char *where;
+  struct { char *actor; double init; } *inits;   /* per-actor overrides */
+  int ninits, cap_inits;
+  int first, count;    /* its slots, after seal */
+  int *pair_slot;      /* relations: [a * nactors + b] -> slot, -1 if a==b */
+} brink__decl;
+
+typedef struct brink__var {
+  char *name;          /* full name: "USA.tension.DPRK" */
+  int decl;
+  int owner;           /* actor or -1 */
+  int other;           /* relations: the second actor, else -1 */
+} brink__var;
+
+typedef struct brink__actor {
+  char *id;
+  char *name;
+  char *brief;
+  int control;         /* BRINK__AI, BRINK__SEAT, BRINK__POLICY */
+  int policy;
+} brink__actor;
+
+enum { BRINK__AI, BRINK__SEAT, BRINK__POLICY };
+
+/* Name -> index, open addressing over strings the table does not own. */
+typedef struct brink__map {
+  const char **keys;
+  int *vals;
+  int cap, count;
+} brink__map;
+
+int brink__map_put(brink_engine *e, brink__map *m, const char *key, int val);
+int brink__map_get(const brink__map *m, const char *key);   /* -1: none */
+void brink__map_free(brink_engine *e, brink__map *m);
+
+/* scripts: what the engine calls, implemented by bindings/lua ------------ */
+
+/* What is running, for causes and messages. */
+enum {
+  BRINK__IN_NONE, BRINK__IN_MOVE, BRINK__IN_TRIGGER, BRINK__IN_EVENT,
+  BRINK__IN_HOOK, BRINK__IN_OUTCOME, BRINK__IN_POLICY, BRINK__IN_WEIGHT
+};
+
+typedef struct brink__call {
+  int in;              /* BRINK__IN_* */
+  int index;           /* which move, trigger, event, hook, outcome, policy */
+  int option;          /* moves: the option index, else -1 */
+  int actor, target;   /* moves and policies; -1 otherwise */
+  const char *data;    /* events: the serialized data, or NULL */
+} brink__call;
+
+typedef struct brink__host {
+  void *ud;
+  /*
+  ** Runs a read-only function (a 'when' or a 'weight'), storing its value
+  ** in *value and, for a false 'when', its reason (or NULL) in *reason,
+  ** valid until the next call.  Returns BRINK_OK or an error status after
+  ** brink__script_error().
+  */
+  int (*eval)(void *ud, int fn, const brink__call *c, double *value,
+              const char **reason);
+  /* Runs an effect; the engine wraps it in a transaction. */
+  int (*run)(void *ud, int fn, const brink__call *c);
+  /* A policy's choice among 'n' options (indexes into the option table). */
+  int (*choose)(void *ud, int fn, const brink__call *c, const int *options,
+                int n, int *chosen);
+  /* Attaches a copy of the host to a freshly opened engine (for clones). */
+  int (*clone)(void *ud, brink_engine *from, brink_engine *to);
+  void (*close)(void *ud);
+} brink__host;
+
+/* A cached condition: its value stays valid while nothing it read changed. */
+typedef struct brink__cache {
+  int *reads;
+  int nreads, cap;
+  uint64_t stamp;      /* e->clock when computed; 0: never */
+  bool reads_date;
+  int turn;            /* the turn it was computed in */
+  double value;
+  char *reason;
+  size_t reason_cap;
+} brink__cache;
+
+typedef struct brink__move {
+  char *name, *doc, *where, *cause;
+  bool by_all;
+  bool *by;            /* [nactors] */
+  int *targets;        /* actor ids; NULL: no target */
+  int ntargets;
+  int when, effect, weight;   /* host function handles, -1 for none */
+} brink__move;
+
+typedef struct brink__option {
+  int move, actor, target;
+  brink__cache when, weight;
+} brink__option;
+
+typedef struct brink__trigger {
+  char *name, *where, *cause;
+  int32_t at;          /* date, or INT32_MIN */
+  int every;           /* N turns (> 0), a BRINK__*_END kind (< 0), or 0 */
+  bool once;
+  int when, effect;
+  brink__cache cache;
+} brink__trigger;
+
+typedef struct brink__event {
+  char *name, *where, *cause;
+  int effect;
+} brink__event;
+
+typedef struct brink__outcome {
+  char *name, *doc, *where;
+  int when;
+  brink__cache cache;
+} brink__outcome;
+
+typedef struct brink__policy {
+  char *name, *where;
+  int actor;           /* -1: any */
+  int choose;
+} brink__policy;
+
+enum { BRINK__TURN_START, BRINK__TURN_END };
+
+typedef struct brink__hook {
+  int when;            /* BRINK__TURN_START or BRINK__TURN_END */
+  int fn;
+  char *where;
+} brink__hook;
+
+/* The journal: what a transaction did, undone on rollback and handed to
+   the timeline on the outermost commit. */
+enum { BRINK__J_SET, BRINK__J_NEWS, BRINK__J_EVENT, BRINK__J_TRIGGER };
+
+typedef struct brink__entry {
+  int kind;
+  int var;             /* sets */
+  double old_value, new_value;
+  const char *cause;   /* sets: owned by a declaration or 'causes' */
+  size_t text;         /* news: offset into 'text'; events: index */
+} brink__entry;
+
+typedef struct brink__mark {
+  int entries;
+  size_t text;
+  int schedule;
+  brink__rng rng;
+  int outcome;
+} brink__mark;
+
+typedef struct brink__sched {
+  int due;             /* turn */
+  int event;
+  uint32_t seq;        /* order of scheduling */
+  char *data;          /* serialized by the host; may be NULL */
+} brink__sched;
+
+/* Where the turn loop stands, so a step can stop and go on. */
+enum {
+  BRINK__PH_IDLE, BRINK__PH_START, BRINK__PH_EVENTS, BRINK__PH_MOVES,
+  BRINK__PH_DATE_TRIGGERS, BRINK__PH_COND_TRIGGERS, BRINK__PH_OUTCOMES,
+  BRINK__PH_END, BRINK__PH_DONE
+};
+
+/*
+** The state of a run: everything a snapshot copies.  Fixed-size fields
+** first; 'fired' and the schedule follow in a snapshot's bytes.
+*/
+typedef struct brink__run {
+  brink__rng rng;
+  uint64_t seed;
+  int turn;
+  int phase;
+  int index;           /* progress inside the phase */
+  int moves_made;      /* by the current actor this turn */
+  int awaiting;        /* actor or -1 */
+  int outcome;         /* -1 none, -2 "error", else an outcome index */
+  int pending_outcome; /* set by end_scenario, taken after the effect */
+  uint32_t sched_seq;
+} brink__run;
+
+struct brink_engine {
+  brink_alloc alloc;
+  void *alloc_ud;
+  brink_config cfg;
+
+  char *errmsg;        /* owned; "" when none */
+  size_t errcap;
+  char errwhere[256];
+  char errin[160];
+  char **diags;
+  int ndiags, cap_diags;
+
+  /* scenario fields */
+  char *fields[16][2];
+  int nfields;
+  uint64_t scenario_seed;
+  int moves_per_turn;
+  double pass_weight;
+  char *default_outcome;
+
+  /* declarations */
+  brink__actor *actors;
+  int nactors, cap_actors;
+  brink__map actor_map;
+  brink__decl *decls;
+  int ndecls, cap_decls;
+  bool sealed;
+  brink__var *vars;
+  int nvars;
+  brink__map var_map;
+  brink__move *moves;          /* moves[0] is "pass" */
+  int nmoves, cap_moves;
+  brink__option *options;      /* per actor: its moves, then pass */
+  int noptions;
+  int *actor_options;          /* [nactors + 1]: first option of each */
+  brink__trigger *triggers;
+  int ntriggers, cap_triggers;
+  brink__event *events;
+  int nevents, cap_events;
+  brink__outcome *outcomes;
+  int noutcomes, cap_outcomes;
+  brink__policy *policies;
+  int npolicies, cap_policies;
+  brink__hook *hooks;
+  int nhooks, cap_hooks;
+  char **causes;               /* interned host causes */
+  int ncauses, cap_causes;
+  const char *cause;           /* current host cause */
+
+  /* calendar */
+  int32_t start, finish;
+  int unit;
+  int nturns;
+  int turn_limit;
+
+  /* the run */
+  double *values;              /* [nvars] */
+  double *initial;             /* [nvars]: values at start */
+  uint8_t *fired;              /* [ntriggers] */
+  brink__sched *sched;
+  int nsched, cap_sched;
+  brink__run run;
+
+  /* change tracking for cached conditions */
+  uint64_t clock;              /* bumped by every write */
+  uint64_t *version;           /* [nvars]: clock of the last write */
+  uint64_t valid_from;         /* caches older than this are stale */
+  brink__cache *tracking;      /* the cache being filled, or NULL */
+  uint32_t *read_mark;         /* [nvars]: dedupes reads per evaluation */
+  uint32_t read_epoch;
+  bool read_only;              /* a condition is running */
+
+  /* transactions */
+  brink__entry *journal;
+  int nentries, cap_entries;
+  char *text;
+  size_t ntext, cap_text;
+  brink__mark *marks;
+  int nmarks, cap_marks;
+
+  /* the current option list (brink_options) */
+  int *listed;
+  int nlisted, cap_listed;
+  int listed_actor;
+
+  brink__call current;         /* what is running */
+  brink__host host;
+  brink_record_fn on_record;
+  void *on_record_ud;
+};
+
+/* world.c */
+int brink__read(brink_engine *e, int var, double *out);
+int brink__write(brink_engine *e, int var, double value);
+/* Checks and normalises a value for 'var' without writing it. */
+int brink__check_value(brink_engine *e, int var, double *value);
+void brink__note_date_read(brink_engine *e);
+int brink__field_get(const brink_engine *e, const char *field,
+                     const char **out);
+int brink__field_set(brink_engine *e, const char *field, const char *value);
+void brink__world_free(brink_engine *e);
+
+/* journal.c */
+/* Journals one change; at depth 0 it is emitted at once. */
+int brink__journal_add(brink_engine *e, const brink__entry *en);
+int brink__news(brink_engine *e, const char *text, size_t len);
+int brink__emit(brink_engine *e, brink_record *r);
+/* A record of 'kind' stamped with the current turn and date. */
+void brink__record(const brink_engine *e, brink_record *r, int kind);
+void brink__journal_free(brink_engine *e);
+
+/* turn.c: declarations the bindings make after the world is sealed */
+int brink__move_add(brink_engine *e, const char *name, int *out);
+int brink__trigger_add(brink_engine *e, const char *name, int *out);
+int brink__event_add(brink_engine *e, const char *name, int *out);
+int brink__outcome_add(brink_engine *e, const char *name, int *out);
+int brink__policy_add(brink_engine *e, const char *name, int *out);
+int brink__hook_add(brink_engine *e, int when, int fn, const char *where);
+int brink__options_build(brink_engine *e);
+void brink__options_free(brink_engine *e);
+int brink__event_find(const brink_engine *e, const char *name);
+int brink__outcome_find(const brink_engine *e, const char *name);
+/* schedule(event, turns, data) and fire(event, data) from an effect. */
+int brink__schedule(brink_engine *e, int event, int turns, const char *data);
+int brink__fire(brink_engine *e, int event, const char *data);
+int brink__end_scenario(brink_engine *e, const char *outcome);
+int brink__turn_init(brink_engine *e);
+void brink__sched_truncate(brink_engine *e, int n);
+void brink__turn_free(brink_engine *e);
+const char *brink__call_name(const brink_engine *e, const brink__call *c,
+                             char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,500 @@
+/*
+** engine.c: an engine's life, its memory, its messages and its names.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brinkint.h"
+
+BRINK_API const char *brink_version(void) { return BRINK_VERSION; }
+
+BRINK_API int brink_version_number(void) {
+  return BRINK_VERSION_MAJOR * 10000 + BRINK_VERSION_MINOR * 100 +
+         BRINK_VERSION_PATCH;
+}
+
+BRINK_API const char *brink_status_name(int status) {
+  switch (status) {
+#define BRINK__NAME(name, value, text) \
+  case value:                          \
+    return "BRINK_" #name;
+    BRINK_STATUS_TABLE(BRINK__NAME)
+#undef BRINK__NAME
+  }
+  return "BRINK_UNKNOWN";
+}
+
+BRINK_API const char *brink_strerror(int status) {
+  switch (status) {
+#define BRINK__TEXT(name, value, text) \
+  case value:                          \
+    return text;
+    BRINK_STATUS_TABLE(BRINK__TEXT)
+#undef BRINK__TEXT
+  }
+  return "unknown status";
+}
+
+/* memory ----------------------------------------------------------------- */
+
+static void *default_alloc(void *ud, void *p, size_t old, size_t n) {
+  (void)ud;
+  (void)old;
+  if (n == 0) {
+    free(p);
+    return NULL;
+  }
+  return realloc(p, n);
+}
+
+void *brink__alloc(brink_engine *e, size_t n) {
+  return n ? e->alloc(e->alloc_ud, NULL, 0, n) : NULL;
+}
+
+void *brink__realloc(brink_engine *e, void *p, size_t old, size_t n) {
+  if (p == NULL) return brink__alloc(e, n);
+  return e->alloc(e->alloc_ud, p, old, n);
+}
+
+void brink__free(brink_engine *e, void *p, size_t n) {
+  if (p) e->alloc(e->alloc_ud, p, n, 0);
+}
+
+char *brink__strdup(brink_engine *e, const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = brink__alloc(e, n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+void brink__strfree(brink_engine *e, char *s) {
+  if (s) brink__free(e, s, strlen(s) + 1);
+}
+
+int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size) {
+  if (need <= *cap) return BRINK_OK;
+  int ncap = *cap ? *cap : 8;
+  while (ncap < need) ncap *= 2;
+  void *np = brink__realloc(e, *p, (size_t)*cap * size, (size_t)ncap * size);
+  if (np == NULL) return BRINK_ENOMEM;
+  *p = np;
+  *cap = ncap;
+  return BRINK_OK;
+}
+
+/* messages --------------------------------------------------------------- */
+
+/*
+** The message buffer grows as needed; when it cannot, the message is cut
+** to what fits, because an error path must not fail for want of memory.
+*/
+static void set_message(brink_engine *e, const char *fmt, va_list ap) {
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(e->errmsg, e->errcap, fmt, copy);
+  va_end(copy);
+  if (n >= 0 && (size_t)n >= e->errcap) {
+    char *bigger = brink__realloc(e, e->errmsg, e->errcap, (size_t)n + 1);
+    if (bigger) {
+      e->errmsg = bigger;
+      e->errcap = (size_t)n + 1;
+      vsnprintf(e->errmsg, e->errcap, fmt, ap);
+    }
+  }
+}
+
+int brink__error(brink_engine *e, int status, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  set_message(e, fmt, ap);
+  va_end(ap);
+  e->errwhere[0] = '\0';
+  e->errin[0] = '\0';
+  return status;
+}
+
+int brink__script_error(brink_engine *e, int status, const char *where,
+                        const char *msg) {
+  brink__error(e, status, "%s", msg);
+  snprintf(e->errwhere, sizeof e->errwhere, "%s", where ? where : "");
+  brink__call_name(e, &e->current, e->errin, sizeof e->errin);
+  return status;
+}
+
+BRINK_API const char *brink_errmsg(const brink_engine *e) {
+  return e ? e->errmsg : "out of memory";
+}
+
+BRINK_API const char *brink_errwhere(const brink_engine *e) {
+  return e ? e->errwhere : "";
+}
+
+BRINK_API const char *brink_errin(const brink_engine *e) {
+  return e ? e->errin : "";
+}
+
+/* Levenshtein distance, capped: names are short. */
+static int distance(const char *a, const char *b) {
+  int la = (int)strlen(a), lb = (int)strlen(b);
+  if (la > 63 || lb > 63) return 99;
+  int row[64];
+  for (int j = 0; j <= lb; j++) row[j] = j;
+  for (int i = 1; i <= la; i++) {
+    int diag = row[0];
+    row[0] = i;
+    for (int j = 1; j <= lb; j++) {
+      int up = row[j];
+      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      int best = diag + cost;
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[lb];
+}
+
+void brink__suggest(char *buf, size_t cap, const char *name,
+                    const char *const *names, int n) {
+  const char *best = NULL;
+  int bestd = 99;
+  for (int i = 0; i < n; i++) {
+    int d = distance(name, names[i]);
+    if (d < bestd) {
+      bestd = d;
+      best = names[i];
+    }
+  }
+  int len = (int)strlen(name);
+  int allowed = len <= 3 ? 1 : len <= 8 ? 2 : 3;
+  if (best && bestd <= allowed)
+    snprintf(buf, cap, "'%s' (did you mean '%s'?)", name, best);
+  else
+    snprintf(buf, cap, "'%s'", name);
+}
+
+/* name maps -------------------------------------------------------------- */
+
+static uint32_t hash(const char *s) {
+  uint32_t h = 2166136261u;   /* FNV-1a */
+  for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+  return h;
+}
+
+static int map_slot(const brink__map *m, const char *key) {
+  uint32_t i = hash(key) & (uint32_t)(m->cap - 1);
+  while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+    i = (i + 1) & (uint32_t)(m->cap - 1);
+  return (int)i;
+}
+
+int brink__map_put(brink_engine *e, brink__map *m, const char *key, int val) {
+  if ((m->count + 1) * 2 > m->cap) {
+    int ncap = m->cap ? m->cap * 2 : 16;
+    brink__map bigger = {NULL, NULL, ncap, 0};
+    bigger.keys = brink__alloc(e, sizeof(char *) * (size_t)ncap);
+    bigger.vals = brink__alloc(e, sizeof(int) * (size_t)ncap);
+    if (!bigger.keys || !bigger.vals) {
+      brink__free(e, bigger.keys, sizeof(char *) * (size_t)ncap);
+      brink__free(e, bigger.vals, sizeof(int) * (size_t)ncap);
+      return BRINK_ENOMEM;
+    }
+    memset(bigger.keys, 0, sizeof(char *) * (size_t)ncap);
+    for (int i = 0; i < m->cap; i++)
+      if (m->keys[i]) {
+        int s = map_slot(&bigger, m->keys[i]);
+        bigger.keys[s] = m->keys[i];
+        bigger.vals[s] = m->vals[i];
+        bigger.count++;
+      }
+    brink__map_free(e, m);
+    *m = bigger;
+  }
+  int s = map_slot(m, key);
+  if (!m->keys[s]) m->count++;
+  m->keys[s] = key;
+  m->vals[s] = val;
+  return BRINK_OK;
+}
+
+int brink__map_get(const brink__map *m, const char *key) {
+  if (m->cap == 0) return -1;
+  int s = map_slot(m, key);
+  return m->keys[s] ? m->vals[s] : -1;
+}
+
+void brink__map_free(brink_engine *e, brink__map *m) {
+  brink__free(e, m->keys, sizeof(char *) * (size_t)m->cap);
+  brink__free(e, m->vals, sizeof(int) * (size_t)m->cap);
+  memset(m, 0, sizeof *m);
+}
+
+/* life ------------------------------------------------------------------- */
+
+BRINK_API void brink_config_init(brink_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->size = sizeof *cfg;
+}
+
+static void apply_defaults(brink_config *c) {
+  if (c->max_instructions <= 0) c->max_instructions = 100000000;
+  if (c->max_memory <= 0) c->max_memory = (int64_t)256 << 20;
+  if (!(c->max_seconds > 0)) c->max_seconds = 10;
+}
+
+/* The empty world of a freshly opened engine. */
+static int init_world(brink_engine *e) {
+  e->moves_per_turn = 1;
+  e->pass_weight = 1;
+  e->unit = BRINK_MONTH;
+  e->run.awaiting = -1;
+  e->run.outcome = -1;
+  e->run.pending_outcome = -1;
+  e->listed_actor = -1;
+  e->current.in = BRINK__IN_NONE;
+  e->cause = "host";
+  return brink__turn_init(e);
+}
+
+static void free_world(brink_engine *e) {
+  if (e->host.close) e->host.close(e->host.ud);
+  brink__turn_free(e);
+  brink__journal_free(e);
+  brink__world_free(e);
+  for (int i = 0; i < e->nfields; i++) {
+    brink__strfree(e, e->fields[i][0]);
+    brink__strfree(e, e->fields[i][1]);
+  }
+  brink__strfree(e, e->default_outcome);
+}
+
+/*
+** Back to an empty world after a failed load, keeping what belongs to the
+** engine rather than to a scenario: allocator, settings, message,
+** diagnostics, causes and the timeline callback.
+*/
+int brink__engine_reset(brink_engine *e) {
+  free_world(e);
+  brink_engine keep = *e;
+  memset(e, 0, sizeof *e);
+  e->alloc = keep.alloc;
+  e->alloc_ud = keep.alloc_ud;
+  e->cfg = keep.cfg;
+  e->errmsg = keep.errmsg;
+  e->errcap = keep.errcap;
+  memcpy(e->errwhere, keep.errwhere, sizeof e->errwhere);
+  memcpy(e->errin, keep.errin, sizeof e->errin);
+  e->diags = keep.diags;
+  e->ndiags = keep.ndiags;
+  e->cap_diags = keep.cap_diags;
+  e->causes = keep.causes;
+  e->ncauses = keep.ncauses;
+  e->cap_causes = keep.cap_causes;
+  e->on_record = keep.on_record;
+  e->on_record_ud = keep.on_record_ud;
+  return init_world(e);
+}
+
+BRINK_API int brink_engine_open(brink_engine **out, const brink_config *cfg) {
+  if (out == NULL) return BRINK_EINVAL;
+  *out = NULL;
+  brink_config c;
+  brink_config_init(&c);
+  if (cfg) {
+    if (cfg->size < sizeof(uint32_t) || cfg->size > sizeof c)
+      return BRINK_EINVAL;
+    memcpy(&c, cfg, cfg->size);
+    c.size = sizeof c;
+  }
+  apply_defaults(&c);
+  brink_alloc alloc = c.alloc ? c.alloc : default_alloc;
+  brink_engine *e = alloc(c.alloc_ud, NULL, 0, sizeof *e);
+  if (e == NULL) return BRINK_ENOMEM;
+  memset(e, 0, sizeof *e);
+  e->alloc = alloc;
+  e->alloc_ud = c.alloc_ud;
+  e->cfg = c;
+  e->errcap = 128;
+  e->errmsg = brink__alloc(e, e->errcap);
+  if (e->errmsg == NULL) {
+    alloc(c.alloc_ud, e, sizeof *e, 0);
+    return BRINK_ENOMEM;
+  }
+  e->errmsg[0] = '\0';
+  int rc = init_world(e);
+  if (rc != BRINK_OK) {
+    brink_engine_close(e);
+    return rc;
+  }
+  *out = e;
+  return BRINK_OK;
+}
+
+BRINK_API void brink_engine_close(brink_engine *e) {
+  if (e == NULL) return;
+  free_world(e);
+  for (int i = 0; i < e->ndiags; i++) brink__strfree(e, e->diags[i]);
+  brink__free(e, e->diags, sizeof(char *) * (size_t)e->cap_diags);
+  for (int i = 0; i < e->ncauses; i++) brink__strfree(e, e->causes[i]);
+  brink__free(e, e->causes, sizeof(char *) * (size_t)e->cap_causes);
+  brink__free(e, e->errmsg, e->errcap);
+  e->alloc(e->alloc_ud, e, sizeof *e, 0);
+}
+
+int brink__diag(brink_engine *e, const char *where, const char *msg) {
+  if (brink__grow(e, (void **)&e->diags, &e->cap_diags, e->ndiags + 1,
+                  sizeof(char *)))
+    return BRINK_ENOMEM;
+  size_t n = strlen(where) + strlen(msg) + 3;
+  char *line = brink__alloc(e, n);
+  if (line == NULL) return BRINK_ENOMEM;
+  snprintf(line, n, "%s%s%s", where, *where ? ": " : "", msg);
+  e->diags[e->ndiags++] = line;
+  return BRINK_OK;
+}
+
+void brink__diag_clear(brink_engine *e) {
+  for (int i = 0; i < e->ndiags; i++) brink__strfree(e, e->diags[i]);
+  e->ndiags = 0;
+}
+
+BRINK_API int brink_on_record(brink_engine *e, brink_record_fn fn,
+                              void *ud) {
+  e->on_record = fn;
+  e->on_record_ud = ud;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_diag_count(const brink_engine *e) { return e->ndiags; }
+
+BRINK_API const char *brink_diag_get(const brink_engine *e, int i) {
+  return i >= 0 && i < e->ndiags ? e->diags[i] : NULL;
+}
+
+BRINK_API int brink_cause_set(brink_engine *e, const char *cause) {
+  if (cause == NULL) return brink__error(e, BRINK_EINVAL, "cause is NULL");
+  for (int i = 0; i < e->ncauses; i++)
+    if (strcmp(e->causes[i], cause) == 0) {
+      e->cause = e->causes[i];
+      return BRINK_OK;
+    }
+  if (brink__grow(e, (void **)&e->causes, &e->cap_causes, e->ncauses + 1,
+                  sizeof(char *)))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  char *copy = brink__strdup(e, cause);
+  if (copy == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+  e->causes[e->ncauses++] = copy;
+  e->cause = copy;
+  return BRINK_OK;
+}
+
+/* scenario fields -------------------------------------------------------- */
+
+int brink__field_get(const brink_engine *e, const char *field,
+                     const char **out) {
+  for (int i = 0; i < e->nfields; i++)
+    if (strcmp(e->fields[i][0], field) == 0) {
+      *out = e->fields[i][1];
+      return BRINK_OK;
+    }
+  *out = "";
+  return BRINK_ENOTFOUND;
+}
+
+int brink__field_set(brink_engine *e, const char *field, const char *value) {
+  for (int i = 0; i < e->nfields; i++)
+    if (strcmp(e->fields[i][0], field) == 0) {
+      char *copy = brink__strdup(e, value);
+      if (copy == NULL) return BRINK_ENOMEM;
+      brink__strfree(e, e->fields[i][1]);
+      e->fields[i][1] = copy;
+      return BRINK_OK;
+    }
+  if (e->nfields == (int)(sizeof e->fields / sizeof e->fields[0]))
+    return brink__error(e, BRINK_EINVAL, "too many scenario fields");
+  char *k = brink__strdup(e, field), *v = brink__strdup(e, value);
+  if (!k || !v) {
+    brink__strfree(e, k);
+    brink__strfree(e, v);
+    return BRINK_ENOMEM;
+  }
+  e->fields[e->nfields][0] = k;
+  e->fields[e->nfields][1] = v;
+  e->nfields++;
+  return BRINK_OK;
+}
+
+BRINK_API const char *brink_scenario_field(const brink_engine *e,
+                                           const char *field) {
+  const char *v;
+  brink__field_get(e, field, &v);
+  return v;
+}
+
+BRINK_API uint64_t brink_scenario_seed(const brink_engine *e) {
+  return e->scenario_seed;
+}
+
+/* actors ----------------------------------------------------------------- */
+
+BRINK_API int brink_actor_add(brink_engine *e, const char *id,
+                              const char *name, int *out) {
+  if (out) *out = -1;
+  if (id == NULL || *id == '\0')
+    return brink__error(e, BRINK_EINVAL, "an actor needs an id");
+  if (e->sealed)
+    return brink__error(e, BRINK_ESTATE,
+                        "actor '%s' declared after the world was sealed", id);
+  if (strchr(id, '.') || strcmp(id, "*") == 0)
+    return brink__error(e, BRINK_EINVAL,
+                        "actor id '%s' may not contain '.' or be '*'", id);
+  if (brink__map_get(&e->actor_map, id) >= 0)
+    return brink__error(e, BRINK_EEXIST, "actor '%s' is declared twice", id);
+  if (brink__grow(e, (void **)&e->actors, &e->cap_actors, e->nactors + 1,
+                  sizeof(brink__actor)))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  brink__actor *a = &e->actors[e->nactors];
+  memset(a, 0, sizeof *a);
+  a->id = brink__strdup(e, id);
+  a->name = brink__strdup(e, name ? name : id);
+  a->policy = -1;
+  if (!a->id || !a->name ||
+      brink__map_put(e, &e->actor_map, a->id, e->nactors) != BRINK_OK) {
+    brink__strfree(e, a->id);
+    brink__strfree(e, a->name);
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  }
+  if (out) *out = e->nactors;
+  e->nactors++;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_actor_count(const brink_engine *e) { return e->nactors; }
+
+int brink__actor_lookup(brink_engine *e, const char *id, int *out) {
+  int a = brink__map_get(&e->actor_map, id);
+  if (out) *out = a;
+  if (a >= 0) return BRINK_OK;
+  const char *names[256];
+  int n = e->nactors < 256 ? e->nactors : 256;
+  for (int i = 0; i < n; i++) names[i] = e->actors[i].id;
+  char tail[160];
+  brink__suggest(tail, sizeof tail, id, names, n);
+  return brink__error(e, BRINK_ENOTFOUND, "unknown actor %s", tail);
+}
+
+BRINK_API int brink_actor_find(brink_engine *e, const char *id, int *out) {
+  if (id == NULL) return brink__error(e, BRINK_EINVAL, "actor id is NULL");
+  return brink__actor_lookup(e, id, out);
+}
+
+BRINK_API const char *brink_actor_id(const brink_engine *e, int actor) {
+  return actor >= 0 && actor < e->nactors ? e->actors[actor].id : NULL;
+}
+
+BRINK_API const char *brink_actor_name(const brink_engine *e, int actor) {
+  return actor >= 0 && actor < e->nactors ? e->actors[actor].name : NULL;
+}

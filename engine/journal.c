@@ -1,0 +1,146 @@
+/*
+** journal.c: transactions.  Every change made inside a transaction is
+** journaled in order; a rollback undoes them newest first, and the
+** outermost commit hands them to the timeline.  Outside any transaction a
+** change is handed over at once.
+*/
+#include <string.h>
+
+#include "brinkint.h"
+
+static const char *current_cause(const brink_engine *e) {
+  const brink__call *c = &e->current;
+  switch (c->in) {
+  case BRINK__IN_MOVE: return e->moves[c->index].cause;
+  case BRINK__IN_TRIGGER: return e->triggers[c->index].cause;
+  case BRINK__IN_EVENT: return e->events[c->index].cause;
+  case BRINK__IN_HOOK:
+    return e->hooks[c->index].when == BRINK__TURN_START ? "hook:turn_start"
+                                                        : "hook:turn_end";
+  default: return e->cause;
+  }
+}
+
+static void record_init(const brink_engine *e, brink_record *r, int kind) {
+  memset(r, 0, sizeof *r);
+  r->size = sizeof *r;
+  r->kind = kind;
+  r->turn = e->run.turn;
+  r->date = brink_date(e);
+  r->actor = r->move = r->target = r->var = -1;
+  r->id = r->text = r->cause = r->where = r->in = "";
+}
+
+int brink__emit(brink_engine *e, brink_record *r) {
+  if (e->on_record) e->on_record(e->on_record_ud, r);
+  return BRINK_OK;
+}
+
+void brink__record(const brink_engine *e, brink_record *r, int kind) {
+  record_init(e, r, kind);
+}
+
+static void flush(brink_engine *e) {
+  for (int i = 0; e->on_record && i < e->nentries; i++) {
+    const brink__entry *en = &e->journal[i];
+    brink_record r;
+    switch (en->kind) {
+    case BRINK__J_SET:
+      record_init(e, &r, BRINK_REC_SET);
+      r.var = en->var;
+      r.old_value = en->old_value;
+      r.new_value = en->new_value;
+      r.cause = en->cause;
+      break;
+    case BRINK__J_NEWS:
+      record_init(e, &r, BRINK_REC_NEWS);
+      r.text = e->text + en->text;
+      break;
+    default:
+      record_init(e, &r, BRINK_REC_EVENT);
+      r.id = e->events[en->text].name;
+      break;
+    }
+    brink__emit(e, &r);
+  }
+  e->nentries = 0;
+  e->ntext = 0;
+}
+
+int brink__journal_add(brink_engine *e, const brink__entry *en) {
+  if (e->nmarks == 0 && e->on_record == NULL) return BRINK_OK;
+  if (brink__grow(e, (void **)&e->journal, &e->cap_entries, e->nentries + 1,
+                  sizeof *en))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  brink__entry *slot = &e->journal[e->nentries++];
+  *slot = *en;
+  if (slot->kind == BRINK__J_SET && slot->cause == NULL)
+    slot->cause = current_cause(e);
+  if (e->nmarks == 0) flush(e);
+  return BRINK_OK;
+}
+
+int brink__news(brink_engine *e, const char *text, size_t len) {
+  if (e->read_only)
+    return brink__error(e, BRINK_ESTATE, "conditions cannot publish news");
+  if (e->nmarks == 0 && e->on_record == NULL) return BRINK_OK;
+  if (e->ntext + len + 1 > e->cap_text) {
+    size_t ncap = e->cap_text ? e->cap_text : 256;
+    while (ncap < e->ntext + len + 1) ncap *= 2;
+    char *bigger = brink__realloc(e, e->text, e->cap_text, ncap);
+    if (bigger == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+    e->text = bigger;
+    e->cap_text = ncap;
+  }
+  size_t at = e->ntext;
+  memcpy(e->text + at, text, len);
+  e->text[at + len] = '\0';
+  e->ntext += len + 1;
+  brink__entry en = {BRINK__J_NEWS, -1, 0, 0, NULL, at};
+  int rc = brink__journal_add(e, &en);
+  if (rc) e->ntext = at;
+  return rc;
+}
+
+BRINK_API int brink_txn_begin(brink_engine *e) {
+  if (brink__grow(e, (void **)&e->marks, &e->cap_marks, e->nmarks + 1,
+                  sizeof(brink__mark)))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  e->marks[e->nmarks++] = (brink__mark){e->nentries, e->ntext, e->nsched,
+                                        e->run.rng, e->run.pending_outcome};
+  return BRINK_OK;
+}
+
+BRINK_API int brink_txn_commit(brink_engine *e) {
+  if (e->nmarks == 0)
+    return brink__error(e, BRINK_ESTATE, "commit without a transaction");
+  if (--e->nmarks == 0) flush(e);
+  return BRINK_OK;
+}
+
+BRINK_API int brink_txn_rollback(brink_engine *e) {
+  if (e->nmarks == 0)
+    return brink__error(e, BRINK_ESTATE, "rollback without a transaction");
+  brink__mark m = e->marks[--e->nmarks];
+  for (int i = e->nentries - 1; i >= m.entries; i--) {
+    const brink__entry *en = &e->journal[i];
+    if (en->kind == BRINK__J_SET) {
+      e->values[en->var] = en->old_value;
+      e->version[en->var] = ++e->clock;
+    }
+  }
+  e->nentries = m.entries;
+  e->ntext = m.text;
+  brink__sched_truncate(e, m.schedule);
+  e->run.rng = m.rng;
+  e->run.pending_outcome = m.outcome;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_txn_depth(const brink_engine *e) { return e->nmarks; }
+
+void brink__journal_free(brink_engine *e) {
+  brink__free(e, e->journal, sizeof(brink__entry) * (size_t)e->cap_entries);
+  brink__free(e, e->text, e->cap_text);
+  brink__free(e, e->marks, sizeof(brink__mark) * (size_t)e->cap_marks);
+}

@@ -1,0 +1,217 @@
+/*
+** snapshot.c: the state of a run as one block of bytes.  Values, fired
+** triggers and the fixed part of the run are copied as they lie; the
+** schedule follows, each entry with its data.  Restoring checks the shape
+** first and allocates before it changes anything, so a refused snapshot
+** leaves the engine as it was.
+*/
+#include <string.h>
+
+#include "brinkint.h"
+
+#define SNAP_MAGIC 0x504e53424b4e5242ull   /* "BRNKSNBP" */
+
+typedef struct snap_header {
+  uint64_t magic;
+  uint64_t size;         /* of the whole snapshot */
+  int32_t nvars, ntriggers, nsched, pad;
+  brink__run run;
+} snap_header;
+
+struct brink_snapshot {
+  brink_engine *owner;   /* whose allocator frees it */
+  size_t size;
+  unsigned char bytes[];
+};
+
+typedef struct sched_header {
+  int32_t due, event;
+  uint32_t seq, len;     /* len 0: no data, else strlen + 1 */
+} sched_header;
+
+static size_t snapshot_size(const brink_engine *e) {
+  size_t n = sizeof(snap_header) + sizeof(double) * (size_t)e->nvars +
+             (size_t)e->ntriggers;
+  for (int i = 0; i < e->nsched; i++)
+    n += sizeof(sched_header) +
+         (e->sched[i].data ? strlen(e->sched[i].data) + 1 : 0);
+  return n;
+}
+
+BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
+  if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");
+  *out = NULL;
+  if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no world to copy");
+  if (e->nmarks)
+    return brink__error(e, BRINK_ESTATE, "a transaction is open");
+  size_t size = snapshot_size(e);
+  brink_snapshot *s = brink__alloc(e, sizeof *s + size);
+  if (s == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+  s->owner = e;
+  s->size = size;
+  unsigned char *p = s->bytes;
+  snap_header h;
+  memset(&h, 0, sizeof h);
+  h.magic = SNAP_MAGIC;
+  h.size = size;
+  h.nvars = e->nvars;
+  h.ntriggers = e->ntriggers;
+  h.nsched = e->nsched;
+  h.run = e->run;
+  memcpy(p, &h, sizeof h);
+  p += sizeof h;
+  memcpy(p, e->values, sizeof(double) * (size_t)e->nvars);
+  p += sizeof(double) * (size_t)e->nvars;
+  memcpy(p, e->fired, (size_t)e->ntriggers);
+  p += e->ntriggers;
+  for (int i = 0; i < e->nsched; i++) {
+    const brink__sched *q = &e->sched[i];
+    sched_header sh = {q->due, q->event, q->seq,
+                       q->data ? (uint32_t)strlen(q->data) + 1 : 0};
+    memcpy(p, &sh, sizeof sh);
+    p += sizeof sh;
+    memcpy(p, q->data, sh.len);
+    p += sh.len;
+  }
+  *out = s;
+  return BRINK_OK;
+}
+
+BRINK_API size_t brink_snapshot_size(const brink_snapshot *s) {
+  return s ? s->size : 0;
+}
+
+BRINK_API const void *brink_snapshot_data(const brink_snapshot *s) {
+  return s ? s->bytes : NULL;
+}
+
+BRINK_API void brink_snapshot_free(brink_snapshot *s) {
+  if (s) brink__free(s->owner, s, sizeof *s + s->size);
+}
+
+static int refuse(brink_engine *e, const char *why) {
+  return brink__error(e, BRINK_EFORMAT, "snapshot refused: %s", why);
+}
+
+BRINK_API int brink_snapshot_restore(brink_engine *e,
+                                     const brink_snapshot *s) {
+  if (s == NULL) return brink__error(e, BRINK_EINVAL, "snapshot is NULL");
+  if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no world to restore");
+  if (e->nmarks)
+    return brink__error(e, BRINK_ESTATE, "a transaction is open");
+  snap_header h;
+  if (s->size < sizeof h) return refuse(e, "too short");
+  memcpy(&h, s->bytes, sizeof h);
+  if (h.magic != SNAP_MAGIC || h.size != s->size)
+    return refuse(e, "not a snapshot");
+  if (h.nvars != e->nvars || h.ntriggers != e->ntriggers)
+    return refuse(e, "taken from a different scenario");
+  size_t fixed = sizeof h + sizeof(double) * (size_t)e->nvars +
+                 (size_t)e->ntriggers;
+  if (h.nsched < 0 || fixed > s->size) return refuse(e, "damaged");
+  /* Read the schedule into new memory before touching the engine. */
+  brink__sched *sched = NULL;
+  int cap = 0, n = 0, rc = BRINK_OK;
+  const unsigned char *p = s->bytes + fixed, *end = s->bytes + s->size;
+  if (h.nsched &&
+      brink__grow(e, (void **)&sched, &cap, h.nsched, sizeof *sched))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  for (; n < h.nsched; n++) {
+    sched_header sh;
+    if ((size_t)(end - p) < sizeof sh) { rc = refuse(e, "damaged"); break; }
+    memcpy(&sh, p, sizeof sh);
+    p += sizeof sh;
+    if (sh.event < 0 || sh.event >= e->nevents || (size_t)(end - p) < sh.len ||
+        (sh.len && p[sh.len - 1] != '\0')) {
+      rc = refuse(e, "damaged schedule");
+      break;
+    }
+    sched[n] = (brink__sched){sh.due, sh.event, sh.seq, NULL};
+    if (sh.len && (sched[n].data = brink__strdup(e, (const char *)p)) == NULL) {
+      rc = brink__error(e, BRINK_ENOMEM, "out of memory");
+      break;
+    }
+    p += sh.len;
+  }
+  if (rc == BRINK_OK && p != end) rc = refuse(e, "damaged");
+  if (rc != BRINK_OK) {
+    for (int i = 0; i < n; i++) brink__strfree(e, sched[i].data);
+    brink__free(e, sched, sizeof *sched * (size_t)cap);
+    return rc;
+  }
+  brink__sched_truncate(e, 0);
+  brink__free(e, e->sched, sizeof *sched * (size_t)e->cap_sched);
+  e->sched = sched;
+  e->cap_sched = cap;
+  e->nsched = h.nsched;
+  e->run = h.run;
+  memcpy(e->values, s->bytes + sizeof h, sizeof(double) * (size_t)e->nvars);
+  memcpy(e->fired, s->bytes + sizeof h + sizeof(double) * (size_t)e->nvars,
+         (size_t)e->ntriggers);
+  e->valid_from = ++e->clock;
+  return BRINK_OK;
+}
+
+/* Re-declares a world made through the C API (no script host). */
+static int copy_declarations(brink_engine *e, brink_engine *c) {
+  int rc = BRINK_OK;
+  for (int i = 0; i < e->nactors && rc == BRINK_OK; i++)
+    rc = brink_actor_add(c, e->actors[i].id, e->actors[i].name, NULL);
+  for (int i = 0; i < e->ndecls && rc == BRINK_OK; i++) {
+    const brink__decl *d = &e->decls[i];
+    brink_var_spec s;
+    brink_var_spec_init(&s);
+    s.name = d->name;
+    s.type = d->type;
+    s.relation = d->kind == BRINK__RELATION;
+    s.symmetric = d->symmetric;
+    s.min = d->min;
+    s.max = d->max;
+    s.init = d->init;
+    s.values = (const char *const *)d->values;
+    s.nvalues = d->nvalues;
+    s.visibility = d->visibility;
+    s.visible_to = (const char *const *)d->visible_to;
+    s.nvisible = d->nvisible;
+    s.doc = d->doc;
+    s.where = d->where;
+    int decl;
+    rc = brink_var_declare(c, &s, &decl);
+    for (int k = 0; k < d->ninits && rc == BRINK_OK; k++)
+      rc = brink_var_init_for(c, decl, d->inits[k].actor, d->inits[k].init);
+  }
+  if (rc == BRINK_OK) rc = brink_calendar_set(c, e->start, e->finish, e->unit);
+  if (rc == BRINK_OK) rc = brink_world_seal(c);
+  return rc;
+}
+
+BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out) {
+  if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");
+  *out = NULL;
+  if (!e->sealed) return brink__error(e, BRINK_ESTATE, "nothing to clone");
+  brink_snapshot *snap;
+  int rc = brink_snapshot_take(e, &snap);
+  if (rc) return rc;
+  brink_engine *c;
+  rc = brink_engine_open(&c, &e->cfg);
+  if (rc) {
+    brink_snapshot_free(snap);
+    return brink__error(e, rc, "out of memory");
+  }
+  rc = e->host.clone ? e->host.clone(e->host.ud, e, c)
+                     : copy_declarations(e, c);
+  c->turn_limit = e->turn_limit;
+  for (int i = 0; rc == BRINK_OK && i < e->nactors && i < c->nactors; i++) {
+    c->actors[i].control = e->actors[i].control;
+    c->actors[i].policy = e->actors[i].policy;
+  }
+  if (rc == BRINK_OK) rc = brink_snapshot_restore(c, snap);
+  brink_snapshot_free(snap);
+  if (rc != BRINK_OK) {
+    brink__error(e, rc, "clone failed: %s", brink_errmsg(c));
+    brink_engine_close(c);
+    return rc;
+  }
+  *out = c;
+  return BRINK_OK;
+}

@@ -1,0 +1,988 @@
+/*
+** turn.c: moves, triggers, events, outcomes and the turn order of SPEC
+** section 2.  Scripts are reached only through 'e->host', so the engine
+** knows nothing of Lua.
+**
+** A step can stop (a seat must choose) and an effect can fail; the loop
+** keeps its place in 'e->run' (phase, index) and moves past an item before
+** running it, so the next step goes on after the item that stopped it.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "brinkint.h"
+
+#define CACHE_ON(e) (((e)->cfg.flags & BRINK_FLAG_NO_CACHE) == 0)
+
+/* declarations ----------------------------------------------------------- */
+
+static void cache_free(brink_engine *e, brink__cache *c) {
+  brink__free(e, c->reads, sizeof(int) * (size_t)c->cap);
+  brink__free(e, c->reason, c->reason_cap);
+  memset(c, 0, sizeof *c);
+}
+
+static char *make_cause(brink_engine *e, const char *kind, const char *name) {
+  size_t n = strlen(kind) + strlen(name) + 2;
+  char *s = brink__alloc(e, n);
+  if (s) snprintf(s, n, "%s:%s", kind, name);
+  return s;
+}
+
+/* Adds one zeroed element to a declaration array after checking the name. */
+static void *add_named(brink_engine *e, void **arr, int *n, int *cap,
+                       size_t size, const char *what, const char *name,
+                       size_t name_offset) {
+  if (name == NULL || *name == '\0') {
+    brink__error(e, BRINK_EINVAL, "a %s needs a name", what);
+    return NULL;
+  }
+  for (int i = 0; i < *n; i++) {
+    char *other = *(char **)((char *)*arr + (size_t)i * size + name_offset);
+    if (strcmp(other, name) == 0) {
+      brink__error(e, BRINK_EEXIST, "%s '%s' is declared twice", what, name);
+      return NULL;
+    }
+  }
+  if (brink__grow(e, arr, cap, *n + 1, size)) {
+    brink__error(e, BRINK_ENOMEM, "out of memory");
+    return NULL;
+  }
+  char *el = (char *)*arr + (size_t)*n * size;
+  memset(el, 0, size);
+  char *copy = brink__strdup(e, name);
+  if (copy == NULL) {
+    brink__error(e, BRINK_ENOMEM, "out of memory");
+    return NULL;
+  }
+  *(char **)(el + name_offset) = copy;
+  (*n)++;
+  return el;
+}
+
+#define ADD(e, field, type, what, nm)                                        \
+  ((type *)add_named(e, (void **)&(e)->field, &(e)->n##field,               \
+                     &(e)->cap_##field, sizeof(type), what, nm,             \
+                     offsetof(type, name)))
+
+int brink__turn_init(brink_engine *e) {
+  brink__move *pass = ADD(e, moves, brink__move, "move", "pass");
+  if (pass == NULL) return BRINK_ENOMEM;
+  pass->by_all = true;
+  pass->when = pass->effect = pass->weight = -1;
+  pass->doc = brink__strdup(e, "do nothing this turn");
+  pass->cause = brink__strdup(e, "move:pass");
+  return pass->doc && pass->cause ? BRINK_OK : BRINK_ENOMEM;
+}
+
+static int check_open(brink_engine *e, const char *what, const char *name) {
+  if (e->sealed)
+    return brink__error(e, BRINK_ESTATE, "%s '%s' declared after the world "
+                        "was sealed", what, name ? name : "?");
+  return BRINK_OK;
+}
+
+int brink__move_add(brink_engine *e, const char *name, int *out) {
+  if (check_open(e, "move", name)) return BRINK_ESTATE;
+  brink__move *m = ADD(e, moves, brink__move, "move", name);
+  if (m == NULL) return brink_errmsg(e)[0] == 'o' ? BRINK_ENOMEM : BRINK_EEXIST;
+  m->when = m->effect = m->weight = -1;
+  m->cause = make_cause(e, "move", name);
+  if (m->cause == NULL) return BRINK_ENOMEM;
+  *out = e->nmoves - 1;
+  return BRINK_OK;
+}
+
+int brink__trigger_add(brink_engine *e, const char *name, int *out) {
+  if (check_open(e, "trigger", name)) return BRINK_ESTATE;
+  brink__trigger *t = ADD(e, triggers, brink__trigger, "trigger", name);
+  if (t == NULL) return brink_errmsg(e)[0] == 'o' ? BRINK_ENOMEM : BRINK_EEXIST;
+  t->at = INT32_MIN;
+  t->once = true;
+  t->when = t->effect = -1;
+  t->cause = make_cause(e, "trigger", name);
+  if (t->cause == NULL) return BRINK_ENOMEM;
+  *out = e->ntriggers - 1;
+  return BRINK_OK;
+}
+
+int brink__event_add(brink_engine *e, const char *name, int *out) {
+  if (check_open(e, "event", name)) return BRINK_ESTATE;
+  brink__event *v = ADD(e, events, brink__event, "event", name);
+  if (v == NULL) return brink_errmsg(e)[0] == 'o' ? BRINK_ENOMEM : BRINK_EEXIST;
+  v->effect = -1;
+  v->cause = make_cause(e, "event", name);
+  if (v->cause == NULL) return BRINK_ENOMEM;
+  *out = e->nevents - 1;
+  return BRINK_OK;
+}
+
+int brink__outcome_add(brink_engine *e, const char *name, int *out) {
+  if (check_open(e, "outcome", name)) return BRINK_ESTATE;
+  if (strcmp(name, "error") == 0)
+    return brink__error(e, BRINK_EINVAL,
+                        "'error' is reserved for runs a script error ended");
+  brink__outcome *o = ADD(e, outcomes, brink__outcome, "outcome", name);
+  if (o == NULL) return brink_errmsg(e)[0] == 'o' ? BRINK_ENOMEM : BRINK_EEXIST;
+  o->when = -1;
+  *out = e->noutcomes - 1;
+  return BRINK_OK;
+}
+
+int brink__policy_add(brink_engine *e, const char *name, int *out) {
+  if (check_open(e, "policy", name)) return BRINK_ESTATE;
+  brink__policy *p = ADD(e, policies, brink__policy, "policy", name);
+  if (p == NULL) return brink_errmsg(e)[0] == 'o' ? BRINK_ENOMEM : BRINK_EEXIST;
+  p->actor = -1;
+  p->choose = -1;
+  *out = e->npolicies - 1;
+  return BRINK_OK;
+}
+
+int brink__hook_add(brink_engine *e, int when, int fn, const char *where) {
+  if (brink__grow(e, (void **)&e->hooks, &e->cap_hooks, e->nhooks + 1,
+                  sizeof(brink__hook)))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  char *w = brink__strdup(e, where ? where : "");
+  if (w == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+  e->hooks[e->nhooks++] = (brink__hook){when, fn, w};
+  return BRINK_OK;
+}
+
+int brink__event_find(const brink_engine *e, const char *name) {
+  for (int i = 0; i < e->nevents; i++)
+    if (strcmp(e->events[i].name, name) == 0) return i;
+  return -1;
+}
+
+int brink__outcome_find(const brink_engine *e, const char *name) {
+  for (int i = 0; i < e->noutcomes; i++)
+    if (strcmp(e->outcomes[i].name, name) == 0) return i;
+  return -1;
+}
+
+/* Lays out every (move, actor, target) option, each actor's moves in
+   declaration order and 'pass' last.  The default outcome becomes an
+   outcome of its own if the scenario did not declare it. */
+int brink__options_build(brink_engine *e) {
+  int n = 0;
+  for (int a = 0; a < e->nactors; a++)
+    for (int m = 1; m < e->nmoves; m++)
+      if (e->moves[m].by_all || (e->moves[m].by && e->moves[m].by[a])) {
+        if (e->moves[m].targets == NULL) n++;
+        for (int t = 0; t < e->moves[m].ntargets; t++)
+          n += e->moves[m].targets[t] != a;   /* nobody targets itself */
+      }
+  n += e->nactors;
+  e->noptions = n;
+  e->options = brink__alloc(e, sizeof(brink__option) * (size_t)(n ? n : 1));
+  if (e->options == NULL) return BRINK_ENOMEM;
+  memset(e->options, 0, sizeof(brink__option) * (size_t)(n ? n : 1));
+  e->actor_options = brink__alloc(e, sizeof(int) * (size_t)(e->nactors + 1));
+  if (e->actor_options == NULL) return BRINK_ENOMEM;
+  int k = 0;
+  for (int a = 0; a < e->nactors; a++) {
+    e->actor_options[a] = k;
+    for (int m = 1; m < e->nmoves; m++) {
+      brink__move *mv = &e->moves[m];
+      if (!mv->by_all && !(mv->by && mv->by[a])) continue;
+      if (mv->targets == NULL) {
+        e->options[k++] = (brink__option){.move = m, .actor = a, .target = -1};
+        continue;
+      }
+      for (int t = 0; t < mv->ntargets; t++)
+        if (mv->targets[t] != a)
+          e->options[k++] = (brink__option){.move = m, .actor = a,
+                                            .target = mv->targets[t]};
+    }
+    e->options[k++] = (brink__option){.move = 0, .actor = a, .target = -1};
+  }
+  e->actor_options[e->nactors] = k;
+  e->fired = brink__alloc(e, (size_t)(e->ntriggers ? e->ntriggers : 1));
+  if (e->fired == NULL) return BRINK_ENOMEM;
+  memset(e->fired, 0, (size_t)(e->ntriggers ? e->ntriggers : 1));
+  const char *def = e->default_outcome ? e->default_outcome : "end";
+  if (brink__outcome_find(e, def) < 0) {
+    brink__outcome *o = ADD(e, outcomes, brink__outcome, "outcome", def);
+    if (o == NULL) return BRINK_ENOMEM;
+    o->when = -1;
+  }
+  return BRINK_OK;
+}
+
+void brink__options_free(brink_engine *e) {
+  for (int i = 0; e->options && i < e->noptions; i++) {
+    cache_free(e, &e->options[i].when);
+    cache_free(e, &e->options[i].weight);
+  }
+  brink__free(e, e->options,
+              sizeof(brink__option) * (size_t)(e->noptions ? e->noptions : 1));
+  brink__free(e, e->actor_options, sizeof(int) * (size_t)(e->nactors + 1));
+  brink__free(e, e->fired, (size_t)(e->ntriggers ? e->ntriggers : 1));
+  e->options = NULL;
+  e->actor_options = NULL;
+  e->fired = NULL;
+  e->noptions = 0;
+}
+
+void brink__sched_truncate(brink_engine *e, int n) {
+  for (int i = n; i < e->nsched; i++) brink__strfree(e, e->sched[i].data);
+  if (n < e->nsched) e->nsched = n;
+}
+
+void brink__turn_free(brink_engine *e) {
+  for (int i = 0; i < e->nmoves; i++) {
+    brink__move *m = &e->moves[i];
+    brink__strfree(e, m->name);
+    brink__strfree(e, m->doc);
+    brink__strfree(e, m->where);
+    brink__strfree(e, m->cause);
+    brink__free(e, m->by, sizeof(bool) * (size_t)e->nactors);
+    brink__free(e, m->targets, sizeof(int) * (size_t)m->ntargets);
+  }
+  brink__free(e, e->moves, sizeof(brink__move) * (size_t)e->cap_moves);
+  brink__options_free(e);
+  for (int i = 0; i < e->ntriggers; i++) {
+    brink__trigger *t = &e->triggers[i];
+    brink__strfree(e, t->name);
+    brink__strfree(e, t->where);
+    brink__strfree(e, t->cause);
+    cache_free(e, &t->cache);
+  }
+  brink__free(e, e->triggers,
+              sizeof(brink__trigger) * (size_t)e->cap_triggers);
+  for (int i = 0; i < e->nevents; i++) {
+    brink__strfree(e, e->events[i].name);
+    brink__strfree(e, e->events[i].where);
+    brink__strfree(e, e->events[i].cause);
+  }
+  brink__free(e, e->events, sizeof(brink__event) * (size_t)e->cap_events);
+  for (int i = 0; i < e->noutcomes; i++) {
+    brink__strfree(e, e->outcomes[i].name);
+    brink__strfree(e, e->outcomes[i].doc);
+    brink__strfree(e, e->outcomes[i].where);
+    cache_free(e, &e->outcomes[i].cache);
+  }
+  brink__free(e, e->outcomes,
+              sizeof(brink__outcome) * (size_t)e->cap_outcomes);
+  for (int i = 0; i < e->npolicies; i++) {
+    brink__strfree(e, e->policies[i].name);
+    brink__strfree(e, e->policies[i].where);
+  }
+  brink__free(e, e->policies,
+              sizeof(brink__policy) * (size_t)e->cap_policies);
+  for (int i = 0; i < e->nhooks; i++) brink__strfree(e, e->hooks[i].where);
+  brink__free(e, e->hooks, sizeof(brink__hook) * (size_t)e->cap_hooks);
+  brink__sched_truncate(e, 0);
+  brink__free(e, e->sched, sizeof(brink__sched) * (size_t)e->cap_sched);
+  brink__free(e, e->listed, sizeof(int) * (size_t)e->cap_listed);
+}
+
+/* calls into scripts ----------------------------------------------------- */
+
+const char *brink__call_name(const brink_engine *e, const brink__call *c,
+                             char *buf, size_t cap) {
+  switch (c->in) {
+  case BRINK__IN_MOVE:
+  case BRINK__IN_WEIGHT:
+    snprintf(buf, cap, "move:%s", e->moves[c->index].name);
+    break;
+  case BRINK__IN_TRIGGER:
+    snprintf(buf, cap, "trigger:%s", e->triggers[c->index].name);
+    break;
+  case BRINK__IN_EVENT:
+    snprintf(buf, cap, "event:%s", e->events[c->index].name);
+    break;
+  case BRINK__IN_HOOK:
+    snprintf(buf, cap, "hook:%s", e->hooks[c->index].when == BRINK__TURN_START
+                                      ? "turn_start" : "turn_end");
+    break;
+  case BRINK__IN_OUTCOME:
+    snprintf(buf, cap, "outcome:%s", e->outcomes[c->index].name);
+    break;
+  case BRINK__IN_POLICY:
+    snprintf(buf, cap, "policy:%s", e->policies[c->index].name);
+    break;
+  default:
+    snprintf(buf, cap, "%s", "");
+  }
+  return buf;
+}
+
+static void report(brink_engine *e) {
+  brink_record r;
+  brink__record(e, &r, BRINK_REC_ERROR);
+  r.text = e->errmsg;
+  r.where = e->errwhere;
+  r.in = e->errin;
+  brink__emit(e, &r);
+}
+
+static bool cache_fresh(const brink_engine *e, const brink__cache *c) {
+  if (!CACHE_ON(e) || c->stamp == 0 || c->stamp < e->valid_from) return false;
+  if (c->reads_date && c->turn != e->run.turn) return false;
+  for (int i = 0; i < c->nreads; i++)
+    if (e->version[c->reads[i]] > c->stamp) return false;
+  return true;
+}
+
+static int keep_reason(brink_engine *e, brink__cache *c, const char *reason) {
+  if (reason == NULL) {
+    if (c->reason) c->reason[0] = '\0';
+    return BRINK_OK;
+  }
+  size_t n = strlen(reason) + 1;
+  if (n > c->reason_cap) {
+    char *bigger = brink__realloc(e, c->reason, c->reason_cap, n);
+    if (bigger == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+    c->reason = bigger;
+    c->reason_cap = n;
+  }
+  memcpy(c->reason, reason, n);
+  return BRINK_OK;
+}
+
+/*
+** Evaluates a read-only function, or reuses its last value when nothing it
+** read has been written since.  A function reads only the world and the
+** date (SPEC: conditions draw no numbers and write nothing), so the reused
+** value is exactly what a new evaluation would give.
+*/
+static int eval(brink_engine *e, brink__cache *c, int fn,
+                const brink__call *call, double *value) {
+  if (cache_fresh(e, c)) {
+    *value = c->value;
+    return BRINK_OK;
+  }
+  c->nreads = 0;
+  c->reads_date = false;
+  if (++e->read_epoch == 0) {
+    memset(e->read_mark, 0, sizeof(uint32_t) * (size_t)e->nvars);
+    e->read_epoch = 1;
+  }
+  brink__call saved = e->current;
+  e->current = *call;
+  e->tracking = c;
+  e->read_only = true;
+  const char *reason = NULL;
+  int rc = e->host.eval(e->host.ud, fn, call, value, &reason);
+  e->read_only = false;
+  e->tracking = NULL;
+  e->current = saved;
+  c->stamp = 0;
+  if (rc == BRINK_OK) rc = keep_reason(e, c, *value == 0 ? reason : NULL);
+  if (rc != BRINK_OK) return rc;
+  c->stamp = e->clock;
+  c->turn = e->run.turn;
+  c->value = *value;
+  return BRINK_OK;
+}
+
+/* Runs an effect as one transaction; a failure leaves nothing behind. */
+static int run_effect(brink_engine *e, int fn, const brink__call *call) {
+  if (fn < 0) return BRINK_OK;
+  if (e->nmarks > 200)
+    return brink__error(e, BRINK_ESCRIPT, "effects nest too deeply "
+                        "(events firing each other?)");
+  int rc = brink_txn_begin(e);
+  if (rc) return rc;
+  brink__call saved = e->current;
+  e->current = *call;
+  rc = e->host.run(e->host.ud, fn, call);
+  e->current = saved;
+  if (rc != BRINK_OK) {
+    brink_txn_rollback(e);
+    return rc;
+  }
+  return brink_txn_commit(e);
+}
+
+/* events, schedule, ending ----------------------------------------------- */
+
+static bool refuse_in_condition(brink_engine *e, const char *what) {
+  if (!e->read_only) return false;
+  brink__error(e, BRINK_ESTATE, "conditions are read-only: %s is not "
+               "allowed here", what);
+  return true;
+}
+
+int brink__schedule(brink_engine *e, int event, int turns, const char *data) {
+  if (refuse_in_condition(e, "schedule()")) return BRINK_ESTATE;
+  if (event < 0 || event >= e->nevents)
+    return brink__error(e, BRINK_EINVAL, "no event has id %d", event);
+  if (turns < 1)
+    return brink__error(e, BRINK_ERANGE, "schedule('%s'): turns must be 1 "
+                        "or more, not %d", e->events[event].name, turns);
+  if (brink__grow(e, (void **)&e->sched, &e->cap_sched, e->nsched + 1,
+                  sizeof(brink__sched)))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  char *copy = NULL;
+  if (data && (copy = brink__strdup(e, data)) == NULL)
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  e->sched[e->nsched++] =
+      (brink__sched){e->run.turn + turns, event, e->run.sched_seq++, copy};
+  return BRINK_OK;
+}
+
+int brink__fire(brink_engine *e, int event, const char *data) {
+  if (refuse_in_condition(e, "fire()")) return BRINK_ESTATE;
+  if (event < 0 || event >= e->nevents)
+    return brink__error(e, BRINK_EINVAL, "no event has id %d", event);
+  brink__entry en = {BRINK__J_EVENT, -1, 0, 0, NULL, (size_t)event};
+  int rc = brink__journal_add(e, &en);
+  if (rc) return rc;
+  brink__call call = {BRINK__IN_EVENT, event, -1, -1, -1, data};
+  return run_effect(e, e->events[event].effect, &call);
+}
+
+int brink__end_scenario(brink_engine *e, const char *outcome) {
+  if (refuse_in_condition(e, "end_scenario()")) return BRINK_ESTATE;
+  int o = outcome ? brink__outcome_find(e, outcome) : -1;
+  if (o < 0) {
+    const char *names[64];
+    int n = e->noutcomes < 64 ? e->noutcomes : 64;
+    for (int i = 0; i < n; i++) names[i] = e->outcomes[i].name;
+    char tail[200];
+    brink__suggest(tail, sizeof tail, outcome ? outcome : "nil", names, n);
+    return brink__error(e, BRINK_ENOTFOUND, "end_scenario: unknown outcome %s",
+                        tail);
+  }
+  e->run.pending_outcome = o;
+  return BRINK_OK;
+}
+
+static int finish(brink_engine *e, int outcome) {
+  e->run.outcome = outcome;
+  e->run.phase = BRINK__PH_DONE;
+  e->run.awaiting = -1;
+  brink_record r;
+  brink__record(e, &r, BRINK_REC_END);
+  r.id = brink_outcome(e);
+  brink__emit(e, &r);
+  return BRINK_DONE;
+}
+
+BRINK_API const char *brink_outcome(const brink_engine *e) {
+  if (e->run.phase != BRINK__PH_DONE) return NULL;
+  if (e->run.outcome == -2) return "error";
+  if (e->run.outcome < 0) return NULL;
+  return e->outcomes[e->run.outcome].name;
+}
+
+static int default_outcome(const brink_engine *e) {
+  return brink__outcome_find(e, e->default_outcome ? e->default_outcome
+                                                   : "end");
+}
+
+BRINK_API int brink_finish(brink_engine *e, const char *outcome) {
+  if (e->run.phase == BRINK__PH_IDLE || e->run.phase == BRINK__PH_DONE)
+    return brink__error(e, BRINK_ESTATE, "no run is under way");
+  if (e->nmarks)
+    return brink__error(e, BRINK_ESTATE, "a transaction is open");
+  int o;
+  if (outcome == NULL) {
+    o = default_outcome(e);
+  } else if (strcmp(outcome, "error") == 0) {
+    o = -2;
+  } else if ((o = brink__outcome_find(e, outcome)) < 0) {
+    return brink__error(e, BRINK_ENOTFOUND, "unknown outcome '%s'", outcome);
+  }
+  return finish(e, o);
+}
+
+/* After each effect: end_scenario() ends the run once the effect is done. */
+static int after_effect(brink_engine *e, int rc) {
+  if (rc != BRINK_OK) {
+    report(e);
+    return rc;
+  }
+  if (e->run.pending_outcome >= 0) return finish(e, e->run.pending_outcome);
+  return BRINK_OK;
+}
+
+/* moves ------------------------------------------------------------------ */
+
+static int option_legal(brink_engine *e, int opt, bool *legal) {
+  brink__option *o = &e->options[opt];
+  brink__move *m = &e->moves[o->move];
+  *legal = true;
+  if (m->when < 0) return BRINK_OK;
+  brink__call call = {BRINK__IN_MOVE, o->move, opt, o->actor, o->target, NULL};
+  double v;
+  int rc = eval(e, &o->when, m->when, &call, &v);
+  *legal = v != 0;
+  return rc;
+}
+
+static int option_weight(brink_engine *e, int opt, double *w) {
+  brink__option *o = &e->options[opt];
+  brink__move *m = &e->moves[o->move];
+  if (o->move == 0) {
+    *w = e->pass_weight;
+    return BRINK_OK;
+  }
+  if (m->weight < 0) {
+    *w = 1;
+    return BRINK_OK;
+  }
+  brink__call call = {BRINK__IN_WEIGHT, o->move, opt, o->actor, o->target,
+                      NULL};
+  int rc = eval(e, &o->weight, m->weight, &call, w);
+  if (rc) return rc;
+  if (!isfinite(*w) || *w < 0) {
+    e->current = call;
+    brink__script_error(e, BRINK_ERANGE, m->where,
+                        "weight must be a finite number of 0 or more");
+    e->current = (brink__call){BRINK__IN_NONE, 0, -1, -1, -1, NULL};
+    return BRINK_ERANGE;
+  }
+  return BRINK_OK;
+}
+
+/* The legal options of 'actor' now, into e->listed. */
+static int legal_options(brink_engine *e, int actor) {
+  int first = e->actor_options[actor], last = e->actor_options[actor + 1];
+  if (brink__grow(e, (void **)&e->listed, &e->cap_listed, last - first,
+                  sizeof(int)))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  e->nlisted = 0;
+  e->listed_actor = -1;
+  for (int i = first; i < last; i++) {
+    bool legal;
+    int rc = option_legal(e, i, &legal);
+    if (rc) return rc;
+    if (legal) e->listed[e->nlisted++] = i;
+  }
+  return BRINK_OK;
+}
+
+static int ai_choice(brink_engine *e, int *chosen) {
+  double total = 0;
+  for (int i = 0; i < e->nlisted; i++) {
+    double w;
+    int rc = option_weight(e, e->listed[i], &w);
+    if (rc) return rc;
+    total += w;
+  }
+  *chosen = e->listed[e->nlisted - 1];   /* 'pass' when nothing weighs */
+  if (total <= 0) return BRINK_OK;
+  double r = brink__rng_double(&e->run.rng) * total, sum = 0;
+  for (int i = 0; i < e->nlisted; i++) {
+    double w;
+    option_weight(e, e->listed[i], &w);   /* cached: cannot fail now */
+    sum += w;
+    if (w > 0 && r < sum) {
+      *chosen = e->listed[i];
+      break;
+    }
+  }
+  return BRINK_OK;
+}
+
+static int policy_choice(brink_engine *e, int policy, int *chosen) {
+  brink__policy *p = &e->policies[policy];
+  int actor = e->run.index;
+  brink__call call = {BRINK__IN_POLICY, policy, -1, actor, -1, NULL};
+  brink__call saved = e->current;
+  e->current = call;
+  e->read_only = true;
+  int pick = -1;
+  int rc = e->host.choose(e->host.ud, p->choose, &call, e->listed,
+                          e->nlisted, &pick);
+  e->read_only = false;
+  e->current = saved;
+  if (rc) return rc;
+  if (pick < 0 || pick >= e->nlisted) {
+    e->current = call;
+    brink__script_error(e, BRINK_ESCRIPT, p->where,
+                        "choose() did not return one of its options");
+    e->current = saved;
+    return BRINK_ESCRIPT;
+  }
+  *chosen = e->listed[pick];
+  return BRINK_OK;
+}
+
+/* Plays one option: its move record, then its effect. */
+static int play(brink_engine *e, int opt) {
+  brink__option *o = &e->options[opt];
+  brink_record r;
+  brink__record(e, &r, BRINK_REC_MOVE);
+  r.actor = o->actor;
+  r.move = o->move;
+  r.target = o->target;
+  brink__emit(e, &r);
+  e->run.moves_made = o->move == 0 ? e->moves_per_turn : e->run.moves_made + 1;
+  brink__call call = {BRINK__IN_MOVE, o->move, opt, o->actor, o->target, NULL};
+  return after_effect(e, run_effect(e, e->moves[o->move].effect, &call));
+}
+
+/* The moves phase, from where it stands: actor 'run.index'. */
+static int moves_phase(brink_engine *e) {
+  while (e->run.index < e->nactors) {
+    int a = e->run.index;
+    if (e->run.moves_made >= e->moves_per_turn) {
+      e->run.index++;
+      e->run.moves_made = 0;
+      continue;
+    }
+    brink__actor *act = &e->actors[a];
+    if (act->control == BRINK__SEAT) {
+      e->run.awaiting = a;
+      return BRINK_AWAIT;
+    }
+    int rc = legal_options(e, a), chosen = -1;
+    if (rc == BRINK_OK)
+      rc = act->control == BRINK__POLICY ? policy_choice(e, act->policy, &chosen)
+                                         : ai_choice(e, &chosen);
+    if (rc != BRINK_OK) {
+      e->run.moves_made = e->moves_per_turn;   /* go on with the next actor */
+      report(e);
+      return rc;
+    }
+    rc = play(e, chosen);
+    if (rc != BRINK_OK) return rc;
+  }
+  return BRINK_OK;
+}
+
+/* triggers and outcomes -------------------------------------------------- */
+
+static bool date_due(const brink_engine *e, const brink__trigger *t) {
+  int32_t from = brink_turn_date(e, e->run.turn);
+  int32_t to = brink_turn_date(e, e->run.turn + 1);
+  if (t->at != INT32_MIN) return t->at >= from && t->at < to;
+  if (t->every > 0) return e->run.turn % t->every == 0;
+  return brink__period_has_end(from, to, t->every);
+}
+
+static bool is_date_trigger(const brink__trigger *t) {
+  return t->at != INT32_MIN || t->every != 0;
+}
+
+static int fire_trigger(brink_engine *e, int i) {
+  brink__trigger *t = &e->triggers[i];
+  brink_record r;
+  brink__record(e, &r, BRINK_REC_TRIGGER);
+  r.id = t->name;
+  brink__emit(e, &r);
+  e->fired[i] = 1;
+  brink__call call = {BRINK__IN_TRIGGER, i, -1, -1, -1, NULL};
+  return after_effect(e, run_effect(e, t->effect, &call));
+}
+
+/* One pass over the triggers of one group, from 'run.index'. */
+static int triggers_phase(brink_engine *e, bool dated) {
+  while (e->run.index < e->ntriggers) {
+    int i = e->run.index++;
+    brink__trigger *t = &e->triggers[i];
+    if (is_date_trigger(t) != dated) continue;
+    if (t->once && e->fired[i]) continue;
+    if (dated && !date_due(e, t)) continue;
+    double holds = 1;
+    if (t->when >= 0) {
+      brink__call call = {BRINK__IN_TRIGGER, i, -1, -1, -1, NULL};
+      brink__cache scratch = {0};
+      /* A dated trigger is asked once in its turn: nothing to cache. */
+      brink__cache *c = dated ? &scratch : &t->cache;
+      int rc = eval(e, c, t->when, &call, &holds);
+      cache_free(e, &scratch);
+      if (rc) {
+        report(e);
+        return rc;
+      }
+    }
+    if (holds != 0) {
+      int rc = fire_trigger(e, i);
+      if (rc != BRINK_OK) return rc;
+    }
+  }
+  return BRINK_OK;
+}
+
+static int outcomes_phase(brink_engine *e) {
+  while (e->run.index < e->noutcomes) {
+    int i = e->run.index++;
+    brink__outcome *o = &e->outcomes[i];
+    if (o->when < 0) continue;
+    brink__call call = {BRINK__IN_OUTCOME, i, -1, -1, -1, NULL};
+    double holds;
+    int rc = eval(e, &o->cache, o->when, &call, &holds);
+    if (rc) {
+      report(e);
+      return rc;
+    }
+    if (holds != 0) return finish(e, i);
+  }
+  return BRINK_OK;
+}
+
+static int hooks_phase(brink_engine *e, int when) {
+  while (e->run.index < e->nhooks) {
+    int i = e->run.index++;
+    if (e->hooks[i].when != when) continue;
+    brink__call call = {BRINK__IN_HOOK, i, -1, -1, -1, NULL};
+    int rc = after_effect(e, run_effect(e, e->hooks[i].fn, &call));
+    if (rc != BRINK_OK) return rc;
+  }
+  return BRINK_OK;
+}
+
+static int events_phase(brink_engine *e) {
+  for (;;) {
+    int due = -1;
+    for (int i = 0; i < e->nsched && due < 0; i++)
+      if (e->sched[i].due <= e->run.turn) due = i;
+    if (due < 0) return BRINK_OK;
+    brink__sched s = e->sched[due];
+    memmove(&e->sched[due], &e->sched[due + 1],
+            sizeof(brink__sched) * (size_t)(e->nsched - due - 1));
+    e->nsched--;
+    brink_record r;
+    brink__record(e, &r, BRINK_REC_EVENT);
+    r.id = e->events[s.event].name;
+    brink__emit(e, &r);
+    brink__call call = {BRINK__IN_EVENT, s.event, -1, -1, -1, s.data};
+    int rc = run_effect(e, e->events[s.event].effect, &call);
+    brink__strfree(e, s.data);
+    rc = after_effect(e, rc);
+    if (rc != BRINK_OK) return rc;
+  }
+}
+
+/* running ---------------------------------------------------------------- */
+
+BRINK_API int brink_start(brink_engine *e, uint64_t seed) {
+  if (!e->sealed)
+    return brink__error(e, BRINK_ESTATE, "no scenario is loaded");
+  if (e->nmarks)
+    return brink__error(e, BRINK_ESTATE, "a transaction is open");
+  memcpy(e->values, e->initial, sizeof(double) * (size_t)e->nvars);
+  memset(e->fired, 0, (size_t)(e->ntriggers ? e->ntriggers : 1));
+  brink__sched_truncate(e, 0);
+  e->run = (brink__run){.turn = 1, .phase = BRINK__PH_START, .awaiting = -1,
+                        .outcome = -1, .pending_outcome = -1};
+  brink_seed(e, seed);
+  e->valid_from = ++e->clock;
+  brink_record r;
+  brink__record(e, &r, BRINK_REC_START);
+  r.id = brink_scenario_field(e, "id");
+  r.seed = seed;
+  brink__emit(e, &r);
+  return BRINK_OK;
+}
+
+BRINK_API int brink_step(brink_engine *e) {
+  brink__run *run = &e->run;
+  if (run->phase == BRINK__PH_IDLE)
+    return brink__error(e, BRINK_ESTATE, "call brink_start before stepping");
+  if (e->nmarks)
+    return brink__error(e, BRINK_ESTATE, "a transaction is open");
+  if (run->awaiting >= 0) {
+    brink__error(e, BRINK_AWAIT, "%s must choose a move",
+                 e->actors[run->awaiting].id);
+    return BRINK_AWAIT;
+  }
+  int rc = BRINK_OK;
+  while (rc == BRINK_OK) {
+    switch (run->phase) {
+    case BRINK__PH_START:
+      if (run->index == 0) {
+        brink_record r;
+        brink__record(e, &r, BRINK_REC_TURN);
+        brink__emit(e, &r);
+      }
+      rc = hooks_phase(e, BRINK__TURN_START);
+      if (rc == BRINK_OK) {
+        run->phase = BRINK__PH_EVENTS;
+        run->index = 0;
+      }
+      break;
+    case BRINK__PH_EVENTS:
+      rc = events_phase(e);
+      if (rc == BRINK_OK) {
+        run->phase = BRINK__PH_MOVES;
+        run->index = 0;
+        run->moves_made = 0;
+      }
+      break;
+    case BRINK__PH_MOVES:
+      rc = moves_phase(e);
+      if (rc == BRINK_OK) {
+        run->phase = BRINK__PH_DATE_TRIGGERS;
+        run->index = 0;
+      }
+      break;
+    case BRINK__PH_DATE_TRIGGERS:
+    case BRINK__PH_COND_TRIGGERS:
+      rc = triggers_phase(e, run->phase == BRINK__PH_DATE_TRIGGERS);
+      if (rc == BRINK_OK) {
+        run->phase++;
+        run->index = 0;
+      }
+      break;
+    case BRINK__PH_OUTCOMES:
+      rc = outcomes_phase(e);
+      if (rc == BRINK_OK) {
+        run->phase = BRINK__PH_END;
+        run->index = 0;
+      }
+      break;
+    case BRINK__PH_END:
+      rc = hooks_phase(e, BRINK__TURN_END);
+      if (rc != BRINK_OK) break;
+      if (run->turn >= brink_turn_count(e)) return finish(e, default_outcome(e));
+      run->turn++;
+      run->phase = BRINK__PH_START;
+      run->index = 0;
+      return BRINK_OK;
+    default:
+      return BRINK_DONE;
+    }
+  }
+  return rc;
+}
+
+BRINK_API int brink_run(brink_engine *e) {
+  int rc;
+  while ((rc = brink_step(e)) == BRINK_OK) continue;
+  return rc;
+}
+
+BRINK_API int brink_turn_limit(brink_engine *e, int turns) {
+  if (turns < 0) return brink__error(e, BRINK_EINVAL, "turns must be >= 0");
+  e->turn_limit = turns;
+  return BRINK_OK;
+}
+
+/* seats and choices ------------------------------------------------------ */
+
+static int check_actor(brink_engine *e, int actor) {
+  if (actor < 0 || actor >= e->nactors)
+    return brink__error(e, BRINK_EINVAL, "no actor has id %d", actor);
+  return BRINK_OK;
+}
+
+BRINK_API int brink_seat(brink_engine *e, int actor, int seated) {
+  if (check_actor(e, actor)) return BRINK_EINVAL;
+  e->actors[actor].control = seated ? BRINK__SEAT : BRINK__AI;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_policy_assign(brink_engine *e, int actor,
+                                  const char *policy) {
+  if (check_actor(e, actor)) return BRINK_EINVAL;
+  if (policy == NULL) {
+    e->actors[actor].control = BRINK__AI;
+    return BRINK_OK;
+  }
+  for (int i = 0; i < e->npolicies; i++)
+    if (strcmp(e->policies[i].name, policy) == 0) {
+      if (e->policies[i].actor >= 0 && e->policies[i].actor != actor)
+        return brink__error(e, BRINK_EINVAL, "policy '%s' is for %s, not %s",
+                            policy, e->actors[e->policies[i].actor].id,
+                            e->actors[actor].id);
+      e->actors[actor].control = BRINK__POLICY;
+      e->actors[actor].policy = i;
+      return BRINK_OK;
+    }
+  const char *names[64];
+  int n = 0;
+  for (int i = 0; i < e->npolicies && n < 64; i++)
+    if (e->policies[i].actor < 0 || e->policies[i].actor == actor)
+      names[n++] = e->policies[i].name;
+  char tail[200];
+  brink__suggest(tail, sizeof tail, policy, names, n);
+  return brink__error(e, BRINK_ENOTFOUND, "unknown policy %s for %s", tail,
+                      e->actors[actor].id);
+}
+
+BRINK_API int brink_awaiting(const brink_engine *e) { return e->run.awaiting; }
+
+BRINK_API int brink_move_count(const brink_engine *e) { return e->nmoves; }
+
+BRINK_API int brink_move_find(brink_engine *e, const char *name, int *out) {
+  if (out) *out = -1;
+  if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
+  const char *names[256];
+  int n = e->nmoves < 256 ? e->nmoves : 256;
+  for (int i = 0; i < e->nmoves; i++)
+    if (strcmp(e->moves[i].name, name) == 0) {
+      if (out) *out = i;
+      return BRINK_OK;
+    }
+  for (int i = 0; i < n; i++) names[i] = e->moves[i].name;
+  char tail[200];
+  brink__suggest(tail, sizeof tail, name, names, n);
+  return brink__error(e, BRINK_ENOTFOUND, "unknown move %s", tail);
+}
+
+BRINK_API const char *brink_move_name(const brink_engine *e, int move) {
+  return move >= 0 && move < e->nmoves ? e->moves[move].name : NULL;
+}
+
+BRINK_API const char *brink_move_doc(const brink_engine *e, int move) {
+  if (move < 0 || move >= e->nmoves) return NULL;
+  return e->moves[move].doc ? e->moves[move].doc : "";
+}
+
+BRINK_API int brink_options(brink_engine *e, int actor, int *count) {
+  if (count) *count = 0;
+  if (check_actor(e, actor)) return BRINK_EINVAL;
+  if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no scenario loaded");
+  int first = e->actor_options[actor], last = e->actor_options[actor + 1];
+  if (brink__grow(e, (void **)&e->listed, &e->cap_listed, last - first,
+                  sizeof(int)))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  e->nlisted = 0;
+  e->listed_actor = -1;
+  for (int i = first; i < last; i++) {
+    bool legal;
+    int rc = option_legal(e, i, &legal);
+    if (rc) return rc;
+    e->listed[e->nlisted++] = i;
+  }
+  e->listed_actor = actor;
+  if (count) *count = e->nlisted;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_option_get(const brink_engine *e, int i, int *move,
+                               int *target, int *legal, const char **reason) {
+  if (e->listed_actor < 0 || i < 0 || i >= e->nlisted) return BRINK_EINVAL;
+  const brink__option *o = &e->options[e->listed[i]];
+  const brink__move *m = &e->moves[o->move];
+  bool ok = m->when < 0 || o->when.value != 0;
+  if (move) *move = o->move;
+  if (target) *target = o->target;
+  if (legal) *legal = ok;
+  if (reason) *reason = !ok && o->when.reason ? o->when.reason : "";
+  return BRINK_OK;
+}
+
+BRINK_API int brink_choose(brink_engine *e, int move, int target) {
+  int a = e->run.awaiting;
+  if (a < 0) return brink__error(e, BRINK_ESTATE, "no seat is waiting");
+  int opt = -1;
+  for (int i = e->actor_options[a]; i < e->actor_options[a + 1]; i++)
+    if (e->options[i].move == move && e->options[i].target == target) opt = i;
+  if (opt < 0)
+    return brink__error(e, BRINK_EINVAL, "%s cannot play %s%s%s",
+                        e->actors[a].id, brink_move_name(e, move)
+                        ? brink_move_name(e, move) : "that move",
+                        target >= 0 ? " on " : "",
+                        target >= 0 && target < e->nactors
+                        ? e->actors[target].id : "");
+  bool legal;
+  int rc = option_legal(e, opt, &legal);
+  if (rc) return rc;
+  if (!legal) {
+    const char *why = e->options[opt].when.reason;
+    return brink__error(e, BRINK_EINVAL, "%s is not allowed now%s%s",
+                        e->moves[move].name, why && *why ? ": " : "",
+                        why ? why : "");
+  }
+  e->run.awaiting = -1;
+  return play(e, opt);
+}

@@ -1,0 +1,715 @@
+/*
+** world.c: variables.  Declarations are kept as written until the world is
+** sealed; sealing lays every instance out as one slot of a flat array and
+** resolves every name once.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brinkint.h"
+
+static const char *type_names[] = {"number", "integer", "flag", "enum"};
+
+BRINK_API void brink_var_spec_init(brink_var_spec *spec) {
+  memset(spec, 0, sizeof *spec);
+  spec->size = sizeof *spec;
+  spec->type = BRINK_NUMBER;
+  spec->min = -HUGE_VAL;
+  spec->max = HUGE_VAL;
+}
+
+static size_t pair_slot_size(const brink_engine *e) {
+  return sizeof(int) * (size_t)(e->nactors ? e->nactors * e->nactors : 1);
+}
+
+static void decl_free(brink_engine *e, brink__decl *d) {
+  brink__strfree(e, d->name);
+  brink__strfree(e, d->field);
+  brink__strfree(e, d->owner);
+  for (int i = 0; i < d->nvalues; i++) brink__strfree(e, d->values[i]);
+  brink__free(e, d->values, sizeof(char *) * (size_t)d->nvalues);
+  for (int i = 0; i < d->nvisible; i++) brink__strfree(e, d->visible_to[i]);
+  brink__free(e, d->visible_to, sizeof(char *) * (size_t)d->nvisible);
+  brink__free(e, d->visible_ids, sizeof(int) * (size_t)d->nvisible);
+  brink__strfree(e, d->doc);
+  brink__strfree(e, d->where);
+  for (int i = 0; i < d->ninits; i++) brink__strfree(e, d->inits[i].actor);
+  brink__free(e, d->inits, sizeof *d->inits * (size_t)d->cap_inits);
+  brink__free(e, d->pair_slot, pair_slot_size(e));
+}
+
+static char **strv_dup(brink_engine *e, const char *const *v, int n, bool *ok) {
+  *ok = true;
+  if (n <= 0) return NULL;
+  char **out = brink__alloc(e, sizeof(char *) * (size_t)n);
+  if (out == NULL) {
+    *ok = false;
+    return NULL;
+  }
+  for (int i = 0; i < n; i++) {
+    out[i] = v[i] ? brink__strdup(e, v[i]) : NULL;
+    if (out[i] == NULL) {
+      while (i--) brink__strfree(e, out[i]);
+      brink__free(e, out, sizeof(char *) * (size_t)n);
+      *ok = false;
+      return NULL;
+    }
+  }
+  return out;
+}
+
+/* Frees what sealing built, so a failed seal can be tried again. */
+static void unseal(brink_engine *e) {
+  size_t nv = (size_t)(e->nvars ? e->nvars : 1);
+  for (int s = 0; e->vars && s < e->nvars; s++)
+    brink__strfree(e, e->vars[s].name);
+  brink__free(e, e->vars, sizeof(brink__var) * nv);
+  brink__free(e, e->values, sizeof(double) * nv);
+  brink__free(e, e->initial, sizeof(double) * nv);
+  brink__free(e, e->version, sizeof(uint64_t) * nv);
+  brink__free(e, e->read_mark, sizeof(uint32_t) * nv);
+  e->vars = NULL;
+  e->values = e->initial = NULL;
+  e->version = NULL;
+  e->read_mark = NULL;
+  e->nvars = 0;
+  brink__map_free(e, &e->var_map);
+  for (int i = 0; i < e->ndecls; i++) {
+    brink__decl *d = &e->decls[i];
+    brink__free(e, d->pair_slot, pair_slot_size(e));
+    brink__free(e, d->visible_ids, sizeof(int) * (size_t)d->nvisible);
+    d->pair_slot = NULL;
+    d->visible_ids = NULL;
+  }
+  brink__options_free(e);
+}
+
+/* The checks every declaration must pass, with the message a script author
+   needs; 'where' is prefixed by the caller. */
+static int check_spec(brink_engine *e, const brink_var_spec *s) {
+  const char *n = s->name;
+  if (s->type < BRINK_NUMBER || s->type > BRINK_ENUM)
+    return brink__error(e, BRINK_EINVAL, "variable '%s' has an unknown type",
+                        n);
+  if (s->type == BRINK_ENUM) {
+    if (s->nvalues <= 0 || s->values == NULL)
+      return brink__error(e, BRINK_EINVAL,
+                          "enum '%s' needs a list of values", n);
+    for (int i = 0; i < s->nvalues; i++) {
+      if (s->values[i] == NULL || s->values[i][0] == '\0')
+        return brink__error(e, BRINK_EINVAL,
+                            "enum '%s' has an empty value name", n);
+      for (int j = 0; j < i; j++)
+        if (strcmp(s->values[i], s->values[j]) == 0)
+          return brink__error(e, BRINK_EEXIST,
+                              "enum '%s' lists value '%s' twice", n,
+                              s->values[i]);
+    }
+  }
+  if (s->type == BRINK_NUMBER || s->type == BRINK_INTEGER) {
+    if (isnan(s->min) || isnan(s->max) || s->min > s->max)
+      return brink__error(e, BRINK_ERANGE,
+                          "variable '%s' has min %g above max %g", n, s->min,
+                          s->max);
+    if (s->type == BRINK_INTEGER &&
+        ((isfinite(s->min) && s->min != floor(s->min)) ||
+         (isfinite(s->max) && s->max != floor(s->max))))
+      return brink__error(e, BRINK_ETYPE,
+                          "integer '%s' needs integral bounds", n);
+  }
+  if (s->visibility < BRINK_VISIBLE_PUBLIC ||
+      s->visibility > BRINK_VISIBLE_LIST)
+    return brink__error(e, BRINK_EINVAL, "variable '%s': unknown visibility",
+                        n);
+  return BRINK_OK;
+}
+
+BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
+                                int *out) {
+  if (out) *out = -1;
+  if (s == NULL || s->size < sizeof *s || s->name == NULL || !*s->name)
+    return brink__error(e, BRINK_EINVAL, "a variable needs a name");
+  if (e->sealed)
+    return brink__error(e, BRINK_ESTATE,
+                        "variable '%s' declared after the world was sealed",
+                        s->name);
+  int rc = check_spec(e, s);
+  if (rc) return rc;
+  const char *dot = strchr(s->name, '.');
+  if (s->relation ? dot != NULL
+                  : dot && (dot == s->name || !dot[1] || strchr(dot + 1, '.')))
+    return brink__error(e, BRINK_EINVAL, "'%s' is not a valid %s name",
+                        s->name, s->relation ? "relation" : "variable");
+  for (int i = 0; i < e->ndecls; i++)
+    if (strcmp(e->decls[i].name, s->name) == 0 &&
+        (e->decls[i].kind == BRINK__RELATION) == (s->relation != 0))
+      return brink__error(e, BRINK_EEXIST, "'%s' is declared twice (first at %s)",
+                          s->name, e->decls[i].where ? e->decls[i].where : "?");
+  if (brink__grow(e, (void **)&e->decls, &e->cap_decls, e->ndecls + 1,
+                  sizeof(brink__decl)))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  brink__decl *d = &e->decls[e->ndecls];
+  memset(d, 0, sizeof *d);
+  bool ok1, ok2;
+  d->name = brink__strdup(e, s->name);
+  d->values = strv_dup(e, s->values, s->type == BRINK_ENUM ? s->nvalues : 0,
+                       &ok1);
+  d->nvalues = s->type == BRINK_ENUM ? s->nvalues : 0;
+  d->visible_to = strv_dup(e, s->visible_to, s->nvisible, &ok2);
+  d->nvisible = s->visible_to ? s->nvisible : 0;
+  d->doc = s->doc ? brink__strdup(e, s->doc) : NULL;
+  d->where = brink__strdup(e, s->where ? s->where : "");
+  if (s->relation) {
+    d->kind = BRINK__RELATION;
+    d->field = brink__strdup(e, s->name);
+  } else if (dot) {
+    d->owner = brink__alloc(e, (size_t)(dot - s->name) + 1);
+    if (d->owner) {
+      memcpy(d->owner, s->name, (size_t)(dot - s->name));
+      d->owner[dot - s->name] = '\0';
+    }
+    d->kind = strcmp(d->owner ? d->owner : "", "*") == 0 ? BRINK__EACH_VAR
+                                                          : BRINK__ACTOR_VAR;
+    d->field = brink__strdup(e, dot + 1);
+  } else {
+    d->kind = BRINK__WORLD_VAR;
+    d->field = brink__strdup(e, s->name);
+  }
+  if (!d->name || !ok1 || !ok2 || (s->doc && !d->doc) || !d->where ||
+      !d->field || (dot && !s->relation && !d->owner)) {
+    decl_free(e, d);
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  }
+  d->type = s->type;
+  d->symmetric = s->relation && s->symmetric;
+  d->visibility = s->visibility;
+  switch (s->type) {
+  case BRINK_FLAG: d->min = 0; d->max = 1; break;
+  case BRINK_ENUM: d->min = 0; d->max = s->nvalues - 1; break;
+  default: d->min = s->min; d->max = s->max;
+  }
+  d->init = s->init;
+  if (out) *out = e->ndecls;
+  e->ndecls++;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_var_init_for(brink_engine *e, int decl, const char *actor,
+                                 double init) {
+  if (decl < 0 || decl >= e->ndecls || actor == NULL)
+    return brink__error(e, BRINK_EINVAL, "bad declaration id %d", decl);
+  if (e->sealed)
+    return brink__error(e, BRINK_ESTATE, "the world is already sealed");
+  brink__decl *d = &e->decls[decl];
+  if (brink__grow(e, (void **)&d->inits, &d->cap_inits, d->ninits + 1,
+                  sizeof *d->inits))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  char *copy = brink__strdup(e, actor);
+  if (copy == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+  d->inits[d->ninits].actor = copy;
+  d->inits[d->ninits].init = init;
+  d->ninits++;
+  return BRINK_OK;
+}
+
+/* sealing ---------------------------------------------------------------- */
+
+/* Records a problem found while sealing and keeps going, so that a check
+   lists every finding at once. */
+static int seal_problem(brink_engine *e, const brink__decl *d, int status,
+                        int *first) {
+  if (brink__diag(e, d->where ? d->where : "", e->errmsg) != BRINK_OK)
+    status = BRINK_ENOMEM;
+  if (*first == BRINK_OK) *first = status;
+  return status;
+}
+
+static int check_init(brink_engine *e, const brink__decl *d, double v,
+                      const char *who) {
+  const char *sep = who ? " for " : "";
+  if (!who) who = "";
+  if (!isfinite(v))
+    return brink__error(e, BRINK_ERANGE, "init of '%s'%s%s is not finite",
+                        d->name, sep, who);
+  if (d->type == BRINK_ENUM && (v != floor(v) || v < 0 || v >= d->nvalues))
+    return brink__error(e, BRINK_ERANGE, "init of enum '%s' is not one of its values",
+                        d->name);
+  if (d->type == BRINK_FLAG && v != 0 && v != 1)
+    return brink__error(e, BRINK_ETYPE, "init of flag '%s' must be a boolean",
+                        d->name);
+  if (d->type == BRINK_INTEGER && v != floor(v))
+    return brink__error(e, BRINK_ETYPE, "init %g of integer '%s'%s%s is not an integer",
+                        v, d->name, sep, who);
+  if (v < d->min || v > d->max) {
+    char lo[32], hi[32], val[32];
+    brink__fmt_number(d->min, lo, sizeof lo);
+    brink__fmt_number(d->max, hi, sizeof hi);
+    brink__fmt_number(v, val, sizeof val);
+    return brink__error(e, BRINK_ERANGE,
+                        "init %s of '%s'%s%s is outside its bounds [%s, %s]",
+                        val, d->name, sep, who, lo, hi);
+  }
+  return BRINK_OK;
+}
+
+static int slots_of(const brink_engine *e, const brink__decl *d) {
+  int n = e->nactors;
+  switch (d->kind) {
+  case BRINK__WORLD_VAR: case BRINK__ACTOR_VAR: return 1;
+  case BRINK__EACH_VAR: return n;
+  default: return d->symmetric ? n * (n - 1) / 2 : n * (n - 1);
+  }
+}
+
+static char *join3(brink_engine *e, const char *a, const char *b,
+                   const char *c) {
+  size_t n = strlen(a) + strlen(b) + (c ? strlen(c) + 1 : 0) + 2;
+  char *s = brink__alloc(e, n);
+  if (s == NULL) return NULL;
+  if (c)
+    snprintf(s, n, "%s.%s.%s", a, b, c);
+  else if (*a)
+    snprintf(s, n, "%s.%s", a, b);
+  else
+    snprintf(s, n, "%s", b);
+  return s;
+}
+
+/* The per-actor and relation names an actor proxy resolves must not clash,
+   and world names must not hide an actor or the date. */
+static int check_clashes(brink_engine *e, int *first) {
+  for (int i = 0; i < e->ndecls; i++) {
+    brink__decl *d = &e->decls[i];
+    if (d->kind == BRINK__WORLD_VAR &&
+        (brink__map_get(&e->actor_map, d->field) >= 0 ||
+         strcmp(d->field, "date") == 0)) {
+      brink__error(e, BRINK_EEXIST, "world variable '%s' hides %s", d->name,
+                   strcmp(d->field, "date") ? "an actor" : "w.date");
+      seal_problem(e, d, BRINK_EEXIST, first);
+    }
+    for (int j = 0; j < i; j++) {
+      brink__decl *o = &e->decls[j];
+      if (d->kind == BRINK__WORLD_VAR || o->kind == BRINK__WORLD_VAR) continue;
+      if (strcmp(d->field, o->field) != 0) continue;
+      bool overlap = d->kind != BRINK__ACTOR_VAR || o->kind != BRINK__ACTOR_VAR ||
+                     strcmp(d->owner, o->owner) == 0;
+      if (overlap) {
+        brink__error(e, BRINK_EEXIST, "'%s' clashes with '%s' declared at %s",
+                     d->name, o->name, o->where);
+        seal_problem(e, d, BRINK_EEXIST, first);
+        break;
+      }
+    }
+  }
+  return *first;
+}
+
+static int layout(brink_engine *e, int *first) {
+  int n = e->nactors, total = 0;
+  for (int i = 0; i < e->ndecls; i++) {
+    brink__decl *d = &e->decls[i];
+    if (d->kind == BRINK__ACTOR_VAR &&
+        brink__actor_lookup(e, d->owner, NULL) != BRINK_OK) {
+      seal_problem(e, d, BRINK_ENOTFOUND, first);
+      d->count = 0;
+    } else {
+      d->count = slots_of(e, d);
+    }
+    d->first = total;
+    total += d->count;
+  }
+  if (*first == BRINK_ENOMEM) return *first;
+  size_t nv = (size_t)(total ? total : 1);
+  e->nvars = total;   /* before allocating: the free path sizes by it */
+  e->vars = brink__alloc(e, sizeof(brink__var) * nv);
+  if (e->vars) memset(e->vars, 0, sizeof(brink__var) * nv);
+  e->values = brink__alloc(e, sizeof(double) * nv);
+  e->initial = brink__alloc(e, sizeof(double) * nv);
+  e->version = brink__alloc(e, sizeof(uint64_t) * nv);
+  e->read_mark = brink__alloc(e, sizeof(uint32_t) * nv);
+  if (!e->vars || !e->values || !e->initial || !e->version || !e->read_mark)
+    return BRINK_ENOMEM;
+  memset(e->version, 0, sizeof(uint64_t) * nv);
+  memset(e->read_mark, 0, sizeof(uint32_t) * nv);
+  for (int i = 0; i < e->ndecls; i++) {
+    brink__decl *d = &e->decls[i];
+    int s = d->first;
+    if (d->kind == BRINK__WORLD_VAR || d->kind == BRINK__ACTOR_VAR) {
+      if (d->count == 0) continue;
+      int owner = -1;
+      if (d->kind == BRINK__ACTOR_VAR) brink__actor_lookup(e, d->owner, &owner);
+      e->vars[s] = (brink__var){NULL, i, owner, -1};
+      e->vars[s].name = brink__strdup(e, d->name);
+      if (!e->vars[s].name) return BRINK_ENOMEM;
+    } else if (d->kind == BRINK__EACH_VAR) {
+      for (int a = 0; a < n; a++, s++) {
+        e->vars[s] = (brink__var){join3(e, e->actors[a].id, d->field, NULL),
+                                  i, a, -1};
+        if (!e->vars[s].name) return BRINK_ENOMEM;
+      }
+    } else {
+      d->pair_slot = brink__alloc(e, pair_slot_size(e));
+      if (!d->pair_slot) return BRINK_ENOMEM;
+      for (int a = 0; a < n; a++)
+        for (int b = 0; b < n; b++) {
+          d->pair_slot[a * n + b] = -1;
+          if (a == b || (d->symmetric && b < a)) continue;
+          d->pair_slot[a * n + b] = s;
+          e->vars[s] = (brink__var){
+              join3(e, e->actors[a].id, d->field, e->actors[b].id), i, a, b};
+          if (!e->vars[s].name) return BRINK_ENOMEM;
+          s++;
+        }
+      if (d->symmetric)
+        for (int a = 0; a < n; a++)
+          for (int b = 0; b < a; b++)
+            d->pair_slot[a * n + b] = d->pair_slot[b * n + a];
+    }
+  }
+  return BRINK_OK;
+}
+
+static int index_names(brink_engine *e) {
+  for (int s = 0; s < e->nvars; s++)
+    if (e->vars[s].name &&
+        brink__map_put(e, &e->var_map, e->vars[s].name, s) != BRINK_OK)
+      return BRINK_ENOMEM;
+  return BRINK_OK;
+}
+
+static int initialise(brink_engine *e, int *first) {
+  for (int i = 0; i < e->ndecls; i++) {
+    brink__decl *d = &e->decls[i];
+    if (d->count == 0) continue;
+    int rc = check_init(e, d, d->init, NULL);
+    if (rc) seal_problem(e, d, rc, first);
+    for (int s = d->first; s < d->first + d->count; s++)
+      e->initial[s] = rc ? (d->min > -HUGE_VAL ? d->min : 0) : d->init;
+    for (int k = 0; k < d->ninits; k++) {
+      int a;
+      if (d->kind != BRINK__EACH_VAR && d->kind != BRINK__RELATION) {
+        brink__error(e, BRINK_EINVAL,
+                     "per-actor init given for '%s', which is not declared "
+                     "for every actor ('*.%s')", d->name, d->field);
+        seal_problem(e, d, BRINK_EINVAL, first);
+        break;
+      }
+      if (brink__actor_lookup(e, d->inits[k].actor, &a) != BRINK_OK) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "in init of '%s': %s", d->name, e->errmsg);
+        brink__error(e, BRINK_ENOTFOUND, "%s", msg);
+        seal_problem(e, d, BRINK_ENOTFOUND, first);
+        continue;
+      }
+      double v = d->inits[k].init;
+      if ((rc = check_init(e, d, v, d->inits[k].actor)) != BRINK_OK) {
+        seal_problem(e, d, rc, first);
+        continue;
+      }
+      if (d->kind == BRINK__EACH_VAR)
+        e->initial[d->first + a] = v;
+      else
+        for (int b = 0; b < e->nactors; b++)
+          if (d->pair_slot[a * e->nactors + b] >= 0)
+            e->initial[d->pair_slot[a * e->nactors + b]] = v;
+    }
+    if (d->nvisible) {
+      d->visible_ids = brink__alloc(e, sizeof(int) * (size_t)d->nvisible);
+      if (!d->visible_ids) return BRINK_ENOMEM;
+      for (int k = 0; k < d->nvisible; k++)
+        if (brink__actor_lookup(e, d->visible_to[k], &d->visible_ids[k])) {
+          char msg[200];
+          snprintf(msg, sizeof msg, "in 'visible' of '%s': %s", d->name,
+                   e->errmsg);
+          brink__error(e, BRINK_ENOTFOUND, "%s", msg);
+          seal_problem(e, d, BRINK_ENOTFOUND, first);
+        }
+    }
+  }
+  return BRINK_OK;
+}
+
+BRINK_API int brink_world_seal(brink_engine *e) {
+  if (e->sealed) return brink__error(e, BRINK_ESTATE, "already sealed");
+  int first = BRINK_OK, d0 = e->ndiags;
+  check_clashes(e, &first);
+  int rc = layout(e, &first);
+  if (rc == BRINK_OK) rc = index_names(e);
+  if (rc == BRINK_OK) rc = initialise(e, &first);
+  if (rc == BRINK_OK) rc = brink__options_build(e);
+  if (rc != BRINK_OK || first != BRINK_OK) unseal(e);
+  if (rc != BRINK_OK) return brink__error(e, BRINK_ENOMEM, "out of memory");
+  if (first != BRINK_OK) {
+    /* Report the first problem; the diagnostics list them all. */
+    brink__error(e, first, "%s", e->diags[d0]);
+    return first;
+  }
+  memcpy(e->values, e->initial, sizeof(double) * (size_t)e->nvars);
+  if (e->nturns == 0 && (rc = brink_calendar_set(e, e->start, e->finish,
+                                                  e->unit)) != BRINK_OK) {
+    unseal(e);
+    return rc;
+  }
+  e->sealed = true;
+  return BRINK_OK;
+}
+
+void brink__world_free(brink_engine *e) {
+  unseal(e);
+  for (int i = 0; i < e->ndecls; i++) decl_free(e, &e->decls[i]);
+  brink__free(e, e->decls, sizeof(brink__decl) * (size_t)e->cap_decls);
+  for (int i = 0; i < e->nactors; i++) {
+    brink__strfree(e, e->actors[i].id);
+    brink__strfree(e, e->actors[i].name);
+    brink__strfree(e, e->actors[i].brief);
+  }
+  brink__free(e, e->actors, sizeof(brink__actor) * (size_t)e->cap_actors);
+  brink__map_free(e, &e->actor_map);
+}
+
+/* reading and writing ---------------------------------------------------- */
+
+static int bad_var(brink_engine *e, int var) {
+  if (!e->sealed)
+    return brink__error(e, BRINK_ESTATE, "the world is not sealed yet");
+  return brink__error(e, BRINK_EINVAL, "no variable has id %d", var);
+}
+
+#define VALID(e, v) ((e)->sealed && (v) >= 0 && (v) < (e)->nvars)
+
+BRINK_API int brink_var_count(const brink_engine *e) { return e->nvars; }
+
+BRINK_API int brink_var_find(brink_engine *e, const char *name, int *out) {
+  if (out) *out = -1;
+  if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
+  if (!e->sealed) return bad_var(e, -1);
+  int s = brink__map_get(&e->var_map, name);
+  if (s < 0) {
+    /* Also try the other order of a symmetric relation. */
+    const char *a = strchr(name, '.');
+    const char *b = a ? strchr(a + 1, '.') : NULL;
+    if (b && !strchr(b + 1, '.')) {
+      char swapped[256];
+      int n = snprintf(swapped, sizeof swapped, "%s.%.*s.%.*s", b + 1,
+                       (int)(b - a - 1), a + 1, (int)(a - name), name);
+      if (n > 0 && (size_t)n < sizeof swapped) {
+        int t = brink__map_get(&e->var_map, swapped);
+        if (t >= 0 && e->decls[e->vars[t].decl].symmetric) s = t;
+      }
+    }
+  }
+  if (s < 0) {
+    const char **names = brink__alloc(e, sizeof(char *) * (size_t)e->nvars);
+    char tail[300];
+    if (names) {
+      for (int i = 0; i < e->nvars; i++) names[i] = e->vars[i].name;
+      brink__suggest(tail, sizeof tail, name, names, e->nvars);
+      brink__free(e, names, sizeof(char *) * (size_t)e->nvars);
+    } else {
+      snprintf(tail, sizeof tail, "'%s'", name);
+    }
+    return brink__error(e, BRINK_ENOTFOUND, "unknown variable %s", tail);
+  }
+  if (out) *out = s;
+  return BRINK_OK;
+}
+
+BRINK_API const char *brink_var_name(const brink_engine *e, int var) {
+  return VALID(e, var) ? e->vars[var].name : NULL;
+}
+
+BRINK_API const char *brink_var_doc(const brink_engine *e, int var) {
+  if (!VALID(e, var)) return NULL;
+  const char *doc = e->decls[e->vars[var].decl].doc;
+  return doc ? doc : "";
+}
+
+BRINK_API int brink_var_type(const brink_engine *e, int var) {
+  return VALID(e, var) ? e->decls[e->vars[var].decl].type : -1;
+}
+
+BRINK_API int brink_var_bounds(const brink_engine *e, int var, double *min,
+                               double *max) {
+  if (!VALID(e, var)) return BRINK_EINVAL;
+  const brink__decl *d = &e->decls[e->vars[var].decl];
+  if (min) *min = d->min;
+  if (max) *max = d->max;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_var_actors(const brink_engine *e, int var, int *owner,
+                               int *other) {
+  if (!VALID(e, var)) return BRINK_EINVAL;
+  if (owner) *owner = e->vars[var].owner;
+  if (other) *other = e->vars[var].other;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_var_visible(const brink_engine *e, int var, int actor) {
+  if (!VALID(e, var)) return 0;
+  const brink__decl *d = &e->decls[e->vars[var].decl];
+  const brink__var *v = &e->vars[var];
+  switch (d->visibility) {
+  case BRINK_VISIBLE_PUBLIC: return 1;
+  case BRINK_VISIBLE_OWNER: return actor >= 0 && actor == v->owner;
+  default:
+    for (int i = 0; i < d->nvisible; i++)
+      if (d->visible_ids && d->visible_ids[i] == actor) return 1;
+    return 0;
+  }
+}
+
+BRINK_API const char *brink_var_enum_value(const brink_engine *e, int var,
+                                           int index) {
+  if (!VALID(e, var)) return "";
+  const brink__decl *d = &e->decls[e->vars[var].decl];
+  return index >= 0 && index < d->nvalues ? d->values[index] : "";
+}
+
+int brink__read(brink_engine *e, int var, double *out) {
+  *out = e->values[var];
+  brink__cache *c = e->tracking;
+  if (c && e->read_mark[var] != e->read_epoch) {
+    e->read_mark[var] = e->read_epoch;
+    if (brink__grow(e, (void **)&c->reads, &c->cap, c->nreads + 1,
+                    sizeof(int)) != BRINK_OK)
+      return brink__error(e, BRINK_ENOMEM, "out of memory");
+    c->reads[c->nreads++] = var;
+  }
+  return BRINK_OK;
+}
+
+void brink__note_date_read(brink_engine *e) {
+  if (e->tracking) e->tracking->reads_date = true;
+}
+
+BRINK_API int brink_var_get(brink_engine *e, int var, double *out) {
+  if (!VALID(e, var)) return bad_var(e, var);
+  if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");
+  return brink__read(e, var, out);
+}
+
+int brink__check_value(brink_engine *e, int var, double *value) {
+  const brink__var *v = &e->vars[var];
+  const brink__decl *d = &e->decls[v->decl];
+  double x = *value;
+  if (isnan(x) || isinf(x))
+    return brink__error(e, BRINK_ERANGE, "%s: %s is not a finite number",
+                        v->name, isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+  switch (d->type) {
+  case BRINK_INTEGER:
+    if (x != floor(x)) {
+      char t[32];
+      brink__fmt_number(x, t, sizeof t);
+      return brink__error(e, BRINK_ETYPE,
+                          "%s is an integer variable: %s is not an integer",
+                          v->name, t);
+    }
+    __attribute__((fallthrough));   /* integers clamp like numbers */
+  case BRINK_NUMBER:
+    if (x < d->min) x = d->min;
+    if (x > d->max) x = d->max;
+    if (x == 0) x = 0;   /* no -0 in logs */
+    break;
+  case BRINK_FLAG:
+    if (x != 0 && x != 1)
+      return brink__error(e, BRINK_ETYPE,
+                          "%s is a flag: it takes true or false", v->name);
+    break;
+  default:
+    if (x != floor(x) || x < 0 || x >= d->nvalues)
+      return brink__error(e, BRINK_ERANGE, "%s: %g is not a value index",
+                          v->name, x);
+  }
+  *value = x;
+  return BRINK_OK;
+}
+
+int brink__write(brink_engine *e, int var, double value) {
+  if (e->read_only)
+    return brink__error(e, BRINK_ESTATE,
+                        "conditions are read-only: cannot set %s",
+                        e->vars[var].name);
+  int rc = brink__check_value(e, var, &value);
+  if (rc) return rc;
+  double old = e->values[var];
+  if (old == value) return BRINK_OK;
+  brink__entry en = {BRINK__J_SET, var, old, value, NULL, 0};
+  rc = brink__journal_add(e, &en);
+  if (rc) return rc;
+  e->values[var] = value;
+  e->version[var] = ++e->clock;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_var_set(brink_engine *e, int var, double value) {
+  if (!VALID(e, var)) return bad_var(e, var);
+  return brink__write(e, var, value);
+}
+
+int brink__fmt_number(double v, char *buf, size_t cap) {
+  if (v == floor(v) && fabs(v) < 1e15) return snprintf(buf, cap, "%.0f", v);
+  for (int prec = 15; prec <= 17; prec++) {
+    int n = snprintf(buf, cap, "%.*g", prec, v);
+    if (prec == 17 || strtod(buf, NULL) == v) return n;
+  }
+  return 0;
+}
+
+BRINK_API int brink_var_format(const brink_engine *e, int var, char *buf,
+                               size_t cap) {
+  if (!VALID(e, var)) return BRINK_EINVAL;
+  return brink_value_format(e, var, e->values[var], buf, cap);
+}
+
+BRINK_API int brink_value_format(const brink_engine *e, int var, double x,
+                                 char *buf, size_t cap) {
+  if (!VALID(e, var)) return BRINK_EINVAL;
+  const brink__decl *d = &e->decls[e->vars[var].decl];
+  if (d->type == BRINK_ENUM && (x != floor(x) || x < 0 || x >= d->nvalues))
+    return BRINK_ERANGE;
+  switch (d->type) {
+  case BRINK_FLAG: return snprintf(buf, cap, "%s", x != 0 ? "true" : "false");
+  case BRINK_ENUM: return snprintf(buf, cap, "%s", d->values[(int)x]);
+  default: return brink__fmt_number(x, buf, cap);
+  }
+}
+
+BRINK_API int brink_var_set_text(brink_engine *e, int var, const char *text) {
+  if (!VALID(e, var)) return bad_var(e, var);
+  if (text == NULL) return brink__error(e, BRINK_EINVAL, "text is NULL");
+  const brink__decl *d = &e->decls[e->vars[var].decl];
+  const char *name = e->vars[var].name;
+  double x;
+  switch (d->type) {
+  case BRINK_FLAG:
+    if (strcmp(text, "true") == 0) x = 1;
+    else if (strcmp(text, "false") == 0) x = 0;
+    else
+      return brink__error(e, BRINK_ETYPE,
+                          "%s is a flag: it takes true or false, not '%s'",
+                          name, text);
+    break;
+  case BRINK_ENUM:
+    for (x = 0; x < d->nvalues; x++)
+      if (strcmp(d->values[(int)x], text) == 0) break;
+    if (x == d->nvalues) {
+      char tail[200];
+      brink__suggest(tail, sizeof tail, text, (const char *const *)d->values,
+                     d->nvalues);
+      return brink__error(e, BRINK_ERANGE, "%s: %s is not one of its values",
+                          name, tail);
+    }
+    break;
+  default: {
+    char *end;
+    x = strtod(text, &end);
+    if (end == text || *end != '\0')
+      return brink__error(e, BRINK_ETYPE, "%s is a %s: '%s' is not a number",
+                          name, type_names[d->type], text);
+  }
+  }
+  return brink__write(e, var, x);
+}

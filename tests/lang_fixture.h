@@ -1,0 +1,80 @@
+/* Running scenario text through the public API, for language tests. */
+#ifndef LANG_FIXTURE_H
+#define LANG_FIXTURE_H
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brink.h"
+
+typedef struct transcript {
+  brink_engine *e;
+  char *text;          /* JSON Lines */
+  size_t len, cap;
+} transcript;
+
+static inline void transcript_add(void *ud, const brink_record *r) {
+  transcript *t = ud;
+  int n = brink_record_json(t->e, r, NULL, 0);
+  cr_assert(n > 0);
+  if (t->len + (size_t)n + 2 > t->cap) {
+    t->cap = (t->len + (size_t)n + 2) * 2;
+    t->text = realloc(t->text, t->cap);
+  }
+  brink_record_json(t->e, r, t->text + t->len, (size_t)n + 1);
+  t->len += (size_t)n;
+  t->text[t->len++] = '\n';
+  t->text[t->len] = '\0';
+}
+
+/* Loads 'src' as "test.lua"; fails the test with the diagnostics if it
+   does not load. */
+static inline brink_engine *load_ok(const char *src) {
+  brink_engine *e;
+  cr_assert_eq(brink_engine_open(&e, NULL), BRINK_OK);
+  int rc = brink_load_string(e, "test.lua", src, strlen(src));
+  cr_assert_eq(rc, BRINK_OK, "load failed: %s", brink_errmsg(e));
+  return e;
+}
+
+/* Loads 'src', which must fail; returns the first message (static). */
+static inline const char *load_error(const char *src) {
+  static char msg[1024];
+  brink_engine *e;
+  cr_assert_eq(brink_engine_open(&e, NULL), BRINK_OK);
+  int rc = brink_load_string(e, "test.lua", src, strlen(src));
+  cr_assert_neq(rc, BRINK_OK, "loaded, but should not have");
+  snprintf(msg, sizeof msg, "%s", brink_diag_count(e) ? brink_diag_get(e, 0)
+                                                      : brink_errmsg(e));
+  brink_engine_close(e);
+  return msg;
+}
+
+/* Plays 'src' to its end with 'seed'; returns the JSONL (caller frees)
+   and the final status in *status. */
+static inline char *play(const char *src, uint64_t seed, int *status) {
+  brink_engine *e = load_ok(src);
+  transcript t = {e, calloc(1, 1), 0, 1};
+  brink_on_record(e, transcript_add, &t);
+  cr_assert_eq(brink_start(e, seed), BRINK_OK);
+  int rc = brink_run(e);
+  if (rc != BRINK_DONE) brink_finish(e, "error");
+  if (status) *status = rc;
+  brink_engine_close(e);
+  return t.text;
+}
+
+#define HEADER                                                              \
+  "scenario { id = 't', start = '2019-05-01', finish = '2019-12-31', "     \
+  "turn = 'month', default_outcome = 'stalemate' }\n"
+
+#define assert_has(text, needle)                                            \
+  cr_assert(strstr((text), (needle)) != NULL, "missing: %s\nin:\n%s",      \
+            (needle), (text))
+#define assert_lacks(text, needle)                                          \
+  cr_assert(strstr((text), (needle)) == NULL, "unexpected: %s\nin:\n%s",   \
+            (needle), (text))
+
+#endif

@@ -1,0 +1,231 @@
+/* The scenario language of SPEC section 1, through brink_load_string. */
+#include "lang_fixture.h"
+
+#define ACTORS                                                              \
+  "actor 'USA' { name = 'United States' }\n"                                \
+  "actor 'DPRK' { name = 'North Korea' }\n"
+
+Test(language, a_move_writes_through_to_the_world_and_is_logged) {
+  int rc;
+  char *log = play(HEADER ACTORS
+      "var 'DPRK.sanctions' { min = 0, max = 10, init = 8 }\n"
+      "relation 'tension' { min = 0, max = 100, init = 40, symmetric = true }\n"
+      "move 'tighten' { by = 'USA', targets = { 'DPRK' },\n"
+      "  when = function(w, m) return w.DPRK.sanctions < 10, 'at maximum' end,\n"
+      "  effect = function(w, m)\n"
+      "    w[m.target].sanctions = w[m.target].sanctions + 1\n"
+      "    w.USA.tension.DPRK = w.USA.tension.DPRK + 5\n"
+      "    news('%s pushes sanctions on %s', m.by, m.target)\n"
+      "  end, weight = function() return 1000 end }\n", 1, &rc);
+  cr_assert_eq(rc, BRINK_DONE);
+  assert_has(log, "{\"t\":\"start\",\"scenario\":\"t\",\"seed\":1,\"engine\":\"0.1.0\"}\n");
+  assert_has(log, "{\"t\":\"turn\",\"turn\":1,\"date\":\"2019-05-01\"}\n");
+  assert_has(log, "{\"t\":\"move\",\"turn\":1,\"date\":\"2019-05-01\",\"actor\":\"USA\",\"move\":\"tighten\",\"target\":\"DPRK\"}\n");
+  assert_has(log, "{\"t\":\"set\",\"turn\":1,\"var\":\"DPRK.sanctions\",\"old\":8,\"new\":9,\"cause\":\"move:tighten\"}\n");
+  assert_has(log, "{\"t\":\"set\",\"turn\":1,\"var\":\"USA.tension.DPRK\",\"old\":40,\"new\":45,\"cause\":\"move:tighten\"}\n");
+  assert_has(log, "{\"t\":\"news\",\"turn\":1,\"date\":\"2019-05-01\",\"text\":\"USA pushes sanctions on DPRK\"}\n");
+  assert_has(log, "{\"t\":\"move\",\"turn\":1,\"date\":\"2019-05-01\",\"actor\":\"DPRK\",\"move\":\"pass\"}\n");
+  /* at 10 the move is no longer legal: USA passes */
+  assert_has(log, "{\"t\":\"move\",\"turn\":3,\"date\":\"2019-07-01\",\"actor\":\"USA\",\"move\":\"pass\"}\n");
+  assert_has(log, "{\"t\":\"end\",\"turn\":8,\"date\":\"2019-12-01\",\"outcome\":\"stalemate\",\"final\":{\"DPRK.sanctions\":10,\"USA.tension.DPRK\":50}}\n");
+  free(log);
+}
+
+Test(language, types_show_in_the_final_record) {
+  char *log = play(HEADER ACTORS
+      "var 'trade_war' { min = 0, max = 100, init = 60.5 }\n"
+      "var 'USA.troops' { type = 'integer', min = 0, max = 40000, init = 28500 }\n"
+      "var 'DPRK.moratorium' { type = 'flag', init = true }\n"
+      "var 'USA.mood' { type = 'enum', values = { 'calm', 'angry' }, init = 'angry' }\n"
+      "var '*.economy' { min = 0, max = 100, init = { default = 50, DPRK = 20 } }\n",
+      1, NULL);
+  assert_has(log, "\"final\":{\"trade_war\":60.5,\"USA.troops\":28500,"
+             "\"DPRK.moratorium\":true,\"USA.mood\":\"angry\","
+             "\"USA.economy\":50,\"DPRK.economy\":20}");
+  free(log);
+}
+
+Test(language, a_date_trigger_fires_in_the_turn_whose_period_holds_its_date) {
+  char *log = play(HEADER ACTORS
+      "var 'x' { init = 0 }\n"
+      "trigger 'deadline' { at = '2019-12-31', effect = function(w) w.x = 1 end }\n",
+      1, NULL);
+  assert_has(log, "{\"t\":\"trigger\",\"turn\":8,\"date\":\"2019-12-01\",\"id\":\"deadline\"}\n");
+  free(log);
+}
+
+Test(language, every_trigger_repeats_and_year_end_fires_in_december) {
+  char *log = play(HEADER ACTORS
+      "var 'n' { init = 0 } var 'y' { init = 0 }\n"
+      "trigger 'third' { every = 3, effect = function(w) w.n = w.n + 1 end }\n"
+      "trigger 'annual' { every = 'year_end', effect = function(w) w.y = w.date.month end }\n",
+      1, NULL);
+  assert_has(log, "\"final\":{\"n\":2,\"y\":12}");   /* turns 3 and 6 */
+  free(log);
+}
+
+Test(language, a_condition_trigger_fires_once_unless_once_is_false) {
+  char *log = play(HEADER ACTORS
+      "var 'a' { init = 0 } var 'b' { init = 0 }\n"
+      "trigger 'once' { when = function(w) return true end, effect = function(w) w.a = w.a + 1 end }\n"
+      "trigger 'each' { once = false, effect = function(w) w.b = w.b + 1 end }\n",
+      1, NULL);
+  assert_has(log, "\"final\":{\"a\":1,\"b\":8}");
+  free(log);
+}
+
+Test(language, a_scheduled_event_fires_k_turns_later_with_its_data) {
+  char *log = play(HEADER ACTORS
+      "var 'hit' { init = 0 }\n"
+      "event 'retaliation' { effect = function(w, data) w.hit = data.power; news('by %s', data.by) end }\n"
+      "trigger 'provocation' { at = '2019-06-15', effect = function(w)\n"
+      "  schedule('retaliation', { turns = 2, data = { by = 'USA', power = 7 } }) end }\n",
+      1, NULL);
+  assert_has(log, "{\"t\":\"event\",\"turn\":4,\"date\":\"2019-08-01\",\"id\":\"retaliation\"}\n"
+             "{\"t\":\"set\",\"turn\":4,\"var\":\"hit\",\"old\":0,\"new\":7,\"cause\":\"event:retaliation\"}\n"
+             "{\"t\":\"news\",\"turn\":4,\"date\":\"2019-08-01\",\"text\":\"by USA\"}\n");
+  free(log);
+}
+
+Test(language, fire_runs_an_event_at_once) {
+  char *log = play(HEADER ACTORS
+      "var 'hit' { init = 0 }\n"
+      "event 'boom' { effect = function(w, data) w.hit = w.hit + data end }\n"
+      "trigger 't' { at = '2019-05-02', effect = function(w) fire('boom', 3); fire('boom', 4) end }\n",
+      1, NULL);
+  assert_has(log, "\"hit\":7");
+  free(log);
+}
+
+Test(language, an_outcome_ends_the_run_and_end_scenario_stops_the_turn) {
+  char *log = play(HEADER ACTORS
+      "var 'x' { init = 0 }\n"
+      "on('turn_end', function(w) w.x = w.x + 1 end)\n"
+      "outcome 'deal' { when = function(w) return w.x >= 3 end }\n",
+      1, NULL);
+  assert_has(log, "{\"t\":\"end\",\"turn\":4,\"date\":\"2019-08-01\",\"outcome\":\"deal\"");
+  free(log);
+  log = play(HEADER ACTORS
+      "var 'x' { init = 0 }\n"
+      "outcome 'crisis' {}\n"
+      "trigger 'boom' { at = '2019-07-04', effect = function(w) end_scenario('crisis'); w.x = 5 end }\n"
+      "on('turn_end', function(w) w.x = 99 end)\n",
+      1, NULL);
+  assert_has(log, "\"outcome\":\"crisis\",\"final\":{\"x\":5}");
+  free(log);
+}
+
+Test(language, a_policy_chooses_among_the_legal_options) {
+  brink_engine *e = load_ok(HEADER ACTORS
+      "var 'n' { init = 0 }\n"
+      "move 'talk' { by = '*', effect = function(w) w.n = w.n + 1 end }\n"
+      "policy 'talker' { actor = 'USA', choose = function(w, options)\n"
+      "  assert(#options == 2 and options[2].move == 'pass')\n"
+      "  return options[1] end }\n"
+      "policy 'idle' { choose = function(w, options) return 'pass' end }\n");
+  int usa, dprk;
+  brink_actor_find(e, "USA", &usa);
+  brink_actor_find(e, "DPRK", &dprk);
+  cr_assert_eq(brink_policy_assign(e, usa, "talker"), BRINK_OK);
+  cr_assert_eq(brink_policy_assign(e, dprk, "idle"), BRINK_OK);
+  cr_assert_eq(brink_policy_assign(e, dprk, "talker"), BRINK_EINVAL);
+  cr_assert_str_eq(brink_errmsg(e), "policy 'talker' is for USA, not DPRK");
+  cr_assert_eq(brink_policy_assign(e, dprk, "idel"), BRINK_ENOTFOUND);
+  cr_assert_str_eq(brink_errmsg(e),
+                   "unknown policy 'idel' (did you mean 'idle'?) for DPRK");
+  brink_start(e, 1);
+  cr_assert_eq(brink_run(e), BRINK_DONE, "%s", brink_errmsg(e));
+  int n;
+  brink_var_find(e, "n", &n);
+  double v;
+  brink_var_get(e, n, &v);
+  cr_assert_eq(v, 8);
+  brink_engine_close(e);
+}
+
+Test(language, a_seat_is_asked_and_gets_its_options_with_reasons) {
+  brink_engine *e = load_ok(HEADER ACTORS
+      "var 'n' { init = 0 }\n"
+      "move 'talk' { by = 'USA', doc = 'open talks', effect = function(w) w.n = w.n + 1 end }\n"
+      "move 'strike' { by = 'USA', targets = '*', when = function(w, m) return false, 'no authorization' end }\n");
+  int usa;
+  brink_actor_find(e, "USA", &usa);
+  brink_seat(e, usa, 1);
+  brink_start(e, 1);
+  cr_assert_eq(brink_step(e), BRINK_AWAIT);
+  cr_assert_eq(brink_awaiting(e), usa);
+  int count, move, target, legal;
+  const char *reason;
+  cr_assert_eq(brink_options(e, usa, &count), BRINK_OK);
+  cr_assert_eq(count, 3);   /* talk, strike DPRK, pass */
+  brink_option_get(e, 1, &move, &target, &legal, &reason);
+  cr_assert_str_eq(brink_move_name(e, move), "strike");
+  cr_assert_str_eq(brink_actor_id(e, target), "DPRK");
+  cr_assert_not(legal);
+  cr_assert_str_eq(reason, "no authorization");
+  cr_assert_eq(brink_choose(e, move, target), BRINK_EINVAL);
+  cr_assert_str_eq(brink_errmsg(e), "strike is not allowed now: no authorization");
+  int talk;
+  brink_move_find(e, "talk", &talk);
+  cr_assert_str_eq(brink_move_doc(e, talk), "open talks");
+  cr_assert_eq(brink_choose(e, talk, -1), BRINK_OK);
+  cr_assert_eq(brink_step(e), BRINK_OK);   /* the rest of turn 1 */
+  cr_assert_eq(brink_turn(e), 2);
+  brink_engine_close(e);
+}
+
+Test(language, w_date_has_its_parts_and_compares_with_date_strings) {
+  char *log = play(HEADER ACTORS
+      "var 'ok' { type = 'flag', init = false }\n"
+      "trigger 'check' { at = '2019-12-31', effect = function(w)\n"
+      "  local d = w.date\n"
+      "  assert(d.year == 2019 and d.month == 12 and d.day == 1 and d.turn == 8)\n"
+      "  assert(d < date'2019-12-31' and d == date'2019-12-01' and d > date'2019-11-30')\n"
+      "  assert(d:days_until(date'2019-12-31') == 30)\n"
+      "  assert(tostring(d) == '2019-12-01' and date'2020-01-01'.turn == nil)\n"
+      "  w.ok = true end }\n",
+      1, NULL);
+  assert_has(log, "\"ok\":true");
+  free(log);
+}
+
+Test(language, random_helpers_draw_from_the_engine_generator) {
+  const char *src = HEADER ACTORS
+      "var 'a' { init = 0 } var 'b' { init = 0 } var 'c' { init = 0 }\n"
+      "var 'd' { init = 0 } var 'e' { init = 0 }\n"
+      "trigger 't' { effect = function(w)\n"
+      "  w.a = random(); w.b = random(6); w.c = math.random(3, 4)\n"
+      "  w.d = normal(0, 1); w.e = pick({ 10, 20, 30 })\n"
+      "  assert(chance(1) and not chance(0)) end }\n";
+  char *one = play(src, 5, NULL), *two = play(src, 5, NULL),
+       *other = play(src, 6, NULL);
+  cr_assert_str_eq(one, two);
+  char *f1 = strstr(one, "\"final\""), *f3 = strstr(other, "\"final\"");
+  cr_assert_str_neq(f1, f3);
+  free(one);
+  free(two);
+  free(other);
+}
+
+Test(language, import_loads_a_file_from_the_script_library) {
+  char *log = play(HEADER ACTORS
+      "local util = import 'util'\n"
+      "var 'x' { init = 0 }\n"
+      "trigger 't' { effect = function(w) w.x = util.clamp(15, 0, 10) end }\n",
+      1, NULL);
+  assert_has(log, "\"x\":10");
+  free(log);
+}
+
+Test(language, pairs_visits_keys_in_a_fixed_order) {
+  char *log = play(HEADER ACTORS
+      "var 'x' { init = 0 }\n"
+      "trigger 't' { effect = function(w)\n"
+      "  local t = { b = 1, a = 2, [3] = 3, [1] = 4, [2.5] = 5, [true] = 6, z = 7 }\n"
+      "  local out = {}\n"
+      "  for k in pairs(t) do out[#out + 1] = tostring(k) end\n"
+      "  news(table.concat(out, ' ')) end }\n",
+      1, NULL);
+  assert_has(log, "\"text\":\"1 3 2.5 a b z true\"");
+  free(log);
+}

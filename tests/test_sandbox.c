@@ -1,0 +1,1053 @@
+/*
+** test_sandbox.c: the sandbox and the budgets (bindings/lua/sandbox.c):
+** what scripts can reach, that nothing swallows a kill, that what they
+** see is deterministic, and that the pattern matcher agrees with Lua's.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <criterion/criterion.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "sandbox.h"
+
+#define MIB ((int64_t)1024 * 1024)
+
+static void *plain_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  (void)ud;
+  (void)osize;
+  if (nsize == 0) {
+    free(ptr);
+    return NULL;
+  }
+  return realloc(ptr, nsize);
+}
+
+/* Fails every allocation after the first 'left' ones. */
+typedef struct failing {
+  long left;
+} failing;
+
+static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  failing *f = ud;
+  (void)osize;
+  if (nsize == 0) {
+    free(ptr);
+    return NULL;
+  }
+  if (f->left <= 0)
+    return NULL;
+  f->left--;
+  return realloc(ptr, nsize);
+}
+
+typedef struct result {
+  int status;
+  char where[BRINK__BOX_WHERE];
+  char msg[512];
+  char value[4096];   /* the first result, as text */
+} result;
+
+static double seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void open_box(brink__box *box, int64_t instructions, int64_t memory,
+                     double secs) {
+  cr_assert_eq(brink__box_open(box, plain_alloc, NULL, instructions, memory,
+                               secs), BRINK_OK);
+}
+
+/* A new environment, kept in the registry; returns its reference. */
+static int new_env(brink__box *box) {
+  cr_assert_eq(brink__box_env(box), BRINK_OK);
+  return luaL_ref(box->L, LUA_REGISTRYINDEX);
+}
+
+static void describe(lua_State *L, int idx, char *buf, size_t cap) {
+  switch (lua_type(L, idx)) {
+  case LUA_TSTRING:
+  case LUA_TNUMBER:
+    snprintf(buf, cap, "%s", lua_tostring(L, idx));
+    break;
+  case LUA_TBOOLEAN:
+    snprintf(buf, cap, "%s", lua_toboolean(L, idx) ? "true" : "false");
+    break;
+  default:
+    snprintf(buf, cap, "%s", luaL_typename(L, idx));
+    break;
+  }
+}
+
+/* Runs 'code' as the chunk "@t.lua" in the environment 'env'. */
+static result run_in(brink__box *box, int env, const char *code) {
+  lua_State *L = box->L;
+  int top = lua_gettop(L);
+  result r;
+  memset(&r, 0, sizeof r);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, env);
+  r.status = brink__box_load(box, code, strlen(code), "@t.lua", -1);
+  if (r.status != BRINK_OK) {
+    snprintf(r.msg, sizeof r.msg, "%s", lua_tostring(L, -1));
+    lua_settop(L, top);
+    return r;
+  }
+  lua_remove(L, -2);
+  r.status = brink__box_pcall(box, 0, 1, r.where, sizeof r.where, r.msg,
+                              sizeof r.msg);
+  if (r.status == BRINK_OK)
+    describe(L, -1, r.value, sizeof r.value);
+  lua_settop(L, top);
+  cr_assert_eq(lua_gettop(L), top, "the stack is balanced");
+  return r;
+}
+
+static result run(brink__box *box, const char *code) {
+  return run_in(box, new_env(box), code);
+}
+
+static void expect_ok(brink__box *box, const char *code, const char *value) {
+  result r = run(box, code);
+  cr_assert_eq(r.status, BRINK_OK, "%s\n-> %d %s: %s", code, r.status,
+               r.where, r.msg);
+  if (value)
+    cr_assert_str_eq(r.value, value, "%s", code);
+}
+
+static void expect_error(brink__box *box, const char *code, int status,
+                         const char *where, const char *msg) {
+  result r = run(box, code);
+  cr_assert_eq(r.status, status, "%s\n-> %d %s: %s", code, r.status,
+               r.where, r.msg);
+  if (where)
+    cr_assert_str_eq(r.where, where, "%s", code);
+  if (msg)
+    cr_assert_str_eq(r.msg, msg, "%s", code);
+}
+
+/* ---------------------------------------------------------------------- */
+/* what scripts can reach                                                  */
+/* ---------------------------------------------------------------------- */
+
+static char *read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *text;
+  long n;
+  cr_assert_not_null(f, "cannot open %s (tests run from the repo root)",
+                     path);
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  text = malloc((size_t)n + 1);
+  cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+  text[n] = '\0';
+  fclose(f);
+  return text;
+}
+
+Test(sandbox, globals_and_library_fields_are_exactly_the_allowed_ones) {
+  static const char walk[] =
+    "local out = {}\n"
+    "for k, v in pairs(_ENV) do\n"
+    "  if type(v) == 'table' and v ~= _ENV then\n"
+    "    for f, x in pairs(v) do out[#out + 1] = k .. '.' .. f .. ' ' .."
+    "      type(x) end\n"
+    "  else\n"
+    "    out[#out + 1] = k .. ' ' .. type(v)\n"
+    "  end\n"
+    "end\n"
+    "table.sort(out)\n"
+    "return table.concat(out, '\\n') .. '\\n'\n";
+  brink__box box;
+  char *expected = read_file("tests/sandbox_globals.expected");
+  open_box(&box, 0, 0, 0);
+  expect_ok(&box, walk, expected);
+  /* Strings reach the same functions through their metatable. */
+  expect_ok(&box, "for f, v in pairs(string) do\n"
+            "  assert(type((''):len() and ('')[f]) == 'function', f)\n"
+            "end\n"
+            "return ('').dump == nil and _G == _ENV", "true");
+  free(expected);
+  brink__box_close(&box);
+}
+
+Test(sandbox, forbidden_names_are_absent) {
+  brink__box box;
+  open_box(&box, 0, 0, 0);
+  expect_ok(&box,
+            "local names = {'io', 'os', 'debug', 'package', 'require',\n"
+            "  'dofile', 'loadfile', 'collectgarbage', 'print', 'warn'}\n"
+            "for _, n in ipairs(names) do\n"
+            "  if _ENV[n] ~= nil or _G[n] ~= nil then return n end\n"
+            "end\n"
+            "if string.dump or ('').dump then return 'string.dump' end\n"
+            "if math.random or math.randomseed then return 'random' end\n"
+            "return 'none'", "none");
+  brink__box_close(&box);
+}
+
+Test(sandbox, each_environment_has_its_own_library_tables) {
+  brink__box box;
+  int a, b;
+  open_box(&box, 0, 0, 0);
+  a = new_env(&box);
+  b = new_env(&box);
+  cr_assert_eq(run_in(&box, a, "string.upper = nil; math.pi = 3; x = 1")
+               .status, BRINK_OK);
+  cr_assert_str_eq(run_in(&box, b, "return tostring(math.pi > 3 and "
+                          "string.upper ~= nil and x == nil)").value, "true");
+  /* The string metatable is not the script's string table either. */
+  cr_assert_str_eq(run_in(&box, a, "return ('ab'):upper()").value, "AB");
+  brink__box_close(&box);
+}
+
+Test(sandbox, state_globals_are_empty_for_chunks_loaded_otherwise) {
+  brink__box box;
+  open_box(&box, 0, 0, 0);
+  cr_assert_eq(luaL_loadstring(box.L, "return print, io, load, pairs"),
+               LUA_OK);
+  cr_assert_eq(lua_pcall(box.L, 0, 4, 0), LUA_OK);
+  cr_assert(lua_isnil(box.L, -1) && lua_isnil(box.L, -2) &&
+            lua_isnil(box.L, -3) && lua_isnil(box.L, -4));
+  lua_settop(box.L, 0);
+  brink__box_close(&box);
+}
+
+/* ---------------------------------------------------------------------- */
+/* load                                                                    */
+/* ---------------------------------------------------------------------- */
+
+typedef struct dump_buffer {
+  char data[4096];
+  size_t len;
+} dump_buffer;
+
+static int dump_writer(lua_State *L, const void *p, size_t n, void *ud) {
+  dump_buffer *b = ud;
+  (void)L;
+  if (b->len + n > sizeof b->data)
+    return 1;
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return 0;
+}
+
+/* A real binary chunk, made by a plain Lua state. */
+static void binary_chunk(dump_buffer *b) {
+  lua_State *P = luaL_newstate();
+  b->len = 0;
+  cr_assert_eq(luaL_loadstring(P, "return 42"), LUA_OK);
+  cr_assert_eq(lua_dump(P, dump_writer, b, 0), 0);
+  lua_close(P);
+}
+
+Test(sandbox, binary_chunks_are_refused) {
+  brink__box box;
+  dump_buffer bin;
+  int env;
+  binary_chunk(&bin);
+  open_box(&box, 0, 0, 0);
+  env = new_env(&box);
+  lua_rawgeti(box.L, LUA_REGISTRYINDEX, env);
+  lua_pushlstring(box.L, bin.data, bin.len);
+  lua_setfield(box.L, -2, "bin");
+  lua_pop(box.L, 1);
+  cr_assert_str_eq(run_in(&box, env, "local f, e = load(bin)\n"
+                          "return tostring(f) .. ': ' .. e").value,
+                   "nil: cannot load a binary chunk (scripts load text only)");
+  cr_assert_str_eq(run_in(&box, env, "local f, e = load(bin, 'b', 'b')\n"
+                          "return tostring(f) .. ': ' .. e").value,
+                   "nil: cannot load a binary chunk (scripts load text only)");
+  /* The host's entry point refuses them too. */
+  lua_rawgeti(box.L, LUA_REGISTRYINDEX, env);
+  cr_assert_eq(brink__box_load(&box, bin.data, bin.len, "@bin", -1),
+               BRINK_ESCRIPT);
+  cr_assert_str_eq(lua_tostring(box.L, -1),
+                   "cannot load a binary chunk (scripts load text only)");
+  lua_settop(box.L, 0);
+  brink__box_close(&box);
+}
+
+Test(sandbox, load_defaults_to_the_environment_it_belongs_to) {
+  brink__box box;
+  int a, b;
+  open_box(&box, 0, 0, 0);
+  a = new_env(&box);
+  b = new_env(&box);
+  cr_assert_eq(run_in(&box, a, "x = 'a'").status, BRINK_OK);
+  cr_assert_eq(run_in(&box, b, "x = 'b'").status, BRINK_OK);
+  cr_assert_str_eq(run_in(&box, a, "return load('return x')()").value, "a");
+  cr_assert_str_eq(run_in(&box, b, "return load('return x')()").value, "b");
+  cr_assert_str_eq(run_in(&box, a, "return tostring(load('return io, "
+                          "print')())").value, "nil");
+  cr_assert_str_eq(run_in(&box, a, "return load('return y', 'c', 't', "
+                          "{y = 7})()").value, "7");
+  cr_assert_str_eq(run_in(&box, a, "return select(2, load('x = = 1'))")
+                   .value, "[string \"x = = 1\"]:1: unexpected symbol "
+                   "near '='");
+  cr_assert_str_eq(run_in(&box, a, "return select(2, load('x = = 1', "
+                          "'=chunk'))").value,
+                   "chunk:1: unexpected symbol near '='");
+  cr_assert_str_eq(run_in(&box, a, "return select(2, pcall(function()\n"
+                          "  return load(function() end) end))").value,
+                   "t.lua:2: bad argument #1 to 'load' (string expected, "
+                   "got function)");
+  brink__box_close(&box);
+}
+
+Test(sandbox, syntax_errors_split_into_where_and_message) {
+  brink__box box;
+  char where[BRINK__BOX_WHERE], msg[256];
+  open_box(&box, 0, 0, 0);
+  cr_assert_eq(brink__box_env(&box), BRINK_OK);
+  cr_assert_eq(brink__box_load(&box, "x = = 1", 7, "@scen/a.lua", -1),
+               BRINK_ESCRIPT);
+  brink__box_split(lua_tostring(box.L, -1), where, sizeof where, msg,
+                   sizeof msg);
+  cr_assert_str_eq(where, "scen/a.lua:1");
+  cr_assert_str_eq(msg, "unexpected symbol near '='");
+  brink__box_split("no position here", where, sizeof where, msg, sizeof msg);
+  cr_assert_str_eq(where, "");
+  cr_assert_str_eq(msg, "no position here");
+  lua_settop(box.L, 0);
+  brink__box_close(&box);
+}
+
+/* ---------------------------------------------------------------------- */
+/* metatables                                                              */
+/* ---------------------------------------------------------------------- */
+
+Test(sandbox, string_metatable_is_locked_and_capped) {
+  brink__box box;
+  open_box(&box, 0, 0, 0);
+  expect_ok(&box, "return getmetatable('')", "locked");
+  expect_ok(&box, "return tostring(getmetatable('').__index)", "nil");
+  expect_ok(&box, "return tostring(getmetatable('').__index ~= string)",
+            "true");
+  expect_error(&box, "return ('x'):rep(1e9)", BRINK_ESCRIPT, "t.lua:1",
+               "resulting string too large (strings are limited to 16 MiB)");
+  expect_error(&box, "return string.rep('x', 1e9)", BRINK_ESCRIPT, "t.lua:1",
+               "resulting string too large (strings are limited to 16 MiB)");
+  expect_error(&box, "return ('x'):rep(1e18, ', ')", BRINK_ESCRIPT, NULL,
+               NULL);
+  expect_ok(&box, "return #(''):rep(1e18)", "0");
+  expect_ok(&box, "return ('ab'):rep(3, '-')", "ab-ab-ab");
+  expect_error(&box, "setmetatable('', {})", BRINK_ESCRIPT, "t.lua:1",
+               "bad argument #1 to 'setmetatable' (table expected, got "
+               "string)");
+  brink__box_close(&box);
+}
+
+Test(sandbox, setmetatable_refuses_gc_and_mode) {
+  brink__box box;
+  open_box(&box, 0, 0, 0);
+  expect_error(&box, "setmetatable({}, {__gc = function() end})",
+               BRINK_ESCRIPT, "t.lua:1", "setmetatable: '__gc' is not "
+               "allowed (finalizers would run outside the script budgets)");
+  expect_error(&box, "setmetatable({}, {__mode = 'k'})", BRINK_ESCRIPT,
+               "t.lua:1", "setmetatable: '__mode' is not allowed (weak "
+               "tables make results depend on garbage collection)");
+  expect_ok(&box, "local mt = {__index = function(t, k) return k end}\n"
+            "return setmetatable({}, mt).hello", "hello");
+  expect_error(&box, "local t = setmetatable({}, {__metatable = 1})\n"
+               "setmetatable(t, {})", BRINK_ESCRIPT, "t.lua:2",
+               "cannot change a protected metatable");
+  brink__box_close(&box);
+}
+
+/* ---------------------------------------------------------------------- */
+/* determinism                                                             */
+/* ---------------------------------------------------------------------- */
+
+static const char mixed_keys[] =
+  "local t = {}\n"
+  "t[3] = 1; t[-1] = 1; t[10] = 1; t[1.5] = 1; t[-0.5] = 1; t[2^70] = 1\n"
+  "t[math.huge] = 1; t[-math.huge] = 1; t.b = 1; t.a = 1; t[''] = 1\n"
+  "t.aa = 1; t.B = 1; t['a\\0'] = 1; t[true] = 1; t[false] = 1\n"
+  "for i = 1, 40 do t['k' .. i] = nil end\n"
+  "local out, out2 = {}, {}\n"
+  "for k in pairs(t) do out[#out + 1] = '[' .. tostring(k) .. ']' end\n"
+  "local k = next(t)\n"
+  "while k ~= nil do out2[#out2 + 1] = '[' .. tostring(k) .. ']';"
+  " k = next(t, k) end\n"
+  "local a, b = table.concat(out, ' '), table.concat(out2, ' ')\n"
+  "assert(a == b, 'next and pairs disagree: ' .. b)\n"
+  "return (a:gsub('%z', '0'))\n";
+
+Test(sandbox, pairs_and_next_order_is_fixed_across_states) {
+  static const char expected[] =
+    "[-1] [3] [10] [-inf] [-0.5] [1.5] [1.1805916207174e+21] [inf] [] [B] "
+    "[a] [a0] [aa] [b] [false] [true]";
+  brink__box one, two;
+  result r1, r2;
+  open_box(&one, 0, 0, 0);
+  open_box(&two, 0, 0, 0);
+  r1 = run(&one, mixed_keys);
+  r2 = run(&two, mixed_keys);
+  cr_assert_eq(r1.status, BRINK_OK, "%s", r1.msg);
+  cr_assert_str_eq(r1.value, expected);
+  cr_assert_str_eq(r2.value, r1.value);
+  brink__box_close(&one);
+  brink__box_close(&two);
+}
+
+Test(sandbox, pairs_details) {
+  brink__box box;
+  open_box(&box, 0, 0, 0);
+  expect_error(&box, "for k in pairs({[{}] = 1}) do end", BRINK_ESCRIPT,
+               "t.lua:1", "a table key of type table has no fixed order "
+               "(pairs and next visit only number, string and boolean "
+               "keys)");
+  expect_error(&box, "return next({[print] = 1})", BRINK_ESCRIPT, NULL,
+               NULL);
+  expect_ok(&box, "local t = setmetatable({}, {__pairs = function(t)\n"
+            "  return function(_, k) if not k then return 1, 'one' end end,"
+            " t, nil end})\n"
+            "for k, v in pairs(t) do return v end", "one");
+  /* Keys removed during a traversal are not visited. */
+  expect_ok(&box, "local t = {a = 1, b = 2, c = 3}\n"
+            "local s = ''\n"
+            "for k in pairs(t) do s = s .. k; t.b = nil end\n"
+            "return s", "ac");
+  expect_ok(&box, "return tostring(next({}))", "nil");
+  expect_ok(&box, "local t = {10, 20, 30, x = 1}\n"
+            "return next(t, 2) .. '/' .. next(t, 3)", "3/x");
+  expect_ok(&box, "local n = 0\n"
+            "for i, v in ipairs({1, 2, 3, nil, 5}) do n = n + v end\n"
+            "return n", "6");
+  brink__box_close(&box);
+}
+
+Test(sandbox, tostring_shows_no_address) {
+  brink__box box;
+  result r;
+  open_box(&box, 0, 0, 0);
+  r = run(&box, "return tostring({}) .. '|' .. tostring(tostring) .. '|' ..\n"
+          "  tostring(function() end) .. '|' ..\n"
+          "  tostring(coroutine.create(function() end)) .. '|' ..\n"
+          "  string.format('%s %s %5.2s', {}, pairs, 'abc') .. '|' ..\n"
+          "  tostring(setmetatable({}, {__name = 'Thing'})) .. '|' ..\n"
+          "  tostring(setmetatable({}, {__tostring = function() return "
+          "'me' end})) .. '|' .. tostring(load('return 1'))");
+  cr_assert_eq(r.status, BRINK_OK, "%s", r.msg);
+  cr_assert_str_eq(r.value, "table|function: builtin|function: t.lua:2|"
+                   "thread|table function: builtin    ab|Thing|me|"
+                   "function: [string \"return 1\"]");
+  cr_assert_null(strstr(r.value, "0x"));
+  expect_error(&box, "return string.format('%p', {})", BRINK_ESCRIPT,
+               "t.lua:1", "string.format: '%p' is not allowed (addresses "
+               "differ from run to run)");
+  expect_ok(&box, "return string.format('%d%%%s%q', 3, nil, 'a\\n')",
+            "3%nil\"a\\\n\"");
+  expect_error(&box, "return tostring(setmetatable({}, {__tostring = "
+               "function() return {} end}))", BRINK_ESCRIPT, "t.lua:1",
+               "'__tostring' must return a string");
+  brink__box_close(&box);
+}
+
+Test(sandbox, table_sort_is_stable_and_deterministic) {
+  brink__box box;
+  open_box(&box, 0, 0, 0);
+  expect_ok(&box,
+            "local t = {}\n"
+            "for i = 1, 500 do t[i] = {k = (i * 7919) % 13, i = i} end\n"
+            "table.sort(t, function(a, b) return a.k < b.k end)\n"
+            "for i = 2, #t do\n"
+            "  local a, b = t[i - 1], t[i]\n"
+            "  assert(a.k < b.k or (a.k == b.k and a.i < b.i), i)\n"
+            "end\n"
+            "local s = {'b', 'a', 'c', 'B', 'aa', '', 'a\\0'}\n"
+            "table.sort(s)\n"
+            "local n = {5, 3.5, -1, 10, 2, math.huge, -math.huge}\n"
+            "table.sort(n)\n"
+            "local d = {1, 2, 3, 4, 5}\n"
+            "table.sort(d, function(a, b) return a > b end)\n"
+            "return (table.concat(s, ','):gsub('%z', '0')) .. '|' ..\n"
+            "  table.concat(n, ',') .. '|' .. table.concat(d)",
+            ",B,a,a0,aa,b,c|-inf,-1,2,3.5,5,10,inf|54321");
+  expect_error(&box, "table.sort({1, 'x'})", BRINK_ESCRIPT, "t.lua:1", NULL);
+  expect_ok(&box, "local t = {3, 1, 2}\n"
+            "local p = setmetatable({}, {__index = t, __newindex = t,\n"
+            "  __len = function() return #t end})\n"
+            "table.sort(p)\n"
+            "return table.concat(t)", "123");
+  brink__box_close(&box);
+}
+
+/* ---------------------------------------------------------------------- */
+/* budgets                                                                 */
+/* ---------------------------------------------------------------------- */
+
+Test(sandbox, runaway_loop_meets_the_instruction_budget) {
+  brink__box box;
+  open_box(&box, 100000, 0, 0);
+  expect_error(&box, "local x = 0\nwhile true do x = x + 1 end",
+               BRINK_EBUDGET, "t.lua:2",
+               "instruction budget exceeded (100000 instructions)");
+  /* The next call has a fresh budget. */
+  expect_ok(&box, "local n = 0 for i = 1, 1000 do n = n + i end return n",
+            "500500");
+  cr_assert_eq(box.killed, BRINK__KILL_NONE);
+  brink__box_close(&box);
+}
+
+Test(sandbox, no_catch_swallows_the_kill, .timeout = 60) {
+  static const char *const escapes[] = {
+    "while true do pcall(function() while true do end end) end",
+    "while true do pcall(pcall, function() while true do end end) end",
+    "local function f() while true do end end\n"
+    "while true do xpcall(f, function(e) return e end) end",
+    "while true do xpcall(function() while true do end end,\n"
+    "  function() while true do end end) end",
+    "while true do xpcall(error, function() while true do end end) end",
+    "while true do xpcall(function() while true do end end,\n"
+    "  function() error('again') end) end",
+    "while true do xpcall(function() while true do end end,\n"
+    "  function(e) local ok = pcall(error, e) while true do end end) end",
+    "while true do pcall(error) end",
+    "local co = coroutine.wrap(function() while true do end end)\n"
+    "while true do pcall(co) end",
+    "while true do\n"
+    "  coroutine.resume(coroutine.create(function() while true do end end))\n"
+    "end",
+    "while true do\n"
+    "  pcall(coroutine.wrap(function()\n"
+    "    pcall(function() coroutine.yield() while true do end end)\n"
+    "  end))\n"
+    "end",
+    "local co = coroutine.wrap(function()\n"
+    "  while true do pcall(function() coroutine.yield() end) end end)\n"
+    "while true do pcall(co) end",
+    "do local x <close> = setmetatable({}, {__close = function()\n"
+    "  while true do end end}) while true do end end",
+    "while true do pcall(function()\n"
+    "  local x <close> = setmetatable({}, {__close = function()\n"
+    "    while true do end end})\n"
+    "  error('x') end) end",
+    "while true do pcall(function()\n"
+    "  local x <close> = setmetatable({}, {__close = function()\n"
+    "    pcall(function() while true do end end) end})\n"
+    "  while true do end end) end",
+    "local t = setmetatable({}, {__index = function() while true do end "
+    "end})\nwhile true do pcall(function() return t.x end) end",
+    "error(setmetatable({}, {__tostring = function() while true do end "
+    "end}))",
+    "while true do pcall(load('while true do end')) end",
+    "while true do pcall(string.gsub, 'aaa', 'a', function()\n"
+    "  while true do end end) end",
+    "while true do pcall(table.sort, {3, 2, 1}, function()\n"
+    "  while true do end end) end",
+    "while true do pcall(tostring, setmetatable({}, {__tostring =\n"
+    "  function() while true do end end})) end",
+    "while true do pcall(pairs, setmetatable({}, {__pairs =\n"
+    "  function() while true do end end})) end",
+    "while true do pcall(coroutine.close, coroutine.create(function() end))"
+    " end",
+    NULL
+  };
+  const char *const *code;
+  brink__box box;
+  open_box(&box, 200000, 0, 0);
+  for (code = escapes; *code; code++) {
+    double t0 = seconds();
+    result r = run(&box, *code);
+    cr_assert_eq(r.status, BRINK_EBUDGET, "%s\n-> %d %s: %s", *code,
+                 r.status, r.where, r.msg);
+    cr_assert_str_eq(r.msg, "instruction budget exceeded (200000 "
+                     "instructions)", "%s", *code);
+    cr_assert_lt(seconds() - t0, 10.0, "%s", *code);
+  }
+  brink__box_close(&box);
+}
+
+Test(sandbox, coroutines_made_before_a_kill_are_stopped_and_recover) {
+  brink__box box;
+  int env;
+  open_box(&box, 100000, 0, 0);
+  env = new_env(&box);
+  cr_assert_eq(run_in(&box, env, "co = coroutine.create(function()\n"
+                      "  local n = 0\n"
+                      "  while true do n = n + 1 coroutine.yield(n) end\n"
+                      "end)\n"
+                      "coroutine.resume(co)").status, BRINK_OK);
+  cr_assert_eq(run_in(&box, env, "while true do pcall(coroutine.resume, "
+                      "co) end").status, BRINK_EBUDGET);
+  /* Its hook is back to normal in the next call. */
+  cr_assert_str_eq(run_in(&box, env, "local v\n"
+                          "for i = 1, 10 do v = select(2, "
+                          "coroutine.resume(co)) end\n"
+                          "return coroutine.status(co)").value, "suspended");
+  /* Killed while running inside the coroutine itself. */
+  cr_assert_eq(run_in(&box, env, "loop = coroutine.create(function()\n"
+                      "  while true do end end)\n"
+                      "while true do pcall(coroutine.resume, loop) end")
+               .status, BRINK_EBUDGET);
+  cr_assert_str_eq(run_in(&box, env, "return coroutine.status(loop)").value,
+                   "dead");
+  brink__box_close(&box);
+}
+
+Test(sandbox, killed_coroutine_close_handlers_never_run_unmetered,
+     .timeout = 30) {
+  brink__box box;
+  int env;
+  result r;
+  open_box(&box, 100000, 0, 0);
+  env = new_env(&box);
+  r = run_in(&box, env, "co = coroutine.create(function()\n"
+             "  local x <close> = setmetatable({}, {__close = function()\n"
+             "    while true do end end})\n"
+             "  while true do end\n"
+             "end)\n"
+             "coroutine.resume(co)");
+  cr_assert_eq(r.status, BRINK_EBUDGET, "%s", r.msg);
+  cr_assert_str_eq(r.where, "t.lua:4");
+  r = run_in(&box, env, "local ok, e = coroutine.close(co)\n"
+             "return tostring(ok) .. ': ' .. e");
+  cr_assert_eq(r.status, BRINK_OK, "%s", r.msg);
+  cr_assert_str_eq(r.value, "false: cannot close a coroutine stopped by a "
+                   "script budget");
+  /* An ordinary error: wrap closes the variables, metered. */
+  r = run_in(&box, env, "closed = false\n"
+             "local f = coroutine.wrap(function()\n"
+             "  local x <close> = setmetatable({}, {__close = function()\n"
+             "    closed = true end})\n"
+             "  error('inner')\n"
+             "end)\n"
+             "local ok, e = pcall(f)\n"
+             "return tostring(closed) .. ' ' .. e");
+  cr_assert_str_eq(r.value, "true t.lua:5: inner");
+  brink__box_close(&box);
+}
+
+Test(sandbox, protected_calls_still_work) {
+  brink__box box;
+  open_box(&box, 0, 0, 0);
+  expect_ok(&box, "return select('#', pcall(function() return 1, 2, 3 "
+            "end))", "4");
+  expect_ok(&box, "return select(2, pcall(error, 'x', 0))", "x");
+  expect_ok(&box, "return select(2, xpcall(error, function(e)\n"
+            "  return 'handled: ' .. e end, 'x', 0))", "handled: x");
+  expect_ok(&box, "return select(2, xpcall(function(a, b) return a + b "
+            "end, tostring, 2, 3))", "5");
+  expect_ok(&box, "local f = coroutine.wrap(function()\n"
+            "  local ok, v = pcall(function()\n"
+            "    return coroutine.yield(1) + 1 end)\n"
+            "  return v end)\n"
+            "f()\n"
+            "return f(41)", "42");
+  expect_ok(&box, "local co = coroutine.create(function(a)\n"
+            "  local b = coroutine.yield(a + 1) return b * 2 end)\n"
+            "local _, x = coroutine.resume(co, 1)\n"
+            "local _, y = coroutine.resume(co, 10)\n"
+            "local ok, e = coroutine.resume(co)\n"
+            "return x .. ' ' .. y .. ' ' .. tostring(ok) .. ' ' .. e",
+            "2 20 false cannot resume dead coroutine");
+  expect_ok(&box, "local ok, e = pcall(coroutine.wrap(function() "
+            "error('w') end))\nreturn e", "t.lua:1: w");
+  brink__box_close(&box);
+}
+
+Test(sandbox, wall_clock_deadline_stops_a_call) {
+  brink__box box;
+  double t0;
+  open_box(&box, INT64_MAX / 2, 0, 0.2);
+  t0 = seconds();
+  expect_error(&box, "while true do end", BRINK_EBUDGET, "t.lua:1",
+               "time budget exceeded (0.2 s)");
+  cr_assert_lt(seconds() - t0, 3.0);
+  cr_assert_eq(box.killed, BRINK__KILL_TIME);
+  brink__box_close(&box);
+}
+
+Test(sandbox, memory_cap_is_a_budget_that_pcall_cannot_swallow,
+     .timeout = 60) {
+  brink__box box;
+  open_box(&box, 0, 8 * MIB, 0);
+  expect_error(&box, "local t = {} for i = 1, 1e8 do t[i] = {} end",
+               BRINK_EBUDGET, NULL, "memory budget exceeded (8 MiB)");
+  expect_error(&box, "while true do pcall(function()\n"
+               "  local t = {} for i = 1, 1e8 do t[i] = {} end end) end",
+               BRINK_EBUDGET, NULL, "memory budget exceeded (8 MiB)");
+  expect_error(&box, "local t = {}\n"
+               "local co = coroutine.wrap(function()\n"
+               "  for i = 1, 1e8 do t[i] = {} end end)\n"
+               "while true do pcall(co) end",
+               BRINK_EBUDGET, NULL, "memory budget exceeded (8 MiB)");
+  cr_assert_leq(box.mem_used, box.mem_cap);
+  expect_ok(&box, "return 'still fine'", "still fine");
+  brink__box_close(&box);
+  cr_assert_eq(box.mem_used, 0);
+  /* No string grows past the limit, whatever the memory cap. */
+  open_box(&box, 0, 0, 0);
+  expect_error(&box, "local s = 'x'\nwhile true do s = s .. s end",
+               BRINK_EBUDGET, NULL,
+               "memory budget exceeded (strings are limited to 16 MiB)");
+  brink__box_close(&box);
+}
+
+Test(sandbox, deep_recursion_is_a_stack_overflow_with_default_budgets,
+     .timeout = 60) {
+  brink__box box;
+  result r;
+  open_box(&box, 0, 0, 0);
+  r = run(&box, "local function f() return f() + 1 end\nreturn f()");
+  cr_assert_eq(r.status, BRINK_ESCRIPT, "%d %s", r.status, r.msg);
+  cr_assert_not_null(strstr(r.msg, "stack overflow"), "%s", r.msg);
+  cr_assert_str_eq(r.where, "t.lua:1");
+  r = run(&box, "local t = setmetatable({}, {__index = function(t, k)\n"
+          "  return t[k] end})\nreturn t.x");
+  cr_assert_eq(r.status, BRINK_ESCRIPT, "%d %s", r.status, r.msg);
+  cr_assert_not_null(strstr(r.msg, "stack overflow"), "%s", r.msg);
+  expect_ok(&box, "return 1", "1");
+  brink__box_close(&box);
+}
+
+Test(sandbox, long_c_calls_are_capped, .timeout = 60) {
+  brink__box box;
+  double t0;
+  open_box(&box, 10000000, 0, 0);
+  t0 = seconds();
+  expect_error(&box, "return string.find(('a'):rep(30), ('a*'):rep(30) .. "
+               "'b')", BRINK_ESCRIPT, "t.lua:1",
+               "pattern too complex for a subject of 30 bytes");
+  expect_error(&box, "return ('a'):rep(40):match(('(a-)'):rep(20) .. 'b')",
+               BRINK_ESCRIPT, "t.lua:1",
+               "pattern too complex for a subject of 40 bytes");
+  cr_assert_lt(seconds() - t0, 5.0);
+  /* Linear work on a big subject is fine. */
+  expect_ok(&box, "local s = ('ab '):rep(100000)\n"
+            "return select(2, s:gsub('%w+', '%0'))", "100000");
+  expect_error(&box, "local t = {}\n"
+               "for i = 1, 20 do t[i] = ('x'):rep(1e6) end\n"
+               "return #table.concat(t)", BRINK_ESCRIPT, "t.lua:3",
+               "resulting string too large (strings are limited to 16 MiB)");
+  expect_error(&box, "return table.concat(setmetatable({}, {\n"
+               "  __index = function() return '' end,\n"
+               "  __len = function() return 1 << 40 end}))",
+               BRINK_EBUDGET, NULL, NULL);
+  expect_error(&box, "table.move({}, 1, 1 << 50, 2)", BRINK_EBUDGET, NULL,
+               NULL);
+  expect_error(&box, "local s = ('a'):rep(1e6)\n"
+               "while true do s:upper() end", BRINK_EBUDGET, NULL, NULL);
+  expect_error(&box, "local s = ('a'):rep(1e6)\n"
+               "while true do s:gsub('a', 'b') end", BRINK_EBUDGET, NULL,
+               NULL);
+  expect_error(&box, "local s = ('a'):rep(1e6) .. 'b'\n"
+               "while true do s:find(('a'):rep(1000) .. 'b', 1, true) end",
+               BRINK_EBUDGET, NULL, NULL);
+  expect_error(&box, "local t = {}\n"
+               "for i = 1, 50000 do t[i] = i end\n"
+               "while true do table.insert(t, 1, 0) table.remove(t, 1) end",
+               BRINK_EBUDGET, NULL, NULL);
+  expect_error(&box, "local t = {}\n"
+               "for i = 1, 50000 do t['k' .. i] = i end\n"
+               "while true do for k in pairs(t) do break end end",
+               BRINK_EBUDGET, NULL, NULL);
+  cr_assert_lt(seconds() - t0, 30.0);
+  brink__box_close(&box);
+}
+
+/* ---------------------------------------------------------------------- */
+/* error reports                                                           */
+/* ---------------------------------------------------------------------- */
+
+Test(sandbox, errors_report_where_and_message) {
+  brink__box box;
+  open_box(&box, 0, 0, 0);
+  expect_error(&box, "local x = 1\nerror('boom')", BRINK_ESCRIPT, "t.lua:2",
+               "boom");
+  expect_error(&box, "local function f() error('up', 2) end\n\nf()",
+               BRINK_ESCRIPT, "t.lua:3", "up");
+  expect_error(&box, "\nerror({})", BRINK_ESCRIPT, "t.lua:2",
+               "(error object is a table value)");
+  expect_error(&box, "error('plain', 0)", BRINK_ESCRIPT, "t.lua:1", "plain");
+  expect_error(&box, "error()", BRINK_ESCRIPT, "t.lua:1",
+               "(error object is a nil value)");
+  expect_error(&box, "local t = nil\nreturn t.x", BRINK_ESCRIPT, "t.lua:2",
+               "attempt to index a nil value (local 't')");
+  expect_error(&box, "error(setmetatable({}, {__tostring = function()\n"
+               "  return 'custom' end}))", BRINK_ESCRIPT, "t.lua:1",
+               "custom");
+  expect_error(&box, "local ok, e = pcall(function()\n"
+               "  error('deep') end)\n"
+               "error(e, 0)", BRINK_ESCRIPT, "t.lua:2", "deep");
+  expect_error(&box, "error(42)", BRINK_ESCRIPT, "t.lua:1", "42");
+  brink__box_close(&box);
+}
+
+/* A binding that runs a script function through a nested top-level call. */
+static int nested_call(lua_State *L) {
+  void *ud;
+  brink__box *box;
+  char where[BRINK__BOX_WHERE], msg[256];
+  int status;
+  lua_getallocf(L, &ud);
+  box = ud;
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_settop(L, 1);
+  status = brink__box_pcall(box, 0, 0, where, sizeof where, msg, sizeof msg);
+  if (status != BRINK_OK)
+    return luaL_error(L, "nested: %s", msg);
+  lua_pushliteral(L, "done");
+  return 1;
+}
+
+/* A binding that catches errors itself and uses brink__box_check. */
+static int catching_call(lua_State *L) {
+  int status;
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_settop(L, 1);
+  status = brink__box_check(L, lua_pcall(L, 0, 0, 0));
+  lua_pushboolean(L, status == LUA_OK);
+  return 1;
+}
+
+Test(sandbox, nested_calls_share_the_budget) {
+  brink__box box;
+  int env;
+  result r;
+  open_box(&box, 100000, 0, 0);
+  env = new_env(&box);
+  lua_rawgeti(box.L, LUA_REGISTRYINDEX, env);
+  lua_pushcfunction(box.L, nested_call);
+  lua_setfield(box.L, -2, "nested");
+  lua_pushcfunction(box.L, catching_call);
+  lua_setfield(box.L, -2, "catching");
+  lua_pop(box.L, 1);
+  cr_assert_str_eq(run_in(&box, env, "return nested(function() end)").value,
+                   "done");
+  r = run_in(&box, env, "while true do pcall(nested, function()\n"
+             "  for i = 1, 5000 do end end) end");
+  cr_assert_eq(r.status, BRINK_EBUDGET, "%s", r.msg);
+  r = run_in(&box, env, "while true do catching(function()\n"
+             "  while true do end end) end");
+  cr_assert_eq(r.status, BRINK_EBUDGET, "%s", r.msg);
+  cr_assert_str_eq(run_in(&box, env, "return tostring(catching(error))")
+                   .value, "false");
+  cr_assert_eq(box.depth, 0);
+  brink__box_close(&box);
+}
+
+/* ---------------------------------------------------------------------- */
+/* failures of memory                                                      */
+/* ---------------------------------------------------------------------- */
+
+Test(sandbox, open_fails_cleanly_without_memory) {
+  brink__box box;
+  failing f = {0};
+  cr_assert_eq(brink__box_open(&box, failing_alloc, &f, 0, 0, 0),
+               BRINK_ENOMEM);
+  cr_assert_null(box.L);
+  cr_assert_eq(brink__box_open(&box, plain_alloc, NULL, 0, 1024, 0),
+               BRINK_ENOMEM);
+  cr_assert_null(box.L);
+  cr_assert_eq(box.mem_used, 0);
+  brink__box_close(&box);   /* harmless on a closed box */
+}
+
+static const char sweep_script[] =
+  "local t = {b = 1, a = 2, 3, 4}\n"
+  "local s = ''\n"
+  "for k, v in pairs(t) do s = s .. tostring(k) .. v end\n"
+  "local l = {5, 1, 4}\n"
+  "table.sort(l)\n"
+  "local co = coroutine.wrap(function(x) coroutine.yield(x) end)\n"
+  "s = s .. co('c') .. string.format('%s%d', {}, 7)\n"
+  "s = s .. ('a-b'):gsub('%w', '<%0>') .. table.concat(l, ',')\n"
+  "return s .. tostring(pcall(error, 'e'))\n";
+
+/*
+** Every allocation may fail: each step then either works or reports
+** ENOMEM (host allocator) or EBUDGET (the cap), the state stays usable,
+** and closing frees everything.
+*/
+static int sweep_round(brink__box *box, int expected_failure) {
+  char where[BRINK__BOX_WHERE], msg[256];
+  lua_State *L = box->L;
+  int status;
+  status = brink__box_env(box);
+  if (status != BRINK_OK) {
+    cr_assert_eq(status, expected_failure);
+    return 0;
+  }
+  status = brink__box_load(box, sweep_script, sizeof sweep_script - 1,
+                           "@sweep.lua", -1);
+  if (status != BRINK_OK) {
+    cr_assert_eq(status, expected_failure, "%s", lua_tostring(L, -1));
+    return 0;
+  }
+  lua_remove(L, -2);
+  status = brink__box_pcall(box, 0, 1, where, sizeof where, msg, sizeof msg);
+  if (status != BRINK_OK) {
+    cr_assert_eq(status, expected_failure, "%d %s", status, msg);
+    cr_assert_eq(lua_gettop(L), 0);
+    return 0;
+  }
+  cr_assert_str_eq(lua_tostring(L, -1),
+                   "1324a2b1ctable7<a>-<b>1,4,5false");
+  return 1;
+}
+
+Test(sandbox, every_allocation_may_fail, .timeout = 120) {
+  long budget;
+  int done = 0;
+  for (budget = 0; !done; budget++) {
+    brink__box box;
+    failing f;
+    f.left = budget;
+    if (brink__box_open(&box, failing_alloc, &f, 0, 0, 0) != BRINK_OK) {
+      cr_assert_null(box.L);
+      continue;
+    }
+    done = sweep_round(&box, BRINK_ENOMEM);
+    lua_settop(box.L, 0);
+    brink__box_close(&box);
+    cr_assert_eq(box.mem_used, 0);
+    cr_assert_lt(budget, 100000, "the sweep never ends");
+  }
+}
+
+Test(sandbox, every_memory_cap_is_reported_as_the_budget, .timeout = 120) {
+  int64_t cap;
+  int done = 0;
+  for (cap = 1024; !done; cap += 512) {
+    brink__box box;
+    if (brink__box_open(&box, plain_alloc, NULL, 0, cap, 0) != BRINK_OK) {
+      cr_assert_null(box.L);
+      continue;
+    }
+    done = sweep_round(&box, BRINK_EBUDGET);
+    lua_settop(box.L, 0);
+    cr_assert_leq(box.mem_used, box.mem_cap);
+    brink__box_close(&box);
+    cr_assert_eq(box.mem_used, 0);
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* the pattern matcher against Lua's own                                   */
+/* ---------------------------------------------------------------------- */
+
+static const char probe[] =
+  "local subjects = {'', 'a', 'aaa', 'hello world', '  trim me  ',\n"
+  "  'key=value, k2=v2', '(foo(bar))baz', 'THE (quick) fox',\n"
+  "  'a.b-c+d*e?f', 'x\\0y\\0z', 'abc123def456', '[[]]', '%a%',\n"
+  "  '^caret$', 'aXbXc', 'f(a,b) g(c)', '\\200\\255 hi \\t\\n', 'a]b-c'}\n"
+  "local patterns = {'a', 'a*', 'a+', 'a-', 'a?', '.', '.-', '^a', 'a$',\n"
+  "  '^$', '(a)', '()', '(a)(b)', '%a+', '%d+', '%s*(.-)%s*$',\n"
+  "  '^%s*(.-)%s*$', '(%w+)=(%w+)', '%b()', '%f[%w]%w+', '%f[%W]',\n"
+  "  '[%a_][%w_]*', '[^%s]+', '[a-c]+', '[]]', '[^]]', '[%]]', '[a-]',\n"
+  "  '(a*(.)%w(%s*))', '(h)(e)(l)', '%1', '(a)%1', '(.)%1', '()a()',\n"
+  "  'x%z?y', '%', '[a', '(', ')', '%b', '%bx', '%f', '%fa', '(()',\n"
+  "  '%g+', '%p+', '%c', '%x+', '%u%l*', '%S+', '%W', '%D', '%A',\n"
+  "  '.-b', 'a.-', '^(.-)%s*$', '[%d%-]+', '[+%-]?%d+', '%.', '%%',\n"
+  "  '$a', 'a$b', '^^', '[^%a%d]', '%[', '[%[%]]', '(.-)%((.-)%)',\n"
+  "  '%f[%a]', '%f[^\\0]', '[\\0-\\31]', 'X', 'o w', '(o)(r)?', '%s+$',\n"
+  "  '[^a-z]', '[z-a]', '(%a+)%s*(%a*)', '()(%a+)()', '(%d)(%d)(%d)',\n"
+  "  '%b[]', '[]', '[^]', '%w+%f[%s]', '%0', '(x)(%1)', '((a)(b))%2',\n"
+  "  '^(a)', 'b*$', '%l+', '%U+', '[%w%-%.]+', '-', '*', '?a', '+a'}\n"
+  "local function show(...)\n"
+  "  local t = {}\n"
+  "  for i = 1, select('#', ...) do\n"
+  "    local v = select(i, ...)\n"
+  "    t[#t + 1] = type(v) == 'string' and string.format('%q', v)\n"
+  "      or tostring(v)\n"
+  "  end\n"
+  "  return table.concat(t, ',')\n"
+  "end\n"
+  "local function try(f, ...)\n"
+  "  local r = table.pack(pcall(f, ...))\n"
+  "  if not r[1] then return 'error: ' .. tostring(r[2]) end\n"
+  "  return show(table.unpack(r, 2, r.n))\n"
+  "end\n"
+  "local function gm(s, p, init)\n"
+  "  local out, n = {}, 0\n"
+  "  for a, b, c in string.gmatch(s, p, init) do\n"
+  "    n = n + 1\n"
+  "    out[n] = show(a, b, c)\n"
+  "    if n > 40 then break end\n"
+  "  end\n"
+  "  return table.concat(out, '|')\n"
+  "end\n"
+  "local function rfun(...) return show(...) end\n"
+  "local rtab = {a = 'A', hello = false, [1] = 'one', h = 7}\n"
+  "local lines = {}\n"
+  "local function add(key, what, ...)\n"
+  "  lines[#lines + 1] = key .. ' ' .. what .. ' ' .. try(...)\n"
+  "end\n"
+  "for _, s in ipairs(subjects) do\n"
+  "  for _, p in ipairs(patterns) do\n"
+  "    local key = string.format('%q %q', s, p)\n"
+  "    add(key, 'find', string.find, s, p)\n"
+  "    add(key, 'find3', string.find, s, p, 3)\n"
+  "    add(key, 'find-2', string.find, s, p, -2)\n"
+  "    add(key, 'find99', string.find, s, p, 99)\n"
+  "    add(key, 'plain', string.find, s, p, 1, true)\n"
+  "    add(key, 'match', string.match, s, p)\n"
+  "    add(key, 'match2', string.match, s, p, 2)\n"
+  "    add(key, 'gmatch', gm, s, p)\n"
+  "    add(key, 'gmatch2', gm, s, p, 2)\n"
+  "    add(key, 'gsub', string.gsub, s, p, '<%0>')\n"
+  "    add(key, 'gsub1', string.gsub, s, p, '[%1]', 2)\n"
+  "    add(key, 'gsubf', string.gsub, s, p, rfun)\n"
+  "    add(key, 'gsubt', string.gsub, s, p, rtab)\n"
+  "    add(key, 'gsub%', string.gsub, s, p, '%%')\n"
+  "    add(key, 'gsubbad', string.gsub, s, p, '%x')\n"
+  "    add(key, 'gsubn', string.gsub, s, p, 'N', 0)\n"
+  "  end\n"
+  "end\n"
+  "return table.concat(lines, '\\n')\n";
+
+/* Runs the probe in a plain Lua state with the real string library. */
+static char *probe_plain(void) {
+  lua_State *P = luaL_newstate();
+  char *out;
+  luaL_openlibs(P);
+  cr_assert_eq(luaL_loadbufferx(P, probe, sizeof probe - 1, "=probe", "t"),
+               LUA_OK);
+  cr_assert_eq(lua_pcall(P, 0, 1, 0), LUA_OK, "%s", lua_tostring(P, -1));
+  out = strdup(lua_tostring(P, -1));
+  lua_close(P);
+  return out;
+}
+
+static char *probe_sandbox(void) {
+  brink__box box;
+  char where[BRINK__BOX_WHERE], msg[512];
+  char *out;
+  int status;
+  open_box(&box, 0, 0, 0);
+  cr_assert_eq(brink__box_env(&box), BRINK_OK);
+  cr_assert_eq(brink__box_load(&box, probe, sizeof probe - 1, "=probe", -1),
+               BRINK_OK);
+  status = brink__box_pcall(&box, 0, 1, where, sizeof where, msg,
+                            sizeof msg);
+  cr_assert_eq(status, BRINK_OK, "%s: %s", where, msg);
+  out = strdup(lua_tostring(box.L, -1));
+  brink__box_close(&box);
+  return out;
+}
+
+Test(sandbox, pattern_matching_agrees_with_lua, .timeout = 120) {
+  char *want = probe_plain(), *got = probe_sandbox();
+  char *w = want, *g = got;
+  int lines = 0;
+  while (*w || *g) {
+    size_t wl = strcspn(w, "\n"), gl = strcspn(g, "\n");
+    cr_assert(wl == gl && memcmp(w, g, wl) == 0,
+              "line %d differs:\nlua:     %.*s\nsandbox: %.*s", lines + 1,
+              (int)wl, w, (int)gl, g);
+    w += wl + (w[wl] != '\0');
+    g += gl + (g[gl] != '\0');
+    lines++;
+  }
+  cr_assert_gt(lines, 10000);
+  free(want);
+  free(got);
+}

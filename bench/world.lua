@@ -42,10 +42,10 @@ move "posture" {
 
 for i = 1, 30 do
   local id = ACTORS[(i - 1) % 6 + 1]
-  local k = (i - 1) % 10 + 1
+  local key = "v" .. ((i - 1) % 10 + 1)
   trigger("t" .. i) {
     once = i % 2 == 0,
-    when = function(w) return w[id]["v" .. k] > 40 end,
+    when = function(w) return w[id][key] > 40 end,
     effect = function(w)
       local a = w[id]
       a.v20 = a.v20 + 1

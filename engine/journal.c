@@ -82,7 +82,7 @@ int brink__journal_add(brink_engine *e, const brink__entry *en) {
 
 int brink__news(brink_engine *e, const char *text, size_t len) {
   if (e->read_only)
-    return brink__error(e, BRINK_ESTATE, "conditions cannot publish news");
+    return brink__error(e, BRINK_ESTATE, "conditions are read-only: news() is not allowed here");
   if (e->nmarks == 0 && e->on_record == NULL) return BRINK_OK;
   if (e->ntext + len + 1 > e->cap_text) {
     size_t ncap = e->cap_text ? e->cap_text : 256;

@@ -834,6 +834,85 @@ Test(sandbox, nested_calls_share_the_budget) {
   brink__box_close(&box);
 }
 
+/* A careless binding: catches everything and checks nothing. */
+static int swallow(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pcall(L, 0, 0, 0);
+  return 0;
+}
+
+static brink__box *box_from(lua_State *L) {
+  void *ud;
+  lua_getallocf(L, &ud);
+  return ud;
+}
+
+/* Flag a kill the way the hook does, without the hook's re-arming. */
+static int kill_quietly(lua_State *L) {
+  box_from(L)->killed = BRINK__KILL_INSTRUCTIONS;
+  return 0;
+}
+
+static int kill_and_fail(lua_State *L) {
+  box_from(L)->killed = BRINK__KILL_INSTRUCTIONS;
+  return luaL_error(L, "an ordinary error");
+}
+
+static int env_with(brink__box *box, const char *name, lua_CFunction fn) {
+  int env = new_env(box);
+  lua_rawgeti(box->L, LUA_REGISTRYINDEX, env);
+  lua_pushcfunction(box->L, fn);
+  lua_setfield(box->L, -2, name);
+  lua_pop(box->L, 1);
+  return env;
+}
+
+Test(sandbox, a_kill_is_raised_again_at_the_next_instruction) {
+  brink__box box;
+  int env;
+  result r;
+  open_box(&box, 100000, 0, 0);
+  env = env_with(&box, "swallow", swallow);
+  r = run_in(&box, env, "count = 0\n"
+             "while true do\n"
+             "  swallow(function() while true do end end)\n"
+             "  count = count + 1\n"
+             "end");
+  cr_assert_eq(r.status, BRINK_EBUDGET, "%s", r.msg);
+  cr_assert_str_eq(run_in(&box, env, "return count").value, "0");
+  brink__box_close(&box);
+}
+
+Test(sandbox, every_catching_function_raises_a_kill_again) {
+  static const char *const catches[] = {
+    "pcall(kill_and_fail) count = 1",
+    "pcall(kill_quietly) count = 1",
+    "xpcall(kill_and_fail, function(e) count = 2 return e end) count = 1",
+    "xpcall(kill_quietly, tostring) count = 1",
+    "coroutine.resume(coroutine.create(kill_and_fail)) count = 1",
+    "coroutine.resume(coroutine.create(kill_quietly)) count = 1",
+    "pcall(coroutine.wrap(kill_and_fail)) count = 1",
+    NULL
+  };
+  const char *const *code;
+  brink__box box;
+  int env;
+  open_box(&box, 0, 0, 0);
+  env = env_with(&box, "kill_and_fail", kill_and_fail);
+  lua_rawgeti(box.L, LUA_REGISTRYINDEX, env);
+  lua_pushcfunction(box.L, kill_quietly);
+  lua_setfield(box.L, -2, "kill_quietly");
+  lua_pop(box.L, 1);
+  for (code = catches; *code; code++) {
+    result r = run_in(&box, env, *code);
+    cr_assert_eq(r.status, BRINK_EBUDGET, "%s\n-> %d %s", *code, r.status,
+                 r.msg);
+    cr_assert_str_eq(run_in(&box, env, "return tostring(count)").value,
+                     "nil", "%s", *code);
+  }
+  brink__box_close(&box);
+}
+
 /* ---------------------------------------------------------------------- */
 /* failures of memory                                                      */
 /* ---------------------------------------------------------------------- */

@@ -72,7 +72,8 @@ end
 local format = env.string.format
 function env.news(fmt, ...)
   if type(fmt) ~= "string" then error("news() needs a format string", 2) end
-  P.news(select("#", ...) == 0 and fmt or format(fmt, ...))
+  local ok, msg = P.news(select("#", ...) == 0 and fmt or format(fmt, ...))
+  if not ok then error(msg, 2) end
 end
 
 -- Event data crosses turns and saves as text: a table constructor written

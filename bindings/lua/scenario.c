@@ -55,6 +55,7 @@ typedef struct host {
   char where[256];
   char msg[1024];
   char reason[512];
+  char nested_in[160];   /* 'in' of an error inside fire() */
 } host;
 
 #define HOST(L) ((host *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -168,12 +169,17 @@ static void write_value(lua_State *L, host *h, int slot, int idx) {
 
 static void push_date(lua_State *L, host *h, int32_t days);
 
+/*
+** An unknown name: the message names it in full ("DPRK.sanction") and
+** suggests the nearest name that would have worked in the same place.
+** 'owner' is the proxy's path ("" for w, "DPRK", "USA.tension"); 'actor'
+** is the proxy's actor, -1 for w, or -2 for a relation (wants an actor).
+*/
 static int unknown(lua_State *L, host *h, const char *owner, int actor) {
-  brink_engine *e = h->e;
-  const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
-  if (k == NULL)
-    return luaL_error(L, "%s is indexed by names, not by %s", owner,
-                      luaL_typename(L, 2));
+  if (lua_type(L, 2) != LUA_TSTRING)
+    return luaL_error(L, "w%s%s is indexed by names, not by %s",
+                      *owner ? "." : "", owner, luaL_typename(L, 2));
+  const char *k = lua_tostring(L, 2);
   const char *names[512];
   int n = 0;
   for (int i = 0; i < h->cap_recs && n < 512; i++) {
@@ -188,9 +194,16 @@ static int unknown(lua_State *L, host *h, const char *owner, int actor) {
   }
   char tail[300];
   brink__suggest(tail, sizeof tail, k, names, n);
-  (void)e;
-  return luaL_error(L, "unknown %s in %s: %s",
-                    actor == -2 ? "actor" : "variable", owner, tail);
+  /* "'sanction' (did you mean 'sanctions'?)" -> with the owner's path */
+  char full[400];
+  const char *mean = strstr(tail, " (did you mean '");
+  if (mean)
+    snprintf(full, sizeof full, "'%s%s%s' (did you mean '%s%s%s", owner,
+             *owner ? "." : "", k, owner, *owner ? "." : "", mean + 16);
+  else
+    snprintf(full, sizeof full, "'%s%s%s'", owner, *owner ? "." : "", k);
+  return luaL_error(L, "unknown %s %s", actor == -2 ? "actor in" :
+                    "variable", full);
 }
 
 static int world_index(lua_State *L) {
@@ -211,7 +224,7 @@ static int world_index(lua_State *L) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->date_ref);
     return 1;
   }
-  return unknown(L, h, "w", -1);
+  return unknown(L, h, "", -1);
 }
 
 static int world_newindex(lua_State *L) {
@@ -223,7 +236,7 @@ static int world_newindex(lua_State *L) {
   }
   if (r && (r->actor >= 0 || r->date))
     return luaL_error(L, "w.%s cannot be assigned", r->key);
-  return unknown(L, h, "w", -1);
+  return unknown(L, h, "", -1);
 }
 
 static int actor_index(lua_State *L) {
@@ -241,9 +254,7 @@ static int actor_index(lua_State *L) {
       return 1;
     }
   }
-  char owner[80];
-  snprintf(owner, sizeof owner, "w.%s", h->e->actors[a].id);
-  return unknown(L, h, owner, a);
+  return unknown(L, h, h->e->actors[a].id, a);
 }
 
 static int actor_newindex(lua_State *L) {
@@ -261,9 +272,7 @@ static int actor_newindex(lua_State *L) {
       return 0;
     }
   }
-  char owner[80];
-  snprintf(owner, sizeof owner, "w.%s", h->e->actors[a].id);
-  return unknown(L, h, owner, a);
+  return unknown(L, h, h->e->actors[a].id, a);
 }
 
 /* Upvalues: host, actor, relation declaration. */
@@ -278,7 +287,7 @@ static int relation_slot(lua_State *L, host *h) {
     luaL_error(L, "%s has no %s with itself", e->actors[a].id, d->field);
   }
   char owner[120];
-  snprintf(owner, sizeof owner, "w.%s.%s", e->actors[a].id, d->field);
+  snprintf(owner, sizeof owner, "%s.%s", e->actors[a].id, d->field);
   unknown(L, h, owner, -2);
   return -1;
 }
@@ -583,15 +592,6 @@ static int l_pick(lua_State *L) {
   return 1;
 }
 
-static int l_news(lua_State *L) {
-  host *h = HOST(L);
-  size_t len;
-  const char *s = luaL_checklstring(L, 1, &len);
-  if (h->loading) return luaL_error(L, "news() is for effects, not for "
-                                    "the scenario's top level");
-  if (brink__news(h->e, s, len) != BRINK_OK) return raise_engine(L, h->e);
-  return 0;
-}
 
 /* primitives for the prelude ---------------------------------------------- */
 
@@ -636,6 +636,16 @@ static int running(lua_State *L, host *h, const char *what) {
   return 1;
 }
 
+static int p_news(lua_State *L) {
+  host *h = HOST(L);
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  if (!running(L, h, "news()")) return 2;
+  if (brink__news(h->e, s, len) != BRINK_OK) return fail(L, brink_errmsg(h->e));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 static int p_schedule(lua_State *L) {
   host *h = HOST(L);
   const char *name = luaL_checkstring(L, 1);
@@ -665,6 +675,8 @@ static int p_fire(lua_State *L) {
     return 1;
   }
   lua_pushnil(L);
+  if (*e->errwhere && !h->nested_in[0])
+    snprintf(h->nested_in, sizeof h->nested_in, "%s", e->errin);
   if (*e->errwhere)
     lua_pushfstring(L, "%s: %s", e->errwhere, brink_errmsg(e));
   else
@@ -1404,7 +1416,8 @@ static int commit(lua_State *L) {
   if (lua_isfunction(L, -1)) h->score = luaL_ref(L, LUA_REGISTRYINDEX);
   else lua_pop(L, 1);
   lua_pop(L, 1);
-  if (r.errors == 0 && brink_world_seal(e) != BRINK_OK) r.errors++;
+  /* Sealing finds more problems (bounds, clashes) even after others. */
+  if (e->nactors && brink_world_seal(e) != BRINK_OK) r.errors++;
   lua_pushinteger(L, r.errors);
   return 1;
 }
@@ -1412,9 +1425,15 @@ static int commit(lua_State *L) {
 /* the engine's script host ------------------------------------------------ */
 
 static int call(host *h, int nargs, int nresults) {
+  if (h->box.depth == 0) h->nested_in[0] = '\0';
   int rc = brink__box_pcall(&h->box, nargs, nresults, h->where,
                             sizeof h->where, h->msg, sizeof h->msg);
-  if (rc != BRINK_OK) brink__script_error(h->e, rc, h->where, h->msg);
+  if (rc != BRINK_OK) {
+    brink__script_error(h->e, rc, h->where, h->msg);
+    /* An event that failed inside fire() is where the error is. */
+    if (h->nested_in[0])
+      snprintf(h->e->errin, sizeof h->e->errin, "%s", h->nested_in);
+  }
   return rc;
 }
 
@@ -1555,6 +1574,23 @@ static int load_embedded(host *h, const brink__embedded *f, int env,
   return brink__box_load(&h->box, f->text, f->len, chunkname, env);
 }
 
+static long diag_line(const char *d) {
+  const char *colon = strchr(d, ':');
+  return colon ? strtol(colon + 1, NULL, 10) : 0;
+}
+
+/* Findings in the order of the file, whatever order they were found in. */
+static void sort_diags(brink_engine *e) {
+  for (int i = 1; i < e->ndiags; i++)
+    for (int j = i; j > 0 && diag_line(e->diags[j - 1]) >
+                                 diag_line(e->diags[j]); j--) {
+      char *t = e->diags[j];
+      e->diags[j] = e->diags[j - 1];
+      e->diags[j - 1] = t;
+    }
+  if (e->ndiags) brink__error(e, BRINK_ESCRIPT, "%s", e->diags[0]);
+}
+
 /* Builds the environment, runs the prelude and the scenario, then commits
    the declarations.  Every problem becomes a diagnostic. */
 static int load(host *h, const char *text, size_t len) {
@@ -1580,7 +1616,7 @@ static int load(host *h, const char *text, size_t len) {
   lua_newtable(L);
   int P = lua_gettop(L);
   add_function(L, h, "where", p_where);
-  add_function(L, h, "news", l_news);
+  add_function(L, h, "news", p_news);
   add_function(L, h, "schedule", p_schedule);
   add_function(L, h, "fire", p_fire);
   add_function(L, h, "end_scenario", p_end_scenario);
@@ -1638,6 +1674,7 @@ static int load(host *h, const char *text, size_t len) {
       brink__diag(e, h->where, h->msg);
     }
   }
+  sort_diags(e);
   if (rc == BRINK_OK) rc = build_names(h, L);
   if (rc == BRINK_OK) build_options(h, L);
   lua_settop(L, 0);

@@ -1,0 +1,179 @@
+/* Mistakes in scenarios: each a clear message with file:line and the
+   name, and a failed effect leaves nothing behind. */
+#include "lang_fixture.h"
+
+#define WORLD                                                               \
+  HEADER "actor 'USA' {} actor 'DPRK' {}\n"                                 \
+  "var 'DPRK.sanctions' { min = 0, max = 10, init = 8 }\n"                 \
+  "var 'USA.troops' { type = 'integer', init = 5 }\n"                      \
+  "var 'DPRK.moratorium' { type = 'flag', init = true }\n"                 \
+  "var 'ROK_gov' { type = 'enum', values = { 'liberal', 'conservative' } }\n" \
+  "relation 'tension' { min = 0, max = 100, init = 40 }\n"
+/* WORLD is 7 lines; a trigger on line 8. */
+
+static const char *error_of(const char *src) {
+  static char line[2048];
+  int rc;
+  char *log = play(src, 1, &rc);
+  cr_assert_neq(rc, BRINK_DONE, "the run should have failed:\n%s", log);
+  const char *err = strstr(log, "{\"t\":\"error\"");
+  cr_assert_not_null(err, "no error record:\n%s", log);
+  const char *end = strchr(err, '\n');
+  snprintf(line, sizeof line, "%.*s", (int)(end - err), err);
+  cr_assert(strstr(log, "\"outcome\":\"error\""), "no error end:\n%s", log);
+  free(log);
+  return line;
+}
+
+#define assert_error(src, where, in, msg)                                   \
+  cr_assert_str_eq(error_of(src),                                           \
+                   "{\"t\":\"error\",\"turn\":1,\"where\":\"" where         \
+                   "\",\"in\":\"" in "\",\"message\":\"" msg "\"}")
+
+Test(errors, an_unknown_variable_is_named_in_full_with_a_suggestion) {
+  assert_error(WORLD "trigger 'x' { effect = function(w) w.DPRK.sanction = 3 end }\n",
+               "test.lua:8", "trigger:x",
+               "unknown variable 'DPRK.sanction' (did you mean 'DPRK.sanctions'?)");
+  assert_error(WORLD "trigger 'x' { effect = function(w) return w.trade_wr end }\n",
+               "test.lua:8", "trigger:x", "unknown variable 'trade_wr'");
+  assert_error(WORLD "trigger 'x' { effect = function(w) return w.USA.tension.DPRKK end }\n",
+               "test.lua:8", "trigger:x",
+               "unknown actor in 'USA.tension.DPRKK' (did you mean 'USA.tension.DPRK'?)");
+}
+
+Test(errors, each_type_refuses_the_wrong_value_where_it_was_written) {
+  assert_error(WORLD "trigger 'x' { effect = function(w)\n  w.USA.troops = 2.5 end }\n",
+               "test.lua:9", "trigger:x",
+               "USA.troops is an integer variable: 2.5 is not an integer");
+  assert_error(WORLD "trigger 'x' { effect = function(w) w.DPRK.moratorium = 0 end }\n",
+               "test.lua:8", "trigger:x",
+               "DPRK.moratorium is a flag: it takes true or false, not number");
+  assert_error(WORLD "trigger 'x' { effect = function(w) w.ROK_gov = 'liberl' end }\n",
+               "test.lua:8", "trigger:x",
+               "ROK_gov: 'liberl' (did you mean 'liberal'?) is not one of its values");
+  assert_error(WORLD "trigger 'x' { effect = function(w) w.DPRK.sanctions = 0/0 end }\n",
+               "test.lua:8", "trigger:x",
+               "DPRK.sanctions: nan is not a finite number");
+  assert_error(WORLD "trigger 'x' { effect = function(w) w.DPRK.sanctions = '9' end }\n",
+               "test.lua:8", "trigger:x",
+               "DPRK.sanctions is a number: it takes a number, not string");
+}
+
+Test(errors, conditions_are_read_only_and_draw_nothing) {
+  assert_error(WORLD "trigger 'x' { when = function(w) w.USA.troops = 1 end }\n",
+               "test.lua:8", "trigger:x",
+               "conditions are read-only: cannot set USA.troops");
+  assert_error(WORLD "trigger 'x' { when = function(w) return chance(0.5) end }\n",
+               "test.lua:8", "trigger:x",
+               "conditions draw no random numbers: chance() is not allowed here");
+  assert_error(WORLD "trigger 'x' { when = function(w) news('hi') end }\n",
+               "test.lua:8", "trigger:x",
+               "conditions are read-only: news() is not allowed here");
+  assert_error(WORLD "move 'm' { by = 'USA', when = function(w) schedule('e') end }\n"
+               "event 'e' { effect = function() end }\n",
+               "test.lua:8", "move:m",
+               "conditions are read-only: schedule() is not allowed here");
+}
+
+Test(errors, a_failed_effect_rolls_back_every_write_news_and_schedule) {
+  int rc;
+  char *log = play(WORLD
+      "event 'e' { effect = function(w) w.USA.troops = 99 end }\n"
+      "trigger 'x' { effect = function(w)\n"
+      "  w.DPRK.sanctions = 1; w.USA.tension.DPRK = 90; news('lost')\n"
+      "  schedule('e', { turns = 1 }); fire('e')\n"
+      "  error('boom') end }\n", 1, &rc);
+  cr_assert_eq(rc, BRINK_ESCRIPT);
+  assert_lacks(log, "\"t\":\"set\"");
+  assert_lacks(log, "lost");
+  assert_lacks(log, "\"t\":\"event\"");
+  assert_has(log, "{\"t\":\"error\",\"turn\":1,\"where\":\"test.lua:12\",\"in\":\"trigger:x\",\"message\":\"boom\"}\n");
+  assert_has(log, "\"outcome\":\"error\",\"final\":{\"DPRK.sanctions\":8,\"USA.troops\":5,");
+  assert_has(log, "\"USA.tension.DPRK\":40");
+  free(log);
+}
+
+Test(errors, an_error_inside_a_fired_event_names_the_event_line) {
+  assert_error(WORLD "event 'e' { effect = function(w)\n  error('inner') end }\n"
+               "trigger 'x' { effect = function(w) fire('e') end }\n",
+               "test.lua:9", "event:e", "inner");
+}
+
+Test(errors, scripts_cannot_escape_the_instruction_budget) {
+  brink_config cfg;
+  brink_config_init(&cfg);
+  cfg.max_instructions = 200000;
+  const char *bodies[] = {
+      "while true do end",
+      "while true do pcall(function() while true do end end) end",
+      "local function f() return f() + 1 end f()",
+  };
+  const char *messages[] = {
+      "instruction budget exceeded (200000 instructions)",
+      "instruction budget exceeded (200000 instructions)",
+      "stack overflow",
+  };
+  for (int i = 0; i < 3; i++) {
+    /* Runaway recursion meets Lua's stack limit before the default
+       instruction budget. */
+    cfg.max_instructions = i == 2 ? 0 : 200000;
+    char src[1024];
+    snprintf(src, sizeof src, WORLD "trigger 'x' { effect = function(w) %s end }\n",
+             bodies[i]);
+    brink_engine *e;
+    brink_engine_open(&e, &cfg);
+    cr_assert_eq(brink_load_string(e, "test.lua", src, strlen(src)), BRINK_OK);
+    brink_start(e, 1);
+    int rc = brink_run(e);
+    cr_assert(rc == BRINK_EBUDGET || rc == BRINK_ESCRIPT, "%s", bodies[i]);
+    cr_assert(strstr(brink_errmsg(e), messages[i]), "%s: %s", bodies[i],
+              brink_errmsg(e));
+    cr_assert_str_eq(brink_errin(e), "trigger:x");
+    brink_engine_close(e);
+  }
+}
+
+Test(errors, a_broken_scenario_lists_every_finding_with_its_line) {
+  brink_engine *e;
+  brink_engine_open(&e, NULL);
+  const char *src =
+      HEADER "actor 'USA' {} actor 'DPRK' {}\n"
+      "move 'm' { by = 'USSR', targets = { 'DPRKK' }, wen = 1 }\n"
+      "var 'y' { init = 20, max = 10 }\n"
+      "trigger 'z' { at = '2021-01-01' }\n"
+      "policy 'p' { actor = 'UK', choose = function() end }\n"
+      "var 'e' { type = 'enum', values = { 'a' }, init = 'b' }\n";
+  cr_assert_eq(brink_load_string(e, "bad.lua", src, strlen(src)),
+               BRINK_ESCRIPT);
+  const char *expected[] = {
+      "bad.lua:3: move 'm': unknown field 'wen' (did you mean 'when'?)",
+      "bad.lua:3: move 'm': in 'by': unknown actor 'USSR' (did you mean 'USA'?)",
+      "bad.lua:3: move 'm': in 'targets': unknown actor 'DPRKK' (did you mean 'DPRK'?)",
+      "bad.lua:4: init 20 of 'y' is outside its bounds [-inf, 10]",
+      "bad.lua:5: trigger 'z': 'at' 2021-01-01 is outside the calendar (2019-05-01 to 2019-12-31)",
+      "bad.lua:6: policy 'p': unknown actor 'UK'",
+      "bad.lua:7: var 'e': init must be one of its values",
+  };
+  int n = (int)(sizeof expected / sizeof *expected);
+  cr_assert_eq(brink_diag_count(e), n);
+  for (int i = 0; i < n; i++)
+    cr_assert_str_eq(brink_diag_get(e, i), expected[i]);
+  /* The engine is empty again and can load a good scenario. */
+  cr_assert_eq(brink_actor_count(e), 0);
+  const char *good = HEADER "actor 'USA' {}\n";
+  cr_assert_eq(brink_load_string(e, "good.lua", good, strlen(good)), BRINK_OK);
+  brink_engine_close(e);
+}
+
+Test(errors, a_syntax_error_names_the_file_and_line) {
+  cr_assert_str_eq(load_error("scenario { id = 't'\nactor 'USA' {}\n"),
+                   "test.lua:2: '}' expected (to close '{' at line 1) near 'actor'");
+  cr_assert_str_eq(load_error(HEADER "actor 'USA' {}\nlocal x = nil + 1\n"),
+                   "test.lua:3: attempt to perform arithmetic on a nil value");
+}
+
+Test(errors, declarations_are_refused_outside_loading) {
+  assert_error(WORLD "trigger 'x' { effect = function(w) actor 'X' {} end }\n",
+               "test.lua:8", "trigger:x",
+               "actor can only be used while the scenario loads, not inside an effect or condition");
+}

@@ -1,0 +1,222 @@
+/* The brink command, run as a user would (BRINK names the binary). */
+#define _DEFAULT_SOURCE   /* mkstemps */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct result {
+  char *out;           /* stdout */
+  char *err;           /* stderr */
+  int status;          /* exit status */
+} result;
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  size_t cap = 4096, len = 0, n;
+  char *buf = malloc(cap);
+  while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+    len += n;
+    if (len + 1 == cap) buf = realloc(buf, cap *= 2);
+  }
+  buf[len] = '\0';
+  fclose(f);
+  return buf;
+}
+
+static const char *brink(void) {
+  const char *b = getenv("BRINK");
+  if (b == NULL) cr_skip_test("BRINK is not set (run through make test)");
+  return b;
+}
+
+/* Runs "brink ARGS" with stdout and stderr captured apart. */
+static result run(const char *args) {
+  char errpath[] = "/tmp/brink-cli-XXXXXX";
+  int fd = mkstemp(errpath);
+  cr_assert(fd >= 0);
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "%s %s 2>%s </dev/null", brink(), args, errpath);
+  FILE *p = popen(cmd, "r");
+  cr_assert_not_null(p);
+  size_t cap = 1 << 16, len = 0, n;
+  char *out = malloc(cap);
+  while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+    len += n;
+    if (len + 1 == cap) out = realloc(out, cap *= 2);
+  }
+  out[len] = '\0';
+  int st = pclose(p);
+  result r = {out, slurp(errpath), WIFEXITED(st) ? WEXITSTATUS(st) : -1};
+  remove(errpath);
+  return r;
+}
+
+static void done(result r) {
+  free(r.out);
+  free(r.err);
+}
+
+Test(cli, run_prints_the_pinned_timeline_and_log) {
+  result text = run("run tests/cli/timeline.lua");
+  result json = run("run tests/cli/timeline.lua --json");
+  char *want_text = slurp("tests/cli/timeline.out");
+  char *want_json = slurp("tests/cli/timeline.jsonl");
+  cr_assert_eq(text.status, 0, "%s", text.err);
+  cr_assert_str_eq(text.out, want_text);
+  cr_assert_str_eq(json.out, want_json);
+  free(want_text);
+  free(want_json);
+  done(text);
+  done(json);
+}
+
+Test(cli, separate_processes_give_the_same_bytes) {
+  result first = run("run tests/cli/determinism.lua --json --seed 3");
+  cr_assert_eq(first.status, 0, "%s", first.err);
+  cr_assert(strstr(first.out, "7,2.5,gold,iron,salt,silk,tea,wool"));
+  cr_assert(strstr(first.out, "(table)"), "tostring shows no address");
+  for (int i = 0; i < 5; i++) {
+    result again = run("run tests/cli/determinism.lua --json --seed 3");
+    cr_assert_str_eq(again.out, first.out);
+    done(again);
+  }
+  result other = run("run tests/cli/determinism.lua --json --seed 4");
+  cr_assert_str_neq(other.out, first.out, "the seed must matter");
+  done(other);
+  done(first);
+}
+
+Test(cli, the_log_file_holds_what_json_prints) {
+  char path[] = "/tmp/brink-log-XXXXXX";
+  close(mkstemp(path));
+  char args[256];
+  snprintf(args, sizeof args, "run tests/cli/timeline.lua --log %s", path);
+  result r = run(args);
+  cr_assert_eq(r.status, 0);
+  char *log = slurp(path), *want = slurp("tests/cli/timeline.jsonl");
+  cr_assert_str_eq(log, want);
+  free(log);
+  free(want);
+  remove(path);
+  done(r);
+}
+
+Test(cli, seed_turns_policy_and_set_change_the_run) {
+  result r = run("run tests/cli/timeline.lua --json --seed 5 --turns 2 "
+                 "--set talks=50 --set USA.troops=30000");
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert(strstr(r.out, "\"seed\":5"));
+  cr_assert(strstr(r.out, "{\"t\":\"set\",\"turn\":1,\"var\":\"talks\",\"old\":20,\"new\":50,\"cause\":\"--set\"}"));
+  cr_assert(strstr(r.out, "\"t\":\"end\",\"turn\":2,"), "%s", r.out);
+  done(r);
+}
+
+Test(cli, a_bad_set_or_flag_is_a_usage_error_with_a_suggestion) {
+  struct { const char *args, *message; } cases[] = {
+      {"run tests/cli/timeline.lua --sed 3",
+       "brink run: unknown option '--sed' (did you mean '--seed'?)\n"},
+      {"run tests/cli/timeline.lua --seed -1",
+       "brink run: --seed takes a whole number, not '-1'\n"},
+      {"run tests/cli/timeline.lua --set USA.troops=2.5",
+       "brink run: --set USA.troops=2.5: USA.troops is an integer variable: "
+       "2.5 is not an integer\n"},
+      {"run tests/cli/timeline.lua --set talk=3",
+       "brink run: --set talk=3: unknown variable 'talk' (did you mean "
+       "'talks'?)\n"},
+      {"run tests/cli/timeline.lua --policy USA=hawk",
+       "brink run: --policy USA=hawk: unknown policy 'hawk' for USA\n"},
+      {"run", "brink run: which scenario? (brink run FILE)\n"},
+      {"frobnicate", "brink: unknown command 'frobnicate' (try brink --help)\n"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    result r = run(cases[i].args);
+    cr_assert_eq(r.status, 2, "%s: status %d", cases[i].args, r.status);
+    cr_assert_str_eq(r.err, cases[i].message, "%s", cases[i].args);
+    done(r);
+  }
+}
+
+Test(cli, a_script_error_ends_the_run_with_status_1_and_an_error_record) {
+  char path[] = "/tmp/brink-bad-XXXXXX.lua";
+  int fd = mkstemps(path, 4);
+  const char *src = "scenario { id = 'bad', start = '2020-01-01' }\n"
+                    "actor 'A' {}\nvar 'x' { init = 1 }\n"
+                    "trigger 't' { effect = function(w) w.x = 2; error('no') end }\n";
+  cr_assert_eq(write(fd, src, strlen(src)), (ssize_t)strlen(src));
+  close(fd);
+  char args[256];
+  snprintf(args, sizeof args, "run %s --json", path);
+  result r = run(args);
+  cr_assert_eq(r.status, 1);
+  cr_assert(strstr(r.out, "\"t\":\"error\",\"turn\":1,\"where\":\""));
+  cr_assert(strstr(r.out, ":4\",\"in\":\"trigger:t\",\"message\":\"no\"}"));
+  cr_assert(strstr(r.out, "\"outcome\":\"error\",\"final\":{\"x\":1}}"));
+  done(r);
+  remove(path);
+}
+
+Test(cli, check_lists_findings_and_exits_1_or_0) {
+  result bad = run("check tests/cli/broken.lua");
+  cr_assert_eq(bad.status, 1);
+  cr_assert_str_eq(bad.err,
+      "tests/cli/broken.lua:4: var 'y': init must be a number\n"
+      "tests/cli/broken.lua:5: move 'm': needs 'by': an actor, a list of actors, or \"*\"\n"
+      "tests/cli/broken.lua:6: trigger 'late': 'at' 2030-01-01 is outside the calendar (2020-01-01 to 2020-12-31)\n"
+      "tests/cli/broken.lua:7: outcome 'error': 'error' is reserved for runs a script error ended\n");
+  done(bad);
+  result good = run("check tests/cli/timeline.lua");
+  cr_assert_eq(good.status, 0, "%s", good.err);
+  cr_assert_str_eq(good.out, "tests/cli/timeline.lua: ok (2 actors, 4 "
+                   "variables, 2 moves, 6 turns)\n");
+  done(good);
+  result missing = run("check tests/cli/nothing-here.lua");
+  cr_assert_eq(missing.status, 1);
+  cr_assert_str_eq(missing.err, "cannot open tests/cli/nothing-here.lua: "
+                   "No such file or directory\n");
+  done(missing);
+}
+
+Test(cli, help_describes_every_command_and_flag) {
+  result top = run("--help");
+  cr_assert_eq(top.status, 0);
+  cr_assert(strstr(top.out, "run FILE") && strstr(top.out, "check FILE"));
+  done(top);
+  result r = run("run --help");
+  const char *flags[] = {"--seed", "--turns", "--policy", "--set", "--json",
+                         "--log", "--quiet", "--max-instructions",
+                         "--max-memory", "--max-seconds"};
+  for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+    cr_assert(strstr(r.out, flags[i]), "run --help lacks %s", flags[i]);
+  done(r);
+  result v = run("--version");
+  cr_assert_str_eq(v.out, "brink 0.1.0\n");
+  done(v);
+}
+
+Test(cli, budget_flags_reach_the_scripts) {
+  char path[] = "/tmp/brink-loop-XXXXXX.lua";
+  int fd = mkstemps(path, 4);
+  const char *src = "scenario { id = 'loop', start = '2020-01-01' }\n"
+                    "actor 'A' {}\n"
+                    "trigger 't' { effect = function(w) local s = {} "
+                    "for i = 1, 1e9 do s[i] = i end end }\n";
+  cr_assert_eq(write(fd, src, strlen(src)), (ssize_t)strlen(src));
+  close(fd);
+  char args[256];
+  snprintf(args, sizeof args, "run %s --max-instructions 100000", path);
+  result r = run(args);
+  cr_assert_eq(r.status, 1);
+  cr_assert(strstr(r.err, "instruction budget exceeded (100000 instructions)"),
+            "%s", r.err);
+  done(r);
+  snprintf(args, sizeof args, "run %s --max-memory 4M", path);
+  r = run(args);
+  cr_assert_eq(r.status, 1);
+  cr_assert(strstr(r.err, "memory budget exceeded (4 MiB)"), "%s", r.err);
+  done(r);
+  remove(path);
+}

@@ -48,6 +48,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(TESTS) examples
 	@$(MAKE) --no-print-directory lint
+	@sh tools/check-install.sh $(BUILD)
 	BRINK=$(abspath $(BIN)) BRINK_BUILD=$(abspath $(BUILD)) $(TESTS) --jobs 2
 
 lint:

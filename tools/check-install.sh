@@ -1,0 +1,20 @@
+#!/bin/sh
+# make test: installs into a scratch DESTDIR and builds a two-line host
+# against the installed copy with pkg-config, as a user of the library would.
+set -e
+build=${1:-build}
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+make -s --no-print-directory BUILD="$build" install DESTDIR="$stage" PREFIX=/usr/local >/dev/null
+cat > "$stage/host.c" <<'C'
+#include <brink.h>
+int main(void) { brink_engine *e; if (brink_engine_open(&e, NULL)) return 1; brink_engine_close(e); return 0; }
+C
+export PKG_CONFIG_PATH="$stage/usr/local/lib/pkgconfig"
+export PKG_CONFIG_SYSROOT_DIR="$stage"
+cc -o "$stage/host" "$stage/host.c" $(pkg-config --cflags --libs brink)
+LD_LIBRARY_PATH="$stage/usr/local/lib" "$stage/host"
+# Only the API is exported from the shared library.
+extra=$(nm -D --defined-only "$stage/usr/local/lib/libbrink.so" | awk '{print $3}' | grep -v '^brink_' || true)
+if [ -n "$extra" ]; then echo "exported beyond brink_*: $extra" >&2; exit 1; fi
+echo "install: ok (header, libraries, brink.pc, CLI; only brink_* exported)"

@@ -543,7 +543,8 @@ static void date_metatable(lua_State *L, host *h) {
 static brink_engine *drawing(lua_State *L, const char *what) {
   host *h = HOST(L);
   brink_engine *e = h->e;
-  if (e->read_only)
+  /* A policy may draw (a mixed strategy); it still writes nothing. */
+  if (e->read_only && e->current.in != BRINK__IN_POLICY)
     luaL_error(L, "conditions draw no random numbers: %s is not allowed "
                "here", what);
   if (h->loading || e->run.phase == BRINK__PH_IDLE)

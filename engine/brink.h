@@ -140,6 +140,11 @@ BRINK_API int brink_load_string(brink_engine *e, const char *name,
 /* Diagnostics of the last load: "file:line: message" lines. */
 BRINK_API int brink_diag_count(const brink_engine *e);
 BRINK_API const char *brink_diag_get(const brink_engine *e, int i);
+/*
+** The scenario's score of 'actor' now (its optional `score(w, actor)`
+** function): BRINK_ENOTFOUND when the scenario defines none.
+*/
+BRINK_API int brink_score(brink_engine *e, int actor, double *out);
 /* Scenario fields; "" when not set. */
 BRINK_API const char *brink_scenario_field(const brink_engine *e,
                                            const char *field);

@@ -229,3 +229,35 @@ Test(language, pairs_visits_keys_in_a_fixed_order) {
   assert_has(log, "\"text\":\"1 3 2.5 a b z true\"");
   free(log);
 }
+
+Test(language, score_is_read_for_each_actor) {
+  brink_engine *e = load_ok(HEADER ACTORS
+      "var '*.wealth' { init = { default = 3, DPRK = 5 } }\n"
+      "score = function(w, actor) return w[actor].wealth * 2 end\n");
+  brink_start(e, 1);
+  double v;
+  cr_assert_eq(brink_score(e, 1, &v), BRINK_OK, "%s", brink_errmsg(e));
+  cr_assert_eq(v, 10);
+  brink_engine_close(e);
+  e = load_ok(HEADER ACTORS);
+  cr_assert_eq(brink_score(e, 0, &v), BRINK_ENOTFOUND);
+  brink_engine_close(e);
+}
+
+Test(language, a_policy_may_draw_but_not_write) {
+  char *log = play(HEADER ACTORS
+      "var 'n' { init = 0 }\n"
+      "move 'talk' { by = '*', effect = function(w) w.n = w.n + 1 end }\n"
+      "policy 'coin' { choose = function(w, options) return pick(options) end }\n",
+      1, NULL);
+  free(log);
+  brink_engine *e = load_ok(HEADER ACTORS
+      "var 'n' { init = 0 }\n"
+      "policy 'writer' { choose = function(w, options) w.n = 1 return options[1] end }\n");
+  brink_policy_assign(e, 0, "writer");
+  brink_start(e, 1);
+  cr_assert_eq(brink_run(e), BRINK_ESCRIPT);
+  cr_assert_str_eq(brink_errmsg(e), "conditions are read-only: cannot set n");
+  cr_assert_str_eq(brink_errin(e), "policy:writer");
+  brink_engine_close(e);
+}

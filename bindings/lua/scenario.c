@@ -1764,3 +1764,33 @@ BRINK_API int brink_load_file(brink_engine *e, const char *path) {
   brink__free(e, buf, cap);
   return rc;
 }
+
+BRINK_API int brink_score(brink_engine *e, int actor, double *out) {
+  host *h = e->host.ud;
+  if (out) *out = 0;
+  if (h == NULL || h->score < 0)
+    return brink__error(e, BRINK_ENOTFOUND, "the scenario defines no score");
+  if (actor < 0 || actor >= e->nactors)
+    return brink__error(e, BRINK_EINVAL, "no actor has id %d", actor);
+  if (e->nmarks)
+    return brink__error(e, BRINK_ESTATE, "a transaction is open");
+  lua_State *L = h->box.L;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->score);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
+  lua_pushstring(L, e->actors[actor].id);
+  brink__call saved = e->current;
+  e->current = (brink__call){BRINK__IN_NONE, 0, -1, actor, -1, NULL};
+  e->read_only = true;
+  int rc = call(h, 2, 1);
+  e->read_only = false;
+  e->current = saved;
+  if (rc != BRINK_OK) return rc;
+  int isnum = lua_type(L, -1) == LUA_TNUMBER;
+  double v = lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  if (!isnum || !isfinite(v))
+    return brink__error(e, BRINK_ESCRIPT, "score(w, '%s') must return a "
+                        "finite number", e->actors[actor].id);
+  if (out) *out = v;
+  return BRINK_OK;
+}

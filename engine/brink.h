@@ -425,6 +425,70 @@ BRINK_API void brink_snapshot_free(brink_snapshot *s);
 */
 BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out);
 
+/*
+** The state of a run, piece by piece, for saves a person can read (brink
+** play's JSON saves) and for carrying a run into a reloaded scenario.
+** Snapshots are the fast path; these name everything.
+*/
+typedef struct brink_position {
+  uint32_t size;           /* sizeof(brink_position) */
+  int32_t turn;            /* from 1 */
+  int32_t phase;           /* where in the turn (opaque, 0..8) */
+  int32_t index;           /* progress inside the phase */
+  int32_t moves_made;      /* by the actor moving now */
+  int32_t awaiting;        /* seated actor to choose, or -1 */
+  int32_t outcome;         /* -1 running, -2 "error", else an outcome */
+  int32_t pending_outcome; /* -1, or set by end_scenario() */
+  uint32_t sched_seq;      /* the next schedule sequence number */
+  uint64_t seed;
+  uint64_t rng[4];         /* the generator's state */
+} brink_position;
+
+BRINK_API int brink_position_get(const brink_engine *e, brink_position *out);
+/* Checks every field against the scenario; BRINK_ERANGE names the bad one. */
+BRINK_API int brink_position_set(brink_engine *e, const brink_position *p);
+
+BRINK_API int brink_trigger_count(const brink_engine *e);
+BRINK_API const char *brink_trigger_name(const brink_engine *e, int trigger);
+/* 1 fired, 0 not yet, -1 bad id. */
+BRINK_API int brink_trigger_fired(const brink_engine *e, int trigger);
+BRINK_API int brink_trigger_set_fired(brink_engine *e, int trigger,
+                                      int fired);
+BRINK_API int brink_event_count(const brink_engine *e);
+BRINK_API const char *brink_event_name(const brink_engine *e, int event);
+BRINK_API int brink_outcome_count(const brink_engine *e);
+BRINK_API const char *brink_outcome_name(const brink_engine *e, int outcome);
+
+/* Scheduled events, in the order they will fire.  'data' is the event's
+   data as the scenario language serialized it, or NULL. */
+BRINK_API int brink_schedule_count(const brink_engine *e);
+BRINK_API int brink_schedule_get(const brink_engine *e, int i, int *due,
+                                 int *event, uint32_t *seq,
+                                 const char **data);
+BRINK_API int brink_schedule_clear(brink_engine *e);
+/* Appends an entry as brink_schedule_get gave it (for loading a save). */
+BRINK_API int brink_schedule_put(brink_engine *e, int due, int event,
+                                 uint32_t seq, const char *data);
+
+/* The loaded scenario's path as given and its exact text. */
+BRINK_API const char *brink_scenario_path(const brink_engine *e);
+BRINK_API const char *brink_scenario_text(const brink_engine *e,
+                                          size_t *len);
+
+/*
+** Interventions of a host (a facilitator), outside any script, recorded
+** with the current cause (brink_cause_set):
+**   brink_news       publishes a news item;
+**   brink_fire       runs an event (with 'data' in the language's
+**                    serialized form, or NULL) or a trigger's effect now,
+**                    as a transaction; a trigger so fired counts as fired;
+**   brink_odds       makes every chance() in the next effect of 'move'
+**                    use probability p (p < 0 clears it).
+*/
+BRINK_API int brink_news(brink_engine *e, const char *text);
+BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data);
+BRINK_API int brink_odds(brink_engine *e, int move, double p);
+
 #ifdef __cplusplus
 }
 #endif

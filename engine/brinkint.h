@@ -359,6 +359,8 @@ struct brink_engine {
   int listed_actor;
 
   brink__call current;         /* what is running */
+  int odds_move;               /* brink_odds: the move, or -1 */
+  double odds_p;
   brink__host host;
   brink_record_fn on_record;
   void *on_record_ud;

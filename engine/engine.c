@@ -256,6 +256,7 @@ static int init_world(brink_engine *e) {
   e->listed_actor = -1;
   e->current.in = BRINK__IN_NONE;
   e->cause = "host";
+  e->odds_move = -1;
   return brink__turn_init(e);
 }
 

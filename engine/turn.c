@@ -615,7 +615,9 @@ static int play(brink_engine *e, int opt) {
   brink__emit(e, &r);
   e->run.moves_made = o->move == 0 ? e->moves_per_turn : e->run.moves_made + 1;
   brink__call call = {BRINK__IN_MOVE, o->move, opt, o->actor, o->target, NULL};
-  return after_effect(e, run_effect(e, e->moves[o->move].effect, &call));
+  int rc = run_effect(e, e->moves[o->move].effect, &call);
+  if (o->move == e->odds_move) e->odds_move = -1;   /* used once */
+  return after_effect(e, rc);
 }
 
 /* The moves phase, from where it stands: actor 'run.index'. */
@@ -985,4 +987,30 @@ BRINK_API int brink_choose(brink_engine *e, int move, int target) {
   }
   e->run.awaiting = -1;
   return play(e, opt);
+}
+
+BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data) {
+  if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
+  if (e->run.phase == BRINK__PH_IDLE || e->run.phase == BRINK__PH_DONE)
+    return brink__error(e, BRINK_ESTATE, "no run is under way");
+  if (e->nmarks) return brink__error(e, BRINK_ESTATE, "a transaction is open");
+  int ev = brink__event_find(e, name);
+  if (ev >= 0) {
+    brink_record r;
+    brink__record(e, &r, BRINK_REC_EVENT);
+    r.id = e->events[ev].name;
+    brink__emit(e, &r);
+    brink__call call = {BRINK__IN_EVENT, ev, -1, -1, -1, data};
+    return after_effect(e, run_effect(e, e->events[ev].effect, &call));
+  }
+  for (int i = 0; i < e->ntriggers; i++)
+    if (strcmp(e->triggers[i].name, name) == 0) return fire_trigger(e, i);
+  const char *names[256];
+  int n = 0;
+  for (int i = 0; i < e->nevents && n < 256; i++) names[n++] = e->events[i].name;
+  for (int i = 0; i < e->ntriggers && n < 256; i++)
+    names[n++] = e->triggers[i].name;
+  char tail[200];
+  brink__suggest(tail, sizeof tail, name, names, n);
+  return brink__error(e, BRINK_ENOTFOUND, "no event or trigger %s", tail);
 }

@@ -555,6 +555,10 @@ static brink_engine *drawing(lua_State *L, const char *what) {
 static int l_chance(lua_State *L) {
   brink_engine *e = drawing(L, "chance()");
   double p = luaL_checknumber(L, 1);
+  /* A facilitator's /odds for this move's effect replaces the script's. */
+  if (e->odds_move >= 0 && e->current.in == BRINK__IN_MOVE &&
+      e->current.index == e->odds_move)
+    p = e->odds_p;
   lua_pushboolean(L, brink_chance(e, p));
   return 1;
 }
@@ -1793,4 +1797,16 @@ BRINK_API int brink_score(brink_engine *e, int actor, double *out) {
                         "finite number", e->actors[actor].id);
   if (out) *out = v;
   return BRINK_OK;
+}
+
+BRINK_API const char *brink_scenario_path(const brink_engine *e) {
+  const host *h = e->host.ud;
+  return h ? h->path : "";
+}
+
+BRINK_API const char *brink_scenario_text(const brink_engine *e,
+                                          size_t *len) {
+  const host *h = e->host.ud;
+  if (len) *len = h ? h->len : 0;
+  return h ? h->text : "";
 }

@@ -261,3 +261,46 @@ Test(language, a_policy_may_draw_but_not_write) {
   cr_assert_str_eq(brink_errin(e), "policy:writer");
   brink_engine_close(e);
 }
+
+Test(language, month_and_quarter_ends_fire_in_their_turns) {
+  char *log = play(HEADER ACTORS
+      "var 'm' { init = 0 } var 'q' { init = 0 } var 'qm' { init = 0 }\n"
+      "trigger 'monthly' { every = 'month_end', effect = function(w) w.m = w.m + 1 end }\n"
+      "trigger 'quarterly' { every = 'quarter_end', effect = function(w)\n"
+      "  w.q = w.q + 1; w.qm = w.qm * 100 + w.date.month end }\n",
+      1, NULL);
+  /* May..Dec: 8 month ends; quarter ends in Jun, Sep, Dec */
+  assert_has(log, "\"final\":{\"m\":8,\"q\":3,\"qm\":60912}");
+  free(log);
+}
+
+Test(language, the_turn_runs_hooks_events_moves_triggers_outcomes_in_order) {
+  char *log = play(HEADER ACTORS
+      "var 'order' { type = 'integer', init = 0 }\n"
+      "local function mark(w, digit) w.order = w.order * 10 + digit end\n"
+      "event 'e' { effect = function(w) mark(w, 2) end }\n"
+      "on('turn_start', function(w) mark(w, 1) if w.date.turn == 1 then schedule('e') end end)\n"
+      "move 'act' { by = 'USA', effect = function(w) mark(w, 3) end, weight = function() return 1e9 end }\n"
+      "trigger 'dated' { at = '2019-06-10', effect = function(w) mark(w, 4) end }\n"
+      "trigger 'cond' { when = function(w) return w.date.turn == 2 end, effect = function(w) mark(w, 5) end }\n"
+      "on('turn_end', function(w) mark(w, 6) end)\n"
+      "outcome 'stop' { when = function(w) return w.date.turn == 2 end }\n",
+      1, NULL);
+  /* turn 1: hook, move, end hook; turn 2: hook, event, move, dated,
+     condition, then the outcome ends the run before turn_end */
+  assert_has(log, "\"outcome\":\"stop\",\"final\":{\"order\":13612345}");
+  free(log);
+}
+
+Test(language, moves_per_turn_allows_several_moves_until_a_pass) {
+  char *log = play(
+      "scenario { id = 't', start = '2019-05-01', finish = '2019-05-31',\n"
+      "  moves_per_turn = 3, pass_weight = 0 }\n" ACTORS
+      "var 'n' { init = 0 }\n"
+      "move 'act' { by = 'USA', effect = function(w) w.n = w.n + 1 end }\n",
+      1, NULL);
+  assert_has(log, "\"final\":{\"n\":3}");
+  /* DPRK has only pass, whatever its weight */
+  assert_has(log, "\"actor\":\"DPRK\",\"move\":\"pass\"");
+  free(log);
+}

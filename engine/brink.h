@@ -137,7 +137,9 @@ BRINK_API const char *brink_errin(const brink_engine *e);
 BRINK_API int brink_load_file(brink_engine *e, const char *path);
 BRINK_API int brink_load_string(brink_engine *e, const char *name,
                                 const char *text, size_t len);
-/* Diagnostics of the last load: "file:line: message" lines. */
+/* Diagnostics of the last load: "file:line: message" lines, in file
+   order.  Warnings read "file:line: warning: ..." and are all there is
+   after a successful load (state kept in script locals, for one). */
 BRINK_API int brink_diag_count(const brink_engine *e);
 BRINK_API const char *brink_diag_get(const brink_engine *e, int i);
 /*

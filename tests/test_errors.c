@@ -177,3 +177,25 @@ Test(errors, declarations_are_refused_outside_loading) {
                "test.lua:8", "trigger:x",
                "actor can only be used while the scenario loads, not inside an effect or condition");
 }
+
+Test(errors, state_kept_in_script_locals_or_globals_is_a_warning) {
+  brink_engine *e;
+  brink_engine_open(&e, NULL);
+  const char *src =
+      HEADER "actor 'USA' {}\n"
+      "local count, LIMIT = 0, 10\n"
+      "var 'x' { init = 0 }\n"
+      "trigger 't' { effect = function(w)\n"
+      "  count = count + 1\n"
+      "  tally = (tally or 0) + 1\n"
+      "  w.x = LIMIT end }\n";
+  cr_assert_eq(brink_load_string(e, "state.lua", src, strlen(src)), BRINK_OK);
+  cr_assert_eq(brink_diag_count(e), 2);
+  cr_assert_str_eq(brink_diag_get(e, 0), "state.lua:6: warning: the "
+      "top-level local 'count' is assigned inside a function: if that runs "
+      "during play, its value is not saved, undone, replayed or reset "
+      "between runs; keep state in a var");
+  cr_assert(strstr(brink_diag_get(e, 1), "state.lua:7: warning: the global "
+                   "'tally' is assigned inside a function"));
+  brink_engine_close(e);
+}

@@ -19,6 +19,7 @@
 
 #include "brinkint.h"
 #include "embedded.h"
+#include "lint.h"
 #include "sandbox.h"
 
 /* What an interned name means in each place it can be used. */
@@ -1579,6 +1580,57 @@ static int load_embedded(host *h, const brink__embedded *f, int env,
   return brink__box_load(&h->box, f->text, f->len, chunkname, env);
 }
 
+typedef struct dump_buf {
+  brink_engine *e;
+  char *p;
+  size_t len, cap;
+  bool failed;
+} dump_buf;
+
+static int dump_writer(lua_State *L, const void *p, size_t n, void *ud) {
+  dump_buf *b = ud;
+  (void)L;
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n) cap *= 2;
+    char *bigger = brink__realloc(b->e, b->p, b->cap, cap);
+    if (bigger == NULL) {
+      b->failed = true;
+      return 1;
+    }
+    b->p = bigger;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, p, n);
+  b->len += n;
+  return 0;
+}
+
+typedef struct lint_ctx {
+  host *h;
+  int found;
+} lint_ctx;
+
+static void add_warning(void *ud, int line, const char *message) {
+  lint_ctx *c = ud;
+  char where[1100], msg[400];
+  snprintf(where, sizeof where, "%s:%d", c->h->path, line);
+  snprintf(msg, sizeof msg, "warning: %s", message);
+  if (brink__diag(c->h->e, where, msg) == BRINK_OK) c->found++;
+}
+
+/*
+** The scenario's compiled chunk (on the stack top) read for state kept
+** outside the world; each finding becomes a "warning:" diagnostic.
+*/
+static void lint(host *h, lua_State *L) {
+  dump_buf b = {h->e, NULL, 0, 0, false};
+  lint_ctx c = {h, 0};
+  if (lua_dump(L, dump_writer, &b, 0) == 0 && !b.failed)
+    brink__lint(b.p, b.len, add_warning, &c);
+  brink__free(h->e, b.p, b.cap);
+}
+
 static long diag_line(const char *d) {
   const char *colon = strchr(d, ':');
   return colon ? strtol(colon + 1, NULL, 10) : 0;
@@ -1593,7 +1645,11 @@ static void sort_diags(brink_engine *e) {
       e->diags[j] = e->diags[j - 1];
       e->diags[j - 1] = t;
     }
-  if (e->ndiags) brink__error(e, BRINK_ESCRIPT, "%s", e->diags[0]);
+  for (int i = 0; i < e->ndiags; i++)
+    if (!strstr(e->diags[i], ": warning: ")) {
+      brink__error(e, BRINK_ESCRIPT, "%s", e->diags[i]);
+      break;
+    }
 }
 
 /* Builds the environment, runs the prelude and the scenario, then commits
@@ -1652,6 +1708,7 @@ static int load(host *h, const char *text, size_t len) {
     char chunkname[1100];
     snprintf(chunkname, sizeof chunkname, "@%s", h->path);
     rc = brink__box_load(&h->box, text, len, chunkname, env);
+    if (rc == BRINK_OK) lint(h, L);
     if (rc != BRINK_OK) {
       /* A syntax error: "file:line: message" on the stack. */
       brink__diag(e, "", lua_tostring(L, -1));

@@ -1,0 +1,203 @@
+/*
+** lint.c: warnings about state a scenario keeps outside the world.
+**
+** SPEC section 4: script-level locals are for constants; state kept there
+** is not saved, undone, replayed or reset between batch runs.  Lua keeps
+** no record of which functions assign which upvalues, but the compiled
+** chunk does: this reads the chunk as lua_dump writes it (Lua 5.4's
+** format) and reports every function that assigns a local of the
+** scenario's top level (SETUPVAL) or a global (SETTABUP on _ENV).
+*/
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lint.h"
+
+enum { OP_SETUPVAL = 10, OP_SETTABUP = 15 };
+enum { VNIL = 0, VFALSE = 1, VNUMINT = 3, VSHRSTR = 4, VTRUE = 17,
+       VNUMFLT = 19, VLNGSTR = 20 };
+#define ABSLINEINFO (-0x80)
+#define MAXUP 256
+
+typedef struct reader {
+  const unsigned char *p, *end;
+  bool bad;
+  brink__lint_fn warn;
+  void *ud;
+} reader;
+
+static unsigned char byte(reader *r) {
+  if (r->p >= r->end) {
+    r->bad = true;
+    return 0;
+  }
+  return *r->p++;
+}
+
+/* Sizes are written most significant group first; the last byte has its
+   high bit set. */
+static size_t size(reader *r) {
+  size_t x = 0;
+  for (int i = 0; i < 10 && !r->bad; i++) {
+    unsigned char b = byte(r);
+    x = (x << 7) | (b & 0x7f);
+    if (b & 0x80) return x;
+  }
+  r->bad = true;
+  return 0;
+}
+
+static const unsigned char *skip(reader *r, size_t n) {
+  if ((size_t)(r->end - r->p) < n) {
+    r->bad = true;
+    r->p = r->end;
+    return NULL;
+  }
+  const unsigned char *at = r->p;
+  r->p += n;
+  return at;
+}
+
+/* A string as a pointer into the dump and its length (NULL for none). */
+static const char *string(reader *r, size_t *len) {
+  size_t n = size(r);
+  *len = n ? n - 1 : 0;
+  if (n == 0) return NULL;
+  return (const char *)skip(r, n - 1);
+}
+
+/* What each upvalue of a function is: a top-level local (its name), the
+   _ENV table, or something else. */
+typedef struct upinfo {
+  int kind;              /* 0 other, 1 top-level local, 2 _ENV */
+} upinfo;
+
+static int line_of(const signed char *lineinfo, size_t nline,
+                   const size_t (*abs)[2], size_t nabs, int linedefined,
+                   size_t pc) {
+  if (lineinfo == NULL || pc >= nline) return linedefined;
+  long line = linedefined;
+  long base = -1;
+  for (size_t i = 0; i < nabs; i++)
+    if (abs[i][0] <= pc) {
+      base = (long)abs[i][0];
+      line = (long)abs[i][1];
+    }
+  for (long k = base + 1; k <= (long)pc; k++) line += lineinfo[k];
+  return (int)line;
+}
+
+static void function(reader *r, const upinfo *parent_up, int nparent_up,
+                     int depth);
+
+/*
+** Reads one function.  'parent_up' says what the parent's upvalues are;
+** at depth 1 the parent is the main chunk, whose captured registers are
+** its top-level locals.
+*/
+static void function(reader *r, const upinfo *parent_up, int nparent_up,
+                     int depth) {
+  size_t len;
+  string(r, &len);   /* source */
+  int linedefined = (int)size(r);
+  size(r);           /* lastlinedefined */
+  skip(r, 3);        /* numparams, is_vararg, maxstacksize */
+  size_t ncode = size(r);
+  const unsigned char *code = skip(r, ncode * 4);
+  size_t nk = size(r);
+  const char *konst[MAXUP];   /* string constants name the globals */
+  size_t konstlen[MAXUP];
+  for (size_t i = 0; i < nk && !r->bad; i++) {
+    const char *str = NULL;
+    len = 0;
+    switch (byte(r)) {
+    case VNUMINT: case VNUMFLT: skip(r, 8); break;
+    case VSHRSTR: case VLNGSTR: str = string(r, &len); break;
+    case VNIL: case VFALSE: case VTRUE: break;
+    default: r->bad = true;
+    }
+    if (i < MAXUP) {
+      konst[i] = str;
+      konstlen[i] = len;
+    }
+  }
+  size_t nup = size(r);
+  if (nup > MAXUP) r->bad = true;
+  upinfo up[MAXUP];
+  for (size_t i = 0; i < nup && !r->bad; i++) {
+    unsigned char instack = byte(r), idx = byte(r);
+    byte(r);   /* kind */
+    if (depth == 0) up[i].kind = i == 0 ? 2 : 0;   /* main: _ENV */
+    else if (instack) up[i].kind = depth == 1 ? 1 : 0;
+    else up[i].kind = idx < nparent_up ? parent_up[idx].kind : 0;
+  }
+  size_t nprotos = size(r);
+  for (size_t i = 0; i < nprotos && !r->bad; i++)
+    function(r, up, (int)nup, depth + 1);
+  size_t nline = size(r);
+  const signed char *lineinfo = (const signed char *)skip(r, nline);
+  size_t nabs = size(r);
+  size_t abs[64][2];
+  for (size_t i = 0; i < nabs && !r->bad; i++) {
+    size_t pc = size(r), line = size(r);
+    if (i < 64) {
+      abs[i][0] = pc;
+      abs[i][1] = line;
+    }
+  }
+  if (nabs > 64) nabs = 64;
+  size_t nloc = size(r);
+  for (size_t i = 0; i < nloc && !r->bad; i++) {
+    string(r, &len);
+    size(r);
+    size(r);
+  }
+  size_t nupnames = size(r);
+  const char *names[MAXUP];
+  size_t namelens[MAXUP];
+  for (size_t i = 0; i < nupnames && !r->bad; i++) {
+    const char *n = string(r, &len);
+    if (i < MAXUP) {
+      names[i] = n;
+      namelens[i] = len;
+    }
+  }
+  if (r->bad || depth == 0 || code == NULL) return;
+  for (size_t pc = 0; pc < ncode; pc++) {
+    uint32_t ins;
+    memcpy(&ins, code + pc * 4, 4);
+    int op = (int)(ins & 0x7f), a = (int)((ins >> 7) & 0xff),
+        b = (int)((ins >> 16) & 0xff);
+    int upidx = op == OP_SETUPVAL ? b : op == OP_SETTABUP ? a : -1;
+    if (upidx < 0 || upidx >= (int)nup) continue;
+    int kind = up[upidx].kind;
+    bool named = (size_t)upidx < nupnames && names[upidx];
+    char msg[300];
+    if (op == OP_SETUPVAL && kind == 1 && named)
+      snprintf(msg, sizeof msg, "the top-level local '%.*s' is assigned "
+               "inside a function: if that runs during play, its value is "
+               "not saved, undone, replayed or reset between runs; keep "
+               "state in a var", (int)namelens[upidx], names[upidx]);
+    else if (op == OP_SETTABUP && kind == 2 && (size_t)b < nk &&
+             b < MAXUP && konst[b])
+      snprintf(msg, sizeof msg, "the global '%.*s' is assigned inside a "
+               "function: if that runs during play, its value is not saved, "
+               "undone, replayed or reset between runs; keep state in a var",
+               (int)konstlen[b], konst[b]);
+    else
+      continue;
+    r->warn(r->ud, line_of(lineinfo, nline, (const size_t (*)[2])abs, nabs,
+                           linedefined, pc), msg);
+  }
+}
+
+int brink__lint(const void *dump, size_t len, brink__lint_fn warn, void *ud) {
+  static const unsigned char header[] = "\x1bLua\x54\x00\x19\x93\r\n\x1a\n";
+  reader r = {dump, (const unsigned char *)dump + len, false, warn, ud};
+  if (len < 31 || memcmp(dump, header, 12) != 0) return -1;
+  skip(&r, 12 + 3 + 16);   /* header, sizes, LUAC_INT, LUAC_NUM */
+  byte(&r);                /* the main function's number of upvalues */
+  function(&r, NULL, 0, 0);
+  return r.bad ? -1 : 0;
+}

@@ -215,6 +215,22 @@ static int stop(lua_State *L, brink__box *box, int why) {
   return lua_error(L);
 }
 
+/*
+** Has the call run out of time?  The deadline is set at the first look,
+** not when the call starts: most calls end before the hook ever runs, and
+** reading the clock would be a good part of their cost.  What runs before
+** (at most HOOK_STEP instructions and charges under CLOCK_CHARGE) is
+** microseconds.
+*/
+static int late(brink__box *box) {
+  double t = now();
+  if (box->deadline < 0) {
+    box->deadline = t + box->max_seconds;
+    return 0;
+  }
+  return t > box->deadline;
+}
+
 static void charge(lua_State *L, brink__box *box, int64_t n) {
   if (box->killed)
     stop(L, box, box->killed);
@@ -225,7 +241,7 @@ static void charge(lua_State *L, brink__box *box, int64_t n) {
     stop(L, box, BRINK__KILL_INSTRUCTIONS);
   }
   box->instructions += n;
-  if (n >= CLOCK_CHARGE && now() > box->deadline)
+  if (n >= CLOCK_CHARGE && late(box))
     stop(L, box, BRINK__KILL_TIME);
 }
 
@@ -243,7 +259,7 @@ static void hook(lua_State *L, lua_Debug *ar) {
     stop(L, box, box->killed);
   if (box->instructions > box->max_instructions)
     stop(L, box, BRINK__KILL_INSTRUCTIONS);
-  if (now() > box->deadline)
+  if (late(box))
     stop(L, box, BRINK__KILL_TIME);
   if (count != HOOK_STEP)   /* back to normal after an earlier kill */
     lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_STEP);
@@ -655,25 +671,43 @@ static int sb_next(lua_State *L) {
   return 2;
 }
 
-/* Upvalues: the table, its sorted keys, their count, the position. */
+/* Tables up to this many keys are sorted without allocating. */
+#define PAIRS_SMALL 32
+
+/*
+** Upvalues: the table; a list whose slots 1..n hold the keys sorted, n+1
+** nothing (the end) and n+2..2n+1 the same keys as found (which anchors
+** the strings the sort reads); the next position.
+*/
 static int pairs_step(lua_State *L) {
-  lua_Integer n = lua_tointeger(L, lua_upvalueindex(3));
-  lua_Integer pos = lua_tointeger(L, lua_upvalueindex(4));
-  while (pos < n) {
-    pos++;
-    lua_rawgeti(L, lua_upvalueindex(2), pos);
+  lua_Integer pos = lua_tointeger(L, lua_upvalueindex(3));
+  for (;; pos++) {
+    if (lua_rawgeti(L, lua_upvalueindex(2), pos) == LUA_TNIL)
+      return 1;   /* the end: nil */
     lua_pushvalue(L, -1);
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) {   /* still set */
-      lua_pushinteger(L, pos);
-      lua_replace(L, lua_upvalueindex(4));
-      return 2;
-    }
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)   /* still set */
+      break;
     lua_pop(L, 2);
   }
-  lua_pushinteger(L, pos);
-  lua_replace(L, lua_upvalueindex(4));
-  lua_pushnil(L);
-  return 1;
+  lua_pushinteger(L, pos + 1);
+  lua_replace(L, lua_upvalueindex(3));
+  return 2;
+}
+
+/* Small tables sort faster without qsort's machinery. */
+static void sort_keys(key *keys, lua_Integer n) {
+  lua_Integer i, j;
+  key k;
+  if (n > PAIRS_SMALL) {
+    qsort(keys, (size_t)n, sizeof *keys, key_cmp);
+    return;
+  }
+  for (i = 1; i < n; i++) {
+    k = keys[i];
+    for (j = i; j > 0 && key_cmp(&keys[j - 1], &k) > 0; j--)
+      keys[j] = keys[j - 1];
+    keys[j] = k;
+  }
 }
 
 static int pairs_meta(lua_State *L, int status, lua_KContext extra) {
@@ -689,8 +723,9 @@ static int pairs_meta(lua_State *L, int status, lua_KContext extra) {
 ** added are not visited.
 */
 static int sb_pairs(lua_State *L) {
+  key small[PAIRS_SMALL], *keys = small;
   lua_Integer n = 0, i, logn = 1;
-  key *keys;
+  int sorted = 1;
   luaL_checkany(L, 1);
   if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
     lua_pushvalue(L, 1);
@@ -707,28 +742,30 @@ static int sb_pairs(lua_State *L) {
   while (((lua_Integer)1 << logn) < n && logn < 62)
     logn++;
   charge(L, box_of(L), n * (ELEMENT_COST + logn));
-  keys = lua_newuserdatauv(L, (size_t)n * sizeof *keys + 1, 0);   /* 2 */
-  lua_createtable(L, (int)n, 0);                /* 3: the keys, as found */
+  if (n > PAIRS_SMALL)   /* GC-owned, so an error cannot leak it */
+    keys = lua_newuserdatauv(L, (size_t)n * sizeof *keys, 0);
+  lua_pushvalue(L, 1);                /* upvalue 1: the table */
+  lua_createtable(L, (int)(2 * n + 1), 0);   /* upvalue 2: the keys */
   i = 0;
   lua_pushnil(L);
   while (lua_next(L, 1)) {
     lua_pop(L, 1);
     lua_pushvalue(L, -1);
-    lua_rawseti(L, 3, ++i);          /* anchors the strings 'keys' uses */
+    lua_rawseti(L, -3, n + 1 + ++i);
     key_read(L, -1, &keys[i - 1]);
-    keys[i - 1].slot = i;
+    keys[i - 1].slot = n + 1 + i;
+    if (i > 1 && sorted && key_cmp(&keys[i - 2], &keys[i - 1]) > 0)
+      sorted = 0;
   }
   /* Keys are distinct, so even an unstable sort gives one order. */
-  qsort(keys, (size_t)n, sizeof *keys, key_cmp);
-  lua_pushvalue(L, 1);                          /* upvalue 1: the table */
-  lua_createtable(L, (int)n, 0);                /* upvalue 2: sorted */
+  if (!sorted)
+    sort_keys(keys, n);
   for (i = 0; i < n; i++) {
-    lua_rawgeti(L, 3, keys[i].slot);
+    lua_rawgeti(L, -1, keys[i].slot);
     lua_rawseti(L, -2, i + 1);
   }
-  lua_pushinteger(L, n);
-  lua_pushinteger(L, 0);
-  lua_pushcclosure(L, pairs_step, 4);
+  lua_pushinteger(L, 1);
+  lua_pushcclosure(L, pairs_step, 3);
   lua_pushvalue(L, 1);
   lua_pushnil(L);
   return 3;
@@ -958,7 +995,8 @@ static int sb_format(lua_State *L) {
     if (*f == 'p')
       return luaL_error(L, "string.format: '%%p' is not allowed (addresses "
                         "differ from run to run)");
-    if (*f == 's' && arg <= top) {
+    if (*f == 's' && arg <= top && lua_type(L, arg) != LUA_TSTRING &&
+        lua_type(L, arg) != LUA_TNUMBER) {
       push_tostring(L, arg, NULL);
       lua_replace(L, arg);
     }
@@ -2057,7 +2095,7 @@ int brink__box_open(brink__box *box, brink_alloc alloc, void *ud,
   box->max_instructions = max_instructions > 0 ? max_instructions
                         : BRINK__BOX_INSTRUCTIONS;
   box->max_seconds = max_seconds > 0 ? max_seconds : BRINK__BOX_SECONDS;
-  box->deadline = now() + box->max_seconds;
+  box->deadline = -1;
   L = lua_newstate(box_alloc, box);
   if (!L)
     return BRINK_ENOMEM;
@@ -2137,7 +2175,7 @@ int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
     box->killed = BRINK__KILL_NONE;
     box->refused = REFUSED_NONE;
     box->kill_where[0] = '\0';
-    box->deadline = now() + box->max_seconds;
+    box->deadline = -1;   /* set by late() */
   }
   box->err_where[0] = '\0';
   lua_pushcfunction(L, msgh);

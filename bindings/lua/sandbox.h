@@ -48,7 +48,10 @@ typedef struct brink__box {
   size_t mem_used, mem_cap;         /* bytes held by the Lua state */
   size_t max_string;                /* longest string a script may make */
   int64_t max_instructions, instructions;   /* per top-level call */
-  double max_seconds, deadline;     /* per top-level call, CLOCK_MONOTONIC */
+  double max_seconds;               /* per top-level call */
+  double deadline;                  /* CLOCK_MONOTONIC seconds; negative
+                                       until the call first reads the clock
+                                       (its first hook or large charge) */
   int killed;                       /* enum brink__kill; sticky until the
                                        next top-level call */
   int depth;                        /* brink__box_pcall() nesting */

@@ -42,8 +42,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@$(BIN) run scripts/scenarios/korea-2019.lua 2>/dev/null || \
-	  { $(BIN) --version; echo "no flagship scenario yet (scripts/scenarios/korea-2019.lua)"; }
+	@$(BIN) run scripts/scenarios/korea-2019.lua
 
 test: deps
 	@$(MAKE) --no-print-directory all $(TESTS) examples
@@ -81,7 +80,7 @@ $(LIBSO): $(LIB_OBJ)
 	ln -sf libbrink.so.$(SOVERSION) $(BUILD)/libbrink.so
 
 $(BIN): $(CLI_OBJ) $(LIBA)
-	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(PKGLIBS) $(LDSAN)
+	$(CC) -pthread -o $@ $(CLI_OBJ) $(LIBA) $(PKGLIBS) $(LDSAN)
 
 $(TESTS): $(TEST_OBJ) $(LIBA)
 	$(CC) -o $@ $(TEST_OBJ) $(LIBA) $(PKGLIBS) -lcriterion $(LDSAN)
@@ -96,7 +95,7 @@ $(BUILD)/bindings/%.o: bindings/%.c
 
 $(BUILD)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) -pthread -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)

@@ -387,34 +387,57 @@ static int initialise(brink_engine *e, int *first) {
     if (rc) seal_problem(e, d, rc, first);
     for (int s = d->first; s < d->first + d->count; s++)
       e->initial[s] = rc ? (d->min > -HUGE_VAL ? d->min : 0) : d->init;
-    for (int k = 0; k < d->ninits; k++) {
-      int a;
-      if (d->kind != BRINK__EACH_VAR && d->kind != BRINK__RELATION) {
-        brink__error(e, BRINK_EINVAL,
-                     "per-actor init given for '%s', which is not declared "
-                     "for every actor ('*.%s')", d->name, d->field);
-        seal_problem(e, d, BRINK_EINVAL, first);
-        break;
+    /* Actor-wide values first, then pairs ("USA.PRC") over them. */
+    for (int pass = 0; pass < 2; pass++)
+      for (int k = 0; k < d->ninits; k++) {
+        const char *who = d->inits[k].actor;
+        const char *dot = strchr(who, '.');
+        if ((dot != NULL) != (pass == 1)) continue;
+        if (d->kind != BRINK__EACH_VAR && d->kind != BRINK__RELATION) {
+          brink__error(e, BRINK_EINVAL,
+                       "per-actor init given for '%s', which is not declared "
+                       "for every actor ('*.%s')", d->name, d->field);
+          seal_problem(e, d, BRINK_EINVAL, first);
+          break;
+        }
+        if (dot && d->kind != BRINK__RELATION) {
+          brink__error(e, BRINK_EINVAL, "init of '%s' names a pair ('%s'), "
+                       "but it is not a relation", d->name, who);
+          seal_problem(e, d, BRINK_EINVAL, first);
+          continue;
+        }
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", dot ? (int)(dot - who) : 127,
+                 who);
+        int a, b = -1;
+        if (brink__actor_lookup(e, name, &a) != BRINK_OK ||
+            (dot && brink__actor_lookup(e, dot + 1, &b) != BRINK_OK)) {
+          char msg[200];
+          snprintf(msg, sizeof msg, "in init of '%s': %s", d->name,
+                   e->errmsg);
+          brink__error(e, BRINK_ENOTFOUND, "%s", msg);
+          seal_problem(e, d, BRINK_ENOTFOUND, first);
+          continue;
+        }
+        double v = d->inits[k].init;
+        if ((rc = check_init(e, d, v, who)) != BRINK_OK) {
+          seal_problem(e, d, rc, first);
+          continue;
+        }
+        int n = e->nactors;
+        if (d->kind == BRINK__EACH_VAR)
+          e->initial[d->first + a] = v;
+        else if (dot && d->pair_slot[a * n + b] < 0) {
+          brink__error(e, BRINK_EINVAL, "init of '%s': %s has no %s with "
+                       "itself", d->name, name, d->field);
+          seal_problem(e, d, BRINK_EINVAL, first);
+        } else if (dot)
+          e->initial[d->pair_slot[a * n + b]] = v;
+        else
+          for (int o = 0; o < n; o++)
+            if (d->pair_slot[a * n + o] >= 0)
+              e->initial[d->pair_slot[a * n + o]] = v;
       }
-      if (brink__actor_lookup(e, d->inits[k].actor, &a) != BRINK_OK) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "in init of '%s': %s", d->name, e->errmsg);
-        brink__error(e, BRINK_ENOTFOUND, "%s", msg);
-        seal_problem(e, d, BRINK_ENOTFOUND, first);
-        continue;
-      }
-      double v = d->inits[k].init;
-      if ((rc = check_init(e, d, v, d->inits[k].actor)) != BRINK_OK) {
-        seal_problem(e, d, rc, first);
-        continue;
-      }
-      if (d->kind == BRINK__EACH_VAR)
-        e->initial[d->first + a] = v;
-      else
-        for (int b = 0; b < e->nactors; b++)
-          if (d->pair_slot[a * e->nactors + b] >= 0)
-            e->initial[d->pair_slot[a * e->nactors + b]] = v;
-    }
     if (d->nvisible) {
       d->visible_ids = brink__alloc(e, sizeof(int) * (size_t)d->nvisible);
       if (!d->visible_ids) return BRINK_ENOMEM;

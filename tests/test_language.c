@@ -304,3 +304,19 @@ Test(language, moves_per_turn_allows_several_moves_until_a_pass) {
   assert_has(log, "\"actor\":\"DPRK\",\"move\":\"pass\"");
   free(log);
 }
+
+Test(language, relations_take_initial_values_per_actor_and_per_pair) {
+  char *log = play(HEADER ACTORS "actor 'PRC' {}\n"
+      "relation 'trust' { min = -100, max = 100,\n"
+      "  init = { default = 5, USA = 10, ['USA.PRC'] = 50, ['DPRK.PRC'] = 70 } }\n"
+      "relation 'tension' { symmetric = true, init = { default = 1, ['PRC.USA'] = 9 } }\n",
+      1, NULL);
+  assert_has(log, "\"final\":{\"USA.trust.DPRK\":10,\"USA.trust.PRC\":50,"
+             "\"DPRK.trust.USA\":5,\"DPRK.trust.PRC\":70,\"PRC.trust.USA\":5,"
+             "\"PRC.trust.DPRK\":5,\"USA.tension.DPRK\":1,\"USA.tension.PRC\":9,"
+             "\"DPRK.tension.PRC\":1}");
+  free(log);
+  cr_assert_str_eq(load_error(HEADER ACTORS
+      "relation 'trust' { init = { ['USA.USA'] = 3 } }\n"),
+      "test.lua:4: init of 'trust': USA has no trust with itself");
+}

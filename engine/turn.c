@@ -414,15 +414,10 @@ int brink__schedule(brink_engine *e, int event, int turns, const char *data) {
   if (turns < 1)
     return brink__error(e, BRINK_ERANGE, "schedule('%s'): turns must be 1 "
                         "or more, not %d", e->events[event].name, turns);
-  if (brink__grow(e, (void **)&e->sched, &e->cap_sched, e->nsched + 1,
-                  sizeof(brink__sched)))
-    return brink__error(e, BRINK_ENOMEM, "out of memory");
-  char *copy = NULL;
-  if (data && (copy = brink__strdup(e, data)) == NULL)
-    return brink__error(e, BRINK_ENOMEM, "out of memory");
-  e->sched[e->nsched++] =
-      (brink__sched){e->run.turn + turns, event, e->run.sched_seq++, copy};
-  return BRINK_OK;
+  int rc = brink_schedule_put(e, e->run.turn + turns, event,
+                              e->run.sched_seq, data);
+  if (rc == BRINK_OK) e->run.sched_seq++;
+  return rc;
 }
 
 int brink__fire(brink_engine *e, int event, const char *data) {
@@ -788,6 +783,7 @@ BRINK_API int brink_step(brink_engine *e) {
   }
   int rc = BRINK_OK;
   while (rc == BRINK_OK) {
+    int next = run->phase + 1;
     switch (run->phase) {
     case BRINK__PH_START:
       if (run->index == 0) {
@@ -796,52 +792,28 @@ BRINK_API int brink_step(brink_engine *e) {
         brink__emit(e, &r);
       }
       rc = hooks_phase(e, BRINK__TURN_START);
-      if (rc == BRINK_OK) {
-        run->phase = BRINK__PH_EVENTS;
-        run->index = 0;
-      }
       break;
-    case BRINK__PH_EVENTS:
-      rc = events_phase(e);
-      if (rc == BRINK_OK) {
-        run->phase = BRINK__PH_MOVES;
-        run->index = 0;
-        run->moves_made = 0;
-      }
-      break;
-    case BRINK__PH_MOVES:
-      rc = moves_phase(e);
-      if (rc == BRINK_OK) {
-        run->phase = BRINK__PH_DATE_TRIGGERS;
-        run->index = 0;
-      }
-      break;
-    case BRINK__PH_DATE_TRIGGERS:
-    case BRINK__PH_COND_TRIGGERS:
-      rc = triggers_phase(e, run->phase == BRINK__PH_DATE_TRIGGERS);
-      if (rc == BRINK_OK) {
-        run->phase++;
-        run->index = 0;
-      }
-      break;
-    case BRINK__PH_OUTCOMES:
-      rc = outcomes_phase(e);
-      if (rc == BRINK_OK) {
-        run->phase = BRINK__PH_END;
-        run->index = 0;
-      }
-      break;
+    case BRINK__PH_EVENTS: rc = events_phase(e); break;
+    case BRINK__PH_MOVES: rc = moves_phase(e); break;
+    case BRINK__PH_DATE_TRIGGERS: rc = triggers_phase(e, true); break;
+    case BRINK__PH_COND_TRIGGERS: rc = triggers_phase(e, false); break;
+    case BRINK__PH_OUTCOMES: rc = outcomes_phase(e); break;
     case BRINK__PH_END:
       rc = hooks_phase(e, BRINK__TURN_END);
       if (rc != BRINK_OK) break;
       if (run->turn >= brink_turn_count(e)) return finish(e, default_outcome(e));
       run->turn++;
-      run->phase = BRINK__PH_START;
-      run->index = 0;
-      return BRINK_OK;
+      next = BRINK__PH_START;
+      break;
     default:
       return BRINK_DONE;
     }
+    if (rc != BRINK_OK) break;
+    /* Each phase starts from its first item; the moves from no moves. */
+    run->phase = next;
+    run->index = 0;
+    run->moves_made = 0;
+    if (next == BRINK__PH_START) return BRINK_OK;   /* a whole turn */
   }
   return rc;
 }

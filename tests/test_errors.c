@@ -199,3 +199,25 @@ Test(errors, state_kept_in_script_locals_or_globals_is_a_warning) {
                    "'tally' is assigned inside a function"));
   brink_engine_close(e);
 }
+
+Test(errors, duplicate_declarations_are_each_reported) {
+  brink_engine *e;
+  brink_engine_open(&e, NULL);
+  const char *src =
+      HEADER "actor 'USA' {}\nactor 'USA' {}\n"
+      "var 'x' {}\nvar 'x' {}\n"
+      "move 'm' { by = 'USA' }\nmove 'm' { by = 'USA' }\n"
+      "trigger 't' {}\ntrigger 't' {}\n";
+  cr_assert_eq(brink_load_string(e, "dup.lua", src, strlen(src)),
+               BRINK_ESCRIPT);
+  const char *expected[] = {
+      "dup.lua:3: actor 'USA': actor 'USA' is declared twice",
+      "dup.lua:5: var 'x': 'x' is declared twice (first at dup.lua:4)",
+      "dup.lua:7: move 'm': move 'm' is declared twice",
+      "dup.lua:9: trigger 't': trigger 't' is declared twice",
+  };
+  cr_assert_eq(brink_diag_count(e), 4);
+  for (int i = 0; i < 4; i++)
+    cr_assert_str_eq(brink_diag_get(e, i), expected[i]);
+  brink_engine_close(e);
+}

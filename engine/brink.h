@@ -460,6 +460,8 @@ BRINK_API int brink_event_count(const brink_engine *e);
 BRINK_API const char *brink_event_name(const brink_engine *e, int event);
 BRINK_API int brink_outcome_count(const brink_engine *e);
 BRINK_API const char *brink_outcome_name(const brink_engine *e, int outcome);
+/* The outcome's 'doc', "" when it has none, NULL for a bad id. */
+BRINK_API const char *brink_outcome_doc(const brink_engine *e, int outcome);
 
 /* Scheduled events, in the order they will fire.  'data' is the event's
    data as the scenario language serialized it, or NULL. */
@@ -490,6 +492,8 @@ BRINK_API const char *brink_scenario_text(const brink_engine *e,
 BRINK_API int brink_news(brink_engine *e, const char *text);
 BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data);
 BRINK_API int brink_odds(brink_engine *e, int move, double p);
+/* The pending override: *move -1 (and *p -1) when there is none. */
+BRINK_API int brink_odds_get(const brink_engine *e, int *move, double *p);
 
 #ifdef __cplusplus
 }

@@ -70,7 +70,7 @@ BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
                        q->data ? (uint32_t)strlen(q->data) + 1 : 0};
     memcpy(p, &sh, sizeof sh);
     p += sizeof sh;
-    memcpy(p, q->data, sh.len);
+    if (sh.len) memcpy(p, q->data, sh.len);
     p += sh.len;
   }
   *out = s;

@@ -151,9 +151,20 @@ BRINK_API int brink_schedule_put(brink_engine *e, int due, int event,
 
 BRINK_API int brink_news(brink_engine *e, const char *text) {
   if (text == NULL) return brink__error(e, BRINK_EINVAL, "text is NULL");
-  if (e->run.phase == BRINK__PH_IDLE)
+  if (e->run.phase == BRINK__PH_IDLE || e->run.phase == BRINK__PH_DONE)
     return brink__error(e, BRINK_ESTATE, "no run is under way");
   return brink__news(e, text, strlen(text));
+}
+
+BRINK_API int brink_odds_get(const brink_engine *e, int *move, double *p) {
+  if (move) *move = e->odds_move;
+  if (p) *p = e->odds_move >= 0 ? e->odds_p : -1;
+  return BRINK_OK;
+}
+
+BRINK_API const char *brink_outcome_doc(const brink_engine *e, int i) {
+  if (i < 0 || i >= e->noutcomes) return NULL;
+  return e->outcomes[i].doc ? e->outcomes[i].doc : "";
 }
 
 BRINK_API int brink_odds(brink_engine *e, int move, double p) {

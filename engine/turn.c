@@ -451,6 +451,8 @@ static int finish(brink_engine *e, int outcome) {
   e->run.outcome = outcome;
   e->run.phase = BRINK__PH_DONE;
   e->run.awaiting = -1;
+  e->run.index = 0;   /* an ended run has one position, whatever ended it */
+  e->run.moves_made = 0;
   brink_record r;
   brink__record(e, &r, BRINK_REC_END);
   r.id = brink_outcome(e);

@@ -1,12 +1,19 @@
 /*
 ** bench.c: playthroughs per second of a brink scenario against the same
-** work in plain Lua, measured in one process, reported as a ratio.
+** work in plain Lua, measured in one process, reported as a ratio; what
+** the instruction budget's count hook costs plain Lua; and the batch
+** throughput of a scenario (the flagship) with one and two workers, each
+** with its own engine as brink batch runs them, with the peak memory of
+** one worker's engine as its allocator counts it.
 */
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "brink.h"
@@ -48,9 +55,95 @@ static int play_plain(void *ud, uint64_t seed) {
   return 0;
 }
 
+/* Does what the engine's budget hook does every 1000 instructions, less
+   the clock: the cost measured is the hook's, not the work in it. */
+static void count_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  static volatile long calls;
+  calls += lua_gethookcount(L);
+}
+
+/* An allocator that counts the bytes an engine holds, and their peak. */
+typedef struct counter {
+  size_t now, peak;
+} counter;
+
+static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  counter *c = ud;
+  if (ptr == NULL) osize = 0;
+  if (nsize == 0) {
+    free(ptr);
+    c->now -= osize;
+    return NULL;
+  }
+  void *p = realloc(ptr, nsize);
+  if (p == NULL) return NULL;
+  c->now += nsize - osize;
+  if (c->now > c->peak) c->peak = c->now;
+  return p;
+}
+
+/* One batch worker: its own engine, the scenario loaded once, runs with
+   seeds first, first + step, ... until the deadline. */
+typedef struct worker {
+  const char *path;
+  uint64_t first, step;
+  double until;
+  long runs;
+  counter mem;
+  int failed;
+  pthread_t thread;
+} worker;
+
+static void *work(void *arg) {
+  worker *w = arg;
+  brink_config cfg;
+  brink_config_init(&cfg);
+  cfg.alloc = counting_alloc;
+  cfg.alloc_ud = &w->mem;
+  brink_engine *e;
+  if (brink_engine_open(&e, &cfg) || brink_load_file(e, w->path)) {
+    fprintf(stderr, "bench: %s\n", brink_errmsg(e));
+    w->failed = 1;
+    brink_engine_close(e);
+    return NULL;
+  }
+  uint64_t seed = w->first;
+  while (now() < w->until)
+    for (int i = 0; i < 20; i++, seed += w->step, w->runs++) {
+      int rc = brink_start(e, seed);
+      if (rc == BRINK_OK) rc = brink_run(e);
+      if (rc != BRINK_DONE) brink_finish(e, "error");   /* counted: a run */
+    }
+  brink_engine_close(e);
+  return NULL;
+}
+
+/* Runs/s of 'jobs' workers for 'seconds'; the peak bytes of worker 0. */
+static double batch_rate(const char *path, int jobs, double seconds,
+                         size_t *peak) {
+  worker w[2];
+  memset(w, 0, sizeof w);
+  double t0 = now();
+  for (int i = 0; i < jobs; i++) {
+    w[i] = (worker){path, (uint64_t)i, (uint64_t)jobs, t0 + seconds, 0,
+                    {0, 0}, 0, 0};
+    if (pthread_create(&w[i].thread, NULL, work, &w[i]) != 0) exit(1);
+  }
+  long runs = 0;
+  for (int i = 0; i < jobs; i++) {
+    pthread_join(w[i].thread, NULL);
+    if (w[i].failed) exit(1);
+    runs += w[i].runs;
+  }
+  *peak = w[0].mem.peak;
+  return (double)runs / (now() - t0);
+}
+
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : "bench";
   double seconds = argc > 2 ? atof(argv[2]) : 2;
+  const char *flagship = argc > 3 ? argv[3] : NULL;
   char path[512];
   brink_engine *e;
   snprintf(path, sizeof path, "%s/world.lua", dir);
@@ -73,7 +166,60 @@ int main(int argc, char **argv) {
   printf("  brink                 %10.0f  (%.1f us each)\n", engine,
          1e6 / engine);
   printf("  brink / plain Lua     %10.2fx\n", engine / plain);
+  /* Alternating short trials, best of each: other processes on a shared
+     machine slow a trial down, never speed it up. */
+  double bare = 0, hooked = 0;
+  for (int i = 0; i < 3; i++) {
+    bare = fmax(bare, rate(play_plain, L, seconds / 3));
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, 1000);
+    hooked = fmax(hooked, rate(play_plain, L, seconds / 3));
+    lua_sethook(L, NULL, 0, 0);
+  }
+  printf("\nthe instruction budget's count hook (every 1000 instructions) "
+         "on plain Lua, best of 3\n");
+  printf("  playthroughs/s        %10.0f without, %.0f with: %.2fx\n", bare,
+         hooked, bare / hooked);
+  /* Bytecode alone, where the hook's per-instruction check is all the
+     difference: the upper bound of its cost. */
+  luaL_loadstring(L, "local x = 0 for i = 1, 3000000 do x = x + i % 7 end "
+                     "return x");
+  double spin = 1e9, spin_hooked = 1e9;
+  for (int i = 0; i < 3; i++) {
+    for (int hooked_run = 0; hooked_run < 2; hooked_run++) {
+      if (hooked_run) lua_sethook(L, count_hook, LUA_MASKCOUNT, 1000);
+      lua_pushvalue(L, -1);
+      double t0 = now();
+      lua_call(L, 0, 1);
+      double dt = now() - t0;
+      lua_pop(L, 1);
+      lua_sethook(L, NULL, 0, 0);
+      if (hooked_run) spin_hooked = fmin(spin_hooked, dt);
+      else spin = fmin(spin, dt);
+    }
+  }
+  lua_pop(L, 1);
+  printf("  a bytecode loop       %10.1f ns/iteration without, %.1f with: "
+         "%.2fx\n", spin / 3e6 * 1e9, spin_hooked / 3e6 * 1e9,
+         spin_hooked / spin);
   lua_close(L);
   brink_engine_close(e);
+  if (flagship) {
+    size_t peak1 = 0, peak2;
+    double one = 0, two = 0;
+    for (int i = 0; i < 3; i++) {
+      size_t peak;
+      one = fmax(one, batch_rate(flagship, 1, seconds / 3, &peak));
+      if (peak > peak1) peak1 = peak;
+      two = fmax(two, batch_rate(flagship, 2, seconds / 3, &peak2));
+    }
+    printf("\nbatch runs/s of %s, one engine per worker, best of 3\n",
+           flagship);
+    printf("  1 worker              %10.0f  (%.1f us each)\n", one,
+           1e6 / one);
+    printf("  2 workers             %10.0f\n", two);
+    printf("  2 workers / 1         %10.2fx\n", two / one);
+    printf("  peak memory, 1 worker %10.2f MiB (engine and Lua state, as "
+           "its allocator counts)\n", (double)peak1 / (1 << 20));
+  }
   return 0;
 }

@@ -8,6 +8,7 @@
 #include "brink.h"
 
 #define MAX_PAIRS 64
+#define MAX_FILES 4096   /* brink merge: one part per shard */
 
 /* Options common to the commands that load and run a scenario. */
 typedef struct options {
@@ -22,6 +23,22 @@ typedef struct options {
   bool json, quiet, no_cache;
   const char *log;
   brink_config cfg;
+  /* brink batch and brink merge */
+  int64_t runs;                      /* 0: not given */
+  int jobs;                          /* 0: one per online CPU */
+  const char *vars[MAX_PAIRS];       /* --var NAME */
+  int nvars;
+  const char *sweeps[MAX_PAIRS];     /* "VAR=a,b,c" */
+  int nsweeps;
+  const char *csv, *out, *plot;
+  int shard_k, shard_n;              /* --shard K/N; 0 when not given */
+  const char *files[MAX_FILES];      /* every positional argument */
+  int nfiles;
+  /* brink play, and saves for run and play */
+  const char *seats[MAX_PAIRS];      /* --seat ACTOR */
+  int nseats;
+  const char *save, *resume;         /* --save FILE, --resume SAVE */
+  bool force;                        /* --force: a save of another text */
 } options;
 
 /* Prints "brink CMD: message" to stderr and returns 2 (a usage error). */
@@ -29,17 +46,42 @@ int usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /*
 ** Parses argv for 'cmd'.  'allowed' lists the long options the command
-** takes ("--seed", ...).  Returns 0, 2 on a usage error (reported), or -1
-** when --help was asked (the caller prints its help).
+** takes ("--seed", ...); the pseudo-option "PART..." lets it take several
+** files (o->files), else it takes exactly one (o->file).  Returns 0, 2 on a
+** usage error (reported), or -1 when --help was asked (the caller prints
+** its help).
 */
 int parse_options(const char *cmd, int argc, char **argv,
                   const char *const *allowed, options *o);
 /* Opens an engine and loads o->file; prints the diagnostics on failure. */
 int open_scenario(const options *o, brink_engine **out);
+/* The same from the file's bytes, read once by the caller ('path' names
+   the chunk in messages and finds imports, as brink_load_file does). */
+int open_scenario_text(const options *o, const char *path, const char *text,
+                       size_t len, brink_engine **out);
 /* Applies --policy and --set; prints the problem and returns 1 or 2. */
 int apply_choices(const char *cmd, const options *o, brink_engine *e);
+/*
+** Writes each "VAR=VALUE" of 'sets' as --set does, after brink_start and
+** with the cause "--set".  Prints the problem and returns 2 on a bad one.
+*/
+int apply_sets(const char *cmd, const char *const *sets, int nsets,
+               brink_engine *e);
+
+/*
+** Writes 'len' bytes to 'path' so that it holds the old contents or the
+** new, never half: a temporary file in the same folder, fsync, rename,
+** then the folder synced.  On failure 'err' says why and nothing is left.
+*/
+int write_atomic(const char *path, const char *text, size_t len, char *err,
+                 size_t cap);
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_play(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -15,6 +15,11 @@ static const char *const help =
     "  run FILE     play a scenario to its end; a dated timeline, or JSON "
     "Lines\n"
     "  check FILE   load and validate a scenario without running it\n"
+    "  batch FILE   many seeded runs: outcome frequencies, distributions\n"
+    "  merge PART.. combine the parts of a sharded batch into its summary\n"
+    "  play FILE    a tabletop exercise: seats, AI, a facilitator's console\n"
+    "  replay LOG   re-run a JSON Lines log and check it is reproduced\n"
+    "  report LOG   the after-action report of a log or save (HTML, .md)\n"
     "\n"
     "  brink COMMAND --help describes each command's options.\n"
     "  brink --version prints the version.\n"
@@ -38,5 +43,10 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+  if (strcmp(cmd, "batch") == 0) return cmd_batch(argc - 1, argv + 1);
+  if (strcmp(cmd, "merge") == 0) return cmd_merge(argc - 1, argv + 1);
+  if (strcmp(cmd, "play") == 0) return cmd_play(argc - 1, argv + 1);
+  if (strcmp(cmd, "replay") == 0) return cmd_replay(argc - 1, argv + 1);
+  if (strcmp(cmd, "report") == 0) return cmd_report(argc - 1, argv + 1);
   return usage_error("", "unknown command '%s' (try brink --help)", cmd);
 }

@@ -68,12 +68,17 @@ int parse_options(const char *cmd, int argc, char **argv,
                   const char *const *allowed, options *o) {
   memset(o, 0, sizeof *o);
   brink_config_init(&o->cfg);
+  bool many = allowed_has(allowed, "PART...");
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) return -1;
     if (a[0] != '-' || a[1] == '\0') {
-      if (o->file) return usage_error(cmd, "one scenario file only ('%s'?)", a);
-      o->file = a;
+      if (o->file && !many)
+        return usage_error(cmd, "one scenario file only ('%s'?)", a);
+      if (o->nfiles == MAX_FILES)
+        return usage_error(cmd, "too many files (at most %d)", MAX_FILES);
+      if (o->file == NULL) o->file = a;
+      o->files[o->nfiles++] = a;
       continue;
     }
     /* --name=value or --name value */
@@ -93,11 +98,13 @@ int parse_options(const char *cmd, int argc, char **argv,
                          name, cmd);
     }
     bool flag = strcmp(name, "--json") == 0 || strcmp(name, "--quiet") == 0 ||
-                strcmp(name, "--no-cache") == 0;
+                strcmp(name, "--no-cache") == 0 ||
+                strcmp(name, "--force") == 0;
     if (flag) {
       if (eq) return usage_error(cmd, "%s takes no value", name);
       if (name[2] == 'j') o->json = true;
       else if (name[2] == 'q') o->quiet = true;
+      else if (name[2] == 'f') o->force = true;
       else o->no_cache = true;
       continue;
     }
@@ -127,6 +134,56 @@ int parse_options(const char *cmd, int argc, char **argv,
       else o->sets[o->nsets++] = value;
     } else if (strcmp(name, "--log") == 0) {
       o->log = value;
+    } else if (strcmp(name, "--seat") == 0) {
+      if (o->nseats == MAX_PAIRS)
+        return usage_error(cmd, "too many --seat options");
+      o->seats[o->nseats++] = value;
+    } else if (strcmp(name, "--save") == 0) {
+      o->save = value;
+    } else if (strcmp(name, "--resume") == 0) {
+      o->resume = value;
+    } else if (strcmp(name, "--csv") == 0) {
+      o->csv = value;
+    } else if (strcmp(name, "--out") == 0) {
+      o->out = value;
+    } else if (strcmp(name, "--plot") == 0) {
+      o->plot = value;
+    } else if (strcmp(name, "--runs") == 0) {
+      if (!parse_u64(value, &u) || u < 1 || u > 1000000000)
+        return usage_error(cmd, "--runs takes a number from 1 to 10^9, "
+                           "not '%s'", value);
+      o->runs = (int64_t)u;
+    } else if (strcmp(name, "--jobs") == 0) {
+      if (!parse_u64(value, &u) || u < 1 || u > 1024)
+        return usage_error(cmd, "--jobs takes a number from 1 to 1024, "
+                           "not '%s'", value);
+      o->jobs = (int)u;
+    } else if (strcmp(name, "--var") == 0) {
+      if (o->nvars == MAX_PAIRS)
+        return usage_error(cmd, "too many --var options");
+      o->vars[o->nvars++] = value;
+    } else if (strcmp(name, "--sweep") == 0) {
+      const char *eq2 = strchr(value, '=');
+      if (eq2 == NULL || eq2 == value || eq2[1] == '\0')
+        return usage_error(cmd, "--sweep takes VAR=a,b,c, not '%s'", value);
+      if (o->nsweeps == MAX_PAIRS)
+        return usage_error(cmd, "too many --sweep options");
+      o->sweeps[o->nsweeps++] = value;
+    } else if (strcmp(name, "--shard") == 0) {
+      /* "K/N": shard K (from 1) of N */
+      const char *slash = strchr(value, '/');
+      char k[32];
+      uint64_t of;
+      if (slash == NULL || (size_t)(slash - value) >= sizeof k)
+        return usage_error(cmd, "--shard takes K/N, such as 2/8, not '%s'",
+                           value);
+      snprintf(k, sizeof k, "%.*s", (int)(slash - value), value);
+      if (!parse_u64(k, &u) || !parse_u64(slash + 1, &of) || u < 1 ||
+          of < 1 || u > of || of > 1000000)
+        return usage_error(cmd, "--shard takes K/N with 1 <= K <= N, not "
+                           "'%s'", value);
+      o->shard_k = (int)u;
+      o->shard_n = (int)of;
     } else if (strcmp(name, "--max-instructions") == 0) {
       if (!parse_u64(value, &u) || u == 0 || u > (uint64_t)INT64_MAX)
         return usage_error(cmd, "--max-instructions takes a positive "
@@ -145,20 +202,25 @@ int parse_options(const char *cmd, int argc, char **argv,
       o->cfg.max_seconds = s;
     }
   }
-  if (o->file == NULL) return usage_error(cmd, "which scenario? (brink %s "
-                                          "FILE)", cmd);
+  if (o->file == NULL && o->resume == NULL)   /* a save names its scenario */
+    return many ? usage_error(cmd, "which parts? (brink %s PART...)", cmd)
+                : usage_error(cmd, "which scenario? (brink %s FILE)", cmd);
   if (o->no_cache) o->cfg.flags |= BRINK_FLAG_NO_CACHE;
   return 0;
 }
 
-int open_scenario(const options *o, brink_engine **out) {
+/* Loads 'text' when it is not NULL, else the file o->file. */
+static int open_with(const options *o, const char *path, const char *text,
+                     size_t len, brink_engine **out) {
   brink_engine *e;
+  *out = NULL;
   int rc = brink_engine_open(&e, &o->cfg);
   if (rc != BRINK_OK) {
     fprintf(stderr, "brink: %s\n", brink_strerror(rc));
     return 1;
   }
-  rc = brink_load_file(e, o->file);
+  rc = text ? brink_load_string(e, path, text, len)
+            : brink_load_file(e, path);
   if (rc != BRINK_OK) {
     int n = brink_diag_count(e);
     if (n == 0) fprintf(stderr, "%s\n", brink_errmsg(e));
@@ -168,6 +230,15 @@ int open_scenario(const options *o, brink_engine **out) {
   }
   *out = e;
   return 0;
+}
+
+int open_scenario(const options *o, brink_engine **out) {
+  return open_with(o, o->file, NULL, 0, out);
+}
+
+int open_scenario_text(const options *o, const char *path, const char *text,
+                       size_t len, brink_engine **out) {
+  return open_with(o, path, text, len, out);
 }
 
 int apply_choices(const char *cmd, const options *o, brink_engine *e) {
@@ -180,5 +251,23 @@ int apply_choices(const char *cmd, const options *o, brink_engine *e) {
         brink_policy_assign(e, actor, eq + 1) != BRINK_OK)
       return usage_error(cmd, "--policy %s: %s", p, brink_errmsg(e));
   }
+  return 0;
+}
+
+int apply_sets(const char *cmd, const char *const *sets, int nsets,
+               brink_engine *e) {
+  brink_cause_set(e, "--set");
+  for (int i = 0; i < nsets; i++) {
+    const char *s = sets[i], *eq = strchr(s, '=');
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - s), s);
+    int var;
+    if (brink_var_find(e, name, &var) != BRINK_OK ||
+        brink_var_set_text(e, var, eq + 1) != BRINK_OK) {
+      brink_cause_set(e, "host");
+      return usage_error(cmd, "--set %s: %s", s, brink_errmsg(e));
+    }
+  }
+  brink_cause_set(e, "host");
   return 0;
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "tabletop.h"
 
 typedef struct printer {
   brink_engine *e;
@@ -17,7 +17,16 @@ typedef struct printer {
   size_t cap;
   double *start;       /* values at the start, for the closing table */
   int io_error;
+  strlist *keep;       /* --save: every line, for the save's log */
+  FILE *also;          /* the --log file too when --json prints */
 } printer;
+
+/* One line of the JSON Lines log: printed, and kept for --save. */
+static void write_line(printer *p, const char *line) {
+  if (p->keep && strlist_push(p->keep, line)) p->io_error = 1;
+  if (p->json && fprintf(p->json, "%s\n", line) < 0) p->io_error = 1;
+  if (p->also && fprintf(p->also, "%s\n", line) < 0) p->io_error = 1;
+}
 
 static void write_json(printer *p, const brink_record *r) {
   int n = brink_record_json(p->e, r, p->buf, p->cap);
@@ -32,7 +41,8 @@ static void write_json(printer *p, const brink_record *r) {
     p->cap = cap;
     n = brink_record_json(p->e, r, p->buf, p->cap);
   }
-  if (n < 0 || fprintf(p->json, "%s\n", p->buf) < 0) p->io_error = 1;
+  if (n < 0) p->io_error = 1;
+  else write_line(p, p->buf);
 }
 
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
@@ -104,14 +114,14 @@ static void write_text(printer *p, const brink_record *r) {
 
 static void on_record(void *ud, const brink_record *r) {
   printer *p = ud;
-  if (p->json) write_json(p, r);
+  if (p->json || p->keep) write_json(p, r);
   if (p->text) write_text(p, r);
 }
 
 static const char *const run_options[] = {
     "--seed", "--turns", "--policy", "--set", "--json", "--log", "--quiet",
     "--max-instructions", "--max-memory", "--max-seconds", "--no-cache",
-    NULL};
+    "--save", "--resume", "--force", NULL};
 
 static const char *const run_help =
     "usage: brink run FILE [options]\n"
@@ -130,22 +140,74 @@ static const char *const run_help =
     "  --max-memory SIZE     for the script state, e.g. 64M (default 256M)\n"
     "  --max-seconds S       wall-clock limit per call (default 10)\n"
     "  --no-cache            re-evaluate every condition (checks the cache)\n"
+    "  --save FILE           save the run at its end; with --turns N, after\n"
+    "                        turn N, unfinished, for --resume\n"
+    "  --resume SAVE         go on from a save (its seed, policies, sets and\n"
+    "                        log: the JSON Lines are the whole run's)\n"
+    "  --force               resume a save made with another text of the\n"
+    "                        scenario: values are mapped by name\n"
     "\n"
     "exit status: 0 the scenario ended, 1 scenario error, 2 usage error\n";
 
-static int apply_sets(const options *o, brink_engine *e) {
-  brink_cause_set(e, "--set");
-  for (int i = 0; i < o->nsets; i++) {
-    const char *s = o->sets[i], *eq = strchr(s, '=');
-    char name[256];
-    snprintf(name, sizeof name, "%.*s", (int)(eq - s), s);
-    int var;
-    if (brink_var_find(e, name, &var) != BRINK_OK ||
-        brink_var_set_text(e, var, eq + 1) != BRINK_OK)
-      return usage_error("run", "--set %s: %s", s, brink_errmsg(e));
+/*
+** --resume: the save's policies, its log (printed, so the JSON Lines are
+** the whole run's and brink replay can check them) and its state.
+*/
+static int resume(const options *o, brink_engine *e, printer *p, setup *su) {
+  char err[600];
+  loaded l;
+  if (save_load(o->resume, e, o->force, &l, err, sizeof err)) {
+    fprintf(stderr, "brink run: %s: %s (nothing was loaded)\n", o->resume,
+            err);
+    return 1;
   }
-  brink_cause_set(e, "host");
-  return 0;
+  int rc = 0;
+  if (l.setup.seats.n) {
+    fprintf(stderr, "brink run: %s was saved by brink play with seats; go "
+            "on with brink play --resume %s\n", o->resume, o->resume);
+    rc = 1;
+  }
+  for (size_t i = 0; rc == 0 && i < l.setup.policies.n; i++) {
+    const char *s = l.setup.policies.v[i], *eq = strchr(s, '=');
+    char actor[256];
+    snprintf(actor, sizeof actor, "%.*s", eq ? (int)(eq - s) : 0, s);
+    int a;
+    if (eq == NULL || brink_actor_find(e, actor, &a) != BRINK_OK ||
+        brink_policy_assign(e, a, eq + 1) != BRINK_OK) {
+      fprintf(stderr, "brink run: %s: policy %s: %s\n", o->resume, s,
+              brink_errmsg(e));
+      rc = 1;
+    }
+  }
+  brink_turn_limit(e, l.setup.turns);
+  /* The start values, for the closing table: a quiet start. */
+  if (rc == 0 && brink_start(e, l.setup.seed) == BRINK_OK &&
+      apply_sets("run", (const char *const *)l.setup.sets.v,
+                 (int)l.setup.sets.n, e) != 0)
+    rc = 1;
+  for (int v = 0; rc == 0 && p->start && v < brink_var_count(e); v++)
+    brink_var_get(e, v, &p->start[v]);
+  strlist notes = {0};
+  if (rc == 0 &&
+      state_restore(e, l.state, l.foreign, &notes, err, sizeof err) != 0) {
+    fprintf(stderr, "brink run: %s: %s (nothing was loaded)\n", o->resume,
+            err);
+    rc = 1;
+  }
+  for (size_t i = 0; rc == 0 && i < notes.n; i++)
+    fprintf(stderr, "brink run: %s: %s\n", o->resume, notes.v[i]);
+  for (size_t i = 0; rc == 0 && i < l.log.n; i++) write_line(p, l.log.v[i]);
+  if (rc == 0 && p->text)
+    printf("Resumed from %s at turn %d\n", o->resume, brink_turn(e));
+  strlist_free(&notes);
+  if (rc == 0) {
+    *su = l.setup;
+    memset(&l.setup, 0, sizeof l.setup);
+    free(su->file);
+    su->file = strdup(o->file);
+  }
+  loaded_free(&l);
+  return rc;
 }
 
 int cmd_run(int argc, char **argv) {
@@ -156,26 +218,80 @@ int cmd_run(int argc, char **argv) {
     return 0;
   }
   if (rc) return rc;
+  if (o.resume && (o.has_seed || o.npolicies || o.nsets))
+    return usage_error("run", "--resume takes the seed, policies and sets "
+                       "from the save");
+  if (o.resume && o.turns && !o.save)
+    return usage_error("run", "with --resume, --turns N needs --save (stop "
+                       "after turn N and save again)");
+  if (o.force && !o.resume)
+    return usage_error("run", "--force goes with --resume");
+  char *save_file = NULL, err[600];
+  if (o.resume && o.file == NULL) {
+    if ((save_file = save_scenario_file(o.resume, err, sizeof err)) == NULL) {
+      fprintf(stderr, "brink run: %s: %s (nothing was loaded)\n", o.resume,
+              err);
+      return 1;
+    }
+    o.file = save_file;
+  }
   brink_engine *e;
-  if (open_scenario(&o, &e)) return 1;
-  printer p = {e, NULL, !o.json, o.quiet, NULL, 0, NULL, 0};
+  if (open_scenario(&o, &e)) {
+    free(save_file);
+    return 1;
+  }
+  strlist keep = {0};
+  setup su;
+  memset(&su, 0, sizeof su);
+  printer p = {e, NULL, !o.json, o.quiet, NULL, 0, NULL, 0,
+               o.save ? &keep : NULL, NULL};
   FILE *log = NULL;
   if (o.log && (log = fopen(o.log, "w")) == NULL) {
     fprintf(stderr, "brink run: cannot write %s\n", o.log);
     brink_engine_close(e);
+    free(save_file);
     return 1;
   }
   p.json = o.json ? stdout : log;
-  if ((rc = apply_choices("run", &o, e)) != 0) goto done;
-  brink_turn_limit(e, o.turns);
+  if (o.json) p.also = log;
   int n = brink_var_count(e);
   p.start = calloc((size_t)(n ? n : 1), sizeof(double));
-  brink_on_record(e, on_record, &p);
-  rc = brink_start(e, o.has_seed ? o.seed : brink_scenario_seed(e));
-  for (int v = 0; v < n && p.start; v++) brink_var_get(e, v, &p.start[v]);
-  if (rc == BRINK_OK && (rc = apply_sets(&o, e)) != 0) goto done;
-  rc = brink_run(e);
-  if (rc == BRINK_DONE) {
+  /* --save with --turns N stops after turn N, unfinished: no turn limit. */
+  int stop_after = o.save ? o.turns : 0;
+  if (o.resume) {
+    if ((rc = resume(&o, e, &p, &su)) != 0) goto done;
+    brink_on_record(e, on_record, &p);
+  } else {
+    if ((rc = apply_choices("run", &o, e)) != 0) goto done;
+    brink_turn_limit(e, stop_after ? 0 : o.turns);
+    uint64_t seed = o.has_seed ? o.seed : brink_scenario_seed(e);
+    if (setup_init(&su, e, o.file, seed) != 0) {
+      rc = 1;
+      goto done;
+    }
+    for (int i = 0; i < o.npolicies; i++)
+      strlist_push(&su.policies, o.policies[i]);
+    for (int i = 0; i < o.nsets; i++) strlist_push(&su.sets, o.sets[i]);
+    su.turns = stop_after ? 0 : o.turns;
+    brink_on_record(e, on_record, &p);
+    rc = brink_start(e, seed);
+    for (int v = 0; v < n && p.start; v++) brink_var_get(e, v, &p.start[v]);
+    /* After the engine's start record, how the run was set up. */
+    char *line = setup_line(&su);
+    if (line == NULL) p.io_error = 1;
+    else if (p.json || p.keep) write_line(&p, line);
+    free(line);
+    if (rc == BRINK_OK &&
+        (rc = apply_sets("run", o.sets, o.nsets, e)) != 0)
+      goto done;
+  }
+  if (stop_after) {
+    while ((rc = brink_step(e)) == BRINK_OK && brink_turn(e) <= stop_after)
+      continue;
+  } else {
+    rc = brink_run(e);
+  }
+  if (rc == BRINK_DONE || (stop_after && rc == BRINK_OK)) {
     rc = 0;
   } else {
     fprintf(stderr, "%s%s%s%s%s\n", brink_errwhere(e),
@@ -183,6 +299,14 @@ int cmd_run(int argc, char **argv) {
             *brink_errin(e) ? ": " : "", brink_errmsg(e));
     brink_finish(e, "error");
     rc = 1;
+  }
+  if (o.save && save_write(o.save, e, &su, NULL, 0, &keep, err,
+                           sizeof err) != 0) {
+    fprintf(stderr, "brink run: cannot save to %s: %s\n", o.save, err);
+    rc = 1;
+  } else if (o.save && p.text) {
+    printf("\nSaved to %s at turn %d%s\n", o.save, brink_turn(e),
+           brink_outcome(e) ? "" : " (brink run --resume goes on)");
   }
 done:
   fflush(stdout);
@@ -194,6 +318,9 @@ done:
   free(p.buf);
   free(p.start);
   brink_engine_close(e);
+  strlist_free(&keep);
+  setup_free(&su);
+  free(save_file);
   return rc;
 }
 

@@ -1,63 +1,12 @@
 /* The brink command, run as a user would (BRINK names the binary). */
 #define _DEFAULT_SOURCE   /* mkstemps */
-#include <criterion/criterion.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "cli_fixture.h"
 
-typedef struct result {
-  char *out;           /* stdout */
-  char *err;           /* stderr */
-  int status;          /* exit status */
-} result;
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  size_t cap = 4096, len = 0, n;
-  char *buf = malloc(cap);
-  while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-    len += n;
-    if (len + 1 == cap) buf = realloc(buf, cap *= 2);
-  }
-  buf[len] = '\0';
-  fclose(f);
-  return buf;
-}
-
-static const char *brink(void) {
-  const char *b = getenv("BRINK");
-  if (b == NULL) cr_skip_test("BRINK is not set (run through make test)");
-  return b;
-}
-
-/* Runs "brink ARGS" with stdout and stderr captured apart. */
+/* Runs "brink ARGS". */
 static result run(const char *args) {
-  char errpath[] = "/tmp/brink-cli-XXXXXX";
-  int fd = mkstemp(errpath);
-  cr_assert(fd >= 0);
   char cmd[2048];
-  snprintf(cmd, sizeof cmd, "%s %s 2>%s </dev/null", brink(), args, errpath);
-  FILE *p = popen(cmd, "r");
-  cr_assert_not_null(p);
-  size_t cap = 1 << 16, len = 0, n;
-  char *out = malloc(cap);
-  while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-    len += n;
-    if (len + 1 == cap) out = realloc(out, cap *= 2);
-  }
-  out[len] = '\0';
-  int st = pclose(p);
-  result r = {out, slurp(errpath), WIFEXITED(st) ? WEXITSTATUS(st) : -1};
-  remove(errpath);
-  return r;
-}
-
-static void done(result r) {
-  free(r.out);
-  free(r.err);
+  snprintf(cmd, sizeof cmd, "%s %s", brink(), args);
+  return shell(cmd);
 }
 
 Test(cli, run_prints_the_pinned_timeline_and_log) {

@@ -1,0 +1,566 @@
+/*
+** summary.c: what a batch table says, for people (text), for programs
+** (the JSON object of SPEC section 4) and for spreadsheets (CSV).
+**
+** Everything here is a function of the table in run order, never of the
+** order in which workers finished, so the bytes are the same for any
+** --jobs and for a merge of shards.  Numbers are rounded before they are
+** printed (shares and interval bounds to 3 significant digits, means and
+** standard deviations to 6) so that the last bits of a floating point sum
+** never show.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+
+/* z for a two-sided 95% interval: the 0.975 quantile of N(0, 1). */
+#define Z95 1.959963984540054
+
+/*
+** The Wilson score interval for k successes in n trials: unlike the
+** normal approximation it stays inside [0, 1] and is honest at 0 and n.
+*/
+void wilson95(int64_t k, int64_t n, double *lo, double *hi) {
+  if (n <= 0) {
+    *lo = 0;
+    *hi = 1;
+    return;
+  }
+  double p = (double)k / (double)n, z2 = Z95 * Z95, nn = (double)n;
+  double denom = 1 + z2 / nn;
+  double centre = (p + z2 / (2 * nn)) / denom;
+  double half = Z95 / denom * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+  *lo = k == 0 ? 0 : fmax(0, centre - half);
+  *hi = k == n ? 1 : fmin(1, centre + half);
+}
+
+/*
+** The nearest-rank percentile: the smallest value with at least p% of the
+** values at or below it, x[ceil(p n / 100)] counting from 1.  Always a
+** value some run ended with, so integers stay integers.  In integers, as
+** 0.05 * 1000 is not quite 50 in binary.
+*/
+double nearest_rank(const double *sorted, int64_t n, int percent) {
+  int64_t r = (percent * n + 99) / 100;
+  if (r < 1) r = 1;
+  if (r > n) r = n;
+  return sorted[r - 1];
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double round_sig(double x, int digits) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.*g", digits, x);
+  double r = strtod(buf, NULL);
+  return r == 0 ? 0 : r;
+}
+
+/* Integral values print as integers ("9", not "9.0"). */
+static json_t *jnum(double x) {
+  if (x == floor(x) && fabs(x) < 9e15) return json_integer((json_int_t)x);
+  return json_real(x);
+}
+
+/* Shares and interval bounds keep 3 significant digits: a trigger that
+   fired once in 10000 runs shows as 0.0001, not as 0. */
+static json_t *jshare(int64_t k, int64_t n) {
+  return jnum(n ? round_sig((double)k / (double)n, 3) : 0);
+}
+
+/* Seeds are unsigned 64-bit; JSON integers here are signed. */
+json_t *jseed(uint64_t seed) {
+  if (seed <= INT64_MAX) return json_integer((json_int_t)seed);
+  char buf[32];
+  snprintf(buf, sizeof buf, "%llu", (unsigned long long)seed);
+  return json_string(buf);
+}
+
+int print_json(FILE *f, json_t *j) {
+  char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  if (s == NULL) return -1;
+  int rc = fprintf(f, "%s\n", s) < 0 ? -1 : 0;
+  free(s);
+  return rc;
+}
+
+/* Outcome indices sorted by name; the default outcome is always there. */
+typedef struct tally {
+  int n;
+  const char **names;
+  int64_t *counts;
+} tally;
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static tally count_outcomes(const bmeta *m, const btable *t) {
+  tally y;
+  y.names = xcalloc((size_t)t->noutcomes + 1, sizeof *y.names);
+  y.counts = xcalloc((size_t)t->noutcomes + 1, sizeof *y.counts);
+  y.n = 0;
+  for (int i = 0; i < t->noutcomes; i++) y.names[y.n++] = t->outcomes[i];
+  bool has_default = !*m->default_outcome;
+  for (int i = 0; i < y.n; i++)
+    has_default |= strcmp(y.names[i], m->default_outcome) == 0;
+  if (!has_default) y.names[y.n++] = m->default_outcome;
+  qsort(y.names, (size_t)y.n, sizeof *y.names, cmp_str);
+  for (int64_t r = 0; r < t->count; r++)
+    for (int i = 0; i < y.n; i++)
+      if (strcmp(y.names[i], t->outcomes[t->outcome[r]]) == 0) y.counts[i]++;
+  return y;
+}
+
+static void tally_free(tally *y) {
+  free(y->names);
+  free(y->counts);
+}
+
+/* The variables to describe: --var ones, else those that vary. */
+static bool described(const bmeta *m, const btable *t, int v) {
+  if (m->nseries) {
+    for (int s = 0; s < m->nseries; s++)
+      if (m->series[s] == v) return true;
+    return false;
+  }
+  size_t nv = (size_t)m->nvars;
+  for (int64_t r = 1; r < t->count; r++)
+    if (t->final[(size_t)r * nv + (size_t)v] != t->final[(size_t)v])
+      return true;
+  return false;
+}
+
+typedef struct stats {
+  double mean, sd, p5, p50, p95;
+} stats;
+
+static stats describe_var(const bmeta *m, const btable *t, int v) {
+  stats s = {0, 0, 0, 0, 0};
+  int64_t n = t->count;
+  if (n == 0) return s;
+  double *x = xmalloc(sizeof *x * (size_t)n), sum = 0, dev = 0;
+  for (int64_t r = 0; r < n; r++) {
+    x[r] = t->final[(size_t)r * (size_t)m->nvars + (size_t)v];
+    sum += x[r];
+  }
+  s.mean = sum / (double)n;
+  for (int64_t r = 0; r < n; r++) dev += (x[r] - s.mean) * (x[r] - s.mean);
+  s.sd = n > 1 ? sqrt(dev / (double)(n - 1)) : 0;
+  qsort(x, (size_t)n, sizeof *x, cmp_double);
+  s.p5 = nearest_rank(x, n, 5);
+  s.p50 = nearest_rank(x, n, 50);
+  s.p95 = nearest_rank(x, n, 95);
+  free(x);
+  return s;
+}
+
+/* A percentile as the variable's type shows it. */
+static json_t *jvalue(const bmeta *m, int v, double x) {
+  switch (m->types[v]) {
+  case BRINK_FLAG: return json_boolean(x != 0);
+  case BRINK_INTEGER: return jnum(x);
+  default: return jnum(round_sig(x, 6));
+  }
+}
+
+static int64_t enum_count(const bmeta *m, const btable *t, int v, int k) {
+  int64_t c = 0;
+  for (int64_t r = 0; r < t->count; r++)
+    c += t->final[(size_t)r * (size_t)m->nvars + (size_t)v] == k;
+  return c;
+}
+
+/* Mean score of actor a over the runs where it could be computed. */
+static bool mean_score(const bmeta *m, const btable *t, int a, double *out) {
+  double sum = 0;
+  int64_t n = 0;
+  for (int64_t r = 0; r < t->count; r++) {
+    double x = t->score[(size_t)r * (size_t)m->nactors + (size_t)a];
+    if (isnan(x)) continue;
+    sum += x;
+    n++;
+  }
+  *out = n ? sum / (double)n : 0;
+  return n > 0;
+}
+
+static int64_t actor_choices(const bmeta *m, const btable *t, int a) {
+  int64_t n = 0;
+  for (int k = 0; k < m->nrep[a]; k++) n += t->moves[m->rep_off[a] + k];
+  return n;
+}
+
+/* Trigger indices in byte order of their names. */
+static int *trigger_order(const btable *t) {
+  int *ix = xcalloc((size_t)t->ntriggers, sizeof *ix);
+  for (int i = 0; i < t->ntriggers; i++) ix[i] = i;
+  for (int i = 1; i < t->ntriggers; i++)   /* few: insertion sort */
+    for (int k = i; k > 0 && strcmp(t->triggers[ix[k - 1]],
+                                     t->triggers[ix[k]]) > 0; k--) {
+      int x = ix[k];
+      ix[k] = ix[k - 1];
+      ix[k - 1] = x;
+    }
+  return ix;
+}
+
+json_t *summary_json(const bmeta *m, const btable *t) {
+  json_t *j = json_object();
+  int64_t n = t->count;
+  json_object_set_new(j, "t", json_string("batch"));
+  json_object_set_new(j, "scenario", json_string(m->scenario));
+  if (m->sweep) json_object_set(j, "sweep", m->sweep);
+  json_object_set_new(j, "runs", json_integer(n));
+  json_object_set_new(j, "seed", jseed(m->seed));
+  tally y = count_outcomes(m, t);
+  json_t *outs = json_object(), *ci = json_object();
+  for (int i = 0; i < y.n; i++) {
+    double lo, hi;
+    wilson95(y.counts[i], n, &lo, &hi);
+    json_object_set_new(outs, y.names[i], json_integer(y.counts[i]));
+    json_object_set_new(ci, y.names[i],
+                        json_pack("[oo]", jnum(round_sig(lo, 3)),
+                                  jnum(round_sig(hi, 3))));
+  }
+  json_object_set_new(j, "outcomes", outs);
+  json_object_set_new(j, "outcome_ci95", ci);
+  json_t *fin = json_object();
+  for (int v = 0; v < m->nvars; v++) {
+    if (!described(m, t, v)) continue;
+    json_t *d = json_object();
+    if (m->types[v] == BRINK_ENUM) {
+      json_t *share = json_object();
+      for (int k = 0; k < m->nenum[v]; k++)
+        json_object_set_new(share, m->enums[v][k],
+                            jshare(enum_count(m, t, v, k), n));
+      json_object_set_new(d, "share", share);
+    } else {
+      stats s = describe_var(m, t, v);
+      json_object_set_new(d, "mean", jnum(round_sig(s.mean, 6)));
+      json_object_set_new(d, "sd", jnum(round_sig(s.sd, 6)));
+      json_object_set_new(d, "p5", jvalue(m, v, s.p5));
+      json_object_set_new(d, "p50", jvalue(m, v, s.p50));
+      json_object_set_new(d, "p95", jvalue(m, v, s.p95));
+    }
+    json_object_set_new(fin, m->vars[v], d);
+  }
+  json_object_set_new(j, "final", fin);
+  if (m->has_score) {
+    json_t *sc = json_object();
+    for (int a = 0; a < m->nactors; a++) {
+      double x;
+      json_object_set_new(sc, m->actors[a],
+                          mean_score(m, t, a, &x) ? jnum(round_sig(x, 6))
+                                                  : json_null());
+    }
+    json_object_set_new(j, "scores", sc);
+  }
+  json_t *trig = json_object();
+  int *ix = trigger_order(t);
+  for (int i = 0; i < t->ntriggers; i++)
+    json_object_set_new(trig, t->triggers[ix[i]],
+                        jshare(t->trigger_runs[ix[i]], n));
+  free(ix);
+  json_object_set_new(j, "triggers", trig);
+  json_t *moves = json_object(), *never = json_object();
+  for (int a = 0; a < m->nactors; a++) {
+    json_t *mv = json_object(), *unused = json_array();
+    int64_t total = actor_choices(m, t, a);
+    for (int k = 0; k < m->nrep[a]; k++) {
+      int64_t c = t->moves[m->rep_off[a] + k];
+      json_object_set_new(mv, m->rep[a][k], jshare(c, total));
+      if (c == 0) json_array_append_new(unused, json_string(m->rep[a][k]));
+    }
+    json_object_set_new(moves, m->actors[a], mv);
+    if (json_array_size(unused)) json_object_set_new(never, m->actors[a],
+                                                     unused);
+    else json_decref(unused);
+  }
+  json_object_set_new(j, "moves", moves);
+  json_t *cov = json_object(), *unreached = json_array();
+  for (int i = 0; i < y.n; i++)
+    if (y.counts[i] == 0)
+      json_array_append_new(unreached, json_string(y.names[i]));
+  json_object_set_new(cov, "outcomes_never_reached", unreached);
+  json_t *unfired = json_array();
+  for (int i = 0; i < t->ntriggers; i++)
+    if (t->trigger_runs[i] == 0)
+      json_array_append_new(unfired, json_string(t->triggers[i]));
+  json_object_set_new(cov, "triggers_never_fired", unfired);
+  json_object_set_new(cov, "moves_never_chosen", never);
+  json_object_set_new(j, "coverage", cov);
+  json_t *errs = json_array();
+  for (int64_t r = 0; r < n && json_array_size(errs) < 10; r++)
+    if (t->error[r])
+      json_array_append_new(errs, json_pack("{sIss}", "seed",
+                                            (json_int_t)(m->seed + (uint64_t)r),
+                                            "message", t->error[r]));
+  if (json_array_size(errs)) json_object_set_new(j, "errors", errs);
+  else json_decref(errs);
+  tally_free(&y);
+  return j;
+}
+
+/* A value as people read it: 9, 8.5, true, liberal. */
+static void text_value(const bmeta *m, int v, double x, char *buf,
+                       size_t cap) {
+  switch (m->types[v]) {
+  case BRINK_FLAG: snprintf(buf, cap, "%s", x != 0 ? "true" : "false"); break;
+  case BRINK_INTEGER: snprintf(buf, cap, "%.0f", x); break;
+  default: snprintf(buf, cap, "%.6g", round_sig(x, 6)); break;
+  }
+}
+
+static int name_width(const char *const *names, int n, int least) {
+  int w = least;
+  for (int i = 0; i < n; i++)
+    if ((int)strlen(names[i]) > w) w = (int)strlen(names[i]);
+  return w > 40 ? 40 : w;
+}
+
+void summary_text(FILE *f, const bmeta *m, const btable *t) {
+  int64_t n = t->count;
+  fprintf(f, "%s%s%s%s: %lld runs, seeds %llu..%llu\n",
+          *m->title ? m->title : m->scenario, *m->title ? " (" : "",
+          *m->title ? m->scenario : "", *m->title ? ")" : "", (long long)n,
+          (unsigned long long)m->seed,
+          (unsigned long long)(m->seed + (uint64_t)(n ? n - 1 : 0)));
+  const char *const keys[] = {"policies", "sets"};
+  for (int k = 0; k < 2; k++) {
+    json_t *list = json_object_get(m->options, keys[k]);
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) fprintf(f, "%s%s", i ? ", " : (k ? "--set "
+                                                   : "--policy "),
+                                           json_string_value(v));
+    if (json_array_size(list)) fputc('\n', f);
+  }
+  if (m->sweep) {
+    const char *key;
+    json_t *v;
+    fputs("sweep:", f);
+    json_object_foreach(m->sweep, key, v)
+      fprintf(f, " %s=%s", key, json_string_value(v));
+    fputc('\n', f);
+  }
+
+  tally y = count_outcomes(m, t);
+  int w = name_width(y.names, y.n, 20);
+  fprintf(f, "\n%-*s %8s %7s  %s\n", w + 2, "outcomes", "runs", "share",
+          "95% interval");
+  for (int i = 0; i < y.n; i++) {
+    double lo, hi;
+    wilson95(y.counts[i], n, &lo, &hi);
+    fprintf(f, "  %-*s %8lld %6.1f%%  [%.1f%%, %.1f%%]\n", w, y.names[i],
+            (long long)y.counts[i],
+            n ? 100.0 * (double)y.counts[i] / (double)n : 0.0, 100 * lo,
+            100 * hi);
+  }
+
+  bool header = false;
+  w = name_width((const char *const *)m->vars, m->nvars, 20);
+  for (int v = 0; v < m->nvars; v++) {
+    if (!described(m, t, v)) continue;
+    if (!header) {
+      fprintf(f, "\n%-*s %10s %10s %10s %10s %10s\n", w + 2, "final values",
+              "mean", "sd", "p5", "p50", "p95");
+      header = true;
+    }
+    if (m->types[v] == BRINK_ENUM) {
+      fprintf(f, "  %-*s", w, m->vars[v]);
+      for (int k = 0; k < m->nenum[v]; k++)
+        fprintf(f, " %s %.1f%%", m->enums[v][k],
+                n ? 100.0 * (double)enum_count(m, t, v, k) / (double)n : 0.0);
+      fputc('\n', f);
+      continue;
+    }
+    stats s = describe_var(m, t, v);
+    char a[5][48];
+    snprintf(a[0], sizeof a[0], "%.6g", round_sig(s.mean, 6));
+    snprintf(a[1], sizeof a[1], "%.6g", round_sig(s.sd, 6));
+    text_value(m, v, s.p5, a[2], sizeof a[2]);
+    text_value(m, v, s.p50, a[3], sizeof a[3]);
+    text_value(m, v, s.p95, a[4], sizeof a[4]);
+    fprintf(f, "  %-*s %10s %10s %10s %10s %10s\n", w, m->vars[v], a[0], a[1],
+            a[2], a[3], a[4]);
+  }
+  if (!header) fputs("\nfinal values: the same in every run\n", f);
+
+  if (m->has_score) {
+    fputs("\nmean score\n", f);
+    for (int a = 0; a < m->nactors; a++) {
+      double x;
+      if (mean_score(m, t, a, &x))
+        fprintf(f, "  %-8s %10.6g\n", m->actors[a], round_sig(x, 6));
+      else
+        fprintf(f, "  %-8s %10s\n", m->actors[a], "-");
+    }
+  }
+
+  if (t->ntriggers) {
+    int *ix = trigger_order(t);
+    w = name_width((const char *const *)t->triggers, t->ntriggers, 20);
+    fputs("\ntriggers (share of runs in which each fired)\n", f);
+    for (int i = 0; i < t->ntriggers; i++)
+      fprintf(f, "  %-*s %6.1f%%\n", w, t->triggers[ix[i]],
+              n ? 100.0 * (double)t->trigger_runs[ix[i]] / (double)n : 0.0);
+    free(ix);
+  } else {
+    fputs("\ntriggers: none fired\n", f);
+  }
+
+  fputs("\nmoves (share of each actor's choices)\n", f);
+  for (int a = 0; a < m->nactors; a++) {
+    int64_t total = actor_choices(m, t, a);
+    fprintf(f, "  %s\n", m->actors[a]);
+    for (int k = 0; k < m->nrep[a]; k++) {
+      int64_t c = t->moves[m->rep_off[a] + k];
+      fprintf(f, "    %-28s %6.1f%%\n", m->rep[a][k],
+              total ? 100.0 * (double)c / (double)total : 0.0);
+    }
+  }
+
+  fputs("\ncoverage\n  outcomes never reached:", f);
+  int none = 1;
+  for (int i = 0; i < y.n; i++)
+    if (y.counts[i] == 0) fprintf(f, " %s", y.names[i]), none = 0;
+  fputs(none ? " none\n" : "\n", f);
+  fputs("  triggers never fired:", f);
+  none = 1;
+  for (int i = 0; i < t->ntriggers; i++)
+    if (t->trigger_runs[i] == 0) fprintf(f, " %s", t->triggers[i]), none = 0;
+  fputs(none ? " none\n" : "\n", f);
+  fputs("  moves never chosen:", f);
+  none = 1;
+  for (int a = 0; a < m->nactors; a++)
+    for (int k = 0; k < m->nrep[a]; k++)
+      if (t->moves[m->rep_off[a] + k] == 0)
+        fprintf(f, " %s:%s", m->actors[a], m->rep[a][k]), none = 0;
+  fputs(none ? " none\n" : "\n", f);
+
+  int64_t errors = 0, first = -1;
+  for (int64_t r = 0; r < n; r++)
+    if (t->error[r] && errors++ == 0) first = r;
+  if (errors)
+    fprintf(f, "\n%lld run%s ended in a script error; the first, seed %llu:"
+            "\n  %s\n", (long long)errors, errors == 1 ? "" : "s",
+            (unsigned long long)(m->seed + (uint64_t)first), t->error[first]);
+  tally_free(&y);
+}
+
+void sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n) {
+  /* Every outcome any combination reached, in byte order. */
+  const char **names = NULL;
+  int nn = 0;
+  for (int c = 0; c < n; c++) {
+    tally y = count_outcomes(&ms[c], &ts[c]);
+    for (int i = 0; i < y.n; i++) {
+      int seen = 0;
+      for (int k = 0; k < nn; k++) seen |= strcmp(names[k], y.names[i]) == 0;
+      if (seen) continue;
+      const char **more = realloc(names, sizeof *more * (size_t)(nn + 1));
+      if (more == NULL) break;
+      names = more;
+      names[nn++] = y.names[i];
+    }
+    tally_free(&y);
+  }
+  qsort(names, (size_t)nn, sizeof *names, cmp_str);
+  char (*labels)[256] = xcalloc((size_t)n, sizeof *labels);
+  int w = 10;
+  for (int c = 0; c < n; c++) {
+    const char *key;
+    json_t *v;
+    size_t len = 0;
+    json_object_foreach(ms[c].sweep, key, v)
+      len += (size_t)snprintf(labels[c] + len, len < 256 ? 256 - len : 0,
+                              "%s%s=%s", len ? " " : "", key,
+                              json_string_value(v));
+    if ((int)strlen(labels[c]) > w) w = (int)strlen(labels[c]);
+  }
+  fprintf(f, "comparison (share of runs; 95%% interval half-width at most "
+          "%.1f points)\n  %-*s", 100 * 1.0 / sqrt((double)(ts[0].count ?
+                                                         ts[0].count : 1)),
+          w, "sweep");
+  for (int k = 0; k < nn; k++)
+    fprintf(f, " %*s", (int)strlen(names[k]) > 7 ? (int)strlen(names[k]) : 7,
+            names[k]);
+  fputc('\n', f);
+  for (int c = 0; c < n; c++) {
+    fprintf(f, "  %-*s", w, labels[c]);
+    tally y = count_outcomes(&ms[c], &ts[c]);
+    for (int k = 0; k < nn; k++) {
+      int64_t cnt = 0;
+      for (int i = 0; i < y.n; i++)
+        if (strcmp(y.names[i], names[k]) == 0) cnt = y.counts[i];
+      int w2 = (int)strlen(names[k]) > 7 ? (int)strlen(names[k]) : 7;
+      fprintf(f, " %*.1f%%", w2 - 1, ts[c].count ? 100.0 * (double)cnt /
+                                                  (double)ts[c].count : 0.0);
+    }
+    fputc('\n', f);
+    tally_free(&y);
+  }
+  free(labels);
+  free(names);
+}
+
+/* A CSV field, quoted when it holds a comma, a quote or a line break. */
+static void csv_field(FILE *f, const char *s) {
+  if (strpbrk(s, ",\"\r\n") == NULL) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+int write_csv_rows(FILE *f, const bmeta *m, const btable *t,
+                   const brink_engine *e, bool header) {
+  const char *key;
+  json_t *v;
+  if (header) {
+    fputs("seed,outcome,turn", f);
+    json_object_foreach(m->sweep, key, v) {
+      fputc(',', f);
+      csv_field(f, key);
+    }
+    for (int i = 0; i < m->nvars; i++) {
+      fputc(',', f);
+      csv_field(f, m->vars[i]);
+    }
+    fputc('\n', f);
+  }
+  char buf[128];
+  for (int64_t r = 0; r < t->count; r++) {
+    fprintf(f, "%llu,", (unsigned long long)(m->seed +
+                                              (uint64_t)(t->first + r)));
+    csv_field(f, t->outcomes[t->outcome[r]]);
+    fprintf(f, ",%d", t->turn[r]);
+    json_object_foreach(m->sweep, key, v) {
+      fputc(',', f);
+      csv_field(f, json_string_value(v));
+    }
+    for (int i = 0; i < m->nvars; i++) {
+      size_t at = (size_t)r * (size_t)m->nvars + (size_t)i;
+      fputc(',', f);
+      if (t->final_text) {
+        csv_field(f, t->final_text[at]);
+      } else {
+        brink_value_format(e, i, t->final[at], buf, sizeof buf);
+        csv_field(f, buf);
+      }
+    }
+    fputc('\n', f);
+  }
+  return ferror(f) ? -1 : 0;
+}

@@ -334,13 +334,17 @@ int cmd_check(int argc, char **argv) {
     fputs("usage: brink check FILE\n\n"
           "Loads and validates a scenario without running it: syntax, names,\n"
           "actors, bounds, enum values, dates, outcomes and policies.  Prints\n"
-          "each finding as file:line: message.\n\n"
-          "exit status: 0 valid, 1 findings, 2 usage error\n", stdout);
+          "each finding as file:line: message, and warnings (state kept in\n"
+          "script locals or globals) as file:line: warning: message.\n\n"
+          "exit status: 0 valid (warnings or not), 1 findings, 2 usage "
+          "error\n", stdout);
     return 0;
   }
   if (rc) return rc;
   brink_engine *e;
   if (open_scenario(&o, &e)) return 1;
+  for (int i = 0; i < brink_diag_count(e); i++)   /* warnings only, now */
+    fprintf(stderr, "%s\n", brink_diag_get(e, i));
   printf("%s: ok (%d actors, %d variables, %d moves, %d turns)\n", o.file,
          brink_actor_count(e), brink_var_count(e), brink_move_count(e) - 1,
          brink_turn_count(e));

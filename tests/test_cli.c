@@ -122,6 +122,10 @@ Test(cli, check_lists_findings_and_exits_1_or_0) {
   cr_assert_str_eq(good.out, "tests/cli/timeline.lua: ok (2 actors, 4 "
                    "variables, 2 moves, 6 turns)\n");
   done(good);
+  result warned = run("check tests/cli/determinism.lua");
+  cr_assert_eq(warned.status, 0);
+  cr_assert_str_eq(warned.err, "");
+  done(warned);
   result missing = run("check tests/cli/nothing-here.lua");
   cr_assert_eq(missing.status, 1);
   cr_assert_str_eq(missing.err, "cannot open tests/cli/nothing-here.lua: "
@@ -166,6 +170,27 @@ Test(cli, budget_flags_reach_the_scripts) {
   r = run(args);
   cr_assert_eq(r.status, 1);
   cr_assert(strstr(r.err, "memory budget exceeded (4 MiB)"), "%s", r.err);
+  done(r);
+  remove(path);
+}
+
+Test(cli, check_warns_about_state_kept_in_script_locals) {
+  char path[] = "/tmp/brink-warn-XXXXXX.lua";
+  int fd = mkstemps(path, 4);
+  const char *src = "scenario { id = 'w', start = '2020-01-01' }\n"
+                    "actor 'A' {}\nlocal count = 0\n"
+                    "trigger 't' { effect = function() count = count + 1 end }\n";
+  cr_assert_eq(write(fd, src, strlen(src)), (ssize_t)strlen(src));
+  close(fd);
+  char args[256], want[512];
+  snprintf(args, sizeof args, "check %s", path);
+  result r = run(args);
+  cr_assert_eq(r.status, 0);
+  snprintf(want, sizeof want, "%s:4: warning: the top-level local 'count' "
+           "is assigned inside a function: if that runs during play, its "
+           "value is not saved, undone, replayed or reset between runs; "
+           "keep state in a var\n", path);
+  cr_assert_str_eq(r.err, want);
   done(r);
   remove(path);
 }

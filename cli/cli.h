@@ -83,5 +83,6 @@ int cmd_merge(int argc, char **argv);
 int cmd_play(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_doc(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const char *const help =
     "  play FILE    a tabletop exercise: seats, AI, a facilitator's console\n"
     "  replay LOG   re-run a JSON Lines log and check it is reproduced\n"
     "  report LOG   the after-action report of a log or save (HTML, .md)\n"
+    "  doc FILE     a player's briefing (Markdown) from the scenario\n"
     "\n"
     "  brink COMMAND --help describes each command's options.\n"
     "  brink --version prints the version.\n"
@@ -48,5 +49,6 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "play") == 0) return cmd_play(argc - 1, argv + 1);
   if (strcmp(cmd, "replay") == 0) return cmd_replay(argc - 1, argv + 1);
   if (strcmp(cmd, "report") == 0) return cmd_report(argc - 1, argv + 1);
+  if (strcmp(cmd, "doc") == 0) return cmd_doc(argc - 1, argv + 1);
   return usage_error("", "unknown command '%s' (try brink --help)", cmd);
 }

@@ -161,6 +161,8 @@ BRINK_API int brink_actor_find(brink_engine *e, const char *id, int *out);
 /* The short id ("USA"), the display name, or NULL for a bad id. */
 BRINK_API const char *brink_actor_id(const brink_engine *e, int actor);
 BRINK_API const char *brink_actor_name(const brink_engine *e, int actor);
+/* The actor's briefing for its player, "" when it has none. */
+BRINK_API const char *brink_actor_brief(const brink_engine *e, int actor);
 
 /*
 ** Variables.  A declaration names a world variable ("trade_war"), one

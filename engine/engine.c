@@ -499,3 +499,8 @@ BRINK_API const char *brink_actor_id(const brink_engine *e, int actor) {
 BRINK_API const char *brink_actor_name(const brink_engine *e, int actor) {
   return actor >= 0 && actor < e->nactors ? e->actors[actor].name : NULL;
 }
+
+BRINK_API const char *brink_actor_brief(const brink_engine *e, int actor) {
+  if (actor < 0 || actor >= e->nactors) return NULL;
+  return e->actors[actor].brief ? e->actors[actor].brief : "";
+}

@@ -194,3 +194,21 @@ Test(cli, check_warns_about_state_kept_in_script_locals) {
   done(r);
   remove(path);
 }
+
+Test(cli, doc_writes_a_briefing_that_keeps_hidden_values_hidden) {
+  result r = run("doc scripts/scenarios/korea-2019.lua");
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert(strstr(r.out, "# No Easy Solutions: Northeast Asia, 2019-2020\n"));
+  cr_assert(strstr(r.out, "20 turns of one month each, from 2019-05-01"));
+  cr_assert(strstr(r.out, "### United States (USA)\n"));
+  cr_assert(strstr(r.out, "- `summit` on DPRK: Meet Kim Jong-un"));
+  cr_assert(strstr(r.out, "| `DPRK.warheads` | 0 to 200 | hidden |"),
+            "the arsenal must not show");
+  cr_assert(strstr(r.out, "| `USA.troops` | 0 to 40000 | 28500 |"), "%s",
+            r.out);
+  cr_assert(strstr(r.out, "- **stalemate**"));
+  done(r);
+  r = run("doc");
+  cr_assert_eq(r.status, 2);
+  done(r);
+}

@@ -212,3 +212,30 @@ Test(cli, doc_writes_a_briefing_that_keeps_hidden_values_hidden) {
   cr_assert_eq(r.status, 2);
   done(r);
 }
+
+Test(cli, python_drives_the_library_through_ctypes_and_brink_h_alone) {
+  const char *build = getenv("BRINK_BUILD");
+  if (build == NULL || system("command -v python3 >/dev/null") != 0)
+    cr_skip_test("needs BRINK_BUILD and python3");
+  char cmd[1024];
+  /* A sanitizer build's library cannot load into an uninstrumented python. */
+  snprintf(cmd, sizeof cmd, "ldd %s/libbrink.so | grep -q libasan", build);
+  if (system(cmd) == 0) cr_skip_test("sanitizer build");
+  snprintf(cmd, sizeof cmd, "python3 examples/embed.py %s/libbrink.so "
+           "scripts/scenarios/tutorial.lua", build);
+  result py = shell(cmd);
+  cr_assert_eq(py.status, 0, "%s", py.err);
+  result cli = run("run scripts/scenarios/tutorial.lua --json");
+  /* The same outcome and turn as the command's end record. */
+  char want[128];
+  const char *end = strstr(cli.out, "{\"t\":\"end\",\"turn\":");
+  cr_assert_not_null(end);
+  int turn = atoi(end + strlen("{\"t\":\"end\",\"turn\":"));
+  const char *o = strstr(end, "\"outcome\":\"") + 11;
+  snprintf(want, sizeof want, "outcome: %.*s after turn %d\n",
+           (int)(strchr(o, '"') - o), o, turn);
+  cr_assert(strncmp(py.out, want, strlen(want)) == 0, "%s vs %s", py.out,
+            want);
+  done(py);
+  done(cli);
+}

@@ -87,3 +87,55 @@ Test(oom, every_call_succeeds_or_fails_cleanly_at_every_budget) {
   }
   cr_assert(succeeded, "no budget under 400 allocations was enough");
 }
+
+/*
+** The same sweep through the scripting side: loading a scenario and
+** playing it, with the allocator refusing from a growing point on.  Each
+** step either works or fails with a status, and closing frees everything.
+*/
+static const char *const scenario =
+    "scenario { id = 'oom', start = '2020-01-01', finish = '2020-06-30' }\n"
+    "actor 'A' {} actor 'B' {}\n"
+    "var '*.x' { min = 0, max = 100, init = 5 }\n"
+    "relation 'tension' { min = 0, max = 100, init = 10, symmetric = true }\n"
+    "event 'e' { effect = function(w, d) w.A.x = w.A.x + d.n end }\n"
+    "move 'push' { by = '*', targets = '*', when = function(w, m)\n"
+    "  return w[m.by].x < 90, 'too high' end,\n"
+    "  effect = function(w, m) w[m.by].tension[m.target] = w[m.by].tension[m.target] + 7\n"
+    "    news('%s pushes %s', m.by, m.target)\n"
+    "    schedule('e', { turns = 1, data = { n = 2, tag = 'x' } }) end }\n"
+    "policy 'any' { choose = function(w, options) return options[1] end }\n"
+    "trigger 't' { once = false, when = function(w) return w.A.x > 10 end,\n"
+    "  effect = function(w) w.B.x = w.B.x + 1 end }\n"
+    "outcome 'hot' { when = function(w) return w.A.tension.B >= 100 end }\n";
+
+Test(oom, loading_and_playing_a_scenario_fails_cleanly_at_every_budget) {
+  int finished = 0;
+  for (long allowed = 0; allowed < 20000 && !finished;
+       allowed++) {
+    budget b = {allowed, 0, 0};
+    brink_config cfg;
+    brink_config_init(&cfg);
+    cfg.alloc = counting;
+    cfg.alloc_ud = &b;
+    brink_engine *e = NULL;
+    int rc = brink_engine_open(&e, &cfg);
+    if (rc == BRINK_OK) {
+      rc = brink_load_string(e, "oom.lua", scenario, strlen(scenario));
+      cr_assert(rc == BRINK_OK || rc == BRINK_ENOMEM || rc == BRINK_EBUDGET ||
+                rc == BRINK_ESCRIPT, "budget %ld: load gave %s", allowed,
+                brink_status_name(rc));
+      if (rc == BRINK_OK) {
+        brink_policy_assign(e, 1, "any");
+        rc = brink_start(e, 1);
+        while (rc == BRINK_OK) rc = brink_step(e);
+        cr_assert(rc == BRINK_DONE || rc < 0, "budget %ld: %s", allowed,
+                  brink_status_name(rc));
+        finished = rc == BRINK_DONE;
+      }
+    }
+    brink_engine_close(e);
+    cr_assert_eq(b.live, 0, "budget %ld leaks %ld bytes", allowed, b.live);
+  }
+  cr_assert(finished, "no budget was enough to play the scenario");
+}

@@ -1213,10 +1213,12 @@ static void read_moves(reader *r, host *h, int decls) {
   brink_engine *e = h->e;
   static const char *const known[] = {"by", "targets", "doc", "when",
                                       "effect", "weight", NULL};
+  /* Scratch owned by Lua: an error may unwind through this loop. */
+  bool *set = lua_newuserdatauv(L, sizeof(bool) * (size_t)(e->nactors + 1),
+                                0);
   lua_getfield(L, decls, "moves");
   int list = lua_gettop(L);
-  bool *set = brink__alloc(e, sizeof(bool) * (size_t)(e->nactors + 1));
-  for (int i = 1; set && begin_entry(r, h, list, i, "move"); i++) {
+  for (int i = 1; begin_entry(r, h, list, i, "move"); i++) {
     check_keys(r, known);
     int id;
     if (brink__move_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
@@ -1256,8 +1258,7 @@ static void read_moves(reader *r, host *h, int decls) {
     m->weight = opt_function(r, "weight", false);
     lua_pop(L, 2);
   }
-  brink__free(e, set, sizeof(bool) * (size_t)(e->nactors + 1));
-  lua_pop(L, 1);
+  lua_pop(L, 2);
 }
 
 static void read_triggers(reader *r, host *h, int decls) {
@@ -1430,11 +1431,27 @@ static int commit(lua_State *L) {
 
 /* the engine's script host ------------------------------------------------ */
 
+/* Where the running function was declared, for errors raised outside it. */
+static const char *declared_at(const brink_engine *e, const brink__call *c) {
+  switch (c->in) {
+  case BRINK__IN_MOVE: case BRINK__IN_WEIGHT: return e->moves[c->index].where;
+  case BRINK__IN_TRIGGER: return e->triggers[c->index].where;
+  case BRINK__IN_EVENT: return e->events[c->index].where;
+  case BRINK__IN_HOOK: return e->hooks[c->index].where;
+  case BRINK__IN_OUTCOME: return e->outcomes[c->index].where;
+  case BRINK__IN_POLICY: return e->policies[c->index].where;
+  default: return NULL;
+  }
+}
+
 static int call(host *h, int nargs, int nresults) {
   if (h->box.depth == 0) h->nested_in[0] = '\0';
   int rc = brink__box_pcall(&h->box, nargs, nresults, h->where,
                             sizeof h->where, h->msg, sizeof h->msg);
   if (rc != BRINK_OK) {
+    const char *decl = declared_at(h->e, &h->e->current);
+    if (h->where[0] == '\0' && decl)
+      snprintf(h->where, sizeof h->where, "%s", decl);
     brink__script_error(h->e, rc, h->where, h->msg);
     /* An event that failed inside fire() is where the error is. */
     if (h->nested_in[0])
@@ -1443,111 +1460,141 @@ static int call(host *h, int nargs, int nresults) {
   return rc;
 }
 
-/* Pushes fn, w and the option's 'm' table when there is one. */
-static int push_call(host *h, lua_State *L, int fn, const brink__call *c) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
-  if (c->option < 0) return 1;
+/*
+** One call into a script, described for the trampoline below.  Everything
+** that may allocate (the arguments, an options list, decoded event data,
+** the reading of results) happens inside the protected call, so running
+** out of memory is an ordinary error, never a panic.
+*/
+typedef struct request {
+  host *h;
+  int fn;                   /* registry reference of the function */
+  const brink__call *c;
+  const int *options;       /* policies: the legal options */
+  int n;
+  const char *actor;        /* score: the actor's id */
+  double value;             /* out: a condition's or weight's value */
+  int chosen;               /* out: the policy's pick, or -1 */
+  int kind;                 /* what to read from the results */
+} request;
+
+enum { RUN, EVAL, WEIGH, CHOOSE, SCORE };
+
+/* The index of the option a policy returned: one of its tables, a table
+   with the same move and target, or a move's name. */
+static int match_choice(lua_State *L, host *h, const request *q, int ret) {
+  brink_engine *e = h->e;
+  int t = lua_type(L, ret);
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
-  lua_rawgeti(L, -1, c->option + 1);
-  lua_remove(L, -2);
-  return 2;
+  int opts = lua_gettop(L);
+  for (int i = 0; i < q->n; i++) {
+    const brink__option *o = &e->options[q->options[i]];
+    if (t == LUA_TSTRING) {
+      if (strcmp(lua_tostring(L, ret), e->moves[o->move].name) == 0) return i;
+      continue;
+    }
+    if (t != LUA_TTABLE) return -1;
+    lua_rawgeti(L, opts, q->options[i] + 1);
+    bool same = lua_rawequal(L, -1, ret);
+    lua_pop(L, 1);
+    if (same) return i;
+    lua_getfield(L, ret, "move");
+    lua_getfield(L, ret, "target");
+    const char *move = lua_tostring(L, -2), *target = lua_tostring(L, -1);
+    same = move && strcmp(move, e->moves[o->move].name) == 0 &&
+           (target ? o->target >= 0 &&
+                         strcmp(target, e->actors[o->target].id) == 0
+                   : o->target < 0);
+    lua_pop(L, 2);
+    if (same) return i;
+  }
+  return -1;
+}
+
+static int trampoline(lua_State *L) {
+  request *q = lua_touserdata(L, 1);
+  host *h = q->h;
+  const brink__call *c = q->c;
+  lua_settop(L, 0);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, q->fn);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
+  if (q->kind == CHOOSE) {
+    lua_createtable(L, q->n, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
+    for (int i = 0; i < q->n; i++) {
+      lua_rawgeti(L, -1, q->options[i] + 1);
+      lua_rawseti(L, -3, i + 1);
+    }
+    lua_pop(L, 1);
+  } else if (q->kind == SCORE) {
+    lua_pushstring(L, q->actor);
+  } else if (c->option >= 0) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
+    lua_rawgeti(L, -1, c->option + 1);
+    lua_remove(L, -2);
+  } else if (c->in == BRINK__IN_EVENT) {
+    if (c->data) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, h->decode);
+      lua_pushstring(L, c->data);
+      lua_call(L, 1, 1);
+    } else {
+      lua_pushnil(L);
+    }
+  }
+  lua_call(L, lua_gettop(L) - 1, 2);
+  switch (q->kind) {
+  case EVAL:
+    q->value = lua_toboolean(L, 1);
+    if (!q->value && lua_type(L, 2) == LUA_TSTRING)
+      snprintf(h->reason, sizeof h->reason, "%s", lua_tostring(L, 2));
+    break;
+  case WEIGH:
+  case SCORE:
+    if (lua_type(L, 1) != LUA_TNUMBER)
+      return luaL_error(L, "%s must return a number, not %s",
+                        q->kind == WEIGH ? "weight" : "score",
+                        luaL_typename(L, 1));
+    q->value = lua_tonumber(L, 1);
+    break;
+  case CHOOSE:
+    q->chosen = match_choice(L, h, q, 1);
+    break;
+  default:
+    break;
+  }
+  return 0;
+}
+
+static int invoke(host *h, request *q) {
+  lua_State *L = h->box.L;
+  h->reason[0] = '\0';
+  lua_pushcfunction(L, trampoline);
+  lua_pushlightuserdata(L, q);
+  return call(h, 1, 0);
 }
 
 static int host_eval(void *ud, int fn, const brink__call *c, double *value,
                      const char **reason) {
   host *h = ud;
-  lua_State *L = h->box.L;
-  int nargs = push_call(h, L, fn, c);
-  int rc = call(h, nargs, 2);
-  if (rc != BRINK_OK) return rc;
-  *reason = NULL;
-  if (c->in == BRINK__IN_WEIGHT) {
-    if (lua_type(L, -2) != LUA_TNUMBER) {
-      snprintf(h->msg, sizeof h->msg, "weight must return a number, not %s",
-               luaL_typename(L, -2));
-      lua_pop(L, 2);
-      return brink__script_error(h->e, BRINK_ESCRIPT,
-                                 h->e->moves[c->index].where, h->msg);
-    }
-    *value = lua_tonumber(L, -2);
-  } else {
-    *value = lua_toboolean(L, -2);
-    if (!*value && lua_type(L, -1) == LUA_TSTRING) {
-      snprintf(h->reason, sizeof h->reason, "%s", lua_tostring(L, -1));
-      *reason = h->reason;
-    }
-  }
-  lua_pop(L, 2);
-  return BRINK_OK;
+  request q = {h, fn, c, NULL, 0, NULL, 0, -1,
+               c->in == BRINK__IN_WEIGHT ? WEIGH : EVAL};
+  int rc = invoke(h, &q);
+  *value = q.value;
+  *reason = h->reason[0] ? h->reason : NULL;
+  return rc;
 }
 
 static int host_run(void *ud, int fn, const brink__call *c) {
-  host *h = ud;
-  lua_State *L = h->box.L;
-  int nargs = push_call(h, L, fn, c);
-  if (c->in == BRINK__IN_EVENT) {
-    nargs++;
-    if (c->data == NULL) {
-      lua_pushnil(L);
-    } else {
-      lua_rawgeti(L, LUA_REGISTRYINDEX, h->decode);
-      lua_pushstring(L, c->data);
-      int rc = call(h, 1, 1);
-      if (rc != BRINK_OK) {
-        lua_pop(L, nargs);
-        return rc;
-      }
-    }
-  }
-  return call(h, nargs, 0);
+  request q = {ud, fn, c, NULL, 0, NULL, 0, -1, RUN};
+  return invoke(ud, &q);
 }
 
 static int host_choose(void *ud, int fn, const brink__call *c,
                        const int *options, int n, int *chosen) {
-  host *h = ud;
-  lua_State *L = h->box.L;
-  brink_engine *e = h->e;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
-  lua_createtable(L, n, 0);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
-  for (int i = 0; i < n; i++) {
-    lua_rawgeti(L, -1, options[i] + 1);
-    lua_rawseti(L, -3, i + 1);
-  }
-  lua_pop(L, 1);
-  int rc = call(h, 2, 1);
-  if (rc != BRINK_OK) return rc;
-  *chosen = -1;
-  int t = lua_type(L, -1);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
-  for (int i = 0; i < n && *chosen < 0; i++) {
-    const brink__option *o = &e->options[options[i]];
-    if (t == LUA_TSTRING) {
-      /* A move's name: its first option. */
-      if (strcmp(lua_tostring(L, -2), e->moves[o->move].name) == 0)
-        *chosen = i;
-      continue;
-    }
-    if (t != LUA_TTABLE) break;
-    lua_rawgeti(L, -1, options[i] + 1);
-    if (lua_rawequal(L, -1, -3)) *chosen = i;
-    lua_pop(L, 1);
-    if (*chosen >= 0) break;
-    /* A table of its own with the same by, move and target. */
-    lua_getfield(L, -2, "move");
-    lua_getfield(L, -3, "target");
-    const char *move = lua_tostring(L, -2), *target = lua_tostring(L, -1);
-    if (move && strcmp(move, e->moves[o->move].name) == 0 &&
-        (target ? o->target >= 0 && strcmp(target, e->actors[o->target].id) == 0
-                : o->target < 0))
-      *chosen = i;
-    lua_pop(L, 2);
-  }
-  lua_pop(L, 2);
-  (void)c;
-  return BRINK_OK;
+  request q = {ud, fn, c, options, n, NULL, 0, -1, CHOOSE};
+  int rc = invoke(ud, &q);
+  *chosen = q.chosen;
+  return rc;
 }
 
 static void host_free(host *h) {
@@ -1654,13 +1701,17 @@ static void sort_diags(brink_engine *e) {
 
 /* Builds the environment, runs the prelude and the scenario, then commits
    the declarations.  Every problem becomes a diagnostic. */
-static int load(host *h, const char *text, size_t len) {
-  brink_engine *e = h->e;
-  lua_State *L = h->box.L;
+/*
+** Builds the scenario's environment and the prelude's private table P,
+** inside a protected call: [-1, +2] host -> env, P.
+*/
+static int setup(lua_State *L) {
+  host *h = lua_touserdata(L, 1);
+  lua_settop(L, 0);
   date_metatable(L, h);
   lua_newtable(L);
   h->anchors = luaL_ref(L, LUA_REGISTRYINDEX);
-  brink__box_env(&h->box);
+  if (brink__box_env(&h->box) != BRINK_OK) return lua_error(L);
   int env = lua_gettop(L);
   lua_pushvalue(L, env);
   h->env = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -1673,7 +1724,6 @@ static int load(host *h, const char *text, size_t len) {
   lua_getfield(L, env, "random");
   lua_setfield(L, -2, "random");
   lua_pop(L, 1);
-  /* P: what only the prelude sees. */
   lua_newtable(L);
   int P = lua_gettop(L);
   add_function(L, h, "where", p_where);
@@ -1695,6 +1745,27 @@ static int load(host *h, const char *text, size_t len) {
   lua_pushvalue(L, -1);
   h->decls_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_setfield(L, P, "decls");
+  return 2;
+}
+
+/* The proxies and option tables, once the world is sealed: [-1, +0]. */
+static int build(lua_State *L) {
+  host *h = lua_touserdata(L, 1);
+  if (build_names(h, L) != BRINK_OK) return luaL_error(L, "not enough memory");
+  build_options(h, L);
+  return 0;
+}
+
+static int load(host *h, const char *text, size_t len) {
+  brink_engine *e = h->e;
+  lua_State *L = h->box.L;
+  lua_pushcfunction(L, setup);
+  lua_pushlightuserdata(L, h);
+  if (call(h, 1, 2) != BRINK_OK) {
+    brink__diag(e, h->where, h->msg);
+    return BRINK_ENOMEM;
+  }
+  int env = lua_gettop(L) - 1, P = lua_gettop(L);
   h->loading = true;
   int rc = load_embedded(h, &brink__prelude[0], env, "=prelude");
   if (rc == BRINK_OK) {
@@ -1737,8 +1808,11 @@ static int load(host *h, const char *text, size_t len) {
     }
   }
   sort_diags(e);
-  if (rc == BRINK_OK) rc = build_names(h, L);
-  if (rc == BRINK_OK) build_options(h, L);
+  if (rc == BRINK_OK) {
+    lua_pushcfunction(L, build);
+    lua_pushlightuserdata(L, h);
+    rc = call(h, 1, 0);
+  }
   lua_settop(L, 0);
   return rc;
 }
@@ -1835,21 +1909,17 @@ BRINK_API int brink_score(brink_engine *e, int actor, double *out) {
     return brink__error(e, BRINK_EINVAL, "no actor has id %d", actor);
   if (e->nmarks)
     return brink__error(e, BRINK_ESTATE, "a transaction is open");
-  lua_State *L = h->box.L;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, h->score);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
-  lua_pushstring(L, e->actors[actor].id);
   brink__call saved = e->current;
   e->current = (brink__call){BRINK__IN_NONE, 0, -1, actor, -1, NULL};
   e->read_only = true;
-  int rc = call(h, 2, 1);
+  request q = {h, h->score, &e->current, NULL, 0, e->actors[actor].id, 0, -1,
+               SCORE};
+  int rc = invoke(h, &q);
   e->read_only = false;
   e->current = saved;
   if (rc != BRINK_OK) return rc;
-  int isnum = lua_type(L, -1) == LUA_TNUMBER;
-  double v = lua_tonumber(L, -1);
-  lua_pop(L, 1);
-  if (!isnum || !isfinite(v))
+  double v = q.value;
+  if (!isfinite(v))
     return brink__error(e, BRINK_ESCRIPT, "score(w, '%s') must return a "
                         "finite number", e->actors[actor].id);
   if (out) *out = v;

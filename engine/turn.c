@@ -30,45 +30,38 @@ static char *make_cause(brink_engine *e, const char *kind, const char *name) {
   return s;
 }
 
-/* Adds one zeroed element to a declaration array after checking the name. */
-static void *add_named(brink_engine *e, void **arr, int *n, int *cap,
-                       size_t size, const char *what, const char *name,
-                       size_t name_offset) {
-  if (name == NULL || *name == '\0') {
-    brink__error(e, BRINK_EINVAL, "a %s needs a name", what);
-    return NULL;
-  }
+/* Adds one zeroed element to a declaration array after checking the name;
+   *out points at it. */
+static int add_named(brink_engine *e, void **arr, int *n, int *cap,
+                     size_t size, const char *what, const char *name,
+                     size_t name_offset, void *out) {
+  if (name == NULL || *name == '\0')
+    return brink__error(e, BRINK_EINVAL, "a %s needs a name", what);
   for (int i = 0; i < *n; i++) {
     char *other = *(char **)((char *)*arr + (size_t)i * size + name_offset);
-    if (strcmp(other, name) == 0) {
-      brink__error(e, BRINK_EEXIST, "%s '%s' is declared twice", what, name);
-      return NULL;
-    }
+    if (strcmp(other, name) == 0)
+      return brink__error(e, BRINK_EEXIST, "%s '%s' is declared twice", what,
+                          name);
   }
-  if (brink__grow(e, arr, cap, *n + 1, size)) {
-    brink__error(e, BRINK_ENOMEM, "out of memory");
-    return NULL;
-  }
+  if (brink__grow(e, arr, cap, *n + 1, size))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
   char *el = (char *)*arr + (size_t)*n * size;
   memset(el, 0, size);
   char *copy = brink__strdup(e, name);
-  if (copy == NULL) {
-    brink__error(e, BRINK_ENOMEM, "out of memory");
-    return NULL;
-  }
+  if (copy == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
   *(char **)(el + name_offset) = copy;
   (*n)++;
-  return el;
+  *(void **)out = el;
+  return BRINK_OK;
 }
 
-#define ADD(e, field, type, what, nm)                                        \
-  ((type *)add_named(e, (void **)&(e)->field, &(e)->n##field,               \
-                     &(e)->cap_##field, sizeof(type), what, nm,             \
-                     offsetof(type, name)))
+#define ADD(e, field, type, what, nm, out)                                   \
+  add_named(e, (void **)&(e)->field, &(e)->n##field, &(e)->cap_##field,     \
+            sizeof(type), what, nm, offsetof(type, name), out)
 
 int brink__turn_init(brink_engine *e) {
-  brink__move *pass = ADD(e, moves, brink__move, "move", "pass");
-  if (pass == NULL) return BRINK_ENOMEM;
+  brink__move *pass;
+  if (ADD(e, moves, brink__move, "move", "pass", &pass)) return BRINK_ENOMEM;
   pass->by_all = true;
   pass->when = pass->effect = pass->weight = -1;
   pass->doc = brink__strdup(e, "do nothing this turn");
@@ -85,8 +78,9 @@ static int check_open(brink_engine *e, const char *what, const char *name) {
 
 int brink__move_add(brink_engine *e, const char *name, int *out) {
   if (check_open(e, "move", name)) return BRINK_ESTATE;
-  brink__move *m = ADD(e, moves, brink__move, "move", name);
-  if (m == NULL) return brink_errmsg(e)[0] == 'o' ? BRINK_ENOMEM : BRINK_EEXIST;
+  brink__move *m;
+  int rc = ADD(e, moves, brink__move, "move", name, &m);
+  if (rc) return rc;
   m->when = m->effect = m->weight = -1;
   m->cause = make_cause(e, "move", name);
   if (m->cause == NULL) return BRINK_ENOMEM;
@@ -96,8 +90,9 @@ int brink__move_add(brink_engine *e, const char *name, int *out) {
 
 int brink__trigger_add(brink_engine *e, const char *name, int *out) {
   if (check_open(e, "trigger", name)) return BRINK_ESTATE;
-  brink__trigger *t = ADD(e, triggers, brink__trigger, "trigger", name);
-  if (t == NULL) return brink_errmsg(e)[0] == 'o' ? BRINK_ENOMEM : BRINK_EEXIST;
+  brink__trigger *t;
+  int rc = ADD(e, triggers, brink__trigger, "trigger", name, &t);
+  if (rc) return rc;
   t->at = INT32_MIN;
   t->once = true;
   t->when = t->effect = -1;
@@ -109,8 +104,9 @@ int brink__trigger_add(brink_engine *e, const char *name, int *out) {
 
 int brink__event_add(brink_engine *e, const char *name, int *out) {
   if (check_open(e, "event", name)) return BRINK_ESTATE;
-  brink__event *v = ADD(e, events, brink__event, "event", name);
-  if (v == NULL) return brink_errmsg(e)[0] == 'o' ? BRINK_ENOMEM : BRINK_EEXIST;
+  brink__event *v;
+  int rc = ADD(e, events, brink__event, "event", name, &v);
+  if (rc) return rc;
   v->effect = -1;
   v->cause = make_cause(e, "event", name);
   if (v->cause == NULL) return BRINK_ENOMEM;
@@ -123,8 +119,9 @@ int brink__outcome_add(brink_engine *e, const char *name, int *out) {
   if (strcmp(name, "error") == 0)
     return brink__error(e, BRINK_EINVAL,
                         "'error' is reserved for runs a script error ended");
-  brink__outcome *o = ADD(e, outcomes, brink__outcome, "outcome", name);
-  if (o == NULL) return brink_errmsg(e)[0] == 'o' ? BRINK_ENOMEM : BRINK_EEXIST;
+  brink__outcome *o;
+  int rc = ADD(e, outcomes, brink__outcome, "outcome", name, &o);
+  if (rc) return rc;
   o->when = -1;
   *out = e->noutcomes - 1;
   return BRINK_OK;
@@ -132,8 +129,9 @@ int brink__outcome_add(brink_engine *e, const char *name, int *out) {
 
 int brink__policy_add(brink_engine *e, const char *name, int *out) {
   if (check_open(e, "policy", name)) return BRINK_ESTATE;
-  brink__policy *p = ADD(e, policies, brink__policy, "policy", name);
-  if (p == NULL) return brink_errmsg(e)[0] == 'o' ? BRINK_ENOMEM : BRINK_EEXIST;
+  brink__policy *p;
+  int rc = ADD(e, policies, brink__policy, "policy", name, &p);
+  if (rc) return rc;
   p->actor = -1;
   p->choose = -1;
   *out = e->npolicies - 1;
@@ -204,8 +202,8 @@ int brink__options_build(brink_engine *e) {
   memset(e->fired, 0, (size_t)(e->ntriggers ? e->ntriggers : 1));
   const char *def = e->default_outcome ? e->default_outcome : "end";
   if (brink__outcome_find(e, def) < 0) {
-    brink__outcome *o = ADD(e, outcomes, brink__outcome, "outcome", def);
-    if (o == NULL) return BRINK_ENOMEM;
+    brink__outcome *o;
+    if (ADD(e, outcomes, brink__outcome, "outcome", def, &o)) return BRINK_ENOMEM;
     o->when = -1;
   }
   return BRINK_OK;

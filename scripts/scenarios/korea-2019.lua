@@ -1074,7 +1074,7 @@ trigger "assembly_election" {
 
 trigger "hardship" {
   doc = "Sanctions bite: Pyongyang becomes readier to bargain",
-  when = function(w) return w.DPRK.economy < 20 end,
+  when = function(w) return w.DPRK.economy < 30 end,
   effect = function(w)
     w.negotiations = w.negotiations + 5
     rel(w, "trust", "DPRK", "USA", 5)

@@ -781,6 +781,20 @@ static void print_notes(session *s, const strlist *notes) {
   for (size_t i = 0; i < notes->n; i++) say(s, "  %s\n", notes->v[i]);
 }
 
+/*
+** After the world jumped to another state (/load, /branch): the undo
+** history no longer leads here, the log gets a state record, and the
+** facilitator is told where play stands and what the jump changed.
+*/
+static void jumped(session *s, const char *what, strlist *notes) {
+  undo_clear(s);
+  state_record(s);
+  s->turn_start = false;
+  after_jump(s, what);
+  print_notes(s, notes);
+  strlist_free(notes);
+}
+
 static bool cmd_load(session *s, char *args) {
   bool force = false;
   if (strncmp(args, "--force", 7) == 0 && (args[7] == ' ' || !args[7])) {
@@ -825,14 +839,9 @@ static bool cmd_load(session *s, char *args) {
       return false;
     }
   }
-  undo_clear(s);
-  state_record(s);
-  s->turn_start = false;
   char what[4200];
   snprintf(what, sizeof what, "Loaded %s", args);
-  after_jump(s, what);
-  print_notes(s, &notes);
-  strlist_free(&notes);
+  jumped(s, what, &notes);
   return true;
 }
 
@@ -863,14 +872,9 @@ static bool cmd_branch(session *s, char *args) {
     strlist_free(&notes);
     return false;
   }
-  undo_clear(s);
-  state_record(s);
-  s->turn_start = false;
   char what[300];
   snprintf(what, sizeof what, "Back at branch point '%s'", args);
-  after_jump(s, what);
-  print_notes(s, &notes);
-  strlist_free(&notes);
+  jumped(s, what, &notes);
   return true;
 }
 

@@ -21,7 +21,7 @@ static const char *current_cause(const brink_engine *e) {
   }
 }
 
-static void record_init(const brink_engine *e, brink_record *r, int kind) {
+void brink__record(const brink_engine *e, brink_record *r, int kind) {
   memset(r, 0, sizeof *r);
   r->size = sizeof *r;
   r->kind = kind;
@@ -36,28 +36,24 @@ int brink__emit(brink_engine *e, brink_record *r) {
   return BRINK_OK;
 }
 
-void brink__record(const brink_engine *e, brink_record *r, int kind) {
-  record_init(e, r, kind);
-}
-
 static void flush(brink_engine *e) {
   for (int i = 0; e->on_record && i < e->nentries; i++) {
     const brink__entry *en = &e->journal[i];
     brink_record r;
     switch (en->kind) {
     case BRINK__J_SET:
-      record_init(e, &r, BRINK_REC_SET);
+      brink__record(e, &r, BRINK_REC_SET);
       r.var = en->var;
       r.old_value = en->old_value;
       r.new_value = en->new_value;
       r.cause = en->cause;
       break;
     case BRINK__J_NEWS:
-      record_init(e, &r, BRINK_REC_NEWS);
+      brink__record(e, &r, BRINK_REC_NEWS);
       r.text = e->text + en->text;
       break;
     default:
-      record_init(e, &r, BRINK_REC_EVENT);
+      brink__record(e, &r, BRINK_REC_EVENT);
       r.id = e->events[en->text].name;
       break;
     }

@@ -2,6 +2,15 @@
 #define _DEFAULT_SOURCE   /* mkstemps */
 #include "cli_fixture.h"
 
+/* Writes 'src' to a fresh /tmp/brink-*.lua, whose name goes to 'path'. */
+static void temp_scenario(char *path, size_t cap, const char *src) {
+  snprintf(path, cap, "/tmp/brink-cli-XXXXXX.lua");
+  int fd = mkstemps(path, 4);
+  cr_assert(fd >= 0);
+  cr_assert_eq(write(fd, src, strlen(src)), (ssize_t)strlen(src));
+  close(fd);
+}
+
 /* Runs "brink ARGS". */
 static result run(const char *args) {
   char cmd[2048];
@@ -90,13 +99,11 @@ Test(cli, a_bad_set_or_flag_is_a_usage_error_with_a_suggestion) {
 }
 
 Test(cli, a_script_error_ends_the_run_with_status_1_and_an_error_record) {
-  char path[] = "/tmp/brink-bad-XXXXXX.lua";
-  int fd = mkstemps(path, 4);
+  char path[64];
   const char *src = "scenario { id = 'bad', start = '2020-01-01' }\n"
                     "actor 'A' {}\nvar 'x' { init = 1 }\n"
                     "trigger 't' { effect = function(w) w.x = 2; error('no') end }\n";
-  cr_assert_eq(write(fd, src, strlen(src)), (ssize_t)strlen(src));
-  close(fd);
+  temp_scenario(path, sizeof path, src);
   char args[256];
   snprintf(args, sizeof args, "run %s --json", path);
   result r = run(args);
@@ -151,14 +158,12 @@ Test(cli, help_describes_every_command_and_flag) {
 }
 
 Test(cli, budget_flags_reach_the_scripts) {
-  char path[] = "/tmp/brink-loop-XXXXXX.lua";
-  int fd = mkstemps(path, 4);
+  char path[64];
   const char *src = "scenario { id = 'loop', start = '2020-01-01' }\n"
                     "actor 'A' {}\n"
                     "trigger 't' { effect = function(w) local s = {} "
                     "for i = 1, 1e9 do s[i] = i end end }\n";
-  cr_assert_eq(write(fd, src, strlen(src)), (ssize_t)strlen(src));
-  close(fd);
+  temp_scenario(path, sizeof path, src);
   char args[256];
   snprintf(args, sizeof args, "run %s --max-instructions 100000", path);
   result r = run(args);
@@ -175,13 +180,11 @@ Test(cli, budget_flags_reach_the_scripts) {
 }
 
 Test(cli, check_warns_about_state_kept_in_script_locals) {
-  char path[] = "/tmp/brink-warn-XXXXXX.lua";
-  int fd = mkstemps(path, 4);
+  char path[64];
   const char *src = "scenario { id = 'w', start = '2020-01-01' }\n"
                     "actor 'A' {}\nlocal count = 0\n"
                     "trigger 't' { effect = function() count = count + 1 end }\n";
-  cr_assert_eq(write(fd, src, strlen(src)), (ssize_t)strlen(src));
-  close(fd);
+  temp_scenario(path, sizeof path, src);
   char args[256], want[512];
   snprintf(args, sizeof args, "check %s", path);
   result r = run(args);

@@ -1,11 +1,11 @@
 /* The flagship scenario's key rules, driven through brink.h only.
    Tests run from the repository root. */
 #define _DEFAULT_SOURCE   /* popen */
-#include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+
+#include "cli_fixture.h"
 
 #include "brink.h"
 
@@ -358,20 +358,12 @@ Test(korea, the_embedding_example_plays_the_flagship_as_the_usa) {
   if (build == NULL) cr_skip_test("BRINK_BUILD is not set (run through make test)");
   char cmd[1024];
   snprintf(cmd, sizeof cmd, "%s/examples/embed %s 2>&1", build, KOREA);
-  FILE *p = popen(cmd, "r");
-  cr_assert_not_null(p);
-  size_t cap = 1 << 16, len = 0, n;
-  char *out = malloc(cap);
-  while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-    len += n;
-    if (len + 1 == cap) out = realloc(out, cap *= 2);
-  }
-  out[len] = '\0';
-  int st = pclose(p);
-  cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "embed failed:\n%s", out);
+  result r = shell(cmd);
+  const char *out = r.out;
+  cr_assert_eq(r.status, 0, "embed failed:\n%s", out);
   cr_assert(strstr(out, "USA to move, turn 1:"), "%s", out);
   cr_assert(strstr(out, "[not now: "), "no illegal option listed with its reason");
   cr_assert(strstr(out, "{\"t\":\"end\","), "no end record");
   cr_assert(strstr(out, "outcome: "), "no outcome line");
-  free(out);
+  done(r);
 }

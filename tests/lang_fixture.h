@@ -77,4 +77,26 @@ static inline char *play(const char *src, uint64_t seed, int *status) {
   cr_assert(strstr((text), (needle)) == NULL, "unexpected: %s\nin:\n%s",   \
             (needle), (text))
 
+/* Plays 'src', which must fail in its first turn; returns its error
+   record (static). */
+static inline const char *error_of(const char *src) {
+  static char line[2048];
+  int rc;
+  char *log = play(src, 1, &rc);
+  cr_assert_neq(rc, BRINK_DONE, "the run should have failed:\n%s", log);
+  const char *err = strstr(log, "{\"t\":\"error\"");
+  cr_assert_not_null(err, "no error record:\n%s", log);
+  const char *end = strchr(err, '\n');
+  snprintf(line, sizeof line, "%.*s", (int)(end - err), err);
+  cr_assert(strstr(log, "\"outcome\":\"error\""), "no error end:\n%s", log);
+  free(log);
+  return line;
+}
+
+#define assert_error(src, where, in, msg)                                   \
+  cr_assert_str_eq(error_of(src),                                           \
+                   "{\"t\":\"error\",\"turn\":1,\"where\":\"" where         \
+                   "\",\"in\":\"" in "\",\"message\":\"" msg "\"}")
+
+
 #endif

@@ -179,22 +179,24 @@ Test(cli, budget_flags_reach_the_scripts) {
   remove(path);
 }
 
-Test(cli, check_warns_about_state_kept_in_script_locals) {
+Test(cli, check_and_run_refuse_state_kept_in_script_locals) {
   char path[64];
   const char *src = "scenario { id = 'w', start = '2020-01-01' }\n"
                     "actor 'A' {}\nlocal count = 0\n"
                     "trigger 't' { effect = function() count = count + 1 end }\n";
   temp_scenario(path, sizeof path, src);
-  char args[256], want[512];
-  snprintf(args, sizeof args, "check %s", path);
-  result r = run(args);
-  cr_assert_eq(r.status, 0);
-  snprintf(want, sizeof want, "%s:4: warning: the top-level local 'count' "
-           "is assigned inside a function: if that runs during play, its "
-           "value is not saved, undone, replayed or reset between runs; "
-           "keep state in a var\n", path);
-  cr_assert_str_eq(r.err, want);
-  done(r);
+  char want[512];
+  snprintf(want, sizeof want, "%s:4: assigns 'count', a local kept from "
+           "loading: a run may not change it; keep state in a var\n", path);
+  static const char *const commands[] = {"check", "run", "batch --runs 2"};
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+    char args[256];
+    snprintf(args, sizeof args, "%s %s", commands[i], path);
+    result r = run(args);
+    cr_assert_eq(r.status, 1, "%s exited %d", commands[i], r.status);
+    cr_assert(strstr(r.err, want), "%s said:\n%s", commands[i], r.err);
+    done(r);
+  }
   remove(path);
 }
 

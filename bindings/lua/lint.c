@@ -1,12 +1,15 @@
 /*
-** lint.c: warnings about state a scenario keeps outside the world.
+** lint.c: functions that would change what a scenario made while loading.
 **
-** SPEC section 4: script-level locals are for constants; state kept there
-** is not saved, undone, replayed or reset between batch runs.  Lua keeps
-** no record of which functions assign which upvalues, but the compiled
-** chunk does: this reads the chunk as lua_dump writes it (Lua 5.4's
-** format) and reports every function that assigns a local of the
-** scenario's top level (SETUPVAL) or a global (SETTABUP on _ENV).
+** Tables made while loading are frozen (freeze.c), but a variable
+** captured by a function (an upvalue) cannot be: Lua assigns it with one
+** instruction that consults nothing.  So every function that is still
+** reachable once loading ends is read as lua_dump writes it (Lua 5.4's
+** format): its own upvalues were all made while loading, and so are those
+** its nested functions take over from it.  Each assignment of one
+** (SETUPVAL), and each field assignment into one (SETTABUP: a global, or
+** a field of a top-level table), is reported; assignments of variables
+** that a run's own calls create are not.
 */
 #include <stdbool.h>
 #include <stdio.h>
@@ -67,10 +70,11 @@ static const char *string(reader *r, size_t *len) {
   return (const char *)skip(r, n - 1);
 }
 
-/* What each upvalue of a function is: a top-level local (its name), the
-   _ENV table, or something else. */
+/* What each upvalue of a function is: made during a run, kept from
+   loading, or the environment kept from loading. */
+enum { FRESH, KEPT, KEPT_ENV };
 typedef struct upinfo {
-  int kind;              /* 0 other, 1 top-level local, 2 _ENV */
+  int kind;
 } upinfo;
 
 static int line_of(const signed char *lineinfo, size_t nline,
@@ -93,8 +97,9 @@ static void function(reader *r, const upinfo *parent_up, int nparent_up,
 
 /*
 ** Reads one function.  'parent_up' says what the parent's upvalues are;
-** at depth 1 the parent is the main chunk, whose captured registers are
-** its top-level locals.
+** at depth 0 (the function that was dumped) every upvalue is kept from
+** loading, and a nested function's own captures of its parent's locals
+** are made by a call during the run.
 */
 static void function(reader *r, const upinfo *parent_up, int nparent_up,
                      int depth) {
@@ -128,9 +133,9 @@ static void function(reader *r, const upinfo *parent_up, int nparent_up,
   for (size_t i = 0; i < nup && !r->bad; i++) {
     unsigned char instack = byte(r), idx = byte(r);
     byte(r);   /* kind */
-    if (depth == 0) up[i].kind = i == 0 ? 2 : 0;   /* main: _ENV */
-    else if (instack) up[i].kind = depth == 1 ? 1 : 0;
-    else up[i].kind = idx < nparent_up ? parent_up[idx].kind : 0;
+    if (depth == 0) up[i].kind = KEPT;
+    else if (instack) up[i].kind = FRESH;
+    else up[i].kind = idx < nparent_up ? parent_up[idx].kind : FRESH;
   }
   size_t nprotos = size(r);
   for (size_t i = 0; i < nprotos && !r->bad; i++)
@@ -161,9 +166,11 @@ static void function(reader *r, const upinfo *parent_up, int nparent_up,
     if (i < MAXUP) {
       names[i] = n;
       namelens[i] = len;
+      if (up[i].kind == KEPT && n && len == 4 && memcmp(n, "_ENV", 4) == 0)
+        up[i].kind = KEPT_ENV;
     }
   }
-  if (r->bad || depth == 0 || code == NULL) return;
+  if (r->bad || code == NULL) return;
   for (size_t pc = 0; pc < ncode; pc++) {
     uint32_t ins;
     memcpy(&ins, code + pc * 4, 4);
@@ -173,18 +180,24 @@ static void function(reader *r, const upinfo *parent_up, int nparent_up,
     if (upidx < 0 || upidx >= (int)nup) continue;
     int kind = up[upidx].kind;
     bool named = (size_t)upidx < nupnames && names[upidx];
+    const char *field = op == OP_SETTABUP && (size_t)b < nk && b < MAXUP
+                        ? konst[b] : NULL;
+    int fieldlen = field ? (int)konstlen[(size_t)b] : 0;
     char msg[300];
-    if (op == OP_SETUPVAL && kind == 1 && named)
-      snprintf(msg, sizeof msg, "the top-level local '%.*s' is assigned "
-               "inside a function: if that runs during play, its value is "
-               "not saved, undone, replayed or reset between runs; keep "
-               "state in a var", (int)namelens[upidx], names[upidx]);
-    else if (op == OP_SETTABUP && kind == 2 && (size_t)b < nk &&
-             b < MAXUP && konst[b])
-      snprintf(msg, sizeof msg, "the global '%.*s' is assigned inside a "
-               "function: if that runs during play, its value is not saved, "
-               "undone, replayed or reset between runs; keep state in a var",
-               (int)konstlen[b], konst[b]);
+    if (kind == FRESH || !named)
+      continue;
+    if (op == OP_SETUPVAL)
+      snprintf(msg, sizeof msg, "assigns '%.*s', a local kept from "
+               "loading: a run may not change it; keep state in a var",
+               (int)namelens[upidx], names[upidx]);
+    else if (kind == KEPT_ENV && field)
+      snprintf(msg, sizeof msg, "assigns the global '%.*s': globals are "
+               "fixed once the scenario has loaded; keep state in a var",
+               fieldlen, field);
+    else if (field)
+      snprintf(msg, sizeof msg, "assigns '%.*s.%.*s': tables made while "
+               "loading are read-only during a run; keep state in a var",
+               (int)namelens[upidx], names[upidx], fieldlen, field);
     else
       continue;
     r->warn(r->ud, line_of(lineinfo, nline, (const size_t (*)[2])abs, nabs,

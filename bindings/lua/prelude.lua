@@ -150,7 +150,10 @@ function env.end_scenario(outcome)
 end
 
 -- import "name": name.lua from the scenario's folder or the script library.
+-- The values imported while loading are frozen with the rest of what
+-- loading made; a run may import again only what is already there.
 local imports = {}
+P.imports = imports
 function env.import(name)
   if type(name) ~= "string" or not name:match("^[%w_%-]+$") then
     error("import needs a plain name (letters, digits, _ and -), got "
@@ -159,6 +162,7 @@ function env.import(name)
   local cached = imports[name]
   if cached == false then error("import cycle through '" .. name .. "'", 2) end
   if cached ~= nil then return cached.value end
+  loading("import")
   local text, chunkname = P.read_import(name)
   if not text then error(chunkname, 2) end
   local fn, err = env.load(text, chunkname, "t", env)

@@ -75,6 +75,7 @@ static const char std_key = 0;     /* the standard libraries */
 static const char poison_key = 0;  /* coroutines stopped by a kill */
 
 static void hook(lua_State *L, lua_Debug *ar);
+static int open_table(lua_State *L, int idx, const char *fn);
 static const char *push_tostring(lua_State *L, int idx, size_t *len);
 
 /* ---------------------------------------------------------------------- */
@@ -459,6 +460,14 @@ static int sb_setmetatable(lua_State *L) {
   int t = lua_type(L, 2);
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  lua_settop(L, 2);
+  if (open_table(L, 1, "setmetatable") == BRINK__FROZEN)
+    return luaL_error(L, "setmetatable: tables made while the scenario "
+                      "loaded are read-only during a run; keep state in a "
+                      "var");
+  /* Lua reads metamethods raw: a frozen class lends its contents. */
+  if (brink__box_sealed(L, 2) == BRINK__FROZEN)
+    lua_replace(L, 2);
   if (t == LUA_TTABLE) {
     lua_pushliteral(L, "__gc");
     if (lua_rawget(L, 2) != LUA_TNIL)
@@ -474,6 +483,65 @@ static int sb_setmetatable(lua_State *L) {
     return luaL_error(L, "cannot change a protected metatable");
   lua_settop(L, 2);
   lua_setmetatable(L, 1);
+  return 1;
+}
+
+/*
+** [-0, +0, e] What 'fn' may do with the table at 'idx': a proxy of the
+** world is refused; a frozen table is replaced at 'idx' by its contents,
+** which is what a raw operation reads.  Returns what it found.
+*/
+static int open_table(lua_State *L, int idx, const char *fn) {
+  switch (brink__box_sealed(L, idx)) {
+  case BRINK__PROXY:
+    return luaL_error(L, "%s: w, its actors and relations and a move's 'm' "
+                      "are views of the world, not tables; use their "
+                      "fields", fn);
+  case BRINK__FROZEN:
+    lua_replace(L, idx);
+    return BRINK__FROZEN;
+  default:
+    return BRINK__OPEN;
+  }
+}
+
+static int sb_getmetatable(lua_State *L) {
+  luaL_checkany(L, 1);
+  if (!brink__box_getmetatable(L, 1))
+    lua_pushnil(L);
+  return 1;
+}
+
+static int sb_rawget(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  lua_settop(L, 2);
+  open_table(L, 1, "rawget");
+  lua_rawget(L, 1);
+  return 1;
+}
+
+static int sb_rawlen(lua_State *L) {
+  int t = lua_type(L, 1);
+  luaL_argexpected(L, t == LUA_TTABLE || t == LUA_TSTRING, 1,
+                   "table or string");
+  if (t == LUA_TTABLE)
+    open_table(L, 1, "rawlen");
+  lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
+  return 1;
+}
+
+static int sb_rawset(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  luaL_checkany(L, 3);
+  lua_settop(L, 3);
+  if (open_table(L, 1, "rawset") == BRINK__FROZEN)
+    return luaL_error(L, "rawset: tables made while the scenario loaded are "
+                      "read-only during a run; keep state in a var");
+  lua_pushvalue(L, 1);
+  lua_insert(L, 2);
+  lua_rawset(L, 3);   /* the table, once more, stays as the result */
   return 1;
 }
 
@@ -644,6 +712,7 @@ static int sb_next(lua_State *L) {
   lua_Integer n = 0;
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 2);
+  open_table(L, 1, "next");
   if (!lua_isnil(L, 2))
     key_read(L, 2, &prev);
   lua_pushnil(L);                /* 3: the best key so far */
@@ -734,8 +803,10 @@ static int sb_pairs(lua_State *L) {
   }
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
+  lua_pushvalue(L, 1);   /* 2: what is walked; 1 is what pairs returns */
+  open_table(L, 2, "pairs");
   lua_pushnil(L);
-  while (lua_next(L, 1)) {
+  while (lua_next(L, 2)) {
     lua_pop(L, 1);
     n++;
   }
@@ -744,11 +815,11 @@ static int sb_pairs(lua_State *L) {
   charge(L, box_of(L), n * (ELEMENT_COST + logn));
   if (n > PAIRS_SMALL)   /* GC-owned, so an error cannot leak it */
     keys = lua_newuserdatauv(L, (size_t)n * sizeof *keys, 0);
-  lua_pushvalue(L, 1);                /* upvalue 1: the table */
+  lua_pushvalue(L, 2);                /* upvalue 1: the table */
   lua_createtable(L, (int)(2 * n + 1), 0);   /* upvalue 2: the keys */
   i = 0;
   lua_pushnil(L);
-  while (lua_next(L, 1)) {
+  while (lua_next(L, 2)) {
     lua_pop(L, 1);
     lua_pushvalue(L, -1);
     lua_rawseti(L, -3, n + 1 + ++i);
@@ -1875,16 +1946,16 @@ static const allowed allow_list[] = {
   {NULL, "_VERSION", STD, NULL},
   {NULL, "assert", STD, NULL},
   {NULL, "error", STD, NULL},
-  {NULL, "getmetatable", STD, NULL},
+  {NULL, "getmetatable", OWN, sb_getmetatable},
   {NULL, "ipairs", STD, NULL},
   {NULL, "load", ENV, sb_load},
   {NULL, "next", OWN, sb_next},
   {NULL, "pairs", OWN, sb_pairs},
   {NULL, "pcall", OWN, sb_pcall},
   {NULL, "rawequal", STD, NULL},
-  {NULL, "rawget", STD, NULL},
-  {NULL, "rawlen", STD, NULL},
-  {NULL, "rawset", STD, NULL},
+  {NULL, "rawget", OWN, sb_rawget},
+  {NULL, "rawlen", OWN, sb_rawlen},
+  {NULL, "rawset", OWN, sb_rawset},
   {NULL, "select", STD, NULL},
   {NULL, "setmetatable", OWN, sb_setmetatable},
   {NULL, "tonumber", STD, NULL},

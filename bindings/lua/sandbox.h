@@ -135,4 +135,50 @@ void brink__box_charge(lua_State *L, int64_t n);
 void brink__box_split(const char *text, char *where, size_t wcap, char *msg,
                       size_t mcap);
 
+/* What brink__box_sealed() finds. */
+enum { BRINK__OPEN = 0, BRINK__PROXY = 1, BRINK__FROZEN = 2 };
+
+/*
+** [-0, +(0|1), -] Is the value at 'idx' a sealed table: a proxy of the
+** world, or a table frozen by brink__box_freeze()?  For a frozen table the
+** table holding its contents is pushed.
+*/
+int brink__box_sealed(lua_State *L, int idx);
+
+/* [-0, +0, e] Marks the metatable at 'mt' as a proxy's (see freeze.c). */
+void brink__box_proxy(lua_State *L, int mt);
+
+/*
+** [-0, +(0|1), e] What getmetatable() shows of the value at 'idx': its
+** '__metatable' field, a frozen table's metatable as loaded, the frozen
+** table whose contents are the metatable; pushes nothing (returns 0) when
+** it has no metatable.
+*/
+int brink__box_getmetatable(lua_State *L, int idx);
+
+/*
+** [-0, +0, -] Records every function reachable from the value at 'idx'
+** as the sandbox's own: brink__box_freeze() neither checks nor walks them.
+** Returns a lua_pcall status.
+*/
+int brink__box_trust(lua_State *L, int idx);
+
+/*
+** Called by brink__box_freeze() for each function found that is not the
+** sandbox's own (problem NULL: a Lua function, at 'fn'), and for each
+** value it refuses (problem says why).  'via' is the stack index of the
+** Lua function through whose upvalues the value was reached, or 0.
+*/
+typedef void (*brink__box_visit)(void *ud, lua_State *L, int fn, int via,
+                                 const char *problem);
+
+/*
+** [-n, +0, -] Freezes everything reachable from the 'n' values on top of
+** the stack, the first of which is the environment: every table becomes
+** read-only, keeping its contents and behaviour.  Returns a lua_pcall
+** status (an error message is left on the stack).
+*/
+int brink__box_freeze(lua_State *L, int n, brink__box_visit visit,
+                      void *ud);
+
 #endif

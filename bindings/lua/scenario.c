@@ -319,6 +319,7 @@ static void push_proxy(lua_State *L, host *h, lua_CFunction index,
   }
   lua_pushliteral(L, "locked");
   lua_setfield(L, -2, "__metatable");
+  brink__box_proxy(L, -1);
   lua_setmetatable(L, -2);
   lua_replace(L, base + 1);
   lua_settop(L, base + 1);
@@ -364,7 +365,12 @@ static int build_names(host *h, lua_State *L) {
     else if (d->kind == BRINK__ACTOR_VAR && d->count)
       f->slot[e->vars[d->first].owner] = d->first;
   }
-  /* w: actors as plain fields, world variables and the date through C. */
+  /*
+  ** w: an empty proxy that reads actors from a plain table (one lookup
+  ** more than a field of w, and nothing can be stored in w), and world
+  ** variables and the date through C.
+  */
+  lua_newtable(L);
   lua_createtable(L, 0, n);
   for (int a = 0; a < n; a++) {
     lua_pushinteger(L, a);
@@ -380,15 +386,20 @@ static int build_names(host *h, lua_State *L) {
     push_proxy(L, h, actor_index, actor_newindex, 2);
     lua_setfield(L, -2, e->actors[a].id);
   }
-  lua_createtable(L, 0, 3);
+  lua_createtable(L, 0, 1);
   lua_pushlightuserdata(L, h);
   lua_pushcclosure(L, world_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  lua_createtable(L, 0, 4);
+  lua_insert(L, -2);
   lua_setfield(L, -2, "__index");
   lua_pushlightuserdata(L, h);
   lua_pushcclosure(L, world_newindex, 1);
   lua_setfield(L, -2, "__newindex");
   lua_pushliteral(L, "locked");
   lua_setfield(L, -2, "__metatable");
+  brink__box_proxy(L, -1);
   lua_setmetatable(L, -2);
   h->w = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushboolean(L, 0);
@@ -397,12 +408,27 @@ static int build_names(host *h, lua_State *L) {
   return BRINK_OK;
 }
 
-/* Each option's 'm' table {by =, move =, target =}, made once. */
+static int m_newindex(lua_State *L) {
+  return luaL_error(L, "m is read-only: it says which move is being made "
+                    "(m.by, m.move, m.target); keep state in a var");
+}
+
+/*
+** Each option's 'm' {by =, move =, target =}, made once: a read-only
+** proxy, since the same one serves every call in every run.
+*/
 static void build_options(host *h, lua_State *L) {
   brink_engine *e = h->e;
   lua_createtable(L, e->noptions, 0);
   for (int i = 0; i < e->noptions; i++) {
     const brink__option *o = &e->options[i];
+    lua_newtable(L);
+    lua_createtable(L, 0, 4);
+    lua_pushcfunction(L, m_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+    brink__box_proxy(L, -1);
     lua_createtable(L, 0, 3);
     lua_pushstring(L, e->actors[o->actor].id);
     lua_setfield(L, -2, "by");
@@ -412,6 +438,8 @@ static void build_options(host *h, lua_State *L) {
       lua_pushstring(L, e->actors[o->target].id);
       lua_setfield(L, -2, "target");
     }
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
     lua_rawseti(L, -2, i + 1);
   }
   h->opts = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -1656,26 +1684,105 @@ static int dump_writer(lua_State *L, const void *p, size_t n, void *ud) {
 typedef struct lint_ctx {
   host *h;
   int found;
+  bool nomem;
+  char src[LUA_IDSIZE];   /* the function being read */
 } lint_ctx;
 
-static void add_warning(void *ud, int line, const char *message) {
+/* A finding, once: closures of one function report the same lines. */
+static void add_finding(lint_ctx *c, const char *where, const char *message) {
+  brink_engine *e = c->h->e;
+  size_t wl = strlen(where);
+  for (int i = 0; i < e->ndiags; i++)
+    if (strncmp(e->diags[i], where, wl) == 0 &&
+        strncmp(e->diags[i] + wl, ": ", 2) == 0 &&
+        strcmp(e->diags[i] + wl + 2, message) == 0)
+      return;
+  if (brink__diag(e, where, message) == BRINK_OK) c->found++;
+  else c->nomem = true;
+}
+
+static void add_lint(void *ud, int line, const char *message) {
   lint_ctx *c = ud;
-  char where[1100], msg[400];
-  snprintf(where, sizeof where, "%s:%d", c->h->path, line);
-  snprintf(msg, sizeof msg, "warning: %s", message);
-  if (brink__diag(c->h->e, where, msg) == BRINK_OK) c->found++;
+  char where[LUA_IDSIZE + 16];
+  snprintf(where, sizeof where, "%s:%d", c->src, line);
+  add_finding(c, where, message);
+}
+
+/* "file:line" for a value refused by the freeze: the function holding it,
+   else where its coroutine stands or starts. */
+static void refused_where(lua_State *L, host *h, int obj, int via,
+                          char *buf, size_t cap) {
+  lua_Debug ar;
+  lua_State *co = NULL;
+  if (via) {
+    lua_pushvalue(L, via);
+    lua_getinfo(L, ">S", &ar);
+    snprintf(buf, cap, "%s:%d", ar.short_src, ar.linedefined);
+    return;
+  }
+  if (lua_type(L, obj) == LUA_TTHREAD) {
+    co = lua_tothread(L, obj);
+  } else if (lua_getupvalue(L, obj, 1)) {
+    co = lua_tothread(L, -1);
+    lua_pop(L, 1);
+  }
+  if (co && lua_getstack(co, 0, &ar) && lua_getinfo(co, "Sl", &ar)) {
+    snprintf(buf, cap, "%s:%d", ar.short_src, ar.currentline);
+    return;
+  }
+  if (co && lua_status(co) == LUA_OK && lua_gettop(co) > 0 &&
+      lua_isfunction(co, 1) && lua_checkstack(co, 1)) {
+    lua_pushvalue(co, 1);
+    lua_getinfo(co, ">S", &ar);
+    snprintf(buf, cap, "%s:%d", ar.short_src, ar.linedefined);
+    return;
+  }
+  snprintf(buf, cap, "%s:1", h->path);
+}
+
+static void visit(void *ud, lua_State *L, int fn, int via,
+                  const char *problem) {
+  lint_ctx *c = ud;
+  if (problem) {
+    char where[1100];
+    refused_where(L, c->h, fn, via, where, sizeof where);
+    add_finding(c, where, problem);
+    return;
+  }
+  lua_Debug ar;
+  lua_pushvalue(L, fn);
+  lua_getinfo(L, ">S", &ar);
+  snprintf(c->src, sizeof c->src, "%s", ar.short_src);
+  dump_buf b = {c->h->e, NULL, 0, 0, false};
+  lua_pushvalue(L, fn);
+  if (lua_dump(L, dump_writer, &b, 0) == 0 && !b.failed)
+    brink__lint(b.p, b.len, add_lint, c);
+  else
+    c->nomem = true;
+  lua_pop(L, 1);
+  brink__free(c->h->e, b.p, b.cap);
 }
 
 /*
-** The scenario's compiled chunk (on the stack top) read for state kept
-** outside the world; each finding becomes a "warning:" diagnostic.
+** Freezes what loading made, the environment, the declarations and the
+** imports (args: host, the prelude's private table), and reads each
+** function it finds for assignments a run could not make: [-2, +1] the
+** number of findings.
 */
-static void lint(host *h, lua_State *L) {
-  dump_buf b = {h->e, NULL, 0, 0, false};
-  lint_ctx c = {h, 0};
-  if (lua_dump(L, dump_writer, &b, 0) == 0 && !b.failed)
-    brink__lint(b.p, b.len, add_warning, &c);
-  brink__free(h->e, b.p, b.cap);
+static int seal(lua_State *L) {
+  host *h = lua_touserdata(L, 1);
+  lint_ctx c = {h, 0, false, ""};
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->env);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->decls_ref);
+  lua_getfield(L, 2, "imports");
+  int status = brink__box_freeze(L, 3, visit, &c);
+  if (status != LUA_OK) {
+    brink__box_check(L, status);
+    return lua_error(L);
+  }
+  if (c.nomem) return luaL_error(L, "not enough memory");
+  lua_pushinteger(L, c.found);
+  return 1;
 }
 
 static long diag_line(const char *d) {
@@ -1773,13 +1880,17 @@ static int load(host *h, const char *text, size_t len) {
     lua_pushvalue(L, P);
     rc = call(h, 2, 0);
   }
+  if (rc == BRINK_OK && brink__box_trust(L, env) != LUA_OK) {
+    rc = BRINK_ENOMEM;
+    brink__diag(e, "", "not enough memory");
+    lua_pop(L, 1);
+  }
   if (rc == BRINK_OK) {
     lua_getfield(L, P, "decode");
     h->decode = luaL_ref(L, LUA_REGISTRYINDEX);
     char chunkname[1100];
     snprintf(chunkname, sizeof chunkname, "@%s", h->path);
     rc = brink__box_load(&h->box, text, len, chunkname, env);
-    if (rc == BRINK_OK) lint(h, L);
     if (rc != BRINK_OK) {
       /* A syntax error: "file:line: message" on the stack. */
       brink__diag(e, "", lua_tostring(L, -1));
@@ -1799,7 +1910,17 @@ static int load(host *h, const char *text, size_t len) {
     if (rc == BRINK_OK) {
       int errors = (int)lua_tointeger(L, -1);
       lua_pop(L, 1);
-      if (errors) {
+      lua_pushcfunction(L, seal);
+      lua_pushlightuserdata(L, h);
+      lua_pushvalue(L, P);
+      rc = call(h, 2, 1);
+      if (rc == BRINK_OK) {
+        errors += (int)lua_tointeger(L, -1);
+        lua_pop(L, 1);
+      } else {
+        brink__diag(e, h->where, h->msg);
+      }
+      if (errors && rc == BRINK_OK) {
         rc = BRINK_ESCRIPT;
         brink__error(e, rc, "%s", e->ndiags ? e->diags[0] : "invalid scenario");
       }

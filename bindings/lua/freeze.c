@@ -1,0 +1,431 @@
+/*
+** freeze.c: what a scenario made while loading stays as it was loaded.
+**
+** A run's state lives in the world, where it is saved, undone, replayed
+** and reset between runs.  Anything else a script could change during a
+** run (a top-level table, a global, a library table, a field of 'm')
+** would carry one run's doings into the next and make 'brink batch'
+** disagree with 'brink run'.  Resetting such values before every call
+** would cost time in proportion to all the loaded data; freezing them
+** costs one extra table lookup per read and nothing per call, and turns
+** every attempt into an error at the line that made it.
+**
+** Lua has no read-only tables, and an assignment to a field that exists
+** never consults a metatable.  So freezing a table moves its contents to
+** a hidden table (its "contents") and leaves it empty, with a metatable
+** that reads through to the contents and refuses writes.  Lua reads
+** metamethods raw from a metatable, so a frozen table handed to
+** setmetatable() at run time is replaced by its contents, and
+** getmetatable() maps them back: a class declared while loading keeps
+** working for objects made during a run.
+**
+** Proxies (w, actors, relations, 'm') are sealed the same way, marked so
+** that rawget, rawset, rawlen, next, pairs and setmetatable refuse them.
+** Upvalues cannot be frozen at all: the bindings refuse, at load, every
+** function that could assign one that outlives loading (lint.c).
+*/
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "sandbox.h"
+
+/* Keys: the addresses of these variables. */
+static const char seal_key = 0;    /* in a sealed table's metatable */
+static const char meta_key = 0;    /* there too: the metatable as loaded */
+static const char owner_key = 0;   /* registry: contents -> frozen table */
+static const char trusted_key = 0; /* registry: the sandbox's own functions */
+
+int brink__box_sealed(lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
+    return BRINK__OPEN;
+  switch (lua_rawgetp(L, -1, &seal_key)) {
+  case LUA_TNIL:
+    lua_pop(L, 2);
+    return BRINK__OPEN;
+  case LUA_TTABLE:
+    lua_remove(L, -2);
+    return BRINK__FROZEN;
+  default:
+    lua_pop(L, 2);
+    return BRINK__PROXY;
+  }
+}
+
+void brink__box_proxy(lua_State *L, int mt) {
+  mt = lua_absindex(L, mt);
+  lua_pushboolean(L, 1);
+  lua_rawsetp(L, mt, &seal_key);
+}
+
+int brink__box_getmetatable(lua_State *L, int idx) {
+  if (!lua_getmetatable(L, idx))
+    return 0;
+  if (lua_getfield(L, -1, "__metatable") != LUA_TNIL) {
+    lua_remove(L, -2);
+    return 1;
+  }
+  lua_pop(L, 1);
+  if (lua_rawgetp(L, -1, &seal_key) != LUA_TNIL) {
+    lua_pop(L, 1);
+    lua_rawgetp(L, -1, &meta_key);   /* nil when it had none */
+    lua_remove(L, -2);
+    return 1;
+  }
+  lua_pop(L, 1);
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &owner_key) == LUA_TTABLE) {
+    lua_pushvalue(L, -2);
+    if (lua_rawget(L, -2) != LUA_TNIL) {   /* a frozen class's contents */
+      lua_replace(L, -3);
+      lua_pop(L, 1);
+      return 1;
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return 1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* the walk                                                                */
+/* ---------------------------------------------------------------------- */
+
+typedef struct walk {
+  lua_State *L;
+  int seen;      /* value -> the Lua function it was reached through */
+  int queue;     /* values still to look at */
+  int tables;    /* tables to freeze, in the order found */
+  lua_Integer head, tail, ntables;
+  int trusting;  /* recording the sandbox's own functions, not freezing */
+  brink__box_visit visit;
+  void *ud;
+} walk;
+
+/* [-0, +0] Queues the value at 'idx', reached through 'via' (a stack
+   index of a Lua function, or 0). */
+static void reach(walk *w, int idx, int via) {
+  lua_State *L = w->L;
+  int t = lua_type(L, idx);
+  idx = lua_absindex(L, idx);
+  if (t != LUA_TTABLE && t != LUA_TFUNCTION && t != LUA_TTHREAD)
+    return;   /* plain values, and userdata (dates), cannot change */
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, w->seen) != LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  lua_pushvalue(L, idx);
+  if (via)
+    lua_pushvalue(L, via);
+  else
+    lua_pushboolean(L, 0);
+  lua_rawset(L, w->seen);
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, w->queue, ++w->tail);
+}
+
+static int trusted(lua_State *L, int idx) {
+  int yes;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &trusted_key);
+  lua_pushvalue(L, idx);
+  yes = lua_rawget(L, -2) != LUA_TNIL;
+  lua_pop(L, 2);
+  return yes;
+}
+
+static void look_at_table(walk *w, int t) {
+  lua_State *L = w->L;
+  int via;
+  if (brink__box_sealed(L, t) != BRINK__OPEN) {
+    lua_settop(L, t);
+    return;   /* a proxy, or frozen already */
+  }
+  lua_pushvalue(L, t);
+  lua_rawget(L, w->seen);
+  via = lua_isfunction(L, -1) ? lua_gettop(L) : 0;
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    brink__box_charge(L, 1);
+    reach(w, -2, via);
+    reach(w, -1, via);
+    lua_pop(L, 1);
+  }
+  if (lua_getmetatable(L, t)) {
+    reach(w, -1, via);
+    lua_pop(L, 1);
+  }
+  if (!w->trusting) {
+    lua_pushvalue(L, t);
+    lua_rawseti(L, w->tables, ++w->ntables);
+  }
+}
+
+static void look_at_function(walk *w, int f) {
+  lua_State *L = w->L;
+  int i, c = lua_iscfunction(L, f);
+  if (w->trusting) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &trusted_key);
+    lua_pushvalue(L, f);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+  } else if (trusted(L, f)) {
+    return;
+  } else if (c) {
+    /* A closure the script made through a library: coroutine.wrap or
+       an iterator, whose state no one can see or reset. */
+    if (lua_getupvalue(L, f, 1)) {
+      lua_pop(L, 1);
+      lua_pushvalue(L, f);
+      lua_rawget(L, w->seen);
+      w->visit(w->ud, L, f, lua_isfunction(L, -1) ? lua_gettop(L) : 0,
+               "an iterator or coroutine.wrap() made while loading keeps "
+               "state of its own that no run can reset; make it inside the "
+               "function that uses it");
+    }
+    return;
+  } else {
+    w->visit(w->ud, L, f, 0, NULL);
+  }
+  for (i = 1; lua_getupvalue(L, f, i); i++) {
+    brink__box_charge(L, 1);
+    reach(w, -1, c ? 0 : f);
+    lua_pop(L, 1);
+  }
+}
+
+static void look_at_thread(walk *w, int co) {
+  lua_State *L = w->L;
+  if (w->trusting)
+    return;
+  lua_pushvalue(L, co);
+  lua_rawget(L, w->seen);
+  w->visit(w->ud, L, co, lua_isfunction(L, -1) ? lua_gettop(L) : 0,
+           "a coroutine made while loading keeps state of its own that no "
+           "run can reset; create it inside the function that uses it");
+}
+
+/* Walks everything reachable from the 'n' values at 'first'. */
+static void walk_from(walk *w, int first, int n) {
+  lua_State *L = w->L;
+  int i, top;
+  lua_newtable(L);
+  w->seen = lua_gettop(L);
+  lua_newtable(L);
+  w->queue = lua_gettop(L);
+  lua_newtable(L);
+  w->tables = lua_gettop(L);
+  w->head = w->tail = w->ntables = 0;
+  for (i = 0; i < n; i++)
+    reach(w, first + i, 0);
+  while (w->head < w->tail) {
+    lua_rawgeti(L, w->queue, ++w->head);
+    top = lua_gettop(L);
+    brink__box_charge(L, 1);
+    switch (lua_type(L, top)) {
+    case LUA_TTABLE: look_at_table(w, top); break;
+    case LUA_TFUNCTION: look_at_function(w, top); break;
+    default: look_at_thread(w, top); break;
+    }
+    lua_settop(L, top - 1);
+  }
+}
+
+/* [-0, +1, e] The registry's table at 'key', made on first use. */
+static void registry_table(lua_State *L, const char *key) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE)
+    return;
+  lua_pop(L, 1);
+  lua_newtable(L);
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, key);
+}
+
+static int trust(lua_State *L) {
+  walk w = {L, 0, 0, 0, 0, 0, 0, 1, NULL, NULL};
+  registry_table(L, &trusted_key);
+  lua_pop(L, 1);
+  walk_from(&w, 1, 1);
+  return 0;
+}
+
+int brink__box_trust(lua_State *L, int idx) {
+  lua_pushcfunction(L, trust);
+  lua_pushvalue(L, idx < 0 && idx > LUA_REGISTRYINDEX ? idx - 1 : idx);
+  return lua_pcall(L, 1, 0, 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* freezing                                                                */
+/* ---------------------------------------------------------------------- */
+
+static void push_key_name(lua_State *L, int k) {
+  if (lua_type(L, k) == LUA_TSTRING)
+    lua_pushfstring(L, "'%s'", lua_tostring(L, k));
+  else if (lua_type(L, k) == LUA_TNUMBER)
+    lua_pushfstring(L, "[%s]", lua_tostring(L, k));
+  else
+    lua_pushfstring(L, "a %s key", luaL_typename(L, k));
+}
+
+/* __newindex of a frozen table; upvalue 1 is the environment. */
+static int frozen_newindex(lua_State *L) {
+  push_key_name(L, 2);
+  if (lua_rawequal(L, 1, lua_upvalueindex(1)))
+    return luaL_error(L, "cannot assign the global %s during a run: "
+                      "globals are fixed once the scenario has loaded; "
+                      "keep state in a var", lua_tostring(L, -1));
+  return luaL_error(L, "cannot assign %s: tables made while the scenario "
+                    "loaded are read-only during a run; keep state in a var",
+                    lua_tostring(L, -1));
+}
+
+/* __len of a frozen table; upvalue 1 is its contents. */
+static int frozen_len(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
+  return 1;
+}
+
+/*
+** __index of a frozen table whose loaded metatable had an __index of its
+** own: upvalues are the contents and that __index, which then sees the
+** frozen table itself, as it would have.
+*/
+static int frozen_index(lua_State *L) {
+  lua_settop(L, 2);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+    return 1;
+  lua_pop(L, 1);
+  if (lua_isfunction(L, lua_upvalueindex(2))) {
+    lua_pushvalue(L, lua_upvalueindex(2));
+    lua_insert(L, 1);
+    lua_call(L, 2, 1);
+    return 1;
+  }
+  lua_gettable(L, lua_upvalueindex(2));
+  return 1;
+}
+
+/* Moves each table's contents into a table of their own: 'contents'
+   maps table -> contents; the registry's owner map the other way. */
+static void empty_tables(walk *w, int contents, int owners) {
+  lua_State *L = w->L;
+  lua_Integer i;
+  for (i = 1; i <= w->ntables; i++) {
+    int t, s;
+    lua_rawgeti(L, w->tables, i);
+    t = lua_gettop(L);
+    lua_newtable(L);
+    s = t + 1;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+      brink__box_charge(L, 1);
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, s);
+    }
+    lua_pushnil(L);
+    while (lua_next(L, s)) {
+      lua_pop(L, 1);
+      lua_pushvalue(L, -1);
+      lua_pushnil(L);
+      lua_rawset(L, t);
+    }
+    lua_pushvalue(L, t);
+    lua_pushvalue(L, s);
+    lua_rawset(L, contents);
+    lua_pushvalue(L, s);
+    lua_pushvalue(L, t);
+    lua_rawset(L, owners);
+    lua_settop(L, t - 1);
+  }
+}
+
+/* Gives each emptied table its reading, refusing metatable. */
+static void seal_tables(walk *w, int contents, int env) {
+  lua_State *L = w->L;
+  lua_Integer i;
+  for (i = 1; i <= w->ntables; i++) {
+    int t, s, m, sm = 0, mt, has_index = 0, has_len = 0;
+    lua_rawgeti(L, w->tables, i);
+    t = lua_gettop(L);
+    lua_pushvalue(L, t);
+    lua_rawget(L, contents);
+    s = t + 1;
+    lua_createtable(L, 0, 5);
+    mt = t + 2;
+    if (lua_getmetatable(L, t)) {
+      m = lua_gettop(L);
+      lua_pushvalue(L, m);
+      if (lua_rawget(L, contents) == LUA_TNIL) {   /* not frozen: itself */
+        lua_pop(L, 1);
+        lua_pushvalue(L, m);
+      }
+      sm = lua_gettop(L);
+      lua_pushnil(L);
+      while (lua_next(L, sm)) {
+        brink__box_charge(L, 1);
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, mt);
+      }
+      lua_pushvalue(L, m);
+      lua_rawsetp(L, mt, &meta_key);
+      has_index = lua_getfield(L, sm, "__index") != LUA_TNIL;
+      lua_pop(L, 1);
+      has_len = lua_getfield(L, sm, "__len") != LUA_TNIL;
+      lua_pop(L, 1);
+    }
+    lua_pushvalue(L, s);
+    if (has_index) {
+      lua_getfield(L, sm, "__index");
+      lua_pushcclosure(L, frozen_index, 2);
+    }
+    lua_setfield(L, mt, "__index");
+    if (!has_len) {
+      lua_pushvalue(L, s);
+      lua_pushcclosure(L, frozen_len, 1);
+      lua_setfield(L, mt, "__len");
+    }
+    lua_pushvalue(L, env);
+    lua_pushcclosure(L, frozen_newindex, 1);
+    lua_setfield(L, mt, "__newindex");
+    lua_pushvalue(L, s);
+    lua_rawsetp(L, mt, &seal_key);
+    lua_pushvalue(L, mt);
+    lua_setmetatable(L, t);
+    lua_settop(L, t - 1);
+  }
+}
+
+typedef struct freeze_args {
+  int n;
+  brink__box_visit visit;
+  void *ud;
+} freeze_args;
+
+static int freeze(lua_State *L) {
+  freeze_args *a = lua_touserdata(L, 1);
+  walk w = {L, 0, 0, 0, 0, 0, 0, 0, a->visit, a->ud};
+  int contents;
+  registry_table(L, &trusted_key);
+  lua_pop(L, 1);
+  registry_table(L, &owner_key);   /* n + 2 */
+  walk_from(&w, 2, a->n);
+  lua_newtable(L);
+  contents = lua_gettop(L);
+  empty_tables(&w, contents, a->n + 2);
+  seal_tables(&w, contents, 2);
+  return 0;
+}
+
+int brink__box_freeze(lua_State *L, int n, brink__box_visit visit, void *ud) {
+  freeze_args a = {n, visit, ud};
+  int base = lua_gettop(L) - n;
+  lua_pushcfunction(L, freeze);
+  lua_insert(L, base + 1);
+  lua_pushlightuserdata(L, &a);
+  lua_insert(L, base + 2);
+  return lua_pcall(L, n + 1, 0, 0);
+}

@@ -251,3 +251,11 @@ Test(one_story, a_run_may_import_only_what_loading_imported) {
   cr_assert_eq(rc, BRINK_DONE, "%s", log);
   free(log);
 }
+
+Test(one_story, functions_made_by_load_while_loading_are_read_too) {
+  cr_assert_str_eq(load_error(W "local bump = load('local n = 0 "
+      "return function() n = n + 1 return n end', '=made')()\n"
+      "trigger 'x' { effect = function(w) w.x = bump() end }\n"),
+      "made:1: assigns 'n', a local kept from loading: a run may not "
+      "change it; keep state in a var");
+}

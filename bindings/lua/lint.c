@@ -179,17 +179,19 @@ static void function(reader *r, const upinfo *parent_up, int nparent_up,
     int upidx = op == OP_SETUPVAL ? b : op == OP_SETTABUP ? a : -1;
     if (upidx < 0 || upidx >= (int)nup) continue;
     int kind = up[upidx].kind;
-    bool named = (size_t)upidx < nupnames && names[upidx];
+    const char *name = (size_t)upidx < nupnames && names[upidx]
+                       ? names[upidx] : "?";
+    int namelen = name[0] == '?' ? 1 : (int)namelens[upidx];
     const char *field = op == OP_SETTABUP && (size_t)b < nk && b < MAXUP
                         ? konst[b] : NULL;
     int fieldlen = field ? (int)konstlen[(size_t)b] : 0;
     char msg[300];
-    if (kind == FRESH || !named)
+    if (kind == FRESH)
       continue;
     if (op == OP_SETUPVAL)
       snprintf(msg, sizeof msg, "assigns '%.*s', a local kept from "
                "loading: a run may not change it; keep state in a var",
-               (int)namelens[upidx], names[upidx]);
+               namelen, name);
     else if (kind == KEPT_ENV && field)
       snprintf(msg, sizeof msg, "assigns the global '%.*s': globals are "
                "fixed once the scenario has loaded; keep state in a var",
@@ -197,7 +199,7 @@ static void function(reader *r, const upinfo *parent_up, int nparent_up,
     else if (field)
       snprintf(msg, sizeof msg, "assigns '%.*s.%.*s': tables made while "
                "loading are read-only during a run; keep state in a var",
-               (int)namelens[upidx], names[upidx], fieldlen, field);
+               namelen, name, fieldlen, field);
     else
       continue;
     r->warn(r->ud, line_of(lineinfo, nline, (const size_t (*)[2])abs, nabs,

@@ -1755,10 +1755,11 @@ static void visit(void *ud, lua_State *L, int fn, int via,
   snprintf(c->src, sizeof c->src, "%s", ar.short_src);
   dump_buf b = {c->h->e, NULL, 0, 0, false};
   lua_pushvalue(L, fn);
-  if (lua_dump(L, dump_writer, &b, 0) == 0 && !b.failed)
-    brink__lint(b.p, b.len, add_lint, c);
-  else
+  if (lua_dump(L, dump_writer, &b, 0) != 0 || b.failed)
     c->nomem = true;
+  else if (brink__lint(b.p, b.len, add_lint, c) != 0)
+    add_lint(c, ar.linedefined, "cannot read this function's compiled code "
+             "to check what it assigns");
   lua_pop(L, 1);
   brink__free(c->h->e, b.p, b.cap);
 }

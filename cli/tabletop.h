@@ -56,6 +56,9 @@ char *setup_line(const setup *s);
 /* Reads a setup record or a save's "setup" object; on failure 'err' says
    which field is wrong and the result is -1. */
 int setup_parse(json_t *j, setup *s, char *err, size_t cap);
+/* A seed: a JSON integer, or past 2^63 a string of digits; false when
+   'j' is neither. */
+bool seed_read(json_t *j, uint64_t *out);
 
 /* UTF-8 checks: jansson takes nothing else, and logs are read back. */
 bool utf8_valid(const char *s, size_t len);

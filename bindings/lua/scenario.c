@@ -181,9 +181,12 @@ static int unknown(lua_State *L, host *h, const char *owner, int actor) {
     return luaL_error(L, "w%s%s is indexed by names, not by %s",
                       *owner ? "." : "", owner, luaL_typename(L, 2));
   const char *k = lua_tostring(L, 2);
-  const char *names[512];
+  /* Every name, however many: the records are in pointer order, so a
+     cut would keep a different subset in each process. */
+  const char **names = lua_newuserdatauv(L, sizeof *names *
+                                                (size_t)h->cap_recs, 0);
   int n = 0;
-  for (int i = 0; i < h->cap_recs && n < 512; i++) {
+  for (int i = 0; i < h->cap_recs; i++) {
     const name_rec *r = &h->recs[i];
     if (!r->key) continue;
     bool fits = actor == -2 ? r->actor >= 0

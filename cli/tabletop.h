@@ -137,10 +137,6 @@ int save_write(const char *path, brink_engine *e, const setup *s,
                const branch *branches, int nbranches, const strlist *log,
                char *err, size_t cap);
 
-/* The record of one timeline line of the engine as JSON, into *buf. */
-int record_line(brink_engine *e, const brink_record *r, char **buf,
-                size_t *cap);
-
 /* ---------------------------------------------------------------------- */
 /* The model of a log: what happened on the line of play that counts.     */
 

@@ -119,6 +119,51 @@ static void *work(void *arg) {
   return NULL;
 }
 
+/* The records of a run digested as brink batch's verification does: each
+   one's JSON text, hashed (FNV-1a), never kept. */
+typedef struct digest {
+  brink_engine *e;
+  char buf[1 << 16];
+  uint64_t h;
+} digest;
+
+static void on_digest(void *ud, const brink_record *r) {
+  digest *d = ud;
+  int n = brink_record_json(d->e, r, d->buf, sizeof d->buf);
+  for (int i = 0; i < n && i < (int)sizeof d->buf; i++)
+    d->h = (d->h ^ (uint8_t)d->buf[i]) * 0x100000001b3ull;
+}
+
+static int play_digested(void *ud, uint64_t seed) {
+  digest *d = ud;
+  int rc = brink_start(d->e, seed);
+  if (rc == BRINK_OK) rc = brink_run(d->e);
+  if (rc != BRINK_DONE) brink_finish(d->e, "error");
+  return 0;
+}
+
+/* A run played again as brink batch verifies one: an engine of its own,
+   the scenario loaded from its text, the run played and digested. */
+typedef struct fresh {
+  const char *path;
+  char *text;
+  size_t len;
+  digest d;
+} fresh;
+
+static int replay_fresh(void *ud, uint64_t seed) {
+  fresh *f = ud;
+  if (brink_engine_open(&f->d.e, NULL) ||
+      brink_load_string(f->d.e, f->path, f->text, f->len)) {
+    fprintf(stderr, "bench: %s\n", brink_errmsg(f->d.e));
+    return 1;
+  }
+  brink_on_record(f->d.e, on_digest, &f->d);
+  play_digested(&f->d, seed);
+  brink_engine_close(f->d.e);
+  return 0;
+}
+
 /* Runs/s of 'jobs' workers for 'seconds'; the peak bytes of worker 0. */
 static double batch_rate(const char *path, int jobs, double seconds,
                          size_t *peak) {
@@ -138,6 +183,49 @@ static double batch_rate(const char *path, int jobs, double seconds,
   }
   *peak = w[0].mem.peak;
   return (double)runs / (now() - t0);
+}
+
+/*
+** What brink batch's verification costs, in runs: a run of the sample is
+** digested in the batch, then played again in a fresh engine.  A
+** re-played run costs (replay + digested run - plain run) / plain run.
+*/
+static void verification(const char *path, double seconds) {
+  static fresh f;
+  static digest d;
+  FILE *in = fopen(path, "rb");
+  if (in == NULL) exit(1);
+  f.path = path;
+  f.text = malloc(1 << 22);
+  f.len = fread(f.text, 1, 1 << 22, in);
+  fclose(in);
+  if (brink_engine_open(&d.e, NULL) ||
+      brink_load_string(d.e, path, f.text, f.len)) {
+    fprintf(stderr, "bench: %s\n", brink_errmsg(d.e));
+    exit(1);
+  }
+  brink_on_record(d.e, on_digest, &d);
+  double plain = 0, digested = 0, replays = 0;
+  size_t peak;
+  for (int i = 0; i < 3; i++) {
+    plain = fmax(plain, batch_rate(path, 1, seconds / 3, &peak));
+    digested = fmax(digested, rate(play_digested, &d, seconds / 3));
+    replays = fmax(replays, rate(replay_fresh, &f, seconds / 3));
+  }
+  brink_engine_close(d.e);
+  free(f.text);
+  double cost = plain / replays + plain / digested - 1;
+  printf("\nbrink batch's verification of %s, best of 3\n", path);
+  printf("  runs/s, records digested %7.0f  (%.2fx a plain run)\n", digested,
+         plain / digested);
+  printf("  re-plays/s, fresh engine %7.0f  (load, run, digest)\n", replays);
+  printf("  one run verified costs   %7.1f runs\n", cost);
+  const long sizes[] = {2000, 10000, 100000};
+  for (int i = 0; i < 3; i++) {
+    long k = sizes[i] / 2000 > 1 ? sizes[i] / 2000 : 1;   /* batch.c */
+    printf("  --runs %-7ld verifies %3ld: %5.2f%% of the batch\n", sizes[i], k,
+           100.0 * cost * (double)k / (double)sizes[i]);
+  }
 }
 
 int main(int argc, char **argv) {
@@ -220,6 +308,7 @@ int main(int argc, char **argv) {
     printf("  2 workers / 1         %10.2fx\n", two / one);
     printf("  peak memory, 1 worker %10.2f MiB (engine and Lua state, as "
            "its allocator counts)\n", (double)peak1 / (1 << 20));
+    verification(flagship, seconds);
   }
   return 0;
 }

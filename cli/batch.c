@@ -7,6 +7,10 @@
 ** and brink_step() plays it out.  Each run's results go to its own row of
 ** the table, so the summary, computed afterwards in run order, does not
 ** depend on how many workers there were or which finished first.
+**
+** Then a sample of the runs is played again, each in an engine of its own
+** loaded afresh, and its records compared with the batch's: a run that
+** differs read state that outlived the run before it on the same worker.
 */
 #include <math.h>
 #include <pthread.h>
@@ -19,6 +23,25 @@
 #include "batch.h"
 
 typedef struct batch batch;
+
+/*
+** A run of the sample, as the batch played it: a digest of its JSON Lines,
+** and each record's own hash and kind, so that a re-play can name the
+** first record that differs without the log being kept.
+*/
+typedef struct vrun {
+  int64_t row;             /* in the table */
+  uint64_t digest;         /* FNV-1a over every record and its newline */
+  int64_t nrec;
+  uint64_t *rec;           /* FNV-1a of each record */
+  uint8_t *kind;           /* enum brink_record_kind of each */
+  size_t cap;
+  /* The re-play: the first record (from 0) that differs, -1 if none, and
+     its text there (NULL: the re-play had no such record). */
+  int64_t differs;
+  char *got;
+  bool failed;             /* the fresh engine did not load */
+} vrun;
 
 typedef struct worker {
   batch *b;
@@ -34,6 +57,9 @@ typedef struct worker {
   int64_t run;             /* row being played */
   int out;                 /* its outcome, an index into 'outs' */
   int32_t end_turn;
+  vrun *vr;                /* the row's digest, when it is in the sample */
+  char *buf;               /* a record's JSON text */
+  size_t cap;
 } worker;
 
 struct batch {
@@ -50,6 +76,9 @@ struct batch {
   atomic_llong next, done;
   atomic_int stop;
   const char *label;             /* progress prefix, e.g. "sweep 2/6" */
+  vrun *vruns;                   /* the sample, by row */
+  int64_t nvruns;
+  int64_t perturb;               /* test hook: the row to spoil, or -1 */
 };
 
 /* An index into a worker-local list of names, added when new. */
@@ -85,9 +114,31 @@ static void note_trigger(worker *w, const char *id) {
   }
 }
 
+/* Adds record 'r' of 'e' to the digest of 'v'; -1 when out of memory. */
+static int digest_add(vrun *v, brink_engine *e, const brink_record *r,
+                      char **buf, size_t *cap) {
+  int n = record_line(e, r, buf, cap);
+  if (n < 0) return -1;
+  if ((size_t)v->nrec == v->cap) {
+    size_t cap2 = v->cap ? 2 * v->cap : 256;
+    uint64_t *rec = realloc(v->rec, sizeof *rec * cap2);
+    if (rec) v->rec = rec;
+    uint8_t *kind = rec ? realloc(v->kind, sizeof *kind * cap2) : NULL;
+    if (kind == NULL) return -1;
+    v->kind = kind;
+    v->cap = cap2;
+  }
+  v->digest = fnv1a64("\n", 1, fnv1a64(*buf, (size_t)n, v->digest));
+  v->rec[v->nrec] = fnv1a64(*buf, (size_t)n, FNV1A64_INIT);
+  v->kind[v->nrec++] = (uint8_t)r->kind;
+  return 0;
+}
+
 static void on_record(void *ud, const brink_record *r) {
   worker *w = ud;
   int nm = w->b->nmoves;
+  if (w->vr && digest_add(w->vr, w->e, r, &w->buf, &w->cap) != 0)
+    w->vr->failed = true;
   switch (r->kind) {
   case BRINK_REC_MOVE:
     if (r->actor >= 0 && r->move >= 0 && r->move < nm)
@@ -113,6 +164,48 @@ static void sample(worker *w, double *series, int k) {
                   &series[(size_t)s * (size_t)(m->nturns + 1) + (size_t)k]);
 }
 
+/*
+** Plays row i on 'e' to its end as brink run plays it: brink_start with
+** its seed, the sets, turn after turn, and on a script error its message
+** into 'err' (else "") and brink_finish with "error".  With 'w', the --var
+** series are sampled into 'series' after each turn.
+*/
+static void play_row(const batch *b, brink_engine *e, int64_t i, worker *w,
+                     double *series, char *err, size_t cap) {
+  const bmeta *m = b->m;
+  int filled = 0, rc = brink_start(e, m->seed + (uint64_t)(b->t->first + i));
+  /* Checked on the first engine already: cannot fail here. */
+  if (rc == BRINK_OK && apply_sets("batch", b->sets, b->nsets, e) != 0)
+    rc = BRINK_EINVAL;
+  if (rc == BRINK_OK && series) sample(w, series, filled++);
+  while (rc == BRINK_OK) {
+    rc = brink_step(e);
+    int k = brink_turn(e) - 1;   /* turn k is over */
+    if (rc == BRINK_OK && series && k == filled && k <= m->nturns)
+      sample(w, series, filled++);
+  }
+  *err = '\0';
+  if (rc != BRINK_DONE) {
+    snprintf(err, cap, "%s%s%s%s%s", brink_errwhere(e),
+             *brink_errwhere(e) ? ": " : "", brink_errin(e),
+             *brink_errin(e) ? ": " : "", brink_errmsg(e));
+    brink_finish(e, "error");
+  }
+  /* After the end the world stands still: the last values carry on. */
+  while (series && filled <= m->nturns) sample(w, series, filled++);
+}
+
+/* The sample's digest of row i, or NULL when i is not in the sample. */
+static vrun *sampled(const batch *b, int64_t i) {
+  int64_t lo = 0, hi = b->nvruns;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (b->vruns[mid].row < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < b->nvruns && b->vruns[lo].row == i ? &b->vruns[lo] : NULL;
+}
+
 static void play_one(worker *w, int64_t i) {
   batch *b = w->b;
   const bmeta *m = b->m;
@@ -125,28 +218,19 @@ static void play_one(worker *w, int64_t i) {
   w->run = i;
   w->out = -1;
   w->end_turn = 0;
-  int filled = 0, rc = brink_start(e, m->seed + (uint64_t)(t->first + i));
-  /* Checked on the first engine already: cannot fail here. */
-  if (rc == BRINK_OK && apply_sets("batch", b->sets, b->nsets, e) != 0)
-    rc = BRINK_EINVAL;
-  if (rc == BRINK_OK && series) sample(w, series, filled++);
-  while (rc == BRINK_OK) {
-    rc = brink_step(e);
-    int k = brink_turn(e) - 1;   /* turn k is over */
-    if (rc == BRINK_OK && series && k == filled && k <= m->nturns)
-      sample(w, series, filled++);
-  }
-  if (rc != BRINK_DONE) {
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s%s%s%s%s", brink_errwhere(e),
-             *brink_errwhere(e) ? ": " : "", brink_errin(e),
-             *brink_errin(e) ? ": " : "", brink_errmsg(e));
+  w->vr = sampled(b, i);
+  char msg[1024];
+  play_row(b, e, i, w, series, msg, sizeof msg);
+  if (*msg) {
     t->error[i] = xstrdup(msg);
-    brink_finish(e, "error");
     if (w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
   }
-  /* After the end the world stands still: the last values carry on. */
-  while (series && filled <= m->nturns) sample(w, series, filled++);
+  if (w->vr && i == b->perturb && w->vr->nrec > 0) {
+    /* As if the run had read a value left behind by the one before. */
+    w->vr->rec[w->vr->nrec - 1] ^= 1;
+    w->vr->digest ^= 1;
+  }
+  w->vr = NULL;
   t->turn[i] = w->end_turn;
   t->outcome[i] = w->out >= 0 ? w->out : intern(&w->outs, &w->nouts, "error");
   b->owner[i] = (uint16_t)w->index;
@@ -269,12 +353,175 @@ static int run_table(batch *b, int jobs) {
     free(w->trig_runs);
     free(w->trig_last);
     free(w->moves);
+    free(w->buf);
     brink_engine_close(w->e);
   }
   free(ws);
   free(b->owner);
   b->owner = NULL;
   return rc;
+}
+
+/* verification ----------------------------------------------------------- */
+
+/* One re-played run per this many runs of a batch (see verify_sample). */
+#define VERIFY_EVERY 2000
+
+static uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/*
+** The runs of a batch of 'runs' runs from 'seed' that are re-played: run
+** 0, and when k = floor(runs / VERIFY_EVERY) >= 2, one run drawn from each
+** of k - 1 equal slices of runs 1 .. runs-1, by a hash of the seed, the
+** run count and the slice.  So the choice depends on nothing but the seed
+** and the count (not on --jobs, nor on the shard).  A re-play loads the
+** scenario afresh: 9 runs' worth of work for the flagship, 20 to 35 for
+** scenarios of a few turns (make bench), so one in 2000 keeps the cost
+** under 2% of the batch.  Into 'out' go those in [first, first + count),
+** as rows of the table; their number.
+*/
+static int64_t verify_sample(uint64_t seed, int64_t runs, int64_t first,
+                             int64_t count, vrun **out) {
+  int64_t k = runs < 1 ? 0 : runs / VERIFY_EVERY > 1 ? runs / VERIFY_EVERY
+                                                      : 1;
+  vrun *v = xcalloc((size_t)(k ? k : 1), sizeof *v);
+  int64_t n = 0, slices = k - 1, width = slices ? (runs - 1) / slices : 0;
+  for (int64_t j = -1; j < slices; j++) {
+    int64_t run = 0;
+    if (j >= 0) {
+      int64_t lo = 1 + j * width, hi = j == slices - 1 ? runs : lo + width;
+      uint64_t h = splitmix64(seed ^ splitmix64((uint64_t)runs ^
+                                                splitmix64((uint64_t)j)));
+      run = lo + (int64_t)(h % (uint64_t)(hi - lo));
+    }
+    if (run >= first && run < first + count)
+      v[n++] = (vrun){.row = run - first, .digest = FNV1A64_INIT,
+                      .differs = -1};
+  }
+  *out = v;
+  return n;
+}
+
+static void vruns_free(vrun *v, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    free(v[i].rec);
+    free(v[i].kind);
+    free(v[i].got);
+  }
+  free(v);
+}
+
+/* A re-play under way: its digest, checked against the batch's. */
+typedef struct check {
+  vrun *v;
+  brink_engine *e;
+  char *buf;
+  size_t cap;
+  int64_t nrec;
+  uint64_t digest;
+} check;
+
+static void on_replay(void *ud, const brink_record *r) {
+  check *c = ud;
+  vrun *v = c->v;
+  int n = record_line(c->e, r, &c->buf, &c->cap);
+  if (n < 0) {
+    v->failed = true;
+    return;
+  }
+  c->digest = fnv1a64("\n", 1, fnv1a64(c->buf, (size_t)n, c->digest));
+  if (v->differs < 0 &&
+      (c->nrec >= v->nrec ||
+       fnv1a64(c->buf, (size_t)n, FNV1A64_INIT) != v->rec[c->nrec])) {
+    v->differs = c->nrec;
+    v->got = xstrdup(c->buf);
+  }
+  c->nrec++;
+}
+
+/* Plays the row of 'v' again in an engine loaded afresh. */
+static void replay_one(const batch *b, vrun *v) {
+  brink_engine *e = NULL;
+  if (open_scenario_text(b->o, b->path, b->text, b->len, &e) != 0 ||
+      apply_choices("batch", b->o, e) != 0) {
+    v->failed = true;
+    brink_engine_close(e);
+    return;
+  }
+  if (b->o->turns) brink_turn_limit(e, b->o->turns);
+  check c = {.v = v, .e = e, .digest = FNV1A64_INIT};
+  brink_on_record(e, on_replay, &c);
+  char msg[1024];
+  play_row(b, e, v->row, NULL, NULL, msg, sizeof msg);
+  brink_engine_close(e);
+  free(c.buf);
+  /* A re-play that stopped short differs where it stopped. */
+  if (v->differs < 0 && (c.nrec != v->nrec || c.digest != v->digest))
+    v->differs = c.nrec;
+}
+
+static void *replay_work(void *arg) {
+  batch *b = arg;
+  for (int64_t k; (k = atomic_fetch_add(&b->next, 1)) < b->nvruns;)
+    if (!b->vruns[k].failed) replay_one(b, &b->vruns[k]);
+  return NULL;
+}
+
+static const char *const kind_names[] = {"start", "turn", "move", "set",
+                                         "trigger", "event", "news",
+                                         "error", "end"};
+
+/*
+** Re-plays the sample, 'jobs' at a time, and counts it into the table's
+** 'verified'; 0, or 1 when a run differs or could not be re-played (the
+** first such run reported).
+*/
+static int verify(batch *b, int jobs) {
+  const bmeta *m = b->m;
+  btable *t = b->t;
+  if (b->nvruns == 0) return 0;
+  if (jobs > b->nvruns) jobs = (int)b->nvruns;
+  pthread_t *th = xcalloc((size_t)jobs, sizeof *th);
+  atomic_store(&b->next, 0);
+  int started = 0;
+  while (started < jobs &&
+         pthread_create(&th[started], NULL, replay_work, b) == 0)
+    started++;
+  if (started == 0) replay_work(b);
+  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+  free(th);
+  for (int64_t k = 0; k < b->nvruns; k++) {
+    const vrun *v = &b->vruns[k];
+    int64_t run = t->first + v->row;
+    unsigned long long seed = m->seed + (uint64_t)run;
+    if (v->failed) {
+      fprintf(stderr, "brink batch: run %lld (seed %llu) could not be "
+              "re-played to verify it (out of memory, or the scenario did "
+              "not load again)\n", (long long)run, seed);
+      return 1;
+    }
+    if (v->differs < 0) continue;
+    char was[64] = "nothing";
+    if (v->differs < v->nrec) {
+      const char *kind = v->kind[v->differs] < 9
+                             ? kind_names[v->kind[v->differs]] : "?";
+      snprintf(was, sizeof was, "%s \"%s\" record",
+               strchr("aeiou", *kind) ? "an" : "a", kind);
+    }
+    fprintf(stderr, "brink batch: run %lld is not reproducible: record %lld "
+            "of brink run --seed %llu --json differs: the batch wrote %s, a "
+            "fresh engine writes %s; is state kept outside the world, in a "
+            "script's local or global variable?\n", (long long)run,
+            (long long)v->differs + 1, seed, was, v->got ? v->got : "nothing");
+    return 1;
+  }
+  t->verified = b->nvruns;
+  return 0;
 }
 
 static char *read_scenario(const char *path, size_t *len) {
@@ -474,6 +721,8 @@ static const char *const batch_help =
     "  --max-seconds S       wall-clock limit per call (default 10)\n"
     "  --no-cache            re-evaluate every condition (checks the cache)\n"
     "\n"
+    "Run 0 and one run per 2000 are played again, each in an engine\n"
+    "loaded afresh, and must give the same records (else exit 1).\n"
     "A progress line goes to stderr when it is a terminal.\n"
     "\n"
     "exit status: 0 every run ended, 1 a scenario error (in any run), 2 usage "
@@ -596,8 +845,15 @@ int cmd_batch(int argc, char **argv) {
     batch b = {.o = &o, .m = &ms[c], .t = &ts[c], .path = o.file,
                .text = text, .len = len, .sets = sets, .nsets = nsets,
                .nmoves = brink_move_count(e), .repidx = repidx,
-               .label = o.nsweeps ? label : NULL};
+               .label = o.nsweeps ? label : NULL, .perturb = -1};
+    b.nvruns = verify_sample(seed, m.runs, first, count, &b.vruns);
+    /* A hook for the tests alone: spoils the batch's digest of run K, as
+       a run that read state left behind by the one before would. */
+    const char *hook = getenv("BRINK_TEST_PERTURB_RUN");
+    if (hook) b.perturb = strtoll(hook, NULL, 10) - first;
     rc = run_table(&b, jobs);
+    if (rc == 0) rc = verify(&b, jobs);
+    vruns_free(b.vruns, b.nvruns);
     if (rc) break;
     for (int64_t i = 0; i < count; i++)
       if (ts[c].error[i]) any_error = true;

@@ -60,6 +60,7 @@ typedef struct btable {
   int ntriggers;
   char **triggers;
   int64_t *trigger_runs;  /* runs in which each trigger fired */
+  int64_t verified;       /* runs re-played in a fresh engine, identical */
 } btable;
 
 /* table.c */

@@ -68,6 +68,11 @@ int apply_choices(const char *cmd, const options *o, brink_engine *e);
 int apply_sets(const char *cmd, const char *const *sets, int nsets,
                brink_engine *e);
 
+/* The JSON text of a timeline record into *buf (grown as needed); its
+   length, or -1 when out of memory. */
+int record_line(brink_engine *e, const brink_record *r, char **buf,
+                size_t *cap);
+
 /*
 ** Writes 'len' bytes to 'path' so that it holds the old contents or the
 ** new, never half: a temporary file in the same folder, fsync, rename,

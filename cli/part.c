@@ -21,7 +21,7 @@
 
 #include "batch.h"
 
-#define PART_FORMAT 1
+#define PART_FORMAT 2
 #define CHECK_PREFIX "{\"check\":\"fnv1a64:"
 #define PART_PREFIX "\",\"part\":"
 
@@ -98,6 +98,7 @@ static json_t *results_json(const bmeta *m, const btable *t,
   json_object_set_new(r, "outcome", outcome);
   json_object_set_new(r, "turn", turn);
   json_object_set_new(r, "errors", errors);
+  json_object_set_new(r, "verified", json_integer(t->verified));
   json_t *fin = json_object();
   char buf[128];
   for (size_t v = 0; v < nv; v++) {
@@ -495,14 +496,18 @@ static int fill_rows(const bmeta *m, btable *t, const part *p) {
          *score = json_object_get(r, "score"),
          *series = json_object_get(r, "series"),
          *trig = json_object_get(r, "triggers"),
-         *moves = json_object_get(r, "moves");
+         *moves = json_object_get(r, "moves"),
+         *verified = json_object_get(r, "verified");
   size_t n = (size_t)p->count, nv = (size_t)m->nvars, at = (size_t)p->first;
   if (!json_is_array(outs) || json_array_size(outcome) != n ||
       json_array_size(turn) != n || !json_is_object(errors) ||
       !json_is_object(fin) || !json_is_object(series) ||
       !json_is_object(trig) || !json_is_object(moves) ||
-      (m->has_score && !json_is_object(score)))
+      (m->has_score && !json_is_object(score)) ||
+      !json_is_integer(verified) || json_integer_value(verified) < 0 ||
+      json_integer_value(verified) > p->count)
     return 1;
+  t->verified += json_integer_value(verified);
   /* Every outcome the part names, reached or not, in its order. */
   for (size_t i = 0; i < json_array_size(outs); i++) {
     const char *name = json_string_value(json_array_get(outs, i));

@@ -356,7 +356,7 @@ void model_feed(model *m, const char *line, size_t len) {
     m->scenario = dup(jget_str(r, "scenario"));
     m->engine = dup(jget_str(r, "engine"));
     json_t *seed = json_object_get(r, "seed");
-    m->seed = json_is_integer(seed) ? (uint64_t)json_integer_value(seed) : 0;
+    if (!seed_read(seed, &m->seed)) m->seed = 0;
     m->turn = 1;
   } else if (strcmp(t, "setup") == 0) {
     char err[256];

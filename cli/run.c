@@ -29,19 +29,7 @@ static void write_line(printer *p, const char *line) {
 }
 
 static void write_json(printer *p, const brink_record *r) {
-  int n = brink_record_json(p->e, r, p->buf, p->cap);
-  if (n >= 0 && (size_t)n >= p->cap) {
-    size_t cap = (size_t)n + 1;
-    char *bigger = realloc(p->buf, cap);
-    if (bigger == NULL) {
-      p->io_error = 1;
-      return;
-    }
-    p->buf = bigger;
-    p->cap = cap;
-    n = brink_record_json(p->e, r, p->buf, p->cap);
-  }
-  if (n < 0) p->io_error = 1;
+  if (record_line(p->e, r, &p->buf, &p->cap) < 0) p->io_error = 1;
   else write_line(p, p->buf);
 }
 

@@ -375,7 +375,7 @@ static json_t *seed_json(uint64_t seed) {
   return json_string(t);
 }
 
-static bool seed_read(json_t *j, uint64_t *out) {
+bool seed_read(json_t *j, uint64_t *out) {
   if (json_is_integer(j) && json_integer_value(j) >= 0) {
     *out = (uint64_t)json_integer_value(j);
     return true;

@@ -218,6 +218,7 @@ json_t *summary_json(const bmeta *m, const btable *t) {
   if (m->sweep) json_object_set(j, "sweep", m->sweep);
   json_object_set_new(j, "runs", json_integer(n));
   json_object_set_new(j, "seed", jseed(m->seed));
+  json_object_set_new(j, "verified", json_integer(t->verified));
   tally y = count_outcomes(m, t);
   json_t *outs = json_object(), *ci = json_object();
   for (int i = 0; i < y.n; i++) {
@@ -331,6 +332,9 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
           *m->title ? m->scenario : "", *m->title ? ")" : "", (long long)n,
           (unsigned long long)m->seed,
           (unsigned long long)(m->seed + (uint64_t)(n ? n - 1 : 0)));
+  fprintf(f, "verified: %lld run%s played again in a fresh engine, record "
+          "for record the same\n", (long long)t->verified,
+          t->verified == 1 ? "" : "s");
   const char *const keys[] = {"policies", "sets"};
   for (int k = 0; k < 2; k++) {
     json_t *list = json_object_get(m->options, keys[k]);

@@ -56,6 +56,9 @@ char *setup_line(const setup *s);
 /* Reads a setup record or a save's "setup" object; on failure 'err' says
    which field is wrong and the result is -1. */
 int setup_parse(json_t *j, setup *s, char *err, size_t cap);
+/* A seed: a JSON integer, or past 2^63 a string of digits; false when
+   'j' is neither. */
+bool seed_read(json_t *j, uint64_t *out);
 
 /* UTF-8 checks: jansson takes nothing else, and logs are read back. */
 bool utf8_valid(const char *s, size_t len);
@@ -133,10 +136,6 @@ char *save_scenario_file(const char *path, char *err, size_t cap);
 int save_write(const char *path, brink_engine *e, const setup *s,
                const branch *branches, int nbranches, const strlist *log,
                char *err, size_t cap);
-
-/* The record of one timeline line of the engine as JSON, into *buf. */
-int record_line(brink_engine *e, const brink_record *r, char **buf,
-                size_t *cap);
 
 /* ---------------------------------------------------------------------- */
 /* The model of a log: what happened on the line of play that counts.     */

@@ -163,7 +163,10 @@ void brink__suggest(char *buf, size_t cap, const char *name,
   int bestd = 99;
   for (int i = 0; i < n; i++) {
     int d = distance(name, names[i]);
-    if (d < bestd) {
+    /* Ties go to the least name in byte order, not the first listed:
+       some lists come in hash or pointer order, and the message must be
+       the same in every process. */
+    if (d < bestd || (d == bestd && best && strcmp(names[i], best) < 0)) {
       bestd = d;
       best = names[i];
     }

@@ -93,7 +93,10 @@ BRINK_API int brink_record_json(const brink_engine *e, const brink_record *r,
     put_key(&o, "scenario");
     put_string(&o, r->id);
     put_key(&o, "seed");
-    snprintf(t, sizeof t, "%llu", (unsigned long long)r->seed);
+    /* Past 2^63 a digit string, as in saves: JSON readers (jansson among
+       them) refuse integers beyond int64, and the log must read back. */
+    snprintf(t, sizeof t, r->seed > INT64_MAX ? "\"%llu\"" : "%llu",
+             (unsigned long long)r->seed);
     puts_(&o, t);
     put_key(&o, "engine");
     put_string(&o, BRINK_VERSION);

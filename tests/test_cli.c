@@ -244,3 +244,39 @@ Test(cli, python_drives_the_library_through_ctypes_and_brink_h_alone) {
   done(py);
   done(cli);
 }
+
+/* Names equally close to a misspelling used to be weighed in pointer
+   order, which differs from one process to the next. */
+Test(cli, did_you_mean_breaks_ties_by_byte_order_in_every_process) {
+  char path[64];
+  const char *src =
+      "scenario { id = 'ties', start = '2020-01-01', finish = '2020-03-31',"
+      " default_outcome = 'none' }\n"
+      "actor 'A' {}\n"
+      "var 'abz' { init = 1 }\nvar 'abx' { init = 1 }\nvar 'aby' { init = 1 }\n"
+      "var 'A.pqz' { init = 1 }\nvar 'A.pqx' { init = 1 }\n"
+      "var 'A.pqy' { init = 1 }\n"
+      "move 'poke' { by = 'A', effect = function(w) w.abz = w.abq end }\n"
+      "move 'prod' { by = 'A', effect = function(w) w.abz = w.A.pqq end }\n";
+  temp_scenario(path, sizeof path, src);
+  const char *want[] = {"unknown variable 'abq' (did you mean 'abx'?)",
+                        "unknown variable 'A.pqq' (did you mean 'A.pqx'?)"};
+  bool seen[2] = {false, false};
+  char *first[2] = {NULL, NULL};
+  for (int i = 0; i < 16; i++) {
+    char args[256];
+    snprintf(args, sizeof args, "run %s --seed %d --quiet", path, i % 4);
+    result r = run(args);
+    cr_assert_eq(r.status, 1, "a script error: %s", r.err);
+    int k = strstr(r.err, "'abq'") ? 0 : 1;
+    cr_assert_not_null(strstr(r.err, want[k]), "%s", r.err);
+    if (first[k]) cr_assert_str_eq(r.err, first[k], "run %d", i);
+    else first[k] = strdup(r.err);
+    seen[k] = true;
+    done(r);
+  }
+  cr_assert(seen[0] && seen[1], "both moves were tried");
+  free(first[0]);
+  free(first[1]);
+  remove(path);
+}

@@ -320,3 +320,80 @@ Test(language, relations_take_initial_values_per_actor_and_per_pair) {
       "relation 'trust' { init = { ['USA.USA'] = 3 } }\n"),
       "test.lua:4: init of 'trust': USA has no trust with itself");
 }
+
+/* A scenario of 'n' actors A001.. and 'decl' after them. */
+static char *many_actors(int n, const char *decl_head, const char *decl_tail,
+                         int keys) {
+  size_t cap = 64 * (size_t)(n + keys) + 4096;
+  char *src = malloc(cap);
+  int len = snprintf(src, cap, "%s", HEADER);
+  for (int a = 1; a <= n; a++)
+    len += snprintf(src + len, cap - (size_t)len, "actor 'A%03d' {}\n", a);
+  len += snprintf(src + len, cap - (size_t)len, "%s", decl_head);
+  for (int a = 1; a <= keys; a++)
+    len += snprintf(src + len, cap - (size_t)len, "A%03d = %d, ", a,
+                    1000 + a);
+  snprintf(src + len, cap - (size_t)len, "%s", decl_tail);
+  return src;
+}
+
+/* lua_next follows the hash order, which differs between processes; a
+   cut at 256 keys kept a different subset in each. */
+Test(language, an_init_table_of_any_size_sets_every_actor) {
+  char *src = many_actors(300, "var '*.v' { max = 5000, init = { default = 1, ",
+                          "} }\nrelation 'r' { max = 5000, init = { ", 300);
+  size_t len = strlen(src);
+  src = realloc(src, len + 64 * 300 + 64);
+  for (int a = 1; a <= 300; a++)
+    len += (size_t)sprintf(src + len, "A%03d = %d, ", a, 2000 + a);
+  strcpy(src + len, "} }\n");
+  brink_engine *e = load_ok(src);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  for (int a = 1; a <= 300; a++) {
+    char name[32];
+    int v;
+    double x;
+    snprintf(name, sizeof name, "A%03d.v", a);
+    cr_assert_eq(brink_var_find(e, name, &v), BRINK_OK, "%s", name);
+    cr_assert_eq(brink_var_get(e, v, &x), BRINK_OK);
+    cr_assert_eq(x, 1000 + a, "%s is %g", name, x);
+    snprintf(name, sizeof name, "A%03d.r.A%03d", a, a % 300 + 1);
+    cr_assert_eq(brink_var_find(e, name, &v), BRINK_OK, "%s", name);
+    cr_assert_eq(brink_var_get(e, v, &x), BRINK_OK);
+    cr_assert_eq(x, 2000 + a, "%s is %g", name, x);
+  }
+  brink_engine_close(e);
+  free(src);
+}
+
+Test(language, unknown_init_keys_and_fields_are_all_reported_in_byte_order) {
+  /* 300 keys for 260 actors: A261..A300 are unknown, as are 40 fields. */
+  char *src = many_actors(260, "var '*.v' { max = 5000, ", "} }\n", 0);
+  size_t len = strlen(src) - 4;
+  src = realloc(src, len + 64 * 400 + 64);
+  for (int k = 40; k >= 1; k--)
+    len += (size_t)sprintf(src + len, "f%02d = 1, ", k);
+  len += (size_t)sprintf(src + len, "init = { ");
+  for (int a = 300; a >= 1; a--)
+    len += (size_t)sprintf(src + len, "A%03d = %d, ", a, a);
+  strcpy(src + len, "} }\n");
+  brink_engine *e;
+  cr_assert_eq(brink_engine_open(&e, NULL), BRINK_OK);
+  cr_assert_neq(brink_load_string(e, "test.lua", src, strlen(src)), BRINK_OK);
+  cr_assert_eq(brink_diag_count(e), 80, "%d: %s", brink_diag_count(e),
+               brink_errmsg(e));
+  for (int k = 0; k < 40; k++) {
+    char want[128];
+    snprintf(want, sizeof want, "unknown field 'f%02d'", k + 1);
+    cr_assert(strstr(brink_diag_get(e, k), want), "%d: %s", k,
+              brink_diag_get(e, k));
+  }
+  for (int k = 0; k < 40; k++) {
+    char want[128];
+    snprintf(want, sizeof want, "unknown actor 'A%03d'", 261 + k);
+    cr_assert(strstr(brink_diag_get(e, 40 + k), want), "%d: %s", k,
+              brink_diag_get(e, 40 + k));
+  }
+  brink_engine_close(e);
+  free(src);
+}

@@ -505,6 +505,36 @@ Test(play, replay_reproduces_logs_of_run_and_play) {
   rmtree(d);
 }
 
+/* Seeds past 2^63 were written as bare integers that JSON readers refuse,
+   so such a log did not replay or report its seed. */
+Test(play, a_log_with_a_seed_past_2_63_replays_and_reports_its_seed) {
+  char *d = folder();
+  char cmd[1000];
+  const char *seeds[] = {"9223372036854775807", "9223372036854775808",
+                         "18446744073709551615"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(cmd, sizeof cmd, "run examples/standoff.lua --seed %s --log "
+             "%s/run.jsonl", seeds[i], d);
+    result r = run(cmd);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    snprintf(cmd, sizeof cmd, "replay %s/run.jsonl", d);
+    result rp = run(cmd);
+    cr_assert_eq(rp.status, 0, "seed %s: %s", seeds[i], rp.err);
+    snprintf(cmd, sizeof cmd, "report %s/run.jsonl -o %s/aar.md", d, d);
+    result rep = run(cmd);
+    cr_assert_eq(rep.status, 0, "%s", rep.err);
+    snprintf(cmd, sizeof cmd, "%s/aar.md", d);
+    char *md = slurp(cmd), want[64];
+    snprintf(want, sizeof want, "seed %s", seeds[i]);
+    cr_assert_not_null(strstr(md, want), "no '%s' in the report", want);
+    free(md);
+    done(rep);
+    done(rp);
+    done(r);
+  }
+  rmtree(d);
+}
+
 /* Replays 'log' with line 'i' replaced; returns the result. */
 static result tampered(const char *dir, const char *log, int i,
                        const char *line) {

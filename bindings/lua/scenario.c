@@ -181,9 +181,12 @@ static int unknown(lua_State *L, host *h, const char *owner, int actor) {
     return luaL_error(L, "w%s%s is indexed by names, not by %s",
                       *owner ? "." : "", owner, luaL_typename(L, 2));
   const char *k = lua_tostring(L, 2);
-  const char *names[512];
+  /* Every name, however many: the records are in pointer order, so a
+     cut would keep a different subset in each process. */
+  const char **names = lua_newuserdatauv(L, sizeof *names *
+                                                (size_t)h->cap_recs, 0);
   int n = 0;
-  for (int i = 0; i < h->cap_recs && n < 512; i++) {
+  for (int i = 0; i < h->cap_recs; i++) {
     const name_rec *r = &h->recs[i];
     if (!r->key) continue;
     bool fits = actor == -2 ? r->actor >= 0
@@ -807,35 +810,55 @@ static void problem(reader *r, const char *fmt, ...) {
   r->errors++;
 }
 
+static int cmp_key(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+** The string keys of the table at 'idx' (absolute), all of them, in byte
+** order: lua_next follows the hash order, which differs from one process
+** to the next.  The array is a userdata left on the stack, so an error
+** cannot leak it; the table keeps the strings alive.  Other keys are only
+** counted, into *others.
+*/
+static const char **sorted_keys(lua_State *L, int idx, int *n, int *others) {
+  int count = 0;
+  *others = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) == LUA_TSTRING) count++;
+    else (*others)++;
+  }
+  const char **keys = lua_newuserdatauv(L, sizeof *keys *
+                                               (size_t)(count ? count : 1), 0);
+  *n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) == LUA_TSTRING) keys[(*n)++] = lua_tostring(L, -1);
+  }
+  qsort(keys, (size_t)*n, sizeof *keys, cmp_key);
+  return keys;
+}
+
 /* Reports fields the form does not know, in a fixed order. */
 static void check_keys(reader *r, const char *const *known) {
   lua_State *L = r->L;
-  const char *bad[32];
-  int nbad = 0, nknown = 0;
+  int n, others, nknown = 0;
   while (known[nknown]) nknown++;
-  lua_pushnil(L);
-  while (lua_next(L, r->spec)) {
-    lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TSTRING) {
-      if (nbad < 32) bad[nbad++] = "(a non-string key)";
-      continue;
-    }
-    const char *k = lua_tostring(L, -1);
-    int i = 0;
-    while (i < nknown && strcmp(known[i], k) != 0) i++;
-    if (i == nknown && nbad < 32) bad[nbad++] = k;
-  }
-  for (int i = 1; i < nbad; i++)   /* insertion sort: a few names */
-    for (int j = i; j > 0 && strcmp(bad[j - 1], bad[j]) > 0; j--) {
-      const char *t = bad[j];
-      bad[j] = bad[j - 1];
-      bad[j - 1] = t;
-    }
-  for (int i = 0; i < nbad; i++) {
+  const char **keys = sorted_keys(L, r->spec, &n, &others);
+  for (int i = 0; i < others; i++)
+    problem(r, "unknown field '(a non-string key)'");
+  for (int i = 0; i < n; i++) {
+    int k = 0;
+    while (k < nknown && strcmp(known[k], keys[i]) != 0) k++;
+    if (k < nknown) continue;
     char tail[200];
-    brink__suggest(tail, sizeof tail, bad[i], known, nknown);
+    brink__suggest(tail, sizeof tail, keys[i], known, nknown);
     problem(r, "unknown field %s", tail);
   }
+  lua_pop(L, 1);
 }
 
 /* Pushes spec[key]; nil when absent or (after a problem) of the wrong type. */
@@ -1152,23 +1175,12 @@ static void read_var(reader *r, host *h, bool relation) {
     problem(r, "%s", brink_errmsg(e));
   } else if (init_table) {
     /* Per-actor values, in a fixed order so messages are too. */
-    const char *who[256];
-    int n = 0;
-    lua_pushnil(L);
-    while (lua_next(L, init_table)) {
-      lua_pop(L, 1);
-      if (lua_type(L, -1) != LUA_TSTRING) problem(r, "init keys must be "
-                                                  "actor ids or 'default'");
-      else if (n < 256 && strcmp(lua_tostring(L, -1), "default") != 0)
-        who[n++] = lua_tostring(L, -1);
-    }
-    for (int i = 1; i < n; i++)
-      for (int j = i; j > 0 && strcmp(who[j - 1], who[j]) > 0; j--) {
-        const char *t = who[j];
-        who[j] = who[j - 1];
-        who[j - 1] = t;
-      }
+    int n, others;
+    const char **who = sorted_keys(L, init_table, &n, &others);
+    for (int i = 0; i < others; i++)
+      problem(r, "init keys must be actor ids or 'default'");
     for (int i = 0; i < n; i++) {
+      if (strcmp(who[i], "default") == 0) continue;
       lua_getfield(L, init_table, who[i]);
       double v;
       if (var_value(r, &s, who[i], &v) &&
@@ -1176,6 +1188,7 @@ static void read_var(reader *r, host *h, bool relation) {
         problem(r, "%s", brink_errmsg(e));
       lua_pop(L, 1);
     }
+    lua_pop(L, 1);   /* who */
   }
   lua_pop(L, 1);   /* init */
 }

@@ -1313,6 +1313,11 @@ static const char *do_match(matcher *m, const char *s, const char *p) {
     {
       int ok = single(m, s, p, ep);
       char q = ep < m->pat_end ? *ep : '\0';
+      if (!ok && (q == '*' || q == '-' || q == '?')) {
+        /* Matched nothing: no recursion, so no depth, as in Lua. */
+        p = ep + 1;
+        continue;
+      }
       if (q == '?') {
         if (ok && (r = do_match(m, s + 1, ep + 1)) != NULL) {
           s = r;

@@ -643,11 +643,11 @@ Test(sandbox, long_c_calls_are_capped, BOUNDED) {
   open_box(&box, 10000000, 0, 0);
   t0 = seconds();
   expect_error(&box, "return string.find(('a'):rep(30), ('a*'):rep(30) .. "
-               "'b')", BRINK_ESCRIPT, "t.lua:1",
-               "pattern too complex for a subject of 30 bytes");
+               "'b')", BRINK_EBUDGET, "t.lua:1",
+               "instruction budget exceeded (10000000 instructions)");
   expect_error(&box, "return ('a'):rep(40):match(('(a-)'):rep(20) .. 'b')",
-               BRINK_ESCRIPT, "t.lua:1",
-               "pattern too complex for a subject of 40 bytes");
+               BRINK_EBUDGET, "t.lua:1",
+               "instruction budget exceeded (10000000 instructions)");
   cr_assert_lt(seconds() - t0, 5.0);
   /* Linear work on a big subject is fine. */
   expect_ok(&box, "local s = ('ab '):rep(100000)\n"
@@ -1085,6 +1085,25 @@ static const char deep_probe[] =
   "  end\n"
   "end\n"
   "return table.concat(lines, '\\n')\n";
+
+/*
+** Matching is charged to the instruction budget like other C work: a
+** larger budget allows longer matches, and running out is the budget's
+** sticky kill, which pcall cannot catch.
+*/
+Test(sandbox, pattern_steps_follow_the_instruction_budget, BOUNDED) {
+  static const char cubic[] =
+    "local s = ('a'):rep(600)\n"
+    "return pcall(string.find, s, 'a*a*b')";
+  brink__box box;
+  open_box(&box, 200000000, 0, 0);
+  expect_ok(&box, cubic, "true");
+  brink__box_close(&box);
+  open_box(&box, 5000000, 0, 0);
+  expect_error(&box, cubic, BRINK_EBUDGET, "t.lua:2",
+               "instruction budget exceeded (5000000 instructions)");
+  brink__box_close(&box);
+}
 
 Test(sandbox, empty_repetitions_cost_no_depth_as_in_lua, BOUNDED) {
   brink__box box;

@@ -51,11 +51,6 @@
 #define STEPS_PER_INSTRUCTION 2 /* pattern-matcher steps: 1 */
 /* A charge this large also reads the clock. */
 #define CLOCK_CHARGE 4096
-/* Pattern steps between two charges. */
-#define CHARGE_EVERY 4096
-/* One call may take this many steps plus so many per subject byte. */
-#define PATTERN_MIN_STEPS 10000000
-#define PATTERN_STEPS_PER_BYTE 64
 /* As Lua's LUA_MAXCAPTURES and its matcher's recursion limit. */
 #define PATTERN_MAXCAPTURES 32
 #define PATTERN_MAXDEPTH 200
@@ -290,6 +285,44 @@ int brink__box_check(lua_State *L, int status) {
 void brink__box_charge(lua_State *L, int64_t n) {
   charge(L, box_of(L), n);
 }
+
+/*
+** C work done a little at a time (pattern steps, table elements) is
+** counted as it is done and charged a block at a time: cheap per step,
+** and every charge is large enough to read the clock, so a long loop in
+** C meets the time budget as well as the instruction budget.
+*/
+typedef struct meter {
+  lua_State *L;
+  brink__box *box;
+  int64_t per;        /* units of work per instruction */
+  int64_t done;       /* units done */
+  int64_t charged;    /* units charged */
+  int64_t next;       /* charge again when 'done' reaches this */
+} meter;
+
+static void meter_init(meter *t, lua_State *L, int64_t per) {
+  t->L = L;
+  t->box = box_of(L);
+  t->per = per;
+  t->done = t->charged = 0;
+  t->next = CLOCK_CHARGE * per;
+}
+
+/* Charges the work done so far. */
+static void meter_settle(meter *t) {
+  int64_t due = (t->done - t->charged) / t->per;
+  t->charged += due * t->per;
+  t->next = t->done + CLOCK_CHARGE * t->per;
+  charge(t->L, t->box, due);
+}
+
+#define METER(t, n)                                                        \
+  do {                                                                     \
+    (t)->done += (n);                                                      \
+    if ((t)->done >= (t)->next)                                            \
+      meter_settle(t);                                                     \
+  } while (0)
 
 /* Bytes and values of stack slots [from, to], in instructions. */
 static int64_t weigh(lua_State *L, int from, int to) {
@@ -1018,15 +1051,11 @@ static int sb_format(lua_State *L) {
 
 typedef struct matcher {
   lua_State *L;
-  brink__box *box;
+  meter work;                  /* steps, charged to the budget */
   const char *src, *src_end;   /* the subject */
   const char *pat_end;
   int depth;                   /* recursion levels left */
   int level;                   /* captures made */
-  int64_t steps;               /* work done by this call */
-  int64_t charged;             /* steps already charged */
-  int64_t next;                /* when to charge again */
-  int64_t limit;               /* steps past which the call is refused */
   struct {
     const char *init;
     ptrdiff_t len;
@@ -1036,34 +1065,15 @@ typedef struct matcher {
 static void matcher_init(matcher *m, lua_State *L, const char *s, size_t sl,
                          const char *p, size_t pl) {
   m->L = L;
-  m->box = box_of(L);
+  meter_init(&m->work, L, STEPS_PER_INSTRUCTION);
   m->src = s;
   m->src_end = s + sl;
   m->pat_end = p + pl;
   m->depth = PATTERN_MAXDEPTH;
   m->level = 0;
-  m->steps = m->charged = 0;
-  m->next = CHARGE_EVERY;
-  m->limit = PATTERN_MIN_STEPS + PATTERN_STEPS_PER_BYTE * (int64_t)sl;
 }
 
-/* Charges the steps so far, refusing the call past its limit. */
-static void settle(matcher *m) {
-  int64_t due = (m->steps - m->charged) / STEPS_PER_INSTRUCTION;
-  if (m->steps > m->limit)
-    luaL_error(m->L, "pattern too complex for a subject of %I bytes",
-               (lua_Integer)(m->src_end - m->src));
-  m->charged += due * STEPS_PER_INSTRUCTION;
-  m->next = m->steps + CHARGE_EVERY;
-  charge(m->L, m->box, due);
-}
-
-#define TICK(m, n)                                                         \
-  do {                                                                     \
-    (m)->steps += (n);                                                     \
-    if ((m)->steps >= (m)->next)                                           \
-      settle(m);                                                           \
-  } while (0)
+#define TICK(m, n) METER(&(m)->work, (n))
 
 /* Classes are ASCII's, whatever the locale, so matches are the same
    everywhere (they equal Lua's in the C locale). */
@@ -1390,12 +1400,6 @@ static int push_captures(matcher *m, const char *s, const char *e) {
   return n;
 }
 
-/* Settles the call's remaining steps (no limit check: it is done). */
-static void matcher_done(matcher *m) {
-  charge(m->L, m->box, (m->steps - m->charged) / STEPS_PER_INSTRUCTION);
-  m->charged = m->steps;
-}
-
 /* Lua's posrelatI minus one: an offset into a subject of 'len' bytes. */
 static size_t start_offset(lua_Integer pos, size_t len) {
   if (pos > 0)
@@ -1450,9 +1454,8 @@ static int find_aux(lua_State *L, int find) {
   }
   matcher_init(&m, L, s, sl, p, pl);
   if (find && (lua_toboolean(L, 4) || no_specials(p, pl))) {
-    m.limit = INT64_MAX;   /* metered, but plain text is never refused */
     r = plain_find(&m, s + init, sl - init, p, pl);
-    matcher_done(&m);
+    meter_settle(&m.work);
     if (!r) {
       luaL_pushfail(L);
       return 1;
@@ -1472,7 +1475,7 @@ static int find_aux(lua_State *L, int find) {
     m.level = 0;
     m.depth = PATTERN_MAXDEPTH;
     if ((r = do_match(&m, s1, p)) != NULL) {
-      matcher_done(&m);
+      meter_settle(&m.work);
       if (find) {
         lua_pushinteger(L, s1 - s + 1);
         lua_pushinteger(L, r - s);
@@ -1482,7 +1485,7 @@ static int find_aux(lua_State *L, int find) {
       return n;
     }
   } while (s1++ < m.src_end && !anchor);
-  matcher_done(&m);
+  meter_settle(&m.work);
   luaL_pushfail(L);
   return 1;
 }
@@ -1516,12 +1519,12 @@ static int gmatch_step(lua_State *L) {
     e = do_match(&m, src, p);
     if (e && (g->last == SIZE_MAX || e != s + g->last)) {
       g->pos = g->last = (size_t)(e - s);
-      matcher_done(&m);
+      meter_settle(&m.work);
       return push_captures(&m, src, e);
     }
   }
   g->pos = sl + 1;
-  matcher_done(&m);
+  meter_settle(&m.work);
   return 0;
 }
 
@@ -1633,7 +1636,7 @@ static int sb_gsub(lua_State *L) {
     if (anchor)
       break;
   }
-  matcher_done(&m);
+  meter_settle(&m.work);
   if (!changed) {
     lua_pushvalue(L, 1);
   } else {

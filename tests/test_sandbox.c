@@ -1113,3 +1113,43 @@ Test(sandbox, empty_repetitions_cost_no_depth_as_in_lua, BOUNDED) {
   brink__box_close(&box);
   cr_assert_eq(probe_agrees(deep_probe), 320);
 }
+
+/*
+** When a wrapped coroutine dies of an error, wrap closes it, and an error
+** raised while closing is the one that propagates, as in Lua.
+*/
+static const char wrap_probe[] =
+  "local function closing(e)\n"
+  "  return setmetatable({}, {__close = function()\n"
+  "    if e then error(e, 0) end end})\n"
+  "end\n"
+  "local out = {}\n"
+  "local function try(f) out[#out + 1] = tostring(select(2, pcall(f))) end\n"
+  "try(coroutine.wrap(function()\n"
+  "  local x <close> = closing('in close')\n"
+  "  error('original', 0) end))\n"
+  "try(coroutine.wrap(function()\n"
+  "  local x <close> = closing(nil)\n"
+  "  error('original', 0) end))\n"
+  "try(coroutine.wrap(function()\n"
+  "  local x <close> = closing('first')\n"
+  "  local y <close> = closing('second')\n"
+  "  error('original', 0) end))\n"
+  "local w = coroutine.wrap(function()\n"
+  "  local x <close> = closing('closing')\n"
+  "  error('original') end)\n"
+  "try(function() return w() end)\n"
+  "try(function() return w() end)\n"
+  "return table.concat(out, '\\n')\n";
+
+Test(sandbox, wrap_reports_an_error_raised_while_closing, BOUNDED) {
+  brink__box box;
+  open_box(&box, 0, 0, 0);
+  expect_ok(&box, "local co = coroutine.wrap(function()\n"
+            "  local x <close> = setmetatable({}, {__close = function()\n"
+            "    error('in close', 0) end})\n"
+            "  error('original', 0) end)\n"
+            "return select(2, pcall(co))", "in close");
+  brink__box_close(&box);
+  cr_assert_eq(probe_agrees(wrap_probe), 5);
+}

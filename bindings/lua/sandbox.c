@@ -896,13 +896,16 @@ static int wrap_step(lua_State *L) {
   status = lua_status(co);
   if (status != LUA_OK && status != LUA_YIELD) {
     /* Died of an ordinary error: close its variables, as Lua's wrap does
-       (the hook is on in it, a kill was raised above). */
-    note_status(L, box, lua_resetthread(co));
-    lua_settop(co, 0);
+       (the hook is on in it, a kill was raised above).  What closing
+       leaves is the error to raise: the same one, or one raised while
+       closing. */
+    status = lua_resetthread(co);
+    note_status(L, box, status);
     if (box->killed) {
       poison(L, lua_upvalueindex(1));
       stop(L, box, box->killed);
     }
+    lua_xmove(co, L, 1);
   }
   if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
     luaL_where(L, 1);

@@ -1153,3 +1153,50 @@ Test(sandbox, wrap_reports_an_error_raised_while_closing, BOUNDED) {
   brink__box_close(&box);
   cr_assert_eq(probe_agrees(wrap_probe), 5);
 }
+
+/*
+** Errors raised by the library name the function as Lua does: by how the
+** caller called it ('rep', 'upper'), or when called from C by where the
+** library keeps it ('string.rep', 'setmetatable'); and those raised from
+** a call in Lua code carry the caller's position.
+*/
+static const char names_probe[] =
+  "local cases = {\n"
+  "  'string.rep()', 'string.rep(\"x\", {})', '(\"x\"):rep()',\n"
+  "  '(\"x\"):rep(\"y\")', 'string.find()', 'string.find(\"x\", {})',\n"
+  "  'string.match()', 'string.gmatch()', 'string.gsub(\"x\")',\n"
+  "  'string.gsub(\"x\", \"x\", true)', 'string.format(\"%d\", \"x\")',\n"
+  "  'string.format()', 'string.upper()', '(\"x\"):upper(1, {})',\n"
+  "  'string.lower({})', 'string.byte({})', 'string.sub()',\n"
+  "  '(\"x\"):sub({})', 'string.char(-1)', 'string.reverse()',\n"
+  "  'string.len()', 'string.pack(\"i\")', 'string.unpack()',\n"
+  "  'string.packsize(1)', 'table.concat(1)', 'table.concat({}, {})',\n"
+  "  'table.insert()', 'table.insert({}, 1, 2, 3)',\n"
+  "  'table.insert({}, 5, 1)', 'table.remove({}, 5)', 'table.remove()',\n"
+  "  'table.move()', 'table.move({}, 1, 2)', 'table.unpack()',\n"
+  "  'table.unpack({}, {})', 'table.sort(1)', 'table.sort({2, 1}, 1)',\n"
+  "  'pairs()', 'next()', 'setmetatable()', 'setmetatable({}, 1)',\n"
+  "  'tostring()', 'ipairs()', 'select()', 'select(0)', 'rawlen(1)',\n"
+  "  'rawequal()', 'type()', 'tonumber(\"z\", 99)', 'load(\"x\", {})',\n"
+  "  'pcall()', 'xpcall(1)', 'getmetatable()', 'rawget(1)', 'rawset({})',\n"
+  "  'coroutine.resume(1)', 'coroutine.wrap(1)', 'coroutine.close(1)',\n"
+  "  'coroutine.status(1)', 'coroutine.create(1)', 'math.floor(\"x\")',\n"
+  "  'math.max()', 'utf8.char(-1)', 'utf8.len(1, 5)',\n"
+  "  'utf8.codepoint(\"x\", 5)', 'utf8.offset()', 'utf8.codes()',\n"
+  "}\n"
+  "local out = {}\n"
+  "for _, c in ipairs(cases) do\n"
+  "  local f = assert(load('return ' .. c, '=probe'))\n"
+  "  out[#out + 1] = c .. ' -> ' .. tostring(select(2, pcall(f)))\n"
+  "  local name, args = c:match('^([%w.]+)(%(.*%))$')\n"
+  "  if name then\n"
+  "    args = args == '()' and '' or ', ' .. args:sub(2, -2)\n"
+  "    f = assert(load('return pcall(' .. name .. args .. ')', '=probe'))\n"
+  "    out[#out + 1] = c .. ' from C -> ' .. tostring(select(2, f()))\n"
+  "  end\n"
+  "end\n"
+  "return table.concat(out, '\\n')\n";
+
+Test(sandbox, errors_name_functions_and_positions_as_lua_does, BOUNDED) {
+  cr_assert_gt(probe_agrees(names_probe), 100);
+}

@@ -426,6 +426,17 @@ static int msgh(lua_State *L) {
   return 1;
 }
 
+/*
+** Runs the standard function that is upvalue 1 of the running C closure
+** in the closure's own call, not as a call of its own: its errors then
+** name the function as the script called it ('upper', not '?') and carry
+** the script's position, as they do in Lua.  Standard library functions
+** use no upvalues, so ours do not confuse them.  Returns its result count.
+*/
+static int run_standard(lua_State *L) {
+  return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
 /* ---------------------------------------------------------------------- */
 /* base library                                                            */
 /* ---------------------------------------------------------------------- */
@@ -874,7 +885,7 @@ static int resume(lua_State *L, lua_State *co, int coidx, int narg) {
 static int sb_coresume(lua_State *L) {
   lua_State *co = lua_tothread(L, 1);
   int r;
-  luaL_argexpected(L, co, 1, "coroutine");
+  luaL_argexpected(L, co, 1, "thread");
   r = resume(L, co, 1, lua_gettop(L) - 1);
   if (r < 0) {
     lua_pushboolean(L, 0);
@@ -928,7 +939,8 @@ static int sb_cowrap(lua_State *L) {
 /* Upvalue 1: the standard coroutine.close. */
 static int sb_coclose(lua_State *L) {
   brink__box *box = box_of(L);
-  luaL_argexpected(L, lua_tothread(L, 1), 1, "coroutine");
+  int n;
+  luaL_argexpected(L, lua_tothread(L, 1), 1, "thread");
   if (box->killed)
     return stop(L, box, box->killed);
   lua_settop(L, 1);
@@ -937,14 +949,12 @@ static int sb_coclose(lua_State *L) {
     lua_pushliteral(L, "cannot close a coroutine stopped by a script budget");
     return 2;
   }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushvalue(L, 1);
-  lua_call(L, 1, LUA_MULTRET);
+  n = run_standard(L);
   if (box->killed) {
     poison(L, 1);
     return stop(L, box, box->killed);
   }
-  return lua_gettop(L) - 1;
+  return n;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -959,11 +969,8 @@ static int sb_metered(lua_State *L) {
   brink__box *box = box_of(L);
   int n = lua_gettop(L);
   charge(L, box, weigh(L, 1, n));
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, n, LUA_MULTRET);
-  n = lua_gettop(L);
-  charge(L, box, weigh(L, 1, n));
+  n = run_standard(L);
+  charge(L, box, weigh(L, lua_gettop(L) - n + 1, lua_gettop(L)));
   return n;
 }
 
@@ -1038,10 +1045,8 @@ static int sb_format(lua_State *L) {
     }
     f++;
   }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, top, 1);
-  charge(L, box, weigh(L, 1, 1));
+  run_standard(L);
+  charge(L, box, weigh(L, -1, -1));
   return 1;
 }
 
@@ -1812,15 +1817,6 @@ static int sb_sort(lua_State *L) {
   return 0;
 }
 
-/* Calls the standard function (upvalue 1) with this call's arguments. */
-static int call_standard(lua_State *L) {
-  int n = lua_gettop(L);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, n, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
 /* The length a table operation will shift over, for charging. */
 static lua_Integer raw_length(lua_State *L) {
   return lua_type(L, 1) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, 1) : 0;
@@ -1830,14 +1826,14 @@ static lua_Integer raw_length(lua_State *L) {
 static int sb_insert(lua_State *L) {
   if (lua_gettop(L) == 3 && lua_isinteger(L, 2))
     charge(L, box_of(L), elements(span(lua_tointeger(L, 2), raw_length(L))));
-  return call_standard(L);
+  return run_standard(L);
 }
 
 /* table.remove(t, pos) shifts #t - pos elements. */
 static int sb_remove(lua_State *L) {
   if (lua_gettop(L) >= 2 && lua_isinteger(L, 2))
     charge(L, box_of(L), elements(span(lua_tointeger(L, 2), raw_length(L))));
-  return call_standard(L);
+  return run_standard(L);
 }
 
 /* table.move(a1, f, e, t [, a2]) copies e - f + 1 elements. */
@@ -1845,7 +1841,7 @@ static int sb_move(lua_State *L) {
   if (lua_isinteger(L, 2) && lua_isinteger(L, 3))
     charge(L, box_of(L),
            elements(span(lua_tointeger(L, 2), lua_tointeger(L, 3))));
-  return call_standard(L);
+  return run_standard(L);
 }
 
 /* table.unpack(t [, i [, j]]) pushes j - i + 1 values. */
@@ -1853,7 +1849,7 @@ static int sb_unpack(lua_State *L) {
   lua_Integer i = lua_isinteger(L, 2) ? lua_tointeger(L, 2) : 1;
   lua_Integer j = lua_isinteger(L, 3) ? lua_tointeger(L, 3) : raw_length(L);
   charge(L, box_of(L), span(i, j) / METER_VALUES);
-  return call_standard(L);
+  return run_standard(L);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1973,8 +1969,12 @@ static const allowed allow_list[] = {
   {NULL, NULL, 0, NULL}
 };
 
-/* [-0, +1, e] The value an entry stands for. */
-static void push_allowed(lua_State *L, const allowed *a, int env, int std) {
+/*
+** [-0, +1, e] The value an entry stands for, made from the standard
+** libraries in the table at 'std', or for SELF and ENV entries, for the
+** environment at 'env'.
+*/
+static void make_allowed(lua_State *L, const allowed *a, int env, int std) {
   switch (a->how) {
   case SELF:
     lua_pushvalue(L, env);
@@ -1987,7 +1987,7 @@ static void push_allowed(lua_State *L, const allowed *a, int env, int std) {
     lua_pushcclosure(L, a->fn, 1);
     return;
   default:
-    lua_getfield(L, std, a->lib ? a->lib : "_G");
+    lua_getfield(L, std, a->lib ? a->lib : LUA_GNAME);
     lua_getfield(L, -1, a->name);
     lua_remove(L, -2);
     if (a->how == WRAP)
@@ -1996,50 +1996,69 @@ static void push_allowed(lua_State *L, const allowed *a, int env, int std) {
   }
 }
 
-/* Fills the table at 'dest' with the entries of library 'lib'. */
-static void fill_library(lua_State *L, const char *lib, int dest, int env,
-                         int std) {
-  const allowed *a;
-  for (a = allow_list; a->name; a++) {
-    if (a->lib && strcmp(a->lib, lib) == 0) {
-      push_allowed(L, a, env, std);
-      lua_setfield(L, dest, a->name);
+/* [-0, +1, e] The table of library 'lib' (LUA_GNAME: the globals) in the
+   table at 'libs', made if missing. */
+static void library(lua_State *L, int libs, const char *lib) {
+  if (lua_getfield(L, libs, lib) != LUA_TNIL)
+    return;
+  lua_pop(L, 1);
+  lua_newtable(L);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, libs, lib);
+}
+
+/*
+** [-0, +1, e] The value of entry 'a' for the environment at 'env'.  All
+** environments share one of each function, kept by library in the
+** registry's table of loaded modules: that is where Lua looks for the
+** name of a function called from C ("bad argument #1 to 'string.rep'").
+** A function made for this environment is put there too, so that the
+** last environment's names are found.
+*/
+static void push_allowed(lua_State *L, const allowed *a, int env) {
+  const char *lib = a->lib ? a->lib : LUA_GNAME;
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  library(L, lua_gettop(L), lib);
+  if (a->how == SELF || a->how == ENV) {
+    make_allowed(L, a, env, 0);
+    if (a->how == ENV) {
+      lua_pushvalue(L, -1);
+      lua_setfield(L, -3, a->name);
     }
+  } else {
+    lua_getfield(L, -1, a->name);
   }
+  lua_replace(L, -3);
+  lua_pop(L, 1);
 }
 
 /* Protected: [-0, +1] a new environment. */
 static int build_env(lua_State *L) {
   const allowed *a;
-  int std, env;
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &std_key);
-  std = lua_gettop(L);
+  int env;
   lua_createtable(L, 0, 32);
   env = lua_gettop(L);
   for (a = allow_list; a->name; a++) {
-    if (!a->lib) {
-      push_allowed(L, a, env, std);
-      lua_setfield(L, env, a->name);
-    } else if (lua_getfield(L, env, a->lib) == LUA_TNIL) {
-      lua_pop(L, 1);
-      lua_newtable(L);
-      fill_library(L, a->lib, lua_gettop(L), env, std);
-      lua_setfield(L, env, a->lib);
-    } else {
-      lua_pop(L, 1);
-    }
+    if (a->lib)
+      library(L, env, a->lib);
+    else
+      lua_pushvalue(L, env);
+    push_allowed(L, a, env);
+    lua_setfield(L, -2, a->name);
+    lua_pop(L, 1);
   }
   return 1;
 }
 
 /*
-** Protected: loads the libraries into a private table, empties the
-** state's globals (so a chunk loaded any other way sees nothing), and
-** locks the string metatable onto the sandbox's string functions.
+** Protected: loads the libraries into a private table, makes the values
+** of the allow-list from them, empties the state's globals (so a chunk
+** loaded any other way sees nothing), and locks the string metatable
+** onto the sandbox's string functions.
 */
 static int init_state(lua_State *L) {
   static const luaL_Reg libs[] = {
-    {"_G", luaopen_base},
+    {LUA_GNAME, luaopen_base},
     {LUA_COLIBNAME, luaopen_coroutine},
     {LUA_TABLIBNAME, luaopen_table},
     {LUA_STRLIBNAME, luaopen_string},
@@ -2048,7 +2067,8 @@ static int init_state(lua_State *L) {
     {NULL, NULL}
   };
   const luaL_Reg *lib;
-  int std;
+  const allowed *a;
+  int std, shared;
   lua_newtable(L);
   std = lua_gettop(L);
   for (lib = libs; lib->func; lib++) {
@@ -2057,6 +2077,19 @@ static int init_state(lua_State *L) {
   }
   lua_pushvalue(L, std);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &std_key);
+
+  lua_newtable(L);
+  shared = lua_gettop(L);
+  for (a = allow_list; a->name; a++) {
+    if (a->how == SELF || a->how == ENV)
+      continue;
+    library(L, shared, a->lib ? a->lib : LUA_GNAME);
+    make_allowed(L, a, 0, std);
+    lua_setfield(L, -2, a->name);
+    lua_pop(L, 1);
+  }
+  lua_pushvalue(L, shared);
+  lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 
   lua_newtable(L);              /* dead coroutines; only our code reads it */
   lua_createtable(L, 0, 1);
@@ -2070,8 +2103,7 @@ static int init_state(lua_State *L) {
 
   lua_pushliteral(L, "");
   lua_getmetatable(L, -1);
-  lua_newtable(L);
-  fill_library(L, LUA_STRLIBNAME, lua_gettop(L), 0, std);
+  lua_getfield(L, shared, LUA_STRLIBNAME);
   lua_setfield(L, -2, "__index");
   lua_pushliteral(L, "locked");
   lua_setfield(L, -2, "__metatable");

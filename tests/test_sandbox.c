@@ -1200,3 +1200,113 @@ static const char names_probe[] =
 Test(sandbox, errors_name_functions_and_positions_as_lua_does, BOUNDED) {
   cr_assert_gt(probe_agrees(names_probe), 100);
 }
+
+/*
+** The table functions check their arguments before doing (and being
+** charged for) any work: a huge but invalid range is Lua's own catchable
+** error, not a budget kill.
+*/
+static const char tables_probe[] =
+  "local M, m = math.maxinteger, math.mininteger\n"
+  "local function show(...)\n"
+  "  local t = table.pack(...)\n"
+  "  for i = 1, t.n do\n"
+  "    local v = t[i]\n"
+  "    if type(v) == 'table' then\n"
+  "      v = {tostring(v[1]), tostring(v[2]), tostring(v[3]),\n"
+  "        tostring(v[4])}\n"
+  "      t[i] = '{' .. table.concat(v, ',') .. '}'\n"
+  "    else\n"
+  "      t[i] = tostring(v)\n"
+  "    end\n"
+  "  end\n"
+  "  return table.concat(t, ' ', 1, t.n)\n"
+  "end\n"
+  "local cases = {\n"
+  "  'table.unpack({}, 1, M)',\n"
+  "  'table.unpack({}, m, M)',\n"
+  "  'table.unpack({}, 0, 1e6)',\n"
+  "  'table.unpack({1, 2, 3}, -1, 1)',\n"
+  "  'table.unpack({1, 2, 3}, 3, 2)',\n"
+  "  'table.unpack({1, 2, 3}, M, M)',\n"
+  "  'table.unpack({1, 2, 3}, m, m + 2)',\n"
+  "  'table.unpack({1, 2, 3})',\n"
+  "  'table.concat({1, {}, 3})',\n"
+  "  'table.concat({}, \"\", 1, M)',\n"
+  "  'table.concat({1, 2, 3}, \",\", 2, 3)',\n"
+  "  'table.concat({1, 2}, \",\", 3, 2)',\n"
+  "  'table.concat({1, 2, nil, 4}, \"-\", 1, 4)',\n"
+  "  'table.concat({}, \"\", M, M)',\n"
+  "  'table.concat({[M] = \"z\"}, \"\", M - 1, M)',\n"
+  "  'table.concat({1, 2.5, \"x\"}, \", \")',\n"
+  "  'table.concat(\"abc\")',\n"
+  "  'table.insert({}, m, 1)',\n"
+  "  'table.insert({}, 0, 1)',\n"
+  "  'table.insert({}, M, 1)',\n"
+  "  'table.insert({1, 2}, 3, 9)',\n"
+  "  'table.insert({1, 2}, 4, 9)',\n"
+  "  'table.insert({1, 2}, 1, 9)',\n"
+  "  'table.insert({1}, 1, 2, 3)',\n"
+  "  'table.insert(1, 2)',\n"
+  "  'table.insert({1}, 1.5, 2)',\n"
+  "  'table.remove({}, m)',\n"
+  "  'table.remove({})',\n"
+  "  'table.remove({}, 0)',\n"
+  "  'table.remove({1, 2, 3}, 1)',\n"
+  "  'table.remove({1, 2, 3}, 4)',\n"
+  "  'table.remove({1, 2, 3}, 5)',\n"
+  "  'table.remove({1, 2, 3})',\n"
+  "  'table.remove({}, M)',\n"
+  "  'table.move({}, m, M, 1)',\n"
+  "  'table.move({}, 1, 10, M)',\n"
+  "  'table.move({}, 0, M, 1)',\n"
+  "  'table.move({1, 2, 3}, 1, 3, 2)',\n"
+  "  'table.move({1, 2, 3}, 2, 3, 1)',\n"
+  "  'table.move({1, 2, 3}, 1, 3, 1, {})',\n"
+  "  'table.move({1, 2, 3}, 5, 1, 1)',\n"
+  "  'table.move({1, 2, 3}, 1, 3, 3)',\n"
+  "  'table.move({1, 2}, 1, 2, 1, 7)',\n"
+  "  'table.move(7, 1, 2, 1, {})',\n"
+  "  'table.move({1, 2}, 1, 2, M - 1)',\n"
+  "}\n"
+  "local out = {}\n"
+  "for _, c in ipairs(cases) do\n"
+  "  local f = assert(load('local M, m = ...; return ' .. c, '=probe'))\n"
+  "  out[#out + 1] = c .. ' -> ' .. show(pcall(f, M, m))\n"
+  "  f = assert(load('local M, m = ...; local t = {1, 2, 3} ' ..\n"
+  "    c:gsub('{1, 2, 3}', 't', 1) .. ' return t', '=probe'))\n"
+  "  out[#out + 1] = c .. ' on t -> ' .. show(pcall(f, M, m))\n"
+  "end\n"
+  "return table.concat(out, '\\n')\n";
+
+Test(sandbox, table_functions_check_before_they_charge, BOUNDED) {
+  brink__box box;
+  cr_assert_gt(probe_agrees(tables_probe), 80);
+  open_box(&box, 10000000, 0, 0);
+  expect_ok(&box, "return select(2, pcall(table.unpack, {}, 1, "
+            "math.maxinteger))", "too many results to unpack");
+  expect_ok(&box, "return select(2, pcall(table.concat, {}, '', 1, "
+            "math.maxinteger))",
+            "invalid value (nil) at index 1 in table for 'concat'");
+  expect_ok(&box, "return select(2, pcall(table.insert, {}, "
+            "math.mininteger, 1))",
+            "bad argument #2 to 'table.insert' (position out of bounds)");
+  expect_ok(&box, "return select(2, pcall(table.remove, {}, "
+            "math.mininteger))",
+            "bad argument #1 to 'table.remove' (position out of bounds)");
+  expect_ok(&box, "return select(2, pcall(table.move, {}, "
+            "math.mininteger, math.maxinteger, 1))",
+            "bad argument #3 to 'table.move' (too many elements to move)");
+  /* Genuinely huge work still meets the budget. */
+  expect_error(&box, "local t = setmetatable({}, {__len = function()\n"
+               "  return 1 << 50 end})\n"
+               "pcall(table.insert, t, 1, 'x')", BRINK_EBUDGET, NULL, NULL);
+  expect_error(&box, "local t = setmetatable({}, {__len = function()\n"
+               "  return 1 << 50 end})\n"
+               "pcall(table.remove, t, 1)", BRINK_EBUDGET, NULL, NULL);
+  expect_error(&box, "pcall(table.move, {}, 1, 1 << 50, 2)", BRINK_EBUDGET,
+               NULL, NULL);
+  expect_error(&box, "while true do table.unpack({}, 1, 999000) end",
+               BRINK_EBUDGET, NULL, NULL);
+  brink__box_close(&box);
+}

@@ -1662,28 +1662,33 @@ static int sb_gsub(lua_State *L) {
 /* tables                                                                  */
 /* ---------------------------------------------------------------------- */
 
+/* What a table function needs of a value that is not a table. */
+enum { NEED_INDEX = 1, NEED_NEWINDEX = 2, NEED_LEN = 4 };
+
+static int has_metamethod(lua_State *L, int mt, const char *event) {
+  lua_pushstring(L, event);
+  return lua_rawget(L, mt) != LUA_TNIL;
+}
+
 /* As Lua's table library: a table, or a value with the metamethods. */
-static void check_table(lua_State *L, int arg, int writable) {
-  int top = lua_gettop(L), ok = 0;
+static void check_table(lua_State *L, int arg, int need) {
+  int top = lua_gettop(L), ok;
   if (lua_type(L, arg) == LUA_TTABLE)
     return;
-  if (lua_getmetatable(L, arg)) {
-    ok = lua_getfield(L, top + 1, "__index") != LUA_TNIL &&
-         lua_getfield(L, top + 1, "__len") != LUA_TNIL &&
-         (!writable || lua_getfield(L, top + 1, "__newindex") != LUA_TNIL);
-    lua_settop(L, top);
-  }
+  ok = lua_getmetatable(L, arg) &&
+       (!(need & NEED_INDEX) || has_metamethod(L, top + 1, "__index")) &&
+       (!(need & NEED_NEWINDEX) ||
+        has_metamethod(L, top + 1, "__newindex")) &&
+       (!(need & NEED_LEN) || has_metamethod(L, top + 1, "__len"));
+  lua_settop(L, top);
   if (!ok)
     luaL_checktype(L, arg, LUA_TTABLE);
 }
 
-/* How many elements lie in [i, j], for charging; 0 if none. */
-static int64_t span(lua_Integer i, lua_Integer j) {
-  lua_Unsigned d;
-  if (j < i)
-    return 0;
-  d = (lua_Unsigned)j - (lua_Unsigned)i;
-  return d >= (lua_Unsigned)INT64_MAX ? INT64_MAX : (int64_t)d + 1;
+/* The length of the table argument 'arg', which must allow 'need'. */
+static lua_Integer table_length(lua_State *L, int arg, int need) {
+  check_table(L, arg, need | NEED_LEN);
+  return luaL_len(L, arg);
 }
 
 /* The cost of 'n' table elements handled in C, saturating. */
@@ -1691,23 +1696,43 @@ static int64_t elements(int64_t n) {
   return n > INT64_MAX / ELEMENT_COST ? INT64_MAX : n * ELEMENT_COST;
 }
 
+/*
+** Copies the 'n' elements from 'f' in the table at 'src' to those from
+** 't' in the one at 'dst', charging each as it is done; 'down' copies the
+** last first (when the ranges overlap and 't' is after 'f').
+*/
+static void copy_elements(lua_State *L, int src, lua_Integer f, int dst,
+                          lua_Integer t, lua_Integer n, int down) {
+  meter work;
+  lua_Integer k;
+  meter_init(&work, L, 1);
+  for (k = 0; k < n; k++) {
+    lua_Integer at = down ? n - 1 - k : k;
+    lua_geti(L, src, f + at);
+    lua_seti(L, dst, t + at);
+    METER(&work, ELEMENT_COST);
+  }
+  meter_settle(&work);
+}
+
 /* table.concat, refusing results over the string limit as it goes. */
 static int sb_concat(lua_State *L) {
   brink__box *box = box_of(L);
+  lua_Integer last = table_length(L, 1, NEED_INDEX);
   size_t lsep, total = 0, l;
   const char *sep = luaL_optlstring(L, 2, "", &lsep);
-  lua_Integer i, last;
+  lua_Integer i = luaL_optinteger(L, 3, 1);
   luaL_Buffer b;
-  check_table(L, 1, 0);
-  i = luaL_optinteger(L, 3, 1);
-  last = luaL_opt(L, luaL_checkinteger, 4, luaL_len(L, 1));
-  charge(L, box, elements(span(i, last)));
+  meter work;
+  last = luaL_optinteger(L, 4, last);
+  meter_init(&work, L, 1);
   luaL_buffinit(L, &b);
   for (; i <= last; i++) {
     lua_geti(L, 1, i);
+    METER(&work, ELEMENT_COST);
     if (!lua_isstring(L, -1))
-      return luaL_error(L, "invalid value (at index %I) in table for "
-                        "'concat'", (lua_Integer)i);
+      return luaL_error(L, "invalid value (%s) at index %I in table for "
+                        "'concat'", luaL_typename(L, -1), (lua_Integer)i);
     lua_tolstring(L, -1, &l);
     if (l > box->max_string - total)
       return too_large(L, box);
@@ -1721,6 +1746,7 @@ static int sb_concat(lua_State *L) {
     luaL_addlstring(&b, sep, lsep);
   }
   luaL_pushresult(&b);
+  meter_settle(&work);
   charge(L, box, (int64_t)(total / METER_BYTES));
   return 1;
 }
@@ -1784,8 +1810,7 @@ static int sb_sort(lua_State *L) {
   brink__box *box = box_of(L);
   lua_Integer n, i, width, lo;
   int src = 3, dst = 4, t;
-  check_table(L, 1, 1);
-  n = luaL_len(L, 1);
+  n = table_length(L, 1, NEED_INDEX | NEED_NEWINDEX);
   if (n < 2)
     return 0;
   luaL_argcheck(L, n < INT_MAX, 1, "array too big");
@@ -1817,39 +1842,88 @@ static int sb_sort(lua_State *L) {
   return 0;
 }
 
-/* The length a table operation will shift over, for charging. */
-static lua_Integer raw_length(lua_State *L) {
-  return lua_type(L, 1) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, 1) : 0;
-}
-
-/* table.insert(t, pos, v) shifts #t - pos + 1 elements. */
+/* table.insert(t, [pos,] v), charging for the elements it shifts. */
 static int sb_insert(lua_State *L) {
-  if (lua_gettop(L) == 3 && lua_isinteger(L, 2))
-    charge(L, box_of(L), elements(span(lua_tointeger(L, 2), raw_length(L))));
-  return run_standard(L);
+  lua_Integer end = table_length(L, 1, NEED_INDEX | NEED_NEWINDEX);
+  lua_Integer pos;
+  end = luaL_intop(+, end, 1);   /* where a new last element goes */
+  switch (lua_gettop(L)) {
+  case 2:
+    pos = end;
+    break;
+  case 3:
+    pos = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)end, 2,
+                  "position out of bounds");
+    copy_elements(L, 1, pos, 1, pos + 1, end - pos, 1);
+    break;
+  default:
+    return luaL_error(L, "wrong number of arguments to 'insert'");
+  }
+  lua_seti(L, 1, pos);
+  return 0;
 }
 
-/* table.remove(t, pos) shifts #t - pos elements. */
+/* table.remove(t [, pos]), charging for the elements it shifts. */
 static int sb_remove(lua_State *L) {
-  if (lua_gettop(L) >= 2 && lua_isinteger(L, 2))
-    charge(L, box_of(L), elements(span(lua_tointeger(L, 2), raw_length(L))));
-  return run_standard(L);
+  lua_Integer size = table_length(L, 1, NEED_INDEX | NEED_NEWINDEX);
+  lua_Integer pos = luaL_optinteger(L, 2, size);
+  if (pos != size)   /* Lua 5.4.4 blames argument 1 for a bad 'pos' */
+    luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 1,
+                  "position out of bounds");
+  lua_geti(L, 1, pos);
+  if (pos < size) {
+    copy_elements(L, 1, pos + 1, 1, pos, size - pos, 0);
+    pos = size;
+  }
+  lua_pushnil(L);
+  lua_seti(L, 1, pos);
+  return 1;
 }
 
-/* table.move(a1, f, e, t [, a2]) copies e - f + 1 elements. */
+/* table.move(a1, f, e, t [, a2]), charging for each element it copies. */
 static int sb_move(lua_State *L) {
-  if (lua_isinteger(L, 2) && lua_isinteger(L, 3))
-    charge(L, box_of(L),
-           elements(span(lua_tointeger(L, 2), lua_tointeger(L, 3))));
-  return run_standard(L);
+  lua_Integer f = luaL_checkinteger(L, 2);
+  lua_Integer e = luaL_checkinteger(L, 3);
+  lua_Integer t = luaL_checkinteger(L, 4);
+  int dst = lua_isnoneornil(L, 5) ? 1 : 5;
+  lua_Integer n;
+  check_table(L, 1, NEED_INDEX);
+  check_table(L, dst, NEED_NEWINDEX);
+  if (e >= f) {
+    luaL_argcheck(L, f > 0 || e < LUA_MAXINTEGER + f, 3,
+                  "too many elements to move");
+    n = e - f + 1;
+    luaL_argcheck(L, t <= LUA_MAXINTEGER - n + 1, 4,
+                  "destination wrap around");
+    /* Last first only where copying first first would overwrite. */
+    copy_elements(L, 1, f, dst, t, n, t > f && t <= e &&
+                  (dst == 1 || lua_compare(L, 1, dst, LUA_OPEQ)));
+  }
+  lua_pushvalue(L, dst);
+  return 1;
 }
 
-/* table.unpack(t [, i [, j]]) pushes j - i + 1 values. */
+/* table.unpack(t [, i [, j]]), charging for the values it pushes. */
 static int sb_unpack(lua_State *L) {
-  lua_Integer i = lua_isinteger(L, 2) ? lua_tointeger(L, 2) : 1;
-  lua_Integer j = lua_isinteger(L, 3) ? lua_tointeger(L, 3) : raw_length(L);
-  charge(L, box_of(L), span(i, j) / METER_VALUES);
-  return run_standard(L);
+  lua_Integer i = luaL_optinteger(L, 2, 1);
+  lua_Integer e = luaL_opt(L, luaL_checkinteger, 3, luaL_len(L, 1));
+  lua_Unsigned more;   /* values after the first */
+  meter work;
+  if (i > e)
+    return 0;
+  more = (lua_Unsigned)e - (lua_Unsigned)i;
+  if (more >= INT_MAX || !lua_checkstack(L, (int)more + 1))
+    return luaL_error(L, "too many results to unpack");
+  meter_init(&work, L, METER_VALUES);
+  for (;; i++) {
+    lua_geti(L, 1, i);
+    METER(&work, 1);
+    if (i == e)
+      break;
+  }
+  meter_settle(&work);
+  return (int)more + 1;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1952,12 +2026,12 @@ static const allowed allow_list[] = {
   {"string", "upper", WRAP, sb_metered},
 
   {"table", "concat", OWN, sb_concat},
-  {"table", "insert", WRAP, sb_insert},
-  {"table", "move", WRAP, sb_move},
+  {"table", "insert", OWN, sb_insert},
+  {"table", "move", OWN, sb_move},
   {"table", "pack", STD, NULL},
-  {"table", "remove", WRAP, sb_remove},
+  {"table", "remove", OWN, sb_remove},
   {"table", "sort", OWN, sb_sort},
-  {"table", "unpack", WRAP, sb_unpack},
+  {"table", "unpack", OWN, sb_unpack},
 
   {"utf8", "char", WRAP, sb_metered},
   {"utf8", "charpattern", STD, NULL},

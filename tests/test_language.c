@@ -235,6 +235,17 @@ Test(language, math_random_zero_draws_all_64_bits) {
   free(other);
 }
 
+/* What a scenario adds to 'string' while loading is a method of strings. */
+Test(language, string_additions_are_methods) {
+  char *log = play(HEADER ACTORS
+      "function string.shout(s) return s:upper() .. '!' end\n"
+      "var 'x' { init = 0 }\n"
+      "trigger 't' { effect = function(w) news(('hi'):shout()) end }\n",
+      1, NULL);
+  assert_has(log, "\"text\":\"HI!\"");
+  free(log);
+}
+
 Test(language, import_loads_a_file_from_the_script_library) {
   char *log = play(HEADER ACTORS
       "local util = import 'util'\n"

@@ -249,6 +249,12 @@ Test(sandbox, string_metatable_is_locked_and_capped, BOUNDED) {
                NULL);
   expect_ok(&box, "return #(''):rep(1e18)", "0");
   expect_ok(&box, "return ('ab'):rep(3, '-')", "ab-ab-ab");
+  /* Methods are the environment's own string table, additions too. */
+  expect_ok(&box, "function string.shout(s) return s:upper() .. '!' end\n"
+            "return ('hi'):shout()", "HI!");
+  expect_ok(&box, "string.rep = nil\n"
+            "return select(2, pcall(function() return ('x'):rep(2) end))",
+            "t.lua:2: attempt to call a nil value (method 'rep')");
   expect_error(&box, "setmetatable('', {})", BRINK_ESCRIPT, "t.lua:1",
                "bad argument #1 to 'setmetatable' (table expected, got "
                "string)");

@@ -2106,7 +2106,12 @@ static void push_allowed(lua_State *L, const allowed *a, int env) {
   lua_pop(L, 1);
 }
 
-/* Protected: [-0, +1] a new environment. */
+/*
+** Protected: [-0, +1] a new environment.  Its 'string' table becomes the
+** methods of strings, so what a script adds to it is a method too, as in
+** Lua; a state holds one scenario's environment, and the last one made
+** wins.  The metatable itself stays locked.
+*/
 static int build_env(lua_State *L) {
   const allowed *a;
   int env;
@@ -2121,6 +2126,11 @@ static int build_env(lua_State *L) {
     lua_setfield(L, -2, a->name);
     lua_pop(L, 1);
   }
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);
+  lua_getfield(L, env, LUA_STRLIBNAME);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 2);
   return 1;
 }
 
@@ -2128,7 +2138,7 @@ static int build_env(lua_State *L) {
 ** Protected: loads the libraries into a private table, makes the values
 ** of the allow-list from them, empties the state's globals (so a chunk
 ** loaded any other way sees nothing), and locks the string metatable
-** onto the sandbox's string functions.
+** onto the sandbox's string functions (until an environment is made).
 */
 static int init_state(lua_State *L) {
   static const luaL_Reg libs[] = {

@@ -207,6 +207,45 @@ Test(language, random_helpers_draw_from_the_engine_generator) {
   free(other);
 }
 
+/* As in Lua 5.4, math.random(0) is an integer with all 64 bits random. */
+Test(language, math_random_zero_draws_all_64_bits) {
+  const char *src = HEADER ACTORS
+      "var 'x' { init = 0 }\n"
+      "trigger 't' { effect = function(w)\n"
+      "  local neg, big, out = false, false, {}\n"
+      "  for i = 1, 64 do\n"
+      "    local v = math.random(0)\n"
+      "    assert(math.type(v) == 'integer')\n"
+      "    neg = neg or v < 0\n"
+      "    big = big or v > 1 << 53\n"
+      "    out[i] = v\n"
+      "  end\n"
+      "  assert(neg and big)\n"
+      "  assert(math.type(random(0)) == 'integer')\n"
+      "  news(table.concat(out, ' ', 1, 3)) end }\n";
+  int status;
+  char *one = play(src, 5, &status), *two = play(src, 5, NULL),
+       *other = play(src, 6, NULL);
+  cr_assert_eq(status, BRINK_DONE, "%s", one);
+  assert_has(one, "\"text\":\"");
+  cr_assert_str_eq(one, two);
+  cr_assert_str_neq(strstr(one, "\"text\""), strstr(other, "\"text\""));
+  free(one);
+  free(two);
+  free(other);
+}
+
+/* What a scenario adds to 'string' while loading is a method of strings. */
+Test(language, string_additions_are_methods) {
+  char *log = play(HEADER ACTORS
+      "function string.shout(s) return s:upper() .. '!' end\n"
+      "var 'x' { init = 0 }\n"
+      "trigger 't' { effect = function(w) news(('hi'):shout()) end }\n",
+      1, NULL);
+  assert_has(log, "\"text\":\"HI!\"");
+  free(log);
+}
+
 Test(language, import_loads_a_file_from_the_script_library) {
   char *log = play(HEADER ACTORS
       "local util = import 'util'\n"

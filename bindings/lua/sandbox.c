@@ -51,11 +51,6 @@
 #define STEPS_PER_INSTRUCTION 2 /* pattern-matcher steps: 1 */
 /* A charge this large also reads the clock. */
 #define CLOCK_CHARGE 4096
-/* Pattern steps between two charges. */
-#define CHARGE_EVERY 4096
-/* One call may take this many steps plus so many per subject byte. */
-#define PATTERN_MIN_STEPS 10000000
-#define PATTERN_STEPS_PER_BYTE 64
 /* As Lua's LUA_MAXCAPTURES and its matcher's recursion limit. */
 #define PATTERN_MAXCAPTURES 32
 #define PATTERN_MAXDEPTH 200
@@ -292,6 +287,44 @@ void brink__box_charge(lua_State *L, int64_t n) {
   charge(L, box_of(L), n);
 }
 
+/*
+** C work done a little at a time (pattern steps, table elements) is
+** counted as it is done and charged a block at a time: cheap per step,
+** and every charge is large enough to read the clock, so a long loop in
+** C meets the time budget as well as the instruction budget.
+*/
+typedef struct meter {
+  lua_State *L;
+  brink__box *box;
+  int64_t per;        /* units of work per instruction */
+  int64_t done;       /* units done */
+  int64_t charged;    /* units charged */
+  int64_t next;       /* charge again when 'done' reaches this */
+} meter;
+
+static void meter_init(meter *t, lua_State *L, int64_t per) {
+  t->L = L;
+  t->box = box_of(L);
+  t->per = per;
+  t->done = t->charged = 0;
+  t->next = CLOCK_CHARGE * per;
+}
+
+/* Charges the work done so far. */
+static void meter_settle(meter *t) {
+  int64_t due = (t->done - t->charged) / t->per;
+  t->charged += due * t->per;
+  t->next = t->done + CLOCK_CHARGE * t->per;
+  charge(t->L, t->box, due);
+}
+
+#define METER(t, n)                                                        \
+  do {                                                                     \
+    (t)->done += (n);                                                      \
+    if ((t)->done >= (t)->next)                                            \
+      meter_settle(t);                                                     \
+  } while (0)
+
 /* Bytes and values of stack slots [from, to], in instructions. */
 static int64_t weigh(lua_State *L, int from, int to) {
   int64_t bytes = 0;
@@ -392,6 +425,17 @@ static int msgh(lua_State *L) {
   off = locate(L, text, len, box->err_where, sizeof box->err_where);
   lua_pushlstring(L, text + off, len - off);
   return 1;
+}
+
+/*
+** Runs the standard function that is upvalue 1 of the running C closure
+** in the closure's own call, not as a call of its own: its errors then
+** name the function as the script called it ('upper', not '?') and carry
+** the script's position, as they do in Lua.  Standard library functions
+** use no upvalues, so ours do not confuse them.  Returns its result count.
+*/
+static int run_standard(lua_State *L) {
+  return lua_tocfunction(L, lua_upvalueindex(1))(L);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -912,7 +956,7 @@ static int resume(lua_State *L, lua_State *co, int coidx, int narg) {
 static int sb_coresume(lua_State *L) {
   lua_State *co = lua_tothread(L, 1);
   int r;
-  luaL_argexpected(L, co, 1, "coroutine");
+  luaL_argexpected(L, co, 1, "thread");
   r = resume(L, co, 1, lua_gettop(L) - 1);
   if (r < 0) {
     lua_pushboolean(L, 0);
@@ -934,13 +978,16 @@ static int wrap_step(lua_State *L) {
   status = lua_status(co);
   if (status != LUA_OK && status != LUA_YIELD) {
     /* Died of an ordinary error: close its variables, as Lua's wrap does
-       (the hook is on in it, a kill was raised above). */
-    note_status(L, box, lua_resetthread(co));
-    lua_settop(co, 0);
+       (the hook is on in it, a kill was raised above).  What closing
+       leaves is the error to raise: the same one, or one raised while
+       closing. */
+    status = lua_resetthread(co);
+    note_status(L, box, status);
     if (box->killed) {
       poison(L, lua_upvalueindex(1));
       stop(L, box, box->killed);
     }
+    lua_xmove(co, L, 1);
   }
   if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
     luaL_where(L, 1);
@@ -963,7 +1010,8 @@ static int sb_cowrap(lua_State *L) {
 /* Upvalue 1: the standard coroutine.close. */
 static int sb_coclose(lua_State *L) {
   brink__box *box = box_of(L);
-  luaL_argexpected(L, lua_tothread(L, 1), 1, "coroutine");
+  int n;
+  luaL_argexpected(L, lua_tothread(L, 1), 1, "thread");
   if (box->killed)
     return stop(L, box, box->killed);
   lua_settop(L, 1);
@@ -972,14 +1020,12 @@ static int sb_coclose(lua_State *L) {
     lua_pushliteral(L, "cannot close a coroutine stopped by a script budget");
     return 2;
   }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushvalue(L, 1);
-  lua_call(L, 1, LUA_MULTRET);
+  n = run_standard(L);
   if (box->killed) {
     poison(L, 1);
     return stop(L, box, box->killed);
   }
-  return lua_gettop(L) - 1;
+  return n;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -994,11 +1040,8 @@ static int sb_metered(lua_State *L) {
   brink__box *box = box_of(L);
   int n = lua_gettop(L);
   charge(L, box, weigh(L, 1, n));
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, n, LUA_MULTRET);
-  n = lua_gettop(L);
-  charge(L, box, weigh(L, 1, n));
+  n = run_standard(L);
+  charge(L, box, weigh(L, lua_gettop(L) - n + 1, lua_gettop(L)));
   return n;
 }
 
@@ -1073,10 +1116,8 @@ static int sb_format(lua_State *L) {
     }
     f++;
   }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, top, 1);
-  charge(L, box, weigh(L, 1, 1));
+  run_standard(L);
+  charge(L, box, weigh(L, -1, -1));
   return 1;
 }
 
@@ -1089,15 +1130,11 @@ static int sb_format(lua_State *L) {
 
 typedef struct matcher {
   lua_State *L;
-  brink__box *box;
+  meter work;                  /* steps, charged to the budget */
   const char *src, *src_end;   /* the subject */
   const char *pat_end;
   int depth;                   /* recursion levels left */
   int level;                   /* captures made */
-  int64_t steps;               /* work done by this call */
-  int64_t charged;             /* steps already charged */
-  int64_t next;                /* when to charge again */
-  int64_t limit;               /* steps past which the call is refused */
   struct {
     const char *init;
     ptrdiff_t len;
@@ -1107,34 +1144,15 @@ typedef struct matcher {
 static void matcher_init(matcher *m, lua_State *L, const char *s, size_t sl,
                          const char *p, size_t pl) {
   m->L = L;
-  m->box = box_of(L);
+  meter_init(&m->work, L, STEPS_PER_INSTRUCTION);
   m->src = s;
   m->src_end = s + sl;
   m->pat_end = p + pl;
   m->depth = PATTERN_MAXDEPTH;
   m->level = 0;
-  m->steps = m->charged = 0;
-  m->next = CHARGE_EVERY;
-  m->limit = PATTERN_MIN_STEPS + PATTERN_STEPS_PER_BYTE * (int64_t)sl;
 }
 
-/* Charges the steps so far, refusing the call past its limit. */
-static void settle(matcher *m) {
-  int64_t due = (m->steps - m->charged) / STEPS_PER_INSTRUCTION;
-  if (m->steps > m->limit)
-    luaL_error(m->L, "pattern too complex for a subject of %I bytes",
-               (lua_Integer)(m->src_end - m->src));
-  m->charged += due * STEPS_PER_INSTRUCTION;
-  m->next = m->steps + CHARGE_EVERY;
-  charge(m->L, m->box, due);
-}
-
-#define TICK(m, n)                                                         \
-  do {                                                                     \
-    (m)->steps += (n);                                                     \
-    if ((m)->steps >= (m)->next)                                           \
-      settle(m);                                                           \
-  } while (0)
+#define TICK(m, n) METER(&(m)->work, (n))
 
 /* Classes are ASCII's, whatever the locale, so matches are the same
    everywhere (they equal Lua's in the C locale). */
@@ -1384,6 +1402,11 @@ static const char *do_match(matcher *m, const char *s, const char *p) {
     {
       int ok = single(m, s, p, ep);
       char q = ep < m->pat_end ? *ep : '\0';
+      if (!ok && (q == '*' || q == '-' || q == '?')) {
+        /* Matched nothing: no recursion, so no depth, as in Lua. */
+        p = ep + 1;
+        continue;
+      }
       if (q == '?') {
         if (ok && (r = do_match(m, s + 1, ep + 1)) != NULL) {
           s = r;
@@ -1456,12 +1479,6 @@ static int push_captures(matcher *m, const char *s, const char *e) {
   return n;
 }
 
-/* Settles the call's remaining steps (no limit check: it is done). */
-static void matcher_done(matcher *m) {
-  charge(m->L, m->box, (m->steps - m->charged) / STEPS_PER_INSTRUCTION);
-  m->charged = m->steps;
-}
-
 /* Lua's posrelatI minus one: an offset into a subject of 'len' bytes. */
 static size_t start_offset(lua_Integer pos, size_t len) {
   if (pos > 0)
@@ -1516,9 +1533,8 @@ static int find_aux(lua_State *L, int find) {
   }
   matcher_init(&m, L, s, sl, p, pl);
   if (find && (lua_toboolean(L, 4) || no_specials(p, pl))) {
-    m.limit = INT64_MAX;   /* metered, but plain text is never refused */
     r = plain_find(&m, s + init, sl - init, p, pl);
-    matcher_done(&m);
+    meter_settle(&m.work);
     if (!r) {
       luaL_pushfail(L);
       return 1;
@@ -1538,7 +1554,7 @@ static int find_aux(lua_State *L, int find) {
     m.level = 0;
     m.depth = PATTERN_MAXDEPTH;
     if ((r = do_match(&m, s1, p)) != NULL) {
-      matcher_done(&m);
+      meter_settle(&m.work);
       if (find) {
         lua_pushinteger(L, s1 - s + 1);
         lua_pushinteger(L, r - s);
@@ -1548,7 +1564,7 @@ static int find_aux(lua_State *L, int find) {
       return n;
     }
   } while (s1++ < m.src_end && !anchor);
-  matcher_done(&m);
+  meter_settle(&m.work);
   luaL_pushfail(L);
   return 1;
 }
@@ -1582,12 +1598,12 @@ static int gmatch_step(lua_State *L) {
     e = do_match(&m, src, p);
     if (e && (g->last == SIZE_MAX || e != s + g->last)) {
       g->pos = g->last = (size_t)(e - s);
-      matcher_done(&m);
+      meter_settle(&m.work);
       return push_captures(&m, src, e);
     }
   }
   g->pos = sl + 1;
-  matcher_done(&m);
+  meter_settle(&m.work);
   return 0;
 }
 
@@ -1699,7 +1715,7 @@ static int sb_gsub(lua_State *L) {
     if (anchor)
       break;
   }
-  matcher_done(&m);
+  meter_settle(&m.work);
   if (!changed) {
     lua_pushvalue(L, 1);
   } else {
@@ -1717,28 +1733,33 @@ static int sb_gsub(lua_State *L) {
 /* tables                                                                  */
 /* ---------------------------------------------------------------------- */
 
+/* What a table function needs of a value that is not a table. */
+enum { NEED_INDEX = 1, NEED_NEWINDEX = 2, NEED_LEN = 4 };
+
+static int has_metamethod(lua_State *L, int mt, const char *event) {
+  lua_pushstring(L, event);
+  return lua_rawget(L, mt) != LUA_TNIL;
+}
+
 /* As Lua's table library: a table, or a value with the metamethods. */
-static void check_table(lua_State *L, int arg, int writable) {
-  int top = lua_gettop(L), ok = 0;
+static void check_table(lua_State *L, int arg, int need) {
+  int top = lua_gettop(L), ok;
   if (lua_type(L, arg) == LUA_TTABLE)
     return;
-  if (lua_getmetatable(L, arg)) {
-    ok = lua_getfield(L, top + 1, "__index") != LUA_TNIL &&
-         lua_getfield(L, top + 1, "__len") != LUA_TNIL &&
-         (!writable || lua_getfield(L, top + 1, "__newindex") != LUA_TNIL);
-    lua_settop(L, top);
-  }
+  ok = lua_getmetatable(L, arg) &&
+       (!(need & NEED_INDEX) || has_metamethod(L, top + 1, "__index")) &&
+       (!(need & NEED_NEWINDEX) ||
+        has_metamethod(L, top + 1, "__newindex")) &&
+       (!(need & NEED_LEN) || has_metamethod(L, top + 1, "__len"));
+  lua_settop(L, top);
   if (!ok)
     luaL_checktype(L, arg, LUA_TTABLE);
 }
 
-/* How many elements lie in [i, j], for charging; 0 if none. */
-static int64_t span(lua_Integer i, lua_Integer j) {
-  lua_Unsigned d;
-  if (j < i)
-    return 0;
-  d = (lua_Unsigned)j - (lua_Unsigned)i;
-  return d >= (lua_Unsigned)INT64_MAX ? INT64_MAX : (int64_t)d + 1;
+/* The length of the table argument 'arg', which must allow 'need'. */
+static lua_Integer table_length(lua_State *L, int arg, int need) {
+  check_table(L, arg, need | NEED_LEN);
+  return luaL_len(L, arg);
 }
 
 /* The cost of 'n' table elements handled in C, saturating. */
@@ -1746,23 +1767,43 @@ static int64_t elements(int64_t n) {
   return n > INT64_MAX / ELEMENT_COST ? INT64_MAX : n * ELEMENT_COST;
 }
 
+/*
+** Copies the 'n' elements from 'f' in the table at 'src' to those from
+** 't' in the one at 'dst', charging each as it is done; 'down' copies the
+** last first (when the ranges overlap and 't' is after 'f').
+*/
+static void copy_elements(lua_State *L, int src, lua_Integer f, int dst,
+                          lua_Integer t, lua_Integer n, int down) {
+  meter work;
+  lua_Integer k;
+  meter_init(&work, L, 1);
+  for (k = 0; k < n; k++) {
+    lua_Integer at = down ? n - 1 - k : k;
+    lua_geti(L, src, f + at);
+    lua_seti(L, dst, t + at);
+    METER(&work, ELEMENT_COST);
+  }
+  meter_settle(&work);
+}
+
 /* table.concat, refusing results over the string limit as it goes. */
 static int sb_concat(lua_State *L) {
   brink__box *box = box_of(L);
+  lua_Integer last = table_length(L, 1, NEED_INDEX);
   size_t lsep, total = 0, l;
   const char *sep = luaL_optlstring(L, 2, "", &lsep);
-  lua_Integer i, last;
+  lua_Integer i = luaL_optinteger(L, 3, 1);
   luaL_Buffer b;
-  check_table(L, 1, 0);
-  i = luaL_optinteger(L, 3, 1);
-  last = luaL_opt(L, luaL_checkinteger, 4, luaL_len(L, 1));
-  charge(L, box, elements(span(i, last)));
+  meter work;
+  last = luaL_optinteger(L, 4, last);
+  meter_init(&work, L, 1);
   luaL_buffinit(L, &b);
   for (; i <= last; i++) {
     lua_geti(L, 1, i);
+    METER(&work, ELEMENT_COST);
     if (!lua_isstring(L, -1))
-      return luaL_error(L, "invalid value (at index %I) in table for "
-                        "'concat'", (lua_Integer)i);
+      return luaL_error(L, "invalid value (%s) at index %I in table for "
+                        "'concat'", luaL_typename(L, -1), (lua_Integer)i);
     lua_tolstring(L, -1, &l);
     if (l > box->max_string - total)
       return too_large(L, box);
@@ -1776,6 +1817,7 @@ static int sb_concat(lua_State *L) {
     luaL_addlstring(&b, sep, lsep);
   }
   luaL_pushresult(&b);
+  meter_settle(&work);
   charge(L, box, (int64_t)(total / METER_BYTES));
   return 1;
 }
@@ -1839,8 +1881,7 @@ static int sb_sort(lua_State *L) {
   brink__box *box = box_of(L);
   lua_Integer n, i, width, lo;
   int src = 3, dst = 4, t;
-  check_table(L, 1, 1);
-  n = luaL_len(L, 1);
+  n = table_length(L, 1, NEED_INDEX | NEED_NEWINDEX);
   if (n < 2)
     return 0;
   luaL_argcheck(L, n < INT_MAX, 1, "array too big");
@@ -1872,48 +1913,88 @@ static int sb_sort(lua_State *L) {
   return 0;
 }
 
-/* Calls the standard function (upvalue 1) with this call's arguments. */
-static int call_standard(lua_State *L) {
-  int n = lua_gettop(L);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, n, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
-/* The length a table operation will shift over, for charging. */
-static lua_Integer raw_length(lua_State *L) {
-  return lua_type(L, 1) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, 1) : 0;
-}
-
-/* table.insert(t, pos, v) shifts #t - pos + 1 elements. */
+/* table.insert(t, [pos,] v), charging for the elements it shifts. */
 static int sb_insert(lua_State *L) {
-  if (lua_gettop(L) == 3 && lua_isinteger(L, 2))
-    charge(L, box_of(L), elements(span(lua_tointeger(L, 2), raw_length(L))));
-  return call_standard(L);
+  lua_Integer end = table_length(L, 1, NEED_INDEX | NEED_NEWINDEX);
+  lua_Integer pos;
+  end = luaL_intop(+, end, 1);   /* where a new last element goes */
+  switch (lua_gettop(L)) {
+  case 2:
+    pos = end;
+    break;
+  case 3:
+    pos = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)end, 2,
+                  "position out of bounds");
+    copy_elements(L, 1, pos, 1, pos + 1, end - pos, 1);
+    break;
+  default:
+    return luaL_error(L, "wrong number of arguments to 'insert'");
+  }
+  lua_seti(L, 1, pos);
+  return 0;
 }
 
-/* table.remove(t, pos) shifts #t - pos elements. */
+/* table.remove(t [, pos]), charging for the elements it shifts. */
 static int sb_remove(lua_State *L) {
-  if (lua_gettop(L) >= 2 && lua_isinteger(L, 2))
-    charge(L, box_of(L), elements(span(lua_tointeger(L, 2), raw_length(L))));
-  return call_standard(L);
+  lua_Integer size = table_length(L, 1, NEED_INDEX | NEED_NEWINDEX);
+  lua_Integer pos = luaL_optinteger(L, 2, size);
+  if (pos != size)   /* Lua 5.4.4 blames argument 1 for a bad 'pos' */
+    luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 1,
+                  "position out of bounds");
+  lua_geti(L, 1, pos);
+  if (pos < size) {
+    copy_elements(L, 1, pos + 1, 1, pos, size - pos, 0);
+    pos = size;
+  }
+  lua_pushnil(L);
+  lua_seti(L, 1, pos);
+  return 1;
 }
 
-/* table.move(a1, f, e, t [, a2]) copies e - f + 1 elements. */
+/* table.move(a1, f, e, t [, a2]), charging for each element it copies. */
 static int sb_move(lua_State *L) {
-  if (lua_isinteger(L, 2) && lua_isinteger(L, 3))
-    charge(L, box_of(L),
-           elements(span(lua_tointeger(L, 2), lua_tointeger(L, 3))));
-  return call_standard(L);
+  lua_Integer f = luaL_checkinteger(L, 2);
+  lua_Integer e = luaL_checkinteger(L, 3);
+  lua_Integer t = luaL_checkinteger(L, 4);
+  int dst = lua_isnoneornil(L, 5) ? 1 : 5;
+  lua_Integer n;
+  check_table(L, 1, NEED_INDEX);
+  check_table(L, dst, NEED_NEWINDEX);
+  if (e >= f) {
+    luaL_argcheck(L, f > 0 || e < LUA_MAXINTEGER + f, 3,
+                  "too many elements to move");
+    n = e - f + 1;
+    luaL_argcheck(L, t <= LUA_MAXINTEGER - n + 1, 4,
+                  "destination wrap around");
+    /* Last first only where copying first first would overwrite. */
+    copy_elements(L, 1, f, dst, t, n, t > f && t <= e &&
+                  (dst == 1 || lua_compare(L, 1, dst, LUA_OPEQ)));
+  }
+  lua_pushvalue(L, dst);
+  return 1;
 }
 
-/* table.unpack(t [, i [, j]]) pushes j - i + 1 values. */
+/* table.unpack(t [, i [, j]]), charging for the values it pushes. */
 static int sb_unpack(lua_State *L) {
-  lua_Integer i = lua_isinteger(L, 2) ? lua_tointeger(L, 2) : 1;
-  lua_Integer j = lua_isinteger(L, 3) ? lua_tointeger(L, 3) : raw_length(L);
-  charge(L, box_of(L), span(i, j) / METER_VALUES);
-  return call_standard(L);
+  lua_Integer i = luaL_optinteger(L, 2, 1);
+  lua_Integer e = luaL_opt(L, luaL_checkinteger, 3, luaL_len(L, 1));
+  lua_Unsigned more;   /* values after the first */
+  meter work;
+  if (i > e)
+    return 0;
+  more = (lua_Unsigned)e - (lua_Unsigned)i;
+  if (more >= INT_MAX || !lua_checkstack(L, (int)more + 1))
+    return luaL_error(L, "too many results to unpack");
+  meter_init(&work, L, METER_VALUES);
+  for (;; i++) {
+    lua_geti(L, 1, i);
+    METER(&work, 1);
+    if (i == e)
+      break;
+  }
+  meter_settle(&work);
+  return (int)more + 1;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2016,12 +2097,12 @@ static const allowed allow_list[] = {
   {"string", "upper", WRAP, sb_metered},
 
   {"table", "concat", OWN, sb_concat},
-  {"table", "insert", WRAP, sb_insert},
-  {"table", "move", WRAP, sb_move},
+  {"table", "insert", OWN, sb_insert},
+  {"table", "move", OWN, sb_move},
   {"table", "pack", STD, NULL},
-  {"table", "remove", WRAP, sb_remove},
+  {"table", "remove", OWN, sb_remove},
   {"table", "sort", OWN, sb_sort},
-  {"table", "unpack", WRAP, sb_unpack},
+  {"table", "unpack", OWN, sb_unpack},
 
   {"utf8", "char", WRAP, sb_metered},
   {"utf8", "charpattern", STD, NULL},
@@ -2033,8 +2114,12 @@ static const allowed allow_list[] = {
   {NULL, NULL, 0, NULL}
 };
 
-/* [-0, +1, e] The value an entry stands for. */
-static void push_allowed(lua_State *L, const allowed *a, int env, int std) {
+/*
+** [-0, +1, e] The value an entry stands for, made from the standard
+** libraries in the table at 'std', or for SELF and ENV entries, for the
+** environment at 'env'.
+*/
+static void make_allowed(lua_State *L, const allowed *a, int env, int std) {
   switch (a->how) {
   case SELF:
     lua_pushvalue(L, env);
@@ -2047,7 +2132,7 @@ static void push_allowed(lua_State *L, const allowed *a, int env, int std) {
     lua_pushcclosure(L, a->fn, 1);
     return;
   default:
-    lua_getfield(L, std, a->lib ? a->lib : "_G");
+    lua_getfield(L, std, a->lib ? a->lib : LUA_GNAME);
     lua_getfield(L, -1, a->name);
     lua_remove(L, -2);
     if (a->how == WRAP)
@@ -2056,50 +2141,79 @@ static void push_allowed(lua_State *L, const allowed *a, int env, int std) {
   }
 }
 
-/* Fills the table at 'dest' with the entries of library 'lib'. */
-static void fill_library(lua_State *L, const char *lib, int dest, int env,
-                         int std) {
-  const allowed *a;
-  for (a = allow_list; a->name; a++) {
-    if (a->lib && strcmp(a->lib, lib) == 0) {
-      push_allowed(L, a, env, std);
-      lua_setfield(L, dest, a->name);
-    }
-  }
+/* [-0, +1, e] The table of library 'lib' (LUA_GNAME: the globals) in the
+   table at 'libs', made if missing. */
+static void library(lua_State *L, int libs, const char *lib) {
+  if (lua_getfield(L, libs, lib) != LUA_TNIL)
+    return;
+  lua_pop(L, 1);
+  lua_newtable(L);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, libs, lib);
 }
 
-/* Protected: [-0, +1] a new environment. */
+/*
+** [-0, +1, e] The value of entry 'a' for the environment at 'env'.  All
+** environments share one of each function, kept by library in the
+** registry's table of loaded modules: that is where Lua looks for the
+** name of a function called from C ("bad argument #1 to 'string.rep'").
+** A function made for this environment is put there too, so that the
+** last environment's names are found.
+*/
+static void push_allowed(lua_State *L, const allowed *a, int env) {
+  const char *lib = a->lib ? a->lib : LUA_GNAME;
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  library(L, lua_gettop(L), lib);
+  if (a->how == SELF || a->how == ENV) {
+    make_allowed(L, a, env, 0);
+    if (a->how == ENV) {
+      lua_pushvalue(L, -1);
+      lua_setfield(L, -3, a->name);
+    }
+  } else {
+    lua_getfield(L, -1, a->name);
+  }
+  lua_replace(L, -3);
+  lua_pop(L, 1);
+}
+
+/*
+** Protected: [-0, +1] a new environment.  Its 'string' table becomes the
+** methods of strings, so what a script adds to it is a method too, as in
+** Lua; a state holds one scenario's environment, and the last one made
+** wins.  The metatable itself stays locked.
+*/
 static int build_env(lua_State *L) {
   const allowed *a;
-  int std, env;
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &std_key);
-  std = lua_gettop(L);
+  int env;
   lua_createtable(L, 0, 32);
   env = lua_gettop(L);
   for (a = allow_list; a->name; a++) {
-    if (!a->lib) {
-      push_allowed(L, a, env, std);
-      lua_setfield(L, env, a->name);
-    } else if (lua_getfield(L, env, a->lib) == LUA_TNIL) {
-      lua_pop(L, 1);
-      lua_newtable(L);
-      fill_library(L, a->lib, lua_gettop(L), env, std);
-      lua_setfield(L, env, a->lib);
-    } else {
-      lua_pop(L, 1);
-    }
+    if (a->lib)
+      library(L, env, a->lib);
+    else
+      lua_pushvalue(L, env);
+    push_allowed(L, a, env);
+    lua_setfield(L, -2, a->name);
+    lua_pop(L, 1);
   }
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);
+  lua_getfield(L, env, LUA_STRLIBNAME);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 2);
   return 1;
 }
 
 /*
-** Protected: loads the libraries into a private table, empties the
-** state's globals (so a chunk loaded any other way sees nothing), and
-** locks the string metatable onto the sandbox's string functions.
+** Protected: loads the libraries into a private table, makes the values
+** of the allow-list from them, empties the state's globals (so a chunk
+** loaded any other way sees nothing), and locks the string metatable
+** onto the sandbox's string functions (until an environment is made).
 */
 static int init_state(lua_State *L) {
   static const luaL_Reg libs[] = {
-    {"_G", luaopen_base},
+    {LUA_GNAME, luaopen_base},
     {LUA_COLIBNAME, luaopen_coroutine},
     {LUA_TABLIBNAME, luaopen_table},
     {LUA_STRLIBNAME, luaopen_string},
@@ -2108,7 +2222,8 @@ static int init_state(lua_State *L) {
     {NULL, NULL}
   };
   const luaL_Reg *lib;
-  int std;
+  const allowed *a;
+  int std, shared;
   lua_newtable(L);
   std = lua_gettop(L);
   for (lib = libs; lib->func; lib++) {
@@ -2117,6 +2232,19 @@ static int init_state(lua_State *L) {
   }
   lua_pushvalue(L, std);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &std_key);
+
+  lua_newtable(L);
+  shared = lua_gettop(L);
+  for (a = allow_list; a->name; a++) {
+    if (a->how == SELF || a->how == ENV)
+      continue;
+    library(L, shared, a->lib ? a->lib : LUA_GNAME);
+    make_allowed(L, a, 0, std);
+    lua_setfield(L, -2, a->name);
+    lua_pop(L, 1);
+  }
+  lua_pushvalue(L, shared);
+  lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
 
   lua_newtable(L);              /* dead coroutines; only our code reads it */
   lua_createtable(L, 0, 1);
@@ -2130,8 +2258,7 @@ static int init_state(lua_State *L) {
 
   lua_pushliteral(L, "");
   lua_getmetatable(L, -1);
-  lua_newtable(L);
-  fill_library(L, LUA_STRLIBNAME, lua_gettop(L), 0, std);
+  lua_getfield(L, shared, LUA_STRLIBNAME);
   lua_setfield(L, -2, "__index");
   lua_pushliteral(L, "locked");
   lua_setfield(L, -2, "__metatable");

@@ -600,7 +600,14 @@ static int l_random(lua_State *L) {
   lua_Integer lo, hi;
   switch (lua_gettop(L)) {
   case 0: lua_pushnumber(L, brink_random(e)); return 1;
-  case 1: lo = 1; hi = luaL_checkinteger(L, 1); break;
+  case 1:
+    lo = 1;
+    hi = luaL_checkinteger(L, 1);
+    if (hi == 0) {   /* as in Lua 5.4: an integer, all 64 bits random */
+      lo = LUA_MININTEGER;
+      hi = LUA_MAXINTEGER;
+    }
+    break;
   case 2: lo = luaL_checkinteger(L, 1); hi = luaL_checkinteger(L, 2); break;
   default: return luaL_error(L, "random() takes 0, 1 or 2 arguments");
   }

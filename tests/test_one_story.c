@@ -259,3 +259,13 @@ Test(one_story, functions_made_by_load_while_loading_are_read_too) {
       "made:1: assigns 'n', a local kept from loading: a run may not "
       "change it; keep state in a var");
 }
+
+Test(one_story, a_string_function_added_while_loading_is_a_method_in_a_run) {
+  int rc;
+  char *log = play(W "function string.shout(s) return s:upper() .. '!' end\n"
+                   "trigger 'x' { effect = function(w)\n"
+                   "  news(('hi'):shout()) end }\n", 1, &rc);
+  cr_assert_eq(rc, BRINK_DONE, "%s", log);
+  assert_has(log, "\"text\":\"HI!\"");
+  free(log);
+}

@@ -43,6 +43,49 @@ static int play_brink(void *ud, uint64_t seed) {
   return 0;
 }
 
+/* bench/frozen.lua with its tables made by the call (fresh) or not. */
+typedef struct frozen_bench {
+  brink_engine *e;
+  int fresh_var;
+  double fresh;
+} frozen_bench;
+
+static int play_frozen(void *ud, uint64_t seed) {
+  frozen_bench *f = ud;
+  if (brink_start(f->e, seed) != BRINK_OK ||
+      brink_var_set(f->e, f->fresh_var, f->fresh) != BRINK_OK ||
+      brink_run(f->e) != BRINK_DONE) {
+    fprintf(stderr, "bench: %s\n", brink_errmsg(f->e));
+    return 1;
+  }
+  return 0;
+}
+
+/* What freezing costs a read: the same loop over tables made while
+   loading and over copies the call makes, best of 3 alternating. */
+static void frozen_reads(const char *dir, double seconds) {
+  char path[512];
+  frozen_bench f = {NULL, -1, 0};
+  snprintf(path, sizeof path, "%s/frozen.lua", dir);
+  if (brink_engine_open(&f.e, NULL) || brink_load_file(f.e, path) ||
+      brink_var_find(f.e, "fresh", &f.fresh_var)) {
+    fprintf(stderr, "bench: %s\n", brink_errmsg(f.e));
+    exit(1);
+  }
+  double frozen = 0, fresh = 0;
+  for (int i = 0; i < 3; i++) {
+    f.fresh = 0;
+    frozen = fmax(frozen, rate(play_frozen, &f, seconds / 3));
+    f.fresh = 1;
+    fresh = fmax(fresh, rate(play_frozen, &f, seconds / 3));
+  }
+  printf("\nreading tables made while loading (frozen) against copies made "
+         "by the call, 40000 loops of 4 reads, best of 3\n");
+  printf("  playthroughs/s        %10.0f frozen, %.0f fresh: %.2fx\n", frozen,
+         fresh, fresh / frozen);
+  brink_engine_close(f.e);
+}
+
 static int play_plain(void *ud, uint64_t seed) {
   lua_State *L = ud;
   lua_pushvalue(L, 1);
@@ -291,6 +334,7 @@ int main(int argc, char **argv) {
          spin_hooked / spin);
   lua_close(L);
   brink_engine_close(e);
+  frozen_reads(dir, seconds);
   if (flagship) {
     size_t peak1 = 0, peak2;
     double one = 0, two = 0;

@@ -269,3 +269,54 @@ Test(one_story, a_string_function_added_while_loading_is_a_method_in_a_run) {
   assert_has(log, "\"text\":\"HI!\"");
   free(log);
 }
+
+Test(one_story, a_metatable_in_use_cannot_become_weak_or_get_a_finalizer) {
+  assert_error(W "trigger 'x' { effect = function(w)\n"
+               "  local mt = {} local t = setmetatable({}, mt)\n"
+               "  mt.__mode = 'k' end }\n",
+               "test.lua:7", "trigger:x",
+               "metatable: '__mode' is not allowed (weak tables make results "
+               "depend on garbage collection)");
+  assert_error(W "trigger 'x' { effect = function(w)\n"
+               "  local mt = {} setmetatable({}, mt)\n"
+               "  rawset(mt, '__gc', print) end }\n",
+               "test.lua:7", "trigger:x",
+               "rawset: '__gc' is not allowed (finalizers would run outside "
+               "the script budgets)");
+  /* Added while loading, after setmetatable: refused when a run uses it. */
+  assert_error(W "local Weak = {} setmetatable({}, Weak) Weak.__mode = 'v'\n"
+               "trigger 'x' { effect = function(w)\n"
+               "  setmetatable({}, Weak) end }\n",
+               "test.lua:7", "trigger:x",
+               "setmetatable: '__mode' is not allowed (weak tables make "
+               "results depend on garbage collection)");
+}
+
+Test(one_story, metatables_made_during_a_run_keep_lua_semantics) {
+  const char *src =
+      W "trigger 'x' { effect = function(w)\n"
+      "  local mt = {}\n"
+      "  local obj = setmetatable({}, mt)\n"
+      "  mt.__index = function(_, k) return k .. '!' end\n"
+      "  assert(obj.hi == 'hi!' and getmetatable(obj) == mt)\n"
+      "  mt.__add = function(a, b) return 42 end\n"
+      "  assert(obj + obj == 42)\n"
+      "  assert(rawget(mt, '__add') ~= nil and next(mt) ~= nil)\n"
+      "  local n = 0 for _ in pairs(mt) do n = n + 1 end assert(n == 2)\n"
+      "  assert(rawset(mt, 'extra', 1) == mt and mt.extra == 1)\n"
+      "  local Base = { hello = function() return 'hi' end }\n"
+      "  Base.__index = Base\n"
+      "  local Derived = setmetatable({}, Base)\n"
+      "  Derived.__index = Derived\n"
+      "  function Derived.bye() return 'bye' end\n"
+      "  local d = setmetatable({}, Derived)\n"
+      "  assert(d.hello() == 'hi' and d.bye() == 'bye')\n"
+      "  assert(getmetatable(d) == Derived and getmetatable(Derived) == Base)\n"
+      "  setmetatable(obj, nil) assert(getmetatable(obj) == nil)\n"
+      "  w.x = 2 end }\n";
+  int rc;
+  char *log = play(src, 1, &rc);
+  cr_assert_eq(rc, BRINK_DONE, "%s", log);
+  assert_has(log, "\"var\":\"x\",\"old\":1,\"new\":2");
+  free(log);
+}

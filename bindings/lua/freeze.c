@@ -24,6 +24,8 @@
 ** Upvalues cannot be frozen at all: the bindings refuse, at load, every
 ** function that could assign one that outlives loading (lint.c).
 */
+#include <string.h>
+
 #include <lauxlib.h>
 #include <lua.h>
 
@@ -34,26 +36,29 @@ static const char seal_key = 0;    /* in a sealed table's metatable */
 static const char meta_key = 0;    /* there too: the metatable as loaded */
 static const char owner_key = 0;   /* registry: contents -> frozen table */
 static const char trusted_key = 0; /* registry: the sandbox's own functions */
+static const char contents_key = 0; /* in a sealed metatable: the contents */
+static const char running_key = 0; /* registry: set once loading is frozen */
 
 int brink__box_sealed(lua_State *L, int idx) {
+  int kind;
   if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
     return BRINK__OPEN;
-  switch (lua_rawgetp(L, -1, &seal_key)) {
-  case LUA_TNIL:
-    lua_pop(L, 2);
-    return BRINK__OPEN;
-  case LUA_TTABLE:
-    lua_remove(L, -2);
-    return BRINK__FROZEN;
-  default:
-    lua_pop(L, 2);
-    return BRINK__PROXY;
-  }
+  lua_rawgetp(L, -1, &seal_key);
+  kind = (int)lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  if (kind == BRINK__FROZEN || kind == BRINK__GUARDED)
+    lua_rawgetp(L, -1, &contents_key);
+  else
+    lua_pushnil(L);
+  lua_remove(L, -2);
+  if (kind != BRINK__FROZEN && kind != BRINK__GUARDED)
+    lua_pop(L, 1);
+  return kind;
 }
 
 void brink__box_proxy(lua_State *L, int mt) {
   mt = lua_absindex(L, mt);
-  lua_pushboolean(L, 1);
+  lua_pushinteger(L, BRINK__PROXY);
   lua_rawsetp(L, mt, &seal_key);
 }
 
@@ -241,6 +246,35 @@ static void registry_table(lua_State *L, const char *key) {
   lua_rawsetp(L, LUA_REGISTRYINDEX, key);
 }
 
+/*
+** [-0, +1, e] The map from contents to the table they belong to, which
+** getmetatable() reads.  Its keys are weak, so a metatable guarded during
+** a call goes with it; it is only read for a key that is alive.
+*/
+static void owner_table(lua_State *L) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &owner_key) == LUA_TTABLE)
+    return;
+  lua_pop(L, 1);
+  lua_newtable(L);
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &owner_key);
+}
+
+/* [-1, +1, e] The table whose contents the value on top is, or itself. */
+static void as_owner(lua_State *L) {
+  owner_table(L);
+  lua_pushvalue(L, -2);
+  if (lua_rawget(L, -2) != LUA_TNIL)
+    lua_replace(L, -3);
+  else
+    lua_pop(L, 1);
+  lua_pop(L, 1);
+}
+
 static int trust(lua_State *L) {
   walk w = {L, 0, 0, 0, 0, 0, 0, 1, NULL, NULL};
   registry_table(L, &trusted_key);
@@ -307,35 +341,88 @@ static int frozen_index(lua_State *L) {
   return 1;
 }
 
+/* [-0, +1, e] Moves the contents of the table at 't' into a new table,
+   pushed; 't' is left empty. */
+static void move_contents(lua_State *L, int t) {
+  int s;
+  lua_newtable(L);
+  s = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    brink__box_charge(L, 1);
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, s);
+  }
+  lua_pushnil(L);
+  while (lua_next(L, s)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_pushnil(L);
+    lua_rawset(L, t);
+  }
+}
+
+/*
+** [-1, +0, e] Gives the emptied table at 't', whose contents are at 's',
+** a metatable that reads through to them, behaves as its metatable as
+** loaded did ('m', whose contents are at 'sm'; 0 for none) and assigns
+** with the function on top of the stack.  'kind' is what it becomes.
+*/
+static void seal_one(lua_State *L, int t, int s, int m, int sm, int kind) {
+  int mt, has_index = 0, has_len = 0;
+  lua_createtable(L, 0, 5);
+  lua_insert(L, -2);
+  mt = lua_gettop(L) - 1;
+  lua_setfield(L, mt, "__newindex");
+  if (m) {
+    lua_pushnil(L);
+    while (lua_next(L, sm)) {
+      brink__box_charge(L, 1);
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, mt);
+    }
+    lua_pushvalue(L, m);
+    as_owner(L);   /* the contents of a class shows as the class */
+    lua_rawsetp(L, mt, &meta_key);
+    has_index = lua_getfield(L, sm, "__index") != LUA_TNIL;
+    lua_pop(L, 1);
+    has_len = lua_getfield(L, sm, "__len") != LUA_TNIL;
+    lua_pop(L, 1);
+  }
+  lua_pushvalue(L, s);
+  if (has_index) {
+    lua_getfield(L, sm, "__index");
+    lua_pushcclosure(L, frozen_index, 2);
+  }
+  lua_setfield(L, mt, "__index");
+  if (!has_len) {
+    lua_pushvalue(L, s);
+    lua_pushcclosure(L, frozen_len, 1);
+    lua_setfield(L, mt, "__len");
+  }
+  lua_pushinteger(L, kind);
+  lua_rawsetp(L, mt, &seal_key);
+  lua_pushvalue(L, s);
+  lua_rawsetp(L, mt, &contents_key);
+  lua_setmetatable(L, t);
+}
+
 /* Moves each table's contents into a table of their own: 'contents'
    maps table -> contents; the registry's owner map the other way. */
 static void empty_tables(walk *w, int contents, int owners) {
   lua_State *L = w->L;
   lua_Integer i;
   for (i = 1; i <= w->ntables; i++) {
-    int t, s;
+    int t;
     lua_rawgeti(L, w->tables, i);
     t = lua_gettop(L);
-    lua_newtable(L);
-    s = t + 1;
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-      brink__box_charge(L, 1);
-      lua_pushvalue(L, -2);
-      lua_insert(L, -2);
-      lua_rawset(L, s);
-    }
-    lua_pushnil(L);
-    while (lua_next(L, s)) {
-      lua_pop(L, 1);
-      lua_pushvalue(L, -1);
-      lua_pushnil(L);
-      lua_rawset(L, t);
-    }
+    move_contents(L, t);
     lua_pushvalue(L, t);
-    lua_pushvalue(L, s);
+    lua_pushvalue(L, t + 1);
     lua_rawset(L, contents);
-    lua_pushvalue(L, s);
+    lua_pushvalue(L, t + 1);
     lua_pushvalue(L, t);
     lua_rawset(L, owners);
     lua_settop(L, t - 1);
@@ -347,14 +434,11 @@ static void seal_tables(walk *w, int contents, int env) {
   lua_State *L = w->L;
   lua_Integer i;
   for (i = 1; i <= w->ntables; i++) {
-    int t, s, m, sm = 0, mt, has_index = 0, has_len = 0;
+    int t, m = 0, sm = 0;
     lua_rawgeti(L, w->tables, i);
     t = lua_gettop(L);
     lua_pushvalue(L, t);
     lua_rawget(L, contents);
-    s = t + 1;
-    lua_createtable(L, 0, 5);
-    mt = t + 2;
     if (lua_getmetatable(L, t)) {
       m = lua_gettop(L);
       lua_pushvalue(L, m);
@@ -363,40 +447,76 @@ static void seal_tables(walk *w, int contents, int env) {
         lua_pushvalue(L, m);
       }
       sm = lua_gettop(L);
-      lua_pushnil(L);
-      while (lua_next(L, sm)) {
-        brink__box_charge(L, 1);
-        lua_pushvalue(L, -2);
-        lua_insert(L, -2);
-        lua_rawset(L, mt);
-      }
-      lua_pushvalue(L, m);
-      lua_rawsetp(L, mt, &meta_key);
-      has_index = lua_getfield(L, sm, "__index") != LUA_TNIL;
-      lua_pop(L, 1);
-      has_len = lua_getfield(L, sm, "__len") != LUA_TNIL;
-      lua_pop(L, 1);
-    }
-    lua_pushvalue(L, s);
-    if (has_index) {
-      lua_getfield(L, sm, "__index");
-      lua_pushcclosure(L, frozen_index, 2);
-    }
-    lua_setfield(L, mt, "__index");
-    if (!has_len) {
-      lua_pushvalue(L, s);
-      lua_pushcclosure(L, frozen_len, 1);
-      lua_setfield(L, mt, "__len");
     }
     lua_pushvalue(L, env);
     lua_pushcclosure(L, frozen_newindex, 1);
-    lua_setfield(L, mt, "__newindex");
-    lua_pushvalue(L, s);
-    lua_rawsetp(L, mt, &seal_key);
-    lua_pushvalue(L, mt);
-    lua_setmetatable(L, t);
+    seal_one(L, t, t + 1, m, sm, BRINK__FROZEN);
     lua_settop(L, t - 1);
   }
+}
+
+/* ---------------------------------------------------------------------- */
+/* metatables in use during a run                                         */
+/* ---------------------------------------------------------------------- */
+
+void brink__box_refuse_metakey(lua_State *L, int key, const char *fn) {
+  const char *k = lua_type(L, key) == LUA_TSTRING ? lua_tostring(L, key)
+                                                   : "";
+  if (strcmp(k, "__gc") == 0)
+    luaL_error(L, "%s: '__gc' is not allowed (finalizers would run outside "
+               "the script budgets)", fn);
+  if (strcmp(k, "__mode") == 0)
+    luaL_error(L, "%s: '__mode' is not allowed (weak tables make results "
+               "depend on garbage collection)", fn);
+}
+
+/* __newindex of a metatable in use; upvalue 1 is its contents. */
+static int guarded_newindex(lua_State *L) {
+  lua_settop(L, 3);
+  brink__box_refuse_metakey(L, 2, "metatable");
+  lua_rawset(L, lua_upvalueindex(1));
+  return 0;
+}
+
+/*
+** Lua reads '__mode' from a metatable whenever it collects, so a field
+** added to a metatable after setmetatable() would make a weak table, and
+** results would depend on when the collector runs.  During a run, a
+** table that becomes a metatable is guarded as a frozen table is, but
+** its assignments go through to its contents unless they add '__gc' or
+** '__mode'; the contents serve as the metatable.  While loading, what
+** would be guarded is frozen at the end instead.
+*/
+int brink__box_metatable(lua_State *L, int idx) {
+  int kind, s, m = 0, sm = 0, running;
+  idx = lua_absindex(L, idx);
+  kind = brink__box_sealed(L, idx);
+  if (kind == BRINK__FROZEN || kind == BRINK__GUARDED)
+    return kind;   /* its contents are pushed */
+  running = lua_rawgetp(L, LUA_REGISTRYINDEX, &running_key) != LUA_TNIL;
+  lua_pop(L, 1);
+  if (kind == BRINK__PROXY || !running) {
+    lua_pushvalue(L, idx);
+    return kind;
+  }
+  move_contents(L, idx);
+  s = lua_gettop(L);
+  owner_table(L);
+  lua_pushvalue(L, s);
+  lua_pushvalue(L, idx);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  if (lua_getmetatable(L, idx)) {
+    m = lua_gettop(L);
+    if (brink__box_sealed(L, m) == BRINK__OPEN)
+      lua_pushvalue(L, m);
+    sm = lua_gettop(L);
+  }
+  lua_pushvalue(L, s);
+  lua_pushcclosure(L, guarded_newindex, 1);
+  seal_one(L, idx, s, m, sm, BRINK__GUARDED);
+  lua_settop(L, s);
+  return BRINK__GUARDED;
 }
 
 typedef struct freeze_args {
@@ -411,12 +531,14 @@ static int freeze(lua_State *L) {
   int contents;
   registry_table(L, &trusted_key);
   lua_pop(L, 1);
-  registry_table(L, &owner_key);   /* n + 2 */
+  owner_table(L);   /* n + 2 */
   walk_from(&w, 2, a->n);
   lua_newtable(L);
   contents = lua_gettop(L);
   empty_tables(&w, contents, a->n + 2);
   seal_tables(&w, contents, 2);
+  lua_pushboolean(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &running_key);
   return 0;
 }
 

@@ -505,23 +505,28 @@ static int sb_setmetatable(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
   lua_settop(L, 2);
-  if (open_table(L, 1, "setmetatable") == BRINK__FROZEN)
+  switch (open_table(L, 1, "setmetatable")) {
+  case BRINK__FROZEN:
     return luaL_error(L, "setmetatable: tables made while the scenario "
                       "loaded are read-only during a run; keep state in a "
                       "var");
-  /* Lua reads metamethods raw: a frozen class lends its contents. */
-  if (brink__box_sealed(L, 2) == BRINK__FROZEN)
-    lua_replace(L, 2);
+  case BRINK__GUARDED:
+    return luaL_error(L, "setmetatable: this table is the metatable of "
+                      "another; give it its own metatable before that");
+  default:
+    break;
+  }
   if (t == LUA_TTABLE) {
+    brink__box_metatable(L, 2);   /* what Lua will read raw */
+    lua_replace(L, 2);
     lua_pushliteral(L, "__gc");
-    if (lua_rawget(L, 2) != LUA_TNIL)
-      return luaL_error(L, "setmetatable: '__gc' is not allowed (finalizers "
-                        "would run outside the script budgets)");
     lua_pushliteral(L, "__mode");
-    if (lua_rawget(L, 2) != LUA_TNIL)
-      return luaL_error(L, "setmetatable: '__mode' is not allowed (weak "
-                        "tables make results depend on garbage collection)");
-    lua_pop(L, 2);
+    for (int key = 3; key <= 4; key++) {
+      lua_pushvalue(L, key);
+      if (lua_rawget(L, 2) != LUA_TNIL)
+        brink__box_refuse_metakey(L, key, "setmetatable");
+      lua_pop(L, 1);
+    }
   }
   if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
     return luaL_error(L, "cannot change a protected metatable");
@@ -544,6 +549,9 @@ static int open_table(lua_State *L, int idx, const char *fn) {
   case BRINK__FROZEN:
     lua_replace(L, idx);
     return BRINK__FROZEN;
+  case BRINK__GUARDED:
+    lua_replace(L, idx);
+    return BRINK__GUARDED;
   default:
     return BRINK__OPEN;
   }
@@ -580,12 +588,20 @@ static int sb_rawset(lua_State *L) {
   luaL_checkany(L, 2);
   luaL_checkany(L, 3);
   lua_settop(L, 3);
-  if (open_table(L, 1, "rawset") == BRINK__FROZEN)
+  lua_pushvalue(L, 1);   /* 4: the result, whatever 1 becomes */
+  switch (open_table(L, 1, "rawset")) {
+  case BRINK__FROZEN:
     return luaL_error(L, "rawset: tables made while the scenario loaded are "
                       "read-only during a run; keep state in a var");
-  lua_pushvalue(L, 1);
-  lua_insert(L, 2);
-  lua_rawset(L, 3);   /* the table, once more, stays as the result */
+  case BRINK__GUARDED:
+    brink__box_refuse_metakey(L, 2, "rawset");
+    break;
+  default:
+    break;
+  }
+  lua_pushvalue(L, 2);
+  lua_pushvalue(L, 3);
+  lua_rawset(L, 1);
   return 1;
 }
 

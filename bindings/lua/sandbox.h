@@ -138,12 +138,14 @@ void brink__box_split(const char *text, char *where, size_t wcap, char *msg,
                       size_t mcap);
 
 /* What brink__box_sealed() finds. */
-enum { BRINK__OPEN = 0, BRINK__PROXY = 1, BRINK__FROZEN = 2 };
+enum { BRINK__OPEN = 0, BRINK__PROXY = 1, BRINK__FROZEN = 2,
+       BRINK__GUARDED = 3 };
 
 /*
 ** [-0, +(0|1), -] Is the value at 'idx' a sealed table: a proxy of the
-** world, or a table frozen by brink__box_freeze()?  For a frozen table the
-** table holding its contents is pushed.
+** world, a table frozen by brink__box_freeze(), or a metatable guarded by
+** brink__box_metatable()?  For the last two the table holding its
+** contents is pushed.
 */
 int brink__box_sealed(lua_State *L, int idx);
 
@@ -157,6 +159,18 @@ void brink__box_proxy(lua_State *L, int mt);
 ** it has no metatable.
 */
 int brink__box_getmetatable(lua_State *L, int idx);
+
+/*
+** [-0, +1, e] What setmetatable() installs for the table at 'idx' as a
+** metatable: the contents of a frozen or guarded table; during a run, the
+** contents of a plain table, which becomes guarded (see freeze.c); else
+** the table itself.  Returns what brink__box_sealed() would.
+*/
+int brink__box_metatable(lua_State *L, int idx);
+
+/* [-0, +0, e] Raises "FN: '__gc' (or '__mode') is not allowed ..." if the
+   key at 'key' is one of those. */
+void brink__box_refuse_metakey(lua_State *L, int key, const char *fn);
 
 /*
 ** [-0, +0, -] Records every function reachable from the value at 'idx'

@@ -320,3 +320,42 @@ Test(one_story, metatables_made_during_a_run_keep_lua_semantics) {
   assert_has(log, "\"var\":\"x\",\"old\":1,\"new\":2");
   free(log);
 }
+
+/* Plays 'src' with the condition cache on or off; returns the JSONL. */
+static char *play_cached(const char *src, uint32_t flags) {
+  brink_config cfg;
+  brink_config_init(&cfg);
+  cfg.flags = flags;
+  brink_engine *e;
+  cr_assert_eq(brink_engine_open(&e, &cfg), BRINK_OK);
+  cr_assert_eq(brink_load_string(e, "test.lua", src, strlen(src)), BRINK_OK,
+               "%s", brink_errmsg(e));
+  transcript t = {e, calloc(1, 1), 0, 1};
+  brink_on_record(e, transcript_add, &t);
+  cr_assert_eq(brink_start(e, 7), BRINK_OK);
+  if (brink_run(e) != BRINK_DONE) brink_finish(e, "error");
+  brink_engine_close(e);
+  return t.text;
+}
+
+Test(one_story, the_condition_cache_and_no_cache_tell_one_story) {
+  static const char *const sources[] = {
+      /* Conditions reading what loading made. */
+      W "local LIMITS = { low = 20, high = 60, steps = { 5, 10 } }\n"
+      "move 'up' { by = 'USA', when = function(w) return w.x < LIMITS.high end,\n"
+      "  effect = function(w) w.x = w.x + LIMITS.steps[2] end }\n"
+      "trigger 'alarm' { once = false, when = function(w)\n"
+      "  return w.x > LIMITS.low and #LIMITS.steps == 2 end,\n"
+      "  effect = function(w) news('alarm at %d', w.x) end }\n",
+      /* A condition that tries to write: the same error either way. */
+      W "trigger 'sneak' { when = function(w) rawset(w, 'x', 99)\n"
+      "  return w.x > 50 end, effect = function(w) w.x = 1 end }\n",
+  };
+  for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
+    char *cached = play_cached(sources[i], 0);
+    char *plain = play_cached(sources[i], BRINK_FLAG_NO_CACHE);
+    cr_assert_str_eq(cached, plain);
+    free(cached);
+    free(plain);
+  }
+}

@@ -1,5 +1,6 @@
 # brink: make (build), make run, make test, make check, make bench,
-# make install PREFIX=... DESTDIR=..., make examples, make clean.
+# make fuzz [FUZZ_SECONDS=60], make install PREFIX=... DESTDIR=...,
+# make examples, make clean.
 
 BUILD     ?= build
 PREFIX    ?= /usr/local
@@ -34,7 +35,7 @@ LIBSO := $(BUILD)/libbrink.so.$(VERSION)
 BIN   := $(BUILD)/brink
 TESTS := $(BUILD)/brink-tests
 
-.PHONY: all deps run test check bench install examples clean lint
+.PHONY: all deps run test check bench fuzz fuzzers install examples clean lint
 all: $(LIBA) $(LIBSO) $(BIN)
 
 deps:
@@ -63,6 +64,28 @@ check: deps
 
 bench: all
 	@sh tools/bench.sh $(BUILD)
+
+# libFuzzer harnesses (clang) under ASan and UBSan: scenario text, saves,
+# logs for replay, batch parts; each runs FUZZ_SECONDS on a copy of its
+# seed corpus in tests/fuzz/corpus/ (docs/fuzzing.md).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@sh tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g" \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	  fuzzers
+	@sh tools/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzzers: $(patsubst %,$(BUILD)/fuzz/%,scenario save replay merge)
+
+$(BUILD)/fuzz/scenario: tests/fuzz/fuzz_scenario.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBA) $(PKGLIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_cli.c $(TEST_CLI_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Icli -DFUZZ_$(shell echo $* | tr a-z A-Z) \
+	  -fsanitize=fuzzer -pthread -o $@ $< $(TEST_CLI_OBJ) $(LIBA) $(PKGLIBS)
 
 examples: $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
@@ -132,6 +155,6 @@ install: all $(BUILD)/brink.pc
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf build build-check
+	rm -rf build build-check build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

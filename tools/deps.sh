@@ -2,6 +2,8 @@
 # Installs the Debian packages brink needs when they are missing.  Not root:
 # prints the exact command and fails, so nothing half-installs.
 pkgs="build-essential pkg-config liblua5.4-dev libcriterion-dev libjansson-dev libedit-dev lua-check parallel"
+# `deps.sh fuzz`: clang and its libFuzzer runtime too, for make fuzz.
+[ "$1" = fuzz ] && pkgs="$pkgs clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -304,7 +304,7 @@ static int run_table(batch *b, int jobs) {
     ws[started].b = b;
     ws[started].index = started;
     if (pthread_create(&ws[started].thread, NULL, work, &ws[started]) != 0) {
-      fprintf(stderr, "brink batch: cannot start worker thread %d\n",
+      term_printf(stderr, "brink batch: cannot start worker thread %d\n",
               started + 1);
       atomic_store(&b->stop, 1);
       rc = 1;
@@ -325,7 +325,7 @@ static int run_table(batch *b, int jobs) {
     fputs("\r\033[K", stderr);
   }
   if (atomic_load(&b->stop) && rc == 0) {
-    fprintf(stderr, "brink batch: a worker could not load the scenario\n");
+    term_printf(stderr, "brink batch: a worker could not load the scenario\n");
     rc = 1;
   }
   /* Workers named outcomes and triggers as they met them; rows now get the
@@ -500,7 +500,7 @@ static int verify(batch *b, int jobs) {
     int64_t run = t->first + v->row;
     unsigned long long seed = m->seed + (uint64_t)run;
     if (v->failed) {
-      fprintf(stderr, "brink batch: run %lld (seed %llu) could not be "
+      term_printf(stderr, "brink batch: run %lld (seed %llu) could not be "
               "re-played to verify it (out of memory, or the scenario did "
               "not load again)\n", (long long)run, seed);
       return 1;
@@ -513,7 +513,8 @@ static int verify(batch *b, int jobs) {
       snprintf(was, sizeof was, "%s \"%s\" record",
                strchr("aeiou", *kind) ? "an" : "a", kind);
     }
-    fprintf(stderr, "brink batch: run %lld is not reproducible: record %lld "
+    term_printf(stderr, "brink batch: run %lld is not reproducible: "
+            "record %lld "
             "of brink run --seed %llu --json differs: the batch wrote %s, a "
             "fresh engine writes %s; is state kept outside the world, in a "
             "script's local or global variable?\n", (long long)run,
@@ -758,7 +759,7 @@ int cmd_batch(int argc, char **argv) {
   size_t len;
   char *text = read_scenario(o.file, &len);
   if (text == NULL) {
-    fprintf(stderr, "brink batch: cannot read %s\n", o.file);
+    term_printf(stderr, "brink batch: cannot read %s\n", o.file);
     return 1;
   }
   brink_engine *e = NULL;
@@ -774,7 +775,7 @@ int cmd_batch(int argc, char **argv) {
   if (o.turns) brink_turn_limit(e, o.turns);
   uint64_t seed = o.has_seed ? o.seed : brink_scenario_seed(e);
   if (brink_start(e, seed) != BRINK_OK) {
-    fprintf(stderr, "brink batch: %s\n", brink_errmsg(e));
+    term_printf(stderr, "brink batch: %s\n", brink_errmsg(e));
     rc = 1;
     goto done;
   }
@@ -806,7 +807,7 @@ int cmd_batch(int argc, char **argv) {
   }
   FILE *csv = NULL;
   if (o.csv && (csv = fopen(o.csv, "w")) == NULL) {
-    fprintf(stderr, "brink batch: cannot write %s\n", o.csv);
+    term_printf(stderr, "brink batch: cannot write %s\n", o.csv);
     rc = 1;
     goto done;
   }
@@ -879,7 +880,7 @@ int cmd_batch(int argc, char **argv) {
   if (csv && fclose(csv) != 0) io_error = true;
   if (fflush(stdout) != 0) io_error = true;
   if (io_error && rc == 0) {
-    fprintf(stderr, "brink batch: could not write the results\n");
+    term_printf(stderr, "brink batch: could not write the results\n");
     rc = 1;
   }
   if (rc == 0 && any_error) rc = 1;

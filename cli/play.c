@@ -31,7 +31,7 @@ static void say(session *s, const char *fmt, ...) {
   if (s->out == NULL) return;
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(s->out, fmt, ap);
+  term_vprintf(s->out, fmt, ap);
   va_end(ap);
 }
 
@@ -1256,7 +1256,7 @@ static char *read_line(session *s, const char *prompt) {
   }
   while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
   /* A scripted session reads like a typed one. */
-  printf("%s\n", buf);
+  term_printf(stdout, "%s\n", buf);
   return buf;
 }
 
@@ -1309,7 +1309,7 @@ int cmd_play(int argc, char **argv) {
     if (o.file == NULL) {
       save_file = save_scenario_file(o.resume, err, sizeof err);
       if (save_file == NULL) {
-        fprintf(stderr, "brink play: %s: %s (nothing was loaded)\n",
+        term_printf(stderr, "brink play: %s: %s (nothing was loaded)\n",
                 o.resume, err);
         return 1;
       }
@@ -1329,7 +1329,7 @@ int cmd_play(int argc, char **argv) {
   memset(&su, 0, sizeof su);
   if (o.resume) {
     if (save_load(o.resume, e, o.force, &l, err, sizeof err)) {
-      fprintf(stderr, "brink play: %s: %s (nothing was loaded)\n", o.resume,
+      term_printf(stderr, "brink play: %s: %s (nothing was loaded)\n", o.resume,
               err);
       brink_engine_close(e);
       free(save_file);
@@ -1352,7 +1352,7 @@ int cmd_play(int argc, char **argv) {
   setup_free(&su);
   if (rc == 0) rc = session_configure(&s, "play");
   if (rc == 0 && o.log && (s.logfile = fopen(o.log, "w")) == NULL) {
-    fprintf(stderr, "brink play: cannot write %s: %s\n", o.log,
+    term_printf(stderr, "brink play: cannot write %s: %s\n", o.log,
             strerror(errno));
     rc = 1;
   }
@@ -1427,7 +1427,7 @@ done:
   fflush(stdout);
   if (s.logfile && fclose(s.logfile) != 0) s.io_error = 1;
   if (s.io_error) {
-    fprintf(stderr, "brink play: could not write the log\n");
+    term_printf(stderr, "brink play: could not write the log\n");
     if (rc == 0) rc = 1;
   }
   brink_engine *last = s.e;

@@ -235,32 +235,6 @@ bool data_valid(const char *text) {
   return lit_value(&x, false) && *x.p == '\0';
 }
 
-typedef struct sbuf {
-  char *s;
-  size_t n, cap;
-  bool bad;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n) {
-  if (b->bad) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->n + n + 1) cap *= 2;
-    char *t = realloc(b->s, cap);
-    if (t == NULL) {
-      b->bad = true;
-      return;
-    }
-    b->s = t;
-    b->cap = cap;
-  }
-  memcpy(b->s + b->n, s, n);
-  b->n += n;
-  b->s[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
-
 static void lua_quote(sbuf *b, const char *s, size_t n) {
   sb_put(b, "\"", 1);
   for (size_t i = 0; i < n; i++) {

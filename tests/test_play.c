@@ -930,7 +930,7 @@ Test(play, report_writes_html_and_markdown_from_a_log_or_a_save) {
     cr_assert(strstr(md, "# After-action report: Golden Timeline\n"), "%s",
               md);
     cr_assert(strstr(md, "## Timeline") && strstr(md, "## What moved most") &&
-              strstr(md, "- turn 2: ` /set talks 70 `"), "%s", md);
+              strstr(md, "- turn 2: `/set talks 70`"), "%s", md);
     free(md);
   }
   snprintf(cmd, sizeof cmd, "report tests/cli/timeline.lua -o %s/x.html", d);

@@ -805,9 +805,11 @@ int cmd_batch(int argc, char **argv) {
     first = (o.shard_k - 1) * m.runs / o.shard_n;
     count = o.shard_k * m.runs / o.shard_n - first;
   }
+  outfile csvf;
   FILE *csv = NULL;
-  if (o.csv && (csv = fopen(o.csv, "w")) == NULL) {
-    term_printf(stderr, "brink batch: cannot write %s\n", o.csv);
+  if (o.csv && (csv = outfile_open(&csvf, o.csv)) == NULL) {
+    term_printf(stderr, "brink batch: cannot write %s: out of memory\n",
+                o.csv);
     rc = 1;
     goto done;
   }
@@ -877,7 +879,14 @@ int cmd_batch(int argc, char **argv) {
     sweep_table(stdout, ms, ts, (int)combos);
   }
   if (rc == 0 && o.plot && write_plot(o.plot, &ms[0], &ts[0]) != 0) rc = 1;
-  if (csv && fclose(csv) != 0) io_error = true;
+  char err[600];
+  if (csv && rc == 0 && outfile_close(&csvf, err, sizeof err) != 0) {
+    term_printf(stderr, "brink batch: cannot write %s: %s\n", o.csv, err);
+    rc = 1;
+  } else if (csv && rc) {
+    fclose(csv);   /* a failed batch leaves the old file as it was */
+    free(csvf.buf);
+  }
   if (fflush(stdout) != 0) io_error = true;
   if (io_error && rc == 0) {
     term_printf(stderr, "brink batch: could not write the results\n");

@@ -121,6 +121,29 @@ int md_code_put(FILE *f, const char *s);
 char *html_text(const char *s);
 int html_put(FILE *f, const char *s);
 
+/*
+** Every file the command writes goes through write_atomic(): --save,
+** reports, parts, plots, --csv and run's --log.  Those written as they
+** go are formatted into memory by an outfile and written atomically when
+** it is closed, so a symlink or a reader never sees half a file.
+*/
+typedef struct outfile {
+  const char *path;
+  FILE *f;               /* where to write; NULL when out of memory */
+  char *buf;
+  size_t len;
+} outfile;
+
+FILE *outfile_open(outfile *o, const char *path);
+/* write_atomic() of what was written; -1 with 'err' when it failed. */
+int outfile_close(outfile *o, char *err, size_t cap);
+/*
+** brink play's --log, which must be on disk as the session goes and so
+** cannot be renamed into place: opened with O_NOFOLLOW, refused unless a
+** regular file with no other hard link, then truncated.  NULL with 'err'.
+*/
+FILE *growing_open(const char *path, char *err, size_t cap);
+
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_batch(int argc, char **argv);

@@ -673,12 +673,14 @@ int cmd_merge(int argc, char **argv) {
     }
   bool io_error = false;
   if (o.csv) {
-    FILE *f = fopen(o.csv, "w");
-    if (f == NULL || write_csv_rows(f, &m, &t, NULL, true) != 0) {
-      term_printf(stderr, "brink merge: cannot write %s\n", o.csv);
+    outfile csv;
+    FILE *f = outfile_open(&csv, o.csv);
+    char err[600] = "out of memory";
+    if (f == NULL || write_csv_rows(f, &m, &t, NULL, true) != 0 ||
+        outfile_close(&csv, err, sizeof err) != 0) {
+      term_printf(stderr, "brink merge: cannot write %s: %s\n", o.csv, err);
       rc = 1;
     }
-    if (f && fclose(f) != 0) io_error = true;
   }
   if (o.json) {
     json_t *j = summary_json(&m, &t);

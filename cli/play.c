@@ -1351,9 +1351,10 @@ int cmd_play(int argc, char **argv) {
   rc = session_init(&s, e, &su, &o.cfg) ? 1 : 0;
   setup_free(&su);
   if (rc == 0) rc = session_configure(&s, "play");
-  if (rc == 0 && o.log && (s.logfile = fopen(o.log, "w")) == NULL) {
-    term_printf(stderr, "brink play: cannot write %s: %s\n", o.log,
-            strerror(errno));
+  char why[512];
+  if (rc == 0 && o.log &&
+      (s.logfile = growing_open(o.log, why, sizeof why)) == NULL) {
+    term_printf(stderr, "brink play: cannot write %s: %s\n", o.log, why);
     rc = 1;
   }
   if (rc) goto done;

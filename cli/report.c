@@ -1208,21 +1208,17 @@ int report_write(const char *path, model *m, brink_engine *e, char *err,
   size_t n = strlen(path);
   bool md = n >= 3 && (strcmp(path + n - 3, ".md") == 0 ||
                        (n >= 9 && strcmp(path + n - 9, ".markdown") == 0));
-  /* Written beside the target and renamed: a reader never sees half. */
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
+  outfile of;
+  FILE *f = outfile_open(&of, path);
   if (f == NULL) {
-    snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
+    snprintf(err, cap, "cannot write %s: out of memory", path);
     return -1;
   }
   out o = {f, m, e, md};
   write_report(&o);
-  bool ok = !ferror(f);
-  if (fclose(f) != 0) ok = false;
-  if (!ok || rename(tmp, path) != 0) {
-    snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
-    remove(tmp);
+  char why[512];
+  if (outfile_close(&of, why, sizeof why) != 0) {
+    snprintf(err, cap, "cannot write %s: %s", path, why);
     return -1;
   }
   return 0;

@@ -236,9 +236,12 @@ int cmd_run(int argc, char **argv) {
   memset(&su, 0, sizeof su);
   printer p = {e, NULL, !o.json, o.quiet, NULL, 0, NULL, 0,
                o.save ? &keep : NULL, NULL};
+  /* --log is written whole at the end, atomically, like every output. */
+  outfile logf;
   FILE *log = NULL;
-  if (o.log && (log = fopen(o.log, "w")) == NULL) {
-    term_printf(stderr, "brink run: cannot write %s\n", o.log);
+  if (o.log && (log = outfile_open(&logf, o.log)) == NULL) {
+    term_printf(stderr, "brink run: cannot write %s: out of memory\n",
+                o.log);
     brink_engine_close(e);
     free(save_file);
     return 1;
@@ -301,7 +304,10 @@ int cmd_run(int argc, char **argv) {
   }
 done:
   fflush(stdout);
-  if (log && fclose(log) != 0) p.io_error = 1;
+  if (log && outfile_close(&logf, err, sizeof err) != 0) {
+    term_printf(stderr, "brink run: cannot write %s: %s\n", o.log, err);
+    if (rc == 0) rc = 1;
+  }
   if (p.io_error) {
     term_printf(stderr, "brink run: could not write the log\n");
     if (rc == 0) rc = 1;

@@ -1003,6 +1003,49 @@ int write_atomic(const char *path, const char *text, size_t len, char *err,
   return 0;
 }
 
+FILE *outfile_open(outfile *o, const char *path) {
+  memset(o, 0, sizeof *o);
+  o->path = path;
+  o->f = open_memstream(&o->buf, &o->len);
+  return o->f;
+}
+
+int outfile_close(outfile *o, char *err, size_t cap) {
+  if (o->f == NULL) return 0;
+  bool ok = !ferror(o->f);
+  if (fclose(o->f) != 0) ok = false;
+  o->f = NULL;
+  int rc = ok ? write_atomic(o->path, o->buf, o->len, err, cap)
+              : fail(err, cap, "out of memory");
+  free(o->buf);
+  o->buf = NULL;
+  return rc;
+}
+
+FILE *growing_open(const char *path, char *err, size_t cap) {
+  /* O_NONBLOCK: a FIFO without a reader fails here instead of hanging. */
+  int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+                          O_CLOEXEC, 0666);
+  if (fd < 0) {
+    fail(err, cap, errno == ELOOP ? "it is a symbolic link (a log that "
+         "grows is written only to a file of its own)" : "%s",
+         strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  const char *why = NULL;
+  if (fstat(fd, &st) != 0) why = strerror(errno);
+  else if (!S_ISREG(st.st_mode)) why = "it is not a regular file";
+  else if (st.st_nlink > 1) why = "it has other hard links";
+  else if (ftruncate(fd, 0) != 0) why = strerror(errno);
+  FILE *f = why ? NULL : fdopen(fd, "w");
+  if (f == NULL) {
+    fail(err, cap, "%s", why ? why : strerror(errno));
+    close(fd);
+  }
+  return f;
+}
+
 int save_write(const char *path, brink_engine *e, const setup *s,
                const branch *branches, int nbranches, const strlist *log,
                char *err, size_t cap) {

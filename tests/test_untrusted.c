@@ -170,3 +170,75 @@ Test(untrusted, replay_shows_a_forged_line_escaped) {
   free(log);
   rmtree(d);
 }
+
+/* A symlink at 'name' in 'd' to a file that must not change. */
+static void trap(const char *d, const char *name) {
+  char victim[160], link[160];
+  snprintf(victim, sizeof victim, "%s/victim-%s", d, name);
+  snprintf(link, sizeof link, "%s/%s", d, name);
+  spit(victim, "precious\n");
+  cr_assert_eq(symlink(victim, link), 0, "%s", link);
+}
+
+/* The victim unchanged, and 'name' a regular file (or, 'refused', still
+   the symlink). */
+static void untouched(const char *d, const char *name, bool refused) {
+  char victim[160], link[160];
+  snprintf(victim, sizeof victim, "%s/victim-%s", d, name);
+  snprintf(link, sizeof link, "%s/%s", d, name);
+  char *v = slurp(victim);
+  cr_assert_str_eq(v, "precious\n", "%s was written through", name);
+  free(v);
+  struct stat st;
+  cr_assert_eq(lstat(link, &st), 0, "%s", link);
+  if (refused) cr_assert(S_ISLNK(st.st_mode), "%s", link);
+  else cr_assert(S_ISREG(st.st_mode) && st.st_size > 0, "%s", link);
+}
+
+Test(untrusted, every_output_replaces_a_symlink_and_never_follows_it) {
+  char *d = folder(), cmd[1024];
+  const char *names[] = {"run.jsonl", "run.save", "batch.csv", "plot.svg",
+                         "part.json", "merge.csv", "aar.html", "aar.md"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) trap(d, names[i]);
+  const char *steps[] = {
+      "run tests/cli/timeline.lua --log %1$s/run.jsonl --save %1$s/run.save",
+      "batch tests/cli/timeline.lua --runs 20 --jobs 1 --csv %1$s/batch.csv "
+      "--plot %1$s/plot.svg",
+      "batch tests/cli/timeline.lua --runs 20 --jobs 1 --shard 1/1 "
+      "--out %1$s/part.json",
+      "merge %1$s/part.json --csv %1$s/merge.csv",
+      "report %1$s/run.jsonl -o %1$s/aar.html",
+      "report %1$s/run.save -o %1$s/aar.md",
+  };
+  for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+    char args[512];
+    snprintf(args, sizeof args, steps[i], d);
+    snprintf(cmd, sizeof cmd, "%s %s", brink(), args);
+    result r = shell(cmd);
+    cr_assert_eq(r.status, 0, "%s: %s", args, r.err);
+    done(r);
+  }
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    untouched(d, names[i], false);
+  rmtree(d);
+}
+
+Test(untrusted, play_refuses_a_log_that_is_a_symlink) {
+  char *d = folder(), cmd[1024];
+  trap(d, "play.jsonl");
+  snprintf(cmd, sizeof cmd, "printf '/quit\\n' | %s play tests/cli/"
+           "timeline.lua --seat USA --log %s/play.jsonl", brink(), d);
+  result r = shell(cmd);
+  cr_assert_eq(r.status, 1, "%s", r.err);
+  cr_assert(strstr(r.err, "play.jsonl: it is a symbolic link"), "%s", r.err);
+  done(r);
+  untouched(d, "play.jsonl", true);
+  /* A FIFO is refused at once, not waited on. */
+  snprintf(cmd, sizeof cmd, "mkfifo %s/fifo && printf '/quit\\n' | %s play "
+           "tests/cli/timeline.lua --seat USA --log %s/fifo", d, brink(), d);
+  r = shell(cmd);
+  cr_assert_eq(r.status, 1, "%s", r.err);
+  cr_assert(strstr(r.err, "fifo: "), "%s", r.err);
+  done(r);
+  rmtree(d);
+}

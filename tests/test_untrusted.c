@@ -6,6 +6,7 @@
 */
 #define _DEFAULT_SOURCE   /* mkdtemp */
 #include "cli_fixture.h"
+#include <jansson.h>
 #include <sys/stat.h>
 
 static result run(const char *args) {
@@ -240,5 +241,130 @@ Test(untrusted, play_refuses_a_log_that_is_a_symlink) {
   cr_assert_eq(r.status, 1, "%s", r.err);
   cr_assert(strstr(r.err, "fifo: "), "%s", r.err);
   done(r);
+  rmtree(d);
+}
+
+/*
+** Sets PATH (object keys by dots, or "log[N]" for a line of the log, given
+** as the line's text) to the JSON text 'value', or deletes it when NULL.
+*/
+static void forge(json_t *root, const char *path, const char *value) {
+  if (strncmp(path, "log[", 4) == 0) {
+    size_t i = strtoul(path + 4, NULL, 10);
+    json_t *log = json_object_get(root, "log");
+    cr_assert(i < json_array_size(log));
+    cr_assert_eq(json_array_set_new(log, i, json_string(value)), 0);
+    return;
+  }
+  char p[200];
+  snprintf(p, sizeof p, "%s", path);
+  json_t *obj = root;
+  char *key = p, *dot;
+  while ((dot = strchr(key, '.')) != NULL) {
+    *dot = '\0';
+    obj = json_object_get(obj, key);
+    cr_assert_not_null(obj, "%s", path);
+    key = dot + 1;
+  }
+  if (value == NULL) {
+    cr_assert_eq(json_object_del(obj, key), 0, "%s", path);
+    return;
+  }
+  json_error_t je;
+  json_t *v = json_loads(value, JSON_DECODE_ANY, &je);
+  cr_assert_not_null(v, "%s: %s", value, je.text);
+  json_object_set_new(obj, key, v);
+}
+
+Test(untrusted, a_forged_save_is_refused_naming_the_file_and_the_field) {
+  char *d = folder(), cmd[1024], good[160], bad[160];
+  snprintf(good, sizeof good, "%s/good.json", d);
+  snprintf(bad, sizeof bad, "%s/bad.json", d);
+  snprintf(cmd, sizeof cmd, "run tests/cli/timeline.lua --turns 3 --save %s",
+           good);
+  result r = run(cmd);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  done(r);
+  struct {
+    const char *path, *value, *says;
+  } cases[] = {
+      {"log", "[\"garbage\"]", "log[0]: not a record"},
+      {"log", "[]", "log[0]: must be the start record"},
+      {"log[2]", "{\"t\":\"turn\",\"turn\":1,\"date\":\"2019-10-02\"}",
+       "log[2].date: 2019-10-02 is not the date of turn 1 (2019-10-01)"},
+      {"log[2]", "{\"t\":\"turn\",\"turn\":99,\"date\":\"2019-10-01\"}",
+       "log[2].turn: not a turn of the scenario"},
+      {"log[2]", "{\"t\":\"coup\",\"turn\":1}", "log[2].t: not a kind of "
+                                                "record"},
+      {"log[2]", "{\"t\":\"turn\",\"turn\":1,\"date\":\"2019-10-01\","
+                 "\"x\":1}", "log[2].x: not a field of log[2]"},
+      {"log[3]", "{\"t\":\"move\",\"turn\":1,\"date\":\"2019-10-01\","
+                 "\"actor\":\"CHN\",\"move\":\"summit\"}",
+       "log[3].actor: 'CHN' is not in the scenario"},
+      {"log[3]", "{\"t\":\"set\",\"turn\":1,\"var\":\"talks\",\"old\":20,"
+                 "\"new\":500,\"cause\":\"x\"}",
+       "log[3].new: not a value of that variable"},
+      {"log[3]", "{\"t\":\"news\",\"turn\":1,\"date\":\"2019-10-01\"}",
+       "log[3].text: missing"},
+      {"log[3]", "{\"t\":\"news\",\"turn\":1,\"date\":\"2019-10-01\","
+                 "\"text\":1e999}", "log[3]: not a record"},
+      {"log[0]", "{\"t\":\"start\",\"scenario\":\"other\",\"seed\":11,"
+                 "\"engine\":\"0.1.0\"}",
+       "log[0].scenario: not the save's scenario"},
+      {"state.date", "\"2019-11-01\"", "state.date: 2019-11-01 is not the "
+                                       "date of turn 4 (2020-01-01)"},
+      {"state.date", NULL, "state.date: missing or not a date"},
+      {"state.extra", "1", "state.extra: not a field of state"},
+      {"extra", "{}", "extra: not a field of a save"},
+      {"scenario.id", "\"other\"", "scenario.id: the save is of 'other'"},
+      {"setup.seats", "[\"CHN\"]", "setup.seats[0]: 'CHN' is not an actor"},
+      {"setup.policies", "{\"USA\":\"nope\"}", "setup.policies.USA:"},
+      {"setup.sets", "[\"talks=high\"]", "setup.sets[0]:"},
+      {"setup.turns", "-1", "setup.turns"},
+      {"state.fired", "[\"deadline\",\"deadline\"]",
+       "state.fired: 'deadline' twice"},
+      {"state.schedule", "[{\"event\":\"exercise\",\"due\":5,\"seq\":0,"
+                         "\"data\":\"{[\\\"scale\\\"]=1e999,}\"}]",
+       "state.schedule[0].data: not event data written by brink"},
+      {"state.schedule", "[{\"event\":\"exercise\",\"due\":5,\"seq\":7}]",
+       "state.schedule[0].seq: 7 was never given out"},
+      {"branches", "[{\"name\":\"b\",\"turn\":2,\"state\":null}]",
+       "branches[0].state: missing or not an object"},
+  };
+  char *text = slurp(good);
+  json_t *root = json_loads(text, 0, NULL);
+  cr_assert_not_null(root);
+  json_t *st = json_object_get(root, "state");
+  /* A branch point whose turn is not its state's. */
+  json_t *br = json_pack("[{s:s,s:i,s:O}]", "name", "b", "turn", 2, "state",
+                         st);
+  json_t *s = json_deep_copy(root);
+  json_object_set_new(s, "branches", br);
+  json_dump_file(s, bad, 0);
+  snprintf(cmd, sizeof cmd, "run --resume %s --json", bad);
+  r = run(cmd);
+  cr_assert_eq(r.status, 1, "%s", r.err);
+  cr_assert(strstr(r.err, "branches[0].turn: missing or not its state's "
+                   "turn (4)"), "%s", r.err);
+  done(r);
+  json_decref(s);
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    s = json_deep_copy(root);
+    forge(s, cases[i].path, cases[i].value);
+    cr_assert_eq(json_dump_file(s, bad, JSON_INDENT(2)), 0);
+    json_decref(s);
+    snprintf(cmd, sizeof cmd, "run --resume %s --json", bad);
+    r = run(cmd);
+    cr_assert_eq(r.status, 1, "%s: exit %d: %s", cases[i].path, r.status,
+                 r.err);
+    char says[400];
+    snprintf(says, sizeof says, "%s: %s", bad, cases[i].says);
+    cr_assert(strstr(r.err, says), "%s: %s", cases[i].path, r.err);
+    cr_assert(strstr(r.err, "(nothing was loaded)"), "%s", r.err);
+    cr_assert_str_eq(r.out, "", "%s: nothing printed", cases[i].path);
+    done(r);
+  }
+  json_decref(root);
+  free(text);
   rmtree(d);
 }

@@ -305,7 +305,7 @@ static int run_table(batch *b, int jobs) {
     ws[started].index = started;
     if (pthread_create(&ws[started].thread, NULL, work, &ws[started]) != 0) {
       term_printf(stderr, "brink batch: cannot start worker thread %d\n",
-              started + 1);
+                  started + 1);
       atomic_store(&b->stop, 1);
       rc = 1;
       break;
@@ -501,8 +501,8 @@ static int verify(batch *b, int jobs) {
     unsigned long long seed = m->seed + (uint64_t)run;
     if (v->failed) {
       term_printf(stderr, "brink batch: run %lld (seed %llu) could not be "
-              "re-played to verify it (out of memory, or the scenario did "
-              "not load again)\n", (long long)run, seed);
+                  "re-played to verify it (out of memory, or the scenario did "
+                  "not load again)\n", (long long)run, seed);
       return 1;
     }
     if (v->differs < 0) continue;
@@ -514,11 +514,11 @@ static int verify(batch *b, int jobs) {
                strchr("aeiou", *kind) ? "an" : "a", kind);
     }
     term_printf(stderr, "brink batch: run %lld is not reproducible: "
-            "record %lld "
-            "of brink run --seed %llu --json differs: the batch wrote %s, a "
-            "fresh engine writes %s; is state kept outside the world, in a "
-            "script's local or global variable?\n", (long long)run,
-            (long long)v->differs + 1, seed, was, v->got ? v->got : "nothing");
+                "record %lld of brink run --seed %llu --json differs: the "
+                "batch wrote %s, a fresh engine writes %s; is state kept "
+                "outside the world, in a script's local or global "
+                "variable?\n", (long long)run, (long long)v->differs + 1,
+                seed, was, v->got ? v->got : "nothing");
     return 1;
   }
   t->verified = b->nvruns;

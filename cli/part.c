@@ -347,8 +347,8 @@ static int mismatch(const part *a, const part *b) {
         char *sx = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY),
              *sy = json_dumps(w, JSON_COMPACT | JSON_ENCODE_ANY);
         term_printf(stderr, "brink merge: %s and %s are parts of batches with "
-                "different %s: %s against %s\n", a->path, b->path, flag,
-                sx ? sx : "?", sy ? sy : "null");
+                    "different %s: %s against %s\n", a->path, b->path, flag,
+                    sx ? sx : "?", sy ? sy : "null");
         free(sx);
         free(sy);
         return 1;
@@ -358,15 +358,15 @@ static int mismatch(const part *a, const part *b) {
       char *sx = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY),
            *sy = json_dumps(y, JSON_COMPACT | JSON_ENCODE_ANY);
       term_printf(stderr, "brink merge: %s and %s are %s: %s against %s\n",
-              a->path, b->path, reasons[i].why, sx ? sx : "?",
-              sy ? sy : "?");
+                  a->path, b->path, reasons[i].why, sx ? sx : "?",
+                  sy ? sy : "?");
       free(sx);
       free(sy);
       return 1;
     }
   }
   term_printf(stderr, "brink merge: %s and %s describe the scenario "
-          "differently (damaged?)\n", a->path, b->path);
+              "differently (damaged?)\n", a->path, b->path);
   return 1;
 }
 
@@ -632,19 +632,20 @@ int cmd_merge(int argc, char **argv) {
     const part *p = &parts[i];
     if (p->first > covered) {
       term_printf(stderr, "brink merge: a gap: no part holds runs %lld-%lld "
-              "(seeds %llu-%llu); is a shard missing?\n", (long long)covered,
-              (long long)p->first - 1,
-              (unsigned long long)(m.seed + (uint64_t)covered),
-              (unsigned long long)(m.seed + (uint64_t)p->first - 1));
+                  "(seeds %llu-%llu); is a shard missing?\n",
+                  (long long)covered,
+                  (long long)p->first - 1,
+                  (unsigned long long)(m.seed + (uint64_t)covered),
+                  (unsigned long long)(m.seed + (uint64_t)p->first - 1));
       rc = 1;
       goto done;
     }
     if (p->first < covered) {
       const part *q = &parts[i - 1];
       term_printf(stderr, "brink merge: %s (runs %lld-%lld) and %s (runs "
-              "%lld-%lld) overlap\n", q->path, (long long)q->first,
-              (long long)(q->first + q->count - 1), p->path,
-              (long long)p->first, (long long)(p->first + p->count - 1));
+                  "%lld-%lld) overlap\n", q->path, (long long)q->first,
+                  (long long)(q->first + q->count - 1), p->path,
+                  (long long)p->first, (long long)(p->first + p->count - 1));
       rc = 1;
       goto done;
     }
@@ -653,13 +654,14 @@ int cmd_merge(int argc, char **argv) {
   if (covered != m.runs) {
     if (covered > m.runs)
       term_printf(stderr, "brink merge: the parts hold %lld runs of a batch of "
-              "%lld (damaged?)\n", (long long)covered, (long long)m.runs);
+                  "%lld (damaged?)\n", (long long)covered, (long long)m.runs);
     else
       term_printf(stderr, "brink merge: a gap: no part holds runs %lld-%lld "
-              "(seeds %llu-%llu); is a shard missing?\n", (long long)covered,
-              (long long)m.runs - 1,
-              (unsigned long long)(m.seed + (uint64_t)covered),
-              (unsigned long long)(m.seed + (uint64_t)m.runs - 1));
+                  "(seeds %llu-%llu); is a shard missing?\n",
+                  (long long)covered,
+                  (long long)m.runs - 1,
+                  (unsigned long long)(m.seed + (uint64_t)covered),
+                  (unsigned long long)(m.seed + (uint64_t)m.runs - 1));
     rc = 1;
     goto done;
   }

@@ -1239,13 +1239,18 @@ static const char *const play_help =
     "exit status: 0 the session ended, 1 scenario or save error, 2 usage\n";
 
 /* One line of input, without its newline; NULL at the end of input. */
-static char *read_line(session *s, const char *prompt) {
+static char *read_line(session *s, const char *raw) {
+  /* The prompt names an actor: the scenario's text, shown as such. */
+  char *prompt = term_text(raw);
+  if (prompt == NULL) return NULL;
   if (s->interactive) {
     char *l = readline(prompt);
+    free(prompt);
     if (l && *l) add_history(l);
     return l;
   }
   fputs(prompt, stdout);
+  free(prompt);
   fflush(stdout);   /* whoever drives the pipe waits for the prompt */
   char *buf = NULL;
   size_t cap = 0;
@@ -1311,7 +1316,7 @@ int cmd_play(int argc, char **argv) {
       save_file = save_scenario_file(o.resume, err, sizeof err);
       if (save_file == NULL) {
         term_printf(stderr, "brink play: %s: %s (nothing was loaded)\n",
-                o.resume, err);
+                    o.resume, err);
         return 1;
       }
       o.file = save_file;
@@ -1331,7 +1336,7 @@ int cmd_play(int argc, char **argv) {
   if (o.resume) {
     if (save_load(o.resume, e, o.force, &l, err, sizeof err)) {
       term_printf(stderr, "brink play: %s: %s (nothing was loaded)\n", o.resume,
-              err);
+                  err);
       brink_engine_close(e);
       free(save_file);
       return 1;

@@ -247,18 +247,18 @@ int cmd_replay(int argc, char **argv) {
   memset(&s, 0, sizeof s);
   if (!is_start) {
     term_printf(stderr, "brink replay: %s:1: not a brink log (it begins with a "
-            "start record)\n", o.file);
+                "start record)\n", o.file);
     goto done;
   }
   if (rec == NULL || strcmp(kind, "setup") != 0) {
     term_printf(stderr, "brink replay: %s:2: no setup record: the log was not "
-            "written by brink run or play %s, or was cut\n", o.file,
-            BRINK_VERSION);
+                "written by brink run or play %s, or was cut\n", o.file,
+                BRINK_VERSION);
     goto done;
   }
   if (setup_parse(rec, &su, err, sizeof err) || su.file == NULL) {
     term_printf(stderr, "brink replay: %s:2: %s\n", o.file,
-            su.file ? err : "setup.file: missing");
+                su.file ? err : "setup.file: missing");
     goto done;
   }
   scenarios[nscen] = su.file;
@@ -270,14 +270,14 @@ int cmd_replay(int argc, char **argv) {
     free(text);
     if (text)
       term_printf(stderr, "brink replay: %s:2: the scenario %s has "
-              "changed since "
-              "the log was written (its sha256 is %.16s..., the log's "
-              "%.16s...); give the text it was run with: --scenario FILE\n",
-              o.file, su.file, h, su.sha256);
+                  "changed since "
+                  "the log was written (its sha256 is %.16s..., the log's "
+                  "%.16s...); give the text it was run with: --scenario FILE\n",
+                  o.file, su.file, h, su.sha256);
     else
       term_printf(stderr, "brink replay: %s:2: cannot read the scenario %s: "
-              "%s; give it with --scenario FILE\n", o.file, su.file,
-              strerror(errno));
+                  "%s; give it with --scenario FILE\n", o.file, su.file,
+                  strerror(errno));
     goto done;
   }
   o.file = file;
@@ -291,22 +291,22 @@ int cmd_replay(int argc, char **argv) {
   s.nscenarios = nscen + 1;
   if (session_configure(&s, "replay")) {
     term_printf(stderr, "brink replay: %s:2: the setup does not fit the "
-            "scenario\n", r.path);
+                "scenario\n", r.path);
     goto done;
   }
   if (session_start(&s) == 0) drive(&r, &s);
   if (s.fatal) {
     term_printf(stderr, "brink replay: %s:%zu: %s\n", r.path, r.pos + 1,
-            s.fatal);
+                s.fatal);
   } else if (r.differs) {
     term_printf(stderr, "brink replay: %s:%zu: differs\n", r.path, r.at + 1);
     term_printf(stderr, "  log:    %s\n",
-            r.at < r.lines.n ? r.lines.v[r.at] : "(the log has ended)");
+                r.at < r.lines.n ? r.lines.v[r.at] : "(the log has ended)");
     if (r.got) term_printf(stderr, "  replay: %s\n", r.got);
     if (r.why) term_printf(stderr, "  (%s)\n", r.why);
   } else if (r.pos < r.lines.n) {
     term_printf(stderr, "brink replay: %s:%zu: the replay stopped here\n",
-            r.path, r.pos + 1);
+                r.path, r.pos + 1);
   } else {
     term_printf(stdout, "%s: all %zu lines reproduced\n", r.path, r.lines.n);
     rc = 0;

@@ -1325,7 +1325,7 @@ int cmd_report(int argc, char **argv) {
   strlist_free(&lines);
   if (m.scenario == NULL) {
     term_printf(stderr, "brink report: %s: not a brink log (no start record)\n",
-            in);
+                in);
     model_free(&m);
     return 1;
   }
@@ -1342,7 +1342,7 @@ int cmd_report(int argc, char **argv) {
     if (!m.has_setup || strcmp(sha, m.setup.sha256) != 0) {
       if (scenario)
         term_printf(stderr, "brink report: %s is not the scenario text of the "
-                "log; names are left out\n", scenario);
+                    "log; names are left out\n", scenario);
       brink_engine_close(e);
       e = NULL;
     }

@@ -45,8 +45,8 @@ static void write_text(printer *p, const brink_record *r) {
   case BRINK_REC_START: {
     const char *title = brink_scenario_field(e, "title");
     term_printf(stdout, "%s%s%s%s, seed %llu\n", *title ? title : r->id,
-           *title ? " (" : "", *title ? r->id : "", *title ? ")" : "",
-           (unsigned long long)r->seed);
+                *title ? " (" : "", *title ? r->id : "", *title ? ")" : "",
+                (unsigned long long)r->seed);
     break;
   }
   case BRINK_REC_TURN: {
@@ -62,8 +62,8 @@ static void write_text(printer *p, const brink_record *r) {
   case BRINK_REC_MOVE:
     if (r->move == 0 || p->quiet) break;   /* passes only in the log */
     term_printf(stdout, "  %-6s %s%s%s\n", brink_actor_id(e, r->actor),
-           brink_move_name(e, r->move), r->target >= 0 ? " -> " : "",
-           r->target >= 0 ? brink_actor_id(e, r->target) : "");
+                brink_move_name(e, r->move), r->target >= 0 ? " -> " : "",
+                r->target >= 0 ? brink_actor_id(e, r->target) : "");
     break;
   case BRINK_REC_TRIGGER:
     term_printf(stdout, "  ! %s\n", r->id);
@@ -77,7 +77,7 @@ static void write_text(printer *p, const brink_record *r) {
   case BRINK_REC_ERROR:
     term_printf(stdout, "  ERROR %s%s%s%s%s\n", r->where,
                 *r->where ? ": " : "", r->in,
-           *r->in ? ": " : "", r->text);
+                *r->in ? ": " : "", r->text);
     break;
   case BRINK_REC_END: {
     term_printf(stdout, "\nOutcome: %s, turn %d (%s)\n", r->id, r->turn, date);
@@ -148,13 +148,13 @@ static int resume(const options *o, brink_engine *e, printer *p, setup *su) {
   loaded l;
   if (save_load(o->resume, e, o->force, &l, err, sizeof err)) {
     term_printf(stderr, "brink run: %s: %s (nothing was loaded)\n", o->resume,
-            err);
+                err);
     return 1;
   }
   int rc = 0;
   if (l.setup.seats.n) {
     term_printf(stderr, "brink run: %s was saved by brink play with seats; go "
-            "on with brink play --resume %s\n", o->resume, o->resume);
+                "on with brink play --resume %s\n", o->resume, o->resume);
     rc = 1;
   }
   for (size_t i = 0; rc == 0 && i < l.setup.policies.n; i++) {
@@ -165,7 +165,7 @@ static int resume(const options *o, brink_engine *e, printer *p, setup *su) {
     if (eq == NULL || brink_actor_find(e, actor, &a) != BRINK_OK ||
         brink_policy_assign(e, a, eq + 1) != BRINK_OK) {
       term_printf(stderr, "brink run: %s: policy %s: %s\n", o->resume, s,
-              brink_errmsg(e));
+                  brink_errmsg(e));
       rc = 1;
     }
   }
@@ -181,7 +181,7 @@ static int resume(const options *o, brink_engine *e, printer *p, setup *su) {
   if (rc == 0 &&
       state_restore(e, l.state, l.foreign, &notes, err, sizeof err) != 0) {
     term_printf(stderr, "brink run: %s: %s (nothing was loaded)\n", o->resume,
-            err);
+                err);
     rc = 1;
   }
   for (size_t i = 0; rc == 0 && i < notes.n; i++)
@@ -221,7 +221,7 @@ int cmd_run(int argc, char **argv) {
   if (o.resume && o.file == NULL) {
     if ((save_file = save_scenario_file(o.resume, err, sizeof err)) == NULL) {
       term_printf(stderr, "brink run: %s: %s (nothing was loaded)\n", o.resume,
-              err);
+                  err);
       return 1;
     }
     o.file = save_file;
@@ -289,8 +289,8 @@ int cmd_run(int argc, char **argv) {
     rc = 0;
   } else {
     term_printf(stderr, "%s%s%s%s%s\n", brink_errwhere(e),
-            *brink_errwhere(e) ? ": " : "", brink_errin(e),
-            *brink_errin(e) ? ": " : "", brink_errmsg(e));
+                *brink_errwhere(e) ? ": " : "", brink_errin(e),
+                *brink_errin(e) ? ": " : "", brink_errmsg(e));
     brink_finish(e, "error");
     rc = 1;
   }
@@ -300,7 +300,7 @@ int cmd_run(int argc, char **argv) {
     rc = 1;
   } else if (o.save && p.text) {
     term_printf(stdout, "\nSaved to %s at turn %d%s\n", o.save, brink_turn(e),
-           brink_outcome(e) ? "" : " (brink run --resume goes on)");
+                brink_outcome(e) ? "" : " (brink run --resume goes on)");
   }
 done:
   fflush(stdout);
@@ -344,8 +344,8 @@ int cmd_check(int argc, char **argv) {
     term_printf(stderr, "%s\n", brink_diag_get(e, i));
   term_printf(stdout, "%s: ok (%d actors, %d variables, %d moves, %d "
               "turns)\n", o.file,
-         brink_actor_count(e), brink_var_count(e), brink_move_count(e) - 1,
-         brink_turn_count(e));
+              brink_actor_count(e), brink_var_count(e), brink_move_count(e) - 1,
+              brink_turn_count(e));
   brink_engine_close(e);
   return 0;
 }

@@ -328,13 +328,13 @@ static int name_width(const char *const *names, int n, int least) {
 void summary_text(FILE *f, const bmeta *m, const btable *t) {
   int64_t n = t->count;
   term_printf(f, "%s%s%s%s: %lld runs, seeds %llu..%llu\n",
-          *m->title ? m->title : m->scenario, *m->title ? " (" : "",
-          *m->title ? m->scenario : "", *m->title ? ")" : "", (long long)n,
-          (unsigned long long)m->seed,
-          (unsigned long long)(m->seed + (uint64_t)(n ? n - 1 : 0)));
+              *m->title ? m->title : m->scenario, *m->title ? " (" : "",
+              *m->title ? m->scenario : "", *m->title ? ")" : "", (long long)n,
+              (unsigned long long)m->seed,
+              (unsigned long long)(m->seed + (uint64_t)(n ? n - 1 : 0)));
   term_printf(f, "verified: %lld run%s played again in a fresh engine, record "
-          "for record the same\n", (long long)t->verified,
-          t->verified == 1 ? "" : "s");
+              "for record the same\n", (long long)t->verified,
+              t->verified == 1 ? "" : "s");
   const char *const keys[] = {"policies", "sets"};
   for (int k = 0; k < 2; k++) {
     json_t *list = json_object_get(m->options, keys[k]);
@@ -358,14 +358,14 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
   tally y = count_outcomes(m, t);
   int w = name_width(y.names, y.n, 20);
   term_printf(f, "\n%-*s %8s %7s  %s\n", w + 2, "outcomes", "runs", "share",
-          "95% interval");
+              "95% interval");
   for (int i = 0; i < y.n; i++) {
     double lo, hi;
     wilson95(y.counts[i], n, &lo, &hi);
     term_printf(f, "  %-*s %8lld %6.1f%%  [%.1f%%, %.1f%%]\n", w, y.names[i],
-            (long long)y.counts[i],
-            n ? 100.0 * (double)y.counts[i] / (double)n : 0.0, 100 * lo,
-            100 * hi);
+                (long long)y.counts[i],
+                n ? 100.0 * (double)y.counts[i] / (double)n : 0.0, 100 * lo,
+                100 * hi);
   }
 
   bool header = false;
@@ -374,14 +374,15 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
     if (!described(m, t, v)) continue;
     if (!header) {
       term_printf(f, "\n%-*s %10s %10s %10s %10s %10s\n", w + 2, "final values",
-              "mean", "sd", "p5", "p50", "p95");
+                  "mean", "sd", "p5", "p50", "p95");
       header = true;
     }
     if (m->types[v] == BRINK_ENUM) {
       term_printf(f, "  %-*s", w, m->vars[v]);
       for (int k = 0; k < m->nenum[v]; k++)
         term_printf(f, " %s %.1f%%", m->enums[v][k],
-                n ? 100.0 * (double)enum_count(m, t, v, k) / (double)n : 0.0);
+                    n ? 100.0 * (double)enum_count(m, t, v, k) / (double)n
+                      : 0.0);
       fputc('\n', f);
       continue;
     }
@@ -394,7 +395,7 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
     text_value(m, v, s.p95, a[4], sizeof a[4]);
     term_printf(f, "  %-*s %10s %10s %10s %10s %10s\n", w, m->vars[v], a[0],
                 a[1],
-            a[2], a[3], a[4]);
+                a[2], a[3], a[4]);
   }
   if (!header) fputs("\nfinal values: the same in every run\n", f);
 
@@ -415,7 +416,7 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
     fputs("\ntriggers (share of runs in which each fired)\n", f);
     for (int i = 0; i < t->ntriggers; i++)
       term_printf(f, "  %-*s %6.1f%%\n", w, t->triggers[ix[i]],
-              n ? 100.0 * (double)t->trigger_runs[ix[i]] / (double)n : 0.0);
+                  n ? 100.0 * (double)t->trigger_runs[ix[i]] / (double)n : 0.0);
     free(ix);
   } else {
     fputs("\ntriggers: none fired\n", f);
@@ -428,7 +429,7 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
     for (int k = 0; k < m->nrep[a]; k++) {
       int64_t c = t->moves[m->rep_off[a] + k];
       term_printf(f, "    %-28s %6.1f%%\n", m->rep[a][k],
-              total ? 100.0 * (double)c / (double)total : 0.0);
+                  total ? 100.0 * (double)c / (double)total : 0.0);
     }
   }
 
@@ -456,8 +457,9 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
     if (t->error[r] && errors++ == 0) first = r;
   if (errors)
     term_printf(f, "\n%lld run%s ended in a script error; the first, seed %llu:"
-            "\n  %s\n", (long long)errors, errors == 1 ? "" : "s",
-            (unsigned long long)(m->seed + (uint64_t)first), t->error[first]);
+                "\n  %s\n", (long long)errors, errors == 1 ? "" : "s",
+                (unsigned long long)(m->seed + (uint64_t)first),
+                t->error[first]);
   tally_free(&y);
 }
 
@@ -492,13 +494,13 @@ void sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n) {
     if ((int)strlen(labels[c]) > w) w = (int)strlen(labels[c]);
   }
   term_printf(f, "comparison (share of runs; 95%% interval half-width at most "
-          "%.1f points)\n  %-*s", 100 * 1.0 / sqrt((double)(ts[0].count ?
+              "%.1f points)\n  %-*s", 100 * 1.0 / sqrt((double)(ts[0].count ?
                                                          ts[0].count : 1)),
-          w, "sweep");
+              w, "sweep");
   for (int k = 0; k < nn; k++)
     term_printf(f, " %*s",
                 (int)strlen(names[k]) > 7 ? (int)strlen(names[k]) : 7,
-            names[k]);
+                names[k]);
   fputc('\n', f);
   for (int c = 0; c < n; c++) {
     term_printf(f, "  %-*s", w, labels[c]);

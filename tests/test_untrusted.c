@@ -91,12 +91,12 @@ Test(untrusted, terminal_output_holds_no_control_bytes) {
 }
 
 Test(untrusted, a_script_error_message_is_escaped_too) {
-  char *d = folder(), path[128], cmd[256];
+  char *d = folder(), path[128], cmd[512];
   snprintf(path, sizeof path, "%s/err.lua", d);
   spit(path, "scenario { id = \"e\", start = \"2019-10-01\", finish = "
        "\"2019-12-31\", turn = \"month\", default_outcome = \"q\" }\n"
-       "actor \"A\" {}\nvar \"x\" { init = 0 }\n"
-       "move \"m\" { by = \"A\", effect = function(w) "
+       "actor \"A\\27[2J\" {}\nvar \"x\" { init = 0 }\n"
+       "move \"m\" { by = \"A\\27[2J\", effect = function(w) "
        "error(\"\\27]0;owned\\7\\27[2J\") end }\n"
        "outcome \"q\" { when = function() return false end }\n");
   snprintf(cmd, sizeof cmd, "run %s", path);
@@ -106,6 +106,15 @@ Test(untrusted, a_script_error_message_is_escaped_too) {
   NO_CONTROL(r.err);
   cr_assert(strstr(r.out, "\\x1b]0;owned") || strstr(r.err, "\\x1b]0;owned"),
             "%s%s", r.out, r.err);
+  done(r);
+  /* An actor's id is the scenario's text too, in play's prompt as well. */
+  snprintf(cmd, sizeof cmd, "printf '/quit\\n' | %s play %s --seat "
+           "\"$(printf 'A\\033[2J')\"", brink(), path);
+  r = shell(cmd);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert(strstr(r.out, "A\\x1b[2J> "), "%s", r.out);
+  NO_CONTROL(r.out);
+  NO_CONTROL(r.err);
   done(r);
   rmtree(d);
 }

@@ -63,6 +63,21 @@ static void no_markup(const char *s, const char *what, bool md) {
                 bad[i], s);
 }
 
+/* brink play ARGS with 'input' piped in: it shows 'shows' and no byte a
+   terminal would obey. */
+static void play_shows(const char *input, const char *args,
+                       const char *shows) {
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "printf '%s' | %s play %s", input, brink(),
+           args);
+  result r = shell(cmd);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert(strstr(r.out, shows), "%s", r.out);
+  NO_CONTROL(r.out);
+  NO_CONTROL(r.err);
+  done(r);
+}
+
 Test(untrusted, terminal_output_holds_no_control_bytes) {
   result r = run("run tests/cli/hostile.lua");
   cr_assert_eq(r.status, 0, "%s", r.err);
@@ -79,15 +94,8 @@ Test(untrusted, terminal_output_holds_no_control_bytes) {
   cr_assert_eq(r.status, 0, "%s", r.err);
   NO_CONTROL(r.out);
   done(r);
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "printf '1\\n1\\n1\\n/quit\\n' | %s play "
-           "tests/cli/hostile.lua --seat A", brink());
-  r = shell(cmd);
-  cr_assert_eq(r.status, 0, "%s", r.err);
-  cr_assert(strstr(r.out, "cleared"), "%s", r.out);
-  NO_CONTROL(r.out);
-  NO_CONTROL(r.err);
-  done(r);
+  play_shows("1\\n1\\n1\\n/quit\\n", "tests/cli/hostile.lua --seat A",
+             "cleared");
 }
 
 Test(untrusted, a_script_error_message_is_escaped_too) {
@@ -108,14 +116,8 @@ Test(untrusted, a_script_error_message_is_escaped_too) {
             "%s%s", r.out, r.err);
   done(r);
   /* An actor's id is the scenario's text too, in play's prompt as well. */
-  snprintf(cmd, sizeof cmd, "printf '/quit\\n' | %s play %s --seat "
-           "\"$(printf 'A\\033[2J')\"", brink(), path);
-  r = shell(cmd);
-  cr_assert_eq(r.status, 0, "%s", r.err);
-  cr_assert(strstr(r.out, "A\\x1b[2J> "), "%s", r.out);
-  NO_CONTROL(r.out);
-  NO_CONTROL(r.err);
-  done(r);
+  snprintf(cmd, sizeof cmd, "%s --seat \"$(printf 'A\\033[2J')\"", path);
+  play_shows("/quit\\n", cmd, "A\\x1b[2J> ");
   rmtree(d);
 }
 

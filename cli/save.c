@@ -1224,7 +1224,7 @@ static int record_check(brink_engine *e, const char *line, bool named,
 ** against it, as are all when the text is the same ('foreign' false).
 */
 static int log_check(brink_engine *c, const strlist *log, const char *id,
-                     bool foreign, char *err, size_t cap) {
+                     uint64_t seed, bool foreign, char *err, size_t cap) {
   size_t from = 0;
   for (size_t i = 0; i < log->n; i++)
     if (strstr(log->v[i], "\"t\":\"intervention\"") &&
@@ -1255,6 +1255,16 @@ static int log_check(brink_engine *c, const strlist *log, const char *id,
   json_decref(start);
   if (!same) return fail(err, cap, "log[0].scenario: not the save's scenario "
                          "'%s'", id);
+  /* The run the log tells began with the setup's seed. */
+  for (size_t i = 0; i < 2; i++) {
+    json_t *r = json_loads(log->v[i], 0, NULL);
+    uint64_t s = 0;
+    seed_read(json_object_get(r, "seed"), &s);
+    json_decref(r);
+    if (s != seed)
+      return fail(err, cap, "log[%zu].seed: not the setup's seed %llu", i,
+                  (unsigned long long)seed);
+  }
   return 0;
 }
 
@@ -1578,7 +1588,8 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
     out->nbranches++;
   }
   if (log_read(json_object_get(root, "log"), &out->log, err, cap) ||
-      log_check(c, &out->log, id, out->foreign, err, cap))
+      log_check(c, &out->log, id, out->setup.seed, out->foreign, err,
+                cap))
     goto done;
   (void)engine;
   rc = 0;
@@ -1621,8 +1632,8 @@ char *save_scenario_file(const char *path, char *err, size_t cap) {
          je.column);
   else if (check_format(root, err, cap))
     ;
-  else if (!json_is_string(f))
-    fail(err, cap, "scenario.file: missing or not a string");
+  else if (!json_is_string(f) || *json_string_value(f) == '\0')
+    fail(err, cap, "scenario.file: missing or not a file name");
   else if ((file = strdup(json_string_value(f))) == NULL)
     fail(err, cap, "out of memory");
   json_decref(root);

@@ -322,6 +322,8 @@ Test(untrusted, a_forged_save_is_refused_naming_the_file_and_the_field) {
       {"log[0]", "{\"t\":\"start\",\"scenario\":\"other\",\"seed\":11,"
                  "\"engine\":\"0.1.0\"}",
        "log[0].scenario: not the save's scenario"},
+      {"log[0]", "{\"t\":\"start\",\"scenario\":\"golden\",\"seed\":12,"
+                 "\"engine\":\"0.1.0\"}", "log[0].seed: not the setup's seed 11"},
       {"state.date", "\"2019-11-01\"", "state.date: 2019-11-01 is not the "
                                        "date of turn 4 (2020-01-01)"},
       {"state.date", NULL, "state.date: missing or not a date"},

@@ -120,6 +120,8 @@ int md_code_put(FILE *f, const char *s);
 /* HTML and SVG text and attribute values. */
 char *html_text(const char *s);
 int html_put(FILE *f, const char *s);
+/* UTF-8 checks: jansson takes nothing else, and logs are read back. */
+bool utf8_valid(const char *s, size_t len);
 
 /*
 ** Every file the command writes goes through write_atomic(): --save,

@@ -69,28 +69,6 @@ static int fail(char *err, size_t cap, const char *fmt, ...) {
   return -1;
 }
 
-bool utf8_valid(const char *s, size_t len) {
-  const unsigned char *p = (const unsigned char *)s, *end = p + len;
-  while (p < end) {
-    unsigned c = *p++;
-    int more;
-    unsigned min;
-    if (c < 0x80) continue;
-    if (c >= 0xc2 && c <= 0xdf) more = 1, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef) more = 2, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4) more = 3, min = 0x10000;
-    else return false;
-    unsigned cp = c & (0x3f >> more);
-    for (int i = 0; i < more; i++) {
-      if (p == end || (*p & 0xc0) != 0x80) return false;
-      cp = cp << 6 | (*p++ & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-  }
-  return true;
-}
-
 char *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (f == NULL) return NULL;

@@ -62,6 +62,17 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end,
   return more + 1;
 }
 
+bool utf8_valid(const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  unsigned cp;
+  size_t n;
+  while (p < end)
+    if (*p < 0x80) p++;
+    else if ((n = utf8_seq(p, end, &cp)) > 0) p += n;
+    else return false;
+  return true;
+}
+
 /* Code points a terminal acts on, or that reorder what it shows. */
 static bool unsafe_cp(unsigned cp) {
   return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
@@ -132,8 +143,8 @@ int term_vprintf(FILE *f, const char *fmt, va_list ap) {
   }
   va_end(again);
   if (n < 0) return -1;
-  /* The command's own newlines stay: the text it formats holds none, as
-     term_text() makes sure where a line must stay one line. */
+  /* Newlines and tabs stay, the format's and the text's: they move the
+     cursor as text does.  Where a line must stay one, use term_text(). */
   sbuf b = {0};
   term_escape(&b, text, (size_t)n, true);
   free(big);

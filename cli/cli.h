@@ -99,8 +99,8 @@ void sb_puts(sbuf *b, const char *s);
 **
 ** term: control bytes, C1 and bidirectional controls and bytes that are
 ** not UTF-8 shown as \xNN or \uNNNN, so nothing reaches a terminal that
-** it would obey.  term_printf() formats, then does the same to the whole
-** line except the newlines and tabs of the format.
+** it would obey.  term_printf() is printf with each string argument so
+** escaped: the format's own newlines stay, an argument's are shown.
 */
 char *term_text(const char *s);
 int term_put(FILE *f, const char *s);

@@ -393,8 +393,8 @@ static void show_vars(session *s, int actor, bool exact) {
       col = 0;
       continue;
     }
-    say(s, "  %-*s%s%s", (int)(36 - strlen(val)), name, val,
-        col ? "\n" : "  ");
+    say(s, col ? "  %-*s%s\n" : "  %-*s%s  ", (int)(36 - strlen(val)), name,
+        val);
     col = !col;
   }
   if (col) say(s, "\n");
@@ -1196,7 +1196,9 @@ int session_command(session *s, const char *text) {
     if (!*copy) say(s, "! usage: /report FILE\n");
     else if (!s->replaying) session_report(s, copy);
     break;
-  case 13: say(s, "%s", help_text); break;
+  case 13:   /* the command's own text, its lines included */
+    if (s->out) fputs(help_text, s->out);
+    break;
   case 14: s->quit = true; break;
   }
   free(copy);

@@ -9,6 +9,7 @@
 ** jansson's, which escapes already.
 */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,7 +93,7 @@ static const char *control_end(const char *p) {
   return (unsigned char)*p == 0xc2 ? p + 1 : p;
 }
 
-static void term_escape(sbuf *b, const char *s, size_t len, bool lines) {
+static void term_escape(sbuf *b, const char *s, size_t len) {
   const unsigned char *p = (const unsigned char *)s, *end = p + len;
   char t[16];
   while (p < end) {
@@ -102,8 +103,6 @@ static void term_escape(sbuf *b, const char *s, size_t len, bool lines) {
       while (q < end && *q >= 0x20 && *q < 0x7f) q++;
       sb_put(b, (const char *)p, (size_t)(q - p));
       p = q;
-    } else if (lines && (c == '\n' || c == '\t')) {
-      sb_put(b, (const char *)p++, 1);
     } else if (c < 0x80) {
       snprintf(t, sizeof t, "\\x%02x", c);
       sb_puts(b, t);
@@ -128,28 +127,110 @@ static void term_escape(sbuf *b, const char *s, size_t len, bool lines) {
 
 char *term_text(const char *s) {
   sbuf b = {0};
-  if (s) term_escape(&b, s, strlen(s), false);
+  if (s) term_escape(&b, s, strlen(s));
   return sb_done(&b);
 }
 
+/* One conversion of a format, its '*' values first, appended to 'b'. */
+#define SPEC_PRINTF(buf, cap, v)                                           \
+  (nstar == 0   ? snprintf(buf, cap, spec, v)                              \
+   : nstar == 1 ? snprintf(buf, cap, spec, star[0], v)                     \
+                : snprintf(buf, cap, spec, star[0], star[1], v))
+#define SPEC_PUT(v)                                                        \
+  do {                                                                     \
+    int n_ = SPEC_PRINTF(NULL, 0, v);                                      \
+    char *t_ = n_ < 0 ? NULL : malloc((size_t)n_ + 1);                     \
+    if (t_ == NULL) {                                                      \
+      b.bad = true;                                                        \
+    } else {                                                               \
+      SPEC_PRINTF(t_, (size_t)n_ + 1, v);                                  \
+      sb_put(&b, t_, (size_t)n_);                                          \
+      free(t_);                                                            \
+    }                                                                      \
+  } while (0)
+/* The next argument, read once though SPEC_PUT uses it twice. */
+#define SPEC_ARG(type)                                                     \
+  do {                                                                     \
+    type v_ = va_arg(ap, type);                                            \
+    SPEC_PUT(v_);                                                          \
+  } while (0)
+
+/*
+** printf, with every string argument through term_text(): the format is
+** the command's own, its newlines included, and a string argument can
+** neither break a line nor send the terminal anything it obeys.  Numbers
+** hold no control bytes and are formatted as they are.
+*/
 int term_vprintf(FILE *f, const char *fmt, va_list ap) {
-  char small[512], *big = NULL, *text = small;
-  va_list again;
-  va_copy(again, ap);
-  int n = vsnprintf(small, sizeof small, fmt, ap);
-  if (n >= 0 && (size_t)n >= sizeof small) {
-    if ((big = malloc((size_t)n + 1)) == NULL) n = -1;
-    else vsnprintf(text = big, (size_t)n + 1, fmt, again);
-  }
-  va_end(again);
-  if (n < 0) return -1;
-  /* Newlines and tabs stay, the format's and the text's: they move the
-     cursor as text does.  Where a line must stay one, use term_text(). */
   sbuf b = {0};
-  term_escape(&b, text, (size_t)n, true);
-  free(big);
-  if (b.bad) return -1;
-  int rc = b.n && fwrite(b.s, 1, b.n, f) != b.n ? -1 : (int)b.n;
+  const char *p = fmt;
+  while (*p && !b.bad) {
+    if (*p != '%' || p[1] == '%') {
+      const char *q = *p == '%' ? p + 1 : strchr(p, '%');
+      size_t n = q ? (size_t)(q - p) : strlen(p);
+      sb_put(&b, p, n);
+      p += n + (*p == '%');
+      continue;
+    }
+    const char *start = p++;
+    int star[2], nstar = 0;
+    p += strspn(p, "-+ #0");
+    if (*p == '*') star[nstar++] = va_arg(ap, int), p++;
+    else p += strspn(p, "0123456789");
+    if (*p == '.') {
+      p++;
+      if (*p == '*') star[nstar++] = va_arg(ap, int), p++;
+      else p += strspn(p, "0123456789");
+    }
+    size_t nlen = strspn(p, "hlzjtL");
+    char len[3] = "", spec[32], conv = p[nlen];
+    if (nlen > 2 || (size_t)(p + nlen + 1 - start) >= sizeof spec) break;
+    memcpy(len, p, nlen);
+    p += nlen + 1;
+    memcpy(spec, start, (size_t)(p - start));
+    spec[p - start] = '\0';
+    bool l = strcmp(len, "l") == 0, ll = strcmp(len, "ll") == 0,
+         z = strcmp(len, "z") == 0;
+    switch (conv) {
+    case 'd': case 'i':
+      if (ll) SPEC_ARG(long long);
+      else if (l) SPEC_ARG(long);
+      else if (z) SPEC_ARG(ptrdiff_t);
+      else SPEC_ARG(int);
+      break;
+    case 'u': case 'x': case 'X': case 'o':
+      if (ll) SPEC_ARG(unsigned long long);
+      else if (l) SPEC_ARG(unsigned long);
+      else if (z) SPEC_ARG(size_t);
+      else SPEC_ARG(unsigned);
+      break;
+    case 'f': case 'F': case 'g': case 'G': case 'e': case 'E': case 'a':
+      SPEC_ARG(double);
+      break;
+    case 'c': {
+      char c[2] = {(char)va_arg(ap, int), '\0'};
+      char *t = term_text(c);
+      spec[strlen(spec) - 1] = 's';
+      if (t == NULL) b.bad = true;
+      else SPEC_PUT(t);
+      free(t);
+      break;
+    }
+    case 's': {
+      const char *v = va_arg(ap, const char *);
+      char *t = term_text(v ? v : "(null)");
+      if (t == NULL) b.bad = true;
+      else SPEC_PUT(t);
+      free(t);
+      break;
+    }
+    default:
+      b.bad = true;   /* no other conversion is used with it */
+    }
+  }
+  int rc = -1;
+  if (!b.bad && *p == '\0')
+    rc = b.n && fwrite(b.s, 1, b.n, f) != b.n ? -1 : (int)b.n;
   free(b.s);
   return rc;
 }

@@ -85,6 +85,8 @@ Test(untrusted, terminal_output_holds_no_control_bytes) {
   NO_CONTROL(r.err);
   cr_assert(strstr(r.out, "\\x1b[2J"), "the escape is shown: %s", r.out);
   cr_assert(strstr(r.out, "\\u009b"), "C1 is shown: %s", r.out);
+  cr_assert(strstr(r.out, "done\\x0aOutcome: forged"), "a line stays one: "
+            "%s", r.out);
   done(r);
   r = run("run tests/cli/hostile.lua --json");
   /* JSON escapes C0 and DEL; C1 is text to it, and to a UTF-8 terminal. */
@@ -323,7 +325,8 @@ Test(untrusted, a_forged_save_is_refused_naming_the_file_and_the_field) {
                  "\"engine\":\"0.1.0\"}",
        "log[0].scenario: not the save's scenario"},
       {"log[0]", "{\"t\":\"start\",\"scenario\":\"golden\",\"seed\":12,"
-                 "\"engine\":\"0.1.0\"}", "log[0].seed: not the setup's seed 11"},
+                 "\"engine\":\"0.1.0\"}",
+       "log[0].seed: not the setup's seed 11"},
       {"state.date", "\"2019-11-01\"", "state.date: 2019-11-01 is not the "
                                        "date of turn 4 (2020-01-01)"},
       {"state.date", NULL, "state.date: missing or not a date"},

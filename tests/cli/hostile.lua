@@ -18,7 +18,7 @@ move "shout" {
   by = "A", doc = "[click](javascript:alert(6)) <iframe>",
   effect = function(w)
     w.heat = w.heat + 1
-    news("\27[2J\27]0;owned\7cleared \27[31mred\r\8\127 \194\155 done")
+    news("\27[2J\27]0;owned\7cleared \27[31mred\r\8\127 \194\155 done\nOutcome: forged")
   end,
 }
 outcome "loud" { doc = "<script>end</script>",

@@ -304,8 +304,8 @@ static int run_table(batch *b, int jobs) {
     ws[started].b = b;
     ws[started].index = started;
     if (pthread_create(&ws[started].thread, NULL, work, &ws[started]) != 0) {
-      fprintf(stderr, "brink batch: cannot start worker thread %d\n",
-              started + 1);
+      term_printf(stderr, "brink batch: cannot start worker thread %d\n",
+                  started + 1);
       atomic_store(&b->stop, 1);
       rc = 1;
       break;
@@ -325,7 +325,7 @@ static int run_table(batch *b, int jobs) {
     fputs("\r\033[K", stderr);
   }
   if (atomic_load(&b->stop) && rc == 0) {
-    fprintf(stderr, "brink batch: a worker could not load the scenario\n");
+    term_printf(stderr, "brink batch: a worker could not load the scenario\n");
     rc = 1;
   }
   /* Workers named outcomes and triggers as they met them; rows now get the
@@ -500,9 +500,9 @@ static int verify(batch *b, int jobs) {
     int64_t run = t->first + v->row;
     unsigned long long seed = m->seed + (uint64_t)run;
     if (v->failed) {
-      fprintf(stderr, "brink batch: run %lld (seed %llu) could not be "
-              "re-played to verify it (out of memory, or the scenario did "
-              "not load again)\n", (long long)run, seed);
+      term_printf(stderr, "brink batch: run %lld (seed %llu) could not be "
+                  "re-played to verify it (out of memory, or the scenario did "
+                  "not load again)\n", (long long)run, seed);
       return 1;
     }
     if (v->differs < 0) continue;
@@ -513,11 +513,12 @@ static int verify(batch *b, int jobs) {
       snprintf(was, sizeof was, "%s \"%s\" record",
                strchr("aeiou", *kind) ? "an" : "a", kind);
     }
-    fprintf(stderr, "brink batch: run %lld is not reproducible: record %lld "
-            "of brink run --seed %llu --json differs: the batch wrote %s, a "
-            "fresh engine writes %s; is state kept outside the world, in a "
-            "script's local or global variable?\n", (long long)run,
-            (long long)v->differs + 1, seed, was, v->got ? v->got : "nothing");
+    term_printf(stderr, "brink batch: run %lld is not reproducible: "
+                "record %lld of brink run --seed %llu --json differs: the "
+                "batch wrote %s, a fresh engine writes %s; is state kept "
+                "outside the world, in a script's local or global "
+                "variable?\n", (long long)run, (long long)v->differs + 1,
+                seed, was, v->got ? v->got : "nothing");
     return 1;
   }
   t->verified = b->nvruns;
@@ -758,7 +759,7 @@ int cmd_batch(int argc, char **argv) {
   size_t len;
   char *text = read_scenario(o.file, &len);
   if (text == NULL) {
-    fprintf(stderr, "brink batch: cannot read %s\n", o.file);
+    term_printf(stderr, "brink batch: cannot read %s\n", o.file);
     return 1;
   }
   brink_engine *e = NULL;
@@ -774,7 +775,7 @@ int cmd_batch(int argc, char **argv) {
   if (o.turns) brink_turn_limit(e, o.turns);
   uint64_t seed = o.has_seed ? o.seed : brink_scenario_seed(e);
   if (brink_start(e, seed) != BRINK_OK) {
-    fprintf(stderr, "brink batch: %s\n", brink_errmsg(e));
+    term_printf(stderr, "brink batch: %s\n", brink_errmsg(e));
     rc = 1;
     goto done;
   }
@@ -804,9 +805,11 @@ int cmd_batch(int argc, char **argv) {
     first = (o.shard_k - 1) * m.runs / o.shard_n;
     count = o.shard_k * m.runs / o.shard_n - first;
   }
+  outfile csvf;
   FILE *csv = NULL;
-  if (o.csv && (csv = fopen(o.csv, "w")) == NULL) {
-    fprintf(stderr, "brink batch: cannot write %s\n", o.csv);
+  if (o.csv && (csv = outfile_open(&csvf, o.csv)) == NULL) {
+    term_printf(stderr, "brink batch: cannot write %s: out of memory\n",
+                o.csv);
     rc = 1;
     goto done;
   }
@@ -876,10 +879,17 @@ int cmd_batch(int argc, char **argv) {
     sweep_table(stdout, ms, ts, (int)combos);
   }
   if (rc == 0 && o.plot && write_plot(o.plot, &ms[0], &ts[0]) != 0) rc = 1;
-  if (csv && fclose(csv) != 0) io_error = true;
+  char err[600];
+  if (csv && rc == 0 && outfile_close(&csvf, err, sizeof err) != 0) {
+    term_printf(stderr, "brink batch: cannot write %s: %s\n", o.csv, err);
+    rc = 1;
+  } else if (csv && rc) {
+    fclose(csv);   /* a failed batch leaves the old file as it was */
+    free(csvf.buf);
+  }
   if (fflush(stdout) != 0) io_error = true;
   if (io_error && rc == 0) {
-    fprintf(stderr, "brink batch: could not write the results\n");
+    term_printf(stderr, "brink batch: could not write the results\n");
     rc = 1;
   }
   if (rc == 0 && any_error) rc = 1;

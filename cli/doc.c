@@ -34,9 +34,15 @@ static void range(brink_engine *e, int v, char *buf, size_t cap) {
 
 static void briefing(brink_engine *e) {
   const char *title = brink_scenario_field(e, "title");
-  printf("# %s\n\n", *title ? title : brink_scenario_field(e, "id"));
+  /* Every text of the scenario is untrusted: escaped as Markdown. */
+  printf("# ");
+  md_put(stdout, *title ? title : brink_scenario_field(e, "id"));
+  printf("\n\n");
   const char *brief = brink_scenario_field(e, "brief");
-  if (*brief) printf("%s\n\n", brief);
+  if (*brief) {
+    md_paragraphs(stdout, brief);
+    printf("\n\n");
+  }
   char first[16], last[16];
   int turns = brink_turn_count(e);
   brink_date_format(brink_turn_date(e, 1), first, sizeof first);
@@ -50,8 +56,15 @@ static void briefing(brink_engine *e) {
 
   printf("## Actors\n\n");
   for (int a = 0; a < brink_actor_count(e); a++) {
-    printf("### %s (%s)\n\n", brink_actor_name(e, a), brink_actor_id(e, a));
-    if (*brink_actor_brief(e, a)) printf("%s\n\n", brink_actor_brief(e, a));
+    printf("### ");
+    md_put(stdout, brink_actor_name(e, a));
+    printf(" (");
+    md_put(stdout, brink_actor_id(e, a));
+    printf(")\n\n");
+    if (*brink_actor_brief(e, a)) {
+      md_paragraphs(stdout, brink_actor_brief(e, a));
+      printf("\n\n");
+    }
     int n;
     if (brink_options(e, a, &n) != BRINK_OK) continue;
     printf("Moves:\n\n");
@@ -59,17 +72,27 @@ static void briefing(brink_engine *e) {
       int move, target, legal;
       const char *why;
       brink_option_get(e, i, &move, &target, &legal, &why);
-      printf("- `%s`", brink_move_name(e, move));
+      printf("- ");
+      md_code_put(stdout, brink_move_name(e, move));
       /* One line per move, its targets listed together. */
       for (int k = i, m2 = move; k < n && m2 == move; k++) {
         int t2;
         brink_option_get(e, k, &m2, &t2, NULL, NULL);
-        if (m2 == move && t2 >= 0)
-          printf("%s%s", k == i ? " on " : ", ", brink_actor_id(e, t2));
+        if (m2 == move && t2 >= 0) {
+          printf("%s", k == i ? " on " : ", ");
+          md_put(stdout, brink_actor_id(e, t2));
+        }
         if (m2 == move) i = k + 1;
       }
-      if (*brink_move_doc(e, move)) printf(": %s", brink_move_doc(e, move));
-      if (!legal && *why) printf(" *Not at the start: %s.*", why);
+      if (*brink_move_doc(e, move)) {
+        printf(": ");
+        md_put(stdout, brink_move_doc(e, move));
+      }
+      if (!legal && *why) {
+        printf(" *Not at the start: ");
+        md_put(stdout, why);
+        printf(".*");
+      }
       printf("\n");
     }
     printf("\n");
@@ -87,8 +110,15 @@ static void briefing(brink_engine *e) {
       snprintf(value, sizeof value, "hidden");
     else
       brink_var_format(e, v, value, sizeof value);
-    printf("| `%s` | %s | %s | %s |\n", brink_var_name(e, v), r, value,
-           brink_var_doc(e, v));
+    printf("| ");
+    md_code_put(stdout, brink_var_name(e, v));
+    printf(" | ");
+    md_put(stdout, r);
+    printf(" | ");
+    md_put(stdout, value);
+    printf(" | ");
+    md_put(stdout, brink_var_doc(e, v));
+    printf(" |\n");
   }
 
   printf("\n## How it can end\n\n");
@@ -96,8 +126,11 @@ static void briefing(brink_engine *e) {
     const char *doc = brink_outcome_doc(e, o);
     bool def = strcmp(brink_outcome_name(e, o),
                       brink_scenario_field(e, "default_outcome")) == 0;
-    printf("- **%s**%s%s%s\n", brink_outcome_name(e, o), *doc ? ": " : "",
-           doc, def ? " (if nothing else ends it first)" : "");
+    printf("- **");
+    md_put(stdout, brink_outcome_name(e, o));
+    printf("**%s", *doc ? ": " : "");
+    md_put(stdout, doc);
+    printf("%s\n", def ? " (if nothing else ends it first)" : "");
   }
 }
 
@@ -122,7 +155,7 @@ int cmd_doc(int argc, char **argv) {
   /* Moves are listed as they stand at the start of a run. */
   if (brink_start(e, o.has_seed ? o.seed : brink_scenario_seed(e)) !=
       BRINK_OK) {
-    fprintf(stderr, "brink doc: %s\n", brink_errmsg(e));
+    term_printf(stderr, "brink doc: %s\n", brink_errmsg(e));
     brink_engine_close(e);
     return 1;
   }

@@ -39,7 +39,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "--version") == 0) {
-    printf("brink %s\n", brink_version());
+    term_printf(stdout, "brink %s\n", brink_version());
     return 0;
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);

@@ -13,8 +13,8 @@
 int usage_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "brink%s%s: ", *cmd ? " " : "", cmd);
-  vfprintf(stderr, fmt, ap);
+  term_printf(stderr, "brink%s%s: ", *cmd ? " " : "", cmd);
+  term_vprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
   return 2;
@@ -216,15 +216,16 @@ static int open_with(const options *o, const char *path, const char *text,
   *out = NULL;
   int rc = brink_engine_open(&e, &o->cfg);
   if (rc != BRINK_OK) {
-    fprintf(stderr, "brink: %s\n", brink_strerror(rc));
+    term_printf(stderr, "brink: %s\n", brink_strerror(rc));
     return 1;
   }
   rc = text ? brink_load_string(e, path, text, len)
             : brink_load_file(e, path);
   if (rc != BRINK_OK) {
     int n = brink_diag_count(e);
-    if (n == 0) fprintf(stderr, "%s\n", brink_errmsg(e));
-    for (int i = 0; i < n; i++) fprintf(stderr, "%s\n", brink_diag_get(e, i));
+    if (n == 0) term_printf(stderr, "%s\n", brink_errmsg(e));
+    for (int i = 0; i < n; i++)
+      term_printf(stderr, "%s\n", brink_diag_get(e, i));
     brink_engine_close(e);
     return 1;
   }

@@ -161,7 +161,7 @@ static json_t *results_json(const bmeta *m, const btable *t,
 int file_write_atomic(const char *path, const char *data, size_t len) {
   char err[512];
   if (write_atomic(path, data, len, err, sizeof err) == 0) return 0;
-  fprintf(stderr, "brink: cannot write %s: %s\n", path, err);
+  term_printf(stderr, "brink: cannot write %s: %s\n", path, err);
   return -1;
 }
 
@@ -178,7 +178,7 @@ int write_part(const char *path, const bmeta *m, const btable *t,
   char *body = json_dumps(part, JSON_COMPACT);
   json_decref(part);
   if (body == NULL) {
-    fprintf(stderr, "brink batch: out of memory writing %s\n", path);
+    term_printf(stderr, "brink batch: out of memory writing %s\n", path);
     return -1;
   }
   size_t blen = strlen(body), cap = blen + 64;
@@ -204,8 +204,8 @@ typedef struct part {
 
 /* "brink merge: PATH: ..." and 1. */
 static int refuse(const char *path, const char *fmt, const char *detail) {
-  fprintf(stderr, "brink merge: %s: ", path);
-  fprintf(stderr, fmt, detail);
+  term_printf(stderr, "brink merge: %s: ", path);
+  term_printf(stderr, fmt, detail);
   fputc('\n', stderr);
   return 1;
 }
@@ -346,9 +346,9 @@ static int mismatch(const part *a, const part *b) {
           if (strcmp(flags[k][0], key) == 0) flag = flags[k][1];
         char *sx = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY),
              *sy = json_dumps(w, JSON_COMPACT | JSON_ENCODE_ANY);
-        fprintf(stderr, "brink merge: %s and %s are parts of batches with "
-                "different %s: %s against %s\n", a->path, b->path, flag,
-                sx ? sx : "?", sy ? sy : "null");
+        term_printf(stderr, "brink merge: %s and %s are parts of batches with "
+                    "different %s: %s against %s\n", a->path, b->path, flag,
+                    sx ? sx : "?", sy ? sy : "null");
         free(sx);
         free(sy);
         return 1;
@@ -357,16 +357,16 @@ static int mismatch(const part *a, const part *b) {
     if (!json_equal(x, y)) {
       char *sx = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY),
            *sy = json_dumps(y, JSON_COMPACT | JSON_ENCODE_ANY);
-      fprintf(stderr, "brink merge: %s and %s are %s: %s against %s\n",
-              a->path, b->path, reasons[i].why, sx ? sx : "?",
-              sy ? sy : "?");
+      term_printf(stderr, "brink merge: %s and %s are %s: %s against %s\n",
+                  a->path, b->path, reasons[i].why, sx ? sx : "?",
+                  sy ? sy : "?");
       free(sx);
       free(sy);
       return 1;
     }
   }
-  fprintf(stderr, "brink merge: %s and %s describe the scenario "
-          "differently (damaged?)\n", a->path, b->path);
+  term_printf(stderr, "brink merge: %s and %s describe the scenario "
+              "differently (damaged?)\n", a->path, b->path);
   return 1;
 }
 
@@ -631,20 +631,21 @@ int cmd_merge(int argc, char **argv) {
   for (int i = 0; i < n; i++) {
     const part *p = &parts[i];
     if (p->first > covered) {
-      fprintf(stderr, "brink merge: a gap: no part holds runs %lld-%lld "
-              "(seeds %llu-%llu); is a shard missing?\n", (long long)covered,
-              (long long)p->first - 1,
-              (unsigned long long)(m.seed + (uint64_t)covered),
-              (unsigned long long)(m.seed + (uint64_t)p->first - 1));
+      term_printf(stderr, "brink merge: a gap: no part holds runs %lld-%lld "
+                  "(seeds %llu-%llu); is a shard missing?\n",
+                  (long long)covered,
+                  (long long)p->first - 1,
+                  (unsigned long long)(m.seed + (uint64_t)covered),
+                  (unsigned long long)(m.seed + (uint64_t)p->first - 1));
       rc = 1;
       goto done;
     }
     if (p->first < covered) {
       const part *q = &parts[i - 1];
-      fprintf(stderr, "brink merge: %s (runs %lld-%lld) and %s (runs "
-              "%lld-%lld) overlap\n", q->path, (long long)q->first,
-              (long long)(q->first + q->count - 1), p->path,
-              (long long)p->first, (long long)(p->first + p->count - 1));
+      term_printf(stderr, "brink merge: %s (runs %lld-%lld) and %s (runs "
+                  "%lld-%lld) overlap\n", q->path, (long long)q->first,
+                  (long long)(q->first + q->count - 1), p->path,
+                  (long long)p->first, (long long)(p->first + p->count - 1));
       rc = 1;
       goto done;
     }
@@ -652,14 +653,15 @@ int cmd_merge(int argc, char **argv) {
   }
   if (covered != m.runs) {
     if (covered > m.runs)
-      fprintf(stderr, "brink merge: the parts hold %lld runs of a batch of "
-              "%lld (damaged?)\n", (long long)covered, (long long)m.runs);
+      term_printf(stderr, "brink merge: the parts hold %lld runs of a batch of "
+                  "%lld (damaged?)\n", (long long)covered, (long long)m.runs);
     else
-      fprintf(stderr, "brink merge: a gap: no part holds runs %lld-%lld "
-              "(seeds %llu-%llu); is a shard missing?\n", (long long)covered,
-              (long long)m.runs - 1,
-              (unsigned long long)(m.seed + (uint64_t)covered),
-              (unsigned long long)(m.seed + (uint64_t)m.runs - 1));
+      term_printf(stderr, "brink merge: a gap: no part holds runs %lld-%lld "
+                  "(seeds %llu-%llu); is a shard missing?\n",
+                  (long long)covered,
+                  (long long)m.runs - 1,
+                  (unsigned long long)(m.seed + (uint64_t)covered),
+                  (unsigned long long)(m.seed + (uint64_t)m.runs - 1));
     rc = 1;
     goto done;
   }
@@ -673,12 +675,14 @@ int cmd_merge(int argc, char **argv) {
     }
   bool io_error = false;
   if (o.csv) {
-    FILE *f = fopen(o.csv, "w");
-    if (f == NULL || write_csv_rows(f, &m, &t, NULL, true) != 0) {
-      fprintf(stderr, "brink merge: cannot write %s\n", o.csv);
+    outfile csv;
+    FILE *f = outfile_open(&csv, o.csv);
+    char err[600] = "out of memory";
+    if (f == NULL || write_csv_rows(f, &m, &t, NULL, true) != 0 ||
+        outfile_close(&csv, err, sizeof err) != 0) {
+      term_printf(stderr, "brink merge: cannot write %s: %s\n", o.csv, err);
       rc = 1;
     }
-    if (f && fclose(f) != 0) io_error = true;
   }
   if (o.json) {
     json_t *j = summary_json(&m, &t);
@@ -690,7 +694,7 @@ int cmd_merge(int argc, char **argv) {
   if (o.plot && write_plot(o.plot, &m, &t) != 0) rc = 1;
   if (fflush(stdout) != 0) io_error = true;
   if (io_error && rc == 0) {
-    fprintf(stderr, "brink merge: could not write the results\n");
+    term_printf(stderr, "brink merge: could not write the results\n");
     rc = 1;
   }
   for (int64_t i = 0; rc == 0 && i < t.count; i++)

@@ -31,7 +31,7 @@ static void say(session *s, const char *fmt, ...) {
   if (s->out == NULL) return;
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(s->out, fmt, ap);
+  term_vprintf(s->out, fmt, ap);
   va_end(ap);
 }
 
@@ -393,8 +393,8 @@ static void show_vars(session *s, int actor, bool exact) {
       col = 0;
       continue;
     }
-    say(s, "  %-*s%s%s", (int)(36 - strlen(val)), name, val,
-        col ? "\n" : "  ");
+    say(s, col ? "  %-*s%s\n" : "  %-*s%s  ", (int)(36 - strlen(val)), name,
+        val);
     col = !col;
   }
   if (col) say(s, "\n");
@@ -1196,7 +1196,9 @@ int session_command(session *s, const char *text) {
     if (!*copy) say(s, "! usage: /report FILE\n");
     else if (!s->replaying) session_report(s, copy);
     break;
-  case 13: say(s, "%s", help_text); break;
+  case 13:   /* the command's own text, its lines included */
+    if (s->out) fputs(help_text, s->out);
+    break;
   case 14: s->quit = true; break;
   }
   free(copy);
@@ -1228,7 +1230,8 @@ static const char *const play_help =
     "  --set VAR=VALUE       start with VAR at VALUE\n"
     "  --turns N             end after N turns\n"
     "  --log FILE            write the session's JSON Lines log to FILE\n"
-    "                        (brink replay and brink report read it)\n"
+    "                        as it goes (brink replay and brink report\n"
+    "                        read it); never through a symlink\n"
     "  --resume SAVE         go on from a save (its seats, seed, log)\n"
     "  --force               resume a save made with another text of the\n"
     "                        scenario: values are mapped by name\n"
@@ -1238,13 +1241,18 @@ static const char *const play_help =
     "exit status: 0 the session ended, 1 scenario or save error, 2 usage\n";
 
 /* One line of input, without its newline; NULL at the end of input. */
-static char *read_line(session *s, const char *prompt) {
+static char *read_line(session *s, const char *raw) {
+  /* The prompt names an actor: the scenario's text, shown as such. */
+  char *prompt = term_text(raw);
+  if (prompt == NULL) return NULL;
   if (s->interactive) {
     char *l = readline(prompt);
+    free(prompt);
     if (l && *l) add_history(l);
     return l;
   }
   fputs(prompt, stdout);
+  free(prompt);
   fflush(stdout);   /* whoever drives the pipe waits for the prompt */
   char *buf = NULL;
   size_t cap = 0;
@@ -1256,7 +1264,7 @@ static char *read_line(session *s, const char *prompt) {
   }
   while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
   /* A scripted session reads like a typed one. */
-  printf("%s\n", buf);
+  term_printf(stdout, "%s\n", buf);
   return buf;
 }
 
@@ -1309,8 +1317,8 @@ int cmd_play(int argc, char **argv) {
     if (o.file == NULL) {
       save_file = save_scenario_file(o.resume, err, sizeof err);
       if (save_file == NULL) {
-        fprintf(stderr, "brink play: %s: %s (nothing was loaded)\n",
-                o.resume, err);
+        term_printf(stderr, "brink play: %s: %s (nothing was loaded)\n",
+                    o.resume, err);
         return 1;
       }
       o.file = save_file;
@@ -1329,8 +1337,8 @@ int cmd_play(int argc, char **argv) {
   memset(&su, 0, sizeof su);
   if (o.resume) {
     if (save_load(o.resume, e, o.force, &l, err, sizeof err)) {
-      fprintf(stderr, "brink play: %s: %s (nothing was loaded)\n", o.resume,
-              err);
+      term_printf(stderr, "brink play: %s: %s (nothing was loaded)\n", o.resume,
+                  err);
       brink_engine_close(e);
       free(save_file);
       return 1;
@@ -1351,9 +1359,10 @@ int cmd_play(int argc, char **argv) {
   rc = session_init(&s, e, &su, &o.cfg) ? 1 : 0;
   setup_free(&su);
   if (rc == 0) rc = session_configure(&s, "play");
-  if (rc == 0 && o.log && (s.logfile = fopen(o.log, "w")) == NULL) {
-    fprintf(stderr, "brink play: cannot write %s: %s\n", o.log,
-            strerror(errno));
+  char why[512];
+  if (rc == 0 && o.log &&
+      (s.logfile = growing_open(o.log, why, sizeof why)) == NULL) {
+    term_printf(stderr, "brink play: cannot write %s: %s\n", o.log, why);
     rc = 1;
   }
   if (rc) goto done;
@@ -1427,7 +1436,7 @@ done:
   fflush(stdout);
   if (s.logfile && fclose(s.logfile) != 0) s.io_error = 1;
   if (s.io_error) {
-    fprintf(stderr, "brink play: could not write the log\n");
+    term_printf(stderr, "brink play: could not write the log\n");
     if (rc == 0) rc = 1;
   }
   brink_engine *last = s.e;

@@ -48,15 +48,15 @@ static void put(svg *s, const char *fmt, ...) {
   }
 }
 
-/* Text with &, < and > escaped. */
+/* Text from the scenario: escaped as all HTML is (text.c). */
 static void put_text(svg *s, const char *t) {
-  for (; *t; t++) {
-    if (*t == '&') put(s, "&amp;");
-    else if (*t == '<') put(s, "&lt;");
-    else if (*t == '>') put(s, "&gt;");
-    else if (*t == '"') put(s, "&quot;");
-    else put(s, "%c", *t);
+  char *x = html_text(t);
+  if (x == NULL) {
+    fputs("brink: out of memory\n", stderr);
+    exit(1);
   }
+  put(s, "%s", x);
+  free(x);
 }
 
 /* A step of 1, 2 or 5 times a power of ten giving about 'n' ticks. */

@@ -230,7 +230,7 @@ int cmd_replay(int argc, char **argv) {
   r.path = o.file;
   char err[600];
   if (split_lines(o.file, &r.lines, err, sizeof err)) {
-    fprintf(stderr, "brink replay: %s: %s\n", o.file, err);
+    term_printf(stderr, "brink replay: %s: %s\n", o.file, err);
     strlist_free(&r.lines);
     return 1;
   }
@@ -246,19 +246,19 @@ int cmd_replay(int argc, char **argv) {
   session s;
   memset(&s, 0, sizeof s);
   if (!is_start) {
-    fprintf(stderr, "brink replay: %s:1: not a brink log (it begins with a "
-            "start record)\n", o.file);
+    term_printf(stderr, "brink replay: %s:1: not a brink log (it begins with a "
+                "start record)\n", o.file);
     goto done;
   }
   if (rec == NULL || strcmp(kind, "setup") != 0) {
-    fprintf(stderr, "brink replay: %s:2: no setup record: the log was not "
-            "written by brink run or play %s, or was cut\n", o.file,
-            BRINK_VERSION);
+    term_printf(stderr, "brink replay: %s:2: no setup record: the log was not "
+                "written by brink run or play %s, or was cut\n", o.file,
+                BRINK_VERSION);
     goto done;
   }
   if (setup_parse(rec, &su, err, sizeof err) || su.file == NULL) {
-    fprintf(stderr, "brink replay: %s:2: %s\n", o.file,
-            su.file ? err : "setup.file: missing");
+    term_printf(stderr, "brink replay: %s:2: %s\n", o.file,
+                su.file ? err : "setup.file: missing");
     goto done;
   }
   scenarios[nscen] = su.file;
@@ -269,14 +269,15 @@ int cmd_replay(int argc, char **argv) {
     if (text) sha256_hex(text, len, h);
     free(text);
     if (text)
-      fprintf(stderr, "brink replay: %s:2: the scenario %s has changed since "
-              "the log was written (its sha256 is %.16s..., the log's "
-              "%.16s...); give the text it was run with: --scenario FILE\n",
-              o.file, su.file, h, su.sha256);
+      term_printf(stderr, "brink replay: %s:2: the scenario %s has "
+                  "changed since "
+                  "the log was written (its sha256 is %.16s..., the log's "
+                  "%.16s...); give the text it was run with: --scenario FILE\n",
+                  o.file, su.file, h, su.sha256);
     else
-      fprintf(stderr, "brink replay: %s:2: cannot read the scenario %s: "
-              "%s; give it with --scenario FILE\n", o.file, su.file,
-              strerror(errno));
+      term_printf(stderr, "brink replay: %s:2: cannot read the scenario %s: "
+                  "%s; give it with --scenario FILE\n", o.file, su.file,
+                  strerror(errno));
     goto done;
   }
   o.file = file;
@@ -289,25 +290,25 @@ int cmd_replay(int argc, char **argv) {
   s.scenarios = scenarios;
   s.nscenarios = nscen + 1;
   if (session_configure(&s, "replay")) {
-    fprintf(stderr, "brink replay: %s:2: the setup does not fit the "
-            "scenario\n", r.path);
+    term_printf(stderr, "brink replay: %s:2: the setup does not fit the "
+                "scenario\n", r.path);
     goto done;
   }
   if (session_start(&s) == 0) drive(&r, &s);
   if (s.fatal) {
-    fprintf(stderr, "brink replay: %s:%zu: %s\n", r.path, r.pos + 1,
-            s.fatal);
+    term_printf(stderr, "brink replay: %s:%zu: %s\n", r.path, r.pos + 1,
+                s.fatal);
   } else if (r.differs) {
-    fprintf(stderr, "brink replay: %s:%zu: differs\n", r.path, r.at + 1);
-    fprintf(stderr, "  log:    %s\n",
-            r.at < r.lines.n ? r.lines.v[r.at] : "(the log has ended)");
-    if (r.got) fprintf(stderr, "  replay: %s\n", r.got);
-    if (r.why) fprintf(stderr, "  (%s)\n", r.why);
+    term_printf(stderr, "brink replay: %s:%zu: differs\n", r.path, r.at + 1);
+    term_printf(stderr, "  log:    %s\n",
+                r.at < r.lines.n ? r.lines.v[r.at] : "(the log has ended)");
+    if (r.got) term_printf(stderr, "  replay: %s\n", r.got);
+    if (r.why) term_printf(stderr, "  (%s)\n", r.why);
   } else if (r.pos < r.lines.n) {
-    fprintf(stderr, "brink replay: %s:%zu: the replay stopped here\n",
-            r.path, r.pos + 1);
+    term_printf(stderr, "brink replay: %s:%zu: the replay stopped here\n",
+                r.path, r.pos + 1);
   } else {
-    printf("%s: all %zu lines reproduced\n", r.path, r.lines.n);
+    term_printf(stdout, "%s: all %zu lines reproduced\n", r.path, r.lines.n);
     rc = 0;
   }
 done:

@@ -465,48 +465,17 @@ static void pr(out *o, const char *fmt, ...) {
   va_end(ap);
 }
 
-/* Text from the log into HTML: every special character escaped. */
+/* Text from the log into HTML, Markdown or a Markdown code span: the
+   escaping of every command's output is text.c's. */
 static void esc(out *o, const char *s) {
-  if (s == NULL) return;
-  for (; *s; s++) {
-    switch (*s) {
-    case '&': fputs("&amp;", o->f); break;
-    case '<': fputs("&lt;", o->f); break;
-    case '>': fputs("&gt;", o->f); break;
-    case '"': fputs("&quot;", o->f); break;
-    case '\'': fputs("&#39;", o->f); break;
-    default:
-      if ((unsigned char)*s < 0x20) fputc(' ', o->f);
-      else fputc(*s, o->f);
-    }
-  }
+  if (s) html_put(o->f, s);
 }
 
-/* Text into Markdown: characters with a meaning there are escaped. */
 static void mesc(out *o, const char *s) {
-  if (s == NULL) return;
-  for (; *s; s++) {
-    if (*s && strchr("\\`*_[]<>|", *s)) fputc('\\', o->f);
-    if ((unsigned char)*s < 0x20) fputc(' ', o->f);
-    else fputc(*s, o->f);
-  }
+  if (s) md_put(o->f, s);
 }
 
-/* A code span: nothing is escaped inside, so its fence must be longer
-   than any run of backticks in the text. */
-static void mcode(out *o, const char *s) {
-  int run = 0, longest = 0;
-  for (const char *p = s ? s : ""; *p; p++) {
-    run = *p == '`' ? run + 1 : 0;
-    if (run > longest) longest = run;
-  }
-  for (int i = 0; i <= longest; i++) fputc('`', o->f);
-  fputc(' ', o->f);
-  for (const char *p = s ? s : ""; *p; p++)
-    fputc((unsigned char)*p < 0x20 || *p == '|' ? ' ' : *p, o->f);
-  fputc(' ', o->f);
-  for (int i = 0; i <= longest; i++) fputc('`', o->f);
-}
+static void mcode(out *o, const char *s) { md_code_put(o->f, s); }
 
 static void text(out *o, const char *s) {
   if (o->md) mesc(o, s);
@@ -1000,15 +969,7 @@ static void write_report(out *o) {
        last_date, (unsigned long long)m->seed, last, last == 1 ? "" : "s");
     if (*brief) {
       pr(o, "## The situation\n\n");
-      for (const char *p = brief; *p; p++) {
-        if (*p == '\n' && p[1] == '\n') {
-          while (p[1] == '\n') p++;
-          if (p[1]) fputs("\n\n", o->f);
-        } else {
-          char ch[2] = {*p == '\n' ? ' ' : *p, 0};
-          mesc(o, ch);
-        }
-      }
+      md_paragraphs(o->f, brief);
       pr(o, "\n\n");
     }
     pr(o, "## Who played\n\n| actor | name | played by |\n|---|---|---|\n");
@@ -1109,19 +1070,8 @@ static void write_report(out *o) {
     pr(o, "<div class=\"card\"><div class=\"k\">Interventions</div>"
        "<div class=\"v\">%d</div></div>\n</div>\n", count_interventions(m));
     if (*brief) {
-      /* Paragraphs at blank lines; a scenario's line breaks are not ours. */
       pr(o, "<h2>The situation</h2>\n<div class=\"brief\"><p>");
-      for (const char *p = brief; *p; p++) {
-        char ch[2] = {*p, 0};
-        if (*p == '\n' && p[1] == '\n') {
-          while (p[1] == '\n') p++;
-          if (p[1]) pr(o, "</p>\n<p>");
-        } else if (*p == '\n') {
-          pr(o, " ");
-        } else {
-          esc(o, ch);
-        }
-      }
+      html_paragraphs(o->f, brief);
       pr(o, "</p></div>\n");
     }
     pr(o, "<h2>Who played</h2>\n<table>\n<tr><th>Actor</th><th>Name</th>"
@@ -1258,21 +1208,17 @@ int report_write(const char *path, model *m, brink_engine *e, char *err,
   size_t n = strlen(path);
   bool md = n >= 3 && (strcmp(path + n - 3, ".md") == 0 ||
                        (n >= 9 && strcmp(path + n - 9, ".markdown") == 0));
-  /* Written beside the target and renamed: a reader never sees half. */
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
+  outfile of;
+  FILE *f = outfile_open(&of, path);
   if (f == NULL) {
-    snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
+    snprintf(err, cap, "cannot write %s: out of memory", path);
     return -1;
   }
   out o = {f, m, e, md};
   write_report(&o);
-  bool ok = !ferror(f);
-  if (fclose(f) != 0) ok = false;
-  if (!ok || rename(tmp, path) != 0) {
-    snprintf(err, cap, "cannot write %s: %s", path, strerror(errno));
-    remove(tmp);
+  char why[512];
+  if (outfile_close(&of, why, sizeof why) != 0) {
+    snprintf(err, cap, "cannot write %s: %s", path, why);
     return -1;
   }
   return 0;
@@ -1367,7 +1313,7 @@ int cmd_report(int argc, char **argv) {
   char err[512];
   strlist lines = {0};
   if (input_lines(in, &lines, err, sizeof err)) {
-    fprintf(stderr, "brink report: %s\n", err);
+    term_printf(stderr, "brink report: %s\n", err);
     strlist_free(&lines);
     return 1;
   }
@@ -1378,8 +1324,8 @@ int cmd_report(int argc, char **argv) {
   model_finish(&m);
   strlist_free(&lines);
   if (m.scenario == NULL) {
-    fprintf(stderr, "brink report: %s: not a brink log (no start record)\n",
-            in);
+    term_printf(stderr, "brink report: %s: not a brink log (no start record)\n",
+                in);
     model_free(&m);
     return 1;
   }
@@ -1395,14 +1341,14 @@ int cmd_report(int argc, char **argv) {
       sha256_hex(t, len, sha);
     if (!m.has_setup || strcmp(sha, m.setup.sha256) != 0) {
       if (scenario)
-        fprintf(stderr, "brink report: %s is not the scenario text of the "
-                "log; names are left out\n", scenario);
+        term_printf(stderr, "brink report: %s is not the scenario text of the "
+                    "log; names are left out\n", scenario);
       brink_engine_close(e);
       e = NULL;
     }
   }
   int rc = report_write(outp, &m, e, err, sizeof err);
-  if (rc) fprintf(stderr, "brink report: %s\n", err);
+  if (rc) term_printf(stderr, "brink report: %s\n", err);
   brink_engine_close(e);
   model_free(&m);
   return rc ? 1 : 0;

@@ -44,9 +44,9 @@ static void write_text(printer *p, const brink_record *r) {
   switch (r->kind) {
   case BRINK_REC_START: {
     const char *title = brink_scenario_field(e, "title");
-    printf("%s%s%s%s, seed %llu\n", *title ? title : r->id,
-           *title ? " (" : "", *title ? r->id : "", *title ? ")" : "",
-           (unsigned long long)r->seed);
+    term_printf(stdout, "%s%s%s%s, seed %llu\n", *title ? title : r->id,
+                *title ? " (" : "", *title ? r->id : "", *title ? ")" : "",
+                (unsigned long long)r->seed);
     break;
   }
   case BRINK_REC_TURN: {
@@ -54,44 +54,46 @@ static void write_text(printer *p, const brink_record *r) {
     brink_date_civil(r->date, &y, &m, &d);
     const char *unit = brink_scenario_field(e, "turn");
     if (strcmp(unit, "month") == 0 || !*unit)
-      printf("\n== Turn %d: %s %d\n", r->turn, months[m - 1], y);
+      term_printf(stdout, "\n== Turn %d: %s %d\n", r->turn, months[m - 1], y);
     else
-      printf("\n== Turn %d: %s\n", r->turn, date);
+      term_printf(stdout, "\n== Turn %d: %s\n", r->turn, date);
     break;
   }
   case BRINK_REC_MOVE:
     if (r->move == 0 || p->quiet) break;   /* passes only in the log */
-    printf("  %-6s %s%s%s\n", brink_actor_id(e, r->actor),
-           brink_move_name(e, r->move), r->target >= 0 ? " -> " : "",
-           r->target >= 0 ? brink_actor_id(e, r->target) : "");
+    term_printf(stdout, "  %-6s %s%s%s\n", brink_actor_id(e, r->actor),
+                brink_move_name(e, r->move), r->target >= 0 ? " -> " : "",
+                r->target >= 0 ? brink_actor_id(e, r->target) : "");
     break;
   case BRINK_REC_TRIGGER:
-    printf("  ! %s\n", r->id);
+    term_printf(stdout, "  ! %s\n", r->id);
     break;
   case BRINK_REC_EVENT:
-    printf("  * %s\n", r->id);
+    term_printf(stdout, "  * %s\n", r->id);
     break;
   case BRINK_REC_NEWS:
-    printf("    %s\n", r->text);
+    term_printf(stdout, "    %s\n", r->text);
     break;
   case BRINK_REC_ERROR:
-    printf("  ERROR %s%s%s%s%s\n", r->where, *r->where ? ": " : "", r->in,
-           *r->in ? ": " : "", r->text);
+    term_printf(stdout, "  ERROR %s%s%s%s%s\n", r->where,
+                *r->where ? ": " : "", r->in,
+                *r->in ? ": " : "", r->text);
     break;
   case BRINK_REC_END: {
-    printf("\nOutcome: %s, turn %d (%s)\n", r->id, r->turn, date);
+    term_printf(stdout, "\nOutcome: %s, turn %d (%s)\n", r->id, r->turn, date);
     if (p->quiet) break;
     int n = brink_var_count(e), shown = 0;
     for (int v = 0; v < n; v++) {
       double now;
       brink_var_get(e, v, &now);
       if (now == p->start[v]) continue;
-      if (shown++ == 0) printf("\n  %-32s %12s %12s\n", "changed", "start",
+      if (shown++ == 0)
+        term_printf(stdout, "\n  %-32s %12s %12s\n", "changed", "start",
                                "end");
       char a[64], b[64];
       brink_value_format(e, v, p->start[v], a, sizeof a);
       brink_var_format(e, v, b, sizeof b);
-      printf("  %-32s %12s %12s\n", brink_var_name(e, v), a, b);
+      term_printf(stdout, "  %-32s %12s %12s\n", brink_var_name(e, v), a, b);
     }
     break;
   }
@@ -145,14 +147,14 @@ static int resume(const options *o, brink_engine *e, printer *p, setup *su) {
   char err[600];
   loaded l;
   if (save_load(o->resume, e, o->force, &l, err, sizeof err)) {
-    fprintf(stderr, "brink run: %s: %s (nothing was loaded)\n", o->resume,
-            err);
+    term_printf(stderr, "brink run: %s: %s (nothing was loaded)\n", o->resume,
+                err);
     return 1;
   }
   int rc = 0;
   if (l.setup.seats.n) {
-    fprintf(stderr, "brink run: %s was saved by brink play with seats; go "
-            "on with brink play --resume %s\n", o->resume, o->resume);
+    term_printf(stderr, "brink run: %s was saved by brink play with seats; go "
+                "on with brink play --resume %s\n", o->resume, o->resume);
     rc = 1;
   }
   for (size_t i = 0; rc == 0 && i < l.setup.policies.n; i++) {
@@ -162,8 +164,8 @@ static int resume(const options *o, brink_engine *e, printer *p, setup *su) {
     int a;
     if (eq == NULL || brink_actor_find(e, actor, &a) != BRINK_OK ||
         brink_policy_assign(e, a, eq + 1) != BRINK_OK) {
-      fprintf(stderr, "brink run: %s: policy %s: %s\n", o->resume, s,
-              brink_errmsg(e));
+      term_printf(stderr, "brink run: %s: policy %s: %s\n", o->resume, s,
+                  brink_errmsg(e));
       rc = 1;
     }
   }
@@ -178,15 +180,16 @@ static int resume(const options *o, brink_engine *e, printer *p, setup *su) {
   strlist notes = {0};
   if (rc == 0 &&
       state_restore(e, l.state, l.foreign, &notes, err, sizeof err) != 0) {
-    fprintf(stderr, "brink run: %s: %s (nothing was loaded)\n", o->resume,
-            err);
+    term_printf(stderr, "brink run: %s: %s (nothing was loaded)\n", o->resume,
+                err);
     rc = 1;
   }
   for (size_t i = 0; rc == 0 && i < notes.n; i++)
-    fprintf(stderr, "brink run: %s: %s\n", o->resume, notes.v[i]);
+    term_printf(stderr, "brink run: %s: %s\n", o->resume, notes.v[i]);
   for (size_t i = 0; rc == 0 && i < l.log.n; i++) write_line(p, l.log.v[i]);
   if (rc == 0 && p->text)
-    printf("Resumed from %s at turn %d\n", o->resume, brink_turn(e));
+    term_printf(stdout, "Resumed from %s at turn %d\n", o->resume,
+                brink_turn(e));
   strlist_free(&notes);
   if (rc == 0) {
     *su = l.setup;
@@ -217,8 +220,8 @@ int cmd_run(int argc, char **argv) {
   char *save_file = NULL, err[600];
   if (o.resume && o.file == NULL) {
     if ((save_file = save_scenario_file(o.resume, err, sizeof err)) == NULL) {
-      fprintf(stderr, "brink run: %s: %s (nothing was loaded)\n", o.resume,
-              err);
+      term_printf(stderr, "brink run: %s: %s (nothing was loaded)\n", o.resume,
+                  err);
       return 1;
     }
     o.file = save_file;
@@ -233,9 +236,12 @@ int cmd_run(int argc, char **argv) {
   memset(&su, 0, sizeof su);
   printer p = {e, NULL, !o.json, o.quiet, NULL, 0, NULL, 0,
                o.save ? &keep : NULL, NULL};
+  /* --log is written whole at the end, atomically, like every output. */
+  outfile logf;
   FILE *log = NULL;
-  if (o.log && (log = fopen(o.log, "w")) == NULL) {
-    fprintf(stderr, "brink run: cannot write %s\n", o.log);
+  if (o.log && (log = outfile_open(&logf, o.log)) == NULL) {
+    term_printf(stderr, "brink run: cannot write %s: out of memory\n",
+                o.log);
     brink_engine_close(e);
     free(save_file);
     return 1;
@@ -282,25 +288,28 @@ int cmd_run(int argc, char **argv) {
   if (rc == BRINK_DONE || (stop_after && rc == BRINK_OK)) {
     rc = 0;
   } else {
-    fprintf(stderr, "%s%s%s%s%s\n", brink_errwhere(e),
-            *brink_errwhere(e) ? ": " : "", brink_errin(e),
-            *brink_errin(e) ? ": " : "", brink_errmsg(e));
+    term_printf(stderr, "%s%s%s%s%s\n", brink_errwhere(e),
+                *brink_errwhere(e) ? ": " : "", brink_errin(e),
+                *brink_errin(e) ? ": " : "", brink_errmsg(e));
     brink_finish(e, "error");
     rc = 1;
   }
   if (o.save && save_write(o.save, e, &su, NULL, 0, &keep, err,
                            sizeof err) != 0) {
-    fprintf(stderr, "brink run: cannot save to %s: %s\n", o.save, err);
+    term_printf(stderr, "brink run: cannot save to %s: %s\n", o.save, err);
     rc = 1;
   } else if (o.save && p.text) {
-    printf("\nSaved to %s at turn %d%s\n", o.save, brink_turn(e),
-           brink_outcome(e) ? "" : " (brink run --resume goes on)");
+    term_printf(stdout, "\nSaved to %s at turn %d%s\n", o.save, brink_turn(e),
+                brink_outcome(e) ? "" : " (brink run --resume goes on)");
   }
 done:
   fflush(stdout);
-  if (log && fclose(log) != 0) p.io_error = 1;
+  if (log && outfile_close(&logf, err, sizeof err) != 0) {
+    term_printf(stderr, "brink run: cannot write %s: %s\n", o.log, err);
+    if (rc == 0) rc = 1;
+  }
   if (p.io_error) {
-    fprintf(stderr, "brink run: could not write the log\n");
+    term_printf(stderr, "brink run: could not write the log\n");
     if (rc == 0) rc = 1;
   }
   free(p.buf);
@@ -332,10 +341,11 @@ int cmd_check(int argc, char **argv) {
   brink_engine *e;
   if (open_scenario(&o, &e)) return 1;
   for (int i = 0; i < brink_diag_count(e); i++)   /* warnings only, now */
-    fprintf(stderr, "%s\n", brink_diag_get(e, i));
-  printf("%s: ok (%d actors, %d variables, %d moves, %d turns)\n", o.file,
-         brink_actor_count(e), brink_var_count(e), brink_move_count(e) - 1,
-         brink_turn_count(e));
+    term_printf(stderr, "%s\n", brink_diag_get(e, i));
+  term_printf(stdout, "%s: ok (%d actors, %d variables, %d moves, %d "
+              "turns)\n", o.file,
+              brink_actor_count(e), brink_var_count(e), brink_move_count(e) - 1,
+              brink_turn_count(e));
   brink_engine_close(e);
   return 0;
 }

@@ -69,28 +69,6 @@ static int fail(char *err, size_t cap, const char *fmt, ...) {
   return -1;
 }
 
-bool utf8_valid(const char *s, size_t len) {
-  const unsigned char *p = (const unsigned char *)s, *end = p + len;
-  while (p < end) {
-    unsigned c = *p++;
-    int more;
-    unsigned min;
-    if (c < 0x80) continue;
-    if (c >= 0xc2 && c <= 0xdf) more = 1, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef) more = 2, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4) more = 3, min = 0x10000;
-    else return false;
-    unsigned cp = c & (0x3f >> more);
-    for (int i = 0; i < more; i++) {
-      if (p == end || (*p & 0xc0) != 0x80) return false;
-      cp = cp << 6 | (*p++ & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-  }
-  return true;
-}
-
 char *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (f == NULL) return NULL;
@@ -178,6 +156,7 @@ static bool digits(lexer *x) {
 }
 
 static bool lit_number(lexer *x) {
+  const char *s = x->p;
   if (*x->p == '-') x->p++;
   if (!digits(x)) return false;
   if (*x->p == '.') {
@@ -190,8 +169,17 @@ static bool lit_number(lexer *x) {
     if (!digits(x)) return false;
   }
   /* "1.5x" or "12abc" would read on as a name. */
-  return !((*x->p >= 'a' && *x->p <= 'z') || (*x->p >= 'A' && *x->p <= 'Z') ||
-           *x->p == '_' || *x->p == '.');
+  if ((*x->p >= 'a' && *x->p <= 'z') || (*x->p >= 'A' && *x->p <= 'Z') ||
+      *x->p == '_' || *x->p == '.')
+    return false;
+  /* 1e999 is infinite to Lua: no number brink writes, refused here rather
+     than when the event fires. */
+  char num[64];
+  size_t n = (size_t)(x->p - s);
+  if (n >= sizeof num) return false;
+  memcpy(num, s, n);
+  num[n] = '\0';
+  return isfinite(strtod(num, NULL));
 }
 
 static bool word(lexer *x, const char *w) {
@@ -234,32 +222,6 @@ bool data_valid(const char *text) {
   lexer x = {text, 0};
   return lit_value(&x, false) && *x.p == '\0';
 }
-
-typedef struct sbuf {
-  char *s;
-  size_t n, cap;
-  bool bad;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n) {
-  if (b->bad) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->n + n + 1) cap *= 2;
-    char *t = realloc(b->s, cap);
-    if (t == NULL) {
-      b->bad = true;
-      return;
-    }
-    b->s = t;
-    b->cap = cap;
-  }
-  memcpy(b->s + b->n, s, n);
-  b->n += n;
-  b->s[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
 
 static void lua_quote(sbuf *b, const char *s, size_t n) {
   sb_put(b, "\"", 1);
@@ -627,6 +589,27 @@ static int get_name(json_t *o, const char *key, const char **out,
   return 0;
 }
 
+/* Refuses a field the format does not have: nothing in a save is
+   ignored, so nothing can hide in one. */
+static int only_keys(json_t *o, const char *const *keys, const char *where,
+                     char *err, size_t cap) {
+  const char *k;
+  json_t *v;
+  json_object_foreach(o, k, v) {
+    size_t i = 0;
+    while (keys[i] && strcmp(keys[i], k) != 0) i++;
+    if (keys[i] == NULL)
+      return fail(err, cap, "%s%s%s: not a field of %s", where,
+                  *where ? "." : "", k, *where ? where : "a save");
+  }
+  return 0;
+}
+
+/* The calendar's date of 'turn', as saves and logs write it. */
+static void turn_date(brink_engine *e, int turn, char *buf, size_t cap) {
+  brink_date_format(brink_turn_date(e, turn), buf, cap);
+}
+
 static int outcome_id(brink_engine *e, const char *name) {
   for (int i = 0; i < brink_outcome_count(e); i++)
     if (strcmp(brink_outcome_name(e, i), name) == 0) return i;
@@ -724,14 +707,18 @@ static int apply_fired(brink_engine *e, json_t *fired, bool force,
            json_string_value(j));
       continue;
     }
+    if (brink_trigger_fired(e, t) == 1)
+      return fail(err, cap, "%s.fired: '%s' twice", where,
+                  json_string_value(j));
     brink_trigger_set_fired(e, t, 1);
   }
   return 0;
 }
 
-static int apply_schedule(brink_engine *e, json_t *sched, bool force,
-                          strlist *notes, const char *where, char *err,
-                          size_t cap) {
+static int apply_schedule(brink_engine *e, json_t *sched, long long next,
+                          bool force, strlist *notes, const char *where,
+                          char *err, size_t cap) {
+  static const char *const keys[] = {"event", "due", "seq", "data", NULL};
   if (!json_is_array(sched))
     return fail(err, cap, "%s.schedule: missing or not a list", where);
   brink_schedule_clear(e);
@@ -742,11 +729,10 @@ static int apply_schedule(brink_engine *e, json_t *sched, bool force,
     if (!json_is_object(s)) return fail(err, cap, "%s: must be an object", at);
     const char *name;
     long long due, seq;
-    if (get_name(s, "event", &name, at, err, cap)) return -1;
-    if (name == NULL) return fail(err, cap, "%s.event: must be a name", at);
-    if (get_int(s, "due", 1, 100000000, &due, at, err, cap) ||
-        get_int(s, "seq", 0, UINT32_MAX, &seq, at, err, cap))
+    if (only_keys(s, keys, at, err, cap) ||
+        get_name(s, "event", &name, at, err, cap))
       return -1;
+    if (name == NULL) return fail(err, cap, "%s.event: must be a name", at);
     json_t *data = json_object_get(s, "data");
     const char *text = NULL;
     if (data != NULL && !json_is_null(data)) {
@@ -754,6 +740,13 @@ static int apply_schedule(brink_engine *e, json_t *sched, bool force,
         return fail(err, cap, "%s.data: not event data written by brink", at);
       text = json_string_value(data);
     }
+    if (get_int(s, "due", 1, 100000000, &due, at, err, cap) ||
+        get_int(s, "seq", 0, UINT32_MAX, &seq, at, err, cap))
+      return -1;
+    /* Numbers are given out in order: every one is below the next. */
+    if (seq >= next)
+      return fail(err, cap, "%s.seq: %lld was never given out (sched_seq is "
+                  "%lld)", at, seq, next);
     int ev = -1;
     for (int k = 0; k < brink_event_count(e) && ev < 0; k++)
       if (strcmp(brink_event_name(e, k), name) == 0) ev = k;
@@ -822,11 +815,26 @@ static int apply_position(brink_engine *e, json_t *st, bool force,
 static int state_apply_at(brink_engine *e, json_t *st, bool force,
                           strlist *notes, const char *where, char *err,
                           size_t cap) {
+  static const char *const keys[] = {
+      "turn", "date", "phase", "index", "moves_made", "awaiting", "outcome",
+      "pending_outcome", "sched_seq", "seed", "rng", "values", "fired",
+      "schedule", NULL};
   if (!json_is_object(st))
     return fail(err, cap, "%s: missing or not an object", where);
+  if (only_keys(st, keys, where, err, cap)) return -1;
+  /* The date says the turn again: they must agree, on this calendar. */
+  long long turn, next;
+  if (get_int(st, "turn", 1, brink_turn_count(e), &turn, where, err, cap) ||
+      get_int(st, "sched_seq", 0, UINT32_MAX, &next, where, err, cap))
+    return -1;
   json_t *date = json_object_get(st, "date");
-  if (date && !json_is_string(date))
-    return fail(err, cap, "%s.date: must be a date", where);
+  char want[16];
+  turn_date(e, (int)turn, want, sizeof want);
+  if (!json_is_string(date))
+    return fail(err, cap, "%s.date: missing or not a date", where);
+  if (strcmp(json_string_value(date), want) != 0)
+    return fail(err, cap, "%s.date: %s is not the date of turn %lld (%s)",
+                where, json_string_value(date), turn, want);
   uint64_t seed;
   if (!seed_read(json_object_get(st, "seed"), &seed))
     return fail(err, cap, "%s.seed: missing or not a whole number", where);
@@ -840,8 +848,8 @@ static int state_apply_at(brink_engine *e, json_t *st, bool force,
   brink_cause_set(e, "host");
   if (rc || apply_fired(e, json_object_get(st, "fired"), force, notes, where,
                         err, cap) ||
-      apply_schedule(e, json_object_get(st, "schedule"), force, notes, where,
-                     err, cap) ||
+      apply_schedule(e, json_object_get(st, "schedule"), next, force, notes,
+                     where, err, cap) ||
       apply_position(e, st, force, where, err, cap))
     return -1;
   return 0;
@@ -951,6 +959,293 @@ static int log_read(json_t *a, strlist *out, char *err, size_t cap) {
   return 0;
 }
 
+/*
+** A save's setup against the scenario: seats and policies of its actors,
+** policies it has, --set values its variables take.  In the scratch
+** engine 'c', whose world this changes.
+*/
+static int setup_check(brink_engine *c, const setup *s, char *err,
+                       size_t cap) {
+  int a;
+  for (size_t i = 0; i < s->seats.n; i++) {
+    if (brink_actor_find(c, s->seats.v[i], &a) != BRINK_OK)
+      return fail(err, cap, "setup.seats[%zu]: '%s' is not an actor of the "
+                  "scenario", i, s->seats.v[i]);
+    for (size_t k = 0; k < i; k++)
+      if (strcmp(s->seats.v[k], s->seats.v[i]) == 0)
+        return fail(err, cap, "setup.seats[%zu]: '%s' twice", i,
+                    s->seats.v[i]);
+  }
+  for (size_t i = 0; i < s->policies.n; i++) {
+    const char *p = s->policies.v[i], *eq = strchr(p, '=');
+    char actor[256];
+    snprintf(actor, sizeof actor, "%.*s", (int)(eq - p), p);
+    if (brink_actor_find(c, actor, &a) != BRINK_OK ||
+        brink_policy_assign(c, a, eq + 1) != BRINK_OK)
+      return fail(err, cap, "setup.policies.%s: %s", actor, brink_errmsg(c));
+  }
+  if (s->sets.n && brink_start(c, s->seed) != BRINK_OK)
+    return fail(err, cap, "%s", brink_errmsg(c));
+  for (size_t i = 0; i < s->sets.n; i++) {
+    const char *p = s->sets.v[i], *eq = strchr(p, '=');
+    char var[256];
+    int v;
+    snprintf(var, sizeof var, "%.*s", (int)(eq - p), p);
+    if (brink_var_find(c, var, &v) != BRINK_OK ||
+        brink_var_set_text(c, v, eq + 1) != BRINK_OK)
+      return fail(err, cap, "setup.sets[%zu]: %s", i, brink_errmsg(c));
+  }
+  return 0;
+}
+
+/* the log's records -------------------------------------------------------- */
+
+/* What a field of a record must hold. */
+enum {
+  F_STR, F_INT, F_SEED, F_LIST, F_OBJ, F_HEX, F_TURN, F_DATE, F_ACTOR, F_MOVE,
+  F_VAR, F_VALUE, F_FIRED, F_OUTCOME, F_FINAL, F_STATE,
+  F_OPT = 0x100          /* may be absent */
+};
+
+typedef struct field {
+  const char *key;
+  int type;
+} field;
+
+/* Every record a log of run or play holds, with all its fields. */
+static const struct record_kind {
+  const char *t;
+  field f[8];
+} record_kinds[] = {
+    {"start", {{"scenario", F_STR}, {"seed", F_SEED}, {"engine", F_STR}}},
+    {"setup", {{"file", F_STR}, {"sha256", F_HEX}, {"seed", F_SEED},
+               {"seats", F_LIST}, {"policies", F_OBJ}, {"sets", F_LIST},
+               {"turns", F_INT}}},
+    {"turn", {{"turn", F_TURN}, {"date", F_DATE}}},
+    {"move", {{"turn", F_TURN}, {"date", F_DATE}, {"actor", F_ACTOR},
+              {"move", F_MOVE}, {"target", F_ACTOR | F_OPT}}},
+    {"set", {{"turn", F_TURN}, {"var", F_VAR}, {"old", F_VALUE},
+             {"new", F_VALUE}, {"cause", F_STR}}},
+    {"trigger", {{"turn", F_TURN}, {"date", F_DATE}, {"id", F_FIRED}}},
+    {"event", {{"turn", F_TURN}, {"date", F_DATE}, {"id", F_FIRED}}},
+    {"news", {{"turn", F_TURN}, {"date", F_DATE}, {"text", F_STR}}},
+    {"error", {{"turn", F_TURN}, {"where", F_STR}, {"in", F_STR},
+               {"message", F_STR}}},
+    {"end", {{"turn", F_TURN}, {"date", F_DATE}, {"outcome", F_OUTCOME},
+             {"final", F_FINAL}}},
+    {"intervention", {{"turn", F_TURN}, {"command", F_STR},
+                      {"sha256", F_HEX | F_OPT}}},
+    {"state", {{"turn", F_TURN}, {"state", F_STATE}}},
+};
+
+static bool is_hex64(json_t *j) {
+  const char *h = json_is_string(j) ? json_string_value(j) : "";
+  return strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64;
+}
+
+static bool known_fired(brink_engine *e, const char *name) {
+  for (int i = 0; i < brink_trigger_count(e); i++)
+    if (strcmp(brink_trigger_name(e, i), name) == 0) return true;
+  for (int i = 0; i < brink_event_count(e); i++)
+    if (strcmp(brink_event_name(e, i), name) == 0) return true;
+  return false;
+}
+
+/* A value of variable 'v' as records write it: its type and its range. */
+static bool value_fits(brink_engine *e, int v, json_t *j) {
+  switch (brink_var_type(e, v)) {
+  case BRINK_FLAG: return json_is_boolean(j);
+  case BRINK_ENUM:
+    for (int i = 0; json_is_string(j) && *brink_var_enum_value(e, v, i); i++)
+      if (strcmp(brink_var_enum_value(e, v, i), json_string_value(j)) == 0)
+        return true;
+    return false;
+  default: {
+    double lo, hi, x = json_number_value(j);
+    brink_var_bounds(e, v, &lo, &hi);
+    return json_is_number(j) && x >= lo && x <= hi &&
+           (brink_var_type(e, v) != BRINK_INTEGER || x == floor(x));
+  }
+  }
+}
+
+/*
+** One field of a log record.  'named' when the record is of the scenario
+** text in 'e' (names, values and the calendar are checked against it);
+** else, before a /reload or from another text, only its type.
+*/
+static int record_field(brink_engine *e, json_t *rec, const field *f,
+                        bool named, const char *at, char *err, size_t cap) {
+  json_t *j = json_object_get(rec, f->key);
+  int type = f->type & ~F_OPT;
+  if (j == NULL) {
+    if (f->type & F_OPT) return 0;
+    return fail(err, cap, "%s.%s: missing", at, f->key);
+  }
+  const char *str = json_is_string(j) ? json_string_value(j) : NULL;
+  if (str && strlen(str) != json_string_length(j))
+    return fail(err, cap, "%s.%s: holds a NUL byte", at, f->key);
+  long long turn = json_integer_value(json_object_get(rec, "turn"));
+  int id;
+  uint64_t seed;
+  switch (type) {
+  case F_INT:
+    if (!json_is_integer(j) || json_integer_value(j) < 0)
+      return fail(err, cap, "%s.%s: must be a whole number", at, f->key);
+    return 0;
+  case F_SEED:
+    return seed_read(j, &seed) ? 0 : fail(err, cap, "%s.%s: not a seed", at,
+                                          f->key);
+  case F_LIST:
+    return json_is_array(j) ? 0 : fail(err, cap, "%s.%s: must be a list", at,
+                                       f->key);
+  case F_OBJ:
+    return json_is_object(j) ? 0 : fail(err, cap, "%s.%s: must be an "
+                                        "object", at, f->key);
+  case F_HEX:
+    return is_hex64(j) ? 0 : fail(err, cap, "%s.%s: must be 64 hex digits",
+                                  at, f->key);
+  case F_TURN:
+    if (!json_is_integer(j) || json_integer_value(j) < 1 ||
+        json_integer_value(j) > (named ? brink_turn_count(e) : 100000000))
+      return fail(err, cap, "%s.turn: not a turn of the scenario", at);
+    return 0;
+  case F_STATE:
+    if (!json_is_object(j))
+      return fail(err, cap, "%s.state: must be an object", at);
+    if (named) {
+      char where[96];
+      snprintf(where, sizeof where, "%s.state", at);
+      return state_apply_at(e, j, false, NULL, where, err, cap);
+    }
+    return 0;
+  case F_FINAL:
+    if (!json_is_object(j))
+      return fail(err, cap, "%s.final: must be an object", at);
+    if (named) {
+      const char *k;
+      json_t *v;
+      json_object_foreach(j, k, v) if (brink_var_find(e, k, &id) != BRINK_OK ||
+                                       !value_fits(e, id, v))
+        return fail(err, cap, "%s.final.%s: not a value of a variable", at, k);
+    }
+    return 0;
+  case F_VALUE:
+    if (named && brink_var_find(e, json_string_value(json_object_get(rec,
+                                "var")), &id) == BRINK_OK &&
+        !value_fits(e, id, j))
+      return fail(err, cap, "%s.%s: not a value of that variable", at,
+                  f->key);
+    if (!json_is_number(j) && !json_is_boolean(j) && !str)
+      return fail(err, cap, "%s.%s: must be a value", at, f->key);
+    return 0;
+  default:
+    break;
+  }
+  if (str == NULL) return fail(err, cap, "%s.%s: must be a string", at,
+                               f->key);
+  if (!named) return 0;
+  bool ok = true;
+  char want[16];
+  switch (type) {
+  case F_DATE:
+    turn_date(e, (int)turn, want, sizeof want);
+    if (strcmp(str, want) != 0)
+      return fail(err, cap, "%s.date: %s is not the date of turn %lld (%s)",
+                  at, str, turn, want);
+    break;
+  case F_ACTOR: ok = brink_actor_find(e, str, &id) == BRINK_OK; break;
+  case F_MOVE:
+    ok = false;
+    for (int i = 0; i < brink_move_count(e) && !ok; i++)
+      ok = strcmp(brink_move_name(e, i), str) == 0;
+    break;
+  case F_VAR: ok = brink_var_find(e, str, &id) == BRINK_OK; break;
+  case F_FIRED: ok = known_fired(e, str); break;
+  case F_OUTCOME: ok = strcmp(str, "error") == 0 || outcome_id(e, str) >= 0;
+    break;
+  }
+  return ok ? 0 : fail(err, cap, "%s.%s: '%s' is not in the scenario", at,
+                       f->key, str);
+}
+
+/* One line of a log: a record of a known kind with its fields and no
+   other, and (when 'named') names and dates of the scenario in 'e'. */
+static int record_check(brink_engine *e, const char *line, bool named,
+                        const char *at, char *err, size_t cap) {
+  json_error_t je;
+  json_t *rec = json_loads(line, JSON_REJECT_DUPLICATES, &je);
+  if (!json_is_object(rec)) {
+    json_decref(rec);
+    return fail(err, cap, "%s: not a record: %s", at,
+                rec ? "not an object" : je.text);
+  }
+  const char *t = json_string_value(json_object_get(rec, "t"));
+  const struct record_kind *k = NULL;
+  for (size_t i = 0; t && !k && i < sizeof record_kinds / sizeof *record_kinds;
+       i++)
+    if (strcmp(record_kinds[i].t, t) == 0) k = &record_kinds[i];
+  int rc = k ? 0 : fail(err, cap, "%s.t: not a kind of record", at);
+  const char *keys[10] = {"t"};
+  for (int i = 0; k && i < 8 && k->f[i].key; i++) keys[i + 1] = k->f[i].key;
+  if (rc == 0) rc = only_keys(rec, keys, at, err, cap);
+  for (int i = 0; rc == 0 && i < 8 && k->f[i].key; i++)
+    rc = record_field(e, rec, &k->f[i], named, at, err, cap);
+  json_decref(rec);
+  return rc;
+}
+
+/*
+** Every line of a save's log, in the scratch engine 'c': it begins with
+** the start and setup records and every line is a record.  Lines from the
+** last /reload on are of the scenario text the save holds and are checked
+** against it, as are all when the text is the same ('foreign' false).
+*/
+static int log_check(brink_engine *c, const strlist *log, const char *id,
+                     uint64_t seed, bool foreign, char *err, size_t cap) {
+  size_t from = 0;
+  for (size_t i = 0; i < log->n; i++)
+    if (strstr(log->v[i], "\"t\":\"intervention\"") &&
+        strstr(log->v[i], "\"command\":\"/reload"))
+      from = i;
+  for (size_t i = 0; i < log->n; i++) {
+    char at[48];
+    snprintf(at, sizeof at, "log[%zu]", i);
+    /* A line kept as hex is not UTF-8 and no JSON to jansson: it is read
+       with those bytes as '?', which no check below depends on. */
+    char *line = strdup(log->v[i]);
+    if (line == NULL) return fail(err, cap, "out of memory");
+    if (!utf8_valid(line, strlen(line)))
+      for (char *p = line; *p; p++)
+        if ((unsigned char)*p >= 0x80) *p = '?';
+    int rc = record_check(c, line, !foreign && i >= from, at, err, cap);
+    free(line);
+    if (rc) return -1;
+  }
+  const char *head[] = {"{\"t\":\"start\",\"scenario\":", "{\"t\":\"setup\","};
+  for (size_t i = 0; i < 2; i++)
+    if (log->n <= i || strncmp(log->v[i], head[i], strlen(head[i])) != 0)
+      return fail(err, cap, "log[%zu]: must be the %s record", i,
+                  i ? "setup" : "start");
+  json_t *start = json_loads(log->v[0], 0, NULL);
+  bool same = strcmp(json_string_value(json_object_get(start, "scenario")),
+                     id) == 0;
+  json_decref(start);
+  if (!same) return fail(err, cap, "log[0].scenario: not the save's scenario "
+                         "'%s'", id);
+  /* The run the log tells began with the setup's seed. */
+  for (size_t i = 0; i < 2; i++) {
+    json_t *r = json_loads(log->v[i], 0, NULL);
+    uint64_t s = 0;
+    seed_read(json_object_get(r, "seed"), &s);
+    json_decref(r);
+    if (s != seed)
+      return fail(err, cap, "log[%zu].seed: not the setup's seed %llu", i,
+                  (unsigned long long)seed);
+  }
+  return 0;
+}
+
 static json_t *branches_json(const branch *b, int n) {
   json_t *a = json_array();
   bool bad = a == NULL;
@@ -1027,6 +1322,49 @@ int write_atomic(const char *path, const char *text, size_t len, char *err,
     close(dfd);
   }
   return 0;
+}
+
+FILE *outfile_open(outfile *o, const char *path) {
+  memset(o, 0, sizeof *o);
+  o->path = path;
+  o->f = open_memstream(&o->buf, &o->len);
+  return o->f;
+}
+
+int outfile_close(outfile *o, char *err, size_t cap) {
+  if (o->f == NULL) return 0;
+  bool ok = !ferror(o->f);
+  if (fclose(o->f) != 0) ok = false;
+  o->f = NULL;
+  int rc = ok ? write_atomic(o->path, o->buf, o->len, err, cap)
+              : fail(err, cap, "out of memory");
+  free(o->buf);
+  o->buf = NULL;
+  return rc;
+}
+
+FILE *growing_open(const char *path, char *err, size_t cap) {
+  /* O_NONBLOCK: a FIFO without a reader fails here instead of hanging. */
+  int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+                          O_CLOEXEC, 0666);
+  if (fd < 0) {
+    fail(err, cap, errno == ELOOP ? "it is a symbolic link (a log that "
+         "grows is written only to a file of its own)" : "%s",
+         strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  const char *why = NULL;
+  if (fstat(fd, &st) != 0) why = strerror(errno);
+  else if (!S_ISREG(st.st_mode)) why = "it is not a regular file";
+  else if (st.st_nlink > 1) why = "it has other hard links";
+  else if (ftruncate(fd, 0) != 0) why = strerror(errno);
+  FILE *f = why ? NULL : fdopen(fd, "w");
+  if (f == NULL) {
+    fail(err, cap, "%s", why ? why : strerror(errno));
+    close(fd);
+  }
+  return f;
 }
 
 int save_write(const char *path, brink_engine *e, const setup *s,
@@ -1111,18 +1449,38 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
   int rc = 1;
   const char *engine, *id, *file, *sha;
   brink_engine *c = NULL;
-  if (check_format(root, err, cap)) goto done;
+  static const char *const keys[] = {"format", "version", "engine",
+                                     "scenario", "setup", "state",
+                                     "branches", "log", NULL};
+  static const char *const scn_keys[] = {"id", "file", "sha256", NULL};
+  static const char *const setup_keys[] = {"seed", "seats", "policies",
+                                           "sets", "turns", NULL};
+  if (check_format(root, err, cap) || only_keys(root, keys, "", err, cap))
+    goto done;
   if (want_string(root, "engine", "", &engine, err, cap)) goto done;
   json_t *scn = json_object_get(root, "scenario");
   if (!json_is_object(scn)) {
     fail(err, cap, "scenario: missing or not an object");
     goto done;
   }
-  if (want_string(scn, "id", "scenario.", &id, err, cap) ||
+  if (only_keys(scn, scn_keys, "scenario", err, cap) ||
+      want_string(scn, "id", "scenario.", &id, err, cap) ||
       want_string(scn, "file", "scenario.", &file, err, cap) ||
       want_string(scn, "sha256", "scenario.", &sha, err, cap))
     goto done;
-  if (setup_parse(json_object_get(root, "setup"), &out->setup, err, cap))
+  if (!is_hex64(json_object_get(scn, "sha256"))) {
+    fail(err, cap, "scenario.sha256: must be 64 hex digits");
+    goto done;
+  }
+  const char *live_id = brink_scenario_field(live, "id");
+  if (strcmp(id, live_id) != 0 && !force) {
+    fail(err, cap, "scenario.id: the save is of '%s', not of '%s'", id,
+         live_id);
+    goto done;
+  }
+  json_t *sj = json_object_get(root, "setup");
+  if ((json_is_object(sj) && only_keys(sj, setup_keys, "setup", err, cap)) ||
+      setup_parse(sj, &out->setup, err, cap))
     goto done;
   if ((out->setup.file = strdup(file)) == NULL ||
       (out->scenario_id = strdup(id)) == NULL) {
@@ -1150,6 +1508,7 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
     fail(err, cap, "%s", brink_errmsg(live));
     goto done;
   }
+  if (setup_check(c, &out->setup, err, cap)) goto done;
   json_t *state = json_object_get(root, "state");
   if (state_apply_at(c, state, force, &out->notes, "state", err, cap))
     goto done;
@@ -1173,7 +1532,16 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
       fail(err, cap, "%s: must be an object", where);
       goto done;
     }
-    if (want_string(b, "name", "branches[].", &name, err, cap)) goto done;
+    static const char *const branch_keys[] = {"name", "turn", "state",
+                                              NULL};
+    if (only_keys(b, branch_keys, where, err, cap) ||
+        want_string(b, "name", "branches[].", &name, err, cap))
+      goto done;
+    if (*name == '\0' || strlen(name) != json_string_length(
+                                             json_object_get(b, "name"))) {
+      fail(err, cap, "%s.name: must be a name", where);
+      goto done;
+    }
     for (int k = 0; k < out->nbranches; k++)
       if (strcmp(out->branches[k].name, name) == 0) {
         fail(err, cap, "%s.name: '%s' twice", where, name);
@@ -1182,6 +1550,12 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
     snprintf(where, sizeof where, "branches[%zu].state", i);
     json_t *bs = json_object_get(b, "state");
     if (state_apply_at(c, bs, force, NULL, where, err, cap)) goto done;
+    json_t *bt = json_object_get(b, "turn");
+    if (!json_is_integer(bt) || json_integer_value(bt) != brink_turn(c)) {
+      fail(err, cap, "branches[%zu].turn: missing or not its state's turn "
+           "(%d)", i, brink_turn(c));
+      goto done;
+    }
     branch *d = &out->branches[out->nbranches];
     if ((d->name = strdup(name)) == NULL) {
       fail(err, cap, "out of memory");
@@ -1191,7 +1565,10 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
     d->state = json_incref(bs);
     out->nbranches++;
   }
-  if (log_read(json_object_get(root, "log"), &out->log, err, cap)) goto done;
+  if (log_read(json_object_get(root, "log"), &out->log, err, cap) ||
+      log_check(c, &out->log, id, out->setup.seed, out->foreign, err,
+                cap))
+    goto done;
   (void)engine;
   rc = 0;
 done:
@@ -1233,8 +1610,8 @@ char *save_scenario_file(const char *path, char *err, size_t cap) {
          je.column);
   else if (check_format(root, err, cap))
     ;
-  else if (!json_is_string(f))
-    fail(err, cap, "scenario.file: missing or not a string");
+  else if (!json_is_string(f) || *json_string_value(f) == '\0')
+    fail(err, cap, "scenario.file: missing or not a file name");
   else if ((file = strdup(json_string_value(f))) == NULL)
     fail(err, cap, "out of memory");
   json_decref(root);

@@ -327,20 +327,21 @@ static int name_width(const char *const *names, int n, int least) {
 
 void summary_text(FILE *f, const bmeta *m, const btable *t) {
   int64_t n = t->count;
-  fprintf(f, "%s%s%s%s: %lld runs, seeds %llu..%llu\n",
-          *m->title ? m->title : m->scenario, *m->title ? " (" : "",
-          *m->title ? m->scenario : "", *m->title ? ")" : "", (long long)n,
-          (unsigned long long)m->seed,
-          (unsigned long long)(m->seed + (uint64_t)(n ? n - 1 : 0)));
-  fprintf(f, "verified: %lld run%s played again in a fresh engine, record "
-          "for record the same\n", (long long)t->verified,
-          t->verified == 1 ? "" : "s");
+  term_printf(f, "%s%s%s%s: %lld runs, seeds %llu..%llu\n",
+              *m->title ? m->title : m->scenario, *m->title ? " (" : "",
+              *m->title ? m->scenario : "", *m->title ? ")" : "", (long long)n,
+              (unsigned long long)m->seed,
+              (unsigned long long)(m->seed + (uint64_t)(n ? n - 1 : 0)));
+  term_printf(f, "verified: %lld run%s played again in a fresh engine, record "
+              "for record the same\n", (long long)t->verified,
+              t->verified == 1 ? "" : "s");
   const char *const keys[] = {"policies", "sets"};
   for (int k = 0; k < 2; k++) {
     json_t *list = json_object_get(m->options, keys[k]);
     size_t i;
     json_t *v;
-    json_array_foreach(list, i, v) fprintf(f, "%s%s", i ? ", " : (k ? "--set "
+    json_array_foreach(list, i, v)
+      term_printf(f, "%s%s", i ? ", " : (k ? "--set "
                                                    : "--policy "),
                                            json_string_value(v));
     if (json_array_size(list)) fputc('\n', f);
@@ -350,21 +351,21 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
     json_t *v;
     fputs("sweep:", f);
     json_object_foreach(m->sweep, key, v)
-      fprintf(f, " %s=%s", key, json_string_value(v));
+      term_printf(f, " %s=%s", key, json_string_value(v));
     fputc('\n', f);
   }
 
   tally y = count_outcomes(m, t);
   int w = name_width(y.names, y.n, 20);
-  fprintf(f, "\n%-*s %8s %7s  %s\n", w + 2, "outcomes", "runs", "share",
-          "95% interval");
+  term_printf(f, "\n%-*s %8s %7s  %s\n", w + 2, "outcomes", "runs", "share",
+              "95% interval");
   for (int i = 0; i < y.n; i++) {
     double lo, hi;
     wilson95(y.counts[i], n, &lo, &hi);
-    fprintf(f, "  %-*s %8lld %6.1f%%  [%.1f%%, %.1f%%]\n", w, y.names[i],
-            (long long)y.counts[i],
-            n ? 100.0 * (double)y.counts[i] / (double)n : 0.0, 100 * lo,
-            100 * hi);
+    term_printf(f, "  %-*s %8lld %6.1f%%  [%.1f%%, %.1f%%]\n", w, y.names[i],
+                (long long)y.counts[i],
+                n ? 100.0 * (double)y.counts[i] / (double)n : 0.0, 100 * lo,
+                100 * hi);
   }
 
   bool header = false;
@@ -372,15 +373,16 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
   for (int v = 0; v < m->nvars; v++) {
     if (!described(m, t, v)) continue;
     if (!header) {
-      fprintf(f, "\n%-*s %10s %10s %10s %10s %10s\n", w + 2, "final values",
-              "mean", "sd", "p5", "p50", "p95");
+      term_printf(f, "\n%-*s %10s %10s %10s %10s %10s\n", w + 2, "final values",
+                  "mean", "sd", "p5", "p50", "p95");
       header = true;
     }
     if (m->types[v] == BRINK_ENUM) {
-      fprintf(f, "  %-*s", w, m->vars[v]);
+      term_printf(f, "  %-*s", w, m->vars[v]);
       for (int k = 0; k < m->nenum[v]; k++)
-        fprintf(f, " %s %.1f%%", m->enums[v][k],
-                n ? 100.0 * (double)enum_count(m, t, v, k) / (double)n : 0.0);
+        term_printf(f, " %s %.1f%%", m->enums[v][k],
+                    n ? 100.0 * (double)enum_count(m, t, v, k) / (double)n
+                      : 0.0);
       fputc('\n', f);
       continue;
     }
@@ -391,8 +393,9 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
     text_value(m, v, s.p5, a[2], sizeof a[2]);
     text_value(m, v, s.p50, a[3], sizeof a[3]);
     text_value(m, v, s.p95, a[4], sizeof a[4]);
-    fprintf(f, "  %-*s %10s %10s %10s %10s %10s\n", w, m->vars[v], a[0], a[1],
-            a[2], a[3], a[4]);
+    term_printf(f, "  %-*s %10s %10s %10s %10s %10s\n", w, m->vars[v], a[0],
+                a[1],
+                a[2], a[3], a[4]);
   }
   if (!header) fputs("\nfinal values: the same in every run\n", f);
 
@@ -401,9 +404,9 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
     for (int a = 0; a < m->nactors; a++) {
       double x;
       if (mean_score(m, t, a, &x))
-        fprintf(f, "  %-8s %10.6g\n", m->actors[a], round_sig(x, 6));
+        term_printf(f, "  %-8s %10.6g\n", m->actors[a], round_sig(x, 6));
       else
-        fprintf(f, "  %-8s %10s\n", m->actors[a], "-");
+        term_printf(f, "  %-8s %10s\n", m->actors[a], "-");
     }
   }
 
@@ -412,8 +415,8 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
     w = name_width((const char *const *)t->triggers, t->ntriggers, 20);
     fputs("\ntriggers (share of runs in which each fired)\n", f);
     for (int i = 0; i < t->ntriggers; i++)
-      fprintf(f, "  %-*s %6.1f%%\n", w, t->triggers[ix[i]],
-              n ? 100.0 * (double)t->trigger_runs[ix[i]] / (double)n : 0.0);
+      term_printf(f, "  %-*s %6.1f%%\n", w, t->triggers[ix[i]],
+                  n ? 100.0 * (double)t->trigger_runs[ix[i]] / (double)n : 0.0);
     free(ix);
   } else {
     fputs("\ntriggers: none fired\n", f);
@@ -422,39 +425,41 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
   fputs("\nmoves (share of each actor's choices)\n", f);
   for (int a = 0; a < m->nactors; a++) {
     int64_t total = actor_choices(m, t, a);
-    fprintf(f, "  %s\n", m->actors[a]);
+    term_printf(f, "  %s\n", m->actors[a]);
     for (int k = 0; k < m->nrep[a]; k++) {
       int64_t c = t->moves[m->rep_off[a] + k];
-      fprintf(f, "    %-28s %6.1f%%\n", m->rep[a][k],
-              total ? 100.0 * (double)c / (double)total : 0.0);
+      term_printf(f, "    %-28s %6.1f%%\n", m->rep[a][k],
+                  total ? 100.0 * (double)c / (double)total : 0.0);
     }
   }
 
   fputs("\ncoverage\n  outcomes never reached:", f);
   int none = 1;
   for (int i = 0; i < y.n; i++)
-    if (y.counts[i] == 0) fprintf(f, " %s", y.names[i]), none = 0;
+    if (y.counts[i] == 0) term_printf(f, " %s", y.names[i]), none = 0;
   fputs(none ? " none\n" : "\n", f);
   fputs("  triggers never fired:", f);
   none = 1;
   for (int i = 0; i < t->ntriggers; i++)
-    if (t->trigger_runs[i] == 0) fprintf(f, " %s", t->triggers[i]), none = 0;
+    if (t->trigger_runs[i] == 0)
+      term_printf(f, " %s", t->triggers[i]), none = 0;
   fputs(none ? " none\n" : "\n", f);
   fputs("  moves never chosen:", f);
   none = 1;
   for (int a = 0; a < m->nactors; a++)
     for (int k = 0; k < m->nrep[a]; k++)
       if (t->moves[m->rep_off[a] + k] == 0)
-        fprintf(f, " %s:%s", m->actors[a], m->rep[a][k]), none = 0;
+        term_printf(f, " %s:%s", m->actors[a], m->rep[a][k]), none = 0;
   fputs(none ? " none\n" : "\n", f);
 
   int64_t errors = 0, first = -1;
   for (int64_t r = 0; r < n; r++)
     if (t->error[r] && errors++ == 0) first = r;
   if (errors)
-    fprintf(f, "\n%lld run%s ended in a script error; the first, seed %llu:"
-            "\n  %s\n", (long long)errors, errors == 1 ? "" : "s",
-            (unsigned long long)(m->seed + (uint64_t)first), t->error[first]);
+    term_printf(f, "\n%lld run%s ended in a script error; the first, seed %llu:"
+                "\n  %s\n", (long long)errors, errors == 1 ? "" : "s",
+                (unsigned long long)(m->seed + (uint64_t)first),
+                t->error[first]);
   tally_free(&y);
 }
 
@@ -488,23 +493,24 @@ void sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n) {
                               json_string_value(v));
     if ((int)strlen(labels[c]) > w) w = (int)strlen(labels[c]);
   }
-  fprintf(f, "comparison (share of runs; 95%% interval half-width at most "
-          "%.1f points)\n  %-*s", 100 * 1.0 / sqrt((double)(ts[0].count ?
+  term_printf(f, "comparison (share of runs; 95%% interval half-width at most "
+              "%.1f points)\n  %-*s", 100 * 1.0 / sqrt((double)(ts[0].count ?
                                                          ts[0].count : 1)),
-          w, "sweep");
+              w, "sweep");
   for (int k = 0; k < nn; k++)
-    fprintf(f, " %*s", (int)strlen(names[k]) > 7 ? (int)strlen(names[k]) : 7,
-            names[k]);
+    term_printf(f, " %*s",
+                (int)strlen(names[k]) > 7 ? (int)strlen(names[k]) : 7,
+                names[k]);
   fputc('\n', f);
   for (int c = 0; c < n; c++) {
-    fprintf(f, "  %-*s", w, labels[c]);
+    term_printf(f, "  %-*s", w, labels[c]);
     tally y = count_outcomes(&ms[c], &ts[c]);
     for (int k = 0; k < nn; k++) {
       int64_t cnt = 0;
       for (int i = 0; i < y.n; i++)
         if (strcmp(y.names[i], names[k]) == 0) cnt = y.counts[i];
       int w2 = (int)strlen(names[k]) > 7 ? (int)strlen(names[k]) : 7;
-      fprintf(f, " %*.1f%%", w2 - 1, ts[c].count ? 100.0 * (double)cnt /
+      term_printf(f, " %*.1f%%", w2 - 1, ts[c].count ? 100.0 * (double)cnt /
                                                   (double)ts[c].count : 0.0);
     }
     fputc('\n', f);

@@ -60,9 +60,6 @@ int setup_parse(json_t *j, setup *s, char *err, size_t cap);
    'j' is neither. */
 bool seed_read(json_t *j, uint64_t *out);
 
-/* UTF-8 checks: jansson takes nothing else, and logs are read back. */
-bool utf8_valid(const char *s, size_t len);
-
 /* Reads a whole file; NULL with errno set on failure.  NUL-terminated. */
 char *read_file(const char *path, size_t *len);
 

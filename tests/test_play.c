@@ -764,7 +764,7 @@ Test(play, damaged_saves_are_refused_with_the_reason) {
       {"format", "\"other\"", "not a save: its format is 'other'"},
       {"state.rng", NULL, "state.rng: must be a list of 4 hex strings"},
       {"state.turn", "\"three\"", "state.turn: must be a whole number"},
-      {"state.turn", "99", "position: turn 99 is out of range"},
+      {"state.turn", "99", "state.turn: 99 is out of range (1 to 6)"},
       {"state.values.talks", "150", "state.values.talks: 150 is outside "
                                     "0..100"},
       {"state.values.talks", "true", "state.values.talks: must be a number"},
@@ -780,8 +780,11 @@ Test(play, damaged_saves_are_refused_with_the_reason) {
                                                  "hex digits"},
       {"setup", NULL, "setup must be an object"},
       {"log", "7", "log: missing or not a list"},
-      {"scenario.sha256", "\"abc\"", "it was saved with another text of the "
-                                     "scenario"},
+      {"scenario.sha256", "\"abc\"", "scenario.sha256: must be 64 hex "
+                                     "digits"},
+      {"scenario.sha256", "\"00000000000000000000000000000000000000000000000"
+                          "00000000000000000\"",
+       "it was saved with another text of the scenario"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     json_t *s = json_deep_copy(good);
@@ -930,7 +933,7 @@ Test(play, report_writes_html_and_markdown_from_a_log_or_a_save) {
     cr_assert(strstr(md, "# After-action report: Golden Timeline\n"), "%s",
               md);
     cr_assert(strstr(md, "## Timeline") && strstr(md, "## What moved most") &&
-              strstr(md, "- turn 2: ` /set talks 70 `"), "%s", md);
+              strstr(md, "- turn 2: `/set talks 70`"), "%s", md);
     free(md);
   }
   snprintf(cmd, sizeof cmd, "report tests/cli/timeline.lua -o %s/x.html", d);

@@ -48,8 +48,13 @@ static brink_engine *saved_run(const char *path, int turns) {
   strlist log = {0};
   strlist_push(&log, "{\"t\":\"start\",\"scenario\":\"golden\",\"seed\":11,"
                      "\"engine\":\"0.1.0\"}");
-  strlist_push(&log, "{\"t\":\"news\",\"turn\":1,\"text\":\"caf\xc3\xa9\"}");
-  strlist_push(&log, "{\"t\":\"news\",\"turn\":1,\"text\":\"\xff\xfe\"}");
+  char *setup_rec = setup_line(&su);
+  strlist_push(&log, setup_rec);
+  free(setup_rec);
+  strlist_push(&log, "{\"t\":\"news\",\"turn\":1,\"date\":\"2019-10-01\","
+                     "\"text\":\"caf\xc3\xa9\"}");
+  strlist_push(&log, "{\"t\":\"news\",\"turn\":1,\"date\":\"2019-10-01\","
+                     "\"text\":\"\xff\xfe\"}");
   char err[600];
   cr_assert_eq(save_write(path, e, &su, &b, 1, &log, err, sizeof err), 0,
                "%s", err);
@@ -78,9 +83,10 @@ Test(play, a_save_round_trips_to_the_same_bytes) {
   cr_assert_eq(save_load(path, f, false, &l, err, sizeof err), 0, "%s", err);
   cr_assert_eq(l.nbranches, 1);
   cr_assert_str_eq(l.branches[0].name, "at_start");
-  cr_assert_eq(l.log.n, 3);
-  cr_assert_str_eq(l.log.v[2],
-                   "{\"t\":\"news\",\"turn\":1,\"text\":\"\xff\xfe\"}",
+  cr_assert_eq(l.log.n, 4);
+  cr_assert_str_eq(l.log.v[3],
+                   "{\"t\":\"news\",\"turn\":1,\"date\":\"2019-10-01\","
+                   "\"text\":\"\xff\xfe\"}",
                    "a line that is not UTF-8 comes back exactly");
   cr_assert_eq(l.setup.seed, 11);
   cr_assert_eq(state_restore(f, l.state, false, NULL, err, sizeof err), 0,
@@ -185,8 +191,8 @@ Test(play, damaged_saves_are_refused_and_change_nothing) {
        "state.seed: missing or not a whole number"},
       {"\"outcome\": null", "\"outcome\": \"deal\"",
        "position: outcome 0 is out of range"},
-      {"\"branches\": [", "\"branchez\": [", "branches: missing or not a "
-                                             "list"},
+      {"\"branches\": [", "\"branchez\": [", "branchez: not a field of a "
+                                             "save"},
       {"\"name\": \"at_start\"", "\"name\": 4", "branches[].name: must be a "
                                                 "string"},
   };

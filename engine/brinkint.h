@@ -25,6 +25,17 @@ void brink__strfree(brink_engine *e, char *s);
 /* Grows '*p' (of '*cap' elements of 'size') to hold 'need'; 0 or ENOMEM. */
 int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size);
 
+/*
+** What the engine keeps and does on a script's behalf goes to the script
+** budgets through brink__hold(): 'bytes' held (negative: released) and
+** 'work' done, in the sandbox's instructions, which C work matches at
+** about these rates.  Fails (BRINK_EBUDGET, nothing held) when a budget
+** is exceeded; the binding raises the kill.
+*/
+#define BRINK__COST_BYTES 16     /* bytes copied: 1 instruction */
+#define BRINK__COST_ENTRY 32     /* a journal entry, kept and recorded */
+int brink__hold(brink_engine *e, int64_t bytes, int64_t work);
+
 /* errors ----------------------------------------------------------------- */
 
 /* Sets the message (printf-style) and returns 'status'. */
@@ -160,6 +171,8 @@ typedef struct brink__host {
   /* Attaches a copy of the host to a freshly opened engine (for clones). */
   int (*clone)(void *ud, brink_engine *from, brink_engine *to);
   void (*close)(void *ud);
+  /* Charges the script budgets (see brink__hold); NULL: nothing to. */
+  int (*charge)(void *ud, int64_t bytes, int64_t work);
 } brink__host;
 
 /* A cached condition: its value stays valid while nothing it read changed. */

@@ -156,3 +156,12 @@ Test(budgets, the_journal_is_charged_to_memory, .timeout = 120) {
                  DIR "journal.lua:6: trigger:writes: memory budget exceeded "
                  "(16 MiB)");
 }
+
+/* Each coroutine used to start a fresh hook countdown: short ones ran
+   unmetered, 15 times the budget, until the time budget ended them. */
+Test(budgets, short_coroutines_meet_the_instruction_budget, .timeout = 120) {
+  expect_stopped(DIR "coroutines.lua",
+                 "--max-instructions 10000000 --max-seconds 2", 16, 2,
+                 DIR "coroutines.lua:8: trigger:spawn: instruction budget "
+                 "exceeded (10000000 instructions)");
+}

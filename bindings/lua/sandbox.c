@@ -41,6 +41,14 @@
 /* Instructions between two runs of the hook while nothing is wrong. */
 #define HOOK_STEP 1000
 /*
+** The same in a coroutine.  Each resume starts the countdown afresh and is
+** charged this much in advance: what a coroutine runs between its last
+** hook and a yield is never counted, and this covers it, so short
+** coroutines cannot run unmetered and the count stays the same on every
+** machine.
+*/
+#define CO_STEP 100
+/*
 ** What C work costs, in instructions.  An instruction takes about 3-5 ns
 ** on the machines we measured; these make C work cost about as much time
 ** per instruction, so the budget bounds both.
@@ -291,6 +299,7 @@ int brink__box_hold(brink__box *box, int64_t bytes, int64_t work) {
 static void hook(lua_State *L, lua_Debug *ar) {
   brink__box *box = box_of(L);
   int count = lua_gethookcount(L);
+  int step = L == box->L ? HOOK_STEP : CO_STEP;
   (void)ar;
   box->instructions += count;
   if (box->killed)
@@ -302,8 +311,8 @@ static void hook(lua_State *L, lua_Debug *ar) {
     if (late(box))
       stop(L, box, BRINK__KILL_TIME);
   }
-  if (count != HOOK_STEP)   /* back to normal after an earlier kill */
-    lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_STEP);
+  if (count != step)   /* back to normal after an earlier kill */
+    lua_sethook(L, hook, LUA_MASKCOUNT, step);
 }
 
 /*
@@ -990,6 +999,8 @@ static int resume(lua_State *L, lua_State *co, int coidx, int narg) {
     lua_pushliteral(L, "too many arguments to resume");
     return -1;
   }
+  charge(L, box, CO_STEP);
+  lua_sethook(co, hook, LUA_MASKCOUNT, CO_STEP);
   lua_xmove(L, co, narg);
   status = lua_resume(co, L, narg, &nres);
   if (status == LUA_OK || status == LUA_YIELD) {

@@ -34,6 +34,8 @@ int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size);
 */
 #define BRINK__COST_BYTES 16     /* bytes copied: 1 instruction */
 #define BRINK__COST_ENTRY 32     /* a journal entry, kept and recorded */
+#define BRINK__COST_EVENT 500    /* an event fired: a call, a transaction,
+                                    a record; paid when it is scheduled */
 int brink__hold(brink_engine *e, int64_t bytes, int64_t work);
 
 /* errors ----------------------------------------------------------------- */
@@ -345,8 +347,9 @@ struct brink_engine {
   double *values;              /* [nvars] */
   double *initial;             /* [nvars]: values at start */
   uint8_t *fired;              /* [ntriggers] */
-  brink__sched *sched;
+  brink__sched *sched;         /* [sched_head, nsched): in order */
   int nsched, cap_sched;
+  int sched_head;              /* the events phase fires from here */
   brink__run run;
 
   /* change tracking for cached conditions */
@@ -416,6 +419,8 @@ int brink__fire(brink_engine *e, int event, const char *data);
 int brink__end_scenario(brink_engine *e, const char *outcome);
 int brink__turn_init(brink_engine *e);
 void brink__sched_truncate(brink_engine *e, int n);
+/* The bytes a schedule entry holds, for brink__hold(). */
+int64_t brink__sched_bytes(const brink__sched *s);
 void brink__turn_free(brink_engine *e);
 const char *brink__call_name(const brink_engine *e, const brink__call *c,
                              char *buf, size_t cap);

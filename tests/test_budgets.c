@@ -121,19 +121,19 @@ static measured run_measured(const char *file, const char *args,
 }
 
 /*
-** The attack in 'file' under 'args' must end with 'error' (the budget
-** error, with the attack's file:line) within the ceilings.
+** The attack in 'file' under 'args' must end with exit status 'status'
+** and 'error' on stderr (for 1, the budget error with the attack's
+** file:line) within the ceilings.
 */
-static void expect_stopped(const char *file, const char *args,
-                           double budget_mib, double budget_seconds,
-                           const char *error) {
+static void expect_run(const char *file, const char *args, double budget_mib,
+                       double budget_seconds, int status, const char *error) {
   double max_mib = 4 * budget_mib + BASELINE_MIB;
   double max_seconds = 4 * budget_seconds + BASELINE_SECONDS;
   measured m = run_measured(file, args, max_mib, max_seconds);
   cr_assert_null(m.stopped, "%s %s: stopped by the watchdog (%s): %.0f MiB, "
                  "%.1f s", file, args, m.stopped, m.peak_mib, m.seconds);
-  cr_assert_eq(m.status, 1, "%s %s exited %d:\n%s", file, args, m.status,
-               m.err);
+  cr_assert_eq(m.status, status, "%s %s exited %d:\n%s", file, args,
+               m.status, m.err);
   cr_assert(strstr(m.err, error), "%s %s: wanted '%s', got:\n%s", file, args,
             error, m.err);
   if (!SANITIZED) {
@@ -141,6 +141,12 @@ static void expect_stopped(const char *file, const char *args,
     cr_assert_leq(m.seconds, max_seconds, "%s: %.1f s", file, m.seconds);
   }
   free(m.err);
+}
+
+static void expect_stopped(const char *file, const char *args,
+                           double budget_mib, double budget_seconds,
+                           const char *error) {
+  expect_run(file, args, budget_mib, budget_seconds, 1, error);
 }
 
 #define DIR "tests/budget/"
@@ -164,4 +170,28 @@ Test(budgets, short_coroutines_meet_the_instruction_budget, .timeout = 120) {
                  "--max-instructions 10000000 --max-seconds 2", 16, 2,
                  DIR "coroutines.lua:8: trigger:spawn: instruction budget "
                  "exceeded (10000000 instructions)");
+}
+
+/* Scheduling pays for the firing: a million events meet the budget of
+   the call that schedules them, not minutes of firing later (time enough
+   to schedule them all, were it not for that). */
+Test(budgets, scheduled_events_are_charged_when_scheduled, .timeout = 120) {
+  expect_stopped(DIR "schedule.lua", "--max-seconds 5", 16, 5,
+                 DIR "schedule.lua:7: trigger:plan: instruction budget "
+                 "exceeded (100000000 instructions)");
+}
+
+/* Firing was a scan and a memmove per event: 200,000 took 9 s or more. */
+Test(budgets, firing_scheduled_events_is_linear, .timeout = 120) {
+  expect_run(DIR "schedule.lua",
+             "--max-seconds 1 --max-instructions 1000000000 --set n=200000",
+             16, 1, 0, "");
+}
+
+/* An event scheduling itself 2,000 times: the schedule meets the memory
+   budget in the third turn instead of growing for minutes. */
+Test(budgets, fan_out_meets_the_memory_budget, .timeout = 120) {
+  expect_stopped(DIR "fanout.lua", "--max-seconds 1 --max-memory 16M", 16, 1,
+                 DIR "fanout.lua:6: event:grow: memory budget exceeded "
+                 "(16 MiB)");
 }

@@ -285,7 +285,8 @@ int brink__box_hold(brink__box *box, int64_t bytes, int64_t work) {
   if (!box->killed && (held > box->mem_cap ||
                        (uint64_t)bytes > box->mem_cap - held))
     box->killed = BRINK__KILL_MEMORY;
-  if (spend(box, work))
+  box->killed = spend(box, work);
+  if (box->killed)
     return BRINK_EBUDGET;
   box->c_used += (size_t)bytes;
   return BRINK_OK;

@@ -195,3 +195,10 @@ Test(budgets, fan_out_meets_the_memory_budget, .timeout = 120) {
                  DIR "fanout.lua:6: event:grow: memory budget exceeded "
                  "(16 MiB)");
 }
+
+/* What is held is let go of: a run that holds megabytes a turn for three
+   years stays within a budget that a few turns' worth would exceed. */
+Test(budgets, what_is_held_for_a_script_is_released, .timeout = 120) {
+  expect_run(DIR "release.lua", "--max-memory 8M --max-seconds 1", 8, 1, 0,
+             "");
+}

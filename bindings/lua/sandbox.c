@@ -8,9 +8,11 @@
 **    standard libraries are loaded into a private table; each environment
 **    is built from the list, never by deleting from a full one.
 **
-**  - Every way of running long is metered: Lua code by a count hook, work
-**    done inside C library functions by explicit charges to the same
-**    instruction budget, memory by the allocator.  Once a budget is
+**  - Every way of running long is metered: Lua code by a count hook (in
+**    every coroutine), work done inside C library functions by explicit
+**    charges to the same instruction budget, memory by the allocator, and
+**    what the engine does and keeps for a script (news, the journal, the
+**    schedule) through brink__box_hold().  Once a budget is
 **    exceeded the kill is sticky: the hook fires at every instruction of
 **    the thread and raises again, and every function that catches errors
 **    (pcall, xpcall, coroutine.resume, coroutine.wrap, load) raises it
@@ -274,7 +276,9 @@ static void charge(lua_State *L, brink__box *box, int64_t n) {
 int brink__box_hold(brink__box *box, int64_t bytes, int64_t work) {
   size_t held;
   if (bytes < 0) {
-    box->c_used -= (size_t)-bytes;
+    /* Never below zero: a release cannot leave the cap unreachable. */
+    box->c_used -= (size_t)-bytes < box->c_used ? (size_t)-bytes
+                                                 : box->c_used;
     bytes = 0;
   }
   if (box->depth == 0) {

@@ -153,7 +153,7 @@ static void expect_stopped(const char *file, const char *args,
 
 Test(budgets, news_text_is_charged_to_memory, .timeout = 120) {
   expect_stopped(DIR "news.lua", "--max-memory 48M --max-seconds 1", 48, 1,
-                 DIR "news.lua:6: trigger:flood: memory budget exceeded "
+                 DIR "news.lua:8: trigger:flood: memory budget exceeded "
                  "(48 MiB)");
 }
 
@@ -168,7 +168,7 @@ Test(budgets, the_journal_is_charged_to_memory, .timeout = 120) {
 Test(budgets, short_coroutines_meet_the_instruction_budget, .timeout = 120) {
   expect_stopped(DIR "coroutines.lua",
                  "--max-instructions 10000000 --max-seconds 2", 16, 2,
-                 DIR "coroutines.lua:8: trigger:spawn: instruction budget "
+                 DIR "coroutines.lua:10: trigger:spawn: instruction budget "
                  "exceeded (10000000 instructions)");
 }
 
@@ -177,7 +177,7 @@ Test(budgets, short_coroutines_meet_the_instruction_budget, .timeout = 120) {
    to schedule them all, were it not for that). */
 Test(budgets, scheduled_events_are_charged_when_scheduled, .timeout = 120) {
   expect_stopped(DIR "schedule.lua", "--max-seconds 5", 16, 5,
-                 DIR "schedule.lua:7: trigger:plan: instruction budget "
+                 DIR "schedule.lua:9: trigger:plan: instruction budget "
                  "exceeded (100000000 instructions)");
 }
 

@@ -5,4 +5,6 @@ actor "A" {}
 event "grow" {
   effect = function() for _ = 1, 2000 do schedule("grow", {}) end end,
 }
-trigger "seed" { at = "2020-01-01", effect = function() schedule("grow", {}) end }
+trigger "seed" {
+  at = "2020-01-01", effect = function() schedule("grow", {}) end,
+}

@@ -3,5 +3,8 @@
 scenario { id = "news", start = "2020-01-01", finish = "2020-03-31" }
 actor "A" {}
 trigger "flood" {
-  effect = function() local s = ("x"):rep(16 * 1024 * 1024 - 64) for _ = 1, 150 do news(s) end end,
+  effect = function()
+    local s = ("x"):rep(16 * 1024 * 1024 - 64)
+    for _ = 1, 150 do news(s) end
+  end,
 }

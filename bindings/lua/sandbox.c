@@ -1005,7 +1005,10 @@ static int resume(lua_State *L, lua_State *co, int coidx, int narg) {
     return -1;
   }
   charge(L, box, CO_STEP);
-  lua_sethook(co, hook, LUA_MASKCOUNT, CO_STEP);
+  /* Not the main thread (it cannot be resumed, and a reset would drop
+     up to HOOK_STEP of its count, more than was just charged). */
+  if (co != box->L)
+    lua_sethook(co, hook, LUA_MASKCOUNT, CO_STEP);
   lua_xmove(L, co, narg);
   status = lua_resume(co, L, narg, &nres);
   if (status == LUA_OK || status == LUA_YIELD) {

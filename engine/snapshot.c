@@ -144,7 +144,8 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
   e->sched = sched;
   e->cap_sched = cap;
   e->nsched = h.nsched;
-  for (int i = 0; i < n; i++) brink__hold(e, brink__sched_bytes(&sched[i]), 0);
+  for (int i = 0; i < n; i++)
+    brink__hold(e, brink__sched_bytes(&sched[i]), 0);
   e->run = h.run;
   memcpy(e->values, s->bytes + sizeof h, sizeof(double) * (size_t)e->nvars);
   memcpy(e->fired, s->bytes + sizeof h + sizeof(double) * (size_t)e->nvars,

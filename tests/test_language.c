@@ -93,10 +93,13 @@ Test(language, a_scheduled_event_fires_k_turns_later_with_its_data) {
 Test(language, scheduled_events_fire_in_the_order_scheduled) {
   char *log = play(HEADER ACTORS
       "event 'e' { effect = function(w, data) news(data)\n"
-      "  if data == 'b' then schedule('e', { data = 'f' }) pcall(fire, 'bad') end end }\n"
-      "event 'bad' { effect = function() schedule('e', { data = 'lost' }) error('no') end }\n"
+      "  if data == 'b' then\n"
+      "    schedule('e', { data = 'f' }) pcall(fire, 'bad') end end }\n"
+      "event 'bad' { effect = function()\n"
+      "  schedule('e', { data = 'lost' }) error('no') end }\n"
       "on('turn_start', function(w) if w.date.turn == 1 then\n"
-      "  for _, p in ipairs({ {2, 'a'}, {1, 'b'}, {2, 'c'}, {1, 'd'}, {2, 'e'} }) do\n"
+      "  for _, p in ipairs({ {2, 'a'}, {1, 'b'}, {2, 'c'}, {1, 'd'},\n"
+      "                       {2, 'e'} }) do\n"
       "    schedule('e', { turns = p[1], data = p[2] }) end end end)\n",
       1, NULL);
   assert_has(log, "\"turn\":2,\"date\":\"2019-06-01\",\"text\":\"b\"}\n");

@@ -289,7 +289,8 @@ int brink__box_hold(brink__box *box, int64_t bytes, int64_t work) {
   if (!box->killed && (held > box->mem_cap ||
                        (uint64_t)bytes > box->mem_cap - held))
     box->killed = BRINK__KILL_MEMORY;
-  box->killed = spend(box, work);
+  if (!box->killed)
+    box->killed = spend(box, work);
   if (box->killed)
     return BRINK_EBUDGET;
   box->c_used += (size_t)bytes;

@@ -25,6 +25,19 @@ void brink__strfree(brink_engine *e, char *s);
 /* Grows '*p' (of '*cap' elements of 'size') to hold 'need'; 0 or ENOMEM. */
 int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size);
 
+/*
+** What the engine keeps and does on a script's behalf goes to the script
+** budgets through brink__hold(): 'bytes' held (negative: released) and
+** 'work' done, in the sandbox's instructions, which C work matches at
+** about these rates.  Fails (BRINK_EBUDGET, nothing held) when a budget
+** is exceeded; the binding raises the kill.
+*/
+#define BRINK__COST_BYTES 16     /* bytes copied: 1 instruction */
+#define BRINK__COST_ENTRY 32     /* a journal entry, kept and recorded */
+#define BRINK__COST_EVENT 500    /* an event fired: a call, a transaction,
+                                    a record; paid when it is scheduled */
+int brink__hold(brink_engine *e, int64_t bytes, int64_t work);
+
 /* errors ----------------------------------------------------------------- */
 
 /* Sets the message (printf-style) and returns 'status'. */
@@ -160,6 +173,8 @@ typedef struct brink__host {
   /* Attaches a copy of the host to a freshly opened engine (for clones). */
   int (*clone)(void *ud, brink_engine *from, brink_engine *to);
   void (*close)(void *ud);
+  /* Charges the script budgets (see brink__hold); NULL: nothing to. */
+  int (*charge)(void *ud, int64_t bytes, int64_t work);
 } brink__host;
 
 /* A cached condition: its value stays valid while nothing it read changed. */
@@ -332,8 +347,9 @@ struct brink_engine {
   double *values;              /* [nvars] */
   double *initial;             /* [nvars]: values at start */
   uint8_t *fired;              /* [ntriggers] */
-  brink__sched *sched;
+  brink__sched *sched;         /* [sched_head, nsched): in order */
   int nsched, cap_sched;
+  int sched_head;              /* the events phase fires from here */
   brink__run run;
 
   /* change tracking for cached conditions */
@@ -403,6 +419,8 @@ int brink__fire(brink_engine *e, int event, const char *data);
 int brink__end_scenario(brink_engine *e, const char *outcome);
 int brink__turn_init(brink_engine *e);
 void brink__sched_truncate(brink_engine *e, int n);
+/* The bytes a schedule entry holds, for brink__hold(). */
+int64_t brink__sched_bytes(const brink__sched *s);
 void brink__turn_free(brink_engine *e);
 const char *brink__call_name(const brink_engine *e, const brink__call *c,
                              char *buf, size_t cap);

@@ -84,6 +84,13 @@ int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size) {
   return BRINK_OK;
 }
 
+int brink__hold(brink_engine *e, int64_t bytes, int64_t work) {
+  if (e->host.charge == NULL ||
+      e->host.charge(e->host.ud, bytes, work) == BRINK_OK)
+    return BRINK_OK;
+  return brink__error(e, BRINK_EBUDGET, "a script budget is exceeded");
+}
+
 /* messages --------------------------------------------------------------- */
 
 /*
@@ -265,6 +272,8 @@ static int init_world(brink_engine *e) {
 
 static void free_world(brink_engine *e) {
   if (e->host.close) e->host.close(e->host.ud);
+  /* What is freed below was held for a host that is gone. */
+  e->host.charge = NULL;
   brink__turn_free(e);
   brink__journal_free(e);
   brink__world_free(e);

@@ -36,6 +36,11 @@ int brink__emit(brink_engine *e, brink_record *r) {
   return BRINK_OK;
 }
 
+/* The bytes of 'entries' journal entries and 'text' bytes of news. */
+static int64_t held(int entries, size_t text) {
+  return (int64_t)(sizeof(brink__entry) * (size_t)entries + text);
+}
+
 static void flush(brink_engine *e) {
   for (int i = 0; e->on_record && i < e->nentries; i++) {
     const brink__entry *en = &e->journal[i];
@@ -59,15 +64,20 @@ static void flush(brink_engine *e) {
     }
     brink__emit(e, &r);
   }
+  brink__hold(e, -held(e->nentries, e->ntext), 0);
   e->nentries = 0;
   e->ntext = 0;
 }
 
 int brink__journal_add(brink_engine *e, const brink__entry *en) {
   if (e->nmarks == 0 && e->on_record == NULL) return BRINK_OK;
+  int rc = brink__hold(e, held(1, 0), BRINK__COST_ENTRY);
+  if (rc) return rc;
   if (brink__grow(e, (void **)&e->journal, &e->cap_entries, e->nentries + 1,
-                  sizeof *en))
+                  sizeof *en)) {
+    brink__hold(e, -held(1, 0), 0);
     return brink__error(e, BRINK_ENOMEM, "out of memory");
+  }
   brink__entry *slot = &e->journal[e->nentries++];
   *slot = *en;
   if (slot->kind == BRINK__J_SET && slot->cause == NULL)
@@ -80,11 +90,17 @@ int brink__news(brink_engine *e, const char *text, size_t len) {
   if (e->read_only)
     return brink__error(e, BRINK_ESTATE, "conditions are read-only: news() is not allowed here");
   if (e->nmarks == 0 && e->on_record == NULL) return BRINK_OK;
+  int rc = brink__hold(e, held(0, len + 1),
+                       (int64_t)(len / BRINK__COST_BYTES));
+  if (rc) return rc;
   if (e->ntext + len + 1 > e->cap_text) {
     size_t ncap = e->cap_text ? e->cap_text : 256;
     while (ncap < e->ntext + len + 1) ncap *= 2;
     char *bigger = brink__realloc(e, e->text, e->cap_text, ncap);
-    if (bigger == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+    if (bigger == NULL) {
+      brink__hold(e, -held(0, len + 1), 0);
+      return brink__error(e, BRINK_ENOMEM, "out of memory");
+    }
     e->text = bigger;
     e->cap_text = ncap;
   }
@@ -93,8 +109,11 @@ int brink__news(brink_engine *e, const char *text, size_t len) {
   e->text[at + len] = '\0';
   e->ntext += len + 1;
   brink__entry en = {BRINK__J_NEWS, -1, 0, 0, NULL, at};
-  int rc = brink__journal_add(e, &en);
-  if (rc) e->ntext = at;
+  rc = brink__journal_add(e, &en);
+  if (rc) {
+    brink__hold(e, -held(0, len + 1), 0);
+    e->ntext = at;
+  }
   return rc;
 }
 
@@ -125,6 +144,7 @@ BRINK_API int brink_txn_rollback(brink_engine *e) {
       e->version[en->var] = ++e->clock;
     }
   }
+  brink__hold(e, -held(e->nentries - m.entries, e->ntext - m.text), 0);
   e->nentries = m.entries;
   e->ntext = m.text;
   brink__sched_truncate(e, m.schedule);

@@ -32,7 +32,7 @@ typedef struct sched_header {
 static size_t snapshot_size(const brink_engine *e) {
   size_t n = sizeof(snap_header) + sizeof(double) * (size_t)e->nvars +
              (size_t)e->ntriggers;
-  for (int i = 0; i < e->nsched; i++)
+  for (int i = e->sched_head; i < e->nsched; i++)
     n += sizeof(sched_header) +
          (e->sched[i].data ? strlen(e->sched[i].data) + 1 : 0);
   return n;
@@ -56,7 +56,7 @@ BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
   h.size = size;
   h.nvars = e->nvars;
   h.ntriggers = e->ntriggers;
-  h.nsched = e->nsched;
+  h.nsched = e->nsched - e->sched_head;
   h.run = e->run;
   memcpy(p, &h, sizeof h);
   p += sizeof h;
@@ -64,7 +64,7 @@ BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
   p += sizeof(double) * (size_t)e->nvars;
   memcpy(p, e->fired, (size_t)e->ntriggers);
   p += e->ntriggers;
-  for (int i = 0; i < e->nsched; i++) {
+  for (int i = e->sched_head; i < e->nsched; i++) {
     const brink__sched *q = &e->sched[i];
     sched_header sh = {q->due, q->event, q->seq,
                        q->data ? (uint32_t)strlen(q->data) + 1 : 0};
@@ -144,6 +144,8 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
   e->sched = sched;
   e->cap_sched = cap;
   e->nsched = h.nsched;
+  for (int i = 0; i < n; i++)
+    brink__hold(e, brink__sched_bytes(&sched[i]), 0);
   e->run = h.run;
   memcpy(e->values, s->bytes + sizeof h, sizeof(double) * (size_t)e->nvars);
   memcpy(e->fired, s->bytes + sizeof h + sizeof(double) * (size_t)e->nvars,

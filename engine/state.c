@@ -114,13 +114,15 @@ BRINK_API const char *brink_outcome_name(const brink_engine *e, int i) {
   return i >= 0 && i < e->noutcomes ? e->outcomes[i].name : NULL;
 }
 
-BRINK_API int brink_schedule_count(const brink_engine *e) { return e->nsched; }
+BRINK_API int brink_schedule_count(const brink_engine *e) {
+  return e->nsched - e->sched_head;
+}
 
 BRINK_API int brink_schedule_get(const brink_engine *e, int i, int *due,
                                  int *event, uint32_t *seq,
                                  const char **data) {
-  if (i < 0 || i >= e->nsched) return BRINK_EINVAL;
-  const brink__sched *s = &e->sched[i];
+  if (i < 0 || i >= e->nsched - e->sched_head) return BRINK_EINVAL;
+  const brink__sched *s = &e->sched[e->sched_head + i];
   if (due) *due = s->due;
   if (event) *event = s->event;
   if (seq) *seq = s->seq;
@@ -139,13 +141,18 @@ BRINK_API int brink_schedule_put(brink_engine *e, int due, int event,
   if (event < 0 || event >= e->nevents)
     return brink__error(e, BRINK_EINVAL, "no event has id %d", event);
   if (due < 1) return brink__error(e, BRINK_ERANGE, "due turn %d", due);
+  brink__sched s = {due, event, seq, (char *)data};
+  int64_t bytes = brink__sched_bytes(&s);
+  int rc = brink__hold(e, bytes, 0);
+  if (rc) return rc;
+  s.data = NULL;
   if (brink__grow(e, (void **)&e->sched, &e->cap_sched, e->nsched + 1,
-                  sizeof(brink__sched)))
+                  sizeof(brink__sched)) ||
+      (data && (s.data = brink__strdup(e, data)) == NULL)) {
+    brink__hold(e, -bytes, 0);
     return brink__error(e, BRINK_ENOMEM, "out of memory");
-  char *copy = NULL;
-  if (data && (copy = brink__strdup(e, data)) == NULL)
-    return brink__error(e, BRINK_ENOMEM, "out of memory");
-  e->sched[e->nsched++] = (brink__sched){due, event, seq, copy};
+  }
+  e->sched[e->nsched++] = s;
   return BRINK_OK;
 }
 

@@ -224,9 +224,20 @@ void brink__options_free(brink_engine *e) {
   e->noptions = 0;
 }
 
+int64_t brink__sched_bytes(const brink__sched *s) {
+  return (int64_t)(sizeof *s + (s->data ? strlen(s->data) + 1 : 0));
+}
+
+/* Keeps the first 'n' entries (counted from the array's start, as marks
+   are; none at all if 'n' is not past the fired ones). */
 void brink__sched_truncate(brink_engine *e, int n) {
-  for (int i = n; i < e->nsched; i++) brink__strfree(e, e->sched[i].data);
-  if (n < e->nsched) e->nsched = n;
+  int from = n > e->sched_head ? n : e->sched_head;
+  for (int i = from; i < e->nsched; i++) {
+    brink__hold(e, -brink__sched_bytes(&e->sched[i]), 0);
+    brink__strfree(e, e->sched[i].data);
+  }
+  if (from < e->nsched) e->nsched = from;
+  if (n <= e->sched_head) e->nsched = e->sched_head = 0;
 }
 
 void brink__turn_free(brink_engine *e) {
@@ -412,8 +423,12 @@ int brink__schedule(brink_engine *e, int event, int turns, const char *data) {
   if (turns < 1)
     return brink__error(e, BRINK_ERANGE, "schedule('%s'): turns must be 1 "
                         "or more, not %d", e->events[event].name, turns);
-  int rc = brink_schedule_put(e, e->run.turn + turns, event,
-                              e->run.sched_seq, data);
+  /* Firing it is work this script causes: paid now, while a budget
+     runs, since it fires between calls. */
+  int rc = brink__hold(e, 0, BRINK__COST_EVENT);
+  if (rc) return rc;
+  rc = brink_schedule_put(e, e->run.turn + turns, event, e->run.sched_seq,
+                          data);
   if (rc == BRINK_OK) e->run.sched_seq++;
   return rc;
 }
@@ -423,7 +438,8 @@ int brink__fire(brink_engine *e, int event, const char *data) {
   if (event < 0 || event >= e->nevents)
     return brink__error(e, BRINK_EINVAL, "no event has id %d", event);
   brink__entry en = {BRINK__J_EVENT, -1, 0, 0, NULL, (size_t)event};
-  int rc = brink__journal_add(e, &en);
+  int rc = brink__hold(e, 0, BRINK__COST_EVENT);
+  if (rc == BRINK_OK) rc = brink__journal_add(e, &en);
   if (rc) return rc;
   brink__call call = {BRINK__IN_EVENT, event, -1, -1, -1, data};
   return run_effect(e, e->events[event].effect, &call);
@@ -726,16 +742,49 @@ static int hooks_phase(brink_engine *e, int when) {
   return BRINK_OK;
 }
 
+/*
+** Moves the schedule's due entries to its front, both parts keeping their
+** order, so the events phase takes them from there in the order scheduled
+** at O(1) each.  Returns how many are due, or -1 (out of memory).
+*/
+static int sched_partition(brink_engine *e) {
+  int head = e->sched_head, n = e->nsched, due = 0, front = 0;
+  for (int i = head; i < n; i++)
+    if (e->sched[i].due <= e->run.turn) {
+      if (front == i - head) front++;   /* still all due from the head */
+      due++;
+    }
+  if (front == due) return due;
+  size_t later_size = sizeof(brink__sched) * (size_t)(n - head - due);
+  brink__sched *later = brink__alloc(e, later_size);
+  if (later == NULL) return -1;
+  int w = head, l = 0;
+  for (int i = head; i < n; i++) {
+    if (e->sched[i].due <= e->run.turn) e->sched[w++] = e->sched[i];
+    else later[l++] = e->sched[i];
+  }
+  memcpy(&e->sched[w], later, later_size);
+  brink__free(e, later, later_size);
+  return due;
+}
+
 static int events_phase(brink_engine *e) {
   for (;;) {
-    int due = -1;
-    for (int i = 0; i < e->nsched && due < 0; i++)
-      if (e->sched[i].due <= e->run.turn) due = i;
-    if (due < 0) return BRINK_OK;
-    brink__sched s = e->sched[due];
-    memmove(&e->sched[due], &e->sched[due + 1],
-            sizeof(brink__sched) * (size_t)(e->nsched - due - 1));
-    e->nsched--;
+    if (e->sched_head == e->nsched ||
+        e->sched[e->sched_head].due > e->run.turn) {
+      int due = sched_partition(e);
+      if (due < 0) return brink__error(e, BRINK_ENOMEM, "out of memory");
+      if (due == 0) {
+        if (e->sched_head > 0)
+          memmove(e->sched, &e->sched[e->sched_head], sizeof(brink__sched) *
+                  (size_t)(e->nsched - e->sched_head));
+        e->nsched -= e->sched_head;
+        e->sched_head = 0;
+        return BRINK_OK;
+      }
+    }
+    brink__sched s = e->sched[e->sched_head++];
+    brink__hold(e, -brink__sched_bytes(&s), 0);
     brink_record r;
     brink__record(e, &r, BRINK_REC_EVENT);
     r.id = e->events[s.event].name;

@@ -87,6 +87,34 @@ Test(language, a_scheduled_event_fires_k_turns_later_with_its_data) {
   free(log);
 }
 
+/* Due events are taken from the front of the schedule: each turn's fire
+   in the order scheduled, whatever came due when, and an event rolled
+   back in the middle of the firing takes its own schedule with it. */
+Test(language, scheduled_events_fire_in_the_order_scheduled) {
+  char *log = play(HEADER ACTORS
+      "event 'e' { effect = function(w, data) news(data)\n"
+      "  if data == 'b' then\n"
+      "    schedule('e', { data = 'f' }) pcall(fire, 'bad') end end }\n"
+      "event 'bad' { effect = function()\n"
+      "  schedule('e', { data = 'lost' }) error('no') end }\n"
+      "on('turn_start', function(w) if w.date.turn == 1 then\n"
+      "  for _, p in ipairs({ {2, 'a'}, {1, 'b'}, {2, 'c'}, {1, 'd'},\n"
+      "                       {2, 'e'} }) do\n"
+      "    schedule('e', { turns = p[1], data = p[2] }) end end end)\n",
+      1, NULL);
+  assert_has(log, "\"turn\":2,\"date\":\"2019-06-01\",\"text\":\"b\"}\n");
+  const char *order[] = {"\"text\":\"b\"", "\"text\":\"d\"",
+                         "\"text\":\"a\"", "\"text\":\"c\"",
+                         "\"text\":\"e\"", "\"text\":\"f\""};
+  const char *at = log;
+  for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+    at = strstr(at, order[i]);
+    cr_assert_not_null(at, "%s missing or out of order in\n%s", order[i], log);
+  }
+  cr_assert_null(strstr(log, "lost"), "%s", log);
+  free(log);
+}
+
 Test(language, fire_runs_an_event_at_once) {
   char *log = play(HEADER ACTORS
       "var 'hit' { init = 0 }\n"

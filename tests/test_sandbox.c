@@ -529,6 +529,41 @@ Test(sandbox, coroutines_made_before_a_kill_are_stopped_and_recover, BOUNDED) {
   brink__box_close(&box);
 }
 
+/*
+** A coroutine that yields before its hook first runs must still be
+** counted: 10^4 coroutines of 150 loop steps (at least 3 instructions
+** each) are charged at least what they ran, and the same every time;
+** loop steps of 2 instructions in the main thread likewise.
+*/
+Test(sandbox, short_coroutines_are_counted_the_same_every_time, BOUNDED) {
+  brink__box box;
+  int env;
+  int64_t first;
+  const char *code =
+      "local n = 0\n"
+      "for k = 1, 10000 do\n"
+      "  coroutine.wrap(function() for j = 1, 150 do n = n + 1 end end)()\n"
+      "end\n"
+      "return n";
+  open_box(&box, 0, 0, 0);
+  env = new_env(&box);
+  cr_assert_str_eq(run_in(&box, env, code).value, "1500000");
+  first = box.instructions;
+  cr_assert_geq(first, (int64_t)10000 * 150 * 3, "%lld", (long long)first);
+  cr_assert_str_eq(run_in(&box, env, code).value, "1500000");
+  cr_assert_eq(box.instructions, first);
+  /* Resuming the main thread fails, and must not restart its count. */
+  cr_assert_str_eq(run_in(&box, env, "local main, n = coroutine.running(), 0\n"
+                          "for k = 1, 10000 do\n"
+                          "  for j = 1, 200 do n = n + j end\n"
+                          "  coroutine.resume(main)\n"
+                          "end\n"
+                          "return n").value, "201000000");
+  cr_assert_geq(box.instructions, (int64_t)10000 * 200 * 2, "%lld",
+                (long long)box.instructions);
+  brink__box_close(&box);
+}
+
 Test(sandbox, killed_coroutine_close_handlers_never_run_unmetered, BOUNDED) {
   brink__box box;
   int env;

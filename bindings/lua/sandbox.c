@@ -8,9 +8,11 @@
 **    standard libraries are loaded into a private table; each environment
 **    is built from the list, never by deleting from a full one.
 **
-**  - Every way of running long is metered: Lua code by a count hook, work
-**    done inside C library functions by explicit charges to the same
-**    instruction budget, memory by the allocator.  Once a budget is
+**  - Every way of running long is metered: Lua code by a count hook (in
+**    every coroutine), work done inside C library functions by explicit
+**    charges to the same instruction budget, memory by the allocator, and
+**    what the engine does and keeps for a script (news, the journal, the
+**    schedule) through brink__box_hold().  Once a budget is
 **    exceeded the kill is sticky: the hook fires at every instruction of
 **    the thread and raises again, and every function that catches errors
 **    (pcall, xpcall, coroutine.resume, coroutine.wrap, load) raises it
@@ -41,6 +43,14 @@
 /* Instructions between two runs of the hook while nothing is wrong. */
 #define HOOK_STEP 1000
 /*
+** The same in a coroutine.  Each resume starts the countdown afresh and is
+** charged this much in advance: what a coroutine runs between its last
+** hook and a yield is never counted, and this covers it, so short
+** coroutines cannot run unmetered and the count stays the same on every
+** machine.
+*/
+#define CO_STEP 100
+/*
 ** What C work costs, in instructions.  An instruction takes about 3-5 ns
 ** on the machines we measured; these make C work cost about as much time
 ** per instruction, so the budget bounds both.
@@ -49,7 +59,7 @@
 #define METER_VALUES 8          /* values pushed or passed: 1 */
 #define ELEMENT_COST 4          /* a table element read or written in C */
 #define STEPS_PER_INSTRUCTION 2 /* pattern-matcher steps: 1 */
-/* A charge this large also reads the clock. */
+/* Charges adding up to this much read the clock (the hook does too). */
 #define CLOCK_CHARGE 4096
 /* As Lua's LUA_MAXCAPTURES and its matcher's recursion limit. */
 #define PATTERN_MAXCAPTURES 32
@@ -105,13 +115,13 @@ static void *box_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return NULL;
   }
   if (nsize > old) {
+    size_t held = box->mem_used + box->c_used;
     if (!ptr && osize == LUA_TSTRING &&
         nsize > box->max_string + STRING_HEADER) {
       box->refused = REFUSED_STRING;
       return NULL;
     }
-    if (box->mem_used > box->mem_cap ||
-        nsize - old > box->mem_cap - box->mem_used) {
+    if (held > box->mem_cap || nsize - old > box->mem_cap - held) {
       box->refused = REFUSED_CAP;
       return NULL;
     }
@@ -141,7 +151,11 @@ static brink__box *box_of(lua_State *L) {
   return ud;
 }
 
-/* "file:line" of the innermost Lua frame at or above 'level', or "". */
+/*
+** "file:line" of the innermost Lua frame at or above 'level' loaded from a
+** file, else of the innermost Lua frame, or "".  A kill inside the
+** prelude's news() is the script's line that called it.
+*/
 static void where_at(lua_State *L, int level, char *buf, size_t cap) {
   lua_Debug ar;
   int i;
@@ -149,10 +163,12 @@ static void where_at(lua_State *L, int level, char *buf, size_t cap) {
     return;
   buf[0] = '\0';
   for (i = level; i < level + WHERE_LEVELS && lua_getstack(L, i, &ar); i++) {
-    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
-      snprintf(buf, cap, "%s:%d", ar.short_src, ar.currentline);
+    if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0 ||
+        (buf[0] && ar.source[0] != '@'))
+      continue;
+    snprintf(buf, cap, "%s:%d", ar.short_src, ar.currentline);
+    if (ar.source[0] == '@')
       return;
-    }
   }
 }
 
@@ -198,10 +214,11 @@ static void kill_text(const brink__box *box, char *buf, size_t cap) {
 */
 static int stop(lua_State *L, brink__box *box, int why) {
   char text[128];
-  if (!box->killed) {
+  if (!box->killed)
     box->killed = why;
+  /* A kill the engine recorded (brink__box_hold) has no place yet. */
+  if (!box->kill_where[0])
     where_at(L, 0, box->kill_where, sizeof box->kill_where);
-  }
   lua_sethook(L, hook, LUA_MASKCOUNT, 1);
   kill_text(box, text, sizeof text);
   if (box->kill_where[0])
@@ -227,18 +244,57 @@ static int late(brink__box *box) {
   return t > box->deadline;
 }
 
-static void charge(lua_State *L, brink__box *box, int64_t n) {
+/*
+** Adds 'n' instructions to the call's count; returns the kill it earns
+** (enum brink__kill), 0 if none.  The clock is read once per CLOCK_CHARGE
+** instructions charged, so many small charges meet the deadline too.
+*/
+static int spend(brink__box *box, int64_t n) {
   if (box->killed)
-    stop(L, box, box->killed);
+    return box->killed;
   if (n <= 0)
-    return;
+    return 0;
   if (n > box->max_instructions - box->instructions) {
     box->instructions = box->max_instructions + 1;
-    stop(L, box, BRINK__KILL_INSTRUCTIONS);
+    return BRINK__KILL_INSTRUCTIONS;
   }
   box->instructions += n;
-  if (n >= CLOCK_CHARGE && late(box))
-    stop(L, box, BRINK__KILL_TIME);
+  if (box->instructions - box->clocked >= CLOCK_CHARGE) {
+    box->clocked = box->instructions;
+    if (late(box))
+      return BRINK__KILL_TIME;
+  }
+  return 0;
+}
+
+static void charge(lua_State *L, brink__box *box, int64_t n) {
+  int why = spend(box, n);
+  if (why)
+    stop(L, box, why);
+}
+
+int brink__box_hold(brink__box *box, int64_t bytes, int64_t work) {
+  size_t held;
+  if (bytes < 0) {
+    /* Never below zero: a release cannot leave the cap unreachable. */
+    box->c_used -= (size_t)-bytes < box->c_used ? (size_t)-bytes
+                                                 : box->c_used;
+    bytes = 0;
+  }
+  if (box->depth == 0) {
+    box->c_used += (size_t)bytes;
+    return BRINK_OK;
+  }
+  held = box->mem_used + box->c_used;
+  if (!box->killed && (held > box->mem_cap ||
+                       (uint64_t)bytes > box->mem_cap - held))
+    box->killed = BRINK__KILL_MEMORY;
+  if (!box->killed)
+    box->killed = spend(box, work);
+  if (box->killed)
+    return BRINK_EBUDGET;
+  box->c_used += (size_t)bytes;
+  return BRINK_OK;
 }
 
 /*
@@ -249,16 +305,20 @@ static void charge(lua_State *L, brink__box *box, int64_t n) {
 static void hook(lua_State *L, lua_Debug *ar) {
   brink__box *box = box_of(L);
   int count = lua_gethookcount(L);
+  int step = L == box->L ? HOOK_STEP : CO_STEP;
   (void)ar;
   box->instructions += count;
   if (box->killed)
     stop(L, box, box->killed);
   if (box->instructions > box->max_instructions)
     stop(L, box, BRINK__KILL_INSTRUCTIONS);
-  if (late(box))
-    stop(L, box, BRINK__KILL_TIME);
-  if (count != HOOK_STEP)   /* back to normal after an earlier kill */
-    lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_STEP);
+  if (box->instructions - box->clocked >= HOOK_STEP) {
+    box->clocked = box->instructions;
+    if (late(box))
+      stop(L, box, BRINK__KILL_TIME);
+  }
+  if (count != step)   /* back to normal after an earlier kill */
+    lua_sethook(L, hook, LUA_MASKCOUNT, step);
 }
 
 /*
@@ -945,6 +1005,11 @@ static int resume(lua_State *L, lua_State *co, int coidx, int narg) {
     lua_pushliteral(L, "too many arguments to resume");
     return -1;
   }
+  charge(L, box, CO_STEP);
+  /* Not the main thread (it cannot be resumed, and a reset would drop
+     up to HOOK_STEP of its count, more than was just charged). */
+  if (co != box->L)
+    lua_sethook(co, hook, LUA_MASKCOUNT, CO_STEP);
   lua_xmove(L, co, narg);
   status = lua_resume(co, L, narg, &nres);
   if (status == LUA_OK || status == LUA_YIELD) {
@@ -2385,7 +2450,7 @@ int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
     return BRINK_ENOMEM;
   }
   if (box->depth == 0) {
-    box->instructions = 0;
+    box->instructions = box->clocked = 0;
     box->killed = BRINK__KILL_NONE;
     box->refused = REFUSED_NONE;
     box->kill_where[0] = '\0';

@@ -46,8 +46,13 @@ typedef struct brink__box {
   brink_alloc alloc;                /* the engine's allocator */
   void *alloc_ud;
   size_t mem_used, mem_cap;         /* bytes held by the Lua state */
+  size_t c_used;                    /* bytes the engine holds for scripts
+                                       (brink__box_hold); the cap is on
+                                       the sum */
   size_t max_string;                /* longest string a script may make */
   int64_t max_instructions, instructions;   /* per top-level call */
+  int64_t clocked;                  /* 'instructions' at the last look at
+                                       the clock */
   double max_seconds;               /* per top-level call */
   double deadline;                  /* CLOCK_MONOTONIC seconds; negative
                                        until the call first reads the clock
@@ -129,6 +134,18 @@ int brink__box_check(lua_State *L, int status);
 ** to the running call's budget; raises the kill when it is exceeded.
 */
 void brink__box_charge(lua_State *L, int64_t n);
+
+/*
+** The one way work and memory outside the Lua state reach the budgets:
+** the engine calls it for what it does and keeps on a script's behalf
+** (news text, journal entries, scheduled events and their firing).
+** 'bytes' (negative: released) count against the memory cap with the
+** state's own, 'work' against the instruction budget.  Between calls it
+** only keeps the count.  Returns BRINK_OK, or BRINK_EBUDGET with the kill
+** recorded and 'bytes' not counted; the binding then raises the kill
+** with brink__box_check().
+*/
+int brink__box_hold(brink__box *box, int64_t bytes, int64_t work);
 
 /*
 ** Splits a message "file:line: text" into where[] ("file:line") and

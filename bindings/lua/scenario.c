@@ -61,7 +61,10 @@ typedef struct host {
 
 #define HOST(L) ((host *)lua_touserdata(L, lua_upvalueindex(1)))
 
+/* A budget the engine found exceeded (brink__hold) is the kill, not a
+   message a script could catch. */
 static int raise_engine(lua_State *L, brink_engine *e) {
+  brink__box_check(L, LUA_OK);
   return luaL_error(L, "%s", brink_errmsg(e));
 }
 
@@ -652,6 +655,7 @@ static int p_where(lua_State *L) {
 }
 
 static int fail(lua_State *L, const char *msg) {
+  brink__box_check(L, LUA_OK);   /* as in raise_engine() */
   lua_pushnil(L);
   lua_pushstring(L, msg);
   return 2;
@@ -718,6 +722,7 @@ static int p_fire(lua_State *L) {
     lua_pushboolean(L, 1);
     return 1;
   }
+  brink__box_check(L, LUA_OK);   /* as in raise_engine() */
   lua_pushnil(L);
   if (*e->errwhere && !h->nested_in[0])
     snprintf(h->nested_in, sizeof h->nested_in, "%s", e->errin);
@@ -1662,6 +1667,11 @@ static void host_free(host *h) {
 
 static void host_close(void *ud) { host_free(ud); }
 
+static int host_charge(void *ud, int64_t bytes, int64_t work) {
+  host *h = ud;
+  return brink__box_hold(&h->box, bytes, work);
+}
+
 static int host_clone(void *ud, brink_engine *from, brink_engine *to) {
   host *h = ud;
   (void)from;
@@ -1996,7 +2006,7 @@ static int load_text(brink_engine *e, const char *path, const char *text,
     return rc;
   }
   e->host = (brink__host){h, host_eval, host_run, host_choose, host_clone,
-                          host_close};
+                          host_close, host_charge};
   return BRINK_OK;
 }
 

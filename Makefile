@@ -76,17 +76,6 @@ fuzz:
 	  fuzzers
 	@sh tools/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
-fuzzers: $(patsubst %,$(BUILD)/fuzz/%,scenario save replay merge)
-
-$(BUILD)/fuzz/scenario: tests/fuzz/fuzz_scenario.c $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBA) $(PKGLIBS)
-
-$(BUILD)/fuzz/%: tests/fuzz/fuzz_cli.c $(TEST_CLI_OBJ) $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Icli -DFUZZ_$(shell echo $* | tr a-z A-Z) \
-	  -fsanitize=fuzzer -pthread -o $@ $< $(TEST_CLI_OBJ) $(LIBA) $(PKGLIBS)
-
 examples: $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 $(BUILD)/examples/%: examples/%.c $(LIBA)
@@ -111,6 +100,18 @@ TEST_CLI_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 
 $(TESTS): $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBA)
 	$(CC) -pthread -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBA) $(PKGLIBS) -lcriterion $(LDSAN)
+
+# The harnesses of make fuzz, built by it with clang.
+fuzzers: $(patsubst %,$(BUILD)/fuzz/%,scenario save replay merge)
+
+$(BUILD)/fuzz/scenario: tests/fuzz/fuzz_scenario.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBA) $(PKGLIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_cli.c $(TEST_CLI_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Icli -DFUZZ_$(shell echo $* | tr a-z A-Z) \
+	  -fsanitize=fuzzer -pthread -o $@ $< $(TEST_CLI_OBJ) $(LIBA) $(PKGLIBS)
 
 $(BUILD)/engine/%.o: engine/%.c
 	@mkdir -p $(dir $@)

@@ -291,6 +291,9 @@ typedef struct brink__run {
 struct brink_engine {
   brink_alloc alloc;
   void *alloc_ud;
+  unsigned alloc_failures;   /* by brink__alloc/realloc, ever: a call
+                                that saw it grow failed for memory,
+                                whatever path swallowed the NULL */
   brink_config cfg;
 
   char *errmsg;        /* owned; "" when none */

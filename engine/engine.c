@@ -50,12 +50,16 @@ static void *default_alloc(void *ud, void *p, size_t old, size_t n) {
 }
 
 void *brink__alloc(brink_engine *e, size_t n) {
-  return n ? e->alloc(e->alloc_ud, NULL, 0, n) : NULL;
+  void *p = n ? e->alloc(e->alloc_ud, NULL, 0, n) : NULL;
+  if (n && p == NULL) e->alloc_failures++;
+  return p;
 }
 
 void *brink__realloc(brink_engine *e, void *p, size_t old, size_t n) {
   if (p == NULL) return brink__alloc(e, n);
-  return e->alloc(e->alloc_ud, p, old, n);
+  void *q = e->alloc(e->alloc_ud, p, old, n);
+  if (n && q == NULL) e->alloc_failures++;
+  return q;
 }
 
 void brink__free(brink_engine *e, void *p, size_t n) {

@@ -28,14 +28,18 @@ static void decl_free(brink_engine *e, brink__decl *d) {
   brink__strfree(e, d->name);
   brink__strfree(e, d->field);
   brink__strfree(e, d->owner);
-  for (int i = 0; i < d->nvalues; i++) brink__strfree(e, d->values[i]);
+  /* A half-made declaration may have counts but no arrays. */
+  for (int i = 0; d->values && i < d->nvalues; i++)
+    brink__strfree(e, d->values[i]);
   brink__free(e, d->values, sizeof(char *) * (size_t)d->nvalues);
-  for (int i = 0; i < d->nvisible; i++) brink__strfree(e, d->visible_to[i]);
+  for (int i = 0; d->visible_to && i < d->nvisible; i++)
+    brink__strfree(e, d->visible_to[i]);
   brink__free(e, d->visible_to, sizeof(char *) * (size_t)d->nvisible);
   brink__free(e, d->visible_ids, sizeof(int) * (size_t)d->nvisible);
   brink__strfree(e, d->doc);
   brink__strfree(e, d->where);
-  for (int i = 0; i < d->ninits; i++) brink__strfree(e, d->inits[i].actor);
+  for (int i = 0; d->inits && i < d->ninits; i++)
+    brink__strfree(e, d->inits[i].actor);
   brink__free(e, d->inits, sizeof *d->inits * (size_t)d->cap_inits);
   brink__free(e, d->pair_slot, pair_slot_size(e));
 }

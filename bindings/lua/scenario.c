@@ -1998,7 +1998,15 @@ static int load_text(brink_engine *e, const char *path, const char *text,
     brink__free(e, h, sizeof *h);
     return brink__error(e, rc, "cannot open a Lua state: out of memory");
   }
+  unsigned failures = e->alloc_failures;
   rc = load(h, text, len);
+  /* Some paths report a refused allocation as a problem with the
+     scenario, or not at all; a load that saw one is a memory failure. */
+  if (e->alloc_failures != failures && rc != BRINK_ENOMEM) {
+    brink__diag_clear(e);
+    rc = brink__error(e, BRINK_ENOMEM, "out of memory while loading %s",
+                      path);
+  }
   if (rc != BRINK_OK) {
     /* The engine is empty again; the diagnostics and message stay. */
     host_free(h);

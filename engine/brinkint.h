@@ -34,6 +34,14 @@ int brink__error(brink_engine *e, int status, const char *fmt, ...)
 int brink__script_error(brink_engine *e, int status, const char *where,
                         const char *msg);
 /* "'sanction' (did you mean 'sanctions'?)" tail for an unknown name. */
+typedef struct brink__nearest {
+  const char *name, *best;
+  int bestd, allowed;
+} brink__nearest;
+void brink__nearest_init(brink__nearest *s, const char *name);
+void brink__nearest_add(brink__nearest *s, const char *candidate);
+void brink__nearest_text(const brink__nearest *s, char *buf, size_t cap);
+/* The same over an array of names. */
 void brink__suggest(char *buf, size_t cap, const char *name,
                     const char *const *names, int n);
 /* Adds "where: msg" to the load diagnostics. */

@@ -135,48 +135,73 @@ BRINK_API const char *brink_errin(const brink_engine *e) {
   return e ? e->errin : "";
 }
 
-/* Levenshtein distance, capped: names are short. */
-static int distance(const char *a, const char *b) {
-  int la = (int)strlen(a), lb = (int)strlen(b);
-  if (la > 63 || lb > 63) return 99;
-  int row[64];
-  for (int j = 0; j <= lb; j++) row[j] = j;
-  for (int i = 1; i <= la; i++) {
-    int diag = row[0];
-    row[0] = i;
-    for (int j = 1; j <= lb; j++) {
-      int up = row[j];
-      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      int best = diag + cost;
-      if (up + 1 < best) best = up + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
+/*
+** Levenshtein distance if it is at most 'k' (<= BRINK__NEAR_MAX), else
+** k + 1: only the band |i - j| <= k can matter, so names of any length
+** cost O(length * k) and none is too long to be suggested.
+*/
+#define BRINK__NEAR_MAX 3
+static int distance(const char *a, const char *b, int k) {
+  size_t la = strlen(a), lb = strlen(b);
+  int far = k + 1, w = 2 * k + 1;
+  if ((la > lb ? la - lb : lb - la) > (size_t)k) return far;
+  int prev[2 * BRINK__NEAR_MAX + 1], cur[2 * BRINK__NEAR_MAX + 1];
+  /* Row i holds columns j = i - k .. i + k at index j - i + k. */
+  for (int x = 0; x < w; x++) {
+    int j = x - k;
+    prev[x] = j >= 0 && (size_t)j <= lb ? j : far;
   }
-  return row[lb];
+  for (size_t i = 1; i <= la; i++) {
+    for (int x = 0; x < w; x++) {
+      long j = (long)i + x - k;
+      if (j < 0 || (size_t)j > lb) {
+        cur[x] = far;
+        continue;
+      }
+      int best = j == 0 ? (int)(i < (size_t)far ? i : (size_t)far)
+                        : prev[x] + (a[i - 1] != b[j - 1]);
+      if (x + 1 < w && prev[x + 1] + 1 < best) best = prev[x + 1] + 1;
+      if (x > 0 && j > 0 && cur[x - 1] + 1 < best) best = cur[x - 1] + 1;
+      cur[x] = best < far ? best : far;
+    }
+    memcpy(prev, cur, sizeof prev);
+  }
+  return prev[(long)lb - (long)la + k];
+}
+
+void brink__nearest_init(brink__nearest *s, const char *name) {
+  size_t len = strlen(name);
+  s->name = name;
+  s->best = NULL;
+  s->allowed = len <= 3 ? 1 : len <= 8 ? 2 : BRINK__NEAR_MAX;
+  s->bestd = s->allowed + 1;
+}
+
+void brink__nearest_add(brink__nearest *s, const char *candidate) {
+  int d = distance(s->name, candidate, s->allowed);
+  /* Ties go to the least name in byte order, not the first listed: some
+     lists come in hash or pointer order, and the message must be the
+     same in every process. */
+  if (d < s->bestd || (d == s->bestd && s->best &&
+                       strcmp(candidate, s->best) < 0)) {
+    s->bestd = d;
+    s->best = candidate;
+  }
+}
+
+void brink__nearest_text(const brink__nearest *s, char *buf, size_t cap) {
+  if (s->best && s->bestd <= s->allowed)
+    snprintf(buf, cap, "'%s' (did you mean '%s'?)", s->name, s->best);
+  else
+    snprintf(buf, cap, "'%s'", s->name);
 }
 
 void brink__suggest(char *buf, size_t cap, const char *name,
                     const char *const *names, int n) {
-  const char *best = NULL;
-  int bestd = 99;
-  for (int i = 0; i < n; i++) {
-    int d = distance(name, names[i]);
-    /* Ties go to the least name in byte order, not the first listed:
-       some lists come in hash or pointer order, and the message must be
-       the same in every process. */
-    if (d < bestd || (d == bestd && best && strcmp(names[i], best) < 0)) {
-      bestd = d;
-      best = names[i];
-    }
-  }
-  int len = (int)strlen(name);
-  int allowed = len <= 3 ? 1 : len <= 8 ? 2 : 3;
-  if (best && bestd <= allowed)
-    snprintf(buf, cap, "'%s' (did you mean '%s'?)", name, best);
-  else
-    snprintf(buf, cap, "'%s'", name);
+  brink__nearest s;
+  brink__nearest_init(&s, name);
+  for (int i = 0; i < n; i++) brink__nearest_add(&s, names[i]);
+  brink__nearest_text(&s, buf, cap);
 }
 
 /* name maps -------------------------------------------------------------- */
@@ -482,11 +507,11 @@ int brink__actor_lookup(brink_engine *e, const char *id, int *out) {
   int a = brink__map_get(&e->actor_map, id);
   if (out) *out = a;
   if (a >= 0) return BRINK_OK;
-  const char *names[256];
-  int n = e->nactors < 256 ? e->nactors : 256;
-  for (int i = 0; i < n; i++) names[i] = e->actors[i].id;
+  brink__nearest s;
+  brink__nearest_init(&s, id);
+  for (int i = 0; i < e->nactors; i++) brink__nearest_add(&s, e->actors[i].id);
   char tail[160];
-  brink__suggest(tail, sizeof tail, id, names, n);
+  brink__nearest_text(&s, tail, sizeof tail);
   return brink__error(e, BRINK_ENOTFOUND, "unknown actor %s", tail);
 }
 

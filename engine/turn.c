@@ -433,11 +433,12 @@ int brink__end_scenario(brink_engine *e, const char *outcome) {
   if (refuse_in_condition(e, "end_scenario()")) return BRINK_ESTATE;
   int o = outcome ? brink__outcome_find(e, outcome) : -1;
   if (o < 0) {
-    const char *names[64];
-    int n = e->noutcomes < 64 ? e->noutcomes : 64;
-    for (int i = 0; i < n; i++) names[i] = e->outcomes[i].name;
+    brink__nearest s;
+    brink__nearest_init(&s, outcome ? outcome : "nil");
+    for (int i = 0; i < e->noutcomes; i++)
+      brink__nearest_add(&s, e->outcomes[i].name);
     char tail[200];
-    brink__suggest(tail, sizeof tail, outcome ? outcome : "nil", names, n);
+    brink__nearest_text(&s, tail, sizeof tail);
     return brink__error(e, BRINK_ENOTFOUND, "end_scenario: unknown outcome %s",
                         tail);
   }
@@ -861,13 +862,13 @@ BRINK_API int brink_policy_assign(brink_engine *e, int actor,
       e->actors[actor].policy = i;
       return BRINK_OK;
     }
-  const char *names[64];
-  int n = 0;
-  for (int i = 0; i < e->npolicies && n < 64; i++)
+  brink__nearest s;
+  brink__nearest_init(&s, policy);
+  for (int i = 0; i < e->npolicies; i++)
     if (e->policies[i].actor < 0 || e->policies[i].actor == actor)
-      names[n++] = e->policies[i].name;
+      brink__nearest_add(&s, e->policies[i].name);
   char tail[200];
-  brink__suggest(tail, sizeof tail, policy, names, n);
+  brink__nearest_text(&s, tail, sizeof tail);
   return brink__error(e, BRINK_ENOTFOUND, "unknown policy %s for %s", tail,
                       e->actors[actor].id);
 }
@@ -879,16 +880,16 @@ BRINK_API int brink_move_count(const brink_engine *e) { return e->nmoves; }
 BRINK_API int brink_move_find(brink_engine *e, const char *name, int *out) {
   if (out) *out = -1;
   if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
-  const char *names[256];
-  int n = e->nmoves < 256 ? e->nmoves : 256;
   for (int i = 0; i < e->nmoves; i++)
     if (strcmp(e->moves[i].name, name) == 0) {
       if (out) *out = i;
       return BRINK_OK;
     }
-  for (int i = 0; i < n; i++) names[i] = e->moves[i].name;
+  brink__nearest s;
+  brink__nearest_init(&s, name);
+  for (int i = 0; i < e->nmoves; i++) brink__nearest_add(&s, e->moves[i].name);
   char tail[200];
-  brink__suggest(tail, sizeof tail, name, names, n);
+  brink__nearest_text(&s, tail, sizeof tail);
   return brink__error(e, BRINK_ENOTFOUND, "unknown move %s", tail);
 }
 
@@ -977,12 +978,12 @@ BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data) {
   }
   for (int i = 0; i < e->ntriggers; i++)
     if (strcmp(e->triggers[i].name, name) == 0) return fire_trigger(e, i);
-  const char *names[256];
-  int n = 0;
-  for (int i = 0; i < e->nevents && n < 256; i++) names[n++] = e->events[i].name;
-  for (int i = 0; i < e->ntriggers && n < 256; i++)
-    names[n++] = e->triggers[i].name;
+  brink__nearest s;
+  brink__nearest_init(&s, name);
+  for (int i = 0; i < e->nevents; i++) brink__nearest_add(&s, e->events[i].name);
+  for (int i = 0; i < e->ntriggers; i++)
+    brink__nearest_add(&s, e->triggers[i].name);
   char tail[200];
-  brink__suggest(tail, sizeof tail, name, names, n);
+  brink__nearest_text(&s, tail, sizeof tail);
   return brink__error(e, BRINK_ENOTFOUND, "no event or trigger %s", tail);
 }

@@ -97,16 +97,21 @@ static int check_spec(brink_engine *e, const brink_var_spec *s) {
     if (s->nvalues <= 0 || s->values == NULL)
       return brink__error(e, BRINK_EINVAL,
                           "enum '%s' needs a list of values", n);
-    for (int i = 0; i < s->nvalues; i++) {
+    /* A map, not a scan of the earlier values: enums may be long. */
+    brink__map seen = {0};
+    int rc = BRINK_OK;
+    for (int i = 0; i < s->nvalues && rc == BRINK_OK; i++) {
       if (s->values[i] == NULL || s->values[i][0] == '\0')
-        return brink__error(e, BRINK_EINVAL,
-                            "enum '%s' has an empty value name", n);
-      for (int j = 0; j < i; j++)
-        if (strcmp(s->values[i], s->values[j]) == 0)
-          return brink__error(e, BRINK_EEXIST,
-                              "enum '%s' lists value '%s' twice", n,
-                              s->values[i]);
+        rc = brink__error(e, BRINK_EINVAL,
+                          "enum '%s' has an empty value name", n);
+      else if (brink__map_get(&seen, s->values[i]) >= 0)
+        rc = brink__error(e, BRINK_EEXIST, "enum '%s' lists value '%s' twice",
+                          n, s->values[i]);
+      else if (brink__map_put(e, &seen, s->values[i], i) != BRINK_OK)
+        rc = brink__error(e, BRINK_ENOMEM, "out of memory");
     }
+    brink__map_free(e, &seen);
+    if (rc) return rc;
   }
   if (s->type == BRINK_NUMBER || s->type == BRINK_INTEGER) {
     if (isnan(s->min) || isnan(s->max) || s->min > s->max)
@@ -379,6 +384,20 @@ static int index_names(brink_engine *e) {
   return BRINK_OK;
 }
 
+/* Puts "in init of 'x': " before the message, which may be of any length
+   (it cannot be formatted into itself). */
+static int prefix_error(brink_engine *e, const char *fmt, const char *name) {
+  char *msg = brink__strdup(e, e->errmsg);
+  if (msg == NULL) return BRINK_ENOMEM;
+  size_t n = strlen(fmt) + strlen(name) + 1;
+  char *head = brink__alloc(e, n);
+  if (head) snprintf(head, n, fmt, name);
+  brink__error(e, BRINK_ENOTFOUND, "%s%s", head ? head : "", msg);
+  brink__free(e, head, n);
+  brink__strfree(e, msg);
+  return BRINK_OK;
+}
+
 static int initialise(brink_engine *e, int *first) {
   for (int i = 0; i < e->ndecls; i++) {
     brink__decl *d = &e->decls[i];
@@ -406,16 +425,17 @@ static int initialise(brink_engine *e, int *first) {
           seal_problem(e, d, BRINK_EINVAL, first);
           continue;
         }
-        char name[128];
-        snprintf(name, sizeof name, "%.*s", dot ? (int)(dot - who) : 127,
-                 who);
+        /* Split "USA.PRC" in place (the copy is ours), whatever the
+           length of the ids. */
+        char *cut = d->inits[k].actor + (dot ? dot - who : 0);
         int a, b = -1;
-        if (brink__actor_lookup(e, name, &a) != BRINK_OK ||
-            (dot && brink__actor_lookup(e, dot + 1, &b) != BRINK_OK)) {
-          char msg[200];
-          snprintf(msg, sizeof msg, "in init of '%s': %s", d->name,
-                   e->errmsg);
-          brink__error(e, BRINK_ENOTFOUND, "%s", msg);
+        if (dot) *cut = '\0';
+        bool found = brink__actor_lookup(e, who, &a) == BRINK_OK &&
+                     (!dot || brink__actor_lookup(e, dot + 1, &b) == BRINK_OK);
+        if (dot) *cut = '.';
+        if (!found) {
+          if (prefix_error(e, "in init of '%s': ", d->name) != BRINK_OK)
+            return BRINK_ENOMEM;
           seal_problem(e, d, BRINK_ENOTFOUND, first);
           continue;
         }
@@ -428,8 +448,8 @@ static int initialise(brink_engine *e, int *first) {
         if (d->kind == BRINK__EACH_VAR)
           e->initial[d->first + a] = v;
         else if (dot && d->pair_slot[a * n + b] < 0) {
-          brink__error(e, BRINK_EINVAL, "init of '%s': %s has no %s with "
-                       "itself", d->name, name, d->field);
+          brink__error(e, BRINK_EINVAL, "init of '%s': %.*s has no %s with "
+                       "itself", d->name, (int)(dot - who), who, d->field);
           seal_problem(e, d, BRINK_EINVAL, first);
         } else if (dot)
           e->initial[d->pair_slot[a * n + b]] = v;
@@ -443,10 +463,8 @@ static int initialise(brink_engine *e, int *first) {
       if (!d->visible_ids) return BRINK_ENOMEM;
       for (int k = 0; k < d->nvisible; k++)
         if (brink__actor_lookup(e, d->visible_to[k], &d->visible_ids[k])) {
-          char msg[200];
-          snprintf(msg, sizeof msg, "in 'visible' of '%s': %s", d->name,
-                   e->errmsg);
-          brink__error(e, BRINK_ENOTFOUND, "%s", msg);
+          if (prefix_error(e, "in 'visible' of '%s': ", d->name) != BRINK_OK)
+            return BRINK_ENOMEM;
           seal_problem(e, d, BRINK_ENOTFOUND, first);
         }
     }
@@ -514,13 +532,17 @@ BRINK_API int brink_var_find(brink_engine *e, const char *name, int *out) {
     const char *a = strchr(name, '.');
     const char *b = a ? strchr(a + 1, '.') : NULL;
     if (b && !strchr(b + 1, '.')) {
-      char swapped[256];
-      int n = snprintf(swapped, sizeof swapped, "%s.%.*s.%.*s", b + 1,
-                       (int)(b - a - 1), a + 1, (int)(a - name), name);
-      if (n > 0 && (size_t)n < sizeof swapped) {
-        int t = brink__map_get(&e->var_map, swapped);
-        if (t >= 0 && e->decls[e->vars[t].decl].symmetric) s = t;
-      }
+      /* As long as the name: a cut name could find another variable. */
+      char small[256];
+      size_t len = strlen(name) + 1;
+      char *swapped = len <= sizeof small ? small : brink__alloc(e, len);
+      if (swapped == NULL)
+        return brink__error(e, BRINK_ENOMEM, "out of memory");
+      snprintf(swapped, len, "%s.%.*s.%.*s", b + 1, (int)(b - a - 1), a + 1,
+               (int)(a - name), name);
+      int t = brink__map_get(&e->var_map, swapped);
+      if (t >= 0 && e->decls[e->vars[t].decl].symmetric) s = t;
+      if (swapped != small) brink__free(e, swapped, len);
     }
   }
   if (s < 0) {

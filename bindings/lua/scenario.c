@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -661,11 +662,12 @@ static int find_event(lua_State *L, host *h, const char *name) {
   brink_engine *e = h->e;
   int ev = brink__event_find(e, name);
   if (ev < 0) {
-    const char *names[128];
-    int n = e->nevents < 128 ? e->nevents : 128;
-    for (int i = 0; i < n; i++) names[i] = e->events[i].name;
+    brink__nearest s;
+    brink__nearest_init(&s, name);
+    for (int i = 0; i < e->nevents; i++)
+      brink__nearest_add(&s, e->events[i].name);
     char tail[200];
-    brink__suggest(tail, sizeof tail, name, names, n);
+    brink__nearest_text(&s, tail, sizeof tail);
     lua_pushfstring(L, "unknown event %s", tail);
   }
   return ev;
@@ -766,10 +768,12 @@ static int p_read_import(lua_State *L) {
   host *h = HOST(L);
   const char *name = luaL_checkstring(L, 1);
   const char *slash = strrchr(h->path, '/');
-  int dirlen = slash ? (int)(slash - h->path) : 1;
-  const char *dir = slash ? h->path : ".";
-  char path[1024];
-  snprintf(path, sizeof path, "%.*s/%s.lua", dirlen, dir, name);
+  /* Built on the stack, not in a buffer: a cut path would open another
+     file. */
+  if (slash) lua_pushlstring(L, h->path, (size_t)(slash - h->path));
+  else lua_pushliteral(L, ".");
+  const char *path = lua_pushfstring(L, "%s/%s.lua", lua_tostring(L, -1),
+                                     name);
   if (push_file(L, path)) {
     lua_pushfstring(L, "@%s", path);
     return 2;
@@ -1094,6 +1098,28 @@ static bool var_value(reader *r, const brink_var_spec *s, const char *who,
   }
 }
 
+/*
+** The entries of the list at the top as strings (NULL for another type),
+** in a userdata pushed above it: as many as the list holds, since a cut
+** would drop values without a word.
+*/
+static const char **string_list(reader *r, const char *key, int *n) {
+  lua_State *L = r->L;
+  size_t len = lua_rawlen(L, -1);
+  if (len > INT_MAX) {
+    problem(r, "'%s' lists %zu entries; the limit is %d", key, len, INT_MAX);
+    len = 0;
+  }
+  const char **out = lua_newuserdatauv(L, sizeof *out * (len ? len : 1), 0);
+  for (size_t i = 0; i < len; i++) {
+    lua_rawgeti(L, -2, (lua_Integer)i + 1);
+    out[i] = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    lua_pop(L, 1);
+  }
+  *n = (int)len;
+  return out;
+}
+
 static int var_type_of(reader *r, const char *t) {
   static const char *const types[] = {"number", "integer", "flag", "enum"};
   for (int i = 0; i < 4; i++)
@@ -1112,6 +1138,7 @@ static void read_var(reader *r, host *h, bool relation) {
   static const char *const known_rel[] = {"type", "min", "max", "init",
                                           "symmetric", "visible", "doc",
                                           NULL};
+  int top = lua_gettop(L);
   check_keys(r, relation ? known_rel : known_var);
   brink_var_spec s;
   brink_var_spec_init(&s);
@@ -1127,23 +1154,20 @@ static void read_var(reader *r, host *h, bool relation) {
       s.symmetric = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }
-  const char *values[64];
+  /* Lists are as long as the script makes them: the arrays live in
+     userdata on the stack (freed with it, even by an error). */
   if (s.type == BRINK_ENUM) {
     if (field_of(r, "values", LUA_TTABLE, "a list of strings") == LUA_TTABLE) {
-      int n = (int)lua_rawlen(L, -1);
-      for (int i = 1; i <= n && s.nvalues < 64; i++) {
-        lua_rawgeti(L, -1, i);
-        if (lua_type(L, -1) == LUA_TSTRING) values[s.nvalues++] = lua_tostring(L, -1);
+      int n;
+      const char **values = string_list(r, "values", &n);
+      for (int i = 0; i < n; i++)
+        if (values[i]) values[s.nvalues++] = values[i];
         else problem(r, "'values' must list strings");
-        lua_pop(L, 1);
-      }
       s.values = values;
     } else {
       problem(r, "an enum needs values = { \"a\", \"b\", ... }");
     }
-    lua_pop(L, 1);
   }
-  const char *visible_to[64];
   int vt = field_of(r, "visible", LUA_TNONE, NULL);
   if (vt == LUA_TSTRING && strcmp(lua_tostring(L, -1), "owner") == 0) {
     s.visibility = BRINK_VISIBLE_OWNER;
@@ -1151,18 +1175,15 @@ static void read_var(reader *r, host *h, bool relation) {
     s.visibility = BRINK_VISIBLE_PUBLIC;
   } else if (vt == LUA_TTABLE) {
     s.visibility = BRINK_VISIBLE_LIST;
-    int n = (int)lua_rawlen(L, -1);
-    for (int i = 1; i <= n && s.nvisible < 64; i++) {
-      lua_rawgeti(L, -1, i);
-      if (lua_type(L, -1) == LUA_TSTRING)
-        visible_to[s.nvisible++] = lua_tostring(L, -1);
-      lua_pop(L, 1);
-    }
+    int n;
+    const char **visible_to = string_list(r, "visible", &n);
+    for (int i = 0; i < n; i++)
+      if (visible_to[i]) visible_to[s.nvisible++] = visible_to[i];
+      else problem(r, "'visible' must list actor ids");
     s.visible_to = visible_to;
   } else if (vt != LUA_TNIL) {
     problem(r, "'visible' must be \"public\", \"owner\" or a list of actors");
   }
-  lua_pop(L, 1);
   /* init: a value, or a table { default = v, ACTOR = v, ... } */
   double def = s.type == BRINK_NUMBER || s.type == BRINK_INTEGER
                    ? (0 < s.min ? s.min : 0 > s.max ? s.max : 0) : 0;
@@ -1195,9 +1216,8 @@ static void read_var(reader *r, host *h, bool relation) {
         problem(r, "%s", brink_errmsg(e));
       lua_pop(L, 1);
     }
-    lua_pop(L, 1);   /* who */
   }
-  lua_pop(L, 1);   /* init */
+  lua_settop(L, top);
 }
 
 static void read_vars(reader *r, host *h, int decls) {
@@ -1909,10 +1929,18 @@ static int load(host *h, const char *text, size_t len) {
   if (rc == BRINK_OK) {
     lua_getfield(L, P, "decode");
     h->decode = luaL_ref(L, LUA_REGISTRYINDEX);
-    char chunkname[1100];
-    snprintf(chunkname, sizeof chunkname, "@%s", h->path);
-    rc = brink__box_load(&h->box, text, len, chunkname, env);
-    if (rc != BRINK_OK) {
+    /* Lua shows a path's end: a cut chunk name would name another file. */
+    size_t n = strlen(h->path) + 2;
+    char *chunkname = brink__alloc(e, n);
+    if (chunkname) {
+      snprintf(chunkname, n, "@%s", h->path);
+      rc = brink__box_load(&h->box, text, len, chunkname, env);
+      brink__free(e, chunkname, n);
+    }
+    if (chunkname == NULL) {
+      rc = BRINK_ENOMEM;
+      brink__diag(e, "", "not enough memory");
+    } else if (rc != BRINK_OK) {
       /* A syntax error: "file:line: message" on the stack. */
       brink__diag(e, "", lua_tostring(L, -1));
       brink__error(e, BRINK_ESCRIPT, "%s", lua_tostring(L, -1));

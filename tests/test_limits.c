@@ -1,0 +1,105 @@
+/* Limits: no list, name or number a script gives is cut or wrapped
+   without a word; what cannot be held is refused with a message. */
+#include "lang_fixture.h"
+
+#define ACTORS "actor 'A' {}\nactor 'B' {}\n"
+
+/* A scenario whose loop builds a list of 'n' strings "v1".."vn". */
+static char *with_list(const char *tail, int n) {
+  char *s = malloc(4096);
+  snprintf(s, 4096, HEADER ACTORS
+           "local L = {}\nfor i = 1, %d do L[i] = 'v' .. i end\n%s", n, tail);
+  return s;
+}
+
+Test(limits, an_enum_holds_every_value_it_lists) {
+  char *src = with_list("var 'e' { type = 'enum', values = L, init = 'v69' }\n"
+                        "move 'm' { by = 'A', effect = function(w)\n"
+                        "  w.e = 'v300' end }\n", 300);
+  brink_engine *e = load_ok(src);
+  int v;
+  cr_assert_eq(brink_var_find(e, "e", &v), BRINK_OK);
+  char buf[16];
+  brink_var_format(e, v, buf, sizeof buf);
+  cr_assert_str_eq(buf, "v69");
+  cr_assert_eq(brink_var_set_text(e, v, "v300"), BRINK_OK);
+  brink_engine_close(e);
+  free(src);
+}
+
+Test(limits, a_long_visible_list_is_read_to_its_end) {
+  /* The 70th entry names an unknown actor: a cut list would hide it. */
+  char *src = with_list("for i = 1, 69 do L[i] = 'A' end\n"
+                        "var 'x' { visible = L }\n", 70);
+  const char *msg = load_error(src);
+  assert_has(msg, "in 'visible' of 'x': unknown actor 'v70'");
+  free(src);
+}
+
+Test(limits, a_visible_list_of_non_strings_is_an_error) {
+  const char *msg = load_error(HEADER ACTORS "var 'x' { visible = { 'A', 3 } }\n");
+  assert_has(msg, "'visible' must list actor ids");
+}
+
+Test(limits, an_unknown_actor_is_matched_against_every_actor) {
+  /* The closest id is the 299th: a cut list of names would miss it. */
+  const char *msg = load_error(HEADER
+      "for i = 1, 300 do actor('actor' .. i) {} end\n"
+      "move 'm' { by = 'actor299x' }\n");
+  assert_has(msg, "unknown actor 'actor299x' (did you mean 'actor299'?)");
+}
+
+Test(limits, a_long_name_still_gets_a_suggestion) {
+  char src[1024], name[100];
+  memset(name, 'n', 80);
+  name[80] = '\0';
+  snprintf(src, sizeof src, HEADER ACTORS "var '%s' {}\n"
+           "move 'm' { by = 'A', effect = function(w) w.%sx = 1 end }\n",
+           name, name);
+  brink_engine *e = load_ok(src);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  cr_assert_neq(brink_run(e), BRINK_DONE);
+  assert_has(brink_errmsg(e), "(did you mean '");
+  brink_engine_close(e);
+}
+
+Test(limits, init_of_a_pair_of_long_actor_ids_is_not_cut) {
+  /* With ids cut to 127 bytes, 'A...A' would be taken for 'A...AB'. */
+  char id[200], src[2048];
+  memset(id, 'A', 150);
+  id[150] = '\0';
+  snprintf(src, sizeof src, HEADER "actor '%s' {}\nactor '%sB' {}\n"
+           "relation 't' { init = { ['%sB.%s'] = 5 } }\n", id, id, id, id);
+  brink_engine *e = load_ok(src);
+  char name[512];
+  snprintf(name, sizeof name, "%sB.t.%s", id, id);
+  int v;
+  double x;
+  cr_assert_eq(brink_var_find(e, name, &v), BRINK_OK);
+  brink_var_get(e, v, &x);
+  cr_assert_eq(x, 5);
+  brink_engine_close(e);
+}
+
+Test(limits, a_symmetric_relation_finds_long_names_in_either_order) {
+  char id[400], src[2048], name[1024];
+  memset(id, 'x', 300);
+  id[300] = '\0';
+  snprintf(src, sizeof src, HEADER "actor 'A' {}\nactor '%s' {}\n"
+           "relation 't' { symmetric = true }\n", id);
+  brink_engine *e = load_ok(src);
+  int v, u;
+  snprintf(name, sizeof name, "A.t.%s", id);
+  cr_assert_eq(brink_var_find(e, name, &v), BRINK_OK);
+  snprintf(name, sizeof name, "%s.t.A", id);
+  cr_assert_eq(brink_var_find(e, name, &u), BRINK_OK, "%s", brink_errmsg(e));
+  cr_assert_eq(u, v);
+  brink_engine_close(e);
+}
+
+Test(limits, an_enum_listing_a_value_twice_is_refused) {
+  char *src = with_list("L[200] = 'v7'\n"
+                        "var 'e' { type = 'enum', values = L }\n", 300);
+  assert_has(load_error(src), "enum 'e' lists value 'v7' twice");
+  free(src);
+}

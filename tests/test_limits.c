@@ -103,3 +103,62 @@ Test(limits, an_enum_listing_a_value_twice_is_refused) {
   assert_has(load_error(src), "enum 'e' lists value 'v7' twice");
   free(src);
 }
+
+/* Plays 'body' (an effect of move 'm' by A) and returns its error. */
+static const char *effect_error(const char *body) {
+  static char msg[1024];
+  char src[2048];
+  snprintf(src, sizeof src, "scenario { id = 't', start = '2019-05-01', "
+           "pass_weight = 0 }\n" ACTORS
+           "var 'n' { type = 'integer' }\nevent 'ev' { effect = function() end }\n"
+           "move 'm' { by = 'A', effect = function(w) %s end }\n", body);
+  brink_engine *e = load_ok(src);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  int rc = brink_run(e);
+  cr_assert(rc < 0, "the effect did not fail: %s", body);
+  snprintf(msg, sizeof msg, "%s", brink_errmsg(e));
+  brink_engine_close(e);
+  return msg;
+}
+
+Test(limits, schedule_refuses_turns_that_an_int_would_wrap) {
+  assert_has(effect_error("schedule('ev', { turns = -4294967295 })"),
+             "schedule('ev'): turns must be a whole number from 1 to ");
+  assert_has(effect_error("schedule('ev', { turns = 1 << 40 })"),
+             "not 1099511627776");
+  assert_has(effect_error("schedule('ev', { turns = 0 })"), "not 0");
+}
+
+Test(limits, schedule_far_ahead_is_kept_not_clamped) {
+  /* A daily calendar of 2,000,000 turns: 1,500,000 turns ahead is real. */
+  const char *src =
+      "scenario { id = 't', start = '2000-01-01', finish = '7475-01-01', "
+      "turn = 'day', pass_weight = 0 }\n" ACTORS
+      "event 'ev' { effect = function() end }\n"
+      "move 'm' { by = 'A', effect = function(w)\n"
+      "  schedule('ev', { turns = 1500000 }) end }\n";
+  brink_engine *e = load_ok(src);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  int rc;
+  while ((rc = brink_step(e)) == BRINK_OK && brink_turn(e) < 2) {}
+  cr_assert_eq(rc, BRINK_OK, "%s", brink_errmsg(e));
+  int due = -1, event;
+  cr_assert_eq(brink_schedule_get(e, 0, &due, &event, NULL, NULL), BRINK_OK);
+  cr_assert_eq(due, 1500001);
+  brink_engine_close(e);
+}
+
+Test(limits, every_takes_any_int_and_names_its_range) {
+  assert_has(load_error(HEADER ACTORS "trigger 't' { every = 4294967297 }\n"),
+             "'every' must be a whole number of turns from 1 to 2147483647");
+  assert_has(load_error(HEADER ACTORS "trigger 't' { every = -1 }\n"),
+             "from 1 to 2147483647");
+}
+
+Test(limits, an_integer_beyond_2_53_is_refused_not_rounded) {
+  assert_has(effect_error("w.n = (1 << 53) + 1"),
+             "n is an integer variable: integers beyond 2^53");
+  assert_has(load_error(HEADER ACTORS
+                        "var 'k' { type = 'integer', init = (1 << 53) + 1 }\n"),
+             "init: integers beyond 2^53");
+}

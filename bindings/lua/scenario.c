@@ -128,6 +128,14 @@ static void push_value(lua_State *L, host *h, int slot) {
   }
 }
 
+/* Values are doubles: a Lua integer past 2^53 would be rounded. */
+#define INEXACT "integers beyond 2^53 (9007199254740992) are not held exactly"
+static bool exact_integer(lua_State *L, int idx) {
+  if (!lua_isinteger(L, idx)) return true;
+  lua_Integer i = lua_tointeger(L, idx);
+  return i >= -((lua_Integer)1 << 53) && i <= (lua_Integer)1 << 53;
+}
+
 static void write_value(lua_State *L, host *h, int slot, int idx) {
   brink_engine *e = h->e;
   const brink__decl *d = &e->decls[e->vars[slot].decl];
@@ -162,6 +170,8 @@ static void write_value(lua_State *L, host *h, int slot, int idx) {
       luaL_error(L, "%s is a%s: it takes a number, not %s", name,
                  d->type == BRINK_INTEGER ? "n integer" : " number",
                  luaL_typename(L, idx));
+    if (d->type == BRINK_INTEGER && !exact_integer(L, idx))
+      luaL_error(L, "%s is an integer variable: %s", name, INEXACT);
     v = lua_tonumber(L, idx);
   }
   if (brink__write(e, slot, v) != BRINK_OK) raise_engine(L, e);
@@ -700,9 +710,16 @@ static int p_schedule(lua_State *L) {
                                         "integer");
   int ev = find_event(L, h, name);
   if (ev < 0) return fail(L, lua_tostring(L, -1));
+  /* Checked as the script's integer: a cast to int first would wrap
+     -4294967295 to 1. */
   lua_Integer turns = lua_tointeger(L, 2);
-  if (brink__schedule(h->e, ev, turns > 1000000 ? 1000000 : (int)turns,
-                      luaL_optstring(L, 3, NULL)) != BRINK_OK)
+  int most = INT_MAX - h->e->run.turn;
+  if (turns < 1 || turns > most)
+    return fail(L, lua_pushfstring(L, "schedule('%s'): turns must be a whole "
+                                   "number from 1 to %d, not %I", name, most,
+                                   (LUAI_UACINT)turns));
+  if (brink__schedule(h->e, ev, (int)turns, luaL_optstring(L, 3, NULL)) !=
+      BRINK_OK)
     return fail(L, brink_errmsg(h->e));
   lua_pushboolean(L, 1);
   return 1;
@@ -1088,6 +1105,11 @@ static bool var_value(reader *r, const brink_var_spec *s, const char *who,
             who ? who : "");
     return false;
   default:
+    if (t == LUA_TNUMBER && s->type == BRINK_INTEGER &&
+        !exact_integer(L, -1)) {
+      problem(r, "init%s%s: %s", who ? " for " : "", who ? who : "", INEXACT);
+      return false;
+    }
     if (t == LUA_TNUMBER) {
       *out = lua_tonumber(L, -1);
       return true;
@@ -1362,8 +1384,9 @@ static void read_triggers(reader *r, host *h, int decls) {
     int et = field_of(r, "every", LUA_TNONE, NULL);
     if (et == LUA_TNUMBER) {
       double n = lua_tonumber(L, -1);
-      if (n < 1 || n != floor(n) || n > 1e6)
-        problem(r, "'every' must be a whole number of turns (1 or more)");
+      if (!(n >= 1 && n <= INT_MAX) || n != floor(n))
+        problem(r, "'every' must be a whole number of turns from 1 to %d",
+                INT_MAX);
       else
         t->every = (int)n;
     } else if (et == LUA_TSTRING) {

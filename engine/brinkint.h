@@ -307,10 +307,14 @@ struct brink_engine {
   brink__map actor_map;
   brink__decl *decls;
   int ndecls, cap_decls;
+  brink__map decl_map, rel_map;  /* variable, relation names -> decl */
   bool sealed;
   brink__var *vars;
   int nvars;
   brink__map var_map;
+  /* Names -> index, so that declaring and finding stay linear. */
+  brink__map moves_map, triggers_map, events_map, outcomes_map,
+      policies_map;
   brink__move *moves;          /* moves[0] is "pass" */
   int nmoves, cap_moves;
   brink__option *options;      /* per actor: its moves, then pass */

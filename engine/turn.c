@@ -33,22 +33,22 @@ static char *make_cause(brink_engine *e, const char *kind, const char *name) {
 /* Adds one zeroed element to a declaration array after checking the name;
    *out points at it. */
 static int add_named(brink_engine *e, void **arr, int *n, int *cap,
-                     size_t size, const char *what, const char *name,
-                     size_t name_offset, void *out) {
+                     brink__map *names, size_t size, const char *what,
+                     const char *name, size_t name_offset, void *out) {
   if (name == NULL || *name == '\0')
     return brink__error(e, BRINK_EINVAL, "a %s needs a name", what);
-  for (int i = 0; i < *n; i++) {
-    char *other = *(char **)((char *)*arr + (size_t)i * size + name_offset);
-    if (strcmp(other, name) == 0)
-      return brink__error(e, BRINK_EEXIST, "%s '%s' is declared twice", what,
-                          name);
-  }
+  if (brink__map_get(names, name) >= 0)
+    return brink__error(e, BRINK_EEXIST, "%s '%s' is declared twice", what,
+                        name);
   if (brink__grow(e, arr, cap, *n + 1, size))
     return brink__error(e, BRINK_ENOMEM, "out of memory");
   char *el = (char *)*arr + (size_t)*n * size;
   memset(el, 0, size);
   char *copy = brink__strdup(e, name);
-  if (copy == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+  if (copy == NULL || brink__map_put(e, names, copy, *n) != BRINK_OK) {
+    brink__strfree(e, copy);
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  }
   *(char **)(el + name_offset) = copy;
   (*n)++;
   *(void **)out = el;
@@ -57,7 +57,8 @@ static int add_named(brink_engine *e, void **arr, int *n, int *cap,
 
 #define ADD(e, field, type, what, nm, out)                                   \
   add_named(e, (void **)&(e)->field, &(e)->n##field, &(e)->cap_##field,     \
-            sizeof(type), what, nm, offsetof(type, name), out)
+            &(e)->field##_map, sizeof(type), what, nm, offsetof(type, name), \
+            out)
 
 int brink__turn_init(brink_engine *e) {
   brink__move *pass;
@@ -149,15 +150,11 @@ int brink__hook_add(brink_engine *e, int when, int fn, const char *where) {
 }
 
 int brink__event_find(const brink_engine *e, const char *name) {
-  for (int i = 0; i < e->nevents; i++)
-    if (strcmp(e->events[i].name, name) == 0) return i;
-  return -1;
+  return brink__map_get(&e->events_map, name);
 }
 
 int brink__outcome_find(const brink_engine *e, const char *name) {
-  for (int i = 0; i < e->noutcomes; i++)
-    if (strcmp(e->outcomes[i].name, name) == 0) return i;
-  return -1;
+  return brink__map_get(&e->outcomes_map, name);
 }
 
 /* Lays out every (move, actor, target) option, each actor's moves in
@@ -240,6 +237,11 @@ void brink__turn_free(brink_engine *e) {
     brink__free(e, m->targets, sizeof(int) * (size_t)m->ntargets);
   }
   brink__free(e, e->moves, sizeof(brink__move) * (size_t)e->cap_moves);
+  brink__map_free(e, &e->moves_map);
+  brink__map_free(e, &e->triggers_map);
+  brink__map_free(e, &e->events_map);
+  brink__map_free(e, &e->outcomes_map);
+  brink__map_free(e, &e->policies_map);
   brink__options_free(e);
   for (int i = 0; i < e->ntriggers; i++) {
     brink__trigger *t = &e->triggers[i];
@@ -880,11 +882,11 @@ BRINK_API int brink_move_count(const brink_engine *e) { return e->nmoves; }
 BRINK_API int brink_move_find(brink_engine *e, const char *name, int *out) {
   if (out) *out = -1;
   if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
-  for (int i = 0; i < e->nmoves; i++)
-    if (strcmp(e->moves[i].name, name) == 0) {
-      if (out) *out = i;
-      return BRINK_OK;
-    }
+  int m = brink__map_get(&e->moves_map, name);
+  if (m >= 0) {
+    if (out) *out = m;
+    return BRINK_OK;
+  }
   brink__nearest s;
   brink__nearest_init(&s, name);
   for (int i = 0; i < e->nmoves; i++) brink__nearest_add(&s, e->moves[i].name);

@@ -147,11 +147,12 @@ BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
                   : dot && (dot == s->name || !dot[1] || strchr(dot + 1, '.')))
     return brink__error(e, BRINK_EINVAL, "'%s' is not a valid %s name",
                         s->name, s->relation ? "relation" : "variable");
-  for (int i = 0; i < e->ndecls; i++)
-    if (strcmp(e->decls[i].name, s->name) == 0 &&
-        (e->decls[i].kind == BRINK__RELATION) == (s->relation != 0))
-      return brink__error(e, BRINK_EEXIST, "'%s' is declared twice (first at %s)",
-                          s->name, e->decls[i].where ? e->decls[i].where : "?");
+  brink__map *names = s->relation ? &e->rel_map : &e->decl_map;
+  int twin = brink__map_get(names, s->name);
+  if (twin >= 0)
+    return brink__error(e, BRINK_EEXIST, "'%s' is declared twice (first at %s)",
+                        s->name, e->decls[twin].where ? e->decls[twin].where
+                                                      : "?");
   if (brink__grow(e, (void **)&e->decls, &e->cap_decls, e->ndecls + 1,
                   sizeof(brink__decl)))
     return brink__error(e, BRINK_ENOMEM, "out of memory");
@@ -183,7 +184,8 @@ BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
     d->field = brink__strdup(e, s->name);
   }
   if (!d->name || !ok1 || !ok2 || (s->doc && !d->doc) || !d->where ||
-      !d->field || (dot && !s->relation && !d->owner)) {
+      !d->field || (dot && !s->relation && !d->owner) ||
+      brink__map_put(e, names, d->name, e->ndecls) != BRINK_OK) {
     decl_free(e, d);
     return brink__error(e, BRINK_ENOMEM, "out of memory");
   }
@@ -282,10 +284,19 @@ static char *join3(brink_engine *e, const char *a, const char *b,
   return s;
 }
 
-/* The per-actor and relation names an actor proxy resolves must not clash,
-   and world names must not hide an actor or the date. */
+/*
+** The per-actor and relation names an actor proxy resolves must not clash,
+** and world names must not hide an actor or the date.  Declarations are
+** grouped by field, so the check is linear: an actor's own variable
+** clashes with the first '*.' variable or relation of its field (two of
+** one actor would be one name declared twice), anything else with the
+** first declaration of its field.
+*/
 static int check_clashes(brink_engine *e, int *first) {
-  for (int i = 0; i < e->ndecls; i++) {
+  brink__map groups = {0};
+  size_t n = sizeof(int) * (size_t)(e->ndecls ? e->ndecls : 1);
+  int *any = brink__alloc(e, n), *shared = brink__alloc(e, n), ngroups = 0;
+  for (int i = 0; any && shared && i < e->ndecls; i++) {
     brink__decl *d = &e->decls[i];
     if (d->kind == BRINK__WORLD_VAR &&
         (brink__map_get(&e->actor_map, d->field) >= 0 ||
@@ -294,20 +305,28 @@ static int check_clashes(brink_engine *e, int *first) {
                    strcmp(d->field, "date") ? "an actor" : "w.date");
       seal_problem(e, d, BRINK_EEXIST, first);
     }
-    for (int j = 0; j < i; j++) {
-      brink__decl *o = &e->decls[j];
-      if (d->kind == BRINK__WORLD_VAR || o->kind == BRINK__WORLD_VAR) continue;
-      if (strcmp(d->field, o->field) != 0) continue;
-      bool overlap = d->kind != BRINK__ACTOR_VAR || o->kind != BRINK__ACTOR_VAR ||
-                     strcmp(d->owner, o->owner) == 0;
-      if (overlap) {
+    if (d->kind == BRINK__WORLD_VAR) continue;
+    int g = brink__map_get(&groups, d->field);
+    if (g < 0) {
+      g = ngroups++;
+      any[g] = i;
+      shared[g] = -1;
+      if (brink__map_put(e, &groups, d->field, g) != BRINK_OK) break;
+    } else {
+      int j = d->kind == BRINK__ACTOR_VAR ? shared[g] : any[g];
+      if (j >= 0) {
+        const brink__decl *o = &e->decls[j];
         brink__error(e, BRINK_EEXIST, "'%s' clashes with '%s' declared at %s",
                      d->name, o->name, o->where);
         seal_problem(e, d, BRINK_EEXIST, first);
-        break;
       }
     }
+    if (d->kind != BRINK__ACTOR_VAR && shared[g] < 0) shared[g] = i;
   }
+  if (!any || !shared || groups.count < ngroups) *first = BRINK_ENOMEM;
+  brink__free(e, any, n);
+  brink__free(e, shared, n);
+  brink__map_free(e, &groups);
   return *first;
 }
 
@@ -501,6 +520,8 @@ void brink__world_free(brink_engine *e) {
   unseal(e);
   for (int i = 0; i < e->ndecls; i++) decl_free(e, &e->decls[i]);
   brink__free(e, e->decls, sizeof(brink__decl) * (size_t)e->cap_decls);
+  brink__map_free(e, &e->decl_map);
+  brink__map_free(e, &e->rel_map);
   for (int i = 0; i < e->nactors; i++) {
     brink__strfree(e, e->actors[i].id);
     brink__strfree(e, e->actors[i].name);

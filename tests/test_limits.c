@@ -1,5 +1,7 @@
 /* Limits: no list, name or number a script gives is cut or wrapped
    without a word; what cannot be held is refused with a message. */
+#include <time.h>
+
 #include "lang_fixture.h"
 
 #define ACTORS "actor 'A' {}\nactor 'B' {}\n"
@@ -161,4 +163,56 @@ Test(limits, an_integer_beyond_2_53_is_refused_not_rounded) {
   assert_has(load_error(HEADER ACTORS
                         "var 'k' { type = 'integer', init = (1 << 53) + 1 }\n"),
              "init: integers beyond 2^53");
+}
+
+/* Seconds to load a scenario of 'n' declarations made by 'line' (a
+   format taking the index twice); 'ok' says whether it must load. */
+static double load_seconds(const char *line, int n, bool ok) {
+  size_t cap = (size_t)n * (strlen(line) + 24) + 256, len = 0;
+  char *src = malloc(cap);
+  len += (size_t)snprintf(src, cap, HEADER "actor 'A' {}\n");
+  for (int i = 0; i < n; i++)
+    len += (size_t)snprintf(src + len, cap - len, line, i, i);
+  brink_engine *e;
+  cr_assert_eq(brink_engine_open(&e, NULL), BRINK_OK);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int rc = brink_load_string(e, "big.lua", src, len);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  cr_assert_eq(rc == BRINK_OK, ok, "%s", brink_errmsg(e));
+  if (!ok) cr_assert_geq(brink_diag_count(e), n);
+  brink_engine_close(e);
+  free(src);
+  return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+}
+
+Test(limits, checking_100000_variables_takes_seconds, .timeout = 60) {
+  /* It took 59 s when names were compared pairwise. */
+  double s = load_seconds("var 'v%d' { init = %d }\n", 100000, true);
+  cr_assert_lt(s, 20, "%.1f s", s);
+}
+
+Test(limits, checking_grows_linearly, .timeout = 60) {
+  const char *line = "var 'v%d' { init = %d }\n";
+  load_seconds(line, 1000, true);   /* warm up */
+  double n = load_seconds(line, 25000, true);
+  double n2 = load_seconds(line, 50000, true);
+  cr_assert_lt(n2, 3 * n + 0.2, "N: %.2f s, 2N: %.2f s", n, n2);
+}
+
+Test(limits, findings_are_put_in_file_order_quickly, .timeout = 60) {
+  /* Two findings a variable, found in two passes: sorting them into
+     file order by insertion took 152 s. */
+  double s = load_seconds("var 'v%d' { innit = %d, max = 1, init = 2 }\n",
+                          50000, false);
+  cr_assert_lt(s, 20, "%.1f s", s);
+}
+
+Test(limits, many_moves_events_and_actors_load_in_seconds, .timeout = 60) {
+  double s = load_seconds("event 'e%d' { effect = function() return %d end }\n",
+                          50000, true);
+  s += load_seconds("move 'm%d' { by = 'A', weight = function() return %d end }\n",
+                    50000, true);
+  s += load_seconds("actor 'a%d' { name = 'n%d' }\n", 50000, true);
+  cr_assert_lt(s, 20, "%.1f s", s);
 }

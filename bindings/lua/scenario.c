@@ -1749,17 +1749,29 @@ typedef struct lint_ctx {
   int found;
   bool nomem;
   char src[LUA_IDSIZE];   /* the function being read */
+  brink__map seen;        /* diagnostics so far, by text */
+  int nseen;              /* how many of them are in 'seen' */
 } lint_ctx;
 
-/* A finding, once: closures of one function report the same lines. */
+/* A finding, once: closures of one function report the same lines.  The
+   diagnostics are looked up by text, not scanned, per finding. */
 static void add_finding(lint_ctx *c, const char *where, const char *message) {
   brink_engine *e = c->h->e;
-  size_t wl = strlen(where);
-  for (int i = 0; i < e->ndiags; i++)
-    if (strncmp(e->diags[i], where, wl) == 0 &&
-        strncmp(e->diags[i] + wl, ": ", 2) == 0 &&
-        strcmp(e->diags[i] + wl + 2, message) == 0)
+  for (; c->nseen < e->ndiags; c->nseen++)
+    if (brink__map_put(e, &c->seen, e->diags[c->nseen], 0) != BRINK_OK) {
+      c->nomem = true;
       return;
+    }
+  size_t n = strlen(where) + strlen(message) + 3;
+  char *line = brink__alloc(e, n);
+  if (line == NULL) {
+    c->nomem = true;
+    return;
+  }
+  snprintf(line, n, "%s: %s", where, message);
+  bool known = brink__map_get(&c->seen, line) >= 0;
+  brink__free(e, line, n);
+  if (known) return;
   if (brink__diag(e, where, message) == BRINK_OK) c->found++;
   else c->nomem = true;
 }
@@ -1835,11 +1847,12 @@ static void visit(void *ud, lua_State *L, int fn, int via,
 */
 static int seal(lua_State *L) {
   host *h = lua_touserdata(L, 1);
-  lint_ctx c = {h, 0, false, ""};
+  lint_ctx c = {h, 0, false, "", {0}, 0};
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->env);
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->decls_ref);
   lua_getfield(L, 2, "imports");
   int status = brink__box_freeze(L, 3, visit, &c);
+  brink__map_free(h->e, &c.seen);
   if (status != LUA_OK) {
     brink__box_check(L, status);
     return lua_error(L);
@@ -1854,15 +1867,34 @@ static long diag_line(const char *d) {
   return colon ? strtol(colon + 1, NULL, 10) : 0;
 }
 
-/* Findings in the order of the file, whatever order they were found in. */
+typedef struct ranked {
+  long line;
+  int order;
+  char *text;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b) {
+  const ranked *x = a, *y = b;
+  if (x->line != y->line) return x->line < y->line ? -1 : 1;
+  return (x->order > y->order) - (x->order < y->order);
+}
+
+/*
+** Findings in the order of the file, whatever order they were found in;
+** those of one line keep theirs.  A sort, not insertion: a check may list
+** a finding for each of 10^5 declarations.  Without memory for the keys
+** they stay as found.
+*/
 static void sort_diags(brink_engine *e) {
-  for (int i = 1; i < e->ndiags; i++)
-    for (int j = i; j > 0 && diag_line(e->diags[j - 1]) >
-                                 diag_line(e->diags[j]); j--) {
-      char *t = e->diags[j];
-      e->diags[j] = e->diags[j - 1];
-      e->diags[j - 1] = t;
-    }
+  size_t n = (size_t)e->ndiags;
+  ranked *r = brink__alloc(e, sizeof *r * (n ? n : 1));
+  if (r) {
+    for (size_t i = 0; i < n; i++)
+      r[i] = (ranked){diag_line(e->diags[i]), (int)i, e->diags[i]};
+    qsort(r, n, sizeof *r, cmp_ranked);
+    for (size_t i = 0; i < n; i++) e->diags[i] = r[i].text;
+    brink__free(e, r, sizeof *r * (n ? n : 1));
+  }
   for (int i = 0; i < e->ndiags; i++)
     if (!strstr(e->diags[i], ": warning: ")) {
       brink__error(e, BRINK_ESCRIPT, "%s", e->diags[i]);

@@ -22,6 +22,17 @@ void *brink__realloc(brink_engine *e, void *p, size_t old, size_t n);
 void brink__free(brink_engine *e, void *p, size_t n);
 char *brink__strdup(brink_engine *e, const char *s);
 void brink__strfree(brink_engine *e, char *s);
+/*
+** Every block the engine itself holds is counted in e->mem_used.  While
+** e->metering is set (the bindings set it while a scenario's declarations
+** become the world), a block that would take the engine and its script
+** state (*e->script_mem) past cfg.max_memory is refused and e->over_budget
+** set, so that "out of memory" is reported as the budget.
+*/
+size_t brink__mem_cap(const brink_engine *e);
+size_t brink__mem_used(const brink_engine *e);
+/* "16 MiB", "4.9 GiB", "1000 bytes". */
+void brink__fmt_bytes(size_t n, char *buf, size_t cap);
 /* Grows '*p' (of '*cap' elements of 'size') to hold 'need'; 0 or ENOMEM. */
 int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size);
 
@@ -105,6 +116,10 @@ typedef struct brink__decl {
   int first, count;    /* its slots, after seal */
   int *pair_slot;      /* relations: [a * nactors + b] -> slot, -1 if a==b */
 } brink__decl;
+
+/* Index of the pair (a, b) in a relation's pair_slot, in size_t: n * n
+   passes INT_MAX long before the pairs themselves do. */
+#define BRINK__PAIR(n, a, b) ((size_t)(a) * (size_t)(n) + (size_t)(b))
 
 typedef struct brink__var {
   char *name;          /* full name: "USA.tension.DPRK" */
@@ -285,6 +300,9 @@ struct brink_engine {
   brink_alloc alloc;
   void *alloc_ud;
   brink_config cfg;
+  size_t mem_used;             /* bytes of the engine's own blocks */
+  const size_t *script_mem;    /* bytes of the script state, or NULL */
+  bool metering, over_budget;  /* see brink__mem_cap */
 
   char *errmsg;        /* owned; "" when none */
   size_t errcap;

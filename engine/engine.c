@@ -1,6 +1,7 @@
 /*
 ** engine.c: an engine's life, its memory, its messages and its names.
 */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,17 +50,47 @@ static void *default_alloc(void *ud, void *p, size_t old, size_t n) {
   return realloc(p, n);
 }
 
+size_t brink__mem_cap(const brink_engine *e) {
+#if SIZE_MAX < INT64_MAX
+  if (e->cfg.max_memory > (int64_t)SIZE_MAX) return SIZE_MAX;
+#endif
+  return (size_t)e->cfg.max_memory;
+}
+
+size_t brink__mem_used(const brink_engine *e) {
+  size_t script = e->script_mem ? *e->script_mem : 0;
+  return e->mem_used > SIZE_MAX - script ? SIZE_MAX : e->mem_used + script;
+}
+
+/* While declarations are metered, would 'more' bytes exceed the budget? */
+static bool over_budget(brink_engine *e, size_t more) {
+  if (!e->metering) return false;
+  size_t used = brink__mem_used(e), cap = brink__mem_cap(e);
+  if (used <= cap && more <= cap - used) return false;
+  e->over_budget = true;
+  return true;
+}
+
 void *brink__alloc(brink_engine *e, size_t n) {
-  return n ? e->alloc(e->alloc_ud, NULL, 0, n) : NULL;
+  if (n == 0 || over_budget(e, n)) return NULL;
+  void *p = e->alloc(e->alloc_ud, NULL, 0, n);
+  if (p) e->mem_used += n;
+  return p;
 }
 
 void *brink__realloc(brink_engine *e, void *p, size_t old, size_t n) {
   if (p == NULL) return brink__alloc(e, n);
-  return e->alloc(e->alloc_ud, p, old, n);
+  if (n > old && over_budget(e, n - old)) return NULL;
+  void *q = e->alloc(e->alloc_ud, p, old, n);
+  if (q) e->mem_used = e->mem_used - old + n;
+  return q;
 }
 
 void brink__free(brink_engine *e, void *p, size_t n) {
-  if (p) e->alloc(e->alloc_ud, p, n, 0);
+  if (p) {
+    e->alloc(e->alloc_ud, p, n, 0);
+    e->mem_used -= n;
+  }
 }
 
 char *brink__strdup(brink_engine *e, const char *s) {
@@ -75,8 +106,10 @@ void brink__strfree(brink_engine *e, char *s) {
 
 int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size) {
   if (need <= *cap) return BRINK_OK;
+  if (need < 0) return BRINK_ENOMEM;   /* a count past INT_MAX wrapped */
   int ncap = *cap ? *cap : 8;
-  while (ncap < need) ncap *= 2;
+  while (ncap < need) ncap = ncap > INT_MAX / 2 ? INT_MAX : ncap * 2;
+  if ((size_t)ncap > SIZE_MAX / size) return BRINK_ENOMEM;
   void *np = brink__realloc(e, *p, (size_t)*cap * size, (size_t)ncap * size);
   if (np == NULL) return BRINK_ENOMEM;
   *p = np;
@@ -91,6 +124,8 @@ int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size) {
 ** to what fits, because an error path must not fail for want of memory.
 */
 static void set_message(brink_engine *e, const char *fmt, va_list ap) {
+  bool metering = e->metering;   /* a message is not a declaration */
+  e->metering = false;
   va_list copy;
   va_copy(copy, ap);
   int n = vsnprintf(e->errmsg, e->errcap, fmt, copy);
@@ -103,6 +138,28 @@ static void set_message(brink_engine *e, const char *fmt, va_list ap) {
       vsnprintf(e->errmsg, e->errcap, fmt, ap);
     }
   }
+  e->metering = metering;
+}
+
+/* "16 MiB", "4.9 GiB", "1000 bytes". */
+void brink__fmt_bytes(size_t n, char *buf, size_t cap) {
+  const size_t kib = 1024, mib = kib * 1024, gib = mib * 1024;
+  if (n >= gib && n % gib) snprintf(buf, cap, "%.1f GiB", (double)n / gib);
+  else if (n >= gib) snprintf(buf, cap, "%zu GiB", n / gib);
+  else if (n >= mib && n % mib) snprintf(buf, cap, "%.1f MiB", (double)n / mib);
+  else if (n >= mib) snprintf(buf, cap, "%zu MiB", n / mib);
+  else if (n >= kib && n % kib == 0) snprintf(buf, cap, "%zu KiB", n / kib);
+  else snprintf(buf, cap, "%zu bytes", n);
+}
+
+static void set_text(brink_engine *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_text(brink_engine *e, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  set_message(e, fmt, ap);
+  va_end(ap);
 }
 
 int brink__error(brink_engine *e, int status, const char *fmt, ...) {
@@ -110,6 +167,13 @@ int brink__error(brink_engine *e, int status, const char *fmt, ...) {
   va_start(ap, fmt);
   set_message(e, fmt, ap);
   va_end(ap);
+  /* Whichever allocation the budget refused, the reason is the budget. */
+  if (status == BRINK_ENOMEM && e->over_budget) {
+    char cap[32];
+    brink__fmt_bytes(brink__mem_cap(e), cap, sizeof cap);
+    set_text(e, "memory budget exceeded (%s): the declared world does not "
+             "fit", cap);
+  }
   e->errwhere[0] = '\0';
   e->errin[0] = '\0';
   return status;
@@ -312,6 +376,7 @@ int brink__engine_reset(brink_engine *e) {
   e->alloc = keep.alloc;
   e->alloc_ud = keep.alloc_ud;
   e->cfg = keep.cfg;
+  e->mem_used = keep.mem_used;   /* the message, findings and causes */
   e->errmsg = keep.errmsg;
   e->errcap = keep.errcap;
   memcpy(e->errwhere, keep.errwhere, sizeof e->errwhere);
@@ -374,11 +439,13 @@ BRINK_API void brink_engine_close(brink_engine *e) {
 }
 
 int brink__diag(brink_engine *e, const char *where, const char *msg) {
-  if (brink__grow(e, (void **)&e->diags, &e->cap_diags, e->ndiags + 1,
-                  sizeof(char *)))
-    return BRINK_ENOMEM;
+  bool metering = e->metering;   /* a finding is not a declaration */
+  e->metering = false;
+  int rc = brink__grow(e, (void **)&e->diags, &e->cap_diags, e->ndiags + 1,
+                       sizeof(char *));
   size_t n = strlen(where) + strlen(msg) + 3;
-  char *line = brink__alloc(e, n);
+  char *line = rc ? NULL : brink__alloc(e, n);
+  e->metering = metering;
   if (line == NULL) return BRINK_ENOMEM;
   snprintf(line, n, "%s%s%s", where, *where ? ": " : "", msg);
   e->diags[e->ndiags++] = line;

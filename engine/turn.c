@@ -7,6 +7,7 @@
 ** keeps its place in 'e->run' (phase, index) and moves past an item before
 ** running it, so the next step goes on after the item that stopped it.
 */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -161,15 +162,36 @@ int brink__outcome_find(const brink_engine *e, const char *name) {
    declaration order and 'pass' last.  The default outcome becomes an
    outcome of its own if the scenario did not declare it. */
 int brink__options_build(brink_engine *e) {
-  int n = 0;
-  for (int a = 0; a < e->nactors; a++)
-    for (int m = 1; m < e->nmoves; m++)
-      if (e->moves[m].by_all || (e->moves[m].by && e->moves[m].by[a])) {
-        if (e->moves[m].targets == NULL) n++;
-        for (int t = 0; t < e->moves[m].ntargets; t++)
-          n += e->moves[m].targets[t] != a;   /* nobody targets itself */
-      }
-  n += e->nactors;
+  /* Counted in size_t and checked: moves x actors x targets is what
+     turns a short scenario into gigabytes. */
+  size_t count = (size_t)e->nactors;
+  for (int m = 1; m < e->nmoves; m++) {
+    const brink__move *mv = &e->moves[m];
+    for (int a = 0; a < e->nactors; a++) {
+      if (!mv->by_all && !(mv->by && mv->by[a])) continue;
+      if (mv->targets == NULL) count++;
+      for (int t = 0; t < mv->ntargets; t++)
+        count += mv->targets[t] != a;   /* nobody targets itself */
+    }
+    if (count > INT_MAX) {
+      brink__error(e, BRINK_ERANGE, "move '%s': %zu options (moves x actors "
+                   "x targets) are past the %d a scenario may have",
+                   mv->name, count, INT_MAX);
+      return brink__diag(e, mv->where ? mv->where : "", e->errmsg)
+                 ? BRINK_ENOMEM : BRINK_ERANGE;
+    }
+    size_t used = brink__mem_used(e), cap = brink__mem_cap(e);
+    if (count > (cap > used ? cap - used : 0) / sizeof(brink__option)) {
+      char limit[32];
+      brink__fmt_bytes(cap, limit, sizeof limit);
+      brink__error(e, BRINK_EBUDGET, "memory budget exceeded (%s): move '%s' "
+                   "makes %zu options (moves x actors x targets) of %zu bytes "
+                   "each", limit, mv->name, count, sizeof(brink__option));
+      return brink__diag(e, mv->where ? mv->where : "", e->errmsg)
+                 ? BRINK_ENOMEM : BRINK_EBUDGET;
+    }
+  }
+  int n = (int)count;
   e->noptions = n;
   e->options = brink__alloc(e, sizeof(brink__option) * (size_t)(n ? n : 1));
   if (e->options == NULL) return BRINK_ENOMEM;

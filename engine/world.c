@@ -3,6 +3,7 @@
 ** sealed; sealing lays every instance out as one slot of a flat array and
 ** resolves every name once.
 */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,8 @@ BRINK_API void brink_var_spec_init(brink_var_spec *spec) {
 }
 
 static size_t pair_slot_size(const brink_engine *e) {
-  return sizeof(int) * (size_t)(e->nactors ? e->nactors * e->nactors : 1);
+  size_t n = (size_t)(e->nactors ? e->nactors : 1);
+  return sizeof(int) * n * n;   /* checked by 'fits' before any relation */
 }
 
 static void decl_free(brink_engine *e, brink__decl *d) {
@@ -261,13 +263,85 @@ static int check_init(brink_engine *e, const brink__decl *d, double v,
   return BRINK_OK;
 }
 
-static int slots_of(const brink_engine *e, const brink__decl *d) {
-  int n = e->nactors;
+/* The values a declaration makes, in size_t: n(n - 1) wraps an int from
+   46,342 actors on. */
+static size_t slots_of(const brink_engine *e, const brink__decl *d) {
+  size_t n = (size_t)e->nactors;
   switch (d->kind) {
   case BRINK__WORLD_VAR: case BRINK__ACTOR_VAR: return 1;
   case BRINK__EACH_VAR: return n;
   default: return d->symmetric ? n * (n - 1) / 2 : n * (n - 1);
   }
+}
+
+static size_t add_sat(size_t a, size_t b) {
+  return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static size_t mul_sat(size_t a, size_t b) {
+  return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+/*
+** About what a declaration's values cost once laid out: per value its
+** record, value, initial value, version, read mark, name and place in the
+** name map (with the allocator's overhead), and a relation's table of
+** pairs.  'ids' is the length of all actor ids together.
+*/
+static size_t bytes_of(const brink_engine *e, const brink__decl *d,
+                       size_t ids) {
+  size_t n = (size_t)e->nactors, count = slots_of(e, d);
+  size_t each = sizeof(brink__var) + 2 * sizeof(double) + sizeof(uint64_t) +
+                sizeof(uint32_t) + 2 * (sizeof(char *) + sizeof(int)) + 16 +
+                strlen(d->field) + 3;
+  size_t bytes = mul_sat(count, each);
+  if (d->kind == BRINK__EACH_VAR) bytes = add_sat(bytes, ids);
+  if (d->kind == BRINK__RELATION) {
+    /* Each id appears in the names of 2(n - 1) ordered pairs. */
+    size_t names = mul_sat(mul_sat(ids, 2), n ? n - 1 : 0);
+    bytes = add_sat(bytes, d->symmetric ? names / 2 : names);
+    bytes = add_sat(bytes, mul_sat(mul_sat(n, n), sizeof(int)));
+  } else {
+    bytes = add_sat(bytes, strlen(d->name));
+  }
+  return bytes;
+}
+
+/*
+** Refuses, before anything is allocated, a world of more values than an
+** int can number or that would not fit in the memory budget, naming the
+** declaration that crosses the line.
+*/
+static int fits(brink_engine *e) {
+  int first = BRINK_OK;
+  size_t ids = 0, total = 0, bytes = 0, used = brink__mem_used(e);
+  size_t cap = brink__mem_cap(e);
+  for (int a = 0; a < e->nactors; a++) ids += strlen(e->actors[a].id);
+  for (int i = 0; i < e->ndecls; i++) {
+    brink__decl *d = &e->decls[i];
+    size_t count = slots_of(e, d);
+    total = add_sat(total, count);
+    bytes = add_sat(bytes, bytes_of(e, d, ids));
+    const char *what = d->kind == BRINK__RELATION ? "relation" : "variable";
+    const char *unit = d->kind == BRINK__RELATION ? "pairs" : "values";
+    if (total > INT_MAX) {
+      brink__error(e, BRINK_ERANGE, "%s '%s' makes %zu %s of %d actors: "
+                   "past the %d values a world may hold", what, d->name,
+                   count, unit, e->nactors, INT_MAX);
+      return seal_problem(e, d, BRINK_ERANGE, &first);
+    }
+    if (bytes > cap || used > cap - bytes) {
+      char limit[32], need[32];
+      brink__fmt_bytes(cap, limit, sizeof limit);
+      brink__fmt_bytes(add_sat(used, bytes), need, sizeof need);
+      brink__error(e, BRINK_EBUDGET, "memory budget exceeded (%s): %s '%s' "
+                   "makes %zu %s of %d actors, and the world would need "
+                   "about %s", limit, what, d->name, count, unit, e->nactors,
+                   need);
+      return seal_problem(e, d, BRINK_EBUDGET, &first);
+    }
+  }
+  return BRINK_OK;
 }
 
 static char *join3(brink_engine *e, const char *a, const char *b,
@@ -339,7 +413,7 @@ static int layout(brink_engine *e, int *first) {
       seal_problem(e, d, BRINK_ENOTFOUND, first);
       d->count = 0;
     } else {
-      d->count = slots_of(e, d);
+      d->count = (int)slots_of(e, d);   /* 'fits' bounded the sum */
     }
     d->first = total;
     total += d->count;
@@ -378,9 +452,9 @@ static int layout(brink_engine *e, int *first) {
       if (!d->pair_slot) return BRINK_ENOMEM;
       for (int a = 0; a < n; a++)
         for (int b = 0; b < n; b++) {
-          d->pair_slot[a * n + b] = -1;
+          d->pair_slot[BRINK__PAIR(n, a, b)] = -1;
           if (a == b || (d->symmetric && b < a)) continue;
-          d->pair_slot[a * n + b] = s;
+          d->pair_slot[BRINK__PAIR(n, a, b)] = s;
           e->vars[s] = (brink__var){
               join3(e, e->actors[a].id, d->field, e->actors[b].id), i, a, b};
           if (!e->vars[s].name) return BRINK_ENOMEM;
@@ -389,7 +463,8 @@ static int layout(brink_engine *e, int *first) {
       if (d->symmetric)
         for (int a = 0; a < n; a++)
           for (int b = 0; b < a; b++)
-            d->pair_slot[a * n + b] = d->pair_slot[b * n + a];
+            d->pair_slot[BRINK__PAIR(n, a, b)] =
+                d->pair_slot[BRINK__PAIR(n, b, a)];
     }
   }
   return BRINK_OK;
@@ -466,16 +541,16 @@ static int initialise(brink_engine *e, int *first) {
         int n = e->nactors;
         if (d->kind == BRINK__EACH_VAR)
           e->initial[d->first + a] = v;
-        else if (dot && d->pair_slot[a * n + b] < 0) {
+        else if (dot && d->pair_slot[BRINK__PAIR(n, a, b)] < 0) {
           brink__error(e, BRINK_EINVAL, "init of '%s': %.*s has no %s with "
                        "itself", d->name, (int)(dot - who), who, d->field);
           seal_problem(e, d, BRINK_EINVAL, first);
         } else if (dot)
-          e->initial[d->pair_slot[a * n + b]] = v;
+          e->initial[d->pair_slot[BRINK__PAIR(n, a, b)]] = v;
         else
           for (int o = 0; o < n; o++)
-            if (d->pair_slot[a * n + o] >= 0)
-              e->initial[d->pair_slot[a * n + o]] = v;
+            if (d->pair_slot[BRINK__PAIR(n, a, o)] >= 0)
+              e->initial[d->pair_slot[BRINK__PAIR(n, a, o)]] = v;
       }
     if (d->nvisible) {
       d->visible_ids = brink__alloc(e, sizeof(int) * (size_t)d->nvisible);
@@ -494,11 +569,20 @@ static int initialise(brink_engine *e, int *first) {
 BRINK_API int brink_world_seal(brink_engine *e) {
   if (e->sealed) return brink__error(e, BRINK_ESTATE, "already sealed");
   int first = BRINK_OK, d0 = e->ndiags;
+  int rc = fits(e);
+  if (rc != BRINK_OK) return rc;
   check_clashes(e, &first);
-  int rc = layout(e, &first);
+  rc = layout(e, &first);
   if (rc == BRINK_OK) rc = index_names(e);
   if (rc == BRINK_OK) rc = initialise(e, &first);
-  if (rc == BRINK_OK) rc = brink__options_build(e);
+  if (rc == BRINK_OK && first == BRINK_OK) {
+    rc = brink__options_build(e);
+    /* Too many options: the finding is the move's. */
+    if (rc == BRINK_ERANGE || rc == BRINK_EBUDGET) {
+      unseal(e);
+      return rc;
+    }
+  }
   if (rc != BRINK_OK || first != BRINK_OK) unseal(e);
   if (rc != BRINK_OK) return brink__error(e, BRINK_ENOMEM, "out of memory");
   if (first != BRINK_OK) {

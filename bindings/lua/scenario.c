@@ -297,7 +297,7 @@ static int relation_slot(lua_State *L, host *h) {
   const brink__decl *d = &e->decls[lua_tointeger(L, lua_upvalueindex(3))];
   const name_rec *r = lookup(h, L, 2);
   if (r && r->actor >= 0) {
-    int s = d->pair_slot[a * e->nactors + r->actor];
+    int s = d->pair_slot[BRINK__PAIR(e->nactors, a, r->actor)];
     if (s >= 0) return s;
     luaL_error(L, "%s has no %s with itself", e->actors[a].id, d->field);
   }
@@ -1515,7 +1515,12 @@ static int commit(lua_State *L) {
   else lua_pop(L, 1);
   lua_pop(L, 1);
   /* Sealing finds more problems (bounds, clashes) even after others. */
-  if (e->nactors && brink_world_seal(e) != BRINK_OK) r.errors++;
+  int before = e->ndiags;
+  if (e->nactors && brink_world_seal(e) != BRINK_OK) {
+    r.errors++;
+    /* Running out (of the budget, most likely) leaves no finding. */
+    if (e->ndiags == before) brink__diag(e, h->path, brink_errmsg(e));
+  }
   lua_pushinteger(L, r.errors);
   return 1;
 }
@@ -1690,6 +1695,7 @@ static int host_choose(void *ud, int fn, const brink__call *c,
 
 static void host_free(host *h) {
   brink_engine *e = h->e;
+  e->script_mem = NULL;
   brink__box_close(&h->box);
   for (int i = 0; i < h->nfields; i++)
     if (h->fields[i].slot)
@@ -1954,7 +1960,11 @@ static int setup(lua_State *L) {
 /* The proxies and option tables, once the world is sealed: [-1, +0]. */
 static int build(lua_State *L) {
   host *h = lua_touserdata(L, 1);
-  if (build_names(h, L) != BRINK_OK) return luaL_error(L, "not enough memory");
+  if (build_names(h, L) != BRINK_OK) {
+    if (!h->e->over_budget) return luaL_error(L, "not enough memory");
+    brink__error(h->e, BRINK_ENOMEM, "out of memory");   /* the budget's */
+    return luaL_error(L, "%s", brink_errmsg(h->e));
+  }
   build_options(h, L);
   return 0;
 }
@@ -2010,7 +2020,10 @@ static int load(host *h, const char *text, size_t len) {
   if (rc == BRINK_OK) {
     lua_pushcfunction(L, commit);
     lua_pushlightuserdata(L, h);
+    /* The world the declarations make shares the script's budget. */
+    e->metering = true;
     rc = call(h, 1, 1);
+    e->metering = false;
     if (rc == BRINK_OK) {
       int errors = (int)lua_tointeger(L, -1);
       lua_pop(L, 1);
@@ -2036,7 +2049,10 @@ static int load(host *h, const char *text, size_t len) {
   if (rc == BRINK_OK) {
     lua_pushcfunction(L, build);
     lua_pushlightuserdata(L, h);
+    e->metering = true;
     rc = call(h, 1, 0);
+    e->metering = false;
+    if (rc != BRINK_OK) brink__diag(e, h->path, h->msg);
   }
   lua_settop(L, 0);
   return rc;
@@ -2071,6 +2087,7 @@ static int load_text(brink_engine *e, const char *path, const char *text,
     brink__free(e, h, sizeof *h);
     return brink__error(e, rc, "cannot open a Lua state: out of memory");
   }
+  e->script_mem = &h->box.mem_used;
   rc = load(h, text, len);
   if (rc != BRINK_OK) {
     /* The engine is empty again; the diagnostics and message stay. */

@@ -51,6 +51,8 @@ typedef struct brink__nearest {
 } brink__nearest;
 void brink__nearest_init(brink__nearest *s, const char *name);
 void brink__nearest_add(brink__nearest *s, const char *candidate);
+/* The suggestion, or NULL when no name is close enough. */
+const char *brink__nearest_best(const brink__nearest *s);
 void brink__nearest_text(const brink__nearest *s, char *buf, size_t cap);
 /* The same over an array of names. */
 void brink__suggest(char *buf, size_t cap, const char *name,

@@ -253,9 +253,14 @@ void brink__nearest_add(brink__nearest *s, const char *candidate) {
   }
 }
 
+const char *brink__nearest_best(const brink__nearest *s) {
+  return s->best && s->bestd <= s->allowed ? s->best : NULL;
+}
+
 void brink__nearest_text(const brink__nearest *s, char *buf, size_t cap) {
-  if (s->best && s->bestd <= s->allowed)
-    snprintf(buf, cap, "'%s' (did you mean '%s'?)", s->name, s->best);
+  const char *best = brink__nearest_best(s);
+  if (best)
+    snprintf(buf, cap, "'%s' (did you mean '%s'?)", s->name, best);
   else
     snprintf(buf, cap, "'%s'", s->name);
 }

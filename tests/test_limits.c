@@ -340,3 +340,51 @@ Test(limits, relation_pairs_past_int_max_are_refused_not_wrapped,
   assert_has(brink_diag_get(e, 0), "t.lua:3: ");
   brink_engine_close(e);
 }
+
+/* messages --------------------------------------------------------------- */
+
+Test(limits, a_reason_reaches_the_seat_whole) {
+  char src[4096], why[1001];
+  memset(why, 'r', 1000);
+  why[1000] = '\0';
+  snprintf(src, sizeof src, HEADER ACTORS
+           "move 'strike' { by = 'A', when = function() return false, "
+           "'%s' end }\n", why);
+  brink_engine *e = load_ok(src);
+  brink_seat(e, 0, 1);
+  brink_start(e, 1);
+  cr_assert_eq(brink_step(e), BRINK_AWAIT);
+  int count, move, target, legal;
+  const char *reason;
+  cr_assert_eq(brink_options(e, 0, &count), BRINK_OK);
+  brink_option_get(e, 0, &move, &target, &legal, &reason);
+  cr_assert_not(legal);
+  cr_assert_str_eq(reason, why);
+  brink_engine_close(e);
+}
+
+Test(limits, a_finding_names_a_long_declaration_in_full) {
+  char src[2048], name[301];
+  memset(name, 'm', 300);
+  name[300] = '\0';
+  snprintf(src, sizeof src, HEADER ACTORS "move '%s' { by = 'Zed' }\n", name);
+  char want[512];
+  snprintf(want, sizeof want, "move '%s': in 'by': unknown actor 'Zed'", name);
+  assert_has(load_error(src), want);
+}
+
+Test(limits, an_unknown_name_is_reported_in_full) {
+  char src[4096], id[301], want[1024];
+  memset(id, 'a', 300);
+  id[300] = '\0';
+  snprintf(src, sizeof src, HEADER "actor '%s' {}\nactor 'B' {}\n"
+           "relation 'tension' {}\nmove 'm' { by = 'B', effect = function(w)\n"
+           "  w['%s'].tension.C = 1 end }\n", id, id);
+  brink_engine *e = load_ok(src);
+  brink_start(e, 1);
+  int rc;
+  while ((rc = brink_step(e)) == BRINK_OK) {}
+  snprintf(want, sizeof want, "unknown actor in '%s.tension.C'", id);
+  assert_has(brink_errmsg(e), want);
+  brink_engine_close(e);
+}

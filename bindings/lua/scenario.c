@@ -56,7 +56,8 @@ typedef struct host {
   bool loading;
   char where[256];
   char msg[1024];
-  char reason[512];
+  char *reason;          /* the reason a false 'when' gave, whole */
+  size_t reason_cap;
   char nested_in[160];   /* 'in' of an error inside fire() */
 } host;
 
@@ -157,10 +158,15 @@ static void write_value(lua_State *L, host *h, int slot, int idx) {
     int i = 0;
     while (i < d->nvalues && strcmp(d->values[i], s) != 0) i++;
     if (i == d->nvalues) {
-      char tail[200];
-      brink__suggest(tail, sizeof tail, s, (const char *const *)d->values,
-                     d->nvalues);
-      luaL_error(L, "%s: %s is not one of its values", name, tail);
+      brink__nearest near;
+      brink__nearest_init(&near, s);
+      for (int j = 0; j < d->nvalues; j++)
+        brink__nearest_add(&near, d->values[j]);
+      const char *best = brink__nearest_best(&near);
+      if (best)
+        luaL_error(L, "%s: '%s' (did you mean '%s'?) is not one of its "
+                   "values", name, s, best);
+      luaL_error(L, "%s: '%s' is not one of its values", name, s);
     }
     v = i;
     break;
@@ -194,9 +200,8 @@ static int unknown(lua_State *L, host *h, const char *owner, int actor) {
   const char *k = lua_tostring(L, 2);
   /* Every name, however many: the records are in pointer order, so a
      cut would keep a different subset in each process. */
-  const char **names = lua_newuserdatauv(L, sizeof *names *
-                                                (size_t)h->cap_recs, 0);
-  int n = 0;
+  brink__nearest near;
+  brink__nearest_init(&near, k);
   for (int i = 0; i < h->cap_recs; i++) {
     const name_rec *r = &h->recs[i];
     if (!r->key) continue;
@@ -205,20 +210,15 @@ static int unknown(lua_State *L, host *h, const char *owner, int actor) {
                                 (h->fields[r->field].relation ||
                                  h->fields[r->field].slot[actor] >= 0))
                              : (r->world >= 0 || r->actor >= 0 || r->date);
-    if (fits) names[n++] = r->key;
+    if (fits) brink__nearest_add(&near, r->key);
   }
-  char tail[300];
-  brink__suggest(tail, sizeof tail, k, names, n);
-  /* "'sanction' (did you mean 'sanctions'?)" -> with the owner's path */
-  char full[400];
-  const char *mean = strstr(tail, " (did you mean '");
-  if (mean)
-    snprintf(full, sizeof full, "'%s%s%s' (did you mean '%s%s%s", owner,
-             *owner ? "." : "", k, owner, *owner ? "." : "", mean + 16);
-  else
-    snprintf(full, sizeof full, "'%s%s%s'", owner, *owner ? "." : "", k);
-  return luaL_error(L, "unknown %s %s", actor == -2 ? "actor in" :
-                    "variable", full);
+  /* Formatted by Lua, whatever the length of the names. */
+  const char *what = actor == -2 ? "actor in" : "variable";
+  const char *dot = *owner ? "." : "", *best = brink__nearest_best(&near);
+  if (best)
+    return luaL_error(L, "unknown %s '%s%s%s' (did you mean '%s%s%s'?)", what,
+                      owner, dot, k, owner, dot, best);
+  return luaL_error(L, "unknown %s '%s%s%s'", what, owner, dot, k);
 }
 
 static int world_index(lua_State *L) {
@@ -301,9 +301,7 @@ static int relation_slot(lua_State *L, host *h) {
     if (s >= 0) return s;
     luaL_error(L, "%s has no %s with itself", e->actors[a].id, d->field);
   }
-  char owner[120];
-  snprintf(owner, sizeof owner, "%s.%s", e->actors[a].id, d->field);
-  unknown(L, h, owner, -2);
+  unknown(L, h, lua_pushfstring(L, "%s.%s", e->actors[a].id, d->field), -2);
   return -1;
 }
 
@@ -819,22 +817,33 @@ typedef struct reader {
   lua_State *L;
   int spec;            /* stack index of the spec table */
   const char *where;
-  char what[160];      /* "move 'x'" */
+  const char *kind;    /* "move" */
+  const char *name;    /* "x" (the entry holds it), or NULL */
   int errors;
 } reader;
 
 static void problem(reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* "move 'x': message", as long as the name and message are. */
 static void problem(reader *r, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
+  brink_engine *e = r->h->e;
+  va_list ap, again;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_copy(again, ap);
+  int len = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  char line[700];
-  snprintf(line, sizeof line, "%s: %s", r->what, msg);
-  brink__diag(r->h->e, r->where, line);
+  size_t n = strlen(r->kind) + (r->name ? strlen(r->name) + 3 : 0) + 3 +
+             (size_t)(len > 0 ? len : 0);
+  char *line = brink__alloc(e, n);
+  if (line) {
+    int k = r->name ? snprintf(line, n, "%s '%s': ", r->kind, r->name)
+                    : snprintf(line, n, "%s: ", r->kind);
+    vsnprintf(line + k, n - (size_t)k, fmt, again);
+    brink__diag(e, r->where, line);
+    brink__free(e, line, n);
+  }
+  va_end(again);
   r->errors++;
 }
 
@@ -951,7 +960,8 @@ static int begin_entry(reader *r, host *h, int list, int i, const char *kind) {
   r->where = lua_tostring(L, -1);
   lua_pop(L, 1);
   lua_getfield(L, entry, "name");
-  snprintf(r->what, sizeof r->what, "%s '%s'", kind, lua_tostring(L, -1));
+  r->kind = kind;
+  r->name = lua_tostring(L, -1);
   lua_pop(L, 1);
   lua_getfield(L, entry, "spec");
   r->spec = lua_gettop(L);
@@ -986,7 +996,8 @@ static void read_scenario(reader *r, host *h, int decls) {
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
     r->where = h->path;
-    snprintf(r->what, sizeof r->what, "scenario");
+    r->kind = "scenario";
+    r->name = NULL;
     problem(r, "missing: declare scenario { id = ..., start = ..., "
             "finish = ... }");
     return;
@@ -997,7 +1008,8 @@ static void read_scenario(reader *r, host *h, int decls) {
   lua_pop(L, 1);
   lua_getfield(L, box, "spec");
   r->spec = lua_gettop(L);
-  snprintf(r->what, sizeof r->what, "scenario");
+  r->kind = "scenario";
+  r->name = NULL;
   static const char *const known[] = {
       "id", "title", "start", "finish", "turn", "seed", "moves_per_turn",
       "default_outcome", "brief", "pass_weight", NULL};
@@ -1075,7 +1087,8 @@ static void read_actors(reader *r, host *h, int decls) {
   lua_pop(L, 1);
   if (e->nactors == 0) {
     r->where = h->path;
-    snprintf(r->what, sizeof r->what, "scenario");
+    r->kind = "scenario";
+    r->name = NULL;
     problem(r, "declares no actors: add actor \"ID\" { name = ... }");
   }
 }
@@ -1497,7 +1510,7 @@ static void read_simple(reader *r, host *h, int decls) {
 static int commit(lua_State *L) {
   host *h = lua_touserdata(L, 1);
   brink_engine *e = h->e;
-  reader r = {h, L, 0, "", "", 0};
+  reader r = {h, L, 0, "", "scenario", NULL, 0};
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->decls_ref);
   int decls = lua_gettop(L);
   read_scenario(&r, h, decls);
@@ -1607,6 +1620,20 @@ static int match_choice(lua_State *L, host *h, const request *q, int ret) {
   return -1;
 }
 
+/* The reason at index 2, as long as the script made it: it is what a
+   seated player is shown. */
+static void keep_reason(lua_State *L, host *h) {
+  size_t len;
+  const char *text = lua_tolstring(L, 2, &len);
+  if (len >= h->reason_cap) {
+    char *bigger = brink__realloc(h->e, h->reason, h->reason_cap, len + 1);
+    if (bigger == NULL) luaL_error(L, "not enough memory");
+    h->reason = bigger;
+    h->reason_cap = len + 1;
+  }
+  memcpy(h->reason, text, len + 1);
+}
+
 static int trampoline(lua_State *L) {
   request *q = lua_touserdata(L, 1);
   host *h = q->h;
@@ -1642,7 +1669,7 @@ static int trampoline(lua_State *L) {
   case EVAL:
     q->value = lua_toboolean(L, 1);
     if (!q->value && lua_type(L, 2) == LUA_TSTRING)
-      snprintf(h->reason, sizeof h->reason, "%s", lua_tostring(L, 2));
+      keep_reason(L, h);
     break;
   case WEIGH:
   case SCORE:
@@ -1663,7 +1690,7 @@ static int trampoline(lua_State *L) {
 
 static int invoke(host *h, request *q) {
   lua_State *L = h->box.L;
-  h->reason[0] = '\0';
+  if (h->reason) h->reason[0] = '\0';
   lua_pushcfunction(L, trampoline);
   lua_pushlightuserdata(L, q);
   return call(h, 1, 0);
@@ -1676,7 +1703,7 @@ static int host_eval(void *ud, int fn, const brink__call *c, double *value,
                c->in == BRINK__IN_WEIGHT ? WEIGH : EVAL};
   int rc = invoke(h, &q);
   *value = q.value;
-  *reason = h->reason[0] ? h->reason : NULL;
+  *reason = h->reason && h->reason[0] ? h->reason : NULL;
   return rc;
 }
 
@@ -1704,6 +1731,7 @@ static void host_free(host *h) {
   if (h->fields)
     brink__free(e, h->fields, sizeof(field) * (size_t)(e->ndecls + 1));
   brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
+  brink__free(e, h->reason, h->reason_cap);
   brink__strfree(e, h->path);
   brink__free(e, h->text, h->len + 1);
   brink__free(e, h, sizeof *h);

@@ -388,3 +388,23 @@ Test(limits, an_unknown_name_is_reported_in_full) {
   assert_has(brink_errmsg(e), want);
   brink_engine_close(e);
 }
+
+Test(limits, a_finding_in_a_long_function_has_its_own_line) {
+  /* Each jump of 200 lines takes an absolute line entry in the compiled
+     code; past the 64th, findings were given the 64th's line. */
+  size_t cap = 100 * 220 + 1024, len = 0;
+  char *src = malloc(cap);
+  len += (size_t)snprintf(src, cap, HEADER ACTORS
+                          "local count = 0\nfunction f()\n  local y = 0\n");
+  int line = 6;   /* HEADER and ACTORS take 3 lines */
+  for (int i = 0; i < 100; i++) {
+    len += (size_t)snprintf(src + len, cap - len, "  y = y + 1\n");
+    for (int k = 0; k < 200; k++) src[len++] = '\n';
+    line += 201;
+  }
+  snprintf(src + len, cap - len, "  count = count + 1\nend\n");
+  char want[64];
+  snprintf(want, sizeof want, "test.lua:%d: assigns 'count'", line + 1);
+  assert_has(load_error(src), want);
+  free(src);
+}

@@ -53,10 +53,12 @@ void brink__nearest_init(brink__nearest *s, const char *name);
 void brink__nearest_add(brink__nearest *s, const char *candidate);
 /* The suggestion, or NULL when no name is close enough. */
 const char *brink__nearest_best(const brink__nearest *s);
-void brink__nearest_text(const brink__nearest *s, char *buf, size_t cap);
+/* The whole tail, however long the names, in a buffer of the engine's
+   that the next call reuses. */
+const char *brink__nearest_text(brink_engine *e, const brink__nearest *s);
 /* The same over an array of names. */
-void brink__suggest(char *buf, size_t cap, const char *name,
-                    const char *const *names, int n);
+const char *brink__suggest(brink_engine *e, const char *name,
+                           const char *const *names, int n);
 /* Adds "where: msg" to the load diagnostics. */
 int brink__diag(brink_engine *e, const char *where, const char *msg);
 void brink__diag_clear(brink_engine *e);
@@ -308,6 +310,8 @@ struct brink_engine {
 
   char *errmsg;        /* owned; "" when none */
   size_t errcap;
+  char *say;           /* brink__nearest_text's buffer */
+  size_t saycap;
   char errwhere[256];
   char errin[160];
   char **diags;

@@ -119,26 +119,33 @@ int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size) {
 
 /* messages --------------------------------------------------------------- */
 
+/* A block for messages and findings: they are not declarations, so the
+   budget does not meter them. */
+static void *unmetered(brink_engine *e, void *p, size_t old, size_t n) {
+  bool metering = e->metering;
+  e->metering = false;
+  void *q = brink__realloc(e, p, old, n);
+  e->metering = metering;
+  return q;
+}
+
 /*
 ** The message buffer grows as needed; when it cannot, the message is cut
 ** to what fits, because an error path must not fail for want of memory.
 */
 static void set_message(brink_engine *e, const char *fmt, va_list ap) {
-  bool metering = e->metering;   /* a message is not a declaration */
-  e->metering = false;
   va_list copy;
   va_copy(copy, ap);
   int n = vsnprintf(e->errmsg, e->errcap, fmt, copy);
   va_end(copy);
   if (n >= 0 && (size_t)n >= e->errcap) {
-    char *bigger = brink__realloc(e, e->errmsg, e->errcap, (size_t)n + 1);
+    char *bigger = unmetered(e, e->errmsg, e->errcap, (size_t)n + 1);
     if (bigger) {
       e->errmsg = bigger;
       e->errcap = (size_t)n + 1;
       vsnprintf(e->errmsg, e->errcap, fmt, ap);
     }
   }
-  e->metering = metering;
 }
 
 /* "16 MiB", "4.9 GiB", "1000 bytes". */
@@ -257,20 +264,28 @@ const char *brink__nearest_best(const brink__nearest *s) {
   return s->best && s->bestd <= s->allowed ? s->best : NULL;
 }
 
-void brink__nearest_text(const brink__nearest *s, char *buf, size_t cap) {
+const char *brink__nearest_text(brink_engine *e, const brink__nearest *s) {
   const char *best = brink__nearest_best(s);
+  size_t n = strlen(s->name) + (best ? strlen(best) + 20 : 0) + 3;
+  if (n > e->saycap) {
+    char *bigger = unmetered(e, e->say, e->saycap, n);
+    if (bigger == NULL) return "(a name)";
+    e->say = bigger;
+    e->saycap = n;
+  }
   if (best)
-    snprintf(buf, cap, "'%s' (did you mean '%s'?)", s->name, best);
+    snprintf(e->say, n, "'%s' (did you mean '%s'?)", s->name, best);
   else
-    snprintf(buf, cap, "'%s'", s->name);
+    snprintf(e->say, n, "'%s'", s->name);
+  return e->say;
 }
 
-void brink__suggest(char *buf, size_t cap, const char *name,
-                    const char *const *names, int n) {
+const char *brink__suggest(brink_engine *e, const char *name,
+                           const char *const *names, int n) {
   brink__nearest s;
   brink__nearest_init(&s, name);
   for (int i = 0; i < n; i++) brink__nearest_add(&s, names[i]);
-  brink__nearest_text(&s, buf, cap);
+  return brink__nearest_text(e, &s);
 }
 
 /* name maps -------------------------------------------------------------- */
@@ -384,6 +399,8 @@ int brink__engine_reset(brink_engine *e) {
   e->mem_used = keep.mem_used;   /* the message, findings and causes */
   e->errmsg = keep.errmsg;
   e->errcap = keep.errcap;
+  e->say = keep.say;
+  e->saycap = keep.saycap;
   memcpy(e->errwhere, keep.errwhere, sizeof e->errwhere);
   memcpy(e->errin, keep.errin, sizeof e->errin);
   e->diags = keep.diags;
@@ -440,6 +457,7 @@ BRINK_API void brink_engine_close(brink_engine *e) {
   for (int i = 0; i < e->ncauses; i++) brink__strfree(e, e->causes[i]);
   brink__free(e, e->causes, sizeof(char *) * (size_t)e->cap_causes);
   brink__free(e, e->errmsg, e->errcap);
+  brink__free(e, e->say, e->saycap);
   e->alloc(e->alloc_ud, e, sizeof *e, 0);
 }
 
@@ -582,9 +600,8 @@ int brink__actor_lookup(brink_engine *e, const char *id, int *out) {
   brink__nearest s;
   brink__nearest_init(&s, id);
   for (int i = 0; i < e->nactors; i++) brink__nearest_add(&s, e->actors[i].id);
-  char tail[160];
-  brink__nearest_text(&s, tail, sizeof tail);
-  return brink__error(e, BRINK_ENOTFOUND, "unknown actor %s", tail);
+  return brink__error(e, BRINK_ENOTFOUND, "unknown actor %s",
+                      brink__nearest_text(e, &s));
 }
 
 BRINK_API int brink_actor_find(brink_engine *e, const char *id, int *out) {

@@ -461,10 +461,8 @@ int brink__end_scenario(brink_engine *e, const char *outcome) {
     brink__nearest_init(&s, outcome ? outcome : "nil");
     for (int i = 0; i < e->noutcomes; i++)
       brink__nearest_add(&s, e->outcomes[i].name);
-    char tail[200];
-    brink__nearest_text(&s, tail, sizeof tail);
     return brink__error(e, BRINK_ENOTFOUND, "end_scenario: unknown outcome %s",
-                        tail);
+                        brink__nearest_text(e, &s));
   }
   e->run.pending_outcome = o;
   return BRINK_OK;
@@ -891,10 +889,8 @@ BRINK_API int brink_policy_assign(brink_engine *e, int actor,
   for (int i = 0; i < e->npolicies; i++)
     if (e->policies[i].actor < 0 || e->policies[i].actor == actor)
       brink__nearest_add(&s, e->policies[i].name);
-  char tail[200];
-  brink__nearest_text(&s, tail, sizeof tail);
-  return brink__error(e, BRINK_ENOTFOUND, "unknown policy %s for %s", tail,
-                      e->actors[actor].id);
+  return brink__error(e, BRINK_ENOTFOUND, "unknown policy %s for %s",
+                      brink__nearest_text(e, &s), e->actors[actor].id);
 }
 
 BRINK_API int brink_awaiting(const brink_engine *e) { return e->run.awaiting; }
@@ -912,9 +908,8 @@ BRINK_API int brink_move_find(brink_engine *e, const char *name, int *out) {
   brink__nearest s;
   brink__nearest_init(&s, name);
   for (int i = 0; i < e->nmoves; i++) brink__nearest_add(&s, e->moves[i].name);
-  char tail[200];
-  brink__nearest_text(&s, tail, sizeof tail);
-  return brink__error(e, BRINK_ENOTFOUND, "unknown move %s", tail);
+  return brink__error(e, BRINK_ENOTFOUND, "unknown move %s",
+                      brink__nearest_text(e, &s));
 }
 
 BRINK_API const char *brink_move_name(const brink_engine *e, int move) {
@@ -1004,10 +999,10 @@ BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data) {
     if (strcmp(e->triggers[i].name, name) == 0) return fire_trigger(e, i);
   brink__nearest s;
   brink__nearest_init(&s, name);
-  for (int i = 0; i < e->nevents; i++) brink__nearest_add(&s, e->events[i].name);
+  for (int i = 0; i < e->nevents; i++)
+    brink__nearest_add(&s, e->events[i].name);
   for (int i = 0; i < e->ntriggers; i++)
     brink__nearest_add(&s, e->triggers[i].name);
-  char tail[200];
-  brink__nearest_text(&s, tail, sizeof tail);
-  return brink__error(e, BRINK_ENOTFOUND, "no event or trigger %s", tail);
+  return brink__error(e, BRINK_ENOTFOUND, "no event or trigger %s",
+                      brink__nearest_text(e, &s));
 }

@@ -651,16 +651,12 @@ BRINK_API int brink_var_find(brink_engine *e, const char *name, int *out) {
     }
   }
   if (s < 0) {
-    const char **names = brink__alloc(e, sizeof(char *) * (size_t)e->nvars);
-    char tail[300];
-    if (names) {
-      for (int i = 0; i < e->nvars; i++) names[i] = e->vars[i].name;
-      brink__suggest(tail, sizeof tail, name, names, e->nvars);
-      brink__free(e, names, sizeof(char *) * (size_t)e->nvars);
-    } else {
-      snprintf(tail, sizeof tail, "'%s'", name);
-    }
-    return brink__error(e, BRINK_ENOTFOUND, "unknown variable %s", tail);
+    brink__nearest near;
+    brink__nearest_init(&near, name);
+    for (int i = 0; i < e->nvars; i++)
+      brink__nearest_add(&near, e->vars[i].name);
+    return brink__error(e, BRINK_ENOTFOUND, "unknown variable %s",
+                        brink__nearest_text(e, &near));
   }
   if (out) *out = s;
   return BRINK_OK;
@@ -846,11 +842,9 @@ BRINK_API int brink_var_set_text(brink_engine *e, int var, const char *text) {
     for (x = 0; x < d->nvalues; x++)
       if (strcmp(d->values[(int)x], text) == 0) break;
     if (x == d->nvalues) {
-      char tail[200];
-      brink__suggest(tail, sizeof tail, text, (const char *const *)d->values,
-                     d->nvalues);
       return brink__error(e, BRINK_ERANGE, "%s: %s is not one of its values",
-                          name, tail);
+                          name, brink__suggest(e, text, (const char *const *)
+                                               d->values, d->nvalues));
     }
     break;
   default: {

@@ -45,7 +45,8 @@ Test(limits, a_long_visible_list_is_read_to_its_end) {
 }
 
 Test(limits, a_visible_list_of_non_strings_is_an_error) {
-  const char *msg = load_error(HEADER ACTORS "var 'x' { visible = { 'A', 3 } }\n");
+  const char *msg = load_error(HEADER ACTORS
+                               "var 'x' { visible = { 'A', 3 } }\n");
   assert_has(msg, "'visible' must list actor ids");
 }
 
@@ -118,7 +119,8 @@ static const char *effect_error(const char *body) {
   char src[2048];
   snprintf(src, sizeof src, "scenario { id = 't', start = '2019-05-01', "
            "pass_weight = 0 }\n" ACTORS
-           "var 'n' { type = 'integer' }\nevent 'ev' { effect = function() end }\n"
+           "var 'n' { type = 'integer' }\n"
+           "event 'ev' { effect = function() end }\n"
            "move 'm' { by = 'A', effect = function(w) %s end }\n", body);
   brink_engine *e = load_ok(src);
   cr_assert_eq(brink_start(e, 1), BRINK_OK);
@@ -190,7 +192,8 @@ static double load_seconds(const char *line, int n, bool ok) {
   if (!ok) cr_assert_geq(brink_diag_count(e), n);
   brink_engine_close(e);
   free(src);
-  return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+  return (double)(t1.tv_sec - t0.tv_sec) +
+         (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
 }
 
 Test(limits, checking_100000_variables_takes_seconds, .timeout = 60) {
@@ -221,8 +224,8 @@ Test(limits, findings_are_put_in_file_order_quickly, .timeout = 60) {
 Test(limits, many_moves_events_and_actors_load_in_seconds, .timeout = 60) {
   double s = load_seconds("event 'e%d' { effect = function() return %d end }\n",
                           50000, true);
-  s += load_seconds("move 'm%d' { by = 'A', weight = function() return %d end }\n",
-                    50000, true);
+  s += load_seconds("move 'm%d' { by = 'A', weight = function() "
+                    "return %d end }\n", 50000, true);
   s += load_seconds("actor 'a%d' { name = 'n%d' }\n", 50000, true);
   cr_assert_lt(s, 20, "%.1f s", s);
 }
@@ -407,4 +410,21 @@ Test(limits, a_finding_in_a_long_function_has_its_own_line) {
   snprintf(want, sizeof want, "test.lua:%d: assigns 'count'", line + 1);
   assert_has(load_error(src), want);
   free(src);
+}
+
+Test(limits, the_engine_s_messages_hold_a_long_name_whole) {
+  brink_engine *e = load_ok(HEADER ACTORS "var 'x' {}\n");
+  char name[401], want[512];
+  memset(name, 'q', 400);
+  name[400] = '\0';
+  snprintf(want, sizeof want, "unknown actor '%s'", name);
+  cr_assert_eq(brink_actor_find(e, name, NULL), BRINK_ENOTFOUND);
+  assert_has(brink_errmsg(e), want);
+  snprintf(want, sizeof want, "unknown variable '%s'", name);
+  cr_assert_eq(brink_var_find(e, name, NULL), BRINK_ENOTFOUND);
+  assert_has(brink_errmsg(e), want);
+  snprintf(want, sizeof want, "unknown move '%s'", name);
+  cr_assert_eq(brink_move_find(e, name, NULL), BRINK_ENOTFOUND);
+  assert_has(brink_errmsg(e), want);
+  brink_engine_close(e);
 }

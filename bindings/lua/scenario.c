@@ -674,9 +674,7 @@ static int find_event(lua_State *L, host *h, const char *name) {
     brink__nearest_init(&s, name);
     for (int i = 0; i < e->nevents; i++)
       brink__nearest_add(&s, e->events[i].name);
-    char tail[200];
-    brink__nearest_text(&s, tail, sizeof tail);
-    lua_pushfstring(L, "unknown event %s", tail);
+    lua_pushfstring(L, "unknown event %s", brink__nearest_text(e, &s));
   }
   return ev;
 }
@@ -891,9 +889,8 @@ static void check_keys(reader *r, const char *const *known) {
     int k = 0;
     while (k < nknown && strcmp(known[k], keys[i]) != 0) k++;
     if (k < nknown) continue;
-    char tail[200];
-    brink__suggest(tail, sizeof tail, keys[i], known, nknown);
-    problem(r, "unknown field %s", tail);
+    problem(r, "unknown field %s",
+            brink__suggest(r->h->e, keys[i], known, nknown));
   }
   lua_pop(L, 1);
 }
@@ -1032,10 +1029,8 @@ static void read_scenario(reader *r, host *h, int decls) {
   if (u < 0) {
     static const char *const units[] = {"day", "week", "month", "quarter",
                                         "year"};
-    char tail[200];
-    brink__suggest(tail, sizeof tail, unit, units, 5);
     problem(r, "'turn' must be day, week, month, quarter or year, not %s",
-            tail);
+            brink__suggest(e, unit, units, 5));
     u = BRINK_MONTH;
   }
   if (has_start && finish < start)
@@ -1159,9 +1154,7 @@ static int var_type_of(reader *r, const char *t) {
   static const char *const types[] = {"number", "integer", "flag", "enum"};
   for (int i = 0; i < 4; i++)
     if (strcmp(t, types[i]) == 0) return i;
-  char tail[200];
-  brink__suggest(tail, sizeof tail, t, types, 4);
-  problem(r, "unknown type %s", tail);
+  problem(r, "unknown type %s", brink__suggest(r->h->e, t, types, 4));
   return BRINK_NUMBER;
 }
 
@@ -1409,10 +1402,9 @@ static void read_triggers(reader *r, host *h, int decls) {
       for (int k = 0; k < 3; k++)
         if (strcmp(s, ends[k]) == 0) t->every = -1 - k;
       if (t->every == 0) {
-        char tail[200];
-        brink__suggest(tail, sizeof tail, s, ends, 3);
         problem(r, "'every' must be a number of turns, \"month_end\", "
-                "\"quarter_end\" or \"year_end\", not %s", tail);
+                "\"quarter_end\" or \"year_end\", not %s",
+                brink__suggest(e, s, ends, 3));
       }
     } else if (et != LUA_TNIL) {
       problem(r, "'every' must be a number or a period end");

@@ -428,3 +428,32 @@ Test(limits, the_engine_s_messages_hold_a_long_name_whole) {
   assert_has(brink_errmsg(e), want);
   brink_engine_close(e);
 }
+
+/* CPU seconds of a run whose first hook reads 'n' world variables named
+   by 'prefix' and a number. */
+static double read_seconds(const char *prefix, int n) {
+  char src[1024];
+  snprintf(src, sizeof src, HEADER ACTORS
+           "local names = {}\n"
+           "for i = 1, %d do names[i] = '%s' .. i; var(names[i]) {} end\n"
+           "on('turn_start', function(w)\n"
+           "  if w.date.turn == 1 then for _, k in ipairs(names) do\n"
+           "    local _ = w[k] end end end)\n", n, prefix);
+  brink_engine *e = load_ok(src);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  cr_assert_eq(brink_step(e), BRINK_OK, "%s", brink_errmsg(e));
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+  brink_engine_close(e);
+  return (double)(t1.tv_sec - t0.tv_sec) +
+         (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+}
+
+Test(limits, a_long_name_reads_as_fast_as_a_short_one, .timeout = 60) {
+  /* Names past 40 bytes are not interned by Lua: each read of one
+     compared it with every name there is. */
+  const char *lng = "a_variable_name_long_enough_not_to_be_interned_";
+  double s = read_seconds("v", 20000), l = read_seconds(lng, 20000);
+  cr_assert_lt(l, 3 * s + 0.2, "short: %.2f s, long: %.2f s", s, l);
+}

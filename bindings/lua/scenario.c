@@ -50,6 +50,7 @@ typedef struct host {
   int date_turn;
   name_rec *recs;
   int cap_recs, nrecs;
+  brink__map long_recs;  /* names Lua does not intern -> index in recs */
   field *fields;
   int nfields;
   int score;             /* function handle or -1 */
@@ -74,6 +75,9 @@ static uint32_t ptr_hash(const char *p) {
   return (uint32_t)((x >> 3) * 0x9E3779B97F4A7C15ull >> 32);
 }
 
+/* Lua interns strings of up to 40 bytes (LUAI_MAXSHORTLEN). */
+#define LONG_NAME 40
+
 static const name_rec *lookup(host *h, lua_State *L, int idx) {
   if (lua_type(L, idx) != LUA_TSTRING || h->cap_recs == 0) return NULL;
   size_t len;
@@ -81,10 +85,12 @@ static const name_rec *lookup(host *h, lua_State *L, int idx) {
   uint32_t mask = (uint32_t)h->cap_recs - 1;
   for (uint32_t i = ptr_hash(k) & mask; h->recs[i].key; i = (i + 1) & mask)
     if (h->recs[i].key == k) return &h->recs[i];
-  /* Only short strings are interned; a long one is compared. */
-  if (len > 40)
-    for (int i = 0; i < h->cap_recs; i++)
-      if (h->recs[i].key && strcmp(h->recs[i].key, k) == 0) return &h->recs[i];
+  /* Only short strings are interned; a long one is found by its text,
+     through a hash too, so that a read costs the same for every name. */
+  if (len > LONG_NAME) {
+    int i = brink__map_get(&h->long_recs, k);
+    return i >= 0 ? &h->recs[i] : NULL;
+  }
   return NULL;
 }
 
@@ -100,6 +106,9 @@ static name_rec *intern(host *h, lua_State *L, const char *name) {
   uint32_t i = ptr_hash(k) & mask;
   for (; h->recs[i].key; i = (i + 1) & mask)
     if (h->recs[i].key == k) return &h->recs[i];
+  if (strlen(k) > LONG_NAME &&
+      brink__map_put(h->e, &h->long_recs, k, (int)i) != BRINK_OK)
+    luaL_error(L, "not enough memory");
   h->recs[i] = (name_rec){k, -1, -1, -1, false};
   h->nrecs++;
   return &h->recs[i];
@@ -1723,6 +1732,7 @@ static void host_free(host *h) {
   if (h->fields)
     brink__free(e, h->fields, sizeof(field) * (size_t)(e->ndecls + 1));
   brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
+  brink__map_free(e, &h->long_recs);
   brink__free(e, h->reason, h->reason_cap);
   brink__strfree(e, h->path);
   brink__free(e, h->text, h->len + 1);

@@ -44,6 +44,8 @@ int brink__error(brink_engine *e, int status, const char *fmt, ...)
 /* A script error: 'where' is "file:line" or "", the message has no prefix. */
 int brink__script_error(brink_engine *e, int status, const char *where,
                         const char *msg);
+/* Sets what brink_errin() says (an error inside fire() is the event's). */
+void brink__errin_set(brink_engine *e, const char *text);
 /* "'sanction' (did you mean 'sanctions'?)" tail for an unknown name. */
 typedef struct brink__nearest {
   const char *name, *best;
@@ -313,7 +315,8 @@ struct brink_engine {
   char *say;           /* brink__nearest_text's buffer */
   size_t saycap;
   char errwhere[256];
-  char errin[160];
+  char *errin;         /* "move:name", whole; NULL until needed */
+  size_t errincap;
   char **diags;
   int ndiags, cap_diags;
 
@@ -440,7 +443,8 @@ int brink__end_scenario(brink_engine *e, const char *outcome);
 int brink__turn_init(brink_engine *e);
 void brink__sched_truncate(brink_engine *e, int n);
 void brink__turn_free(brink_engine *e);
-const char *brink__call_name(const brink_engine *e, const brink__call *c,
-                             char *buf, size_t cap);
+/* "move:name" into buf, as snprintf: the length it needs. */
+int brink__call_name(const brink_engine *e, const brink__call *c, char *buf,
+                     size_t cap);
 
 #endif

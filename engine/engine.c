@@ -182,15 +182,32 @@ int brink__error(brink_engine *e, int status, const char *fmt, ...) {
              "fit", cap);
   }
   e->errwhere[0] = '\0';
-  e->errin[0] = '\0';
+  if (e->errin) e->errin[0] = '\0';
   return status;
+}
+
+/* Room for 'n' bytes in errin: the name of what ran, however long. */
+static bool errin_room(brink_engine *e, size_t n) {
+  if (n <= e->errincap) return true;
+  char *bigger = unmetered(e, e->errin, e->errincap, n);
+  if (bigger == NULL) return false;
+  e->errin = bigger;
+  e->errincap = n;
+  return true;
+}
+
+void brink__errin_set(brink_engine *e, const char *text) {
+  size_t n = strlen(text) + 1;
+  if (errin_room(e, n)) memcpy(e->errin, text, n);
 }
 
 int brink__script_error(brink_engine *e, int status, const char *where,
                         const char *msg) {
   brink__error(e, status, "%s", msg);
   snprintf(e->errwhere, sizeof e->errwhere, "%s", where ? where : "");
-  brink__call_name(e, &e->current, e->errin, sizeof e->errin);
+  int n = brink__call_name(e, &e->current, NULL, 0);
+  if (n >= 0 && errin_room(e, (size_t)n + 1))
+    brink__call_name(e, &e->current, e->errin, e->errincap);
   return status;
 }
 
@@ -203,7 +220,7 @@ BRINK_API const char *brink_errwhere(const brink_engine *e) {
 }
 
 BRINK_API const char *brink_errin(const brink_engine *e) {
-  return e ? e->errin : "";
+  return e && e->errin ? e->errin : "";
 }
 
 /*
@@ -402,7 +419,8 @@ int brink__engine_reset(brink_engine *e) {
   e->say = keep.say;
   e->saycap = keep.saycap;
   memcpy(e->errwhere, keep.errwhere, sizeof e->errwhere);
-  memcpy(e->errin, keep.errin, sizeof e->errin);
+  e->errin = keep.errin;
+  e->errincap = keep.errincap;
   e->diags = keep.diags;
   e->ndiags = keep.ndiags;
   e->cap_diags = keep.cap_diags;
@@ -458,6 +476,7 @@ BRINK_API void brink_engine_close(brink_engine *e) {
   brink__free(e, e->causes, sizeof(char *) * (size_t)e->cap_causes);
   brink__free(e, e->errmsg, e->errcap);
   brink__free(e, e->say, e->saycap);
+  brink__free(e, e->errin, e->errincap);
   e->alloc(e->alloc_ud, e, sizeof *e, 0);
 }
 

@@ -303,33 +303,34 @@ void brink__turn_free(brink_engine *e) {
 
 /* calls into scripts ----------------------------------------------------- */
 
-const char *brink__call_name(const brink_engine *e, const brink__call *c,
-                             char *buf, size_t cap) {
+int brink__call_name(const brink_engine *e, const brink__call *c, char *buf,
+                     size_t cap) {
+  int n;
   switch (c->in) {
   case BRINK__IN_MOVE:
   case BRINK__IN_WEIGHT:
-    snprintf(buf, cap, "move:%s", e->moves[c->index].name);
+    n = snprintf(buf, cap, "move:%s", e->moves[c->index].name);
     break;
   case BRINK__IN_TRIGGER:
-    snprintf(buf, cap, "trigger:%s", e->triggers[c->index].name);
+    n = snprintf(buf, cap, "trigger:%s", e->triggers[c->index].name);
     break;
   case BRINK__IN_EVENT:
-    snprintf(buf, cap, "event:%s", e->events[c->index].name);
+    n = snprintf(buf, cap, "event:%s", e->events[c->index].name);
     break;
   case BRINK__IN_HOOK:
-    snprintf(buf, cap, "hook:%s", e->hooks[c->index].when == BRINK__TURN_START
-                                      ? "turn_start" : "turn_end");
+    n = snprintf(buf, cap, "hook:%s", e->hooks[c->index].when ==
+                 BRINK__TURN_START ? "turn_start" : "turn_end");
     break;
   case BRINK__IN_OUTCOME:
-    snprintf(buf, cap, "outcome:%s", e->outcomes[c->index].name);
+    n = snprintf(buf, cap, "outcome:%s", e->outcomes[c->index].name);
     break;
   case BRINK__IN_POLICY:
-    snprintf(buf, cap, "policy:%s", e->policies[c->index].name);
+    n = snprintf(buf, cap, "policy:%s", e->policies[c->index].name);
     break;
   default:
-    snprintf(buf, cap, "%s", "");
+    n = snprintf(buf, cap, "%s", "");
   }
-  return buf;
+  return n;
 }
 
 static void report(brink_engine *e) {
@@ -337,7 +338,7 @@ static void report(brink_engine *e) {
   brink__record(e, &r, BRINK_REC_ERROR);
   r.text = e->errmsg;
   r.where = e->errwhere;
-  r.in = e->errin;
+  r.in = brink_errin(e);
   brink__emit(e, &r);
 }
 

@@ -457,3 +457,27 @@ Test(limits, a_long_name_reads_as_fast_as_a_short_one, .timeout = 60) {
   double s = read_seconds("v", 20000), l = read_seconds(lng, 20000);
   cr_assert_lt(l, 3 * s + 0.2, "short: %.2f s, long: %.2f s", s, l);
 }
+
+Test(limits, an_error_names_a_long_move_in_full) {
+  char src[2048], name[301], want[512];
+  memset(name, 'm', 300);
+  name[300] = '\0';
+  snprintf(src, sizeof src, "scenario { id = 't', start = '2019-05-01', "
+           "pass_weight = 0 }\n" ACTORS "event 'ev' { effect = function() "
+           "error('boom') end }\nmove '%s' { by = 'A', effect = "
+           "function(w) fire('ev') end }\n", name);
+  brink_engine *e = load_ok(src);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  cr_assert(brink_run(e) < 0);
+  cr_assert_str_eq(brink_errin(e), "event:ev");
+  brink_engine_close(e);
+  snprintf(src, sizeof src, "scenario { id = 't', start = '2019-05-01', "
+           "pass_weight = 0 }\n" ACTORS "move '%s' { by = 'A', effect = "
+           "function(w) error('boom') end }\n", name);
+  e = load_ok(src);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  cr_assert(brink_run(e) < 0);
+  snprintf(want, sizeof want, "move:%s", name);
+  cr_assert_str_eq(brink_errin(e), want);
+  brink_engine_close(e);
+}

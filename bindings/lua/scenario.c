@@ -59,7 +59,7 @@ typedef struct host {
   char msg[1024];
   char *reason;          /* the reason a false 'when' gave, whole */
   size_t reason_cap;
-  char nested_in[160];   /* 'in' of an error inside fire() */
+  char *nested_in;       /* 'in' of an error inside fire(), or NULL */
 } host;
 
 #define HOST(L) ((host *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -743,8 +743,8 @@ static int p_fire(lua_State *L) {
     return 1;
   }
   lua_pushnil(L);
-  if (*e->errwhere && !h->nested_in[0])
-    snprintf(h->nested_in, sizeof h->nested_in, "%s", e->errin);
+  if (*e->errwhere && !h->nested_in)
+    h->nested_in = brink__strdup(e, brink_errin(e));
   if (*e->errwhere)
     lua_pushfstring(L, "%s: %s", e->errwhere, brink_errmsg(e));
   else
@@ -1555,7 +1555,10 @@ static const char *declared_at(const brink_engine *e, const brink__call *c) {
 }
 
 static int call(host *h, int nargs, int nresults) {
-  if (h->box.depth == 0) h->nested_in[0] = '\0';
+  if (h->box.depth == 0) {
+    brink__strfree(h->e, h->nested_in);
+    h->nested_in = NULL;
+  }
   int rc = brink__box_pcall(&h->box, nargs, nresults, h->where,
                             sizeof h->where, h->msg, sizeof h->msg);
   if (rc != BRINK_OK) {
@@ -1564,8 +1567,7 @@ static int call(host *h, int nargs, int nresults) {
       snprintf(h->where, sizeof h->where, "%s", decl);
     brink__script_error(h->e, rc, h->where, h->msg);
     /* An event that failed inside fire() is where the error is. */
-    if (h->nested_in[0])
-      snprintf(h->e->errin, sizeof h->e->errin, "%s", h->nested_in);
+    if (h->nested_in) brink__errin_set(h->e, h->nested_in);
   }
   return rc;
 }
@@ -1733,6 +1735,7 @@ static void host_free(host *h) {
     brink__free(e, h->fields, sizeof(field) * (size_t)(e->ndecls + 1));
   brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
   brink__map_free(e, &h->long_recs);
+  brink__strfree(e, h->nested_in);
   brink__free(e, h->reason, h->reason_cap);
   brink__strfree(e, h->path);
   brink__free(e, h->text, h->len + 1);

@@ -481,3 +481,14 @@ Test(limits, an_error_names_a_long_move_in_full) {
   cr_assert_str_eq(brink_errin(e), want);
   brink_engine_close(e);
 }
+
+Test(limits, a_lint_finding_quotes_a_long_local_whole) {
+  char src[2048], name[301], want[512];
+  memset(name, 'g', 300);
+  name[300] = '\0';
+  snprintf(src, sizeof src, HEADER ACTORS
+           "local %s = 0\nfunction f() %s = 1 end\n", name, name);
+  snprintf(want, sizeof want, "assigns '%s', a local kept from loading",
+           name);
+  assert_has(load_error(src), want);
+}

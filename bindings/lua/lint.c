@@ -189,25 +189,21 @@ static void function(reader *r, const upinfo *parent_up, int nparent_up,
     const char *field = op == OP_SETTABUP && (size_t)b < nk && b < MAXUP
                         ? konst[b] : NULL;
     int fieldlen = field ? (int)konstlen[(size_t)b] : 0;
-    char msg[300];
     if (kind == FRESH)
       continue;
+    int line = line_of(lineinfo, nline, abs, r->end, nabs, linedefined, pc);
     if (op == OP_SETUPVAL)
-      snprintf(msg, sizeof msg, "assigns '%.*s', a local kept from "
-               "loading: a run may not change it; keep state in a var",
-               namelen, name);
+      r->warn(r->ud, line, "assigns '%.*s', a local kept from loading: a "
+              "run may not change it; keep state in a var", namelen, name,
+              0, "");
     else if (kind == KEPT_ENV && field)
-      snprintf(msg, sizeof msg, "assigns the global '%.*s': globals are "
-               "fixed once the scenario has loaded; keep state in a var",
-               fieldlen, field);
+      r->warn(r->ud, line, "assigns the global '%.*s': globals are fixed "
+              "once the scenario has loaded; keep state in a var", fieldlen,
+              field, 0, "");
     else if (field)
-      snprintf(msg, sizeof msg, "assigns '%.*s.%.*s': tables made while "
-               "loading are read-only during a run; keep state in a var",
-               namelen, name, fieldlen, field);
-    else
-      continue;
-    r->warn(r->ud, line_of(lineinfo, nline, abs, r->end, nabs, linedefined,
-                           pc), msg);
+      r->warn(r->ud, line, "assigns '%.*s.%.*s': tables made while loading "
+              "are read-only during a run; keep state in a var", namelen,
+              name, fieldlen, field);
   }
 }
 

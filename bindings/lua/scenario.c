@@ -1815,11 +1815,21 @@ static void add_finding(lint_ctx *c, const char *where, const char *message) {
   else c->nomem = true;
 }
 
-static void add_lint(void *ud, int line, const char *message) {
+static void add_lint(void *ud, int line, const char *fmt, int alen,
+                     const char *a, int blen, const char *b) {
   lint_ctx *c = ud;
+  brink_engine *e = c->h->e;
+  int n = snprintf(NULL, 0, fmt, alen, a, blen, b);
+  char *message = n >= 0 ? brink__alloc(e, (size_t)n + 1) : NULL;
+  if (message == NULL) {
+    c->nomem = true;
+    return;
+  }
+  snprintf(message, (size_t)n + 1, fmt, alen, a, blen, b);
   char where[LUA_IDSIZE + 16];
   snprintf(where, sizeof where, "%s:%d", c->src, line);
   add_finding(c, where, message);
+  brink__free(e, message, (size_t)n + 1);
 }
 
 /* "file:line" for a value refused by the freeze: the function holding it,
@@ -1873,7 +1883,7 @@ static void visit(void *ud, lua_State *L, int fn, int via,
     c->nomem = true;
   else if (brink__lint(b.p, b.len, add_lint, c) != 0)
     add_lint(c, ar.linedefined, "cannot read this function's compiled code "
-             "to check what it assigns");
+             "to check what it assigns", 0, "", 0, "");
   lua_pop(L, 1);
   brink__free(c->h->e, b.p, b.cap);
 }

@@ -322,6 +322,7 @@ static int map_slot(const brink__map *m, const char *key) {
 
 int brink__map_put(brink_engine *e, brink__map *m, const char *key, int val) {
   if ((m->count + 1) * 2 > m->cap) {
+    if (m->cap > INT_MAX / 2) return BRINK_ENOMEM;   /* a cap doubling wraps */
     int ncap = m->cap ? m->cap * 2 : 16;
     brink__map bigger = {NULL, NULL, ncap, 0};
     bigger.keys = brink__alloc(e, sizeof(char *) * (size_t)ncap);

@@ -349,9 +349,10 @@ static void push_proxy(lua_State *L, host *h, lua_CFunction index,
 static int build_names(host *h, lua_State *L) {
   brink_engine *e = h->e;
   int n = e->nactors;
-  int need = 2 * (e->nactors + e->ndecls + 1) + 16;
+  size_t need = 2 * ((size_t)e->nactors + (size_t)e->ndecls + 1) + 16;
+  if (need > (size_t)INT_MAX / 2) return BRINK_ENOMEM;   /* cap_recs is int */
   h->cap_recs = 16;
-  while (h->cap_recs < need) h->cap_recs *= 2;
+  while ((size_t)h->cap_recs < need) h->cap_recs *= 2;
   h->recs = brink__alloc(e, sizeof(name_rec) * (size_t)h->cap_recs);
   h->fields = brink__alloc(e, sizeof(field) * (size_t)(e->ndecls + 1));
   if (!h->recs || !h->fields) return BRINK_ENOMEM;

@@ -98,7 +98,9 @@ typedef struct brink_config {
   brink_alloc alloc;         /* NULL: the C library's realloc/free */
   void *alloc_ud;
   int64_t max_instructions;  /* per call into a script (default 10^8) */
-  int64_t max_memory;        /* bytes for the scripting state (256 MiB) */
+  int64_t max_memory;        /* bytes for the scripting state and, while
+                                a scenario loads, the world it declares
+                                (256 MiB) */
   double max_seconds;        /* wall-clock deadline per call (10 s) */
   uint32_t flags;            /* BRINK_FLAG_* */
 } brink_config;

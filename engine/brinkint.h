@@ -22,6 +22,17 @@ void *brink__realloc(brink_engine *e, void *p, size_t old, size_t n);
 void brink__free(brink_engine *e, void *p, size_t n);
 char *brink__strdup(brink_engine *e, const char *s);
 void brink__strfree(brink_engine *e, char *s);
+/*
+** Every block the engine itself holds is counted in e->mem_used.  While
+** e->metering is set (the bindings set it while a scenario's declarations
+** become the world), a block that would take the engine and its script
+** state (*e->script_mem) past cfg.max_memory is refused and e->over_budget
+** set, so that "out of memory" is reported as the budget.
+*/
+size_t brink__mem_cap(const brink_engine *e);
+size_t brink__mem_used(const brink_engine *e);
+/* "16 MiB", "4.9 GiB", "1000 bytes". */
+void brink__fmt_bytes(size_t n, char *buf, size_t cap);
 /* Grows '*p' (of '*cap' elements of 'size') to hold 'need'; 0 or ENOMEM. */
 int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size);
 
@@ -46,9 +57,23 @@ int brink__error(brink_engine *e, int status, const char *fmt, ...)
 /* A script error: 'where' is "file:line" or "", the message has no prefix. */
 int brink__script_error(brink_engine *e, int status, const char *where,
                         const char *msg);
+/* Sets what brink_errin() says (an error inside fire() is the event's). */
+void brink__errin_set(brink_engine *e, const char *text);
 /* "'sanction' (did you mean 'sanctions'?)" tail for an unknown name. */
-void brink__suggest(char *buf, size_t cap, const char *name,
-                    const char *const *names, int n);
+typedef struct brink__nearest {
+  const char *name, *best;
+  int bestd, allowed;
+} brink__nearest;
+void brink__nearest_init(brink__nearest *s, const char *name);
+void brink__nearest_add(brink__nearest *s, const char *candidate);
+/* The suggestion, or NULL when no name is close enough. */
+const char *brink__nearest_best(const brink__nearest *s);
+/* The whole tail, however long the names, in a buffer of the engine's
+   that the next call reuses. */
+const char *brink__nearest_text(brink_engine *e, const brink__nearest *s);
+/* The same over an array of names. */
+const char *brink__suggest(brink_engine *e, const char *name,
+                           const char *const *names, int n);
 /* Adds "where: msg" to the load diagnostics. */
 int brink__diag(brink_engine *e, const char *where, const char *msg);
 void brink__diag_clear(brink_engine *e);
@@ -110,6 +135,10 @@ typedef struct brink__decl {
   int first, count;    /* its slots, after seal */
   int *pair_slot;      /* relations: [a * nactors + b] -> slot, -1 if a==b */
 } brink__decl;
+
+/* Index of the pair (a, b) in a relation's pair_slot, in size_t: n * n
+   passes INT_MAX long before the pairs themselves do. */
+#define BRINK__PAIR(n, a, b) ((size_t)(a) * (size_t)(n) + (size_t)(b))
 
 typedef struct brink__var {
   char *name;          /* full name: "USA.tension.DPRK" */
@@ -295,11 +324,17 @@ struct brink_engine {
                                 that saw it grow failed for memory,
                                 whatever path swallowed the NULL */
   brink_config cfg;
+  size_t mem_used;             /* bytes of the engine's own blocks */
+  const size_t *script_mem;    /* bytes of the script state, or NULL */
+  bool metering, over_budget;  /* see brink__mem_cap */
 
   char *errmsg;        /* owned; "" when none */
   size_t errcap;
+  char *say;           /* brink__nearest_text's buffer */
+  size_t saycap;
   char errwhere[256];
-  char errin[160];
+  char *errin;         /* "move:name", whole; NULL until needed */
+  size_t errincap;
   char **diags;
   int ndiags, cap_diags;
 
@@ -317,10 +352,14 @@ struct brink_engine {
   brink__map actor_map;
   brink__decl *decls;
   int ndecls, cap_decls;
+  brink__map decl_map, rel_map;  /* variable, relation names -> decl */
   bool sealed;
   brink__var *vars;
   int nvars;
   brink__map var_map;
+  /* Names -> index, so that declaring and finding stay linear. */
+  brink__map moves_map, triggers_map, events_map, outcomes_map,
+      policies_map;
   brink__move *moves;          /* moves[0] is "pass" */
   int nmoves, cap_moves;
   brink__option *options;      /* per actor: its moves, then pass */
@@ -425,7 +464,8 @@ void brink__sched_truncate(brink_engine *e, int n);
 /* The bytes a schedule entry holds, for brink__hold(). */
 int64_t brink__sched_bytes(const brink__sched *s);
 void brink__turn_free(brink_engine *e);
-const char *brink__call_name(const brink_engine *e, const brink__call *c,
-                             char *buf, size_t cap);
+/* "move:name" into buf, as snprintf: the length it needs. */
+int brink__call_name(const brink_engine *e, const brink__call *c, char *buf,
+                     size_t cap);
 
 #endif

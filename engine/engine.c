@@ -1,6 +1,7 @@
 /*
 ** engine.c: an engine's life, its memory, its messages and its names.
 */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,21 +50,49 @@ static void *default_alloc(void *ud, void *p, size_t old, size_t n) {
   return realloc(p, n);
 }
 
+size_t brink__mem_cap(const brink_engine *e) {
+#if SIZE_MAX < INT64_MAX
+  if (e->cfg.max_memory > (int64_t)SIZE_MAX) return SIZE_MAX;
+#endif
+  return (size_t)e->cfg.max_memory;
+}
+
+size_t brink__mem_used(const brink_engine *e) {
+  size_t script = e->script_mem ? *e->script_mem : 0;
+  return e->mem_used > SIZE_MAX - script ? SIZE_MAX : e->mem_used + script;
+}
+
+/* While declarations are metered, would 'more' bytes exceed the budget? */
+static bool over_budget(brink_engine *e, size_t more) {
+  if (!e->metering) return false;
+  size_t used = brink__mem_used(e), cap = brink__mem_cap(e);
+  if (used <= cap && more <= cap - used) return false;
+  e->over_budget = true;
+  return true;
+}
+
 void *brink__alloc(brink_engine *e, size_t n) {
-  void *p = n ? e->alloc(e->alloc_ud, NULL, 0, n) : NULL;
-  if (n && p == NULL) e->alloc_failures++;
+  if (n == 0 || over_budget(e, n)) return NULL;
+  void *p = e->alloc(e->alloc_ud, NULL, 0, n);
+  if (p) e->mem_used += n;
+  else e->alloc_failures++;
   return p;
 }
 
 void *brink__realloc(brink_engine *e, void *p, size_t old, size_t n) {
   if (p == NULL) return brink__alloc(e, n);
+  if (n > old && over_budget(e, n - old)) return NULL;
   void *q = e->alloc(e->alloc_ud, p, old, n);
-  if (n && q == NULL) e->alloc_failures++;
+  if (q) e->mem_used = e->mem_used - old + n;
+  else if (n) e->alloc_failures++;
   return q;
 }
 
 void brink__free(brink_engine *e, void *p, size_t n) {
-  if (p) e->alloc(e->alloc_ud, p, n, 0);
+  if (p) {
+    e->alloc(e->alloc_ud, p, n, 0);
+    e->mem_used -= n;
+  }
 }
 
 char *brink__strdup(brink_engine *e, const char *s) {
@@ -79,8 +108,10 @@ void brink__strfree(brink_engine *e, char *s) {
 
 int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size) {
   if (need <= *cap) return BRINK_OK;
+  if (need < 0) return BRINK_ENOMEM;   /* a count past INT_MAX wrapped */
   int ncap = *cap ? *cap : 8;
-  while (ncap < need) ncap *= 2;
+  while (ncap < need) ncap = ncap > INT_MAX / 2 ? INT_MAX : ncap * 2;
+  if ((size_t)ncap > SIZE_MAX / size) return BRINK_ENOMEM;
   void *np = brink__realloc(e, *p, (size_t)*cap * size, (size_t)ncap * size);
   if (np == NULL) return BRINK_ENOMEM;
   *p = np;
@@ -97,6 +128,16 @@ int brink__hold(brink_engine *e, int64_t bytes, int64_t work) {
 
 /* messages --------------------------------------------------------------- */
 
+/* A block for messages and findings: they are not declarations, so the
+   budget does not meter them. */
+static void *unmetered(brink_engine *e, void *p, size_t old, size_t n) {
+  bool metering = e->metering;
+  e->metering = false;
+  void *q = brink__realloc(e, p, old, n);
+  e->metering = metering;
+  return q;
+}
+
 /*
 ** The message buffer grows as needed; when it cannot, the message is cut
 ** to what fits, because an error path must not fail for want of memory.
@@ -107,7 +148,7 @@ static void set_message(brink_engine *e, const char *fmt, va_list ap) {
   int n = vsnprintf(e->errmsg, e->errcap, fmt, copy);
   va_end(copy);
   if (n >= 0 && (size_t)n >= e->errcap) {
-    char *bigger = brink__realloc(e, e->errmsg, e->errcap, (size_t)n + 1);
+    char *bigger = unmetered(e, e->errmsg, e->errcap, (size_t)n + 1);
     if (bigger) {
       e->errmsg = bigger;
       e->errcap = (size_t)n + 1;
@@ -116,21 +157,66 @@ static void set_message(brink_engine *e, const char *fmt, va_list ap) {
   }
 }
 
+/* "16 MiB", "4.9 GiB", "1000 bytes". */
+void brink__fmt_bytes(size_t n, char *buf, size_t cap) {
+  const size_t kib = 1024, mib = kib * 1024, gib = mib * 1024;
+  if (n >= gib && n % gib) snprintf(buf, cap, "%.1f GiB", (double)n / gib);
+  else if (n >= gib) snprintf(buf, cap, "%zu GiB", n / gib);
+  else if (n >= mib && n % mib) snprintf(buf, cap, "%.1f MiB", (double)n / mib);
+  else if (n >= mib) snprintf(buf, cap, "%zu MiB", n / mib);
+  else if (n >= kib && n % kib == 0) snprintf(buf, cap, "%zu KiB", n / kib);
+  else snprintf(buf, cap, "%zu bytes", n);
+}
+
+static void set_text(brink_engine *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_text(brink_engine *e, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  set_message(e, fmt, ap);
+  va_end(ap);
+}
+
 int brink__error(brink_engine *e, int status, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   set_message(e, fmt, ap);
   va_end(ap);
+  /* Whichever allocation the budget refused, the reason is the budget. */
+  if (status == BRINK_ENOMEM && e->over_budget) {
+    char cap[32];
+    brink__fmt_bytes(brink__mem_cap(e), cap, sizeof cap);
+    set_text(e, "memory budget exceeded (%s): the declared world does not "
+             "fit", cap);
+  }
   e->errwhere[0] = '\0';
-  e->errin[0] = '\0';
+  if (e->errin) e->errin[0] = '\0';
   return status;
+}
+
+/* Room for 'n' bytes in errin: the name of what ran, however long. */
+static bool errin_room(brink_engine *e, size_t n) {
+  if (n <= e->errincap) return true;
+  char *bigger = unmetered(e, e->errin, e->errincap, n);
+  if (bigger == NULL) return false;
+  e->errin = bigger;
+  e->errincap = n;
+  return true;
+}
+
+void brink__errin_set(brink_engine *e, const char *text) {
+  size_t n = strlen(text) + 1;
+  if (errin_room(e, n)) memcpy(e->errin, text, n);
 }
 
 int brink__script_error(brink_engine *e, int status, const char *where,
                         const char *msg) {
   brink__error(e, status, "%s", msg);
   snprintf(e->errwhere, sizeof e->errwhere, "%s", where ? where : "");
-  brink__call_name(e, &e->current, e->errin, sizeof e->errin);
+  int n = brink__call_name(e, &e->current, NULL, 0);
+  if (n >= 0 && errin_room(e, (size_t)n + 1))
+    brink__call_name(e, &e->current, e->errin, e->errincap);
   return status;
 }
 
@@ -143,51 +229,89 @@ BRINK_API const char *brink_errwhere(const brink_engine *e) {
 }
 
 BRINK_API const char *brink_errin(const brink_engine *e) {
-  return e ? e->errin : "";
+  return e && e->errin ? e->errin : "";
 }
 
-/* Levenshtein distance, capped: names are short. */
-static int distance(const char *a, const char *b) {
-  int la = (int)strlen(a), lb = (int)strlen(b);
-  if (la > 63 || lb > 63) return 99;
-  int row[64];
-  for (int j = 0; j <= lb; j++) row[j] = j;
-  for (int i = 1; i <= la; i++) {
-    int diag = row[0];
-    row[0] = i;
-    for (int j = 1; j <= lb; j++) {
-      int up = row[j];
-      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      int best = diag + cost;
-      if (up + 1 < best) best = up + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
+/*
+** Levenshtein distance if it is at most 'k' (<= BRINK__NEAR_MAX), else
+** k + 1: only the band |i - j| <= k can matter, so names of any length
+** cost O(length * k) and none is too long to be suggested.
+*/
+#define BRINK__NEAR_MAX 3
+static int distance(const char *a, const char *b, int k) {
+  size_t la = strlen(a), lb = strlen(b);
+  int far = k + 1, w = 2 * k + 1;
+  if ((la > lb ? la - lb : lb - la) > (size_t)k) return far;
+  int prev[2 * BRINK__NEAR_MAX + 1], cur[2 * BRINK__NEAR_MAX + 1];
+  /* Row i holds columns j = i - k .. i + k at index j - i + k. */
+  for (int x = 0; x < w; x++) {
+    int j = x - k;
+    prev[x] = j >= 0 && (size_t)j <= lb ? j : far;
   }
-  return row[lb];
+  for (size_t i = 1; i <= la; i++) {
+    for (int x = 0; x < w; x++) {
+      long j = (long)i + x - k;
+      if (j < 0 || (size_t)j > lb) {
+        cur[x] = far;
+        continue;
+      }
+      int best = j == 0 ? (int)(i < (size_t)far ? i : (size_t)far)
+                        : prev[x] + (a[i - 1] != b[j - 1]);
+      if (x + 1 < w && prev[x + 1] + 1 < best) best = prev[x + 1] + 1;
+      if (x > 0 && j > 0 && cur[x - 1] + 1 < best) best = cur[x - 1] + 1;
+      cur[x] = best < far ? best : far;
+    }
+    memcpy(prev, cur, sizeof prev);
+  }
+  return prev[(long)lb - (long)la + k];
 }
 
-void brink__suggest(char *buf, size_t cap, const char *name,
-                    const char *const *names, int n) {
-  const char *best = NULL;
-  int bestd = 99;
-  for (int i = 0; i < n; i++) {
-    int d = distance(name, names[i]);
-    /* Ties go to the least name in byte order, not the first listed:
-       some lists come in hash or pointer order, and the message must be
-       the same in every process. */
-    if (d < bestd || (d == bestd && best && strcmp(names[i], best) < 0)) {
-      bestd = d;
-      best = names[i];
-    }
+void brink__nearest_init(brink__nearest *s, const char *name) {
+  size_t len = strlen(name);
+  s->name = name;
+  s->best = NULL;
+  s->allowed = len <= 3 ? 1 : len <= 8 ? 2 : BRINK__NEAR_MAX;
+  s->bestd = s->allowed + 1;
+}
+
+void brink__nearest_add(brink__nearest *s, const char *candidate) {
+  int d = distance(s->name, candidate, s->allowed);
+  /* Ties go to the least name in byte order, not the first listed: some
+     lists come in hash or pointer order, and the message must be the
+     same in every process. */
+  if (d < s->bestd || (d == s->bestd && s->best &&
+                       strcmp(candidate, s->best) < 0)) {
+    s->bestd = d;
+    s->best = candidate;
   }
-  int len = (int)strlen(name);
-  int allowed = len <= 3 ? 1 : len <= 8 ? 2 : 3;
-  if (best && bestd <= allowed)
-    snprintf(buf, cap, "'%s' (did you mean '%s'?)", name, best);
+}
+
+const char *brink__nearest_best(const brink__nearest *s) {
+  return s->best && s->bestd <= s->allowed ? s->best : NULL;
+}
+
+const char *brink__nearest_text(brink_engine *e, const brink__nearest *s) {
+  const char *best = brink__nearest_best(s);
+  size_t n = strlen(s->name) + (best ? strlen(best) + 20 : 0) + 3;
+  if (n > e->saycap) {
+    char *bigger = unmetered(e, e->say, e->saycap, n);
+    if (bigger == NULL) return "(a name)";
+    e->say = bigger;
+    e->saycap = n;
+  }
+  if (best)
+    snprintf(e->say, n, "'%s' (did you mean '%s'?)", s->name, best);
   else
-    snprintf(buf, cap, "'%s'", name);
+    snprintf(e->say, n, "'%s'", s->name);
+  return e->say;
+}
+
+const char *brink__suggest(brink_engine *e, const char *name,
+                           const char *const *names, int n) {
+  brink__nearest s;
+  brink__nearest_init(&s, name);
+  for (int i = 0; i < n; i++) brink__nearest_add(&s, names[i]);
+  return brink__nearest_text(e, &s);
 }
 
 /* name maps -------------------------------------------------------------- */
@@ -207,6 +331,7 @@ static int map_slot(const brink__map *m, const char *key) {
 
 int brink__map_put(brink_engine *e, brink__map *m, const char *key, int val) {
   if ((m->count + 1) * 2 > m->cap) {
+    if (m->cap > INT_MAX / 2) return BRINK_ENOMEM;   /* a cap doubling wraps */
     int ncap = m->cap ? m->cap * 2 : 16;
     brink__map bigger = {NULL, NULL, ncap, 0};
     bigger.keys = brink__alloc(e, sizeof(char *) * (size_t)ncap);
@@ -300,10 +425,14 @@ int brink__engine_reset(brink_engine *e) {
   e->alloc = keep.alloc;
   e->alloc_ud = keep.alloc_ud;
   e->cfg = keep.cfg;
+  e->mem_used = keep.mem_used;   /* the message, findings and causes */
   e->errmsg = keep.errmsg;
   e->errcap = keep.errcap;
+  e->say = keep.say;
+  e->saycap = keep.saycap;
   memcpy(e->errwhere, keep.errwhere, sizeof e->errwhere);
-  memcpy(e->errin, keep.errin, sizeof e->errin);
+  e->errin = keep.errin;
+  e->errincap = keep.errincap;
   e->diags = keep.diags;
   e->ndiags = keep.ndiags;
   e->cap_diags = keep.cap_diags;
@@ -358,15 +487,19 @@ BRINK_API void brink_engine_close(brink_engine *e) {
   for (int i = 0; i < e->ncauses; i++) brink__strfree(e, e->causes[i]);
   brink__free(e, e->causes, sizeof(char *) * (size_t)e->cap_causes);
   brink__free(e, e->errmsg, e->errcap);
+  brink__free(e, e->say, e->saycap);
+  brink__free(e, e->errin, e->errincap);
   e->alloc(e->alloc_ud, e, sizeof *e, 0);
 }
 
 int brink__diag(brink_engine *e, const char *where, const char *msg) {
-  if (brink__grow(e, (void **)&e->diags, &e->cap_diags, e->ndiags + 1,
-                  sizeof(char *)))
-    return BRINK_ENOMEM;
+  bool metering = e->metering;   /* a finding is not a declaration */
+  e->metering = false;
+  int rc = brink__grow(e, (void **)&e->diags, &e->cap_diags, e->ndiags + 1,
+                       sizeof(char *));
   size_t n = strlen(where) + strlen(msg) + 3;
-  char *line = brink__alloc(e, n);
+  char *line = rc ? NULL : brink__alloc(e, n);
+  e->metering = metering;
   if (line == NULL) return BRINK_ENOMEM;
   snprintf(line, n, "%s%s%s", where, *where ? ": " : "", msg);
   e->diags[e->ndiags++] = line;
@@ -495,12 +628,11 @@ int brink__actor_lookup(brink_engine *e, const char *id, int *out) {
   int a = brink__map_get(&e->actor_map, id);
   if (out) *out = a;
   if (a >= 0) return BRINK_OK;
-  const char *names[256];
-  int n = e->nactors < 256 ? e->nactors : 256;
-  for (int i = 0; i < n; i++) names[i] = e->actors[i].id;
-  char tail[160];
-  brink__suggest(tail, sizeof tail, id, names, n);
-  return brink__error(e, BRINK_ENOTFOUND, "unknown actor %s", tail);
+  brink__nearest s;
+  brink__nearest_init(&s, id);
+  for (int i = 0; i < e->nactors; i++) brink__nearest_add(&s, e->actors[i].id);
+  return brink__error(e, BRINK_ENOTFOUND, "unknown actor %s",
+                      brink__nearest_text(e, &s));
 }
 
 BRINK_API int brink_actor_find(brink_engine *e, const char *id, int *out) {

@@ -7,6 +7,7 @@
 ** keeps its place in 'e->run' (phase, index) and moves past an item before
 ** running it, so the next step goes on after the item that stopped it.
 */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,22 +34,22 @@ static char *make_cause(brink_engine *e, const char *kind, const char *name) {
 /* Adds one zeroed element to a declaration array after checking the name;
    *out points at it. */
 static int add_named(brink_engine *e, void **arr, int *n, int *cap,
-                     size_t size, const char *what, const char *name,
-                     size_t name_offset, void *out) {
+                     brink__map *names, size_t size, const char *what,
+                     const char *name, size_t name_offset, void *out) {
   if (name == NULL || *name == '\0')
     return brink__error(e, BRINK_EINVAL, "a %s needs a name", what);
-  for (int i = 0; i < *n; i++) {
-    char *other = *(char **)((char *)*arr + (size_t)i * size + name_offset);
-    if (strcmp(other, name) == 0)
-      return brink__error(e, BRINK_EEXIST, "%s '%s' is declared twice", what,
-                          name);
-  }
+  if (brink__map_get(names, name) >= 0)
+    return brink__error(e, BRINK_EEXIST, "%s '%s' is declared twice", what,
+                        name);
   if (brink__grow(e, arr, cap, *n + 1, size))
     return brink__error(e, BRINK_ENOMEM, "out of memory");
   char *el = (char *)*arr + (size_t)*n * size;
   memset(el, 0, size);
   char *copy = brink__strdup(e, name);
-  if (copy == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+  if (copy == NULL || brink__map_put(e, names, copy, *n) != BRINK_OK) {
+    brink__strfree(e, copy);
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  }
   *(char **)(el + name_offset) = copy;
   (*n)++;
   *(void **)out = el;
@@ -57,7 +58,8 @@ static int add_named(brink_engine *e, void **arr, int *n, int *cap,
 
 #define ADD(e, field, type, what, nm, out)                                   \
   add_named(e, (void **)&(e)->field, &(e)->n##field, &(e)->cap_##field,     \
-            sizeof(type), what, nm, offsetof(type, name), out)
+            &(e)->field##_map, sizeof(type), what, nm, offsetof(type, name), \
+            out)
 
 int brink__turn_init(brink_engine *e) {
   brink__move *pass;
@@ -149,30 +151,47 @@ int brink__hook_add(brink_engine *e, int when, int fn, const char *where) {
 }
 
 int brink__event_find(const brink_engine *e, const char *name) {
-  for (int i = 0; i < e->nevents; i++)
-    if (strcmp(e->events[i].name, name) == 0) return i;
-  return -1;
+  return brink__map_get(&e->events_map, name);
 }
 
 int brink__outcome_find(const brink_engine *e, const char *name) {
-  for (int i = 0; i < e->noutcomes; i++)
-    if (strcmp(e->outcomes[i].name, name) == 0) return i;
-  return -1;
+  return brink__map_get(&e->outcomes_map, name);
 }
 
 /* Lays out every (move, actor, target) option, each actor's moves in
    declaration order and 'pass' last.  The default outcome becomes an
    outcome of its own if the scenario did not declare it. */
 int brink__options_build(brink_engine *e) {
-  int n = 0;
-  for (int a = 0; a < e->nactors; a++)
-    for (int m = 1; m < e->nmoves; m++)
-      if (e->moves[m].by_all || (e->moves[m].by && e->moves[m].by[a])) {
-        if (e->moves[m].targets == NULL) n++;
-        for (int t = 0; t < e->moves[m].ntargets; t++)
-          n += e->moves[m].targets[t] != a;   /* nobody targets itself */
-      }
-  n += e->nactors;
+  /* Counted in size_t and checked: moves x actors x targets is what
+     turns a short scenario into gigabytes. */
+  size_t count = (size_t)e->nactors;
+  for (int m = 1; m < e->nmoves; m++) {
+    const brink__move *mv = &e->moves[m];
+    for (int a = 0; a < e->nactors; a++) {
+      if (!mv->by_all && !(mv->by && mv->by[a])) continue;
+      if (mv->targets == NULL) count++;
+      for (int t = 0; t < mv->ntargets; t++)
+        count += mv->targets[t] != a;   /* nobody targets itself */
+    }
+    if (count > INT_MAX) {
+      brink__error(e, BRINK_ERANGE, "move '%s': %zu options (moves x actors "
+                   "x targets) are past the %d a scenario may have",
+                   mv->name, count, INT_MAX);
+      return brink__diag(e, mv->where ? mv->where : "", e->errmsg)
+                 ? BRINK_ENOMEM : BRINK_ERANGE;
+    }
+    size_t used = brink__mem_used(e), cap = brink__mem_cap(e);
+    if (count > (cap > used ? cap - used : 0) / sizeof(brink__option)) {
+      char limit[32];
+      brink__fmt_bytes(cap, limit, sizeof limit);
+      brink__error(e, BRINK_EBUDGET, "memory budget exceeded (%s): move '%s' "
+                   "makes %zu options (moves x actors x targets) of %zu bytes "
+                   "each", limit, mv->name, count, sizeof(brink__option));
+      return brink__diag(e, mv->where ? mv->where : "", e->errmsg)
+                 ? BRINK_ENOMEM : BRINK_EBUDGET;
+    }
+  }
+  int n = (int)count;
   e->noptions = n;
   e->options = brink__alloc(e, sizeof(brink__option) * (size_t)(n ? n : 1));
   if (e->options == NULL) return BRINK_ENOMEM;
@@ -251,6 +270,11 @@ void brink__turn_free(brink_engine *e) {
     brink__free(e, m->targets, sizeof(int) * (size_t)m->ntargets);
   }
   brink__free(e, e->moves, sizeof(brink__move) * (size_t)e->cap_moves);
+  brink__map_free(e, &e->moves_map);
+  brink__map_free(e, &e->triggers_map);
+  brink__map_free(e, &e->events_map);
+  brink__map_free(e, &e->outcomes_map);
+  brink__map_free(e, &e->policies_map);
   brink__options_free(e);
   for (int i = 0; i < e->ntriggers; i++) {
     brink__trigger *t = &e->triggers[i];
@@ -290,33 +314,34 @@ void brink__turn_free(brink_engine *e) {
 
 /* calls into scripts ----------------------------------------------------- */
 
-const char *brink__call_name(const brink_engine *e, const brink__call *c,
-                             char *buf, size_t cap) {
+int brink__call_name(const brink_engine *e, const brink__call *c, char *buf,
+                     size_t cap) {
+  int n;
   switch (c->in) {
   case BRINK__IN_MOVE:
   case BRINK__IN_WEIGHT:
-    snprintf(buf, cap, "move:%s", e->moves[c->index].name);
+    n = snprintf(buf, cap, "move:%s", e->moves[c->index].name);
     break;
   case BRINK__IN_TRIGGER:
-    snprintf(buf, cap, "trigger:%s", e->triggers[c->index].name);
+    n = snprintf(buf, cap, "trigger:%s", e->triggers[c->index].name);
     break;
   case BRINK__IN_EVENT:
-    snprintf(buf, cap, "event:%s", e->events[c->index].name);
+    n = snprintf(buf, cap, "event:%s", e->events[c->index].name);
     break;
   case BRINK__IN_HOOK:
-    snprintf(buf, cap, "hook:%s", e->hooks[c->index].when == BRINK__TURN_START
-                                      ? "turn_start" : "turn_end");
+    n = snprintf(buf, cap, "hook:%s", e->hooks[c->index].when ==
+                 BRINK__TURN_START ? "turn_start" : "turn_end");
     break;
   case BRINK__IN_OUTCOME:
-    snprintf(buf, cap, "outcome:%s", e->outcomes[c->index].name);
+    n = snprintf(buf, cap, "outcome:%s", e->outcomes[c->index].name);
     break;
   case BRINK__IN_POLICY:
-    snprintf(buf, cap, "policy:%s", e->policies[c->index].name);
+    n = snprintf(buf, cap, "policy:%s", e->policies[c->index].name);
     break;
   default:
-    snprintf(buf, cap, "%s", "");
+    n = snprintf(buf, cap, "%s", "");
   }
-  return buf;
+  return n;
 }
 
 static void report(brink_engine *e) {
@@ -324,7 +349,7 @@ static void report(brink_engine *e) {
   brink__record(e, &r, BRINK_REC_ERROR);
   r.text = e->errmsg;
   r.where = e->errwhere;
-  r.in = e->errin;
+  r.in = brink_errin(e);
   brink__emit(e, &r);
 }
 
@@ -449,13 +474,12 @@ int brink__end_scenario(brink_engine *e, const char *outcome) {
   if (refuse_in_condition(e, "end_scenario()")) return BRINK_ESTATE;
   int o = outcome ? brink__outcome_find(e, outcome) : -1;
   if (o < 0) {
-    const char *names[64];
-    int n = e->noutcomes < 64 ? e->noutcomes : 64;
-    for (int i = 0; i < n; i++) names[i] = e->outcomes[i].name;
-    char tail[200];
-    brink__suggest(tail, sizeof tail, outcome ? outcome : "nil", names, n);
+    brink__nearest s;
+    brink__nearest_init(&s, outcome ? outcome : "nil");
+    for (int i = 0; i < e->noutcomes; i++)
+      brink__nearest_add(&s, e->outcomes[i].name);
     return brink__error(e, BRINK_ENOTFOUND, "end_scenario: unknown outcome %s",
-                        tail);
+                        brink__nearest_text(e, &s));
   }
   e->run.pending_outcome = o;
   return BRINK_OK;
@@ -910,15 +934,13 @@ BRINK_API int brink_policy_assign(brink_engine *e, int actor,
       e->actors[actor].policy = i;
       return BRINK_OK;
     }
-  const char *names[64];
-  int n = 0;
-  for (int i = 0; i < e->npolicies && n < 64; i++)
+  brink__nearest s;
+  brink__nearest_init(&s, policy);
+  for (int i = 0; i < e->npolicies; i++)
     if (e->policies[i].actor < 0 || e->policies[i].actor == actor)
-      names[n++] = e->policies[i].name;
-  char tail[200];
-  brink__suggest(tail, sizeof tail, policy, names, n);
-  return brink__error(e, BRINK_ENOTFOUND, "unknown policy %s for %s", tail,
-                      e->actors[actor].id);
+      brink__nearest_add(&s, e->policies[i].name);
+  return brink__error(e, BRINK_ENOTFOUND, "unknown policy %s for %s",
+                      brink__nearest_text(e, &s), e->actors[actor].id);
 }
 
 BRINK_API int brink_awaiting(const brink_engine *e) { return e->run.awaiting; }
@@ -928,17 +950,16 @@ BRINK_API int brink_move_count(const brink_engine *e) { return e->nmoves; }
 BRINK_API int brink_move_find(brink_engine *e, const char *name, int *out) {
   if (out) *out = -1;
   if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
-  const char *names[256];
-  int n = e->nmoves < 256 ? e->nmoves : 256;
-  for (int i = 0; i < e->nmoves; i++)
-    if (strcmp(e->moves[i].name, name) == 0) {
-      if (out) *out = i;
-      return BRINK_OK;
-    }
-  for (int i = 0; i < n; i++) names[i] = e->moves[i].name;
-  char tail[200];
-  brink__suggest(tail, sizeof tail, name, names, n);
-  return brink__error(e, BRINK_ENOTFOUND, "unknown move %s", tail);
+  int m = brink__map_get(&e->moves_map, name);
+  if (m >= 0) {
+    if (out) *out = m;
+    return BRINK_OK;
+  }
+  brink__nearest s;
+  brink__nearest_init(&s, name);
+  for (int i = 0; i < e->nmoves; i++) brink__nearest_add(&s, e->moves[i].name);
+  return brink__error(e, BRINK_ENOTFOUND, "unknown move %s",
+                      brink__nearest_text(e, &s));
 }
 
 BRINK_API const char *brink_move_name(const brink_engine *e, int move) {
@@ -1026,12 +1047,12 @@ BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data) {
   }
   for (int i = 0; i < e->ntriggers; i++)
     if (strcmp(e->triggers[i].name, name) == 0) return fire_trigger(e, i);
-  const char *names[256];
-  int n = 0;
-  for (int i = 0; i < e->nevents && n < 256; i++) names[n++] = e->events[i].name;
-  for (int i = 0; i < e->ntriggers && n < 256; i++)
-    names[n++] = e->triggers[i].name;
-  char tail[200];
-  brink__suggest(tail, sizeof tail, name, names, n);
-  return brink__error(e, BRINK_ENOTFOUND, "no event or trigger %s", tail);
+  brink__nearest s;
+  brink__nearest_init(&s, name);
+  for (int i = 0; i < e->nevents; i++)
+    brink__nearest_add(&s, e->events[i].name);
+  for (int i = 0; i < e->ntriggers; i++)
+    brink__nearest_add(&s, e->triggers[i].name);
+  return brink__error(e, BRINK_ENOTFOUND, "no event or trigger %s",
+                      brink__nearest_text(e, &s));
 }

@@ -3,6 +3,7 @@
 ** sealed; sealing lays every instance out as one slot of a flat array and
 ** resolves every name once.
 */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,8 @@ BRINK_API void brink_var_spec_init(brink_var_spec *spec) {
 }
 
 static size_t pair_slot_size(const brink_engine *e) {
-  return sizeof(int) * (size_t)(e->nactors ? e->nactors * e->nactors : 1);
+  size_t n = (size_t)(e->nactors ? e->nactors : 1);
+  return sizeof(int) * n * n;   /* checked by 'fits' before any relation */
 }
 
 static void decl_free(brink_engine *e, brink__decl *d) {
@@ -101,16 +103,21 @@ static int check_spec(brink_engine *e, const brink_var_spec *s) {
     if (s->nvalues <= 0 || s->values == NULL)
       return brink__error(e, BRINK_EINVAL,
                           "enum '%s' needs a list of values", n);
-    for (int i = 0; i < s->nvalues; i++) {
+    /* A map, not a scan of the earlier values: enums may be long. */
+    brink__map seen = {0};
+    int rc = BRINK_OK;
+    for (int i = 0; i < s->nvalues && rc == BRINK_OK; i++) {
       if (s->values[i] == NULL || s->values[i][0] == '\0')
-        return brink__error(e, BRINK_EINVAL,
-                            "enum '%s' has an empty value name", n);
-      for (int j = 0; j < i; j++)
-        if (strcmp(s->values[i], s->values[j]) == 0)
-          return brink__error(e, BRINK_EEXIST,
-                              "enum '%s' lists value '%s' twice", n,
-                              s->values[i]);
+        rc = brink__error(e, BRINK_EINVAL,
+                          "enum '%s' has an empty value name", n);
+      else if (brink__map_get(&seen, s->values[i]) >= 0)
+        rc = brink__error(e, BRINK_EEXIST, "enum '%s' lists value '%s' twice",
+                          n, s->values[i]);
+      else if (brink__map_put(e, &seen, s->values[i], i) != BRINK_OK)
+        rc = brink__error(e, BRINK_ENOMEM, "out of memory");
     }
+    brink__map_free(e, &seen);
+    if (rc) return rc;
   }
   if (s->type == BRINK_NUMBER || s->type == BRINK_INTEGER) {
     if (isnan(s->min) || isnan(s->max) || s->min > s->max)
@@ -146,11 +153,12 @@ BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
                   : dot && (dot == s->name || !dot[1] || strchr(dot + 1, '.')))
     return brink__error(e, BRINK_EINVAL, "'%s' is not a valid %s name",
                         s->name, s->relation ? "relation" : "variable");
-  for (int i = 0; i < e->ndecls; i++)
-    if (strcmp(e->decls[i].name, s->name) == 0 &&
-        (e->decls[i].kind == BRINK__RELATION) == (s->relation != 0))
-      return brink__error(e, BRINK_EEXIST, "'%s' is declared twice (first at %s)",
-                          s->name, e->decls[i].where ? e->decls[i].where : "?");
+  brink__map *names = s->relation ? &e->rel_map : &e->decl_map;
+  int twin = brink__map_get(names, s->name);
+  if (twin >= 0)
+    return brink__error(e, BRINK_EEXIST, "'%s' is declared twice (first at %s)",
+                        s->name, e->decls[twin].where ? e->decls[twin].where
+                                                      : "?");
   if (brink__grow(e, (void **)&e->decls, &e->cap_decls, e->ndecls + 1,
                   sizeof(brink__decl)))
     return brink__error(e, BRINK_ENOMEM, "out of memory");
@@ -182,7 +190,8 @@ BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
     d->field = brink__strdup(e, s->name);
   }
   if (!d->name || !ok1 || !ok2 || (s->doc && !d->doc) || !d->where ||
-      !d->field || (dot && !s->relation && !d->owner)) {
+      !d->field || (dot && !s->relation && !d->owner) ||
+      brink__map_put(e, names, d->name, e->ndecls) != BRINK_OK) {
     decl_free(e, d);
     return brink__error(e, BRINK_ENOMEM, "out of memory");
   }
@@ -258,13 +267,85 @@ static int check_init(brink_engine *e, const brink__decl *d, double v,
   return BRINK_OK;
 }
 
-static int slots_of(const brink_engine *e, const brink__decl *d) {
-  int n = e->nactors;
+/* The values a declaration makes, in size_t: n(n - 1) wraps an int from
+   46,342 actors on. */
+static size_t slots_of(const brink_engine *e, const brink__decl *d) {
+  size_t n = (size_t)e->nactors;
   switch (d->kind) {
   case BRINK__WORLD_VAR: case BRINK__ACTOR_VAR: return 1;
   case BRINK__EACH_VAR: return n;
   default: return d->symmetric ? n * (n - 1) / 2 : n * (n - 1);
   }
+}
+
+static size_t add_sat(size_t a, size_t b) {
+  return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static size_t mul_sat(size_t a, size_t b) {
+  return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+/*
+** About what a declaration's values cost once laid out: per value its
+** record, value, initial value, version, read mark, name and place in the
+** name map (with the allocator's overhead), and a relation's table of
+** pairs.  'ids' is the length of all actor ids together.
+*/
+static size_t bytes_of(const brink_engine *e, const brink__decl *d,
+                       size_t ids) {
+  size_t n = (size_t)e->nactors, count = slots_of(e, d);
+  size_t each = sizeof(brink__var) + 2 * sizeof(double) + sizeof(uint64_t) +
+                sizeof(uint32_t) + 2 * (sizeof(char *) + sizeof(int)) + 16 +
+                strlen(d->field) + 3;
+  size_t bytes = mul_sat(count, each);
+  if (d->kind == BRINK__EACH_VAR) bytes = add_sat(bytes, ids);
+  if (d->kind == BRINK__RELATION) {
+    /* Each id appears in the names of 2(n - 1) ordered pairs. */
+    size_t names = mul_sat(mul_sat(ids, 2), n ? n - 1 : 0);
+    bytes = add_sat(bytes, d->symmetric ? names / 2 : names);
+    bytes = add_sat(bytes, mul_sat(mul_sat(n, n), sizeof(int)));
+  } else {
+    bytes = add_sat(bytes, strlen(d->name));
+  }
+  return bytes;
+}
+
+/*
+** Refuses, before anything is allocated, a world of more values than an
+** int can number or that would not fit in the memory budget, naming the
+** declaration that crosses the line.
+*/
+static int fits(brink_engine *e) {
+  int first = BRINK_OK;
+  size_t ids = 0, total = 0, bytes = 0, used = brink__mem_used(e);
+  size_t cap = brink__mem_cap(e);
+  for (int a = 0; a < e->nactors; a++) ids += strlen(e->actors[a].id);
+  for (int i = 0; i < e->ndecls; i++) {
+    brink__decl *d = &e->decls[i];
+    size_t count = slots_of(e, d);
+    total = add_sat(total, count);
+    bytes = add_sat(bytes, bytes_of(e, d, ids));
+    const char *what = d->kind == BRINK__RELATION ? "relation" : "variable";
+    const char *unit = d->kind == BRINK__RELATION ? "pairs" : "values";
+    if (total > INT_MAX) {
+      brink__error(e, BRINK_ERANGE, "%s '%s' makes %zu %s of %d actors: "
+                   "past the %d values a world may hold", what, d->name,
+                   count, unit, e->nactors, INT_MAX);
+      return seal_problem(e, d, BRINK_ERANGE, &first);
+    }
+    if (bytes > cap || used > cap - bytes) {
+      char limit[32], need[32];
+      brink__fmt_bytes(cap, limit, sizeof limit);
+      brink__fmt_bytes(add_sat(used, bytes), need, sizeof need);
+      brink__error(e, BRINK_EBUDGET, "memory budget exceeded (%s): %s '%s' "
+                   "makes %zu %s of %d actors, and the world would need "
+                   "about %s", limit, what, d->name, count, unit, e->nactors,
+                   need);
+      return seal_problem(e, d, BRINK_EBUDGET, &first);
+    }
+  }
+  return BRINK_OK;
 }
 
 static char *join3(brink_engine *e, const char *a, const char *b,
@@ -281,10 +362,19 @@ static char *join3(brink_engine *e, const char *a, const char *b,
   return s;
 }
 
-/* The per-actor and relation names an actor proxy resolves must not clash,
-   and world names must not hide an actor or the date. */
+/*
+** The per-actor and relation names an actor proxy resolves must not clash,
+** and world names must not hide an actor or the date.  Declarations are
+** grouped by field, so the check is linear: an actor's own variable
+** clashes with the first '*.' variable or relation of its field (two of
+** one actor would be one name declared twice), anything else with the
+** first declaration of its field.
+*/
 static int check_clashes(brink_engine *e, int *first) {
-  for (int i = 0; i < e->ndecls; i++) {
+  brink__map groups = {0};
+  size_t n = sizeof(int) * (size_t)(e->ndecls ? e->ndecls : 1);
+  int *any = brink__alloc(e, n), *shared = brink__alloc(e, n), ngroups = 0;
+  for (int i = 0; any && shared && i < e->ndecls; i++) {
     brink__decl *d = &e->decls[i];
     if (d->kind == BRINK__WORLD_VAR &&
         (brink__map_get(&e->actor_map, d->field) >= 0 ||
@@ -293,20 +383,28 @@ static int check_clashes(brink_engine *e, int *first) {
                    strcmp(d->field, "date") ? "an actor" : "w.date");
       seal_problem(e, d, BRINK_EEXIST, first);
     }
-    for (int j = 0; j < i; j++) {
-      brink__decl *o = &e->decls[j];
-      if (d->kind == BRINK__WORLD_VAR || o->kind == BRINK__WORLD_VAR) continue;
-      if (strcmp(d->field, o->field) != 0) continue;
-      bool overlap = d->kind != BRINK__ACTOR_VAR || o->kind != BRINK__ACTOR_VAR ||
-                     strcmp(d->owner, o->owner) == 0;
-      if (overlap) {
+    if (d->kind == BRINK__WORLD_VAR) continue;
+    int g = brink__map_get(&groups, d->field);
+    if (g < 0) {
+      g = ngroups++;
+      any[g] = i;
+      shared[g] = -1;
+      if (brink__map_put(e, &groups, d->field, g) != BRINK_OK) break;
+    } else {
+      int j = d->kind == BRINK__ACTOR_VAR ? shared[g] : any[g];
+      if (j >= 0) {
+        const brink__decl *o = &e->decls[j];
         brink__error(e, BRINK_EEXIST, "'%s' clashes with '%s' declared at %s",
                      d->name, o->name, o->where);
         seal_problem(e, d, BRINK_EEXIST, first);
-        break;
       }
     }
+    if (d->kind != BRINK__ACTOR_VAR && shared[g] < 0) shared[g] = i;
   }
+  if (!any || !shared || groups.count < ngroups) *first = BRINK_ENOMEM;
+  brink__free(e, any, n);
+  brink__free(e, shared, n);
+  brink__map_free(e, &groups);
   return *first;
 }
 
@@ -319,7 +417,7 @@ static int layout(brink_engine *e, int *first) {
       seal_problem(e, d, BRINK_ENOTFOUND, first);
       d->count = 0;
     } else {
-      d->count = slots_of(e, d);
+      d->count = (int)slots_of(e, d);   /* 'fits' bounded the sum */
     }
     d->first = total;
     total += d->count;
@@ -358,9 +456,9 @@ static int layout(brink_engine *e, int *first) {
       if (!d->pair_slot) return BRINK_ENOMEM;
       for (int a = 0; a < n; a++)
         for (int b = 0; b < n; b++) {
-          d->pair_slot[a * n + b] = -1;
+          d->pair_slot[BRINK__PAIR(n, a, b)] = -1;
           if (a == b || (d->symmetric && b < a)) continue;
-          d->pair_slot[a * n + b] = s;
+          d->pair_slot[BRINK__PAIR(n, a, b)] = s;
           e->vars[s] = (brink__var){
               join3(e, e->actors[a].id, d->field, e->actors[b].id), i, a, b};
           if (!e->vars[s].name) return BRINK_ENOMEM;
@@ -369,7 +467,8 @@ static int layout(brink_engine *e, int *first) {
       if (d->symmetric)
         for (int a = 0; a < n; a++)
           for (int b = 0; b < a; b++)
-            d->pair_slot[a * n + b] = d->pair_slot[b * n + a];
+            d->pair_slot[BRINK__PAIR(n, a, b)] =
+                d->pair_slot[BRINK__PAIR(n, b, a)];
     }
   }
   return BRINK_OK;
@@ -380,6 +479,20 @@ static int index_names(brink_engine *e) {
     if (e->vars[s].name &&
         brink__map_put(e, &e->var_map, e->vars[s].name, s) != BRINK_OK)
       return BRINK_ENOMEM;
+  return BRINK_OK;
+}
+
+/* Puts "in init of 'x': " before the message, which may be of any length
+   (it cannot be formatted into itself). */
+static int prefix_error(brink_engine *e, const char *fmt, const char *name) {
+  char *msg = brink__strdup(e, e->errmsg);
+  if (msg == NULL) return BRINK_ENOMEM;
+  size_t n = strlen(fmt) + strlen(name) + 1;
+  char *head = brink__alloc(e, n);
+  if (head) snprintf(head, n, fmt, name);
+  brink__error(e, BRINK_ENOTFOUND, "%s%s", head ? head : "", msg);
+  brink__free(e, head, n);
+  brink__strfree(e, msg);
   return BRINK_OK;
 }
 
@@ -410,16 +523,17 @@ static int initialise(brink_engine *e, int *first) {
           seal_problem(e, d, BRINK_EINVAL, first);
           continue;
         }
-        char name[128];
-        snprintf(name, sizeof name, "%.*s", dot ? (int)(dot - who) : 127,
-                 who);
+        /* Split "USA.PRC" in place (the copy is ours), whatever the
+           length of the ids. */
+        char *cut = d->inits[k].actor + (dot ? dot - who : 0);
         int a, b = -1;
-        if (brink__actor_lookup(e, name, &a) != BRINK_OK ||
-            (dot && brink__actor_lookup(e, dot + 1, &b) != BRINK_OK)) {
-          char msg[200];
-          snprintf(msg, sizeof msg, "in init of '%s': %s", d->name,
-                   e->errmsg);
-          brink__error(e, BRINK_ENOTFOUND, "%s", msg);
+        if (dot) *cut = '\0';
+        bool found = brink__actor_lookup(e, who, &a) == BRINK_OK &&
+                     (!dot || brink__actor_lookup(e, dot + 1, &b) == BRINK_OK);
+        if (dot) *cut = '.';
+        if (!found) {
+          if (prefix_error(e, "in init of '%s': ", d->name) != BRINK_OK)
+            return BRINK_ENOMEM;
           seal_problem(e, d, BRINK_ENOTFOUND, first);
           continue;
         }
@@ -431,26 +545,24 @@ static int initialise(brink_engine *e, int *first) {
         int n = e->nactors;
         if (d->kind == BRINK__EACH_VAR)
           e->initial[d->first + a] = v;
-        else if (dot && d->pair_slot[a * n + b] < 0) {
-          brink__error(e, BRINK_EINVAL, "init of '%s': %s has no %s with "
-                       "itself", d->name, name, d->field);
+        else if (dot && d->pair_slot[BRINK__PAIR(n, a, b)] < 0) {
+          brink__error(e, BRINK_EINVAL, "init of '%s': %.*s has no %s with "
+                       "itself", d->name, (int)(dot - who), who, d->field);
           seal_problem(e, d, BRINK_EINVAL, first);
         } else if (dot)
-          e->initial[d->pair_slot[a * n + b]] = v;
+          e->initial[d->pair_slot[BRINK__PAIR(n, a, b)]] = v;
         else
           for (int o = 0; o < n; o++)
-            if (d->pair_slot[a * n + o] >= 0)
-              e->initial[d->pair_slot[a * n + o]] = v;
+            if (d->pair_slot[BRINK__PAIR(n, a, o)] >= 0)
+              e->initial[d->pair_slot[BRINK__PAIR(n, a, o)]] = v;
       }
     if (d->nvisible) {
       d->visible_ids = brink__alloc(e, sizeof(int) * (size_t)d->nvisible);
       if (!d->visible_ids) return BRINK_ENOMEM;
       for (int k = 0; k < d->nvisible; k++)
         if (brink__actor_lookup(e, d->visible_to[k], &d->visible_ids[k])) {
-          char msg[200];
-          snprintf(msg, sizeof msg, "in 'visible' of '%s': %s", d->name,
-                   e->errmsg);
-          brink__error(e, BRINK_ENOTFOUND, "%s", msg);
+          if (prefix_error(e, "in 'visible' of '%s': ", d->name) != BRINK_OK)
+            return BRINK_ENOMEM;
           seal_problem(e, d, BRINK_ENOTFOUND, first);
         }
     }
@@ -461,11 +573,20 @@ static int initialise(brink_engine *e, int *first) {
 BRINK_API int brink_world_seal(brink_engine *e) {
   if (e->sealed) return brink__error(e, BRINK_ESTATE, "already sealed");
   int first = BRINK_OK, d0 = e->ndiags;
+  int rc = fits(e);
+  if (rc != BRINK_OK) return rc;
   check_clashes(e, &first);
-  int rc = layout(e, &first);
+  rc = layout(e, &first);
   if (rc == BRINK_OK) rc = index_names(e);
   if (rc == BRINK_OK) rc = initialise(e, &first);
-  if (rc == BRINK_OK) rc = brink__options_build(e);
+  if (rc == BRINK_OK && first == BRINK_OK) {
+    rc = brink__options_build(e);
+    /* Too many options: the finding is the move's. */
+    if (rc == BRINK_ERANGE || rc == BRINK_EBUDGET) {
+      unseal(e);
+      return rc;
+    }
+  }
   if (rc != BRINK_OK || first != BRINK_OK) unseal(e);
   if (rc != BRINK_OK) return brink__error(e, BRINK_ENOMEM, "out of memory");
   if (first != BRINK_OK) {
@@ -487,6 +608,8 @@ void brink__world_free(brink_engine *e) {
   unseal(e);
   for (int i = 0; i < e->ndecls; i++) decl_free(e, &e->decls[i]);
   brink__free(e, e->decls, sizeof(brink__decl) * (size_t)e->cap_decls);
+  brink__map_free(e, &e->decl_map);
+  brink__map_free(e, &e->rel_map);
   for (int i = 0; i < e->nactors; i++) {
     brink__strfree(e, e->actors[i].id);
     brink__strfree(e, e->actors[i].name);
@@ -518,26 +641,26 @@ BRINK_API int brink_var_find(brink_engine *e, const char *name, int *out) {
     const char *a = strchr(name, '.');
     const char *b = a ? strchr(a + 1, '.') : NULL;
     if (b && !strchr(b + 1, '.')) {
-      char swapped[256];
-      int n = snprintf(swapped, sizeof swapped, "%s.%.*s.%.*s", b + 1,
-                       (int)(b - a - 1), a + 1, (int)(a - name), name);
-      if (n > 0 && (size_t)n < sizeof swapped) {
-        int t = brink__map_get(&e->var_map, swapped);
-        if (t >= 0 && e->decls[e->vars[t].decl].symmetric) s = t;
-      }
+      /* As long as the name: a cut name could find another variable. */
+      char small[256];
+      size_t len = strlen(name) + 1;
+      char *swapped = len <= sizeof small ? small : brink__alloc(e, len);
+      if (swapped == NULL)
+        return brink__error(e, BRINK_ENOMEM, "out of memory");
+      snprintf(swapped, len, "%s.%.*s.%.*s", b + 1, (int)(b - a - 1), a + 1,
+               (int)(a - name), name);
+      int t = brink__map_get(&e->var_map, swapped);
+      if (t >= 0 && e->decls[e->vars[t].decl].symmetric) s = t;
+      if (swapped != small) brink__free(e, swapped, len);
     }
   }
   if (s < 0) {
-    const char **names = brink__alloc(e, sizeof(char *) * (size_t)e->nvars);
-    char tail[300];
-    if (names) {
-      for (int i = 0; i < e->nvars; i++) names[i] = e->vars[i].name;
-      brink__suggest(tail, sizeof tail, name, names, e->nvars);
-      brink__free(e, names, sizeof(char *) * (size_t)e->nvars);
-    } else {
-      snprintf(tail, sizeof tail, "'%s'", name);
-    }
-    return brink__error(e, BRINK_ENOTFOUND, "unknown variable %s", tail);
+    brink__nearest near;
+    brink__nearest_init(&near, name);
+    for (int i = 0; i < e->nvars; i++)
+      brink__nearest_add(&near, e->vars[i].name);
+    return brink__error(e, BRINK_ENOTFOUND, "unknown variable %s",
+                        brink__nearest_text(e, &near));
   }
   if (out) *out = s;
   return BRINK_OK;
@@ -723,11 +846,9 @@ BRINK_API int brink_var_set_text(brink_engine *e, int var, const char *text) {
     for (x = 0; x < d->nvalues; x++)
       if (strcmp(d->values[(int)x], text) == 0) break;
     if (x == d->nvalues) {
-      char tail[200];
-      brink__suggest(tail, sizeof tail, text, (const char *const *)d->values,
-                     d->nvalues);
       return brink__error(e, BRINK_ERANGE, "%s: %s is not one of its values",
-                          name, tail);
+                          name, brink__suggest(e, text, (const char *const *)
+                                               d->values, d->nvalues));
     }
     break;
   default: {

@@ -77,17 +77,25 @@ typedef struct upinfo {
   int kind;
 } upinfo;
 
+/*
+** The line of instruction 'pc': the last absolute entry at or before it,
+** then the deltas after that.  The 'nabs' entries are read again from
+** 'abs' in the dump, so a function of any length keeps its lines.
+*/
 static int line_of(const signed char *lineinfo, size_t nline,
-                   const size_t (*abs)[2], size_t nabs, int linedefined,
-                   size_t pc) {
+                   const unsigned char *abs, const unsigned char *end,
+                   size_t nabs, int linedefined, size_t pc) {
   if (lineinfo == NULL || pc >= nline) return linedefined;
   long line = linedefined;
   long base = -1;
-  for (size_t i = 0; i < nabs; i++)
-    if (abs[i][0] <= pc) {
-      base = (long)abs[i][0];
-      line = (long)abs[i][1];
+  reader r = {abs, end, false, NULL, NULL};
+  for (size_t i = 0; i < nabs && !r.bad; i++) {
+    size_t at = size(&r), absline = size(&r);
+    if (at <= pc) {
+      base = (long)at;
+      line = (long)absline;
     }
+  }
   for (long k = base + 1; k <= (long)pc; k++) line += lineinfo[k];
   return (int)line;
 }
@@ -143,15 +151,11 @@ static void function(reader *r, const upinfo *parent_up, int nparent_up,
   size_t nline = size(r);
   const signed char *lineinfo = (const signed char *)skip(r, nline);
   size_t nabs = size(r);
-  size_t abs[64][2];
+  const unsigned char *abs = r->p;
   for (size_t i = 0; i < nabs && !r->bad; i++) {
-    size_t pc = size(r), line = size(r);
-    if (i < 64) {
-      abs[i][0] = pc;
-      abs[i][1] = line;
-    }
+    size(r);   /* pc */
+    size(r);   /* line */
   }
-  if (nabs > 64) nabs = 64;
   size_t nloc = size(r);
   for (size_t i = 0; i < nloc && !r->bad; i++) {
     string(r, &len);
@@ -185,25 +189,21 @@ static void function(reader *r, const upinfo *parent_up, int nparent_up,
     const char *field = op == OP_SETTABUP && (size_t)b < nk && b < MAXUP
                         ? konst[b] : NULL;
     int fieldlen = field ? (int)konstlen[(size_t)b] : 0;
-    char msg[300];
     if (kind == FRESH)
       continue;
+    int line = line_of(lineinfo, nline, abs, r->end, nabs, linedefined, pc);
     if (op == OP_SETUPVAL)
-      snprintf(msg, sizeof msg, "assigns '%.*s', a local kept from "
-               "loading: a run may not change it; keep state in a var",
-               namelen, name);
+      r->warn(r->ud, line, "assigns '%.*s', a local kept from loading: a "
+              "run may not change it; keep state in a var", namelen, name,
+              0, "");
     else if (kind == KEPT_ENV && field)
-      snprintf(msg, sizeof msg, "assigns the global '%.*s': globals are "
-               "fixed once the scenario has loaded; keep state in a var",
-               fieldlen, field);
+      r->warn(r->ud, line, "assigns the global '%.*s': globals are fixed "
+              "once the scenario has loaded; keep state in a var", fieldlen,
+              field, 0, "");
     else if (field)
-      snprintf(msg, sizeof msg, "assigns '%.*s.%.*s': tables made while "
-               "loading are read-only during a run; keep state in a var",
-               namelen, name, fieldlen, field);
-    else
-      continue;
-    r->warn(r->ud, line_of(lineinfo, nline, (const size_t (*)[2])abs, nabs,
-                           linedefined, pc), msg);
+      r->warn(r->ud, line, "assigns '%.*s.%.*s': tables made while loading "
+              "are read-only during a run; keep state in a var", namelen,
+              name, fieldlen, field);
   }
 }
 

@@ -4,7 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef void (*brink__lint_fn)(void *ud, int line, const char *message);
+/* A finding: 'fmt' takes the names 'a' and 'b' (not NUL-terminated) as
+   "%.*s", whole; it may use only the first. */
+typedef void (*brink__lint_fn)(void *ud, int line, const char *fmt, int alen,
+                               const char *a, int blen, const char *b);
 /* Reads a function as lua_dump wrote it (not stripped), taking all its
    upvalues as kept from loading, and calls 'warn' for each assignment of
    one of them, or of a field of one, in it or in its nested functions.

@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,14 +50,16 @@ typedef struct host {
   int date_turn;
   name_rec *recs;
   int cap_recs, nrecs;
+  brink__map long_recs;  /* names Lua does not intern -> index in recs */
   field *fields;
   int nfields;
   int score;             /* function handle or -1 */
   bool loading;
   char where[256];
   char msg[1024];
-  char reason[512];
-  char nested_in[160];   /* 'in' of an error inside fire() */
+  char *reason;          /* the reason a false 'when' gave, whole */
+  size_t reason_cap;
+  char *nested_in;       /* 'in' of an error inside fire(), or NULL */
 } host;
 
 #define HOST(L) ((host *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -75,6 +78,9 @@ static uint32_t ptr_hash(const char *p) {
   return (uint32_t)((x >> 3) * 0x9E3779B97F4A7C15ull >> 32);
 }
 
+/* Lua interns strings of up to 40 bytes (LUAI_MAXSHORTLEN). */
+#define LONG_NAME 40
+
 static const name_rec *lookup(host *h, lua_State *L, int idx) {
   if (lua_type(L, idx) != LUA_TSTRING || h->cap_recs == 0) return NULL;
   size_t len;
@@ -82,10 +88,12 @@ static const name_rec *lookup(host *h, lua_State *L, int idx) {
   uint32_t mask = (uint32_t)h->cap_recs - 1;
   for (uint32_t i = ptr_hash(k) & mask; h->recs[i].key; i = (i + 1) & mask)
     if (h->recs[i].key == k) return &h->recs[i];
-  /* Only short strings are interned; a long one is compared. */
-  if (len > 40)
-    for (int i = 0; i < h->cap_recs; i++)
-      if (h->recs[i].key && strcmp(h->recs[i].key, k) == 0) return &h->recs[i];
+  /* Only short strings are interned; a long one is found by its text,
+     through a hash too, so that a read costs the same for every name. */
+  if (len > LONG_NAME) {
+    int i = brink__map_get(&h->long_recs, k);
+    return i >= 0 ? &h->recs[i] : NULL;
+  }
   return NULL;
 }
 
@@ -101,6 +109,9 @@ static name_rec *intern(host *h, lua_State *L, const char *name) {
   uint32_t i = ptr_hash(k) & mask;
   for (; h->recs[i].key; i = (i + 1) & mask)
     if (h->recs[i].key == k) return &h->recs[i];
+  if (strlen(k) > LONG_NAME &&
+      brink__map_put(h->e, &h->long_recs, k, (int)i) != BRINK_OK)
+    luaL_error(L, "not enough memory");
   h->recs[i] = (name_rec){k, -1, -1, -1, false};
   h->nrecs++;
   return &h->recs[i];
@@ -130,6 +141,14 @@ static void push_value(lua_State *L, host *h, int slot) {
   }
 }
 
+/* Values are doubles: a Lua integer past 2^53 would be rounded. */
+#define INEXACT "integers beyond 2^53 (9007199254740992) are not held exactly"
+static bool exact_integer(lua_State *L, int idx) {
+  if (!lua_isinteger(L, idx)) return true;
+  lua_Integer i = lua_tointeger(L, idx);
+  return i >= -((lua_Integer)1 << 53) && i <= (lua_Integer)1 << 53;
+}
+
 static void write_value(lua_State *L, host *h, int slot, int idx) {
   brink_engine *e = h->e;
   const brink__decl *d = &e->decls[e->vars[slot].decl];
@@ -151,10 +170,15 @@ static void write_value(lua_State *L, host *h, int slot, int idx) {
     int i = 0;
     while (i < d->nvalues && strcmp(d->values[i], s) != 0) i++;
     if (i == d->nvalues) {
-      char tail[200];
-      brink__suggest(tail, sizeof tail, s, (const char *const *)d->values,
-                     d->nvalues);
-      luaL_error(L, "%s: %s is not one of its values", name, tail);
+      brink__nearest near;
+      brink__nearest_init(&near, s);
+      for (int j = 0; j < d->nvalues; j++)
+        brink__nearest_add(&near, d->values[j]);
+      const char *best = brink__nearest_best(&near);
+      if (best)
+        luaL_error(L, "%s: '%s' (did you mean '%s'?) is not one of its "
+                   "values", name, s, best);
+      luaL_error(L, "%s: '%s' is not one of its values", name, s);
     }
     v = i;
     break;
@@ -164,6 +188,8 @@ static void write_value(lua_State *L, host *h, int slot, int idx) {
       luaL_error(L, "%s is a%s: it takes a number, not %s", name,
                  d->type == BRINK_INTEGER ? "n integer" : " number",
                  luaL_typename(L, idx));
+    if (d->type == BRINK_INTEGER && !exact_integer(L, idx))
+      luaL_error(L, "%s is an integer variable: %s", name, INEXACT);
     v = lua_tonumber(L, idx);
   }
   if (brink__write(e, slot, v) != BRINK_OK) raise_engine(L, e);
@@ -186,9 +212,8 @@ static int unknown(lua_State *L, host *h, const char *owner, int actor) {
   const char *k = lua_tostring(L, 2);
   /* Every name, however many: the records are in pointer order, so a
      cut would keep a different subset in each process. */
-  const char **names = lua_newuserdatauv(L, sizeof *names *
-                                                (size_t)h->cap_recs, 0);
-  int n = 0;
+  brink__nearest near;
+  brink__nearest_init(&near, k);
   for (int i = 0; i < h->cap_recs; i++) {
     const name_rec *r = &h->recs[i];
     if (!r->key) continue;
@@ -197,20 +222,15 @@ static int unknown(lua_State *L, host *h, const char *owner, int actor) {
                                 (h->fields[r->field].relation ||
                                  h->fields[r->field].slot[actor] >= 0))
                              : (r->world >= 0 || r->actor >= 0 || r->date);
-    if (fits) names[n++] = r->key;
+    if (fits) brink__nearest_add(&near, r->key);
   }
-  char tail[300];
-  brink__suggest(tail, sizeof tail, k, names, n);
-  /* "'sanction' (did you mean 'sanctions'?)" -> with the owner's path */
-  char full[400];
-  const char *mean = strstr(tail, " (did you mean '");
-  if (mean)
-    snprintf(full, sizeof full, "'%s%s%s' (did you mean '%s%s%s", owner,
-             *owner ? "." : "", k, owner, *owner ? "." : "", mean + 16);
-  else
-    snprintf(full, sizeof full, "'%s%s%s'", owner, *owner ? "." : "", k);
-  return luaL_error(L, "unknown %s %s", actor == -2 ? "actor in" :
-                    "variable", full);
+  /* Formatted by Lua, whatever the length of the names. */
+  const char *what = actor == -2 ? "actor in" : "variable";
+  const char *dot = *owner ? "." : "", *best = brink__nearest_best(&near);
+  if (best)
+    return luaL_error(L, "unknown %s '%s%s%s' (did you mean '%s%s%s'?)", what,
+                      owner, dot, k, owner, dot, best);
+  return luaL_error(L, "unknown %s '%s%s%s'", what, owner, dot, k);
 }
 
 static int world_index(lua_State *L) {
@@ -289,13 +309,11 @@ static int relation_slot(lua_State *L, host *h) {
   const brink__decl *d = &e->decls[lua_tointeger(L, lua_upvalueindex(3))];
   const name_rec *r = lookup(h, L, 2);
   if (r && r->actor >= 0) {
-    int s = d->pair_slot[a * e->nactors + r->actor];
+    int s = d->pair_slot[BRINK__PAIR(e->nactors, a, r->actor)];
     if (s >= 0) return s;
     luaL_error(L, "%s has no %s with itself", e->actors[a].id, d->field);
   }
-  char owner[120];
-  snprintf(owner, sizeof owner, "%s.%s", e->actors[a].id, d->field);
-  unknown(L, h, owner, -2);
+  unknown(L, h, lua_pushfstring(L, "%s.%s", e->actors[a].id, d->field), -2);
   return -1;
 }
 
@@ -334,9 +352,10 @@ static void push_proxy(lua_State *L, host *h, lua_CFunction index,
 static int build_names(host *h, lua_State *L) {
   brink_engine *e = h->e;
   int n = e->nactors;
-  int need = 2 * (e->nactors + e->ndecls + 1) + 16;
+  size_t need = 2 * ((size_t)e->nactors + (size_t)e->ndecls + 1) + 16;
+  if (need > (size_t)INT_MAX / 2) return BRINK_ENOMEM;   /* cap_recs is int */
   h->cap_recs = 16;
-  while (h->cap_recs < need) h->cap_recs *= 2;
+  while ((size_t)h->cap_recs < need) h->cap_recs *= 2;
   h->recs = brink__alloc(e, sizeof(name_rec) * (size_t)h->cap_recs);
   h->fields = brink__alloc(e, sizeof(field) * (size_t)(e->ndecls + 1));
   if (!h->recs || !h->fields) return BRINK_ENOMEM;
@@ -665,12 +684,11 @@ static int find_event(lua_State *L, host *h, const char *name) {
   brink_engine *e = h->e;
   int ev = brink__event_find(e, name);
   if (ev < 0) {
-    const char *names[128];
-    int n = e->nevents < 128 ? e->nevents : 128;
-    for (int i = 0; i < n; i++) names[i] = e->events[i].name;
-    char tail[200];
-    brink__suggest(tail, sizeof tail, name, names, n);
-    lua_pushfstring(L, "unknown event %s", tail);
+    brink__nearest s;
+    brink__nearest_init(&s, name);
+    for (int i = 0; i < e->nevents; i++)
+      brink__nearest_add(&s, e->events[i].name);
+    lua_pushfstring(L, "unknown event %s", brink__nearest_text(e, &s));
   }
   return ev;
 }
@@ -702,9 +720,16 @@ static int p_schedule(lua_State *L) {
                                         "integer");
   int ev = find_event(L, h, name);
   if (ev < 0) return fail(L, lua_tostring(L, -1));
+  /* Checked as the script's integer: a cast to int first would wrap
+     -4294967295 to 1. */
   lua_Integer turns = lua_tointeger(L, 2);
-  if (brink__schedule(h->e, ev, turns > 1000000 ? 1000000 : (int)turns,
-                      luaL_optstring(L, 3, NULL)) != BRINK_OK)
+  int most = INT_MAX - h->e->run.turn;
+  if (turns < 1 || turns > most)
+    return fail(L, lua_pushfstring(L, "schedule('%s'): turns must be a whole "
+                                   "number from 1 to %d, not %I", name, most,
+                                   (LUAI_UACINT)turns));
+  if (brink__schedule(h->e, ev, (int)turns, luaL_optstring(L, 3, NULL)) !=
+      BRINK_OK)
     return fail(L, brink_errmsg(h->e));
   lua_pushboolean(L, 1);
   return 1;
@@ -724,8 +749,8 @@ static int p_fire(lua_State *L) {
   }
   brink__box_check(L, LUA_OK);   /* as in raise_engine() */
   lua_pushnil(L);
-  if (*e->errwhere && !h->nested_in[0])
-    snprintf(h->nested_in, sizeof h->nested_in, "%s", e->errin);
+  if (*e->errwhere && !h->nested_in)
+    h->nested_in = brink__strdup(e, brink_errin(e));
   if (*e->errwhere)
     lua_pushfstring(L, "%s: %s", e->errwhere, brink_errmsg(e));
   else
@@ -771,10 +796,12 @@ static int p_read_import(lua_State *L) {
   host *h = HOST(L);
   const char *name = luaL_checkstring(L, 1);
   const char *slash = strrchr(h->path, '/');
-  int dirlen = slash ? (int)(slash - h->path) : 1;
-  const char *dir = slash ? h->path : ".";
-  char path[1024];
-  snprintf(path, sizeof path, "%.*s/%s.lua", dirlen, dir, name);
+  /* Built on the stack, not in a buffer: a cut path would open another
+     file. */
+  if (slash) lua_pushlstring(L, h->path, (size_t)(slash - h->path));
+  else lua_pushliteral(L, ".");
+  const char *path = lua_pushfstring(L, "%s/%s.lua", lua_tostring(L, -1),
+                                     name);
   if (push_file(L, path)) {
     lua_pushfstring(L, "@%s", path);
     return 2;
@@ -803,22 +830,33 @@ typedef struct reader {
   lua_State *L;
   int spec;            /* stack index of the spec table */
   const char *where;
-  char what[160];      /* "move 'x'" */
+  const char *kind;    /* "move" */
+  const char *name;    /* "x" (the entry holds it), or NULL */
   int errors;
 } reader;
 
 static void problem(reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* "move 'x': message", as long as the name and message are. */
 static void problem(reader *r, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
+  brink_engine *e = r->h->e;
+  va_list ap, again;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_copy(again, ap);
+  int len = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  char line[700];
-  snprintf(line, sizeof line, "%s: %s", r->what, msg);
-  brink__diag(r->h->e, r->where, line);
+  size_t n = strlen(r->kind) + (r->name ? strlen(r->name) + 3 : 0) + 3 +
+             (size_t)(len > 0 ? len : 0);
+  char *line = brink__alloc(e, n);
+  if (line) {
+    int k = r->name ? snprintf(line, n, "%s '%s': ", r->kind, r->name)
+                    : snprintf(line, n, "%s: ", r->kind);
+    vsnprintf(line + k, n - (size_t)k, fmt, again);
+    brink__diag(e, r->where, line);
+    brink__free(e, line, n);
+  }
+  va_end(again);
   r->errors++;
 }
 
@@ -866,9 +904,8 @@ static void check_keys(reader *r, const char *const *known) {
     int k = 0;
     while (k < nknown && strcmp(known[k], keys[i]) != 0) k++;
     if (k < nknown) continue;
-    char tail[200];
-    brink__suggest(tail, sizeof tail, keys[i], known, nknown);
-    problem(r, "unknown field %s", tail);
+    problem(r, "unknown field %s",
+            brink__suggest(r->h->e, keys[i], known, nknown));
   }
   lua_pop(L, 1);
 }
@@ -935,7 +972,8 @@ static int begin_entry(reader *r, host *h, int list, int i, const char *kind) {
   r->where = lua_tostring(L, -1);
   lua_pop(L, 1);
   lua_getfield(L, entry, "name");
-  snprintf(r->what, sizeof r->what, "%s '%s'", kind, lua_tostring(L, -1));
+  r->kind = kind;
+  r->name = lua_tostring(L, -1);
   lua_pop(L, 1);
   lua_getfield(L, entry, "spec");
   r->spec = lua_gettop(L);
@@ -970,7 +1008,8 @@ static void read_scenario(reader *r, host *h, int decls) {
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
     r->where = h->path;
-    snprintf(r->what, sizeof r->what, "scenario");
+    r->kind = "scenario";
+    r->name = NULL;
     problem(r, "missing: declare scenario { id = ..., start = ..., "
             "finish = ... }");
     return;
@@ -981,7 +1020,8 @@ static void read_scenario(reader *r, host *h, int decls) {
   lua_pop(L, 1);
   lua_getfield(L, box, "spec");
   r->spec = lua_gettop(L);
-  snprintf(r->what, sizeof r->what, "scenario");
+  r->kind = "scenario";
+  r->name = NULL;
   static const char *const known[] = {
       "id", "title", "start", "finish", "turn", "seed", "moves_per_turn",
       "default_outcome", "brief", "pass_weight", NULL};
@@ -1004,10 +1044,8 @@ static void read_scenario(reader *r, host *h, int decls) {
   if (u < 0) {
     static const char *const units[] = {"day", "week", "month", "quarter",
                                         "year"};
-    char tail[200];
-    brink__suggest(tail, sizeof tail, unit, units, 5);
     problem(r, "'turn' must be day, week, month, quarter or year, not %s",
-            tail);
+            brink__suggest(e, unit, units, 5));
     u = BRINK_MONTH;
   }
   if (has_start && finish < start)
@@ -1059,7 +1097,8 @@ static void read_actors(reader *r, host *h, int decls) {
   lua_pop(L, 1);
   if (e->nactors == 0) {
     r->where = h->path;
-    snprintf(r->what, sizeof r->what, "scenario");
+    r->kind = "scenario";
+    r->name = NULL;
     problem(r, "declares no actors: add actor \"ID\" { name = ... }");
   }
 }
@@ -1089,6 +1128,11 @@ static bool var_value(reader *r, const brink_var_spec *s, const char *who,
             who ? who : "");
     return false;
   default:
+    if (t == LUA_TNUMBER && s->type == BRINK_INTEGER &&
+        !exact_integer(L, -1)) {
+      problem(r, "init%s%s: %s", who ? " for " : "", who ? who : "", INEXACT);
+      return false;
+    }
     if (t == LUA_TNUMBER) {
       *out = lua_tonumber(L, -1);
       return true;
@@ -1099,13 +1143,33 @@ static bool var_value(reader *r, const brink_var_spec *s, const char *who,
   }
 }
 
+/*
+** The entries of the list at the top as strings (NULL for another type),
+** in a userdata pushed above it: as many as the list holds, since a cut
+** would drop values without a word.
+*/
+static const char **string_list(reader *r, const char *key, int *n) {
+  lua_State *L = r->L;
+  size_t len = lua_rawlen(L, -1);
+  if (len > INT_MAX) {
+    problem(r, "'%s' lists %zu entries; the limit is %d", key, len, INT_MAX);
+    len = 0;
+  }
+  const char **out = lua_newuserdatauv(L, sizeof *out * (len ? len : 1), 0);
+  for (size_t i = 0; i < len; i++) {
+    lua_rawgeti(L, -2, (lua_Integer)i + 1);
+    out[i] = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    lua_pop(L, 1);
+  }
+  *n = (int)len;
+  return out;
+}
+
 static int var_type_of(reader *r, const char *t) {
   static const char *const types[] = {"number", "integer", "flag", "enum"};
   for (int i = 0; i < 4; i++)
     if (strcmp(t, types[i]) == 0) return i;
-  char tail[200];
-  brink__suggest(tail, sizeof tail, t, types, 4);
-  problem(r, "unknown type %s", tail);
+  problem(r, "unknown type %s", brink__suggest(r->h->e, t, types, 4));
   return BRINK_NUMBER;
 }
 
@@ -1117,6 +1181,7 @@ static void read_var(reader *r, host *h, bool relation) {
   static const char *const known_rel[] = {"type", "min", "max", "init",
                                           "symmetric", "visible", "doc",
                                           NULL};
+  int top = lua_gettop(L);
   check_keys(r, relation ? known_rel : known_var);
   brink_var_spec s;
   brink_var_spec_init(&s);
@@ -1132,23 +1197,20 @@ static void read_var(reader *r, host *h, bool relation) {
       s.symmetric = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }
-  const char *values[64];
+  /* Lists are as long as the script makes them: the arrays live in
+     userdata on the stack (freed with it, even by an error). */
   if (s.type == BRINK_ENUM) {
     if (field_of(r, "values", LUA_TTABLE, "a list of strings") == LUA_TTABLE) {
-      int n = (int)lua_rawlen(L, -1);
-      for (int i = 1; i <= n && s.nvalues < 64; i++) {
-        lua_rawgeti(L, -1, i);
-        if (lua_type(L, -1) == LUA_TSTRING) values[s.nvalues++] = lua_tostring(L, -1);
+      int n;
+      const char **values = string_list(r, "values", &n);
+      for (int i = 0; i < n; i++)
+        if (values[i]) values[s.nvalues++] = values[i];
         else problem(r, "'values' must list strings");
-        lua_pop(L, 1);
-      }
       s.values = values;
     } else {
       problem(r, "an enum needs values = { \"a\", \"b\", ... }");
     }
-    lua_pop(L, 1);
   }
-  const char *visible_to[64];
   int vt = field_of(r, "visible", LUA_TNONE, NULL);
   if (vt == LUA_TSTRING && strcmp(lua_tostring(L, -1), "owner") == 0) {
     s.visibility = BRINK_VISIBLE_OWNER;
@@ -1156,18 +1218,15 @@ static void read_var(reader *r, host *h, bool relation) {
     s.visibility = BRINK_VISIBLE_PUBLIC;
   } else if (vt == LUA_TTABLE) {
     s.visibility = BRINK_VISIBLE_LIST;
-    int n = (int)lua_rawlen(L, -1);
-    for (int i = 1; i <= n && s.nvisible < 64; i++) {
-      lua_rawgeti(L, -1, i);
-      if (lua_type(L, -1) == LUA_TSTRING)
-        visible_to[s.nvisible++] = lua_tostring(L, -1);
-      lua_pop(L, 1);
-    }
+    int n;
+    const char **visible_to = string_list(r, "visible", &n);
+    for (int i = 0; i < n; i++)
+      if (visible_to[i]) visible_to[s.nvisible++] = visible_to[i];
+      else problem(r, "'visible' must list actor ids");
     s.visible_to = visible_to;
   } else if (vt != LUA_TNIL) {
     problem(r, "'visible' must be \"public\", \"owner\" or a list of actors");
   }
-  lua_pop(L, 1);
   /* init: a value, or a table { default = v, ACTOR = v, ... } */
   double def = s.type == BRINK_NUMBER || s.type == BRINK_INTEGER
                    ? (0 < s.min ? s.min : 0 > s.max ? s.max : 0) : 0;
@@ -1200,9 +1259,8 @@ static void read_var(reader *r, host *h, bool relation) {
         problem(r, "%s", brink_errmsg(e));
       lua_pop(L, 1);
     }
-    lua_pop(L, 1);   /* who */
   }
-  lua_pop(L, 1);   /* init */
+  lua_settop(L, top);
 }
 
 static void read_vars(reader *r, host *h, int decls) {
@@ -1347,8 +1405,9 @@ static void read_triggers(reader *r, host *h, int decls) {
     int et = field_of(r, "every", LUA_TNONE, NULL);
     if (et == LUA_TNUMBER) {
       double n = lua_tonumber(L, -1);
-      if (n < 1 || n != floor(n) || n > 1e6)
-        problem(r, "'every' must be a whole number of turns (1 or more)");
+      if (!(n >= 1 && n <= INT_MAX) || n != floor(n))
+        problem(r, "'every' must be a whole number of turns from 1 to %d",
+                INT_MAX);
       else
         t->every = (int)n;
     } else if (et == LUA_TSTRING) {
@@ -1358,10 +1417,9 @@ static void read_triggers(reader *r, host *h, int decls) {
       for (int k = 0; k < 3; k++)
         if (strcmp(s, ends[k]) == 0) t->every = -1 - k;
       if (t->every == 0) {
-        char tail[200];
-        brink__suggest(tail, sizeof tail, s, ends, 3);
         problem(r, "'every' must be a number of turns, \"month_end\", "
-                "\"quarter_end\" or \"year_end\", not %s", tail);
+                "\"quarter_end\" or \"year_end\", not %s",
+                brink__suggest(e, s, ends, 3));
       }
     } else if (et != LUA_TNIL) {
       problem(r, "'every' must be a number or a period end");
@@ -1459,7 +1517,7 @@ static void read_simple(reader *r, host *h, int decls) {
 static int commit(lua_State *L) {
   host *h = lua_touserdata(L, 1);
   brink_engine *e = h->e;
-  reader r = {h, L, 0, "", "", 0};
+  reader r = {h, L, 0, "", "scenario", NULL, 0};
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->decls_ref);
   int decls = lua_gettop(L);
   read_scenario(&r, h, decls);
@@ -1477,7 +1535,12 @@ static int commit(lua_State *L) {
   else lua_pop(L, 1);
   lua_pop(L, 1);
   /* Sealing finds more problems (bounds, clashes) even after others. */
-  if (e->nactors && brink_world_seal(e) != BRINK_OK) r.errors++;
+  int before = e->ndiags;
+  if (e->nactors && brink_world_seal(e) != BRINK_OK) {
+    r.errors++;
+    /* Running out (of the budget, most likely) leaves no finding. */
+    if (e->ndiags == before) brink__diag(e, h->path, brink_errmsg(e));
+  }
   lua_pushinteger(L, r.errors);
   return 1;
 }
@@ -1498,7 +1561,10 @@ static const char *declared_at(const brink_engine *e, const brink__call *c) {
 }
 
 static int call(host *h, int nargs, int nresults) {
-  if (h->box.depth == 0) h->nested_in[0] = '\0';
+  if (h->box.depth == 0) {
+    brink__strfree(h->e, h->nested_in);
+    h->nested_in = NULL;
+  }
   int rc = brink__box_pcall(&h->box, nargs, nresults, h->where,
                             sizeof h->where, h->msg, sizeof h->msg);
   if (rc != BRINK_OK) {
@@ -1507,8 +1573,7 @@ static int call(host *h, int nargs, int nresults) {
       snprintf(h->where, sizeof h->where, "%s", decl);
     brink__script_error(h->e, rc, h->where, h->msg);
     /* An event that failed inside fire() is where the error is. */
-    if (h->nested_in[0])
-      snprintf(h->e->errin, sizeof h->e->errin, "%s", h->nested_in);
+    if (h->nested_in) brink__errin_set(h->e, h->nested_in);
   }
   return rc;
 }
@@ -1564,6 +1629,20 @@ static int match_choice(lua_State *L, host *h, const request *q, int ret) {
   return -1;
 }
 
+/* The reason at index 2, as long as the script made it: it is what a
+   seated player is shown. */
+static void keep_reason(lua_State *L, host *h) {
+  size_t len;
+  const char *text = lua_tolstring(L, 2, &len);
+  if (len >= h->reason_cap) {
+    char *bigger = brink__realloc(h->e, h->reason, h->reason_cap, len + 1);
+    if (bigger == NULL) luaL_error(L, "not enough memory");
+    h->reason = bigger;
+    h->reason_cap = len + 1;
+  }
+  memcpy(h->reason, text, len + 1);
+}
+
 static int trampoline(lua_State *L) {
   request *q = lua_touserdata(L, 1);
   host *h = q->h;
@@ -1599,7 +1678,7 @@ static int trampoline(lua_State *L) {
   case EVAL:
     q->value = lua_toboolean(L, 1);
     if (!q->value && lua_type(L, 2) == LUA_TSTRING)
-      snprintf(h->reason, sizeof h->reason, "%s", lua_tostring(L, 2));
+      keep_reason(L, h);
     break;
   case WEIGH:
   case SCORE:
@@ -1620,7 +1699,7 @@ static int trampoline(lua_State *L) {
 
 static int invoke(host *h, request *q) {
   lua_State *L = h->box.L;
-  h->reason[0] = '\0';
+  if (h->reason) h->reason[0] = '\0';
   lua_pushcfunction(L, trampoline);
   lua_pushlightuserdata(L, q);
   return call(h, 1, 0);
@@ -1633,7 +1712,7 @@ static int host_eval(void *ud, int fn, const brink__call *c, double *value,
                c->in == BRINK__IN_WEIGHT ? WEIGH : EVAL};
   int rc = invoke(h, &q);
   *value = q.value;
-  *reason = h->reason[0] ? h->reason : NULL;
+  *reason = h->reason && h->reason[0] ? h->reason : NULL;
   return rc;
 }
 
@@ -1652,6 +1731,7 @@ static int host_choose(void *ud, int fn, const brink__call *c,
 
 static void host_free(host *h) {
   brink_engine *e = h->e;
+  e->script_mem = NULL;
   brink__box_close(&h->box);
   for (int i = 0; i < h->nfields; i++)
     if (h->fields[i].slot)
@@ -1660,6 +1740,9 @@ static void host_free(host *h) {
   if (h->fields)
     brink__free(e, h->fields, sizeof(field) * (size_t)(e->ndecls + 1));
   brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
+  brink__map_free(e, &h->long_recs);
+  brink__strfree(e, h->nested_in);
+  brink__free(e, h->reason, h->reason_cap);
   brink__strfree(e, h->path);
   brink__free(e, h->text, h->len + 1);
   brink__free(e, h, sizeof *h);
@@ -1716,26 +1799,48 @@ typedef struct lint_ctx {
   int found;
   bool nomem;
   char src[LUA_IDSIZE];   /* the function being read */
+  brink__map seen;        /* diagnostics so far, by text */
+  int nseen;              /* how many of them are in 'seen' */
 } lint_ctx;
 
-/* A finding, once: closures of one function report the same lines. */
+/* A finding, once: closures of one function report the same lines.  The
+   diagnostics are looked up by text, not scanned, per finding. */
 static void add_finding(lint_ctx *c, const char *where, const char *message) {
   brink_engine *e = c->h->e;
-  size_t wl = strlen(where);
-  for (int i = 0; i < e->ndiags; i++)
-    if (strncmp(e->diags[i], where, wl) == 0 &&
-        strncmp(e->diags[i] + wl, ": ", 2) == 0 &&
-        strcmp(e->diags[i] + wl + 2, message) == 0)
+  for (; c->nseen < e->ndiags; c->nseen++)
+    if (brink__map_put(e, &c->seen, e->diags[c->nseen], 0) != BRINK_OK) {
+      c->nomem = true;
       return;
+    }
+  size_t n = strlen(where) + strlen(message) + 3;
+  char *line = brink__alloc(e, n);
+  if (line == NULL) {
+    c->nomem = true;
+    return;
+  }
+  snprintf(line, n, "%s: %s", where, message);
+  bool known = brink__map_get(&c->seen, line) >= 0;
+  brink__free(e, line, n);
+  if (known) return;
   if (brink__diag(e, where, message) == BRINK_OK) c->found++;
   else c->nomem = true;
 }
 
-static void add_lint(void *ud, int line, const char *message) {
+static void add_lint(void *ud, int line, const char *fmt, int alen,
+                     const char *a, int blen, const char *b) {
   lint_ctx *c = ud;
+  brink_engine *e = c->h->e;
+  int n = snprintf(NULL, 0, fmt, alen, a, blen, b);
+  char *message = n >= 0 ? brink__alloc(e, (size_t)n + 1) : NULL;
+  if (message == NULL) {
+    c->nomem = true;
+    return;
+  }
+  snprintf(message, (size_t)n + 1, fmt, alen, a, blen, b);
   char where[LUA_IDSIZE + 16];
   snprintf(where, sizeof where, "%s:%d", c->src, line);
   add_finding(c, where, message);
+  brink__free(e, message, (size_t)n + 1);
 }
 
 /* "file:line" for a value refused by the freeze: the function holding it,
@@ -1789,7 +1894,7 @@ static void visit(void *ud, lua_State *L, int fn, int via,
     c->nomem = true;
   else if (brink__lint(b.p, b.len, add_lint, c) != 0)
     add_lint(c, ar.linedefined, "cannot read this function's compiled code "
-             "to check what it assigns");
+             "to check what it assigns", 0, "", 0, "");
   lua_pop(L, 1);
   brink__free(c->h->e, b.p, b.cap);
 }
@@ -1802,11 +1907,12 @@ static void visit(void *ud, lua_State *L, int fn, int via,
 */
 static int seal(lua_State *L) {
   host *h = lua_touserdata(L, 1);
-  lint_ctx c = {h, 0, false, ""};
+  lint_ctx c = {h, 0, false, "", {0}, 0};
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->env);
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->decls_ref);
   lua_getfield(L, 2, "imports");
   int status = brink__box_freeze(L, 3, visit, &c);
+  brink__map_free(h->e, &c.seen);
   if (status != LUA_OK) {
     brink__box_check(L, status);
     return lua_error(L);
@@ -1821,15 +1927,34 @@ static long diag_line(const char *d) {
   return colon ? strtol(colon + 1, NULL, 10) : 0;
 }
 
-/* Findings in the order of the file, whatever order they were found in. */
+typedef struct ranked {
+  long line;
+  int order;
+  char *text;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b) {
+  const ranked *x = a, *y = b;
+  if (x->line != y->line) return x->line < y->line ? -1 : 1;
+  return (x->order > y->order) - (x->order < y->order);
+}
+
+/*
+** Findings in the order of the file, whatever order they were found in;
+** those of one line keep theirs.  A sort, not insertion: a check may list
+** a finding for each of 10^5 declarations.  Without memory for the keys
+** they stay as found.
+*/
 static void sort_diags(brink_engine *e) {
-  for (int i = 1; i < e->ndiags; i++)
-    for (int j = i; j > 0 && diag_line(e->diags[j - 1]) >
-                                 diag_line(e->diags[j]); j--) {
-      char *t = e->diags[j];
-      e->diags[j] = e->diags[j - 1];
-      e->diags[j - 1] = t;
-    }
+  size_t n = (size_t)e->ndiags;
+  ranked *r = brink__alloc(e, sizeof *r * (n ? n : 1));
+  if (r) {
+    for (size_t i = 0; i < n; i++)
+      r[i] = (ranked){diag_line(e->diags[i]), (int)i, e->diags[i]};
+    qsort(r, n, sizeof *r, cmp_ranked);
+    for (size_t i = 0; i < n; i++) e->diags[i] = r[i].text;
+    brink__free(e, r, sizeof *r * (n ? n : 1));
+  }
   for (int i = 0; i < e->ndiags; i++)
     if (!strstr(e->diags[i], ": warning: ")) {
       brink__error(e, BRINK_ESCRIPT, "%s", e->diags[i]);
@@ -1889,7 +2014,11 @@ static int setup(lua_State *L) {
 /* The proxies and option tables, once the world is sealed: [-1, +0]. */
 static int build(lua_State *L) {
   host *h = lua_touserdata(L, 1);
-  if (build_names(h, L) != BRINK_OK) return luaL_error(L, "not enough memory");
+  if (build_names(h, L) != BRINK_OK) {
+    if (!h->e->over_budget) return luaL_error(L, "not enough memory");
+    brink__error(h->e, BRINK_ENOMEM, "out of memory");   /* the budget's */
+    return luaL_error(L, "%s", brink_errmsg(h->e));
+  }
   build_options(h, L);
   return 0;
 }
@@ -1919,10 +2048,18 @@ static int load(host *h, const char *text, size_t len) {
   if (rc == BRINK_OK) {
     lua_getfield(L, P, "decode");
     h->decode = luaL_ref(L, LUA_REGISTRYINDEX);
-    char chunkname[1100];
-    snprintf(chunkname, sizeof chunkname, "@%s", h->path);
-    rc = brink__box_load(&h->box, text, len, chunkname, env);
-    if (rc != BRINK_OK) {
+    /* Lua shows a path's end: a cut chunk name would name another file. */
+    size_t n = strlen(h->path) + 2;
+    char *chunkname = brink__alloc(e, n);
+    if (chunkname) {
+      snprintf(chunkname, n, "@%s", h->path);
+      rc = brink__box_load(&h->box, text, len, chunkname, env);
+      brink__free(e, chunkname, n);
+    }
+    if (chunkname == NULL) {
+      rc = BRINK_ENOMEM;
+      brink__diag(e, "", "not enough memory");
+    } else if (rc != BRINK_OK) {
       /* A syntax error: "file:line: message" on the stack. */
       brink__diag(e, "", lua_tostring(L, -1));
       brink__error(e, BRINK_ESCRIPT, "%s", lua_tostring(L, -1));
@@ -1937,7 +2074,10 @@ static int load(host *h, const char *text, size_t len) {
   if (rc == BRINK_OK) {
     lua_pushcfunction(L, commit);
     lua_pushlightuserdata(L, h);
+    /* The world the declarations make shares the script's budget. */
+    e->metering = true;
     rc = call(h, 1, 1);
+    e->metering = false;
     if (rc == BRINK_OK) {
       int errors = (int)lua_tointeger(L, -1);
       lua_pop(L, 1);
@@ -1963,7 +2103,10 @@ static int load(host *h, const char *text, size_t len) {
   if (rc == BRINK_OK) {
     lua_pushcfunction(L, build);
     lua_pushlightuserdata(L, h);
+    e->metering = true;
     rc = call(h, 1, 0);
+    e->metering = false;
+    if (rc != BRINK_OK) brink__diag(e, h->path, h->msg);
   }
   lua_settop(L, 0);
   return rc;
@@ -1998,6 +2141,7 @@ static int load_text(brink_engine *e, const char *path, const char *text,
     brink__free(e, h, sizeof *h);
     return brink__error(e, rc, "cannot open a Lua state: out of memory");
   }
+  e->script_mem = &h->box.mem_used;
   unsigned failures = e->alloc_failures;
   rc = load(h, text, len);
   /* Some paths report a refused allocation as a problem with the

@@ -285,3 +285,82 @@ Test(oom, one_failed_allocation_while_loading_fails_cleanly_or_changes_nothing,
   }
   free(want);
 }
+
+/* The bytes of a snapshot of 'e', for comparing two states; caller frees. */
+static char *state_of(brink_engine *e, size_t *len) {
+  brink_snapshot *s = NULL;
+  cr_assert_eq(brink_snapshot_take(e, &s), BRINK_OK);
+  *len = brink_snapshot_size(s);
+  char *copy = malloc(*len);
+  memcpy(copy, brink_snapshot_data(s), *len);
+  brink_snapshot_free(s);
+  return copy;
+}
+
+/*
+** Snapshots, restores and clones in the middle of a flagship run, with
+** one allocation refused at each point: each call fails with
+** BRINK_ENOMEM and leaves the engine's state as it was, or does its work.
+*/
+Test(oom, one_failed_allocation_in_snapshot_restore_or_clone_changes_nothing,
+     .timeout = 300) {
+#if defined(__SANITIZE_ADDRESS__)
+  long step = 53;
+#else
+  long step = 17;
+#endif
+  if (getenv("BRINK_OOM_STEP")) step = atol(getenv("BRINK_OOM_STEP"));
+  long total = 100000;   /* until a pass refuses nothing */
+  for (long k = 1; k <= total; k += step) {
+    one_shot o = {0, 0};
+    brink_config cfg;
+    brink_config_init(&cfg);
+    cfg.alloc = fail_once;
+    cfg.alloc_ud = &o;
+    brink_engine *e;
+    cr_assert_eq(brink_engine_open(&e, &cfg), BRINK_OK);
+    cr_assert_eq(brink_load_file(e, "scripts/scenarios/korea-2019.lua"),
+                 BRINK_OK);
+    cr_assert_eq(brink_start(e, 9), BRINK_OK);
+    for (int i = 0; i < 5; i++) {
+      int st = brink_step(e);
+      cr_assert_eq(st, BRINK_OK, "step %d: %s %s", i, brink_status_name(st), brink_errmsg(e));
+    }
+    size_t before_len, after_len;
+    char *before = state_of(e, &before_len);
+    brink_snapshot *s = NULL;
+    o.count = 0;
+    o.fail_at = k;
+    int rc = brink_snapshot_take(e, &s);
+    cr_assert(rc == BRINK_OK || rc == BRINK_ENOMEM, "take at %ld", k);
+    if (rc == BRINK_OK) {
+      for (int i = 0; i < 3; i++) brink_step(e);
+      rc = brink_snapshot_restore(e, s);
+      cr_assert(rc == BRINK_OK || rc == BRINK_ENOMEM, "restore at %ld", k);
+      if (rc == BRINK_ENOMEM)
+        rc = brink_snapshot_restore(e, s);
+      cr_assert_eq(rc, BRINK_OK, "restore again after %ld", k);
+      brink_snapshot_free(s);
+    }
+    brink_engine *twin = NULL;
+    rc = brink_engine_clone(e, &twin);
+    cr_assert(rc == BRINK_OK || rc == BRINK_ENOMEM, "clone at %ld", k);
+    if (o.count < k) total = 0;   /* every allocation has had its turn */
+    o.fail_at = 0;
+    char *after = state_of(e, &after_len);
+    cr_assert(before_len == after_len &&
+              memcmp(before, after, before_len) == 0,
+              "allocation %ld refused: the state changed", k);
+    if (twin) {
+      size_t twin_len;
+      char *copy = state_of(twin, &twin_len);
+      cr_assert(twin_len == after_len && memcmp(copy, after, twin_len) == 0,
+                "allocation %ld refused: the clone differs", k);
+      free(copy);
+      brink_engine_close(twin);
+    }
+    free(before);
+    free(after);
+    brink_engine_close(e);
+  }
+}

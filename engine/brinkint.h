@@ -327,6 +327,7 @@ struct brink_engine {
   size_t mem_used;             /* bytes of the engine's own blocks */
   const size_t *script_mem;    /* bytes of the script state, or NULL */
   bool metering, over_budget;  /* see brink__mem_cap */
+  int errstatus;               /* the status of the last brink__error */
 
   char *errmsg;        /* owned; "" when none */
   size_t errcap;

@@ -192,6 +192,7 @@ int brink__error(brink_engine *e, int status, const char *fmt, ...) {
   }
   e->errwhere[0] = '\0';
   if (e->errin) e->errin[0] = '\0';
+  e->errstatus = status;
   return status;
 }
 

@@ -364,3 +364,51 @@ Test(oom, one_failed_allocation_in_snapshot_restore_or_clone_changes_nothing,
     brink_engine_close(e);
   }
 }
+
+/*
+** One refused allocation in a step of a flagship run: the step does its
+** work exactly as an unfailed one, or fails with BRINK_ENOMEM (never a
+** script error, never a budget), whichever allocation it was, the
+** engine's, a binding's or the Lua state's.
+*/
+Test(oom, one_failed_allocation_in_a_step_is_a_memory_failure_or_nothing,
+     .timeout = 300) {
+  static const int before[] = {0, 2, 8, 10};
+  for (size_t b = 0; b < sizeof before / sizeof *before; b++) {
+    long total = 100000;
+    for (long k = 1; k <= total; k++) {
+      one_shot o = {0, 0};
+      brink_config cfg;
+      brink_config_init(&cfg);
+      cfg.alloc = fail_once;
+      cfg.alloc_ud = &o;
+      brink_engine *e, *twin;
+      cr_assert_eq(brink_engine_open(&e, &cfg), BRINK_OK);
+      cr_assert_eq(brink_load_file(e, "scripts/scenarios/korea-2019.lua"),
+                   BRINK_OK);
+      cr_assert_eq(brink_start(e, 9), BRINK_OK);
+      for (int i = 0; i < before[b]; i++)
+        cr_assert_eq(brink_step(e), BRINK_OK);
+      cr_assert_eq(brink_engine_clone(e, &twin), BRINK_OK);
+      int want = brink_step(twin);
+      o.count = 0;
+      o.fail_at = k;
+      int rc = brink_step(e);
+      if (o.count < k) total = 0;
+      o.fail_at = 0;
+      if (rc != BRINK_ENOMEM) {
+        size_t a_len, b_len;
+        char *a = state_of(e, &a_len), *t = state_of(twin, &b_len);
+        cr_assert_eq(rc, want, "step %d, allocation %ld: %s: %s", before[b],
+                     k, brink_status_name(rc), brink_errmsg(e));
+        cr_assert(a_len == b_len && memcmp(a, t, a_len) == 0,
+                  "step %d, allocation %ld: not the unfailed step", before[b],
+                  k);
+        free(a);
+        free(t);
+      }
+      brink_engine_close(twin);
+      brink_engine_close(e);
+    }
+  }
+}

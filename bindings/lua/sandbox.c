@@ -335,6 +335,15 @@ static void note_status(lua_State *L, brink__box *box, int status) {
   where_at(L, 0, box->kill_where, sizeof box->kill_where);
 }
 
+void brink__box_nomem(lua_State *L) {
+  brink__box *box = box_of(L);
+  if (!box->killed) {
+    box->killed = BRINK__KILL_NOMEM;
+    where_at(L, 0, box->kill_where, sizeof box->kill_where);
+  }
+  stop(L, box, box->killed);
+}
+
 int brink__box_check(lua_State *L, int status) {
   brink__box *box = box_of(L);
   note_status(L, box, status);

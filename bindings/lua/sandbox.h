@@ -130,6 +130,13 @@ int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
 int brink__box_check(lua_State *L, int status);
 
 /*
+** [-0, +0, e] For binding code whose engine call failed for want of
+** memory: stops the call as the host allocator's refusal does (a sticky
+** kill, reported as BRINK_ENOMEM), so no script can catch it.
+*/
+void brink__box_nomem(lua_State *L);
+
+/*
 ** [-0, +0, e] Charges 'n' instructions' worth of C work done by a binding
 ** to the running call's budget; raises the kill when it is exceeded.
 */

@@ -66,8 +66,11 @@ typedef struct host {
 
 /* A budget the engine found exceeded (brink__hold) is the kill, not a
    message a script could catch. */
+/* An engine call failed: its message as a script error, unless it was a
+   budget (sticky) or the host's memory (as if Lua had been refused). */
 static int raise_engine(lua_State *L, brink_engine *e) {
   brink__box_check(L, LUA_OK);
+  if (e->errstatus == BRINK_ENOMEM && !e->over_budget) brink__box_nomem(L);
   return luaL_error(L, "%s", brink_errmsg(e));
 }
 
@@ -111,7 +114,7 @@ static name_rec *intern(host *h, lua_State *L, const char *name) {
     if (h->recs[i].key == k) return &h->recs[i];
   if (strlen(k) > LONG_NAME &&
       brink__map_put(h->e, &h->long_recs, k, (int)i) != BRINK_OK)
-    luaL_error(L, "not enough memory");
+    brink__box_nomem(L);
   h->recs[i] = (name_rec){k, -1, -1, -1, false};
   h->nrecs++;
   return &h->recs[i];
@@ -674,7 +677,9 @@ static int p_where(lua_State *L) {
 }
 
 static int fail(lua_State *L, const char *msg) {
+  brink_engine *e = HOST(L)->e;
   brink__box_check(L, LUA_OK);   /* as in raise_engine() */
+  if (e->errstatus == BRINK_ENOMEM && !e->over_budget) brink__box_nomem(L);
   lua_pushnil(L);
   lua_pushstring(L, msg);
   return 2;
@@ -1636,7 +1641,7 @@ static void keep_reason(lua_State *L, host *h) {
   const char *text = lua_tolstring(L, 2, &len);
   if (len >= h->reason_cap) {
     char *bigger = brink__realloc(h->e, h->reason, h->reason_cap, len + 1);
-    if (bigger == NULL) luaL_error(L, "not enough memory");
+    if (bigger == NULL) brink__box_nomem(L);
     h->reason = bigger;
     h->reason_cap = len + 1;
   }
@@ -1917,7 +1922,7 @@ static int seal(lua_State *L) {
     brink__box_check(L, status);
     return lua_error(L);
   }
-  if (c.nomem) return luaL_error(L, "not enough memory");
+  if (c.nomem) brink__box_nomem(L);
   lua_pushinteger(L, c.found);
   return 1;
 }

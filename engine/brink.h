@@ -321,14 +321,18 @@ BRINK_API int32_t brink_date(const brink_engine *e);
 /*
 ** Running.  After a load (or a seal), brink_start() resets the world to its
 ** initial values with 'seed' and emits the start record; brink_step() then
-** plays one turn (SPEC section 2).  It returns:
+** plays one turn (see docs/scenario-language.md).  It returns:
 **   BRINK_OK     the turn is complete and the next is due;
 **   BRINK_AWAIT  a seated actor must choose: see brink_awaiting(),
 **                brink_options(), brink_choose(), then call brink_step()
 **                again to go on from there;
 **   BRINK_DONE   the scenario has ended: brink_outcome() names how;
 **   an error     a script failed; its writes are rolled back, an error
-**                record was emitted, and the run stays where it was.
+**                record was emitted, and the run stays where it was;
+**   BRINK_ENOMEM the allocator refused memory somewhere in the turn: the
+**                state is as it was before the call (the records already
+**                delivered stand), so the host may free memory and step
+**                again.
 ** brink_run() steps until BRINK_DONE, BRINK_AWAIT or an error.
 */
 BRINK_API int brink_start(brink_engine *e, uint64_t seed);

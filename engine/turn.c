@@ -843,7 +843,7 @@ BRINK_API int brink_start(brink_engine *e, uint64_t seed) {
   return BRINK_OK;
 }
 
-BRINK_API int brink_step(brink_engine *e) {
+static int step(brink_engine *e) {
   brink__run *run = &e->run;
   if (run->phase == BRINK__PH_IDLE)
     return brink__error(e, BRINK_ESTATE, "call brink_start before stepping");
@@ -888,6 +888,33 @@ BRINK_API int brink_step(brink_engine *e) {
     run->moves_made = 0;
     if (next == BRINK__PH_START) return BRINK_OK;   /* a whole turn */
   }
+  return rc;
+}
+
+/*
+** A step that runs out of memory leaves the engine as it was before it,
+** so the host may try again: the state is kept first (a failure to keep
+** it fails the step before anything happens) and put back.  Records the
+** step delivered before it failed stand.  A refused allocation that some
+** path swallowed still makes the step a memory failure.
+*/
+BRINK_API int brink_step(brink_engine *e) {
+  brink_snapshot *before = NULL;
+  if (e->run.phase == BRINK__PH_IDLE || e->nmarks || e->run.awaiting >= 0)
+    return step(e);   /* each refused with its reason */
+  int rc = brink_snapshot_take(e, &before);
+  if (rc != BRINK_OK) return rc;
+  unsigned failures = e->alloc_failures;
+  rc = step(e);
+  if (rc == BRINK_ENOMEM || (e->alloc_failures != failures && rc >= 0)) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", rc == BRINK_ENOMEM ? brink_errmsg(e)
+                                                       : "out of memory");
+    if (brink_snapshot_restore(e, before) == BRINK_OK)
+      brink__error(e, BRINK_ENOMEM, "%s", msg);
+    rc = BRINK_ENOMEM;
+  }
+  brink_snapshot_free(before);
   return rc;
 }
 

@@ -369,11 +369,12 @@ Test(oom, one_failed_allocation_in_snapshot_restore_or_clone_changes_nothing,
 ** One refused allocation in a step of a flagship run: the step does its
 ** work exactly as an unfailed one, or fails with BRINK_ENOMEM (never a
 ** script error, never a budget), whichever allocation it was, the
-** engine's, a binding's or the Lua state's.
+** engine's, a binding's or the Lua state's, and leaves the state as it
+** was, so that stepping again does what the unfailed step did.
 */
 Test(oom, one_failed_allocation_in_a_step_is_a_memory_failure_or_nothing,
      .timeout = 300) {
-  static const int before[] = {0, 2, 8, 10};
+  static const int before[] = {0, 1, 2, 3, 5, 8, 10, 12};
   for (size_t b = 0; b < sizeof before / sizeof *before; b++) {
     long total = 100000;
     for (long k = 1; k <= total; k++) {
@@ -391,12 +392,23 @@ Test(oom, one_failed_allocation_in_a_step_is_a_memory_failure_or_nothing,
         cr_assert_eq(brink_step(e), BRINK_OK);
       cr_assert_eq(brink_engine_clone(e, &twin), BRINK_OK);
       int want = brink_step(twin);
+      size_t start_len, now_len;
+      char *start = state_of(e, &start_len);
       o.count = 0;
       o.fail_at = k;
       int rc = brink_step(e);
       if (o.count < k) total = 0;
       o.fail_at = 0;
-      if (rc != BRINK_ENOMEM) {
+      if (rc == BRINK_ENOMEM) {
+        char *now = state_of(e, &now_len);
+        cr_assert(now_len == start_len && memcmp(now, start, now_len) == 0,
+                  "step %d, allocation %ld: the failed step left changes",
+                  before[b], k);
+        free(now);
+        rc = brink_step(e);
+      }
+      free(start);
+      {
         size_t a_len, b_len;
         char *a = state_of(e, &a_len), *t = state_of(twin, &b_len);
         cr_assert_eq(rc, want, "step %d, allocation %ld: %s: %s", before[b],

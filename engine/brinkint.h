@@ -446,11 +446,43 @@ void brink__record(const brink_engine *e, brink_record *r, int kind);
 void brink__journal_free(brink_engine *e);
 
 /* turn.c: declarations the bindings make after the world is sealed */
-int brink__move_add(brink_engine *e, const char *name, int *out);
-int brink__trigger_add(brink_engine *e, const char *name, int *out);
-int brink__event_add(brink_engine *e, const char *name, int *out);
-int brink__outcome_add(brink_engine *e, const char *name, int *out);
-int brink__policy_add(brink_engine *e, const char *name, int *out);
+/*
+** Declarations from a host: each copies its spec (nothing in it is kept)
+** and either adds the whole thing or reports why and adds nothing.
+** Strings may be NULL where a field is optional; handles are the host's
+** function handles, -1 for none.
+*/
+typedef struct brink__move_spec {
+  const char *name, *where, *doc;
+  bool by_all;
+  const bool *by;          /* [nactors]: who may make it, unless by_all */
+  const int *targets;      /* actor ids; NULL: the move takes no target */
+  int ntargets;
+  int when, effect, weight;
+} brink__move_spec;
+
+typedef struct brink__trigger_spec {
+  const char *name, *where;
+  int32_t at;              /* INT32_MIN: none */
+  int every;               /* as brink__trigger.every */
+  bool once;
+  int when, effect;
+} brink__trigger_spec;
+
+typedef struct brink__named_spec {   /* events, outcomes, policies */
+  const char *name, *where, *doc;
+  int fn;                  /* effect, when, choose */
+  int actor;               /* policies: -1 for any */
+} brink__named_spec;
+
+int brink__move_declare(brink_engine *e, const brink__move_spec *s);
+int brink__trigger_declare(brink_engine *e, const brink__trigger_spec *s);
+int brink__event_declare(brink_engine *e, const brink__named_spec *s);
+int brink__outcome_declare(brink_engine *e, const brink__named_spec *s);
+int brink__policy_declare(brink_engine *e, const brink__named_spec *s);
+/* brink_actor_add with a brief (NULL: none). */
+int brink__actor_declare(brink_engine *e, const char *id, const char *name,
+                         const char *brief, int *out);
 int brink__hook_add(brink_engine *e, int when, int fn, const char *where);
 int brink__options_build(brink_engine *e);
 void brink__options_free(brink_engine *e);

@@ -593,6 +593,11 @@ BRINK_API uint64_t brink_scenario_seed(const brink_engine *e) {
 
 BRINK_API int brink_actor_add(brink_engine *e, const char *id,
                               const char *name, int *out) {
+  return brink__actor_declare(e, id, name, NULL, out);
+}
+
+int brink__actor_declare(brink_engine *e, const char *id, const char *name,
+                         const char *brief, int *out) {
   if (out) *out = -1;
   if (id == NULL || *id == '\0')
     return brink__error(e, BRINK_EINVAL, "an actor needs an id");
@@ -611,11 +616,13 @@ BRINK_API int brink_actor_add(brink_engine *e, const char *id,
   memset(a, 0, sizeof *a);
   a->id = brink__strdup(e, id);
   a->name = brink__strdup(e, name ? name : id);
+  a->brief = brief ? brink__strdup(e, brief) : NULL;
   a->policy = -1;
-  if (!a->id || !a->name ||
+  if (!a->id || !a->name || (brief && !a->brief) ||
       brink__map_put(e, &e->actor_map, a->id, e->nactors) != BRINK_OK) {
     brink__strfree(e, a->id);
     brink__strfree(e, a->name);
+    brink__strfree(e, a->brief);
     return brink__error(e, BRINK_ENOMEM, "out of memory");
   }
   if (out) *out = e->nactors;

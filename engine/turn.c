@@ -78,65 +78,136 @@ static int check_open(brink_engine *e, const char *what, const char *name) {
   return BRINK_OK;
 }
 
-int brink__move_add(brink_engine *e, const char *name, int *out) {
-  if (check_open(e, "move", name)) return BRINK_ESTATE;
-  brink__move *m;
-  int rc = ADD(e, moves, brink__move, "move", name, &m);
-  if (rc) return rc;
-  m->when = m->effect = m->weight = -1;
-  m->cause = make_cause(e, "move", name);
-  if (m->cause == NULL) return BRINK_ENOMEM;
-  *out = e->nmoves - 1;
+/* A copy of 's' or NULL; *ok goes false when a copy of a string failed. */
+static char *copy_or_null(brink_engine *e, const char *s, bool *ok) {
+  if (s == NULL) return NULL;
+  char *c = brink__strdup(e, s);
+  if (c == NULL) *ok = false;
+  return c;
+}
+
+/* Everything a declaration owns is allocated before it is added, so a
+   refusal leaves no half-made entry behind. */
+int brink__move_declare(brink_engine *e, const brink__move_spec *s) {
+  if (check_open(e, "move", s->name)) return BRINK_ESTATE;
+  bool ok = true;
+  char *where = copy_or_null(e, s->where, &ok);
+  char *doc = copy_or_null(e, s->doc, &ok);
+  char *cause = s->name ? make_cause(e, "move", s->name) : NULL;
+  bool *by = NULL;
+  int *targets = NULL;
+  size_t by_size = sizeof(bool) * (size_t)(e->nactors ? e->nactors : 1);
+  size_t targets_size = sizeof(int) * (size_t)(s->ntargets ? s->ntargets : 1);
+  if (!s->by_all && s->by && (by = brink__alloc(e, by_size)))
+    memcpy(by, s->by, sizeof(bool) * (size_t)e->nactors);
+  if (s->targets && (targets = brink__alloc(e, targets_size)))
+    memcpy(targets, s->targets, sizeof(int) * (size_t)s->ntargets);
+  brink__move *m = NULL;
+  int rc = !ok || (s->name && !cause) || (!s->by_all && s->by && !by) ||
+                   (s->targets && !targets)
+           ? brink__error(e, BRINK_ENOMEM, "out of memory")
+           : ADD(e, moves, brink__move, "move", s->name, &m);
+  if (rc != BRINK_OK) {
+    brink__strfree(e, where);
+    brink__strfree(e, doc);
+    brink__strfree(e, cause);
+    brink__free(e, by, by_size);
+    brink__free(e, targets, targets_size);
+    return rc;
+  }
+  m->where = where;
+  m->doc = doc;
+  m->cause = cause;
+  m->by_all = s->by_all;
+  m->by = by;
+  m->targets = targets;
+  m->ntargets = targets ? s->ntargets : 0;
+  m->when = s->when;
+  m->effect = s->effect;
+  m->weight = s->weight;
   return BRINK_OK;
 }
 
-int brink__trigger_add(brink_engine *e, const char *name, int *out) {
-  if (check_open(e, "trigger", name)) return BRINK_ESTATE;
-  brink__trigger *t;
-  int rc = ADD(e, triggers, brink__trigger, "trigger", name, &t);
-  if (rc) return rc;
-  t->at = INT32_MIN;
-  t->once = true;
-  t->when = t->effect = -1;
-  t->cause = make_cause(e, "trigger", name);
-  if (t->cause == NULL) return BRINK_ENOMEM;
-  *out = e->ntriggers - 1;
+int brink__trigger_declare(brink_engine *e, const brink__trigger_spec *s) {
+  if (check_open(e, "trigger", s->name)) return BRINK_ESTATE;
+  bool ok = true;
+  char *where = copy_or_null(e, s->where, &ok);
+  char *cause = s->name ? make_cause(e, "trigger", s->name) : NULL;
+  brink__trigger *t = NULL;
+  int rc = !ok || (s->name && !cause)
+           ? brink__error(e, BRINK_ENOMEM, "out of memory")
+           : ADD(e, triggers, brink__trigger, "trigger", s->name, &t);
+  if (rc != BRINK_OK) {
+    brink__strfree(e, where);
+    brink__strfree(e, cause);
+    return rc;
+  }
+  t->where = where;
+  t->cause = cause;
+  t->at = s->at;
+  t->every = s->every;
+  t->once = s->once;
+  t->when = s->when;
+  t->effect = s->effect;
   return BRINK_OK;
 }
 
-int brink__event_add(brink_engine *e, const char *name, int *out) {
-  if (check_open(e, "event", name)) return BRINK_ESTATE;
-  brink__event *v;
-  int rc = ADD(e, events, brink__event, "event", name, &v);
-  if (rc) return rc;
-  v->effect = -1;
-  v->cause = make_cause(e, "event", name);
-  if (v->cause == NULL) return BRINK_ENOMEM;
-  *out = e->nevents - 1;
+int brink__event_declare(brink_engine *e, const brink__named_spec *s) {
+  if (check_open(e, "event", s->name)) return BRINK_ESTATE;
+  bool ok = true;
+  char *where = copy_or_null(e, s->where, &ok);
+  char *cause = s->name ? make_cause(e, "event", s->name) : NULL;
+  brink__event *v = NULL;
+  int rc = !ok || (s->name && !cause)
+           ? brink__error(e, BRINK_ENOMEM, "out of memory")
+           : ADD(e, events, brink__event, "event", s->name, &v);
+  if (rc != BRINK_OK) {
+    brink__strfree(e, where);
+    brink__strfree(e, cause);
+    return rc;
+  }
+  v->where = where;
+  v->cause = cause;
+  v->effect = s->fn;
   return BRINK_OK;
 }
 
-int brink__outcome_add(brink_engine *e, const char *name, int *out) {
-  if (check_open(e, "outcome", name)) return BRINK_ESTATE;
-  if (strcmp(name, "error") == 0)
+int brink__outcome_declare(brink_engine *e, const brink__named_spec *s) {
+  if (check_open(e, "outcome", s->name)) return BRINK_ESTATE;
+  if (s->name && strcmp(s->name, "error") == 0)
     return brink__error(e, BRINK_EINVAL,
                         "'error' is reserved for runs a script error ended");
-  brink__outcome *o;
-  int rc = ADD(e, outcomes, brink__outcome, "outcome", name, &o);
-  if (rc) return rc;
-  o->when = -1;
-  *out = e->noutcomes - 1;
+  bool ok = true;
+  char *where = copy_or_null(e, s->where, &ok);
+  char *doc = copy_or_null(e, s->doc, &ok);
+  brink__outcome *o = NULL;
+  int rc = !ok ? brink__error(e, BRINK_ENOMEM, "out of memory")
+               : ADD(e, outcomes, brink__outcome, "outcome", s->name, &o);
+  if (rc != BRINK_OK) {
+    brink__strfree(e, where);
+    brink__strfree(e, doc);
+    return rc;
+  }
+  o->where = where;
+  o->doc = doc;
+  o->when = s->fn;
   return BRINK_OK;
 }
 
-int brink__policy_add(brink_engine *e, const char *name, int *out) {
-  if (check_open(e, "policy", name)) return BRINK_ESTATE;
-  brink__policy *p;
-  int rc = ADD(e, policies, brink__policy, "policy", name, &p);
-  if (rc) return rc;
-  p->actor = -1;
-  p->choose = -1;
-  *out = e->npolicies - 1;
+int brink__policy_declare(brink_engine *e, const brink__named_spec *s) {
+  if (check_open(e, "policy", s->name)) return BRINK_ESTATE;
+  bool ok = true;
+  char *where = copy_or_null(e, s->where, &ok);
+  brink__policy *p = NULL;
+  int rc = !ok ? brink__error(e, BRINK_ENOMEM, "out of memory")
+               : ADD(e, policies, brink__policy, "policy", s->name, &p);
+  if (rc != BRINK_OK) {
+    brink__strfree(e, where);
+    return rc;
+  }
+  p->where = where;
+  p->actor = s->actor;
+  p->choose = s->fn;
   return BRINK_OK;
 }
 

@@ -838,6 +838,7 @@ typedef struct reader {
   const char *kind;    /* "move" */
   const char *name;    /* "x" (the entry holds it), or NULL */
   int errors;
+  bool nomem;          /* memory ran out: the load fails for that alone */
 } reader;
 
 static void problem(reader *r, const char *fmt, ...)
@@ -858,11 +859,21 @@ static void problem(reader *r, const char *fmt, ...) {
     int k = r->name ? snprintf(line, n, "%s '%s': ", r->kind, r->name)
                     : snprintf(line, n, "%s: ", r->kind);
     vsnprintf(line + k, n - (size_t)k, fmt, again);
-    brink__diag(e, r->where, line);
+    if (brink__diag(e, r->where, line) != BRINK_OK) r->nomem = true;
     brink__free(e, line, n);
+  } else {
+    r->nomem = true;
   }
   va_end(again);
   r->errors++;
+}
+
+/* An engine call refused a declaration: its message, unless it ran out
+   of memory, which is no fault of the scenario's. */
+static void engine_problem(reader *r) {
+  brink_engine *e = r->h->e;
+  if (e->errstatus == BRINK_ENOMEM && !e->over_budget) r->nomem = true;
+  else problem(r, "%s", brink_errmsg(e));
 }
 
 static int cmp_key(const void *a, const void *b) {
@@ -1036,7 +1047,7 @@ static void read_scenario(reader *r, host *h, int decls) {
   for (const char *const *k = known; *k; k++) {
     const char *v = NULL;
     if (lua_getfield(L, r->spec, *k) == LUA_TSTRING) v = lua_tostring(L, -1);
-    if (v && brink__field_set(e, *k, v) != BRINK_OK) r->errors++;
+    if (v && brink__field_set(e, *k, v) != BRINK_OK) engine_problem(r);
     lua_pop(L, 1);
   }
   int32_t start = 0, finish = 0;
@@ -1056,7 +1067,7 @@ static void read_scenario(reader *r, host *h, int decls) {
   if (has_start && finish < start)
     problem(r, "'finish' comes before 'start'");
   else if (has_start && brink_calendar_set(e, start, finish, u) != BRINK_OK)
-    problem(r, "%s", brink_errmsg(e));
+    engine_problem(r);
   double seed = opt_number(r, "seed", 0);
   if (seed < 0 || seed != floor(seed) || seed > 9007199254740992.0)
     problem(r, "'seed' must be a whole number from 0 to 2^53");
@@ -1076,7 +1087,7 @@ static void read_scenario(reader *r, host *h, int decls) {
   if (strcmp(def, "error") == 0 || !*def)
     problem(r, "'default_outcome' cannot be '%s'", def);
   else if ((e->default_outcome = brink__strdup(e, def)) == NULL)
-    r->errors++;
+    r->nomem = true;
   lua_pop(L, 2);
 }
 
@@ -1089,14 +1100,9 @@ static void read_actors(reader *r, host *h, int decls) {
   for (int i = 1; begin_entry(r, h, list, i, "actor"); i++) {
     check_keys(r, known);
     const char *id = entry_name(L, r->spec);
-    int a;
-    if (brink_actor_add(e, id, opt_string(r, "name", id), &a) != BRINK_OK) {
-      problem(r, "%s", brink_errmsg(e));
-    } else {
-      const char *brief = opt_string(r, "brief", NULL);
-      if (brief && !(e->actors[a].brief = brink__strdup(e, brief)))
-        r->errors++;
-    }
+    if (brink__actor_declare(e, id, opt_string(r, "name", id),
+                             opt_string(r, "brief", NULL), NULL) != BRINK_OK)
+      engine_problem(r);
     lua_pop(L, 2);
   }
   lua_pop(L, 1);
@@ -1248,7 +1254,7 @@ static void read_var(reader *r, host *h, bool relation) {
   }
   int decl;
   if (brink_var_declare(e, &s, &decl) != BRINK_OK) {
-    problem(r, "%s", brink_errmsg(e));
+    engine_problem(r);
   } else if (init_table) {
     /* Per-actor values, in a fixed order so messages are too. */
     int n, others;
@@ -1261,7 +1267,7 @@ static void read_var(reader *r, host *h, bool relation) {
       double v;
       if (var_value(r, &s, who[i], &v) &&
           brink_var_init_for(e, decl, who[i], v) != BRINK_OK)
-        problem(r, "%s", brink_errmsg(e));
+        engine_problem(r);
       lua_pop(L, 1);
     }
   }
@@ -1329,52 +1335,46 @@ static void read_moves(reader *r, host *h, int decls) {
   brink_engine *e = h->e;
   static const char *const known[] = {"by", "targets", "doc", "when",
                                       "effect", "weight", NULL};
-  /* Scratch owned by Lua: an error may unwind through this loop. */
-  bool *set = lua_newuserdatauv(L, sizeof(bool) * (size_t)(e->nactors + 1),
-                                0);
+  /* Scratch owned by Lua: an error may unwind through this loop.  'set'
+     holds who may make a move, then (past nactors + 1) its targets. */
+  bool *set = lua_newuserdatauv(L, sizeof(bool) * 2 *
+                                       (size_t)(e->nactors + 1), 0);
+  int *targets = lua_newuserdatauv(L, sizeof(int) *
+                                          (size_t)(e->nactors + 1), 0);
   lua_getfield(L, decls, "moves");
   int list = lua_gettop(L);
   for (int i = 1; begin_entry(r, h, list, i, "move"); i++) {
     check_keys(r, known);
-    int id;
-    if (brink__move_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
-      problem(r, "%s", brink_errmsg(e));
-      lua_pop(L, 2);
-      continue;
-    }
-    brink__move *m = &e->moves[id];
-    m->where = brink__strdup(e, r->where);
-    const char *doc = opt_string(r, "doc", NULL);
-    if (doc) m->doc = brink__strdup(e, doc);
+    brink__move_spec m = {entry_name(L, r->spec), r->where,
+                          opt_string(r, "doc", NULL), false, NULL, NULL, 0,
+                          -1, -1, -1};
     memset(set, 0, sizeof(bool) * (size_t)e->nactors);
     lua_getfield(L, r->spec, "by");
     bool has_by = !lua_isnil(L, -1);
     lua_pop(L, 1);
     if (!has_by) problem(r, "needs 'by': an actor, a list of actors, or \"*\"");
-    else if (actor_set(r, h, "by", set, &m->by_all) && !m->by_all &&
-             (m->by = brink__alloc(e, sizeof(bool) * (size_t)e->nactors)))
-      memcpy(m->by, set, sizeof(bool) * (size_t)e->nactors);
+    else if (actor_set(r, h, "by", set, &m.by_all) && !m.by_all)
+      m.by = set;
     lua_getfield(L, r->spec, "targets");
     bool has_targets = !lua_isnil(L, -1);
     lua_pop(L, 1);
     if (has_targets) {
       bool all;
-      memset(set, 0, sizeof(bool) * (size_t)e->nactors);
-      actor_set(r, h, "targets", set, &all);
-      int n = 0;
-      for (int a = 0; a < e->nactors; a++) n += all || set[a];
-      m->targets = brink__alloc(e, sizeof(int) * (size_t)(n ? n : 1));
-      if (m->targets) {
-        for (int a = 0; a < e->nactors; a++)
-          if (all || set[a]) m->targets[m->ntargets++] = a;
-      }
+      bool *chosen = set + e->nactors + 1;
+      memset(chosen, 0, sizeof(bool) * (size_t)e->nactors);
+      actor_set(r, h, "targets", chosen, &all);
+      for (int a = 0; a < e->nactors; a++)
+        if (all || chosen[a]) targets[m.ntargets++] = a;
+      m.targets = targets;
     }
-    m->when = opt_function(r, "when", false);
-    m->effect = opt_function(r, "effect", false);
-    m->weight = opt_function(r, "weight", false);
+    m.when = opt_function(r, "when", false);
+    m.effect = opt_function(r, "effect", false);
+    m.weight = opt_function(r, "weight", false);
+    if (brink__move_declare(e, &m) != BRINK_OK)
+      engine_problem(r);
     lua_pop(L, 2);
   }
-  lua_pop(L, 2);
+  lua_pop(L, 3);
 }
 
 static void read_triggers(reader *r, host *h, int decls) {
@@ -1388,14 +1388,9 @@ static void read_triggers(reader *r, host *h, int decls) {
   int32_t last = brink_turn_date(e, brink_turn_count(e) + 1);
   for (int i = 1; begin_entry(r, h, list, i, "trigger"); i++) {
     check_keys(r, known);
-    int id;
-    if (brink__trigger_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
-      problem(r, "%s", brink_errmsg(e));
-      lua_pop(L, 2);
-      continue;
-    }
-    brink__trigger *t = &e->triggers[id];
-    t->where = brink__strdup(e, r->where);
+    brink__trigger_spec spec = {entry_name(L, r->spec), r->where, INT32_MIN,
+                                0, true, -1, -1};
+    brink__trigger_spec *t = &spec;
     int32_t at;
     if (opt_date(r, "at", &at)) {
       t->at = at;
@@ -1438,6 +1433,8 @@ static void read_triggers(reader *r, host *h, int decls) {
     lua_pop(L, 1);
     t->when = opt_function(r, "when", false);
     t->effect = opt_function(r, "effect", false);
+    if (brink__trigger_declare(e, t) != BRINK_OK)
+      engine_problem(r);
     lua_pop(L, 2);
   }
   lua_pop(L, 1);
@@ -1453,13 +1450,10 @@ static void read_simple(reader *r, host *h, int decls) {
   int list = lua_gettop(L);
   for (int i = 1; begin_entry(r, h, list, i, "event"); i++) {
     check_keys(r, known_event);
-    int id;
-    if (brink__event_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
-      problem(r, "%s", brink_errmsg(e));
-    } else {
-      e->events[id].where = brink__strdup(e, r->where);
-      e->events[id].effect = opt_function(r, "effect", true);
-    }
+    brink__named_spec v = {entry_name(L, r->spec), r->where, NULL,
+                           opt_function(r, "effect", true), -1};
+    if (brink__event_declare(e, &v) != BRINK_OK)
+      engine_problem(r);
     lua_pop(L, 2);
   }
   lua_pop(L, 1);
@@ -1467,16 +1461,11 @@ static void read_simple(reader *r, host *h, int decls) {
   list = lua_gettop(L);
   for (int i = 1; begin_entry(r, h, list, i, "outcome"); i++) {
     check_keys(r, known_outcome);
-    int id;
-    if (brink__outcome_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
-      problem(r, "%s", brink_errmsg(e));
-    } else {
-      brink__outcome *o = &e->outcomes[id];
-      o->where = brink__strdup(e, r->where);
-      const char *doc = opt_string(r, "doc", NULL);
-      if (doc) o->doc = brink__strdup(e, doc);
-      o->when = opt_function(r, "when", false);
-    }
+    brink__named_spec o = {entry_name(L, r->spec), r->where,
+                           opt_string(r, "doc", NULL),
+                           opt_function(r, "when", false), -1};
+    if (brink__outcome_declare(e, &o) != BRINK_OK)
+      engine_problem(r);
     lua_pop(L, 2);
   }
   lua_pop(L, 1);
@@ -1484,17 +1473,13 @@ static void read_simple(reader *r, host *h, int decls) {
   list = lua_gettop(L);
   for (int i = 1; begin_entry(r, h, list, i, "policy"); i++) {
     check_keys(r, known_policy);
-    int id;
-    if (brink__policy_add(e, entry_name(L, r->spec), &id) != BRINK_OK) {
-      problem(r, "%s", brink_errmsg(e));
-    } else {
-      brink__policy *p = &e->policies[id];
-      p->where = brink__strdup(e, r->where);
-      const char *actor = opt_string(r, "actor", NULL);
-      if (actor && brink__actor_lookup(e, actor, &p->actor) != BRINK_OK)
-        problem(r, "%s", brink_errmsg(e));
-      p->choose = opt_function(r, "choose", true);
-    }
+    brink__named_spec p = {entry_name(L, r->spec), r->where, NULL, -1, -1};
+    const char *actor = opt_string(r, "actor", NULL);
+    if (actor && brink__actor_lookup(e, actor, &p.actor) != BRINK_OK)
+      engine_problem(r);
+    p.fn = opt_function(r, "choose", true);
+    if (brink__policy_declare(e, &p) != BRINK_OK)
+      engine_problem(r);
     lua_pop(L, 2);
   }
   lua_pop(L, 1);
@@ -1512,7 +1497,7 @@ static void read_simple(reader *r, host *h, int decls) {
     lua_getfield(L, -3, "fn");
     int fn = luaL_ref(L, LUA_REGISTRYINDEX);
     if (brink__hook_add(e, when, fn, lua_tostring(L, -1)) != BRINK_OK)
-      r->errors++;
+      engine_problem(r);
     lua_pop(L, 3);
   }
   lua_pop(L, 1);
@@ -1522,7 +1507,7 @@ static void read_simple(reader *r, host *h, int decls) {
 static int commit(lua_State *L) {
   host *h = lua_touserdata(L, 1);
   brink_engine *e = h->e;
-  reader r = {h, L, 0, "", "scenario", NULL, 0};
+  reader r = {h, L, 0, "", "scenario", NULL, 0, false};
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->decls_ref);
   int decls = lua_gettop(L);
   read_scenario(&r, h, decls);
@@ -1543,9 +1528,11 @@ static int commit(lua_State *L) {
   int before = e->ndiags;
   if (e->nactors && brink_world_seal(e) != BRINK_OK) {
     r.errors++;
+    if (e->errstatus == BRINK_ENOMEM && !e->over_budget) r.nomem = true;
     /* Running out (of the budget, most likely) leaves no finding. */
     if (e->ndiags == before) brink__diag(e, h->path, brink_errmsg(e));
   }
+  if (r.nomem) brink__box_nomem(L);
   lua_pushinteger(L, r.errors);
   return 1;
 }

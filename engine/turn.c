@@ -86,14 +86,38 @@ static char *copy_or_null(brink_engine *e, const char *s, bool *ok) {
   return c;
 }
 
-/* Everything a declaration owns is allocated before it is added, so a
-   refusal leaves no half-made entry behind. */
+/* The strings a declaration keeps. */
+typedef struct owned {
+  char *where, *doc, *cause;
+} owned;
+
+static void disown(brink_engine *e, owned *o) {
+  brink__strfree(e, o->where);
+  brink__strfree(e, o->doc);
+  brink__strfree(e, o->cause);
+}
+
+/*
+** Copies them before the declaration is added, so a refusal leaves no
+** half-made entry behind: BRINK_OK, or BRINK_ENOMEM with nothing kept.
+** 'kind' NULL: no cause ("move:NAME") to make.
+*/
+static int own(brink_engine *e, const char *kind, const char *name,
+               const char *where, const char *doc, owned *o) {
+  bool ok = true;
+  o->where = copy_or_null(e, where, &ok);
+  o->doc = copy_or_null(e, doc, &ok);
+  o->cause = kind && name ? make_cause(e, kind, name) : NULL;
+  if (ok && !(kind && name && o->cause == NULL)) return BRINK_OK;
+  disown(e, o);
+  return brink__error(e, BRINK_ENOMEM, "out of memory");
+}
+
 int brink__move_declare(brink_engine *e, const brink__move_spec *s) {
   if (check_open(e, "move", s->name)) return BRINK_ESTATE;
-  bool ok = true;
-  char *where = copy_or_null(e, s->where, &ok);
-  char *doc = copy_or_null(e, s->doc, &ok);
-  char *cause = s->name ? make_cause(e, "move", s->name) : NULL;
+  owned o;
+  int rc = own(e, "move", s->name, s->where, s->doc, &o);
+  if (rc != BRINK_OK) return rc;
   bool *by = NULL;
   int *targets = NULL;
   size_t by_size = sizeof(bool) * (size_t)(e->nactors ? e->nactors : 1);
@@ -103,21 +127,18 @@ int brink__move_declare(brink_engine *e, const brink__move_spec *s) {
   if (s->targets && (targets = brink__alloc(e, targets_size)))
     memcpy(targets, s->targets, sizeof(int) * (size_t)s->ntargets);
   brink__move *m = NULL;
-  int rc = !ok || (s->name && !cause) || (!s->by_all && s->by && !by) ||
-                   (s->targets && !targets)
-           ? brink__error(e, BRINK_ENOMEM, "out of memory")
-           : ADD(e, moves, brink__move, "move", s->name, &m);
+  rc = (!s->by_all && s->by && !by) || (s->targets && !targets)
+       ? brink__error(e, BRINK_ENOMEM, "out of memory")
+       : ADD(e, moves, brink__move, "move", s->name, &m);
   if (rc != BRINK_OK) {
-    brink__strfree(e, where);
-    brink__strfree(e, doc);
-    brink__strfree(e, cause);
+    disown(e, &o);
     brink__free(e, by, by_size);
     brink__free(e, targets, targets_size);
     return rc;
   }
-  m->where = where;
-  m->doc = doc;
-  m->cause = cause;
+  m->where = o.where;
+  m->doc = o.doc;
+  m->cause = o.cause;
   m->by_all = s->by_all;
   m->by = by;
   m->targets = targets;
@@ -130,20 +151,15 @@ int brink__move_declare(brink_engine *e, const brink__move_spec *s) {
 
 int brink__trigger_declare(brink_engine *e, const brink__trigger_spec *s) {
   if (check_open(e, "trigger", s->name)) return BRINK_ESTATE;
-  bool ok = true;
-  char *where = copy_or_null(e, s->where, &ok);
-  char *cause = s->name ? make_cause(e, "trigger", s->name) : NULL;
+  owned o;
   brink__trigger *t = NULL;
-  int rc = !ok || (s->name && !cause)
-           ? brink__error(e, BRINK_ENOMEM, "out of memory")
-           : ADD(e, triggers, brink__trigger, "trigger", s->name, &t);
-  if (rc != BRINK_OK) {
-    brink__strfree(e, where);
-    brink__strfree(e, cause);
-    return rc;
-  }
-  t->where = where;
-  t->cause = cause;
+  int rc = own(e, "trigger", s->name, s->where, NULL, &o);
+  if (rc == BRINK_OK &&
+      (rc = ADD(e, triggers, brink__trigger, "trigger", s->name, &t)))
+    disown(e, &o);
+  if (rc != BRINK_OK) return rc;
+  t->where = o.where;
+  t->cause = o.cause;
   t->at = s->at;
   t->every = s->every;
   t->once = s->once;
@@ -154,20 +170,15 @@ int brink__trigger_declare(brink_engine *e, const brink__trigger_spec *s) {
 
 int brink__event_declare(brink_engine *e, const brink__named_spec *s) {
   if (check_open(e, "event", s->name)) return BRINK_ESTATE;
-  bool ok = true;
-  char *where = copy_or_null(e, s->where, &ok);
-  char *cause = s->name ? make_cause(e, "event", s->name) : NULL;
+  owned o;
   brink__event *v = NULL;
-  int rc = !ok || (s->name && !cause)
-           ? brink__error(e, BRINK_ENOMEM, "out of memory")
-           : ADD(e, events, brink__event, "event", s->name, &v);
-  if (rc != BRINK_OK) {
-    brink__strfree(e, where);
-    brink__strfree(e, cause);
-    return rc;
-  }
-  v->where = where;
-  v->cause = cause;
+  int rc = own(e, "event", s->name, s->where, NULL, &o);
+  if (rc == BRINK_OK &&
+      (rc = ADD(e, events, brink__event, "event", s->name, &v)))
+    disown(e, &o);
+  if (rc != BRINK_OK) return rc;
+  v->where = o.where;
+  v->cause = o.cause;
   v->effect = s->fn;
   return BRINK_OK;
 }
@@ -177,35 +188,29 @@ int brink__outcome_declare(brink_engine *e, const brink__named_spec *s) {
   if (s->name && strcmp(s->name, "error") == 0)
     return brink__error(e, BRINK_EINVAL,
                         "'error' is reserved for runs a script error ended");
-  bool ok = true;
-  char *where = copy_or_null(e, s->where, &ok);
-  char *doc = copy_or_null(e, s->doc, &ok);
-  brink__outcome *o = NULL;
-  int rc = !ok ? brink__error(e, BRINK_ENOMEM, "out of memory")
-               : ADD(e, outcomes, brink__outcome, "outcome", s->name, &o);
-  if (rc != BRINK_OK) {
-    brink__strfree(e, where);
-    brink__strfree(e, doc);
-    return rc;
-  }
-  o->where = where;
-  o->doc = doc;
-  o->when = s->fn;
+  owned o;
+  brink__outcome *out = NULL;
+  int rc = own(e, NULL, s->name, s->where, s->doc, &o);
+  if (rc == BRINK_OK &&
+      (rc = ADD(e, outcomes, brink__outcome, "outcome", s->name, &out)))
+    disown(e, &o);
+  if (rc != BRINK_OK) return rc;
+  out->where = o.where;
+  out->doc = o.doc;
+  out->when = s->fn;
   return BRINK_OK;
 }
 
 int brink__policy_declare(brink_engine *e, const brink__named_spec *s) {
   if (check_open(e, "policy", s->name)) return BRINK_ESTATE;
-  bool ok = true;
-  char *where = copy_or_null(e, s->where, &ok);
+  owned o;
   brink__policy *p = NULL;
-  int rc = !ok ? brink__error(e, BRINK_ENOMEM, "out of memory")
-               : ADD(e, policies, brink__policy, "policy", s->name, &p);
-  if (rc != BRINK_OK) {
-    brink__strfree(e, where);
-    return rc;
-  }
-  p->where = where;
+  int rc = own(e, NULL, s->name, s->where, NULL, &o);
+  if (rc == BRINK_OK &&
+      (rc = ADD(e, policies, brink__policy, "policy", s->name, &p)))
+    disown(e, &o);
+  if (rc != BRINK_OK) return rc;
+  p->where = o.where;
   p->actor = s->actor;
   p->choose = s->fn;
   return BRINK_OK;

@@ -10,7 +10,13 @@ seconds=${2:-60}
 status=0
 for name in scenario save replay merge; do
   work=$(mktemp -d)
-  cp tests/fuzz/corpus/"$name"/* "$work"/
+  if [ "$name" = scenario ]; then
+    # The shipped scenarios are its seeds; no copies to keep in step.
+    cp scripts/scenarios/tutorial.lua examples/*.lua "$work"/
+    [ -d tests/fuzz/corpus/scenario ] && cp tests/fuzz/corpus/scenario/* "$work"/
+  else
+    cp tests/fuzz/corpus/"$name"/* "$work"/
+  fi
   echo "fuzz $name: ${seconds}s"
   if ! "$build/fuzz/$name" -max_total_time="$seconds" -timeout=20 \
        -rss_limit_mb=2048 -print_final_stats=1 -close_fd_mask=3 \

@@ -236,14 +236,16 @@ static void walk_from(walk *w, int first, int n) {
   }
 }
 
-/* [-0, +1, e] The registry's table at 'key', made on first use. */
-static void registry_table(lua_State *L, const char *key) {
+/* [-0, +1, e] The registry's table at 'key', made on first use; returns
+   whether it was made now. */
+static int registry_table(lua_State *L, const char *key) {
   if (lua_rawgetp(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE)
-    return;
+    return 0;
   lua_pop(L, 1);
   lua_newtable(L);
   lua_pushvalue(L, -1);
   lua_rawsetp(L, LUA_REGISTRYINDEX, key);
+  return 1;
 }
 
 /*
@@ -252,16 +254,12 @@ static void registry_table(lua_State *L, const char *key) {
 ** a call goes with it; it is only read for a key that is alive.
 */
 static void owner_table(lua_State *L) {
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &owner_key) == LUA_TTABLE)
-    return;
-  lua_pop(L, 1);
-  lua_newtable(L);
-  lua_createtable(L, 0, 1);
-  lua_pushliteral(L, "k");
-  lua_setfield(L, -2, "__mode");
-  lua_setmetatable(L, -2);
-  lua_pushvalue(L, -1);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &owner_key);
+  if (registry_table(L, &owner_key)) {
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+  }
 }
 
 /* [-1, +1, e] The table whose contents the value on top is, or itself. */
@@ -341,19 +339,24 @@ static int frozen_index(lua_State *L) {
   return 1;
 }
 
+/* [-0, +0, e] Copies every field of the table at 'from' into 'to', raw. */
+static void copy_fields(lua_State *L, int from, int to) {
+  lua_pushnil(L);
+  while (lua_next(L, from)) {
+    brink__box_charge(L, 1);
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, to);
+  }
+}
+
 /* [-0, +1, e] Moves the contents of the table at 't' into a new table,
    pushed; 't' is left empty. */
 static void move_contents(lua_State *L, int t) {
   int s;
   lua_newtable(L);
   s = lua_gettop(L);
-  lua_pushnil(L);
-  while (lua_next(L, t)) {
-    brink__box_charge(L, 1);
-    lua_pushvalue(L, -2);
-    lua_insert(L, -2);
-    lua_rawset(L, s);
-  }
+  copy_fields(L, t, s);
   lua_pushnil(L);
   while (lua_next(L, s)) {
     lua_pop(L, 1);
@@ -376,13 +379,7 @@ static void seal_one(lua_State *L, int t, int s, int m, int sm, int kind) {
   mt = lua_gettop(L) - 1;
   lua_setfield(L, mt, "__newindex");
   if (m) {
-    lua_pushnil(L);
-    while (lua_next(L, sm)) {
-      brink__box_charge(L, 1);
-      lua_pushvalue(L, -2);
-      lua_insert(L, -2);
-      lua_rawset(L, mt);
-    }
+    copy_fields(L, sm, mt);
     lua_pushvalue(L, m);
     as_owner(L);   /* the contents of a class shows as the class */
     lua_rawsetp(L, mt, &meta_key);

@@ -16,16 +16,17 @@ BASE      := -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) -MMD -
 OPT       ?= -O2 -g
 PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
-CFLAGS_ALL = $(BASE) $(OPT) $(SAN) $(PKGCFLAGS) -Iengine -Ibindings/lua -I$(BUILD)/gen $(CFLAGS)
+CFLAGS_ALL = $(BASE) $(OPT) $(SAN) $(PKGCFLAGS) -Iengine -Ibindings/lua -Isession -I$(BUILD)/gen $(CFLAGS)
 LIBCFLAGS  = $(CFLAGS_ALL) -fPIC -fvisibility=hidden -DBRINK_BUILDING
 
 ENGINE_SRC   := $(wildcard engine/*.c)
 BINDINGS_SRC := $(wildcard bindings/lua/*.c)
+SESSION_SRC  := $(wildcard session/*.c)
 CLI_SRC      := $(wildcard cli/*.c)
 TEST_SRC     := $(wildcard tests/*.c)
 SCRIPT_LIB   := $(wildcard scripts/lib/*.lua)
 
-LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC) $(BINDINGS_SRC)) \
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC) $(BINDINGS_SRC) $(SESSION_SRC)) \
             $(BUILD)/gen/scriptlib.o $(BUILD)/gen/prelude.o
 CLI_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
@@ -118,6 +119,10 @@ $(BUILD)/engine/%.o: engine/%.c
 	$(CC) $(LIBCFLAGS) -c -o $@ $<
 
 $(BUILD)/bindings/%.o: bindings/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBCFLAGS) -c -o $@ $<
+
+$(BUILD)/session/%.o: session/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(LIBCFLAGS) -c -o $@ $<
 

@@ -257,18 +257,8 @@ int apply_choices(const char *cmd, const options *o, brink_engine *e) {
 
 int apply_sets(const char *cmd, const char *const *sets, int nsets,
                brink_engine *e) {
-  brink_cause_set(e, "--set");
-  for (int i = 0; i < nsets; i++) {
-    const char *s = sets[i], *eq = strchr(s, '=');
-    char name[256];
-    snprintf(name, sizeof name, "%.*s", (int)(eq - s), s);
-    int var;
-    if (brink_var_find(e, name, &var) != BRINK_OK ||
-        brink_var_set_text(e, var, eq + 1) != BRINK_OK) {
-      brink_cause_set(e, "host");
-      return usage_error(cmd, "--set %s: %s", s, brink_errmsg(e));
-    }
-  }
-  brink_cause_set(e, "host");
+  char err[600];
+  if (presets_apply(e, sets, nsets, err, sizeof err))
+    return usage_error(cmd, "%s", err);
   return 0;
 }

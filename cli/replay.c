@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tabletop.h"
+#include "cli.h"
 
 typedef struct replay {
   const char *path;
@@ -289,12 +289,13 @@ int cmd_replay(int argc, char **argv) {
   s.ud = &r;
   s.scenarios = scenarios;
   s.nscenarios = nscen + 1;
-  if (session_configure(&s, "replay")) {
+  char why[600];
+  if (session_configure(&s, why, sizeof why)) {
     term_printf(stderr, "brink replay: %s:2: the setup does not fit the "
                 "scenario\n", r.path);
     goto done;
   }
-  if (session_start(&s) == 0) drive(&r, &s);
+  if (session_start(&s, why, sizeof why) == 0) drive(&r, &s);
   if (s.fatal) {
     term_printf(stderr, "brink replay: %s:%zu: %s\n", r.path, r.pos + 1,
                 s.fatal);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tabletop.h"
+#include "cli.h"
 
 typedef struct printer {
   brink_engine *e;

@@ -501,4 +501,8 @@ void brink__turn_free(brink_engine *e);
 int brink__call_name(const brink_engine *e, const brink__call *c, char *buf,
                      size_t cap);
 
+/* sha256.c: the library's one digest (scenario texts, saves). */
+void sha256(const void *data, size_t len, unsigned char out[32]);
+void sha256_hex(const void *data, size_t len, char out[65]);
+
 #endif

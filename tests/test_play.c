@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/tabletop.h"
+#include "session.h"
 
 static void spit(const char *path, const char *text) {
   FILE *f = fopen(path, "wb");

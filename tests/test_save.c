@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../cli/tabletop.h"
+#include "session.h"
 
 static brink_engine *scenario(const char *path) {
   brink_engine *e;

@@ -1,23 +1,105 @@
 /*
-** tabletop.h: what brink play, replay, report and run's saves share: the
+** session.h: the session layer inside the library, what every client shares: the
 ** setup record, the state of a run as JSON, saves, a play session, and the
 ** model of a log that reports and /why read.
 */
-#ifndef BRINK_TABLETOP_H
-#define BRINK_TABLETOP_H
+#ifndef BRINK_SESSION_H
+#define BRINK_SESSION_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "brink.h"
 
 #define SAVE_FORMAT "brink-save"
 #define SAVE_VERSION 1
 
-/* sha256.c */
-void sha256(const void *data, size_t len, unsigned char out[32]);
+/* The JSON text of a timeline record into *buf (grown as needed); its
+   length, or -1 when out of memory. */
+int record_line(brink_engine *e, const brink_record *r, char **buf,
+                size_t *cap);
+
+/*
+** Writes 'len' bytes to 'path' so that it holds the old contents or the
+** new, never half: a temporary file in the same folder, fsync, rename,
+** then the folder synced.  On failure 'err' says why and nothing is left.
+*/
+int write_atomic(const char *path, const char *text, size_t len, char *err,
+                 size_t cap);
+
+/* Trims spaces at both ends in place. */
+char *trim_space(char *t);
+
+/* A growable string; 'bad' once out of memory, when it stops growing. */
+typedef struct sbuf {
+  char *s;
+  size_t n, cap;
+  bool bad;
+} sbuf;
+
+void sb_put(sbuf *b, const char *s, size_t n);
+void sb_puts(sbuf *b, const char *s);
+
+/*
+** text.c: text from scenarios, saves and logs into each kind of output,
+** one function per kind.  The *_text forms return a malloc'd copy (NULL
+** when out of memory), the *_put forms write it.
+**
+** term: control bytes, C1 and bidirectional controls and bytes that are
+** not UTF-8 shown as \xNN or \uNNNN, so nothing reaches a terminal that
+** it would obey.  term_printf() is printf with each string argument so
+** escaped: the format's own newlines stay, an argument's are shown.
+*/
+char *term_text(const char *s);
+int term_put(FILE *f, const char *s);
+int term_printf(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int term_vprintf(FILE *f, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+/* Markdown text: no link, image, emphasis, HTML or block can start. */
+char *md_text(const char *s);
+int md_put(FILE *f, const char *s);
+/* Paragraphs at the blank lines of 's', each escaped. */
+int md_paragraphs(FILE *f, const char *s);
+int html_paragraphs(FILE *f, const char *s);
+/* A Markdown code span holding 's' exactly (less control bytes). */
+char *md_code(const char *s);
+int md_code_put(FILE *f, const char *s);
+/* HTML and SVG text and attribute values. */
+char *html_text(const char *s);
+int html_put(FILE *f, const char *s);
+/* UTF-8 checks: jansson takes nothing else, and logs are read back. */
+bool utf8_valid(const char *s, size_t len);
+
+/*
+** Every file the command writes goes through write_atomic(): --save,
+** reports, parts, plots, --csv and run's --log.  Those written as they
+** go are formatted into memory by an outfile and written atomically when
+** it is closed, so a symlink or a reader never sees half a file.
+*/
+typedef struct outfile {
+  const char *path;
+  FILE *f;               /* where to write; NULL when out of memory */
+  char *buf;
+  size_t len;
+} outfile;
+
+FILE *outfile_open(outfile *o, const char *path);
+/* write_atomic() of what was written; -1 with 'err' when it failed. */
+int outfile_close(outfile *o, char *err, size_t cap);
+/*
+** brink play's --log, which must be on disk as the session goes and so
+** cannot be renamed into place: opened with O_NOFOLLOW, refused unless a
+** regular file with no other hard link, then truncated.  NULL with 'err'.
+*/
+FILE *growing_open(const char *path, char *err, size_t cap);
+
+/* The library's one digest, engine/sha256.c. */
 void sha256_hex(const void *data, size_t len, char out[65]);
 
 /* A growable list of strings the list owns. */
@@ -148,14 +230,14 @@ typedef struct entry {
   char *a, *b, *c, *d;   /* see model_feed() for what each kind keeps */
 } entry;
 
-typedef struct series {
+typedef struct var_series {
   char *name;
   bool numeric;          /* numbers and integers: charted */
   char *start, *end;     /* as the log writes them (JSON text) */
   double *v;             /* the value at the end of each turn, NAN unknown */
   int nv;
   double moved;          /* report: how far it moved, 0 to 1 */
-} series;
+} var_series;
 
 /* The line of play when a branch point was marked, to return to. */
 typedef struct line_mark {
@@ -178,7 +260,7 @@ typedef struct model {
   int nentries, capentries;
   entry *trail;          /* every intervention, rewound or not */
   int ntrail, captrail;
-  series *vars;
+  var_series *vars;
   int nvars, capvars;
   int turn;              /* the turn the line is in */
   int last_turn;         /* the last turn record on the line */
@@ -198,10 +280,13 @@ void model_feed(model *m, const char *line, size_t len);
 /* Fills in start values and series after the last line. */
 void model_finish(model *m);
 
-/* report.c: the after-action report from a model; 'e' (may be NULL) gives
-   display names.  Format by the path's extension (.md, else HTML). */
-int report_write(const char *path, model *m, brink_engine *e, char *err,
-                 size_t cap);
+/*
+** The after-action report from a model; 'e' (may be NULL) gives display
+** names.  The client renders it (cli/report.c: by the path's extension, .md
+** or HTML) and sets session.report to let /report write one.
+*/
+typedef int (*report_fn)(const char *path, model *m, brink_engine *e,
+                         char *err, size_t cap);
 
 /* ---------------------------------------------------------------------- */
 /* A play session: shared by brink play and brink replay.                 */
@@ -217,7 +302,9 @@ struct session {
   char *scenario_title;
   strlist log;              /* every line of the session */
   FILE *logfile;            /* --log, or NULL */
-  FILE *out;                /* what people read; NULL when replaying */
+  /* What people read (NULL when replaying): text, its lines ended. */
+  void (*say)(void *ud, const char *text);
+  void *say_ud;
   line_fn on_line;          /* replay: compares each line */
   void *ud;
   bool replaying;
@@ -240,6 +327,7 @@ struct session {
   size_t cap;
   int io_error;
   int *seen_news;           /* per actor: model entries already shown */
+  report_fn report;         /* NULL: /report is not offered */
 };
 
 int session_init(session *s, brink_engine *e, const setup *su,
@@ -247,10 +335,26 @@ int session_init(session *s, brink_engine *e, const setup *su,
 void session_free(session *s);
 /* Writes a line of the session's own (setup, intervention, state). */
 void session_emit(session *s, const char *line);
-/* Seats, policies and turn limit of s->setup into s->e; 2 when refused. */
-int session_configure(session *s, const char *cmd);
-/* brink_start, the setup record, --set, and the first undo point. */
-int session_start(session *s);
+/*
+** Writes each "VAR=VALUE" of 'sets' as --set does, after brink_start and
+** with the cause "--set"; 2 with 'err' on a bad one.
+*/
+int presets_apply(brink_engine *e, const char *const *sets, int nsets,
+                  char *err, size_t cap);
+/* Seats, policies and turn limit of s->setup into s->e; 2 with 'err' when
+   refused. */
+int session_configure(session *s, char *err, size_t cap);
+/* brink_start, the setup record, --set, and the first undo point; 2 with
+   'err' for a bad --set, 1 when the start failed (said). */
+int session_start(session *s, char *err, size_t cap);
+/* What the seat to move may choose, legal moves numbered. */
+void session_show_moves(session *s, int actor);
+/* Each note on a line of its own. */
+void session_notes(session *s, const strlist *notes);
+/* "WHAT turn 3 (Nov 2019), USA to move": where play stands after a jump. */
+void session_where(session *s, const char *what);
+/* Says 'text' to the people at the table as the session's own words. */
+void session_say(session *s, const char *text);
 /* Continues from a save: its log, its state and its branch points. */
 int session_resume(session *s, loaded *l, const char *from);
 /* Marks a resumed session in the log ("--resume SAVE") and its state. */

@@ -8,12 +8,20 @@
 ** command that writes one of them sends such text through it; JSON is
 ** jansson's, which escapes already.
 */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "session.h"
+
+char *trim_space(char *t) {
+  while (*t && isspace((unsigned char)*t)) t++;
+  size_t n = strlen(t);
+  while (n && isspace((unsigned char)t[n - 1])) t[--n] = '\0';
+  return t;
+}
 
 void sb_put(sbuf *b, const char *s, size_t n) {
   if (b->bad) return;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tabletop.h"
+#include "brinkint.h"
 
 /* The first 32 bits of the fractional parts of the cube roots of the
    first 64 primes (section 4.2.2). */

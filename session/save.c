@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-#include "tabletop.h"
+#include "session.h"
 
 /* small things ----------------------------------------------------------- */
 

@@ -216,6 +216,27 @@ int save_write(const char *path, brink_engine *e, const setup *s,
                const branch *branches, int nbranches, const strlist *log,
                char *err, size_t cap);
 
+/* Shared by save.c and state.c: JSON built and checked field by field. */
+/* Prints into 'err' and returns -1. */
+int refuse_with(char *err, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int note_add(strlist *notes, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A JSON string of UTF-8 text, else of its bytes escaped; NULL: null. */
+json_t *jstr(const char *s);
+/* Adds 'v' (taking it); a NULL 'v' or a failure sets *bad. */
+void jput(json_t *obj, const char *key, json_t *v, bool *bad);
+void jappend(json_t *arr, json_t *v, bool *bad);
+json_t *setup_object(const setup *s, bool with_file);
+/* Refuses keys of 'o' not in 'keys' (NULL-terminated), naming 'where'. */
+int only_keys(json_t *o, const char *const *keys, const char *where,
+              char *err, size_t cap);
+void date_of_turn(brink_engine *e, int turn, char *buf, size_t cap);
+int outcome_id(brink_engine *e, const char *name);
+/* state_apply() with 'where' naming the state in messages. */
+int state_apply_at(brink_engine *e, json_t *st, bool force, strlist *notes,
+                   const char *where, char *err, size_t cap);
+
 /* ---------------------------------------------------------------------- */
 /* The model of a log: what happened on the line of play that counts.     */
 
@@ -353,6 +374,23 @@ void session_show_moves(session *s, int actor);
 void session_notes(session *s, const strlist *notes);
 /* "WHAT turn 3 (Nov 2019), USA to move": where play stands after a jump. */
 void session_where(session *s, const char *what);
+/* Shared by session.c and commands.c. */
+void session_say_fmt(session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* "Dec 2019" for monthly and longer turns, else "2019-12-01". */
+void session_when(brink_engine *e, int turn, char *buf, size_t cap);
+/* The engine's record callback: each record into the log, and shown. */
+void session_on_record(void *ud, const brink_record *r);
+void session_intervention(session *s, const char *cmd, const char *sha);
+/* A "state" record: where the world went after a jump. */
+void session_state_record(session *s);
+void session_undo_clear(session *s);
+void session_branches_free(session *s);
+branch *session_branch_find(session *s, const char *name);
+int session_branch_add(session *s, const char *name, int turn, json_t *st);
+/* The values 'actor' sees (< 0: the facilitator, everything). */
+void session_show_vars(session *s, int actor, bool exact);
+
 /* Says 'text' to the people at the table as the session's own words. */
 void session_say(session *s, const char *text);
 /* Continues from a save: its log, its state and its branch points. */

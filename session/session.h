@@ -411,4 +411,27 @@ void session_show_seat(session *s);
 /* Writes s->log as the report at 'path'. */
 int session_report(session *s, const char *path);
 
+/* ---------------------------------------------------------------------- */
+/* replay.c: verifying a log.                                             */
+
+typedef struct replay_report {
+  int status;            /* 0 every line reproduced, 1 not */
+  size_t nlines;         /* lines in the log */
+  size_t line;           /* from 1: where it differs or failed; 0: the
+                            whole log (unreadable) */
+  char *message;         /* "differs", or what went wrong */
+  char *log_line;        /* differs: the log's line, NULL past its end */
+  char *got;             /* differs: the replay's line, or NULL */
+  char *why;             /* differs: why the replay made none, or NULL */
+} replay_report;
+
+/*
+** Re-runs the log 'text' from its setup record with the scenario text it
+** names (found by SHA-256 among 'files' and the file the setup names) and
+** compares every line; the result is out->status.
+*/
+int replay_verify(const char *text, size_t len, const char *const *files,
+                  int nfiles, const brink_config *cfg, replay_report *out);
+void replay_report_free(replay_report *r);
+
 #endif

@@ -503,6 +503,9 @@ BRINK_API int brink_odds(brink_engine *e, int move, double p);
 /* The pending override: *move -1 (and *p -1) when there is none. */
 BRINK_API int brink_odds_get(const brink_engine *e, int *move, double *p);
 
+/* Frees a buffer the library returned to the host. */
+BRINK_API void brink_buffer_free(void *p);
+
 #ifdef __cplusplus
 }
 #endif

@@ -605,12 +605,15 @@ static json_t *branches_json(const branch *b, int n) {
   return a;
 }
 
-int save_write(const char *path, brink_engine *e, const setup *s,
-               const branch *branches, int nbranches, const strlist *log,
-               char *err, size_t cap) {
+char *save_text(brink_engine *e, const setup *s, const branch *branches,
+                int nbranches, const strlist *log, size_t *len_out, char *err,
+                size_t cap) {
   bool bad = false;
   json_t *root = json_object();
-  if (root == NULL) return refuse_with(err, cap, "out of memory");
+  if (root == NULL) {
+    refuse_with(err, cap, "out of memory");
+    return NULL;
+  }
   size_t len;
   const char *text = brink_scenario_text(e, &len);
   char sha[65];
@@ -632,12 +635,24 @@ int save_write(const char *path, brink_engine *e, const setup *s,
   char *out = bad ? NULL : json_dumps(root, JSON_INDENT(2) |
                                                 JSON_PRESERVE_ORDER);
   json_decref(root);
-  if (out == NULL) return refuse_with(err, cap, "out of memory (or a name that is "
-                               "not UTF-8)");
+  if (out == NULL) {
+    refuse_with(err, cap, "out of memory (or a name that is not UTF-8)");
+    return NULL;
+  }
   size_t n = strlen(out);
   out[n] = '\n';   /* replaces the NUL: a text file ends with a newline */
-  int rc = write_atomic(path, out, n + 1, err, cap);
-  free(out);
+  *len_out = n + 1;
+  return out;
+}
+
+int save_write(const char *path, brink_engine *e, const setup *s,
+               const branch *branches, int nbranches, const strlist *log,
+               char *err, size_t cap) {
+  size_t len;
+  char *text = save_text(e, s, branches, nbranches, log, &len, err, cap);
+  if (text == NULL) return -1;
+  int rc = write_atomic(path, text, len, err, cap);
+  free(text);
   return rc;
 }
 

@@ -24,13 +24,9 @@
 
 #define MAX_UNDO 500   /* turn-start snapshots kept for /undo */
 
-void session_say_fmt(session *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Text for the people at the table goes to the client's session_say_fmt(), with
-   the scenario's strings in it shown, never obeyed. */
+/* Text for the people at the table goes to the client's say(), with the
+   scenario's strings in it shown, never obeyed. */
 void session_say_fmt(session *s, const char *fmt, ...) {
-  if (s->say == NULL) return;
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
@@ -39,11 +35,19 @@ void session_say_fmt(session *s, const char *fmt, ...) {
   va_start(ap, fmt);
   term_vprintf(f, fmt, ap);
   va_end(ap);
-  if (fclose(f) == 0) s->say(s->say_ud, text);
+  if (fclose(f) == 0) {
+    /* A refusal is also the message of a host's call. */
+    if (strncmp(text, "! ", 2) == 0)
+      snprintf(s->refusal, sizeof s->refusal, "%.*s",
+               (int)strcspn(text + 2, "\n"), text + 2);
+    if (s->say) s->say(s->say_ud, text);
+  }
   free(text);
 }
 
-void session_say(session *s, const char *text) { session_say_fmt(s, "%s", text); }
+void session_say(session *s, const char *text) {
+  session_say_fmt(s, "%s", text);
+}
 
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
                                      "Jun", "Jul", "Aug", "Sep", "Oct",

@@ -3,8 +3,8 @@
 ** setup record, the state of a run as JSON, saves, a play session, and the
 ** model of a log that reports and /why read.
 */
-#ifndef BRINK_SESSION_H
-#define BRINK_SESSION_H
+#ifndef BRINK_SESSION_INTERNAL_H
+#define BRINK_SESSION_INTERNAL_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -208,10 +208,14 @@ int save_load(const char *path, brink_engine *live, bool force, loaded *out,
 /* The scenario path a save names, to open it before loading (malloc'd). */
 char *save_scenario_file(const char *path, char *err, size_t cap);
 /*
-** Writes a save atomically: a temporary file in the same folder, written,
-** flushed and synced, then renamed over 'path'.  On failure nothing is
-** left behind and 'err' says why.
+** A save as text (malloc'd, its length in *len), or NULL with 'err'.
+** save_write() writes one atomically: a temporary file in the same folder,
+** written, flushed and synced, then renamed over 'path'.  On failure
+** nothing is left behind and 'err' says why.
 */
+char *save_text(brink_engine *e, const setup *s, const branch *branches,
+                int nbranches, const strlist *log, size_t *len, char *err,
+                size_t cap);
 int save_write(const char *path, brink_engine *e, const setup *s,
                const branch *branches, int nbranches, const strlist *log,
                char *err, size_t cap);
@@ -349,6 +353,7 @@ struct session {
   int io_error;
   int *seen_news;           /* per actor: model entries already shown */
   report_fn report;         /* NULL: /report is not offered */
+  char refusal[600];        /* the last "! ..." said: why it was refused */
 };
 
 int session_init(session *s, brink_engine *e, const setup *su,

@@ -1,0 +1,459 @@
+/*
+** api.c: brink_session.h, the public face of the session layer.
+**
+** A brink_session wraps the session brink play runs, so that a host gets
+** exactly what play does: the same log, the same commands, the same saves.
+** The facilitator's typed calls are written as the command a person would
+** type, because the log records commands as text and a replay feeds that
+** text back: one path, whoever calls.
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brink_session.h"
+#include "session.h"
+
+struct brink_session {
+  session s;              /* s.e is NULL until the session starts */
+  brink_engine *e;        /* the engine before the start */
+  brink_config cfg;
+  setup su;               /* collected before the start */
+  char *file;             /* the scenario's path or name */
+  bool loaded, started;
+  char *err;
+  brink_text_fn line_fn, say_fn;
+  void *line_ud, *say_ud;
+};
+
+static int set_err(brink_session *bs, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int set_err(brink_session *bs, int status, const char *fmt, ...) {
+  char msg[1200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  free(bs->err);
+  bs->err = strdup(msg);
+  return status;
+}
+
+static void clear_err(brink_session *bs) {
+  free(bs->err);
+  bs->err = NULL;
+  bs->s.refusal[0] = '\0';
+}
+
+static brink_engine *engine_of(const brink_session *bs) {
+  return bs->started ? bs->s.e : bs->e;
+}
+
+int brink_session_open(brink_session **out, const brink_config *cfg) {
+  *out = NULL;
+  brink_session *bs = calloc(1, sizeof *bs);
+  if (bs == NULL) return BRINK_ENOMEM;
+  if (cfg) bs->cfg = *cfg;
+  else brink_config_init(&bs->cfg);
+  int rc = brink_engine_open(&bs->e, &bs->cfg);
+  if (rc != BRINK_OK) {
+    free(bs);
+    return rc;
+  }
+  *out = bs;
+  return BRINK_OK;
+}
+
+void brink_session_close(brink_session *bs) {
+  if (bs == NULL) return;
+  brink_engine *e = engine_of(bs);
+  if (bs->started) session_free(&bs->s);
+  brink_engine_close(e);
+  setup_free(&bs->su);
+  free(bs->file);
+  free(bs->err);
+  free(bs);
+}
+
+const char *brink_session_errmsg(const brink_session *bs) {
+  if (bs == NULL) return "out of memory";
+  if (bs->err) return bs->err;
+  return brink_errmsg(engine_of(bs));
+}
+
+brink_engine *brink_session_engine(brink_session *bs) {
+  return engine_of(bs);
+}
+
+static int after_load(brink_session *bs, int rc, const char *file) {
+  if (rc != BRINK_OK) return rc;
+  bs->loaded = true;
+  bs->file = strdup(file);
+  if (bs->file == NULL) return set_err(bs, BRINK_ENOMEM, "out of memory");
+  return BRINK_OK;
+}
+
+int brink_session_load_file(brink_session *bs, const char *path) {
+  clear_err(bs);
+  if (bs->loaded) return set_err(bs, BRINK_ESTATE, "a scenario is loaded");
+  return after_load(bs, brink_load_file(bs->e, path), path);
+}
+
+int brink_session_load_string(brink_session *bs, const char *name,
+                              const char *text, size_t len) {
+  clear_err(bs);
+  if (bs->loaded) return set_err(bs, BRINK_ESTATE, "a scenario is loaded");
+  return after_load(bs, brink_load_string(bs->e, name, text, len), name);
+}
+
+/* Setup calls are checked now, so a typo fails where it was made. */
+static int before_start(brink_session *bs) {
+  clear_err(bs);
+  if (!bs->loaded) return set_err(bs, BRINK_ESTATE, "no scenario is loaded");
+  if (bs->started) return set_err(bs, BRINK_ESTATE, "the session has started");
+  return BRINK_OK;
+}
+
+static int push(brink_session *bs, strlist *l, const char *a, const char *b) {
+  size_t n = strlen(a) + (b ? strlen(b) + 1 : 0) + 1;
+  char *t = malloc(n);
+  if (t == NULL) return set_err(bs, BRINK_ENOMEM, "out of memory");
+  snprintf(t, n, "%s%s%s", a, b ? "=" : "", b ? b : "");
+  int rc = strlist_push(l, t);
+  free(t);
+  return rc ? set_err(bs, BRINK_ENOMEM, "out of memory") : BRINK_OK;
+}
+
+int brink_session_seat(brink_session *bs, const char *actor) {
+  int rc = before_start(bs), a;
+  if (rc) return rc;
+  if ((rc = brink_actor_find(bs->e, actor, &a)) != BRINK_OK) return rc;
+  for (size_t i = 0; i < bs->su.seats.n; i++)
+    if (strcmp(bs->su.seats.v[i], actor) == 0)
+      return set_err(bs, BRINK_EEXIST, "%s has a seat already", actor);
+  return push(bs, &bs->su.seats, actor, NULL);
+}
+
+int brink_session_policy(brink_session *bs, const char *actor,
+                         const char *policy) {
+  int rc = before_start(bs), a;
+  if (rc) return rc;
+  if ((rc = brink_actor_find(bs->e, actor, &a)) != BRINK_OK ||
+      (rc = brink_policy_assign(bs->e, a, policy)) != BRINK_OK)
+    return rc;
+  return push(bs, &bs->su.policies, actor, policy);
+}
+
+int brink_session_preset(brink_session *bs, const char *var,
+                         const char *value) {
+  int rc = before_start(bs), v;
+  if (rc) return rc;
+  if ((rc = brink_var_find(bs->e, var, &v)) != BRINK_OK) return rc;
+  return push(bs, &bs->su.sets, var, value);
+}
+
+int brink_session_turn_limit(brink_session *bs, int turns) {
+  int rc = before_start(bs);
+  if (rc) return rc;
+  if (turns < 0) return set_err(bs, BRINK_ERANGE, "turns: %d", turns);
+  bs->su.turns = turns;
+  return BRINK_OK;
+}
+
+static void on_line(session *s, const char *line) {
+  brink_session *bs = (brink_session *)s;
+  if (bs->line_fn) bs->line_fn(bs->line_ud, line);
+}
+
+static void on_say(void *ud, const char *text) {
+  brink_session *bs = ud;
+  if (bs->say_fn) bs->say_fn(bs->say_ud, text);
+}
+
+/* The session proper, from bs->su (seed, file and digest filled in). */
+static int begin(brink_session *bs) {
+  char err[600];
+  if (session_init(&bs->s, bs->e, &bs->su, &bs->cfg)) {
+    session_free(&bs->s);
+    return set_err(bs, BRINK_ENOMEM, "out of memory");
+  }
+  bs->started = true;
+  bs->s.on_line = on_line;
+  bs->s.say = on_say;
+  bs->s.say_ud = bs;
+  if (session_configure(&bs->s, err, sizeof err))
+    return set_err(bs, BRINK_EINVAL, "%s", err);
+  return BRINK_OK;
+}
+
+int brink_session_start(brink_session *bs, uint64_t seed) {
+  int rc = before_start(bs);
+  if (rc) return rc;
+  size_t len;
+  const char *text = brink_scenario_text(bs->e, &len);
+  sha256_hex(text ? text : "", text ? len : 0, bs->su.sha256);
+  bs->su.seed = seed;
+  free(bs->su.file);
+  if ((bs->su.file = strdup(bs->file)) == NULL)
+    return set_err(bs, BRINK_ENOMEM, "out of memory");
+  if ((rc = begin(bs)) != BRINK_OK) return rc;
+  char err[600];
+  rc = session_start(&bs->s, err, sizeof err);
+  if (rc == 2) return set_err(bs, BRINK_EINVAL, "%s", err);
+  if (rc) return set_err(bs, BRINK_ESTATE, "%s", brink_errmsg(bs->s.e));
+  return BRINK_OK;
+}
+
+static int resume_from(brink_session *bs, const char *text, size_t len,
+                       int force, const char *from) {
+  int rc = before_start(bs);
+  if (rc) return rc;
+  if (bs->su.seats.n || bs->su.policies.n || bs->su.sets.n || bs->su.turns)
+    return set_err(bs, BRINK_ESTATE, "a resumed session takes its setup "
+                   "from the save");
+  loaded l;
+  char err[600];
+  if (save_load_text(text, len, bs->e, force != 0, &l, err, sizeof err))
+    return set_err(bs, BRINK_EFORMAT, "%s", err);
+  setup_free(&bs->su);
+  bs->su = l.setup;
+  memset(&l.setup, 0, sizeof l.setup);
+  free(bs->su.file);
+  bs->su.file = strdup(bs->file);
+  rc = bs->su.file ? begin(bs) : set_err(bs, BRINK_ENOMEM, "out of memory");
+  if (rc == BRINK_OK && session_resume(&bs->s, &l, from))
+    rc = set_err(bs, BRINK_EFORMAT, "%s", bs->s.refusal[0] ? bs->s.refusal
+                                                            : "cannot resume");
+  loaded_free(&l);
+  return rc;
+}
+
+int brink_session_resume(brink_session *bs, const void *save, size_t len,
+                         int force) {
+  /* The save is text for jansson: one NUL-terminated copy. */
+  char *text = malloc(len + 1);
+  if (text == NULL) return set_err(bs, BRINK_ENOMEM, "out of memory");
+  memcpy(text, save, len);
+  text[len] = '\0';
+  int rc = resume_from(bs, text, len, force, "(memory)");
+  free(text);
+  return rc;
+}
+
+int brink_session_resume_file(brink_session *bs, const char *path,
+                              int force) {
+  size_t len;
+  char *text = read_file(path, &len);
+  if (text == NULL)
+    return set_err(bs, BRINK_EIO, "%s: cannot read it", path);
+  int rc = resume_from(bs, text, len, force, path);
+  free(text);
+  return rc;
+}
+
+int brink_session_on_line(brink_session *bs, brink_text_fn fn, void *ud) {
+  bs->line_fn = fn;
+  bs->line_ud = ud;
+  return BRINK_OK;
+}
+
+int brink_session_on_say(brink_session *bs, brink_text_fn fn, void *ud) {
+  bs->say_fn = fn;
+  bs->say_ud = ud;
+  return BRINK_OK;
+}
+
+static int started(brink_session *bs) {
+  clear_err(bs);
+  if (!bs->started) return set_err(bs, BRINK_ESTATE, "the session has not "
+                                   "started");
+  return BRINK_OK;
+}
+
+/* Where play waits for someone: a seat, the end, or a turn's start. */
+static int prompt_status(session *s) {
+  if (brink_outcome(s->e)) return BRINK_DONE;
+  if (brink_awaiting(s->e) >= 0) return BRINK_AWAIT;
+  return BRINK_OK;
+}
+
+/*
+** Plays on to the next prompt, as brink play does between inputs: a
+** replay feeds a log's answers and commands back only at prompts, so a
+** host's must come there too.  Script errors are records; play goes on.
+*/
+static int to_prompt(brink_session *bs) {
+  session *s = &bs->s;
+  while (!session_at_prompt(s)) {
+    int rc = session_step(s);
+    if (s->stuck)
+      return set_err(bs, rc < 0 ? rc : BRINK_ESTATE, "the run cannot go "
+                     "on: %s", brink_errmsg(s->e));
+  }
+  return prompt_status(s);
+}
+
+int brink_session_step(brink_session *bs) {
+  int rc = started(bs);
+  if (rc) return rc;
+  session *s = &bs->s;
+  if (session_at_prompt(s) && prompt_status(s) != BRINK_OK)
+    return prompt_status(s);
+  s->turn_start = false;   /* the facilitator's Enter: play the turn */
+  return to_prompt(bs);
+}
+
+/* What the session refused, said with "! " in front, as the message. */
+static int refused(brink_session *bs) {
+  return bs->s.refusal[0]
+             ? set_err(bs, BRINK_EINVAL, "%s", bs->s.refusal)
+             : BRINK_OK;
+}
+
+int brink_session_answer(brink_session *bs, const char *answer) {
+  int rc = started(bs);
+  if (rc || (rc = to_prompt(bs)) < 0) return rc;
+  if (brink_awaiting(bs->s.e) < 0)
+    return set_err(bs, BRINK_ESTATE, "no seat is to move");
+  if (session_answer(&bs->s, answer) == 0) return to_prompt(bs);
+  rc = refused(bs);
+  return rc ? rc : set_err(bs, BRINK_EINVAL, "not a move: '%s'", answer);
+}
+
+int brink_session_command(brink_session *bs, const char *command) {
+  int rc = started(bs);
+  if (rc || (rc = to_prompt(bs)) < 0) return rc;
+  if (session_command(&bs->s, command) < 0 && !bs->s.refusal[0])
+    return set_err(bs, BRINK_EINVAL, "not a command: '%s'", command);
+  return refused(bs);
+}
+
+/* The command "/WORD ARGS...", written as a person would type it. */
+static int command(brink_session *bs, const char *word, const char *a,
+                   const char *b) {
+  sbuf t = {0};
+  sb_puts(&t, word);
+  if (a) {
+    sb_puts(&t, " ");
+    sb_puts(&t, a);
+  }
+  if (b) {
+    sb_puts(&t, " ");
+    sb_puts(&t, b);
+  }
+  int rc = t.bad ? set_err(bs, BRINK_ENOMEM, "out of memory")
+                 : brink_session_command(bs, t.s);
+  free(t.s);
+  return rc;
+}
+
+int brink_session_set(brink_session *bs, const char *var, const char *value) {
+  return command(bs, "/set", var, value);
+}
+
+int brink_session_news(brink_session *bs, const char *text) {
+  return command(bs, "/news", text, NULL);
+}
+
+int brink_session_fire(brink_session *bs, const char *name, const char *json) {
+  return command(bs, "/fire", name, json);
+}
+
+int brink_session_odds(brink_session *bs, const char *move, double p) {
+  char t[40];
+  if (p < 0) snprintf(t, sizeof t, "off");
+  else if (!(p <= 1)) return set_err(bs, BRINK_ERANGE, "p: %g", p);
+  else snprintf(t, sizeof t, "%.17g", p);
+  return command(bs, "/odds", move, t);
+}
+
+int brink_session_undo(brink_session *bs, int turns) {
+  char t[24];
+  snprintf(t, sizeof t, "%d", turns);
+  return command(bs, "/undo", t, NULL);
+}
+
+int brink_session_branch(brink_session *bs, const char *name) {
+  return command(bs, "/branch", name, NULL);
+}
+
+int brink_session_reload(brink_session *bs) {
+  return command(bs, "/reload", NULL, NULL);
+}
+
+int brink_session_save(brink_session *bs, void **out, size_t *len) {
+  *out = NULL;
+  *len = 0;
+  int rc = started(bs);
+  if (rc) return rc;
+  char err[600];
+  session *s = &bs->s;
+  char *text = save_text(s->e, &s->setup, s->branches, s->nbranches, &s->log,
+                         len, err, sizeof err);
+  if (text == NULL) return set_err(bs, BRINK_ENOMEM, "%s", err);
+  *out = text;
+  return BRINK_OK;
+}
+
+int brink_session_save_file(brink_session *bs, const char *path) {
+  int rc = started(bs);
+  if (rc) return rc;
+  char err[600];
+  session *s = &bs->s;
+  if (save_write(path, s->e, &s->setup, s->branches, s->nbranches, &s->log,
+                 err, sizeof err))
+    return set_err(bs, BRINK_EIO, "cannot save to %s: %s", path, err);
+  return BRINK_OK;
+}
+
+size_t brink_session_log_count(const brink_session *bs) {
+  return bs->started ? bs->s.log.n : 0;
+}
+
+const char *brink_session_log_line(const brink_session *bs, size_t i) {
+  return bs->started && i < bs->s.log.n ? bs->s.log.v[i] : NULL;
+}
+
+int brink_log_verify(const char *log, size_t len,
+                     const char *const *scenarios, int nscenarios,
+                     const brink_config *cfg, size_t *line, char **message) {
+  if (line) *line = 0;
+  if (message) *message = NULL;
+  brink_config defaults;
+  if (cfg == NULL) {
+    brink_config_init(&defaults);
+    cfg = &defaults;
+  }
+  replay_report r;
+  int rc = replay_verify(log, len, scenarios, nscenarios, cfg, &r);
+  if (rc == 0) {
+    replay_report_free(&r);
+    return BRINK_OK;
+  }
+  if (line) *line = r.line;
+  if (message) {
+    sbuf b = {0};
+    sb_puts(&b, r.message ? r.message : "out of memory");
+    if (r.log_line) {
+      sb_puts(&b, "\n  log:    ");
+      sb_puts(&b, r.log_line);
+    }
+    if (r.got) {
+      sb_puts(&b, "\n  replay: ");
+      sb_puts(&b, r.got);
+    }
+    if (r.why) {
+      sb_puts(&b, "\n  (");
+      sb_puts(&b, r.why);
+      sb_puts(&b, ")");
+    }
+    *message = b.bad ? NULL : b.s;
+    if (b.bad) free(b.s);
+  }
+  replay_report_free(&r);
+  return BRINK_EFORMAT;
+}
+
+void brink_buffer_free(void *p) { free(p); }

@@ -1,0 +1,152 @@
+/*
+** brink_session.h: sessions, what makes a run an exercise.  A session is an
+** engine with the setup it started from (seed, seats, policies, values set
+** before the start, a turn limit), the log of everything that happened,
+** undo points, branch points and the facilitator's commands.  It saves to
+** memory or to files and resumes from either, and a log it wrote can be
+** verified by running it again.  brink play, brink replay and brink run
+** are clients of these calls; so can any host be.
+**
+** The rules of brink.h hold here too: statuses, handles made and freed in
+** pairs, one thread per session at a time.  After a failing call,
+** brink_session_errmsg() says why until the next call on the session.
+*/
+#ifndef BRINK_SESSION_H
+#define BRINK_SESSION_H
+
+#include "brink.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct brink_session brink_session;
+
+/* Receives one line of text: a log line (JSON, no newline) or, for
+   on_say, what the people at the table read (lines ending in newlines;
+   the scenario's own text in it shown, its control bytes never obeyed). */
+typedef void (*brink_text_fn)(void *ud, const char *text);
+
+/* A session with an empty engine; 'cfg' may be NULL for defaults. */
+BRINK_API int brink_session_open(brink_session **out, const brink_config *cfg);
+/* Frees the session and its engine.  NULL does nothing. */
+BRINK_API void brink_session_close(brink_session *s);
+BRINK_API const char *brink_session_errmsg(const brink_session *s);
+/*
+** The session's engine, to read the world (values, options, names).  A
+** host must not step, choose, write or restore through it: the session
+** would not know.  /reload replaces it, so fetch it again after commands.
+*/
+BRINK_API brink_engine *brink_session_engine(brink_session *s);
+
+/* Loading the scenario, once, before anything else.  The diagnostics of a
+   failed load are the engine's (brink_diag_count/brink_diag_get). */
+BRINK_API int brink_session_load_file(brink_session *s, const char *path);
+BRINK_API int brink_session_load_string(brink_session *s, const char *name,
+                                        const char *text, size_t len);
+
+/* The setup, before the start: a person plays 'actor' (its moves come
+   from brink_session_answer); an actor plays by a policy of the scenario;
+   a variable starts at a value ("9", "true", "liberal"); the run ends
+   after 'turns' turns (0: the calendar's). */
+BRINK_API int brink_session_seat(brink_session *s, const char *actor);
+BRINK_API int brink_session_policy(brink_session *s, const char *actor,
+                                   const char *policy);
+BRINK_API int brink_session_preset(brink_session *s, const char *var,
+                                   const char *value);
+BRINK_API int brink_session_turn_limit(brink_session *s, int turns);
+/* Starts the run: the log gets the start and setup records. */
+BRINK_API int brink_session_start(brink_session *s, uint64_t seed);
+/*
+** Instead of starting: goes on from a save (brink_session_save's bytes or
+** a save file's), taking its setup, log, state and branch points.  A save
+** of another text of the scenario is refused unless 'force' (values are
+** then carried over by name).  BRINK_EFORMAT for damaged or foreign data.
+*/
+BRINK_API int brink_session_resume(brink_session *s, const void *save,
+                                   size_t len, int force);
+BRINK_API int brink_session_resume_file(brink_session *s, const char *path,
+                                        int force);
+
+/* Each log line as it is made (and the lines of a resumed save's log). */
+BRINK_API int brink_session_on_line(brink_session *s, brink_text_fn fn,
+                                    void *ud);
+/* What brink play prints: the timeline, what commands answer. */
+BRINK_API int brink_session_on_say(brink_session *s, brink_text_fn fn,
+                                   void *ud);
+
+/*
+** Play stops at prompts, where brink play would ask for input: a seat to
+** move (BRINK_AWAIT; brink_awaiting() on the engine says which), the start
+** of a turn when no actor has a seat (BRINK_OK), or the end (BRINK_DONE).
+** brink_session_step plays on to the next prompt (at a seat's prompt it
+** returns BRINK_AWAIT and does nothing: the seat must answer first).  A
+** script error is a record in the log and play goes on; an error status
+** means the run cannot go on at all.
+*/
+BRINK_API int brink_session_step(brink_session *s);
+/* The awaiting seat's answer: a legal option's number from 1 as
+   brink play lists them, a move's name and target ("summit DPRK"), or
+   "pass"; then plays on to the next prompt and returns as
+   brink_session_step does.  BRINK_EINVAL with a message when it is not a
+   legal choice, BRINK_ESTATE when no seat is to move. */
+BRINK_API int brink_session_answer(brink_session *s, const char *answer);
+
+/*
+** A facilitator's command as brink play takes it ("/set DPRK.economy 40",
+** "/undo 2", "/branch talks"; /help lists them).  Each is recorded in the
+** log.  Commands are given at prompts: between two, play first goes on to
+** the next, so that a replay of the log finds them where they were.
+** BRINK_OK when done, BRINK_EINVAL (with the reason as the message) when
+** refused.  The typed calls below are the same commands.
+*/
+BRINK_API int brink_session_command(brink_session *s, const char *command);
+BRINK_API int brink_session_set(brink_session *s, const char *var,
+                                const char *value);
+BRINK_API int brink_session_news(brink_session *s, const char *text);
+/* Runs an event (with 'json' its data, or NULL) or a trigger now. */
+BRINK_API int brink_session_fire(brink_session *s, const char *name,
+                                 const char *json);
+/* Every chance() in the next effect of 'move' succeeds with 'p' (< 0:
+   back to the dice). */
+BRINK_API int brink_session_odds(brink_session *s, const char *move, double p);
+/* Back to the start of the turn 'turns' turns ago (0: this one). */
+BRINK_API int brink_session_undo(brink_session *s, int turns);
+/* Marks a branch point 'name', or returns to it if it exists. */
+BRINK_API int brink_session_branch(brink_session *s, const char *name);
+/* Re-reads the scenario's file and carries the world over by name. */
+BRINK_API int brink_session_reload(brink_session *s);
+
+/* The whole session (setup, state, branch points, log) as a save: JSON
+   text, 'len' bytes, freed with brink_buffer_free(). */
+BRINK_API int brink_session_save(brink_session *s, void **out, size_t *len);
+/* The same written atomically to 'path' (a temporary file beside it,
+   synced, renamed over it): the old save or the new, never half. */
+BRINK_API int brink_session_save_file(brink_session *s, const char *path);
+
+/* The log so far, line by line; a line stays valid until the session is
+   closed. */
+BRINK_API size_t brink_session_log_count(const brink_session *s);
+BRINK_API const char *brink_session_log_line(const brink_session *s,
+                                             size_t i);
+
+/*
+** Verifies a log (brink_session's, brink run --json's, brink play
+** --log's): re-runs it from its setup record with the scenario text it
+** names, found by SHA-256 among 'scenarios' and the file the setup names,
+** and compares every line.  BRINK_OK when every line came out again;
+** BRINK_EFORMAT when one differs or the log cannot be replayed, with
+** *line its number (from 1; 0 for the whole log) and *message what is
+** wrong (malloc'd, free with brink_buffer_free()).  Either out-pointer
+** may be NULL.
+*/
+BRINK_API int brink_log_verify(const char *log, size_t len,
+                               const char *const *scenarios, int nscenarios,
+                               const brink_config *cfg, size_t *line,
+                               char **message);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,216 @@
+/*
+** The session layer through its public header only, as a host uses it:
+** setup, play, the facilitator's commands, saves to memory and to files,
+** resuming, and verifying the session's own log.
+*/
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "brink_session.h"
+
+#define KOREA "scripts/scenarios/korea-2019.lua"
+
+typedef struct said {
+  char text[1 << 16];
+  size_t n;
+} said;
+
+static void hear(void *ud, const char *text) {
+  said *s = ud;
+  size_t k = strlen(text);
+  if (s->n + k < sizeof s->text) {
+    memcpy(s->text + s->n, text, k + 1);
+    s->n += k;
+  }
+}
+
+static brink_session *opened(const char *path) {
+  brink_session *s;
+  cr_assert_eq(brink_session_open(&s, NULL), BRINK_OK);
+  cr_assert_eq(brink_session_load_file(s, path), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  return s;
+}
+
+/* The whole log as one text, a line each. */
+static char *log_text(brink_session *s, size_t *len) {
+  size_t n = 0;
+  for (size_t i = 0; i < brink_session_log_count(s); i++)
+    n += strlen(brink_session_log_line(s, i)) + 1;
+  char *t = malloc(n + 1), *p = t;
+  for (size_t i = 0; i < brink_session_log_count(s); i++)
+    p += sprintf(p, "%s\n", brink_session_log_line(s, i));
+  *len = n;
+  return t;
+}
+
+/* USA seated, three turns with an intervention and a branch point. */
+static brink_session *played(void) {
+  brink_session *s = opened(KOREA);
+  cr_assert_eq(brink_session_seat(s, "USA"), BRINK_OK);
+  cr_assert_eq(brink_session_start(s, 7), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  int rc = brink_session_step(s);
+  for (int turn = 0; turn < 3; turn++) {
+    cr_assert_eq(rc, BRINK_AWAIT, "%s", brink_session_errmsg(s));
+    cr_assert_eq(brink_session_step(s), BRINK_AWAIT);   /* answer first */
+    rc = brink_session_answer(s, "1");
+    if (turn == 1) {
+      cr_assert_eq(brink_session_set(s, "DPRK.economy", "40"), BRINK_OK,
+                   "%s", brink_session_errmsg(s));
+      cr_assert_eq(brink_session_branch(s, "here"), BRINK_OK, "%s",
+                   brink_session_errmsg(s));
+    }
+  }
+  return s;
+}
+
+Test(session, a_hosts_session_verifies_its_own_log) {
+  brink_session *s = played();
+  size_t len, line = 99;
+  char *log = log_text(s, &len), *msg = NULL;
+  cr_assert(strstr(log, "\"t\":\"setup\""));
+  cr_assert(strstr(log, "\"command\":\"/set DPRK.economy 40\""));
+  const char *files[] = {KOREA};
+  cr_assert_eq(brink_log_verify(log, len, files, 1, NULL, &line, &msg),
+               BRINK_OK, "%s", msg ? msg : "");
+  cr_assert_null(msg);
+  /* One changed value in the intervention: named by its line. */
+  char *at = strstr(log, "/set DPRK.economy 40");
+  at[strlen("/set DPRK.economy 4")] = '1';
+  size_t want = 1;
+  for (char *p = log; p < at; p++) want += *p == '\n';
+  cr_assert_eq(brink_log_verify(log, len, files, 1, NULL, &line, &msg),
+               BRINK_EFORMAT);
+  cr_assert_gt(line, want - 1);
+  cr_assert_not_null(msg);
+  brink_buffer_free(msg);
+  free(log);
+  brink_session_close(s);
+}
+
+Test(session, a_save_in_memory_resumes_where_it_was) {
+  brink_session *s = played();
+  void *save;
+  size_t n;
+  cr_assert_eq(brink_session_save(s, &save, &n), BRINK_OK);
+  brink_session *r = opened(KOREA);
+  cr_assert_eq(brink_session_resume(r, save, n, 0), BRINK_OK, "%s",
+               brink_session_errmsg(r));
+  brink_engine *a = brink_session_engine(s), *b = brink_session_engine(r);
+  cr_assert_eq(brink_turn(a), brink_turn(b));
+  for (int v = 0; v < brink_var_count(a); v++) {
+    double x, y;
+    brink_var_get(a, v, &x);
+    brink_var_get(b, v, &y);
+    cr_assert_eq(x, y, "%s", brink_var_name(a, v));
+  }
+  /* The resumed log holds the save's, then goes on from it. */
+  cr_assert_gt(brink_session_log_count(r), brink_session_log_count(s));
+  cr_assert_str_eq(brink_session_log_line(r, 0),
+                   brink_session_log_line(s, 0));
+  /* Both play on alike. */
+  cr_assert_eq(brink_session_branch(r, "here"), BRINK_OK, "%s",
+               brink_session_errmsg(r));
+  cr_assert_eq(brink_session_step(r), BRINK_AWAIT);
+  cr_assert_eq(brink_session_answer(r, "pass"), BRINK_AWAIT);
+  brink_buffer_free(save);
+  brink_session_close(s);
+  brink_session_close(r);
+}
+
+Test(session, damaged_saves_are_refused_and_change_nothing) {
+  brink_session *s = played();
+  void *save;
+  size_t n;
+  cr_assert_eq(brink_session_save(s, &save, &n), BRINK_OK);
+  for (size_t cut = 0; cut < n; cut += n / 17 + 1) {
+    brink_session *r = opened(KOREA);
+    cr_assert_eq(brink_session_resume(r, save, cut, 0), BRINK_EFORMAT);
+    cr_assert_neq(*brink_session_errmsg(r), '\0');
+    /* Refused: the session may still start afresh. */
+    cr_assert_eq(brink_session_start(r, 1), BRINK_OK, "%s",
+                 brink_session_errmsg(r));
+    brink_session_close(r);
+  }
+  brink_buffer_free(save);
+  brink_session_close(s);
+}
+
+Test(session, a_save_file_is_written_whole) {
+  brink_session *s = played();
+  char path[] = "/tmp/brink-session-XXXXXX";
+  int fd = mkstemp(path);
+  cr_assert_geq(fd, 0);
+  close(fd);
+  cr_assert_eq(brink_session_save_file(s, path), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  brink_session *r = opened(KOREA);
+  cr_assert_eq(brink_session_resume_file(r, path, 0), BRINK_OK, "%s",
+               brink_session_errmsg(r));
+  cr_assert_eq(brink_turn(brink_session_engine(r)),
+               brink_turn(brink_session_engine(s)));
+  cr_assert_eq(brink_session_save_file(s, "/nonexistent-dir/x.json"),
+               BRINK_EIO);
+  cr_assert(strstr(brink_session_errmsg(s), "/nonexistent-dir/x.json"));
+  unlink(path);
+  brink_session_close(s);
+  brink_session_close(r);
+}
+
+Test(session, refused_commands_say_why_through_the_status) {
+  brink_session *s = played();
+  said heard = {0};
+  brink_session_on_say(s, hear, &heard);
+  cr_assert_eq(brink_session_set(s, "DPRK.econmy", "1"), BRINK_EINVAL);
+  cr_assert(strstr(brink_session_errmsg(s), "did you mean"), "%s",
+            brink_session_errmsg(s));
+  cr_assert(strstr(heard.text, "! "), "%s", heard.text);
+  cr_assert_eq(brink_session_command(s, "/nonsense"), BRINK_EINVAL);
+  cr_assert_eq(brink_session_undo(s, 999), BRINK_EINVAL);
+  cr_assert_eq(brink_session_fire(s, "no_such_event", NULL), BRINK_EINVAL);
+  cr_assert_eq(brink_session_odds(s, "summit", 2), BRINK_ERANGE);
+  /* A good command after a refusal: no message left over. */
+  cr_assert_eq(brink_session_news(s, "Talks in Stockholm"), BRINK_OK);
+  cr_assert_eq(brink_session_undo(s, 1), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  cr_assert_eq(brink_session_answer(s, "no_such_move"), BRINK_EINVAL);
+  cr_assert(strstr(brink_session_errmsg(s), "no_such_move"), "%s",
+            brink_session_errmsg(s));
+  cr_assert_eq(brink_session_answer(s, "99"), BRINK_EINVAL);
+  cr_assert(strstr(brink_session_errmsg(s), "choose a number"), "%s",
+            brink_session_errmsg(s));
+  brink_session_close(s);
+}
+
+Test(session, setup_is_checked_when_given) {
+  brink_session *s = opened(KOREA);
+  cr_assert_eq(brink_session_seat(s, "USX"), BRINK_ENOTFOUND);
+  cr_assert(strstr(brink_session_errmsg(s), "USA"));
+  cr_assert_eq(brink_session_seat(s, "USA"), BRINK_OK);
+  cr_assert_eq(brink_session_seat(s, "USA"), BRINK_EEXIST);
+  cr_assert_eq(brink_session_preset(s, "nope", "1"), BRINK_ENOTFOUND);
+  cr_assert_eq(brink_session_turn_limit(s, -1), BRINK_ERANGE);
+  cr_assert_eq(brink_session_step(s), BRINK_ESTATE);
+  cr_assert_eq(brink_session_preset(s, "DPRK.economy", "loads"), BRINK_OK);
+  /* A value that does not fit its variable fails at the start. */
+  cr_assert_eq(brink_session_start(s, 1), BRINK_EINVAL);
+  cr_assert(strstr(brink_session_errmsg(s), "DPRK.economy"), "%s",
+            brink_session_errmsg(s));
+  brink_session_close(s);
+}
+
+Test(session, a_session_with_no_seats_steps_turn_by_turn) {
+  brink_session *s = opened(KOREA);
+  cr_assert_eq(brink_session_turn_limit(s, 4), BRINK_OK);
+  cr_assert_eq(brink_session_start(s, 3), BRINK_OK);
+  int steps = 1, rc;
+  while ((rc = brink_session_step(s)) == BRINK_OK) steps++;
+  cr_assert_eq(rc, BRINK_DONE, "%s", brink_session_errmsg(s));
+  cr_assert_eq(steps, 4, "one step a turn");
+  cr_assert_eq(brink_turn(brink_session_engine(s)), 4);
+  brink_session_close(s);
+}

@@ -69,6 +69,11 @@ int cmd_replay(int argc, char **argv) {
   replay_report r;
   rc = replay_verify(text, len, scenarios, nscen, &o.cfg, &r);
   free(text);
+  if (rc && r.message == NULL) {
+    term_printf(stderr, "brink replay: out of memory\n");
+    replay_report_free(&r);
+    return 1;
+  }
   if (rc == 0) {
     term_printf(stdout, "%s: all %zu lines reproduced\n", o.file, r.nlines);
   } else if (r.line == 0) {

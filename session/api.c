@@ -31,13 +31,11 @@ static int set_err(brink_session *bs, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int set_err(brink_session *bs, int status, const char *fmt, ...) {
-  char msg[1200];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
   free(bs->err);
-  bs->err = strdup(msg);
+  bs->err = vformat(fmt, ap);
+  va_end(ap);
   return status;
 }
 

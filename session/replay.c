@@ -168,14 +168,12 @@ static void report(replay_report *out, size_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void report(replay_report *out, size_t line, const char *fmt, ...) {
-  char msg[1200];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
   out->line = line;
   free(out->message);
-  out->message = strdup(msg);
+  out->message = vformat(fmt, ap);
+  va_end(ap);
 }
 
 /* The engine of the log's scenario, or NULL with the reason reported. */

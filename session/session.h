@@ -32,6 +32,9 @@ int record_line(brink_engine *e, const brink_record *r, char **buf,
 int write_atomic(const char *path, const char *text, size_t len, char *err,
                  size_t cap);
 
+/* printf into a new string (malloc'd), or NULL when out of memory. */
+char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 /* Trims spaces at both ends in place. */
 char *trim_space(char *t);
 

@@ -23,6 +23,19 @@ char *trim_space(char *t) {
   return t;
 }
 
+char *vformat(const char *fmt, va_list ap) {
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  if (f == NULL) return NULL;
+  vfprintf(f, fmt, ap);
+  if (fclose(f) != 0) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
 void sb_put(sbuf *b, const char *s, size_t n) {
   if (b->bad) return;
   if (b->n + n + 1 > b->cap) {

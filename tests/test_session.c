@@ -214,3 +214,21 @@ Test(session, a_session_with_no_seats_steps_turn_by_turn) {
   cr_assert_eq(brink_turn(brink_session_engine(s)), 4);
   brink_session_close(s);
 }
+
+/* examples/facilitate.c, built by make examples, plays, resumes and
+   verifies a session as its comment says. */
+Test(session, the_example_host_verifies_its_session) {
+  const char *build = getenv("BRINK_BUILD");
+  cr_assert_not_null(build, "BRINK_BUILD is not set (run through make test)");
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "%s/examples/facilitate %s 2>&1", build, KOREA);
+  FILE *p = popen(cmd, "r");
+  cr_assert_not_null(p);
+  static char out[1 << 20];
+  size_t n = fread(out, 1, sizeof out - 1, p);
+  out[n] = '\0';
+  cr_assert_eq(pclose(p), 0, "%s", out);
+  cr_assert(strstr(out, "\nresumed at turn 4\n"), "%s", out);
+  cr_assert(strstr(out, "\nverified: "), "%s", out);
+  cr_assert(strstr(out, "\"command\":\"/set DPRK.economy 40\""), "%s", out);
+}

@@ -8,7 +8,8 @@ trap 'rm -rf "$stage"' EXIT
 make -s --no-print-directory BUILD="$build" install DESTDIR="$stage" PREFIX=/usr/local >/dev/null
 cat > "$stage/host.c" <<'C'
 #include <brink.h>
-int main(void) { brink_engine *e; if (brink_engine_open(&e, NULL)) return 1; brink_engine_close(e); return 0; }
+#include <brink_session.h>
+int main(void) { brink_engine *e; brink_session *s; if (brink_engine_open(&e, NULL) || brink_session_open(&s, NULL)) return 1; brink_engine_close(e); brink_session_close(s); return 0; }
 C
 export PKG_CONFIG_PATH="$stage/usr/local/lib/pkgconfig"
 export PKG_CONFIG_SYSROOT_DIR="$stage"

@@ -32,6 +32,7 @@ CLI_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
 LIBA  := $(BUILD)/libbrink.a
+LIBI  := $(BUILD)/libbrink-internal.a
 LIBSO := $(BUILD)/libbrink.so.$(VERSION)
 BIN   := $(BUILD)/brink
 TESTS := $(BUILD)/brink-tests
@@ -83,7 +84,17 @@ $(BUILD)/examples/%: examples/%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(PKGLIBS) $(LDSAN)
 
+# What hosts link defines brink_* and nothing else, so no name of ours can
+# clash with one of theirs: one relocatable object whose hidden symbols
+# are made local.  The command and the tests use the internal calls too
+# and link all the objects as they are.
 $(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	$(LD) -r -o $(BUILD)/libbrink.o $^
+	objcopy --localize-hidden $(BUILD)/libbrink.o
+	ar rcs $@ $(BUILD)/libbrink.o
+
+$(LIBI): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -92,27 +103,27 @@ $(LIBSO): $(LIB_OBJ)
 	ln -sf libbrink.so.$(VERSION) $(BUILD)/libbrink.so.$(SOVERSION)
 	ln -sf libbrink.so.$(SOVERSION) $(BUILD)/libbrink.so
 
-$(BIN): $(CLI_OBJ) $(LIBA)
-	$(CC) -pthread -o $@ $(CLI_OBJ) $(LIBA) $(PKGLIBS) $(LDSAN)
+$(BIN): $(CLI_OBJ) $(LIBI)
+	$(CC) -pthread -o $@ $(CLI_OBJ) $(LIBI) $(PKGLIBS) $(LDSAN)
 
 # The tests call the command's own code too (saves, the log model): all
 # of cli/ but main().
 TEST_CLI_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 
-$(TESTS): $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBA)
-	$(CC) -pthread -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBA) $(PKGLIBS) -lcriterion $(LDSAN)
+$(TESTS): $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBI)
+	$(CC) -pthread -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBI) $(PKGLIBS) -lcriterion $(LDSAN)
 
 # The harnesses of make fuzz, built by it with clang.
 fuzzers: $(patsubst %,$(BUILD)/fuzz/%,scenario save replay merge)
 
-$(BUILD)/fuzz/scenario: tests/fuzz/fuzz_scenario.c $(LIBA)
+$(BUILD)/fuzz/scenario: tests/fuzz/fuzz_scenario.c $(LIBI)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBA) $(PKGLIBS)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBI) $(PKGLIBS)
 
-$(BUILD)/fuzz/%: tests/fuzz/fuzz_cli.c $(TEST_CLI_OBJ) $(LIBA)
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_cli.c $(TEST_CLI_OBJ) $(LIBI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Icli -DFUZZ_$(shell echo $* | tr a-z A-Z) \
-	  -fsanitize=fuzzer -pthread -o $@ $< $(TEST_CLI_OBJ) $(LIBA) $(PKGLIBS)
+	  -fsanitize=fuzzer -pthread -o $@ $< $(TEST_CLI_OBJ) $(LIBI) $(PKGLIBS)
 
 $(BUILD)/engine/%.o: engine/%.c
 	@mkdir -p $(dir $@)

@@ -18,4 +18,6 @@ LD_LIBRARY_PATH="$stage/usr/local/lib" "$stage/host"
 # Only the API is exported from the shared library.
 extra=$(nm -D --defined-only "$stage/usr/local/lib/libbrink.so" | awk '{print $3}' | grep -v '^brink_' || true)
 if [ -n "$extra" ]; then echo "exported beyond brink_*: $extra" >&2; exit 1; fi
-echo "install: ok (header, libraries, brink.pc, CLI; only brink_* exported)"
+extra=$(nm -g --defined-only "$stage/usr/local/lib/libbrink.a" | awk 'NF == 3 {print $3}' | grep -v '^brink_' || true)
+if [ -n "$extra" ]; then echo "libbrink.a defines beyond brink_*: $extra" >&2; exit 1; fi
+echo "install: ok (header, libraries, brink.pc, CLI; only brink_* exported or defined)"

@@ -338,8 +338,9 @@ void model_feed(model *m, const char *line, size_t len) {
   m->lines++;
   json_error_t je;
   json_t *r = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+  char err[256];
   const char *t = r ? jget_str(r, "t") : NULL;
-  if (t == NULL) {
+  if (t == NULL || record_valid(NULL, r, false, "line", err, sizeof err)) {
     m->bad_lines++;
     json_decref(r);
     return;
@@ -354,7 +355,6 @@ void model_feed(model *m, const char *line, size_t len) {
     if (!seed_read(seed, &m->seed)) m->seed = 0;
     m->turn = 1;
   } else if (strcmp(t, "setup") == 0) {
-    char err[256];
     setup_free(&m->setup);
     m->has_setup = setup_parse(r, &m->setup, err, sizeof err) == 0;
     if (!m->has_setup) m->bad_lines++;

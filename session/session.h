@@ -420,6 +420,22 @@ void session_show_seat(session *s);
 int session_report(session *s, const char *path);
 
 /* ---------------------------------------------------------------------- */
+/* record.c: what each kind of log record holds.                          */
+
+/*
+** A record of a known kind with its fields and no other ('at' names it in
+** messages); when 'named', also names, values and dates of the scenario in
+** 'e' (which may be NULL otherwise).  0, or -1 with 'err'.
+*/
+int record_valid(brink_engine *e, json_t *rec, bool named, const char *at,
+                 char *err, size_t cap);
+/* A JSON string of 64 lowercase hex digits (a SHA-256). */
+bool is_hex64(json_t *j);
+/* The same for one line of text. */
+int record_check(brink_engine *e, const char *line, bool named,
+                 const char *at, char *err, size_t cap);
+
+/* ---------------------------------------------------------------------- */
 /* replay.c: verifying a log.                                             */
 
 typedef struct replay_report {

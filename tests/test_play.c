@@ -978,3 +978,32 @@ Test(play, usage_errors_are_named) {
     done(r);
   }
 }
+
+/* The report reads a log by the same record model that saves are checked
+   with: a record of a known kind with a field too many or too few is not
+   taken, and is counted. */
+Test(play, report_takes_only_records_that_fit_the_record_model) {
+  char *d = folder();
+  char cmd[1000], path[600];
+  snprintf(cmd, sizeof cmd, "%s run tests/cli/timeline.lua --json > "
+           "%s/log.jsonl", brink(), d);
+  result r = shell(cmd);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  done(r);
+  snprintf(path, sizeof path, "%s/log.jsonl", d);
+  FILE *f = fopen(path, "a");
+  cr_assert_not_null(f);
+  fputs("{\"t\":\"news\",\"turn\":2,\"date\":\"x\",\"text\":\"FORGED\","
+        "\"extra\":1}\n{\"t\":\"move\",\"turn\":2,\"move\":\"FORGED2\"}\n", f);
+  fclose(f);
+  snprintf(cmd, sizeof cmd, "report %s/log.jsonl -o %s/aar.md", d, d);
+  r = run(cmd);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  done(r);
+  snprintf(path, sizeof path, "%s/aar.md", d);
+  char *md = slurp(path);
+  cr_assert(strstr(md, "2 log lines could not be read"), "%s", md);
+  cr_assert_null(strstr(md, "FORGED"), "%s", md);
+  free(md);
+  rmtree(d);
+}

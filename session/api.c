@@ -381,6 +381,29 @@ int brink_session_reload(brink_session *bs) {
   return command(bs, "/reload", NULL, NULL);
 }
 
+int brink_session_load(brink_session *bs, const char *path, int force) {
+  return command(bs, "/load", force ? "--force" : path, force ? path : NULL);
+}
+
+static void collect(void *ud, const char *text) { sb_puts(ud, text); }
+
+int brink_session_why(brink_session *bs, const char *name, char **text) {
+  *text = NULL;
+  sbuf b = {0};
+  brink_text_fn fn = bs->say_fn;
+  void *ud = bs->say_ud;
+  bs->say_fn = collect;
+  bs->say_ud = &b;
+  int rc = command(bs, "/why", name, NULL);
+  bs->say_fn = fn;
+  bs->say_ud = ud;
+  if (b.s && fn) fn(ud, b.s);
+  if (rc == BRINK_OK && b.bad) rc = set_err(bs, BRINK_ENOMEM, "out of memory");
+  if (rc == BRINK_OK) *text = b.s;
+  else free(b.s);
+  return rc;
+}
+
 int brink_session_save(brink_session *bs, void **out, size_t *len) {
   *out = NULL;
   *len = 0;

@@ -116,6 +116,15 @@ BRINK_API int brink_session_undo(brink_session *s, int turns);
 BRINK_API int brink_session_branch(brink_session *s, const char *name);
 /* Re-reads the scenario's file and carries the world over by name. */
 BRINK_API int brink_session_reload(brink_session *s);
+/* The world of a save file (its state only: play goes on in this
+   session, with its log and seats); 'force' as for resume. */
+BRINK_API int brink_session_load(brink_session *s, const char *path,
+                                 int force);
+/* Why VAR has its value (its last changes and their causes), or why a
+   trigger has or has not fired: text, malloc'd, freed with
+   brink_buffer_free(); also said through on_say. */
+BRINK_API int brink_session_why(brink_session *s, const char *name,
+                                char **text);
 
 /* The whole session (setup, state, branch points, log) as a save: JSON
    text, 'len' bytes, freed with brink_buffer_free(). */

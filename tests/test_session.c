@@ -186,6 +186,30 @@ Test(session, refused_commands_say_why_through_the_status) {
   brink_session_close(s);
 }
 
+Test(session, why_and_load_are_calls_too) {
+  brink_session *s = played();
+  char *why = NULL;
+  cr_assert_eq(brink_session_why(s, "DPRK.economy", &why), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  cr_assert(strstr(why, "facilitator"), "%s", why);
+  brink_buffer_free(why);
+  cr_assert_eq(brink_session_why(s, "DPRK.econmy", &why), BRINK_EINVAL);
+  cr_assert_null(why);
+  char path[] = "/tmp/brink-session-XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  cr_assert_eq(brink_session_save_file(s, path), BRINK_OK);
+  int turn = brink_turn(brink_session_engine(s));
+  cr_assert_eq(brink_session_answer(s, "1"), BRINK_AWAIT);
+  cr_assert_eq(brink_session_load(s, path, 0), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  cr_assert_eq(brink_turn(brink_session_engine(s)), turn);
+  cr_assert_eq(brink_session_load(s, "/nonexistent.json", 0), BRINK_EINVAL);
+  cr_assert(strstr(brink_session_errmsg(s), "/nonexistent.json"));
+  unlink(path);
+  brink_session_close(s);
+}
+
 Test(session, setup_is_checked_when_given) {
   brink_session *s = opened(KOREA);
   cr_assert_eq(brink_session_seat(s, "USX"), BRINK_ENOTFOUND);

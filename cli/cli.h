@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "brink.h"
+#include "brink_session.h"
 #include "session.h"
 
 #define MAX_PAIRS 64
@@ -55,6 +56,8 @@ int usage_error(const char *cmd, const char *fmt, ...)
 */
 int parse_options(const char *cmd, int argc, char **argv,
                   const char *const *allowed, options *o);
+/* Prints why a scenario did not load: its diagnostics, one a line. */
+void print_load_errors(const brink_engine *e);
 /* Opens an engine and loads o->file; prints the diagnostics on failure. */
 int open_scenario(const options *o, brink_engine **out);
 /* The same from the file's bytes, read once by the caller ('path' names

@@ -209,6 +209,12 @@ int parse_options(const char *cmd, int argc, char **argv,
   return 0;
 }
 
+void print_load_errors(const brink_engine *e) {
+  int n = brink_diag_count(e);
+  if (n == 0) term_printf(stderr, "%s\n", brink_errmsg(e));
+  for (int i = 0; i < n; i++) term_printf(stderr, "%s\n", brink_diag_get(e, i));
+}
+
 /* Loads 'text' when it is not NULL, else the file o->file. */
 static int open_with(const options *o, const char *path, const char *text,
                      size_t len, brink_engine **out) {
@@ -222,10 +228,7 @@ static int open_with(const options *o, const char *path, const char *text,
   rc = text ? brink_load_string(e, path, text, len)
             : brink_load_file(e, path);
   if (rc != BRINK_OK) {
-    int n = brink_diag_count(e);
-    if (n == 0) term_printf(stderr, "%s\n", brink_errmsg(e));
-    for (int i = 0; i < n; i++)
-      term_printf(stderr, "%s\n", brink_diag_get(e, i));
+    print_load_errors(e);
     brink_engine_close(e);
     return 1;
   }

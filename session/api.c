@@ -22,9 +22,12 @@ struct brink_session {
   setup su;               /* collected before the start */
   char *file;             /* the scenario's path or name */
   bool loaded, started;
+  bool changed;           /* the last command changed the world */
   char *err;
   brink_text_fn line_fn, say_fn;
   void *line_ud, *say_ud;
+  brink_report_fn report_fn;
+  void *report_ud;
 };
 
 static int set_err(brink_session *bs, int status, const char *fmt, ...)
@@ -106,6 +109,13 @@ int brink_session_load_string(brink_session *bs, const char *name,
   return after_load(bs, brink_load_string(bs->e, name, text, len), name);
 }
 
+static int started(brink_session *bs) {
+  clear_err(bs);
+  if (!bs->started) return set_err(bs, BRINK_ESTATE, "the session has not "
+                                   "started");
+  return BRINK_OK;
+}
+
 /* Setup calls are checked now, so a typo fails where it was made. */
 static int before_start(brink_session *bs) {
   clear_err(bs);
@@ -124,6 +134,15 @@ static int push(brink_session *bs, strlist *l, const char *a, const char *b) {
   return rc ? set_err(bs, BRINK_ENOMEM, "out of memory") : BRINK_OK;
 }
 
+static bool has_policy(const brink_session *bs, const char *actor) {
+  size_t n = strlen(actor);
+  for (size_t i = 0; i < bs->su.policies.n; i++)
+    if (strncmp(bs->su.policies.v[i], actor, n) == 0 &&
+        bs->su.policies.v[i][n] == '=')
+      return true;
+  return false;
+}
+
 int brink_session_seat(brink_session *bs, const char *actor) {
   int rc = before_start(bs), a;
   if (rc) return rc;
@@ -131,6 +150,8 @@ int brink_session_seat(brink_session *bs, const char *actor) {
   for (size_t i = 0; i < bs->su.seats.n; i++)
     if (strcmp(bs->su.seats.v[i], actor) == 0)
       return set_err(bs, BRINK_EEXIST, "%s has a seat already", actor);
+  if (has_policy(bs, actor))
+    return set_err(bs, BRINK_EEXIST, "%s plays by a policy", actor);
   return push(bs, &bs->su.seats, actor, NULL);
 }
 
@@ -141,6 +162,11 @@ int brink_session_policy(brink_session *bs, const char *actor,
   if ((rc = brink_actor_find(bs->e, actor, &a)) != BRINK_OK ||
       (rc = brink_policy_assign(bs->e, a, policy)) != BRINK_OK)
     return rc;
+  for (size_t i = 0; i < bs->su.seats.n; i++)
+    if (strcmp(bs->su.seats.v[i], actor) == 0)
+      return set_err(bs, BRINK_EEXIST, "%s has a seat", actor);
+  if (has_policy(bs, actor))
+    return set_err(bs, BRINK_EEXIST, "%s has a policy already", actor);
   return push(bs, &bs->su.policies, actor, policy);
 }
 
@@ -165,6 +191,13 @@ static void on_line(session *s, const char *line) {
   if (bs->line_fn) bs->line_fn(bs->line_ud, line);
 }
 
+static int on_report(session *s, const char *path, char *err, size_t cap) {
+  brink_session *bs = (brink_session *)s;
+  const char *why = bs->report_fn(bs->report_ud, bs, path);
+  if (why) snprintf(err, cap, "%s", why);
+  return why != NULL;
+}
+
 static void on_say(void *ud, const char *text) {
   brink_session *bs = ud;
   if (bs->say_fn) bs->say_fn(bs->say_ud, text);
@@ -181,9 +214,31 @@ static int begin(brink_session *bs) {
   bs->s.on_line = on_line;
   bs->s.say = on_say;
   bs->s.say_ud = bs;
+  if (bs->report_fn) bs->s.report = on_report;
   if (session_configure(&bs->s, err, sizeof err))
     return set_err(bs, BRINK_EINVAL, "%s", err);
   return BRINK_OK;
+}
+
+static void banner(brink_session *bs) {
+  session *s = &bs->s;
+  brink_engine *e = s->e;
+  const char *title = brink_scenario_field(e, "title");
+  const char *id = brink_scenario_field(e, "id");
+  session_say_fmt(s, "%s%s%s%s, seed %llu: a tabletop exercise\n",
+                  *title ? title : id, *title ? " (" : "", *title ? id : "",
+                  *title ? ")" : "", (unsigned long long)s->setup.seed);
+  if (s->setup.seats.n == 0)
+    session_say(s, "No seats: every actor plays by the AI or a policy, and "
+                "the facilitator steps through the turns.\n");
+  for (size_t i = 0; i < s->setup.seats.n; i++) {
+    int a;
+    brink_actor_find(e, s->setup.seats.v[i], &a);
+    session_say_fmt(s, "%s %s (%s)", i ? "," : "Seats:", s->setup.seats.v[i],
+                    brink_actor_name(e, a));
+  }
+  if (s->setup.seats.n) session_say(s, ".\n");
+  session_say(s, "/help lists the facilitator's commands.\n");
 }
 
 int brink_session_start(brink_session *bs, uint64_t seed) {
@@ -201,6 +256,7 @@ int brink_session_start(brink_session *bs, uint64_t seed) {
   rc = session_start(&bs->s, err, sizeof err);
   if (rc == 2) return set_err(bs, BRINK_EINVAL, "%s", err);
   if (rc) return set_err(bs, BRINK_ESTATE, "%s", brink_errmsg(bs->s.e));
+  banner(bs);
   return BRINK_OK;
 }
 
@@ -224,6 +280,13 @@ static int resume_from(brink_session *bs, const char *text, size_t len,
   if (rc == BRINK_OK && session_resume(&bs->s, &l, from))
     rc = set_err(bs, BRINK_EFORMAT, "%s", bs->s.refusal[0] ? bs->s.refusal
                                                             : "cannot resume");
+  if (rc == BRINK_OK) {
+    banner(bs);
+    session_notes(&bs->s, &l.notes);
+    char what[4200];
+    snprintf(what, sizeof what, "Resumed from %s", from);
+    session_where(&bs->s, what);
+  }
   loaded_free(&l);
   return rc;
 }
@@ -263,11 +326,35 @@ int brink_session_on_say(brink_session *bs, brink_text_fn fn, void *ud) {
   return BRINK_OK;
 }
 
-static int started(brink_session *bs) {
-  clear_err(bs);
-  if (!bs->started) return set_err(bs, BRINK_ESTATE, "the session has not "
-                                   "started");
+int brink_session_on_report(brink_session *bs, brink_report_fn fn,
+                            void *ud) {
+  bs->report_fn = fn;
+  bs->report_ud = ud;
+  if (bs->started) bs->s.report = fn ? on_report : NULL;
   return BRINK_OK;
+}
+
+
+int brink_session_show(brink_session *bs, int what) {
+  int rc = started(bs);
+  if (rc) return rc;
+  switch (what) {
+  case BRINK_SHOW_BANNER: banner(bs); return BRINK_OK;
+  case BRINK_SHOW_SEAT: session_show_seat(&bs->s); return BRINK_OK;
+  case BRINK_SHOW_MOVES:
+    if (brink_awaiting(bs->s.e) < 0)
+      return set_err(bs, BRINK_ESTATE, "no seat is to move");
+    session_show_moves(&bs->s, brink_awaiting(bs->s.e));
+    return BRINK_OK;
+  default: return set_err(bs, BRINK_EINVAL, "nothing to show as %d", what);
+  }
+}
+
+int brink_session_changed(const brink_session *bs) { return bs->changed; }
+
+int brink_session_over(const brink_session *bs) {
+  if (!bs->started) return 0;
+  return bs->s.stuck ? 2 : bs->s.quit ? 1 : 0;
 }
 
 /* Where play waits for someone: a seat, the end, or a turn's start. */
@@ -291,6 +378,11 @@ static int to_prompt(brink_session *bs) {
                      "on: %s", brink_errmsg(s->e));
   }
   return prompt_status(s);
+}
+
+int brink_session_prompt(brink_session *bs) {
+  int rc = started(bs);
+  return rc ? rc : to_prompt(bs);
 }
 
 int brink_session_step(brink_session *bs) {
@@ -323,7 +415,9 @@ int brink_session_answer(brink_session *bs, const char *answer) {
 int brink_session_command(brink_session *bs, const char *command) {
   int rc = started(bs);
   if (rc || (rc = to_prompt(bs)) < 0) return rc;
-  if (session_command(&bs->s, command) < 0 && !bs->s.refusal[0])
+  int done = session_command(&bs->s, command);
+  bs->changed = done > 0;
+  if (done < 0 && !bs->s.refusal[0])
     return set_err(bs, BRINK_EINVAL, "not a command: '%s'", command);
   return refused(bs);
 }

@@ -55,7 +55,8 @@ BRINK_API int brink_session_policy(brink_session *s, const char *actor,
 BRINK_API int brink_session_preset(brink_session *s, const char *var,
                                    const char *value);
 BRINK_API int brink_session_turn_limit(brink_session *s, int turns);
-/* Starts the run: the log gets the start and setup records. */
+/* Starts the run: the log gets the start and setup records, and on_say
+   the banner (scenario, seed, seats). */
 BRINK_API int brink_session_start(brink_session *s, uint64_t seed);
 /*
 ** Instead of starting: goes on from a save (brink_session_save's bytes or
@@ -74,6 +75,33 @@ BRINK_API int brink_session_on_line(brink_session *s, brink_text_fn fn,
 /* What brink play prints: the timeline, what commands answer. */
 BRINK_API int brink_session_on_say(brink_session *s, brink_text_fn fn,
                                    void *ud);
+/*
+** Writes the after-action report to 'path' for /report: the host renders
+** it (from the log, brink_session_log_line, and names from the engine).
+** Returns NULL when written, else why not (valid until the next call).
+** Without one, /report is refused.
+*/
+typedef const char *(*brink_report_fn)(void *ud, brink_session *s,
+                                       const char *path);
+BRINK_API int brink_session_on_report(brink_session *s, brink_report_fn fn,
+                                      void *ud);
+
+/* Says through on_say what people at the table are shown: the banner
+   (scenario, seed, seats), what the seat to move sees (its values, news
+   since it last looked, its moves with the reasons for illegal ones), or
+   its moves alone.  After the start. */
+enum brink_show {
+  BRINK_SHOW_BANNER = 0,
+  BRINK_SHOW_SEAT = 1,
+  BRINK_SHOW_MOVES = 2
+};
+BRINK_API int brink_session_show(brink_session *s, int what);
+/* Nonzero when the last command changed the world (a value, the turn, the
+   scenario), so what a seat sees is worth showing again. */
+BRINK_API int brink_session_changed(const brink_session *s);
+/* Nonzero once the session is over: 1 after /quit, 2 when the run cannot
+   go on (a step failed and left it where it was). */
+BRINK_API int brink_session_over(const brink_session *s);
 
 /*
 ** Play stops at prompts, where brink play would ask for input: a seat to
@@ -85,6 +113,9 @@ BRINK_API int brink_session_on_say(brink_session *s, brink_text_fn fn,
 ** means the run cannot go on at all.
 */
 BRINK_API int brink_session_step(brink_session *s);
+/* Plays on to the next prompt if not at one, and returns which it is, as
+   brink_session_step does; at a prompt it does nothing. */
+BRINK_API int brink_session_prompt(brink_session *s);
 /* The awaiting seat's answer: a legal option's number from 1 as
    brink play lists them, a move's name and target ("summit DPRK"), or
    "pass"; then plays on to the next prompt and returns as

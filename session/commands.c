@@ -527,16 +527,10 @@ static void cmd_why(session *s, char *args) {
 }
 
 int session_report(session *s, const char *path) {
-  model m;
-  model_init(&m);
-  for (size_t i = 0; i < s->log.n; i++)
-    model_feed(&m, s->log.v[i], strlen(s->log.v[i]));
-  model_finish(&m);
   char err[512];
-  int rc = s->report ? s->report(path, &m, s->e, err, sizeof err)
+  int rc = s->report ? s->report(s, path, err, sizeof err)
                      : (snprintf(err, sizeof err, "reports are not written "
                                  "here"), 1);
-  model_free(&m);
   if (rc) session_say_fmt(s, "! %s\n", err);
   else session_say_fmt(s, "Report written to %s.\n", path);
   return rc;

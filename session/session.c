@@ -46,7 +46,7 @@ void session_say_fmt(session *s, const char *fmt, ...) {
 }
 
 void session_say(session *s, const char *text) {
-  session_say_fmt(s, "%s", text);
+  if (s->say) s->say(s->say_ud, text);
 }
 
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
@@ -69,9 +69,6 @@ void session_when(brink_engine *e, int turn, char *buf, size_t cap) {
 
 void session_emit(session *s, const char *line) {
   if (strlist_push(&s->log, line)) s->io_error = 1;
-  if (s->logfile && (fprintf(s->logfile, "%s\n", line) < 0 ||
-                     fflush(s->logfile) != 0))
-    s->io_error = 1;
   model_feed(&s->model, line, strlen(line));
   if (s->on_line) s->on_line(s, line);
 }
@@ -344,9 +341,8 @@ int session_resume(session *s, loaded *l, const char *from) {
   /* The save's log comes first, so this session's log is whole. */
   for (size_t i = 0; i < l->log.n; i++) {
     if (strlist_push(&s->log, l->log.v[i])) s->io_error = 1;
-    if (s->logfile && fprintf(s->logfile, "%s\n", l->log.v[i]) < 0)
-      s->io_error = 1;
     model_feed(&s->model, l->log.v[i], strlen(l->log.v[i]));
+    if (s->on_line) s->on_line(s, l->log.v[i]);
   }
   char err[512];
   strlist notes = {0};

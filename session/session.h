@@ -308,18 +308,14 @@ void model_feed(model *m, const char *line, size_t len);
 /* Fills in start values and series after the last line. */
 void model_finish(model *m);
 
-/*
-** The after-action report from a model; 'e' (may be NULL) gives display
-** names.  The client renders it (cli/report.c: by the path's extension, .md
-** or HTML) and sets session.report to let /report write one.
-*/
-typedef int (*report_fn)(const char *path, model *m, brink_engine *e,
-                         char *err, size_t cap);
+/* The client renders reports (the log is all a report needs) and sets
+   session.report to let /report write one: 0, or nonzero with 'err'. */
+typedef struct session session;
+typedef int (*report_fn)(session *s, const char *path, char *err, size_t cap);
 
 /* ---------------------------------------------------------------------- */
 /* A play session: shared by brink play and brink replay.                 */
 
-typedef struct session session;
 /* Called with each log line as it is made. */
 typedef void (*line_fn)(session *s, const char *line);
 
@@ -329,7 +325,6 @@ struct session {
   setup setup;
   char *scenario_title;
   strlist log;              /* every line of the session */
-  FILE *logfile;            /* --log, or NULL */
   /* What people read (NULL when replaying): text, its lines ended. */
   void (*say)(void *ud, const char *text);
   void *say_ud;
@@ -399,7 +394,8 @@ int session_branch_add(session *s, const char *name, int turn, json_t *st);
 /* The values 'actor' sees (< 0: the facilitator, everything). */
 void session_show_vars(session *s, int actor, bool exact);
 
-/* Says 'text' to the people at the table as the session's own words. */
+/* Says 'text' to the people at the table as the session's own words
+   (nothing of it escaped: never text from a scenario, save or log). */
 void session_say(session *s, const char *text);
 /* Continues from a save: its log, its state and its branch points. */
 int session_resume(session *s, loaded *l, const char *from);

@@ -55,17 +55,14 @@ static void text(out *o, const char *s) {
   else esc(o, s);
 }
 
-static const char *months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
 /* "2019-10-01" as "Oct 2019" (long) or "Oct 19" (short) when turns start
    on the first of a month, else as it is. */
 static void date_label(const char *d, bool short_form, char *buf, size_t cap) {
   int y, mo, da;
   if (d && sscanf(d, "%4d-%2d-%2d", &y, &mo, &da) == 3 && mo >= 1 &&
       mo <= 12 && da == 1) {
-    if (short_form) snprintf(buf, cap, "%s %02d", months[mo - 1], y % 100);
-    else snprintf(buf, cap, "%s %d", months[mo - 1], y);
+    if (short_form) snprintf(buf, cap, "%s %02d", month_abbr(mo), y % 100);
+    else snprintf(buf, cap, "%s %d", month_abbr(mo), y);
   } else {
     snprintf(buf, cap, "%s", d ? d : "");
   }

@@ -33,10 +33,6 @@ static void write_json(printer *p, const brink_record *r) {
   else write_line(p, p->buf);
 }
 
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
-                                     "Jun", "Jul", "Aug", "Sep", "Oct",
-                                     "Nov", "Dec"};
-
 static void write_text(printer *p, const brink_record *r) {
   brink_engine *e = p->e;
   char date[16];
@@ -54,7 +50,8 @@ static void write_text(printer *p, const brink_record *r) {
     brink_date_civil(r->date, &y, &m, &d);
     const char *unit = brink_scenario_field(e, "turn");
     if (strcmp(unit, "month") == 0 || !*unit)
-      term_printf(stdout, "\n== Turn %d: %s %d\n", r->turn, months[m - 1], y);
+      term_printf(stdout, "\n== Turn %d: %s %d\n", r->turn, month_abbr(m),
+                  y);
     else
       term_printf(stdout, "\n== Turn %d: %s\n", r->turn, date);
     break;

@@ -219,9 +219,9 @@ Test(cli, doc_writes_a_briefing_that_keeps_hidden_values_hidden) {
 }
 
 Test(cli, python_drives_the_library_through_ctypes_and_brink_h_alone) {
-  const char *build = getenv("BRINK_BUILD");
-  if (build == NULL || system("command -v python3 >/dev/null") != 0)
-    cr_skip_test("needs BRINK_BUILD and python3");
+  const char *build = need_env("BRINK_BUILD");
+  if (system("command -v python3 >/dev/null") != 0)
+    cr_skip_test("needs python3");
   char cmd[1024];
   /* A sanitizer build's library cannot load into an uninstrumented python. */
   snprintf(cmd, sizeof cmd, "ldd %s/libbrink.so | grep -q libasan", build);

@@ -835,49 +835,12 @@ static int input_lines(const char *path, strlist *lines, char *err,
   return rc;
 }
 
-static const char *const report_help =
-    "usage: brink report LOG_OR_SAVE -o FILE [--scenario FILE]\n"
-    "\n"
-    "Writes the after-action report of a run or a tabletop session: who\n"
-    "played, a timeline by turn, charts of the variables that moved most,\n"
-    "the final state against the start, the outcome and every intervention.\n"
-    "FILE ending in .md gives Markdown, anything else HTML (one file, no\n"
-    "JavaScript, nothing fetched).  The scenario named in the log, when it\n"
-    "is found unchanged, lends its title, brief and actor names.\n"
-    "\n"
-    "  -o FILE, --out FILE   where to write the report\n"
-    "  --scenario FILE       the scenario, if it moved since the log\n"
-    "\n"
-    "exit status: 0 written, 1 unreadable input, 2 usage error\n";
-
 int cmd_report(int argc, char **argv) {
-  const char *in = NULL, *outp = NULL, *scenario = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      fputs(report_help, stdout);
-      return 0;
-    }
-    if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0 ||
-        strcmp(a, "--scenario") == 0) {
-      if (i + 1 >= argc) return usage_error("report", "%s needs a value", a);
-      if (a[1] == 'o' || a[2] == 'o') outp = argv[++i];
-      else scenario = argv[++i];
-    } else if (strncmp(a, "--out=", 6) == 0) {
-      outp = a + 6;
-    } else if (strncmp(a, "--scenario=", 11) == 0) {
-      scenario = a + 11;
-    } else if (a[0] == '-' && a[1]) {
-      return usage_error("report", "unknown option '%s' (see brink report "
-                         "--help)", a);
-    } else if (in) {
-      return usage_error("report", "one log or save only ('%s'?)", a);
-    } else {
-      in = a;
-    }
-  }
-  if (in == NULL) return usage_error("report", "which log or save? (brink "
-                                     "report LOG_OR_SAVE -o FILE)");
+  options o;
+  int rc = parse_options("report", argc, argv, &o);
+  if (rc) return rc < 0 ? 0 : rc;
+  const char *in = o.file, *outp = o.out;
+  const char *scenario = o.nscenarios ? o.scenarios[o.nscenarios - 1] : NULL;
   if (outp == NULL) return usage_error("report", "where to? (-o aar.html "
                                        "or -o aar.md)");
   char err[512];
@@ -917,7 +880,7 @@ int cmd_report(int argc, char **argv) {
       e = NULL;
     }
   }
-  int rc = report_write(outp, &m, e, err, sizeof err);
+  rc = report_write(outp, &m, e, err, sizeof err);
   if (rc) term_printf(stderr, "brink report: %s\n", err);
   brink_engine_close(e);
   model_free(&m);

@@ -137,6 +137,10 @@ int apply_sets(const char *cmd, const char *const *sets, int nsets,
    extension (.md, else HTML). */
 int report_write(const char *path, model *m, brink_engine *e, char *err,
                  size_t cap);
+/* report_html.c and report_md.c: the facts (report.h) rendered. */
+struct report_facts;
+void report_html(FILE *f, const struct report_facts *r);
+void report_md(FILE *f, const struct report_facts *r);
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);

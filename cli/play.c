@@ -49,17 +49,17 @@ static void banner(session *s) {
   brink_engine *e = s->e;
   const char *title = brink_scenario_field(e, "title");
   const char *id = brink_scenario_field(e, "id");
-  term_printf(stdout, "%s%s%s%s, seed %llu: a tabletop exercise\n", *title ? title : id,
-      *title ? " (" : "", *title ? id : "", *title ? ")" : "",
-      (unsigned long long)s->setup.seed);
+  term_printf(stdout, "%s%s%s%s, seed %llu: a tabletop exercise\n",
+              *title ? title : id, *title ? " (" : "", *title ? id : "",
+              *title ? ")" : "", (unsigned long long)s->setup.seed);
   if (s->setup.seats.n == 0)
-    term_printf(stdout, "No seats: every actor plays by the AI or a policy, and the "
-        "facilitator steps through the turns.\n");
+    term_printf(stdout, "No seats: every actor plays by the AI or a policy, "
+                "and the facilitator steps through the turns.\n");
   for (size_t i = 0; i < s->setup.seats.n; i++) {
     int a;
     brink_actor_find(e, s->setup.seats.v[i], &a);
-    term_printf(stdout, "%s %s (%s)", i ? "," : "Seats:", s->setup.seats.v[i],
-        brink_actor_name(e, a));
+    term_printf(stdout, "%s %s (%s)", i ? "," : "Seats:",
+                s->setup.seats.v[i], brink_actor_name(e, a));
   }
   if (s->setup.seats.n) term_printf(stdout, ".\n");
   term_printf(stdout, "/help lists the facilitator's commands.\n");
@@ -165,8 +165,9 @@ int cmd_play(int argc, char **argv) {
     char *line = NULL, prompt[64];
     if (session_at_prompt(&s)) {
       if (outcome && !ended) {
-        term_printf(stdout, "The scenario has ended: /undo goes back, /branch returns to "
-            "a branch point, /report and /save keep it, /quit ends.\n");
+        term_printf(stdout, "The scenario has ended: /undo goes back, /branch "
+                    "returns to a branch point, /report and /save keep it, "
+                    "/quit ends.\n");
         ended = true;
       }
       if (a >= 0 && show) session_show_seat(&s);
@@ -192,11 +193,14 @@ int cmd_play(int argc, char **argv) {
         if (session_answer(&s, t) == 0) show = true;
         else if (*t == '\0') session_show_moves(&s, a);
       } else if (outcome) {
-        if (*t) term_printf(stdout, "! the scenario has ended: commands only (/help)\n");
+        if (*t)
+          term_printf(stdout, "! the scenario has ended: commands only "
+                      "(/help)\n");
       } else if (*t == '\0') {
         s.turn_start = false;   /* Enter: play the turn */
       } else {
-        term_printf(stdout, "! Enter plays the turn; /help lists the commands\n");
+        term_printf(stdout, "! Enter plays the turn; /help lists the "
+                    "commands\n");
       }
       free(line);
       continue;

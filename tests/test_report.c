@@ -7,7 +7,8 @@
 #define SHA "26295183e35fbafd852280ccc4f599deed08fc84cb674a245132a8034dff7672"
 
 static const char *const lines[] = {
-    "{\"t\":\"start\",\"scenario\":\"golden\",\"seed\":11,\"engine\":\"0.1.0\"}",
+    "{\"t\":\"start\",\"scenario\":\"golden\",\"seed\":11,"
+    "\"engine\":\"0.1.0\"}",
     "{\"t\":\"setup\",\"file\":\"g.lua\",\"sha256\":\"" SHA "\","
     "\"seed\":11,\"seats\":[\"USA\"],\"policies\":{\"DPRK\":\"hawk\"},"
     "\"sets\":[\"talks=20\"],\"turns\":0}",
@@ -25,7 +26,8 @@ static const char *const lines[] = {
     "{\"t\":\"intervention\",\"turn\":2,\"command\":\"/set talks 70\"}",
     "{\"t\":\"set\",\"turn\":2,\"var\":\"talks\",\"old\":32,\"new\":70,"
     "\"cause\":\"facilitator\"}",
-    "{\"t\":\"trigger\",\"turn\":2,\"date\":\"2019-11-01\",\"id\":\"deadline\"}",
+    "{\"t\":\"trigger\",\"turn\":2,\"date\":\"2019-11-01\","
+    "\"id\":\"deadline\"}",
     "{\"t\":\"end\",\"turn\":2,\"date\":\"2019-11-01\",\"outcome\":\"deal\","
     "\"final\":{\"talks\":70}}",
 };

@@ -108,12 +108,12 @@ static void store(options *o, int opt, const char *value, uint64_t u,
   }
 }
 
-/* Checks 'value' as option 'd' takes it and keeps it in 'o'. */
-static int take(const char *cmd, const optdef *d, int opt, const char *value,
-                options *o) {
+/* Checks 'value' as option 'opt' takes it and keeps it in 'o'. */
+static int take(const char *cmd, int opt, const char *value, options *o) {
+  const optdef *d = &optdefs[opt];
   uint64_t u = 0, of = 0;
   double x = 0;
-  int64_t size;
+  int64_t size = 0;
   bool ok = true;
   switch (d->kind) {
   case ARG_FLAG:
@@ -215,7 +215,7 @@ int parse_options(const char *cmd, int argc, char **argv, options *o) {
       value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
       if (value == NULL) return usage_error(cmd, "%s needs a value", name);
     }
-    int rc = take(cmd, d, r->opt, value, o);
+    int rc = take(cmd, r->opt, value, o);
     if (rc) return rc;
   }
   if (o->file == NULL && o->resume == NULL)   /* a save names its scenario */

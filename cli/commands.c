@@ -275,11 +275,17 @@ static void row_label(const optrow *r, char *buf, size_t cap) {
     snprintf(buf, cap, "%s%s%s", name, sp, arg);
 }
 
+/*
+** One line per row, its help in a column after the labels; rows without
+** help gather on the line of the next one, as the budgets several
+** commands take "as for brink run" do.  A label wider than the column
+** puts its help on the lines below.
+*/
 static void options_help(const command *c, FILE *f) {
   char label[256];
   size_t n = 0;
   for (const optrow *r = c->rows; r->opt; r++) {
-    n += (size_t)snprintf(label + n, sizeof label - n, "%s", n ? ", " : "");
+    if (n) n += (size_t)snprintf(label + n, sizeof label - n, ", ");
     row_label(r, label + n, sizeof label - n);
     n = strlen(label);
     if (r->help == NULL) continue;

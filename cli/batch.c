@@ -687,49 +687,6 @@ static int parse_sweeps(const options *o, brink_engine *e, sweep **out,
   return 0;
 }
 
-static const char *const batch_options[] = {
-    "--runs", "--jobs", "--seed", "--turns", "--policy", "--set", "--var",
-    "--json", "--csv", "--sweep", "--shard", "--out", "--plot",
-    "--max-instructions", "--max-memory", "--max-seconds", "--no-cache",
-    NULL};
-
-static const char *const batch_help =
-    "usage: brink batch FILE --runs N [options]\n"
-    "\n"
-    "Plays the scenario N times (Monte Carlo) and summarizes: outcome\n"
-    "frequencies with 95% Wilson intervals, final values (mean, sd, p5,\n"
-    "p50, p95), mean scores, trigger and move frequencies, coverage.  Run i\n"
-    "(from 0) uses seed S+i: brink run FILE --seed S+i replays it.  The\n"
-    "output is the same whatever --jobs is.\n"
-    "\n"
-    "  --runs N              number of runs (default 1000)\n"
-    "  --jobs J              worker threads (default: one per online CPU)\n"
-    "  --seed S              seed of run 0 (default: the scenario's)\n"
-    "  --turns N             stop each run after N turns\n"
-    "  --policy ACTOR=NAME   ACTOR plays by the scenario's policy NAME\n"
-    "  --set VAR=VALUE       start every run with VAR at VALUE\n"
-    "  --var NAME            summarize NAME (default: every variable that\n"
-    "                        varies) and draw its fan chart with --plot\n"
-    "  --json                print the summary as one JSON object\n"
-    "  --csv FILE            one row per run: seed, outcome, turn, finals\n"
-    "  --sweep VAR=a,b,c     a batch per value (repeat: every combination)\n"
-    "  --shard K/N           play only the K-th of N slices of the runs...\n"
-    "  --out FILE            ...and write them to FILE for brink merge\n"
-    "  --plot FILE.svg       fan charts of the --var variables and the\n"
-    "                        outcome frequencies, as one SVG file\n"
-    "  --max-instructions N  per call into the script (default 100000000)\n"
-    "  --max-memory SIZE     for each worker's scripts and what the engine\n"
-    "                        holds for them (default 256M)\n"
-    "  --max-seconds S       wall-clock limit per call (default 10)\n"
-    "  --no-cache            re-evaluate every condition (checks the cache)\n"
-    "\n"
-    "Run 0 and one run per 2000 are played again, each in an engine\n"
-    "loaded afresh, and must give the same records (else exit 1).\n"
-    "A progress line goes to stderr when it is a terminal.\n"
-    "\n"
-    "exit status: 0 every run ended, 1 a scenario error (in any run), 2 usage "
-    "error\n";
-
 /* Checks the options that only make sense together; 0 or 2 (reported). */
 static int check_combinations(const options *o) {
   if (o->shard_n && o->out == NULL)
@@ -751,11 +708,8 @@ static int check_combinations(const options *o) {
 
 int cmd_batch(int argc, char **argv) {
   options o;
-  int rc = parse_options("batch", argc, argv, batch_options, &o);
-  if (rc < 0) {
-    fputs(batch_help, stdout);
-    return 0;
-  }
+  int rc = parse_options("batch", argc, argv, &o);
+  if (rc < 0) return 0;
   if (rc || (rc = check_combinations(&o)) != 0) return rc;
   size_t len;
   char *text = read_scenario(o.file, &len);

@@ -42,20 +42,83 @@ typedef struct options {
   int nseats;
   const char *save, *resume;         /* --save FILE, --resume SAVE */
   bool force;                        /* --force: a save of another text */
+  /* brink replay and brink report */
+  const char *scenarios[MAX_PAIRS];  /* --scenario FILE */
+  int nscenarios;
 } options;
 
 /* Prints "brink CMD: message" to stderr and returns 2 (a usage error). */
 int usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* commands.c: the table of commands and options ------------------------- */
+
+enum option_id {
+  OPT_END,   /* ends a command's rows */
+  OPT_SEED, OPT_TURNS, OPT_POLICY, OPT_SET, OPT_JSON, OPT_LOG, OPT_QUIET,
+  OPT_MAX_INSTRUCTIONS, OPT_MAX_MEMORY, OPT_MAX_SECONDS, OPT_NO_CACHE,
+  OPT_SAVE, OPT_RESUME, OPT_FORCE, OPT_SEAT, OPT_RUNS, OPT_JOBS, OPT_VAR,
+  OPT_CSV, OPT_SWEEP, OPT_SHARD, OPT_OUT, OPT_PLOT, OPT_SCENARIO,
+  OPT_COUNT
+};
+
+/* What an option's value is, which says how the parser checks it. */
+typedef enum arg_kind {
+  ARG_FLAG,      /* no value */
+  ARG_TEXT,      /* any text: a file, an actor, a variable */
+  ARG_WHOLE,     /* a whole number from 'lo' to 'hi' */
+  ARG_PAIR,      /* NAME=VALUE, neither empty */
+  ARG_SIZE,      /* bytes: "64M", "1G", "100000" */
+  ARG_SECONDS,   /* a positive number of seconds, at most 10^6 */
+  ARG_SHARD      /* K/N with 1 <= K <= N <= 'hi' */
+} arg_kind;
+
+typedef struct optdef {
+  const char *name;      /* "--seed" */
+  arg_kind kind;
+  uint64_t lo, hi;
+  const char *takes;     /* "--seed takes <this>, not '...'" */
+} optdef;
+
+extern const optdef optdefs[OPT_COUNT];
+
+/* An option as one command takes it and its help describes it. */
+typedef struct optrow {
+  int opt;               /* OPT_*; OPT_END ends the rows */
+  const char *arg;       /* the value's name in the help, NULL for a flag */
+  const char *help;      /* NULL: on one line with the next row's help */
+  const char *alias;     /* a short form ("-o"), or NULL */
+} optrow;
+
+typedef struct command {
+  const char *name;
+  const char *synopsis;     /* after the name in brink --help */
+  const char *summary;      /* one line for brink --help */
+  const char *usage[3];     /* each after "usage: brink NAME " */
+  const char *about;        /* paragraphs, each line ending in a newline */
+  const optrow *rows;
+  int width;                /* of the option column in the help */
+  const char *notes;        /* after the options, or NULL */
+  const char *exit_status;
+  int max_files;            /* positional arguments: 1, or MAX_FILES */
+  const char *which;        /* the usage error when none is given */
+  const char *only_one;     /* ... and when one too many is */
+  int (*run)(int argc, char **argv);
+} command;
+
+/* The command called 'name', or NULL. */
+const command *command_find(const char *name);
+/* The help of one command (brink CMD --help), and brink --help's. */
+void command_help(const command *c, FILE *f);
+void commands_help(FILE *f);
+
 /*
-** Parses argv for 'cmd'.  'allowed' lists the long options the command
-** takes ("--seed", ...); the pseudo-option "PART..." lets it take several
-** files (o->files), else it takes exactly one (o->file).  Returns 0, 2 on a
-** usage error (reported), or -1 when --help was asked (the caller prints
-** its help).
+** Parses argv for the command 'cmd' by its rows in the table: "--" ends
+** the options, "--name=value" and "--name value" both work.  Returns 0, 2
+** on a usage error (reported), or -1 when --help was asked and printed
+** (the command then exits 0).
 */
-int parse_options(const char *cmd, int argc, char **argv,
-                  const char *const *allowed, options *o);
+int parse_options(const char *cmd, int argc, char **argv, options *o);
 /* Prints why a scenario did not load: its diagnostics, one a line. */
 void print_load_errors(const brink_engine *e);
 /* Opens an engine and loads o->file; prints the diagnostics on failure. */
@@ -77,6 +140,10 @@ int apply_sets(const char *cmd, const char *const *sets, int nsets,
    extension (.md, else HTML). */
 int report_write(const char *path, model *m, brink_engine *e, char *err,
                  size_t cap);
+/* report_html.c and report_md.c: the facts (report.h) rendered. */
+struct report_facts;
+void report_html(FILE *f, const struct report_facts *r);
+void report_md(FILE *f, const struct report_facts *r);
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);

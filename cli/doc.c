@@ -134,22 +134,10 @@ static void briefing(brink_engine *e) {
   }
 }
 
-static const char *const doc_options[] = {"--seed", NULL};
-
 int cmd_doc(int argc, char **argv) {
   options o;
-  int rc = parse_options("doc", argc, argv, doc_options, &o);
-  if (rc < 0) {
-    fputs("usage: brink doc FILE [--seed N]\n\n"
-          "Writes a player's briefing in Markdown to standard output: the\n"
-          "situation, the calendar, each actor's brief and moves, the\n"
-          "variables every player can see (hidden ones marked hidden), and\n"
-          "how the scenario can end.\n\n"
-          "exit status: 0 written, 1 scenario error, 2 usage error\n",
-          stdout);
-    return 0;
-  }
-  if (rc) return rc;
+  int rc = parse_options("doc", argc, argv, &o);
+  if (rc) return rc < 0 ? 0 : rc;
   brink_engine *e;
   if (open_scenario(&o, &e)) return 1;
   /* Moves are listed as they stand at the start of a run. */

@@ -44,37 +44,147 @@ static int parse_size(const char *s, int64_t *out) {
   return 1;
 }
 
-static int closest(const char *arg, const char *const *allowed) {
-  int best = -1;
-  size_t bestn = 0;
-  for (int i = 0; allowed[i]; i++) {
-    size_t n = 0;
-    while (arg[n] && arg[n] == allowed[i][n]) n++;
-    if (n > bestn) {
-      bestn = n;
-      best = i;
-    }
-  }
-  return bestn >= 3 ? best : -1;
+/* The row of 'c' spelled 'name' (long or short form), or NULL. */
+static const optrow *find_row(const command *c, const char *name) {
+  for (const optrow *r = c->rows; r->opt; r++)
+    if (strcmp(optdefs[r->opt].name, name) == 0 ||
+        (r->alias && strcmp(r->alias, name) == 0))
+      return r;
+  return NULL;
 }
 
-static int allowed_has(const char *const *allowed, const char *opt) {
-  for (int i = 0; allowed[i]; i++)
-    if (strcmp(allowed[i], opt) == 0) return 1;
+/* The option of 'c' that 'name' most likely misspells, or NULL. */
+static const char *closest(const command *c, const char *name) {
+  const char *best = NULL;
+  size_t bestn = 0;
+  for (const optrow *r = c->rows; r->opt; r++) {
+    const char *o = optdefs[r->opt].name;
+    size_t n = 0;
+    while (name[n] && name[n] == o[n]) n++;
+    if (n > bestn) {
+      bestn = n;
+      best = o;
+    }
+  }
+  return bestn >= 3 ? best : NULL;
+}
+
+/* Where a repeatable option's values go, or NULL for the others. */
+static const char **list_of(options *o, int opt, int **n) {
+  switch (opt) {
+  case OPT_POLICY: *n = &o->npolicies; return o->policies;
+  case OPT_SET: *n = &o->nsets; return o->sets;
+  case OPT_SEAT: *n = &o->nseats; return o->seats;
+  case OPT_VAR: *n = &o->nvars; return o->vars;
+  case OPT_SWEEP: *n = &o->nsweeps; return o->sweeps;
+  case OPT_SCENARIO: *n = &o->nscenarios; return o->scenarios;
+  default: return NULL;
+  }
+}
+
+/* Keeps the value of a single-valued option, checked already. */
+static void store(options *o, int opt, const char *value, uint64_t u,
+                  uint64_t of, double x) {
+  switch (opt) {
+  case OPT_SEED: o->seed = u, o->has_seed = true; break;
+  case OPT_TURNS: o->turns = (int)u; break;
+  case OPT_JSON: o->json = true; break;
+  case OPT_QUIET: o->quiet = true; break;
+  case OPT_FORCE: o->force = true; break;
+  case OPT_NO_CACHE: o->no_cache = true; break;
+  case OPT_LOG: o->log = value; break;
+  case OPT_SAVE: o->save = value; break;
+  case OPT_RESUME: o->resume = value; break;
+  case OPT_CSV: o->csv = value; break;
+  case OPT_OUT: o->out = value; break;
+  case OPT_PLOT: o->plot = value; break;
+  case OPT_RUNS: o->runs = (int64_t)u; break;
+  case OPT_JOBS: o->jobs = (int)u; break;
+  case OPT_SHARD: o->shard_k = (int)u, o->shard_n = (int)of; break;
+  case OPT_MAX_INSTRUCTIONS: o->cfg.max_instructions = (int64_t)u; break;
+  case OPT_MAX_MEMORY: o->cfg.max_memory = (int64_t)u; break;
+  case OPT_MAX_SECONDS: o->cfg.max_seconds = x; break;
+  default: break;
+  }
+}
+
+/* Checks 'value' as option 'opt' takes it and keeps it in 'o'. */
+static int take(const char *cmd, int opt, const char *value, options *o) {
+  const optdef *d = &optdefs[opt];
+  uint64_t u = 0, of = 0;
+  double x = 0;
+  int64_t size = 0;
+  bool ok = true;
+  switch (d->kind) {
+  case ARG_FLAG:
+  case ARG_TEXT:
+    break;
+  case ARG_WHOLE:
+    ok = parse_u64(value, &u) && u >= d->lo && u <= d->hi;
+    break;
+  case ARG_PAIR: {
+    const char *eq = strchr(value, '=');
+    ok = eq && eq != value && eq[1];
+    break;
+  }
+  case ARG_SIZE:
+    ok = parse_size(value, &size);
+    u = (uint64_t)size;
+    break;
+  case ARG_SECONDS: {
+    char *end;
+    x = strtod(value, &end);
+    ok = !*end && end != value && x > 0 && x <= 1e6;
+    break;
+  }
+  case ARG_SHARD: {
+    /* "K/N": shard K (from 1) of N */
+    const char *slash = strchr(value, '/');
+    char k[32];
+    if (slash == NULL || (size_t)(slash - value) >= sizeof k)
+      return usage_error(cmd, "%s takes %s, not '%s'", d->name, d->takes,
+                         value);
+    snprintf(k, sizeof k, "%.*s", (int)(slash - value), value);
+    if (!parse_u64(k, &u) || !parse_u64(slash + 1, &of) || u < 1 ||
+        of < 1 || u > of || of > d->hi)
+      return usage_error(cmd, "%s takes K/N with 1 <= K <= N, not '%s'",
+                         d->name, value);
+    break;
+  }
+  }
+  if (!ok)
+    return usage_error(cmd, "%s takes %s, not '%s'", d->name, d->takes,
+                       value);
+  int *n;
+  const char **list = list_of(o, opt, &n);
+  if (list == NULL) {
+    store(o, opt, value, u, of, x);
+  } else if (*n == MAX_PAIRS) {
+    return usage_error(cmd, "too many %s options", d->name);
+  } else {
+    list[(*n)++] = value;
+  }
   return 0;
 }
 
-int parse_options(const char *cmd, int argc, char **argv,
-                  const char *const *allowed, options *o) {
+int parse_options(const char *cmd, int argc, char **argv, options *o) {
   memset(o, 0, sizeof *o);
   brink_config_init(&o->cfg);
-  bool many = allowed_has(allowed, "PART...");
+  const command *c = command_find(cmd);
+  bool options_end = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) return -1;
-    if (a[0] != '-' || a[1] == '\0') {
-      if (o->file && !many)
-        return usage_error(cmd, "one scenario file only ('%s'?)", a);
+    if (!options_end && strcmp(a, "--") == 0) {
+      options_end = true;
+      continue;
+    }
+    if (!options_end && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
+      command_help(c, stdout);
+      return -1;
+    }
+    if (options_end || a[0] != '-' || a[1] == '\0') {
+      if (o->file && c->max_files == 1)
+        return usage_error(cmd, "%s ('%s'?)", c->only_one, a);
       if (o->nfiles == MAX_FILES)
         return usage_error(cmd, "too many files (at most %d)", MAX_FILES);
       if (o->file == NULL) o->file = a;
@@ -84,127 +194,32 @@ int parse_options(const char *cmd, int argc, char **argv,
     /* --name=value or --name value */
     char name[64];
     const char *eq = strchr(a, '=');
-    const char *value = NULL;
     size_t n = eq ? (size_t)(eq - a) : strlen(a);
     if (n >= sizeof name) n = sizeof name - 1;
     memcpy(name, a, n);
     name[n] = '\0';
-    if (!allowed_has(allowed, name)) {
-      int c = closest(name, allowed);
-      if (c >= 0)
+    const optrow *r = find_row(c, name);
+    if (r == NULL) {
+      const char *near = closest(c, name);
+      if (near)
         return usage_error(cmd, "unknown option '%s' (did you mean '%s'?)",
-                           name, allowed[c]);
+                           name, near);
       return usage_error(cmd, "unknown option '%s' (see brink %s --help)",
                          name, cmd);
     }
-    bool flag = strcmp(name, "--json") == 0 || strcmp(name, "--quiet") == 0 ||
-                strcmp(name, "--no-cache") == 0 ||
-                strcmp(name, "--force") == 0;
-    if (flag) {
-      if (eq) return usage_error(cmd, "%s takes no value", name);
-      if (name[2] == 'j') o->json = true;
-      else if (name[2] == 'q') o->quiet = true;
-      else if (name[2] == 'f') o->force = true;
-      else o->no_cache = true;
-      continue;
+    const optdef *d = &optdefs[r->opt];
+    const char *value = NULL;
+    if (d->kind == ARG_FLAG) {
+      if (eq) return usage_error(cmd, "%s takes no value", d->name);
+    } else {
+      value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+      if (value == NULL) return usage_error(cmd, "%s needs a value", name);
     }
-    value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-    if (value == NULL) return usage_error(cmd, "%s needs a value", name);
-    uint64_t u;
-    if (strcmp(name, "--seed") == 0) {
-      if (!parse_u64(value, &u))
-        return usage_error(cmd, "--seed takes a whole number, not '%s'",
-                           value);
-      o->seed = u;
-      o->has_seed = true;
-    } else if (strcmp(name, "--turns") == 0) {
-      if (!parse_u64(value, &u) || u < 1 || u > 1000000)
-        return usage_error(cmd, "--turns takes a number from 1, not '%s'",
-                           value);
-      o->turns = (int)u;
-    } else if (strcmp(name, "--policy") == 0 || strcmp(name, "--set") == 0) {
-      bool pol = name[2] == 'p';
-      const char *eq2 = strchr(value, '=');
-      if (eq2 == NULL || eq2 == value || eq2[1] == '\0')
-        return usage_error(cmd, "%s takes %s, not '%s'", name,
-                           pol ? "ACTOR=NAME" : "VAR=VALUE", value);
-      if ((pol ? o->npolicies : o->nsets) == MAX_PAIRS)
-        return usage_error(cmd, "too many %s options", name);
-      if (pol) o->policies[o->npolicies++] = value;
-      else o->sets[o->nsets++] = value;
-    } else if (strcmp(name, "--log") == 0) {
-      o->log = value;
-    } else if (strcmp(name, "--seat") == 0) {
-      if (o->nseats == MAX_PAIRS)
-        return usage_error(cmd, "too many --seat options");
-      o->seats[o->nseats++] = value;
-    } else if (strcmp(name, "--save") == 0) {
-      o->save = value;
-    } else if (strcmp(name, "--resume") == 0) {
-      o->resume = value;
-    } else if (strcmp(name, "--csv") == 0) {
-      o->csv = value;
-    } else if (strcmp(name, "--out") == 0) {
-      o->out = value;
-    } else if (strcmp(name, "--plot") == 0) {
-      o->plot = value;
-    } else if (strcmp(name, "--runs") == 0) {
-      if (!parse_u64(value, &u) || u < 1 || u > 1000000000)
-        return usage_error(cmd, "--runs takes a number from 1 to 10^9, "
-                           "not '%s'", value);
-      o->runs = (int64_t)u;
-    } else if (strcmp(name, "--jobs") == 0) {
-      if (!parse_u64(value, &u) || u < 1 || u > 1024)
-        return usage_error(cmd, "--jobs takes a number from 1 to 1024, "
-                           "not '%s'", value);
-      o->jobs = (int)u;
-    } else if (strcmp(name, "--var") == 0) {
-      if (o->nvars == MAX_PAIRS)
-        return usage_error(cmd, "too many --var options");
-      o->vars[o->nvars++] = value;
-    } else if (strcmp(name, "--sweep") == 0) {
-      const char *eq2 = strchr(value, '=');
-      if (eq2 == NULL || eq2 == value || eq2[1] == '\0')
-        return usage_error(cmd, "--sweep takes VAR=a,b,c, not '%s'", value);
-      if (o->nsweeps == MAX_PAIRS)
-        return usage_error(cmd, "too many --sweep options");
-      o->sweeps[o->nsweeps++] = value;
-    } else if (strcmp(name, "--shard") == 0) {
-      /* "K/N": shard K (from 1) of N */
-      const char *slash = strchr(value, '/');
-      char k[32];
-      uint64_t of;
-      if (slash == NULL || (size_t)(slash - value) >= sizeof k)
-        return usage_error(cmd, "--shard takes K/N, such as 2/8, not '%s'",
-                           value);
-      snprintf(k, sizeof k, "%.*s", (int)(slash - value), value);
-      if (!parse_u64(k, &u) || !parse_u64(slash + 1, &of) || u < 1 ||
-          of < 1 || u > of || of > 1000000)
-        return usage_error(cmd, "--shard takes K/N with 1 <= K <= N, not "
-                           "'%s'", value);
-      o->shard_k = (int)u;
-      o->shard_n = (int)of;
-    } else if (strcmp(name, "--max-instructions") == 0) {
-      if (!parse_u64(value, &u) || u == 0 || u > (uint64_t)INT64_MAX)
-        return usage_error(cmd, "--max-instructions takes a positive "
-                           "number, not '%s'", value);
-      o->cfg.max_instructions = (int64_t)u;
-    } else if (strcmp(name, "--max-memory") == 0) {
-      if (!parse_size(value, &o->cfg.max_memory))
-        return usage_error(cmd, "--max-memory takes a size such as 64M, "
-                           "not '%s'", value);
-    } else if (strcmp(name, "--max-seconds") == 0) {
-      char *end;
-      double s = strtod(value, &end);
-      if (*end || end == value || !(s > 0) || s > 1e6)
-        return usage_error(cmd, "--max-seconds takes a positive number, "
-                           "not '%s'", value);
-      o->cfg.max_seconds = s;
-    }
+    int rc = take(cmd, r->opt, value, o);
+    if (rc) return rc;
   }
   if (o->file == NULL && o->resume == NULL)   /* a save names its scenario */
-    return many ? usage_error(cmd, "which parts? (brink %s PART...)", cmd)
-                : usage_error(cmd, "which scenario? (brink %s FILE)", cmd);
+    return usage_error(cmd, "%s", c->which);
   if (o->no_cache) o->cfg.flags |= BRINK_FLAG_NO_CACHE;
   return 0;
 }

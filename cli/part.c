@@ -584,32 +584,10 @@ static int fill_rows(const bmeta *m, btable *t, const part *p) {
   return 0;
 }
 
-static const char *const merge_options[] = {"--json", "--csv", "--plot",
-                                            "PART...", NULL};
-
-static const char *const merge_help =
-    "usage: brink merge PART... [options]\n"
-    "\n"
-    "Combines the parts written by brink batch --shard K/N --out PART into\n"
-    "the summary the whole batch gives, byte for byte.  Refuses parts of\n"
-    "different scenarios, scenario texts, seeds, run counts or options,\n"
-    "parts that overlap or leave a gap, and damaged files.\n"
-    "\n"
-    "  --json           print the summary as one JSON object\n"
-    "  --csv FILE       one row per run: seed, outcome, turn, finals\n"
-    "  --plot FILE.svg  fan charts of the --var variables and the outcome\n"
-    "                   frequencies, as one SVG file\n"
-    "\n"
-    "exit status: 0 merged, 1 a part refused or a run ended in a scenario "
-    "error,\n2 usage error\n";
-
 int cmd_merge(int argc, char **argv) {
   options o;
-  int rc = parse_options("merge", argc, argv, merge_options, &o);
-  if (rc < 0) {
-    fputs(merge_help, stdout);
-    return 0;
-  }
+  int rc = parse_options("merge", argc, argv, &o);
+  if (rc < 0) return 0;
   if (rc) return rc;
   part *parts = xcalloc((size_t)o.nfiles, sizeof *parts);
   bmeta m = {0};

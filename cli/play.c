@@ -12,38 +12,6 @@
 
 /* brink play ------------------------------------------------------------- */
 
-static const char *const play_options[] = {
-    "--seat", "--seed", "--policy", "--set", "--turns", "--log", "--resume",
-    "--force", "--max-instructions", "--max-memory", "--max-seconds",
-    "--no-cache", NULL};
-
-static const char *const play_help =
-    "usage: brink play FILE --seat ACTOR [--seat ACTOR...] [options]\n"
-    "       brink play --resume SAVE [FILE] [options]\n"
-    "\n"
-    "A tabletop exercise at one terminal.  Each turn every seated actor is\n"
-    "shown what it sees (its own and the public variables), the recent news\n"
-    "and its moves, and answers with a move's number or name; the other\n"
-    "actors play by the built-in AI or a named policy.  At any prompt the\n"
-    "facilitator may type a command: /help lists them.  Without a seat the\n"
-    "facilitator steps through the turns.  With stdin not a terminal the\n"
-    "same answers and commands are read line by line.\n"
-    "\n"
-    "  --seat ACTOR          a person plays ACTOR (repeatable)\n"
-    "  --seed N              seed of the generator (default: the scenario's)\n"
-    "  --policy ACTOR=NAME   ACTOR plays by the scenario's policy NAME\n"
-    "  --set VAR=VALUE       start with VAR at VALUE\n"
-    "  --turns N             end after N turns\n"
-    "  --log FILE            write the session's JSON Lines log to FILE\n"
-    "                        as it goes (brink replay and brink report\n"
-    "                        read it); never through a symlink\n"
-    "  --resume SAVE         go on from a save (its seats, seed, log)\n"
-    "  --force               resume a save made with another text of the\n"
-    "                        scenario: values are mapped by name\n"
-    "  --max-instructions N, --max-memory SIZE, --max-seconds S, --no-cache\n"
-    "                        as for brink run\n"
-    "\n"
-    "exit status: 0 the session ended, 1 scenario or save error, 2 usage\n";
 
 static void print_text(void *ud, const char *text) {
   (void)ud;
@@ -201,12 +169,8 @@ static void converse(brink_session *s, bool interactive) {
 
 int cmd_play(int argc, char **argv) {
   options o;
-  int rc = parse_options("play", argc, argv, play_options, &o);
-  if (rc < 0) {
-    fputs(play_help, stdout);
-    return 0;
-  }
-  if (rc) return rc;
+  int rc = parse_options("play", argc, argv, &o);
+  if (rc) return rc < 0 ? 0 : rc;
   char err[600];
   char *save_file = NULL;
   if (o.resume) {

@@ -16,49 +16,14 @@
 
 #include "cli.h"
 
-static const char *const replay_help =
-    "usage: brink replay LOG [--scenario FILE]... [options]\n"
-    "\n"
-    "Re-runs a JSON Lines log written by brink run or brink play (--json,\n"
-    "--log) from its setup record, feeding the seats' choices and the\n"
-    "facilitator's interventions back where they occurred, and compares\n"
-    "every line it makes with the log.  The scenario is the file the setup\n"
-    "record names, and it must have the same text (SHA-256) as then.\n"
-    "\n"
-    "  --scenario FILE       the scenario's text, if it moved or changed\n"
-    "                        since (repeatable: a session that used /reload\n"
-    "                        needs each text it loaded)\n"
-    "  --max-instructions N, --max-memory SIZE, --max-seconds S\n"
-    "                        the budgets the log was made with, if not the\n"
-    "                        defaults\n"
-    "\n"
-    "exit status: 0 every line reproduced; 1 a line differs (named, with\n"
-    "both versions), the log is damaged, or the scenario is not the same;\n"
-    "2 usage error\n";
-
-static const char *const replay_options[] = {
-    "--scenario", "--max-instructions", "--max-memory", "--max-seconds",
-    NULL};
 
 int cmd_replay(int argc, char **argv) {
-  if (argc < 2) return usage_error("replay", "which log? (brink replay LOG)");
   options o;
-  int rc = parse_options("replay", argc, argv, replay_options, &o);
-  if (rc < 0) {
-    fputs(replay_help, stdout);
-    return 0;
-  }
-  if (rc) return rc;
-  /* parse_options keeps one positional argument; --scenario repeats. */
-  const char *scenarios[MAX_PAIRS + 1];
-  int nscen = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *v = NULL;
-    if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) v = argv[++i];
-    else if (strncmp(argv[i], "--scenario=", 11) == 0) v = argv[i] + 11;
-    if (v && nscen < MAX_PAIRS) scenarios[nscen++] = v;
-    else if (v) return usage_error("replay", "too many --scenario options");
-  }
+  int rc = parse_options("replay", argc, argv, &o);
+  if (rc) return rc < 0 ? 0 : rc;
+  /* The files --scenario names; the library adds the setup record's. */
+  const char *const *scenarios = o.scenarios;
+  int nscen = o.nscenarios;
   size_t len;
   char *text = read_file(o.file, &len);
   if (text == NULL) {

@@ -33,10 +33,6 @@ static void write_json(printer *p, const brink_record *r) {
   else write_line(p, p->buf);
 }
 
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
-                                     "Jun", "Jul", "Aug", "Sep", "Oct",
-                                     "Nov", "Dec"};
-
 static void write_text(printer *p, const brink_record *r) {
   brink_engine *e = p->e;
   char date[16];
@@ -54,7 +50,8 @@ static void write_text(printer *p, const brink_record *r) {
     brink_date_civil(r->date, &y, &m, &d);
     const char *unit = brink_scenario_field(e, "turn");
     if (strcmp(unit, "month") == 0 || !*unit)
-      term_printf(stdout, "\n== Turn %d: %s %d\n", r->turn, months[m - 1], y);
+      term_printf(stdout, "\n== Turn %d: %s %d\n", r->turn, month_abbr(m),
+                  y);
     else
       term_printf(stdout, "\n== Turn %d: %s\n", r->turn, date);
     break;
@@ -107,38 +104,6 @@ static void on_record(void *ud, const brink_record *r) {
   if (p->json || p->keep) write_json(p, r);
   if (p->text) write_text(p, r);
 }
-
-static const char *const run_options[] = {
-    "--seed", "--turns", "--policy", "--set", "--json", "--log", "--quiet",
-    "--max-instructions", "--max-memory", "--max-seconds", "--no-cache",
-    "--save", "--resume", "--force", NULL};
-
-static const char *const run_help =
-    "usage: brink run FILE [options]\n"
-    "\n"
-    "Plays the scenario to its end: seated actors are not asked, every actor\n"
-    "plays by the built-in AI or a named policy.  Prints a dated timeline.\n"
-    "\n"
-    "  --seed N              seed of the generator (default: the scenario's)\n"
-    "  --turns N             stop after N turns (the default outcome)\n"
-    "  --policy ACTOR=NAME   ACTOR plays by the scenario's policy NAME\n"
-    "  --set VAR=VALUE       start with VAR at VALUE (checked like a write)\n"
-    "  --json                print JSON Lines instead of the timeline\n"
-    "  --log FILE            also write the JSON Lines to FILE\n"
-    "  --quiet               the timeline without moves and the final table\n"
-    "  --max-instructions N  per call into the script (default 100000000)\n"
-    "  --max-memory SIZE     for the script state and what the engine holds\n"
-    "                        for it, e.g. 64M (default 256M)\n"
-    "  --max-seconds S       wall-clock limit per call (default 10)\n"
-    "  --no-cache            re-evaluate every condition (checks the cache)\n"
-    "  --save FILE           save the run at its end; with --turns N, after\n"
-    "                        turn N, unfinished, for --resume\n"
-    "  --resume SAVE         go on from a save (its seed, policies, sets and\n"
-    "                        log: the JSON Lines are the whole run's)\n"
-    "  --force               resume a save made with another text of the\n"
-    "                        scenario: values are mapped by name\n"
-    "\n"
-    "exit status: 0 the scenario ended, 1 scenario error, 2 usage error\n";
 
 /*
 ** --resume: the save's policies, its log (printed, so the JSON Lines are
@@ -204,12 +169,8 @@ static int resume(const options *o, brink_engine *e, printer *p, setup *su) {
 
 int cmd_run(int argc, char **argv) {
   options o;
-  int rc = parse_options("run", argc, argv, run_options, &o);
-  if (rc < 0) {
-    fputs(run_help, stdout);
-    return 0;
-  }
-  if (rc) return rc;
+  int rc = parse_options("run", argc, argv, &o);
+  if (rc) return rc < 0 ? 0 : rc;
   if (o.resume && (o.has_seed || o.npolicies || o.nsets))
     return usage_error("run", "--resume takes the seed, policies and sets "
                        "from the save");
@@ -322,23 +283,10 @@ done:
   return rc;
 }
 
-static const char *const check_options[] = {
-    "--max-instructions", "--max-memory", "--max-seconds", NULL};
-
 int cmd_check(int argc, char **argv) {
   options o;
-  int rc = parse_options("check", argc, argv, check_options, &o);
-  if (rc < 0) {
-    fputs("usage: brink check FILE\n\n"
-          "Loads and validates a scenario without running it: syntax, names,\n"
-          "actors, bounds, enum values, dates, outcomes and policies.  Prints\n"
-          "each finding as file:line: message, and warnings (state kept in\n"
-          "script locals or globals) as file:line: warning: message.\n\n"
-          "exit status: 0 valid (warnings or not), 1 findings, 2 usage "
-          "error\n", stdout);
-    return 0;
-  }
-  if (rc) return rc;
+  int rc = parse_options("check", argc, argv, &o);
+  if (rc) return rc < 0 ? 0 : rc;
   brink_engine *e;
   if (open_scenario(&o, &e)) return 1;
   for (int i = 0; i < brink_diag_count(e); i++)   /* warnings only, now */

@@ -49,9 +49,6 @@ void session_say(session *s, const char *text) {
   if (s->say) s->say(s->say_ud, text);
 }
 
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
-                                     "Jun", "Jul", "Aug", "Sep", "Oct",
-                                     "Nov", "Dec"};
 
 /* "Dec 2019" for monthly and longer turns, else "2019-12-01". */
 void session_when(brink_engine *e, int turn, char *buf, size_t cap) {
@@ -60,7 +57,7 @@ void session_when(brink_engine *e, int turn, char *buf, size_t cap) {
   brink_date_civil(d, &y, &m, &day);
   if (!*unit || strcmp(unit, "month") == 0 || strcmp(unit, "quarter") == 0 ||
       strcmp(unit, "year") == 0)
-    snprintf(buf, cap, "%s %d", months[m - 1], (int)y);
+    snprintf(buf, cap, "%s %d", month_abbr(m), (int)y);
   else
     brink_date_format(d, buf, cap);
 }

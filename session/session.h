@@ -78,6 +78,8 @@ char *html_text(const char *s);
 int html_put(FILE *f, const char *s);
 /* UTF-8 checks: jansson takes nothing else, and logs are read back. */
 bool utf8_valid(const char *s, size_t len);
+/* "Jan" for 1 to "Dec" for 12, the one table of month names; "?" outside. */
+const char *month_abbr(int month);
 
 /*
 ** Every file the command writes goes through write_atomic(): --save,

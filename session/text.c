@@ -56,6 +56,13 @@ void sb_put(sbuf *b, const char *s, size_t n) {
 
 void sb_puts(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
 
+const char *month_abbr(int month) {
+  static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
+                                       "May", "Jun", "Jul", "Aug",
+                                       "Sep", "Oct", "Nov", "Dec"};
+  return month >= 1 && month <= 12 ? months[month - 1] : "?";
+}
+
 static char *sb_done(sbuf *b) {
   if (b->bad) {
     free(b->s);

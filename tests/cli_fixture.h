@@ -1,6 +1,8 @@
 /* Running the brink command as a user would, for the CLI tests.  BRINK
-   names the binary (make test sets it); the tests skip without it and run
-   from the repository's root. */
+   names the binary and BRINK_BUILD the build folder (make test sets both);
+   the tests run from the repository's root.  Without them a test fails:
+   a suite that skips what it cannot find reports green for tests that
+   never ran. */
 #ifndef CLI_FIXTURE_H
 #define CLI_FIXTURE_H
 
@@ -32,11 +34,19 @@ static inline char *slurp(const char *path) {
   return buf;
 }
 
-static inline const char *brink(void) {
-  const char *b = getenv("BRINK");
-  if (b == NULL) cr_skip_test("BRINK is not set (run through make test)");
-  return b;
+/* The value of the environment variable 'name', which the test needs. */
+static inline const char *need_env(const char *name) {
+  const char *v = getenv(name);
+  if (v == NULL || *v == '\0')
+    cr_assert_fail("%s is not set: run the tests through make test (or set it "
+             "as the Makefile's test target does)", name);
+  if (access("tests/cli_fixture.h", R_OK) != 0)
+    cr_assert_fail("run the tests from the repository's root (tests/ is not "
+             "here)");
+  return v;
 }
+
+static inline const char *brink(void) { return need_env("BRINK"); }
 
 /* Runs a shell command line; stdin is /dev/null unless it redirects its
    own, stdout and stderr are captured apart. */

@@ -219,9 +219,9 @@ Test(cli, doc_writes_a_briefing_that_keeps_hidden_values_hidden) {
 }
 
 Test(cli, python_drives_the_library_through_ctypes_and_brink_h_alone) {
-  const char *build = getenv("BRINK_BUILD");
-  if (build == NULL || system("command -v python3 >/dev/null") != 0)
-    cr_skip_test("needs BRINK_BUILD and python3");
+  const char *build = need_env("BRINK_BUILD");
+  if (system("command -v python3 >/dev/null") != 0)
+    cr_skip_test("needs python3");
   char cmd[1024];
   /* A sanitizer build's library cannot load into an uninstrumented python. */
   snprintf(cmd, sizeof cmd, "ldd %s/libbrink.so | grep -q libasan", build);
@@ -279,4 +279,118 @@ Test(cli, did_you_mean_breaks_ties_by_byte_order_in_every_process) {
   free(first[0]);
   free(first[1]);
   remove(path);
+}
+
+/* After "--" every argument is a file, even one that looks like an option. */
+Test(cli, double_dash_ends_the_options) {
+  char dir[] = "/tmp/brink-dash-XXXXXX", cmd[512];
+  cr_assert_not_null(mkdtemp(dir));
+  snprintf(cmd, sizeof cmd, "cp tests/cli/timeline.lua %s/-x.lua", dir);
+  cr_assert_eq(system(cmd), 0);
+  snprintf(cmd, sizeof cmd, "cd %s && %s check -- -x.lua", dir, brink());
+  result r = shell(cmd);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert_str_eq(r.out, "-x.lua: ok (2 actors, 4 variables, 2 moves, 6 "
+                   "turns)\n");
+  done(r);
+  snprintf(cmd, sizeof cmd, "cd %s && %s check -x.lua", dir, brink());
+  r = shell(cmd);
+  cr_assert_eq(r.status, 2);
+  cr_assert_str_eq(r.err, "brink check: unknown option '-x.lua' (see brink "
+                   "check --help)\n");
+  done(r);
+  r = run("check -- --help");
+  cr_assert_eq(r.status, 1, "--help after -- is a file");
+  cr_assert_str_eq(r.err, "cannot open --help: No such file or directory\n");
+  done(r);
+  r = run("check -- tests/cli/timeline.lua --max-seconds 3");
+  cr_assert_eq(r.status, 2);
+  cr_assert_str_eq(r.err, "brink check: one scenario file only "
+                   "('--max-seconds'?)\n");
+  done(r);
+  r = run("run tests/cli/timeline.lua --quiet -- --json");
+  cr_assert_eq(r.status, 2);
+  cr_assert_str_eq(r.err, "brink run: one scenario file only ('--json'?)\n");
+  done(r);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  cr_assert_eq(system(cmd), 0);
+}
+
+/* The option labels of a help text: what its lines "  --name ARG ..."
+   list before the column of descriptions, each name once per line. */
+static int help_options(const char *help, char names[][32], int cap) {
+  int n = 0;
+  for (const char *l = help; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1
+                                                          : NULL) {
+    if (strncmp(l, "  -", 3) != 0) continue;
+    const char *end = strstr(l + 2, "  "), *nl = strchr(l, '\n');
+    if (end == NULL || (nl && end > nl)) end = nl ? nl : l + strlen(l);
+    for (const char *p = l + 2; p < end; p++) {
+      if (*p != '-' || (p > l + 2 && p[-1] != ' ')) continue;
+      size_t k = strspn(p, "-abcdefghijklmnopqrstuvwxyz");
+      cr_assert_lt(n, cap);
+      snprintf(names[n++], 32, "%.*s", (int)k, p);
+      p += k;
+    }
+  }
+  return n;
+}
+
+static bool listed(char names[][32], int n, const char *name) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(names[i], name) == 0) return true;
+  return false;
+}
+
+/* Every option a command's help lists is one its parser takes, and every
+   option any command takes is refused by the commands whose help leaves
+   it out: the help and the parser come from one table. */
+Test(cli, every_commands_help_lists_exactly_the_options_it_takes) {
+  const char *cmds[] = {"run", "check", "batch", "merge", "play", "replay",
+                        "report", "doc"};
+  enum { NCMD = sizeof cmds / sizeof *cmds, CAP = 64 };
+  static char names[NCMD][CAP][32], all[NCMD * CAP][32];
+  int n[NCMD], nall = 0;
+  result top = run("--help");
+  for (int c = 0; c < NCMD; c++) {
+    char want[32], args[128];
+    snprintf(want, sizeof want, "\n  %s ", cmds[c]);
+    cr_assert_not_null(strstr(top.out, want), "brink --help lacks %s",
+                       cmds[c]);
+    snprintf(args, sizeof args, "%s --help", cmds[c]);
+    result h = run(args);
+    cr_assert_eq(h.status, 0, "%s", args);
+    cr_assert(strncmp(h.out, "usage: brink ", 13) == 0, "%s", h.out);
+    cr_assert_not_null(strstr(h.out, "\nexit status: "), "%s", args);
+    snprintf(args, sizeof args, "help %s", cmds[c]);
+    result same = run(args);
+    cr_assert_str_eq(same.out, h.out, "brink help %s", cmds[c]);
+    done(same);
+    n[c] = help_options(h.out, names[c], CAP);
+    cr_assert_gt(n[c], 0, "%s --help lists no option", cmds[c]);
+    for (int i = 0; i < n[c]; i++)
+      if (!listed(all, nall, names[c][i])) strcpy(all[nall++], names[c][i]);
+    done(h);
+  }
+  done(top);
+  for (int c = 0; c < NCMD; c++)
+    for (int i = 0; i < nall; i++) {
+      /* No value after it: an option that takes one says so. */
+      char args[128];
+      snprintf(args, sizeof args, "%s %.31s", cmds[c], all[i]);
+      result r = run(args);
+      bool refused = strstr(r.err, "unknown option") != NULL;
+      if (listed(names[c], n[c], all[i]))
+        cr_assert(!refused, "brink %s --help lists %s, which it refuses: %s",
+                  cmds[c], all[i], r.err);
+      else
+        cr_assert(refused && r.status == 2, "brink %s takes %s, which its "
+                  "help leaves out", cmds[c], all[i]);
+      done(r);
+    }
+  result bad = run("help frobnicate");
+  cr_assert_eq(bad.status, 2);
+  cr_assert_str_eq(bad.err, "brink help: unknown command 'frobnicate' (try "
+                   "brink --help)\n");
+  done(bad);
 }

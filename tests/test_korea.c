@@ -334,8 +334,7 @@ Test(korea, the_scenario_and_the_tutorial_pass_brink_check) {
     cr_assert_eq(brink_diag_count(e), 0, "%s: %s", files[i], brink_diag_get(e, 0));
     brink_engine_close(e);
   }
-  const char *bin = getenv("BRINK");
-  if (bin == NULL) return;   /* the command itself only under make test */
+  const char *bin = brink();
   for (int i = 0; i < 2; i++) {
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "%s check %s >/dev/null 2>&1", bin, files[i]);
@@ -354,8 +353,7 @@ Test(korea, the_tutorial_plays_to_an_end) {
 }
 
 Test(korea, the_embedding_example_plays_the_flagship_as_the_usa) {
-  const char *build = getenv("BRINK_BUILD");
-  if (build == NULL) cr_skip_test("BRINK_BUILD is not set (run through make test)");
+  const char *build = need_env("BRINK_BUILD");
   char cmd[1024];
   snprintf(cmd, sizeof cmd, "%s/examples/embed %s 2>&1", build, KOREA);
   result r = shell(cmd);

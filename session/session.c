@@ -1,6 +1,7 @@
 /*
-** play.c: brink play, a tabletop exercise at one terminal, and the session
-** it runs on, which brink replay drives too.
+** session.c: the session that brink play, brink replay and every host of
+** brink_session.h run: the log, undo and branch points, setup and start,
+** steps, and what a seat sees and answers.
 **
 ** Everything that changes the world goes through the session and leaves a
 ** line in its log: the engine's records, the setup record, an
@@ -12,7 +13,6 @@
 ** construction.
 */
 #include <ctype.h>
-#include <editline/readline.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>

@@ -6,7 +6,7 @@
 */
 #include "play_fixture.h"
 
-#include "session.h"
+#include "brink_session.h"
 
 Test(play, transcripts_match_the_golden_files) {
   FILE *f = fopen("tests/play/cases", "r");
@@ -105,23 +105,19 @@ Test(play, every_command_is_in_the_log_before_what_it_causes) {
 
 /* undo and branches ------------------------------------------------------ */
 
-/* The snapshot bytes of a save's state, loaded through the command's code. */
+/* The snapshot bytes of a save's state, resumed as a host would. */
 static brink_snapshot *state_bytes(const char *scenario, const char *save,
-                                   brink_engine **owner) {
-  brink_engine *e;
-  cr_assert_eq(brink_engine_open(&e, NULL), BRINK_OK);
-  cr_assert_eq(brink_load_file(e, scenario), BRINK_OK, "%s", brink_errmsg(e));
-  loaded l;
-  char err[600];
-  cr_assert_eq(save_load(save, e, false, &l, err, sizeof err), 0, "%s: %s",
-               save, err);
-  cr_assert_eq(state_restore(e, l.state, false, NULL, err, sizeof err), 0,
-               "%s", err);
-  loaded_free(&l);
-  brink_snapshot *s;
-  cr_assert_eq(brink_snapshot_take(e, &s), BRINK_OK);
-  *owner = e;
-  return s;
+                                   brink_session **owner) {
+  brink_session *s;
+  cr_assert_eq(brink_session_open(&s, NULL), BRINK_OK);
+  cr_assert_eq(brink_session_load_file(s, scenario), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  cr_assert_eq(brink_session_resume_file(s, save, 0), BRINK_OK, "%s: %s",
+               save, brink_session_errmsg(s));
+  brink_snapshot *snap;
+  cr_assert_eq(brink_snapshot_take(brink_session_engine(s), &snap), BRINK_OK);
+  *owner = s;
+  return snap;
 }
 
 static void same_state(const char *scenario, const char *a, const char *b) {
@@ -131,7 +127,7 @@ static void same_state(const char *scenario, const char *a, const char *b) {
             "%s and %s hold different states", a, b);
   json_decref(ja);
   json_decref(jb);
-  brink_engine *ea, *eb;
+  brink_session *ea, *eb;
   brink_snapshot *sa = state_bytes(scenario, a, &ea);
   brink_snapshot *sb = state_bytes(scenario, b, &eb);
   cr_assert_eq(brink_snapshot_size(sa), brink_snapshot_size(sb));
@@ -140,8 +136,8 @@ static void same_state(const char *scenario, const char *a, const char *b) {
                "the snapshots differ byte for byte");
   brink_snapshot_free(sa);
   brink_snapshot_free(sb);
-  brink_engine_close(ea);
-  brink_engine_close(eb);
+  brink_session_close(ea);
+  brink_session_close(eb);
 }
 
 /* The "/state" block printed after 'marker' in a transcript. */

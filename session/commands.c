@@ -347,18 +347,6 @@ static int diff(session *s, const brink_engine *old, const brink_engine *new,
   return changes;
 }
 
-static const char *file_with_sha(session *s, const char *sha) {
-  for (int i = 0; i < s->nscenarios; i++) {
-    size_t len;
-    char *text = read_file(s->scenarios[i], &len), h[65];
-    if (text == NULL) continue;
-    sha256_hex(text, len, h);
-    free(text);
-    if (strcmp(h, sha) == 0) return s->scenarios[i];
-  }
-  return NULL;
-}
-
 static bool cmd_reload(session *s, const char *line) {
   const char *path = s->setup.file;
   if (s->replaying) {
@@ -370,7 +358,8 @@ static bool cmd_reload(session *s, const char *line) {
       session_intervention(s, line, NULL);
       return false;
     }
-    path = file_with_sha(s, json_string_value(sha));
+    path = file_with_sha(s->scenarios, s->nscenarios,
+                         json_string_value(sha));
     if (path == NULL) {
       char msg[600];
       snprintf(msg, sizeof msg, "/reload loaded a scenario text with sha256 "

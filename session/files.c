@@ -205,3 +205,16 @@ FILE *growing_open(const char *path, char *err, size_t cap) {
   return f;
 }
 
+/* The first of 'files' whose text has the given SHA-256. */
+const char *file_with_sha(const char *const *files, int n,
+                          const char *sha) {
+  for (int i = 0; i < n; i++) {
+    size_t len;
+    char *text = read_file(files[i], &len), h[65];
+    if (text == NULL) continue;
+    sha256_hex(text, len, h);
+    free(text);
+    if (strcmp(h, sha) == 0) return files[i];
+  }
+  return NULL;
+}

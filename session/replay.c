@@ -69,20 +69,6 @@ static json_t *record_at(replay *r, size_t i, const char **kind) {
 }
 
 
-/* The first of 'files' whose text has the given SHA-256. */
-static const char *find_text(const char *const *files, int n,
-                             const char *sha) {
-  for (int i = 0; i < n; i++) {
-    size_t len;
-    char *text = read_file(files[i], &len), h[65];
-    if (text == NULL) continue;
-    sha256_hex(text, len, h);
-    free(text);
-    if (strcmp(h, sha) == 0) return files[i];
-  }
-  return NULL;
-}
-
 /* Plays the log's choice for the awaiting seat, from its move record. */
 static void choose(replay *r, session *s, json_t *rec) {
   brink_engine *e = s->e;
@@ -244,7 +230,7 @@ int replay_verify(const char *text, size_t len, const char *const *files,
   }
   for (int i = 0; i < nfiles; i++) scenarios[i] = files[i];
   scenarios[nfiles] = su.file;
-  const char *file = find_text(scenarios, nfiles + 1, su.sha256);
+  const char *file = file_with_sha(scenarios, nfiles + 1, su.sha256);
   if (file == NULL) {
     size_t n;
     char *t = read_file(su.file, &n), h[65];

@@ -147,6 +147,9 @@ int setup_parse(json_t *j, setup *s, char *err, size_t cap);
    'j' is neither. */
 bool seed_read(json_t *j, uint64_t *out);
 
+/* The first of 'files' whose text has the SHA-256 'sha' (hex), or NULL. */
+const char *file_with_sha(const char *const *files, int n,
+                          const char *sha);
 /* Reads a whole file; NULL with errno set on failure.  NUL-terminated. */
 char *read_file(const char *path, size_t *len);
 

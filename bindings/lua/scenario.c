@@ -18,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "brinkint.h"
+#include "bind.h"
+#include "brink.h"
 #include "embedded.h"
 #include "lint.h"
 #include "sandbox.h"
@@ -52,7 +53,10 @@ typedef struct host {
   int cap_recs, nrecs;
   brink__map long_recs;  /* names Lua does not intern -> index in recs */
   field *fields;
-  int nfields;
+  int nfields, cap_fields;
+  int nactors;           /* as built, for the sizes of 'fields' */
+  unsigned char *types;  /* [ntypes]: each slot's BRINK_NUMBER.. */
+  int ntypes;
   int score;             /* function handle or -1 */
   bool loading;
   char where[256];
@@ -70,7 +74,7 @@ typedef struct host {
    budget (sticky) or the host's memory (as if Lua had been refused). */
 static int raise_engine(lua_State *L, brink_engine *e) {
   brink__box_check(L, LUA_OK);
-  if (e->errstatus == BRINK_ENOMEM && !e->over_budget) brink__box_nomem(L);
+  if (brink__out_of_memory(e)) brink__box_nomem(L);
   return luaL_error(L, "%s", brink_errmsg(e));
 }
 
@@ -122,18 +126,13 @@ static name_rec *intern(host *h, lua_State *L, const char *name) {
 
 /* values ----------------------------------------------------------------- */
 
-static int var_type(const brink_engine *e, int slot) {
-  return e->decls[e->vars[slot].decl].type;
-}
-
 static void push_value(lua_State *L, host *h, int slot) {
   brink_engine *e = h->e;
   double v;
   if (brink__read(e, slot, &v) != BRINK_OK) raise_engine(L, e);
-  switch (var_type(e, slot)) {
+  switch (h->types[slot]) {
   case BRINK_FLAG: lua_pushboolean(L, v != 0); break;
-  case BRINK_ENUM:
-    lua_pushstring(L, e->decls[e->vars[slot].decl].values[(int)v]);
+  case BRINK_ENUM: lua_pushstring(L, brink_var_enum_value(e, slot, (int)v));
     break;
   default:
     /* Integral values read as Lua integers so "%d" and ".." print "9". */
@@ -154,11 +153,11 @@ static bool exact_integer(lua_State *L, int idx) {
 
 static void write_value(lua_State *L, host *h, int slot, int idx) {
   brink_engine *e = h->e;
-  const brink__decl *d = &e->decls[e->vars[slot].decl];
-  const char *name = e->vars[slot].name;
+  int type = h->types[slot];
+  const char *name = brink_var_name(e, slot);
   double v = 0;
   int t = lua_type(L, idx);
-  switch (d->type) {
+  switch (type) {
   case BRINK_FLAG:
     if (t != LUA_TBOOLEAN)
       luaL_error(L, "%s is a flag: it takes true or false, not %s", name,
@@ -169,15 +168,9 @@ static void write_value(lua_State *L, host *h, int slot, int idx) {
     if (t != LUA_TSTRING)
       luaL_error(L, "%s is an enum: it takes one of its values as a string, "
                  "not %s", name, luaL_typename(L, idx));
-    const char *s = lua_tostring(L, idx);
-    int i = 0;
-    while (i < d->nvalues && strcmp(d->values[i], s) != 0) i++;
-    if (i == d->nvalues) {
-      brink__nearest near;
-      brink__nearest_init(&near, s);
-      for (int j = 0; j < d->nvalues; j++)
-        brink__nearest_add(&near, d->values[j]);
-      const char *best = brink__nearest_best(&near);
+    const char *s = lua_tostring(L, idx), *best;
+    int i = brink__enum_index(e, slot, s, &best);
+    if (i < 0) {
       if (best)
         luaL_error(L, "%s: '%s' (did you mean '%s'?) is not one of its "
                    "values", name, s, best);
@@ -189,9 +182,9 @@ static void write_value(lua_State *L, host *h, int slot, int idx) {
   default:
     if (t != LUA_TNUMBER)
       luaL_error(L, "%s is a%s: it takes a number, not %s", name,
-                 d->type == BRINK_INTEGER ? "n integer" : " number",
+                 type == BRINK_INTEGER ? "n integer" : " number",
                  luaL_typename(L, idx));
-    if (d->type == BRINK_INTEGER && !exact_integer(L, idx))
+    if (type == BRINK_INTEGER && !exact_integer(L, idx))
       luaL_error(L, "%s is an integer variable: %s", name, INEXACT);
     v = lua_tonumber(L, idx);
   }
@@ -246,10 +239,10 @@ static int world_index(lua_State *L) {
   if (r && r->date) {
     brink_engine *e = h->e;
     brink__note_date_read(e);
-    if (h->date_turn != e->run.turn) {
+    if (h->date_turn != brink_turn(e)) {
       push_date(L, h, brink_date(e));
       lua_rawseti(L, LUA_REGISTRYINDEX, h->date_ref);
-      h->date_turn = e->run.turn;
+      h->date_turn = brink_turn(e);
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->date_ref);
     return 1;
@@ -284,7 +277,7 @@ static int actor_index(lua_State *L) {
       return 1;
     }
   }
-  return unknown(L, h, h->e->actors[a].id, a);
+  return unknown(L, h, brink_actor_id(h->e, a), a);
 }
 
 static int actor_newindex(lua_State *L) {
@@ -295,28 +288,32 @@ static int actor_newindex(lua_State *L) {
     const field *f = &h->fields[r->field];
     if (f->relation)
       return luaL_error(L, "w.%s.%s is a relation: assign "
-                        "w.%s.%s.OTHER_ACTOR", h->e->actors[a].id, r->key,
-                        h->e->actors[a].id, r->key);
+                        "w.%s.%s.OTHER_ACTOR", brink_actor_id(h->e, a), r->key,
+                        brink_actor_id(h->e, a), r->key);
     if (f->slot[a] >= 0) {
       write_value(L, h, f->slot[a], 3);
       return 0;
     }
   }
-  return unknown(L, h, h->e->actors[a].id, a);
+  return unknown(L, h, brink_actor_id(h->e, a), a);
 }
 
 /* Upvalues: host, actor, relation declaration. */
 static int relation_slot(lua_State *L, host *h) {
   brink_engine *e = h->e;
   int a = (int)lua_tointeger(L, lua_upvalueindex(2));
-  const brink__decl *d = &e->decls[lua_tointeger(L, lua_upvalueindex(3))];
+  int decl = (int)lua_tointeger(L, lua_upvalueindex(3));
   const name_rec *r = lookup(h, L, 2);
   if (r && r->actor >= 0) {
-    int s = d->pair_slot[BRINK__PAIR(e->nactors, a, r->actor)];
+    int s = brink__relation_slot(e, decl, a, r->actor);
     if (s >= 0) return s;
-    luaL_error(L, "%s has no %s with itself", e->actors[a].id, d->field);
   }
-  unknown(L, h, lua_pushfstring(L, "%s.%s", e->actors[a].id, d->field), -2);
+  brink__decl_view d;
+  brink__decl_get(e, decl, &d);
+  if (r && r->actor >= 0)
+    luaL_error(L, "%s has no %s with itself", brink_actor_id(e, a), d.field);
+  unknown(L, h, lua_pushfstring(L, "%s.%s", brink_actor_id(e, a), d.field),
+          -2);
   return -1;
 }
 
@@ -354,21 +351,29 @@ static void push_proxy(lua_State *L, host *h, lua_CFunction index,
 
 static int build_names(host *h, lua_State *L) {
   brink_engine *e = h->e;
-  int n = e->nactors;
-  size_t need = 2 * ((size_t)e->nactors + (size_t)e->ndecls + 1) + 16;
+  int n = brink_actor_count(e), ndecls = brink__decl_count(e);
+  size_t need = 2 * ((size_t)n + (size_t)ndecls + 1) + 16;
   if (need > (size_t)INT_MAX / 2) return BRINK_ENOMEM;   /* cap_recs is int */
   h->cap_recs = 16;
   while ((size_t)h->cap_recs < need) h->cap_recs *= 2;
   h->recs = brink__alloc(e, sizeof(name_rec) * (size_t)h->cap_recs);
-  h->fields = brink__alloc(e, sizeof(field) * (size_t)(e->ndecls + 1));
-  if (!h->recs || !h->fields) return BRINK_ENOMEM;
+  h->cap_fields = ndecls + 1;
+  h->fields = brink__alloc(e, sizeof(field) * (size_t)h->cap_fields);
+  h->nactors = n;
+  /* Each slot's type, so that a read needs no call to learn it. */
+  h->ntypes = brink_var_count(e);
+  h->types = brink__alloc(e, (size_t)(h->ntypes ? h->ntypes : 1));
+  if (!h->recs || !h->fields || !h->types) return BRINK_ENOMEM;
   memset(h->recs, 0, sizeof(name_rec) * (size_t)h->cap_recs);
-  memset(h->fields, 0, sizeof(field) * (size_t)(e->ndecls + 1));
+  memset(h->fields, 0, sizeof(field) * (size_t)h->cap_fields);
+  for (int s = 0; s < h->ntypes; s++)
+    h->types[s] = (unsigned char)brink_var_type(e, s);
   intern(h, L, "date")->date = true;
-  for (int a = 0; a < n; a++) intern(h, L, e->actors[a].id)->actor = a;
+  for (int a = 0; a < n; a++) intern(h, L, brink_actor_id(e, a))->actor = a;
   int nrel = 0;
-  for (int i = 0; i < e->ndecls; i++) {
-    const brink__decl *d = &e->decls[i];
+  for (int i = 0; i < ndecls; i++) {
+    brink__decl_view dv, *d = &dv;
+    brink__decl_get(e, i, d);
     name_rec *r = intern(h, L, d->field);
     if (d->kind == BRINK__WORLD_VAR) {
       r->world = d->first;
@@ -391,7 +396,7 @@ static int build_names(host *h, lua_State *L) {
     if (d->kind == BRINK__EACH_VAR)
       for (int a = 0; a < n; a++) f->slot[a] = d->first + a;
     else if (d->kind == BRINK__ACTOR_VAR && d->count)
-      f->slot[e->vars[d->first].owner] = d->first;
+      f->slot[d->owner] = d->first;
   }
   /*
   ** w: an empty proxy that reads actors from a plain table (one lookup
@@ -412,7 +417,7 @@ static int build_names(host *h, lua_State *L) {
       lua_rawseti(L, -2, f->rel + 1);
     }
     push_proxy(L, h, actor_index, actor_newindex, 2);
-    lua_setfield(L, -2, e->actors[a].id);
+    lua_setfield(L, -2, brink_actor_id(e, a));
   }
   lua_createtable(L, 0, 1);
   lua_pushlightuserdata(L, h);
@@ -447,9 +452,11 @@ static int m_newindex(lua_State *L) {
 */
 static void build_options(host *h, lua_State *L) {
   brink_engine *e = h->e;
-  lua_createtable(L, e->noptions, 0);
-  for (int i = 0; i < e->noptions; i++) {
-    const brink__option *o = &e->options[i];
+  int n = brink__option_count(e);
+  lua_createtable(L, n, 0);
+  for (int i = 0; i < n; i++) {
+    int move, actor, target;
+    brink__option_info(e, i, &move, &actor, &target);
     lua_newtable(L);
     lua_createtable(L, 0, 4);
     lua_pushcfunction(L, m_newindex);
@@ -458,12 +465,12 @@ static void build_options(host *h, lua_State *L) {
     lua_setfield(L, -2, "__metatable");
     brink__box_proxy(L, -1);
     lua_createtable(L, 0, 3);
-    lua_pushstring(L, e->actors[o->actor].id);
+    lua_pushstring(L, brink_actor_id(e, actor));
     lua_setfield(L, -2, "by");
-    lua_pushstring(L, e->moves[o->move].name);
+    lua_pushstring(L, brink_move_name(e, move));
     lua_setfield(L, -2, "move");
-    if (o->target >= 0) {
-      lua_pushstring(L, e->actors[o->target].id);
+    if (target >= 0) {
+      lua_pushstring(L, brink_actor_id(e, target));
       lua_setfield(L, -2, "target");
     }
     lua_setfield(L, -2, "__index");
@@ -601,10 +608,10 @@ static brink_engine *drawing(lua_State *L, const char *what) {
   host *h = HOST(L);
   brink_engine *e = h->e;
   /* A policy may draw (a mixed strategy); it still writes nothing. */
-  if (e->read_only && e->current.in != BRINK__IN_POLICY)
+  if (brink__read_only(e) && brink__current(e)->in != BRINK__IN_POLICY)
     luaL_error(L, "conditions draw no random numbers: %s is not allowed "
                "here", what);
-  if (h->loading || e->run.phase == BRINK__PH_IDLE)
+  if (h->loading || !brink__running(e))
     luaL_error(L, "%s can only be used while the scenario runs", what);
   return e;
 }
@@ -613,9 +620,7 @@ static int l_chance(lua_State *L) {
   brink_engine *e = drawing(L, "chance()");
   double p = luaL_checknumber(L, 1);
   /* A facilitator's /odds for this move's effect replaces the script's. */
-  if (e->odds_move >= 0 && e->current.in == BRINK__IN_MOVE &&
-      e->current.index == e->odds_move)
-    p = e->odds_p;
+  brink__odds_now(e, &p);
   lua_pushboolean(L, brink_chance(e, p));
   return 1;
 }
@@ -679,7 +684,7 @@ static int p_where(lua_State *L) {
 static int fail(lua_State *L, const char *msg) {
   brink_engine *e = HOST(L)->e;
   brink__box_check(L, LUA_OK);   /* as in raise_engine() */
-  if (e->errstatus == BRINK_ENOMEM && !e->over_budget) brink__box_nomem(L);
+  if (brink__out_of_memory(e)) brink__box_nomem(L);
   lua_pushnil(L);
   lua_pushstring(L, msg);
   return 2;
@@ -688,18 +693,13 @@ static int fail(lua_State *L, const char *msg) {
 static int find_event(lua_State *L, host *h, const char *name) {
   brink_engine *e = h->e;
   int ev = brink__event_find(e, name);
-  if (ev < 0) {
-    brink__nearest s;
-    brink__nearest_init(&s, name);
-    for (int i = 0; i < e->nevents; i++)
-      brink__nearest_add(&s, e->events[i].name);
-    lua_pushfstring(L, "unknown event %s", brink__nearest_text(e, &s));
-  }
+  if (ev < 0)
+    lua_pushfstring(L, "unknown event %s", brink__event_nearest(e, name));
   return ev;
 }
 
 static int running(lua_State *L, host *h, const char *what) {
-  if (h->loading || h->e->run.phase == BRINK__PH_IDLE) {
+  if (h->loading || !brink__running(h->e)) {
     lua_pushnil(L);
     lua_pushfstring(L, "%s can only be used while the scenario runs", what);
     return 0;
@@ -728,7 +728,7 @@ static int p_schedule(lua_State *L) {
   /* Checked as the script's integer: a cast to int first would wrap
      -4294967295 to 1. */
   lua_Integer turns = lua_tointeger(L, 2);
-  int most = INT_MAX - h->e->run.turn;
+  int most = INT_MAX - brink_turn(h->e);
   if (turns < 1 || turns > most)
     return fail(L, lua_pushfstring(L, "schedule('%s'): turns must be a whole "
                                    "number from 1 to %d, not %I", name, most,
@@ -754,13 +754,14 @@ static int p_fire(lua_State *L) {
   }
   brink__box_check(L, LUA_OK);   /* as in raise_engine() */
   lua_pushnil(L);
-  if (*e->errwhere && !h->nested_in)
+  const char *where = brink_errwhere(e);
+  if (*where && !h->nested_in)
     h->nested_in = brink__strdup(e, brink_errin(e));
-  if (*e->errwhere)
-    lua_pushfstring(L, "%s: %s", e->errwhere, brink_errmsg(e));
+  if (*where)
+    lua_pushfstring(L, "%s: %s", where, brink_errmsg(e));
   else
     lua_pushstring(L, brink_errmsg(e));
-  lua_pushboolean(L, *e->errwhere != '\0');
+  lua_pushboolean(L, *where != '\0');
   return 3;
 }
 
@@ -872,7 +873,7 @@ static void problem(reader *r, const char *fmt, ...) {
    of memory, which is no fault of the scenario's. */
 static void engine_problem(reader *r) {
   brink_engine *e = r->h->e;
-  if (e->errstatus == BRINK_ENOMEM && !e->over_budget) r->nomem = true;
+  if (brink__out_of_memory(e)) r->nomem = true;
   else problem(r, "%s", brink_errmsg(e));
 }
 
@@ -1068,25 +1069,29 @@ static void read_scenario(reader *r, host *h, int decls) {
     problem(r, "'finish' comes before 'start'");
   else if (has_start && brink_calendar_set(e, start, finish, u) != BRINK_OK)
     engine_problem(r);
+  struct { uint64_t seed; int moves_per_turn; double pass_weight; } numbers =
+      {0, 1, 1};
   double seed = opt_number(r, "seed", 0);
   if (seed < 0 || seed != floor(seed) || seed > 9007199254740992.0)
     problem(r, "'seed' must be a whole number from 0 to 2^53");
   else
-    e->scenario_seed = (uint64_t)seed;
+    numbers.seed = (uint64_t)seed;
   double mpt = opt_number(r, "moves_per_turn", 1);
   if (mpt < 1 || mpt != floor(mpt) || mpt > 1000)
     problem(r, "'moves_per_turn' must be a whole number from 1 to 1000");
   else
-    e->moves_per_turn = (int)mpt;
-  e->pass_weight = opt_number(r, "pass_weight", 1);
-  if (!(e->pass_weight >= 0) || !isfinite(e->pass_weight)) {
+    numbers.moves_per_turn = (int)mpt;
+  numbers.pass_weight = opt_number(r, "pass_weight", 1);
+  if (!(numbers.pass_weight >= 0) || !isfinite(numbers.pass_weight)) {
     problem(r, "'pass_weight' must be a number of 0 or more");
-    e->pass_weight = 1;
+    numbers.pass_weight = 1;
   }
+  brink__scenario_numbers(e, numbers.seed, numbers.moves_per_turn,
+                          numbers.pass_weight);
   const char *def = opt_string(r, "default_outcome", "end");
   if (strcmp(def, "error") == 0 || !*def)
     problem(r, "'default_outcome' cannot be '%s'", def);
-  else if ((e->default_outcome = brink__strdup(e, def)) == NULL)
+  else if (brink__default_outcome_set(e, def) != BRINK_OK)
     r->nomem = true;
   lua_pop(L, 2);
 }
@@ -1106,7 +1111,7 @@ static void read_actors(reader *r, host *h, int decls) {
     lua_pop(L, 2);
   }
   lua_pop(L, 1);
-  if (e->nactors == 0) {
+  if (brink_actor_count(e) == 0) {
     r->where = h->path;
     r->kind = "scenario";
     r->name = NULL;
@@ -1337,10 +1342,11 @@ static void read_moves(reader *r, host *h, int decls) {
                                       "effect", "weight", NULL};
   /* Scratch owned by Lua: an error may unwind through this loop.  'set'
      holds who may make a move, then (past nactors + 1) its targets. */
+  int nactors = brink_actor_count(e);
   bool *set = lua_newuserdatauv(L, sizeof(bool) * 2 *
-                                       (size_t)(e->nactors + 1), 0);
+                                       (size_t)(nactors + 1), 0);
   int *targets = lua_newuserdatauv(L, sizeof(int) *
-                                          (size_t)(e->nactors + 1), 0);
+                                          (size_t)(nactors + 1), 0);
   lua_getfield(L, decls, "moves");
   int list = lua_gettop(L);
   for (int i = 1; begin_entry(r, h, list, i, "move"); i++) {
@@ -1348,7 +1354,7 @@ static void read_moves(reader *r, host *h, int decls) {
     brink__move_spec m = {entry_name(L, r->spec), r->where,
                           opt_string(r, "doc", NULL), false, NULL, NULL, 0,
                           -1, -1, -1};
-    memset(set, 0, sizeof(bool) * (size_t)e->nactors);
+    memset(set, 0, sizeof(bool) * (size_t)nactors);
     lua_getfield(L, r->spec, "by");
     bool has_by = !lua_isnil(L, -1);
     lua_pop(L, 1);
@@ -1360,10 +1366,10 @@ static void read_moves(reader *r, host *h, int decls) {
     lua_pop(L, 1);
     if (has_targets) {
       bool all;
-      bool *chosen = set + e->nactors + 1;
-      memset(chosen, 0, sizeof(bool) * (size_t)e->nactors);
+      bool *chosen = set + nactors + 1;
+      memset(chosen, 0, sizeof(bool) * (size_t)nactors);
       actor_set(r, h, "targets", chosen, &all);
-      for (int a = 0; a < e->nactors; a++)
+      for (int a = 0; a < nactors; a++)
         if (all || chosen[a]) targets[m.ntargets++] = a;
       m.targets = targets;
     }
@@ -1512,7 +1518,8 @@ static int commit(lua_State *L) {
   int decls = lua_gettop(L);
   read_scenario(&r, h, decls);
   read_actors(&r, h, decls);
-  if (e->nactors) {
+  int nactors = brink_actor_count(e);
+  if (nactors) {
     read_vars(&r, h, decls);
     read_moves(&r, h, decls);
     read_triggers(&r, h, decls);
@@ -1525,12 +1532,13 @@ static int commit(lua_State *L) {
   else lua_pop(L, 1);
   lua_pop(L, 1);
   /* Sealing finds more problems (bounds, clashes) even after others. */
-  int before = e->ndiags;
-  if (e->nactors && brink_world_seal(e) != BRINK_OK) {
+  int before = brink_diag_count(e);
+  if (nactors && brink_world_seal(e) != BRINK_OK) {
     r.errors++;
-    if (e->errstatus == BRINK_ENOMEM && !e->over_budget) r.nomem = true;
+    if (brink__out_of_memory(e)) r.nomem = true;
     /* Running out (of the budget, most likely) leaves no finding. */
-    if (e->ndiags == before) brink__diag(e, h->path, brink_errmsg(e));
+    if (brink_diag_count(e) == before)
+      brink__diag(e, h->path, brink_errmsg(e));
   }
   if (r.nomem) brink__box_nomem(L);
   lua_pushinteger(L, r.errors);
@@ -1538,19 +1546,6 @@ static int commit(lua_State *L) {
 }
 
 /* the engine's script host ------------------------------------------------ */
-
-/* Where the running function was declared, for errors raised outside it. */
-static const char *declared_at(const brink_engine *e, const brink__call *c) {
-  switch (c->in) {
-  case BRINK__IN_MOVE: case BRINK__IN_WEIGHT: return e->moves[c->index].where;
-  case BRINK__IN_TRIGGER: return e->triggers[c->index].where;
-  case BRINK__IN_EVENT: return e->events[c->index].where;
-  case BRINK__IN_HOOK: return e->hooks[c->index].where;
-  case BRINK__IN_OUTCOME: return e->outcomes[c->index].where;
-  case BRINK__IN_POLICY: return e->policies[c->index].where;
-  default: return NULL;
-  }
-}
 
 static int call(host *h, int nargs, int nresults) {
   if (h->box.depth == 0) {
@@ -1560,7 +1555,9 @@ static int call(host *h, int nargs, int nresults) {
   int rc = brink__box_pcall(&h->box, nargs, nresults, h->where,
                             sizeof h->where, h->msg, sizeof h->msg);
   if (rc != BRINK_OK) {
-    const char *decl = declared_at(h->e, &h->e->current);
+    /* Where the running function was declared, for errors raised
+       outside it. */
+    const char *decl = brink__call_where(h->e, brink__current(h->e));
     if (h->where[0] == '\0' && decl)
       snprintf(h->where, sizeof h->where, "%s", decl);
     brink__script_error(h->e, rc, h->where, h->msg);
@@ -1598,9 +1595,11 @@ static int match_choice(lua_State *L, host *h, const request *q, int ret) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
   int opts = lua_gettop(L);
   for (int i = 0; i < q->n; i++) {
-    const brink__option *o = &e->options[q->options[i]];
+    int move, actor, target;
+    brink__option_info(e, q->options[i], &move, &actor, &target);
     if (t == LUA_TSTRING) {
-      if (strcmp(lua_tostring(L, ret), e->moves[o->move].name) == 0) return i;
+      if (strcmp(lua_tostring(L, ret), brink_move_name(e, move)) == 0)
+        return i;
       continue;
     }
     if (t != LUA_TTABLE) return -1;
@@ -1610,11 +1609,10 @@ static int match_choice(lua_State *L, host *h, const request *q, int ret) {
     if (same) return i;
     lua_getfield(L, ret, "move");
     lua_getfield(L, ret, "target");
-    const char *move = lua_tostring(L, -2), *target = lua_tostring(L, -1);
-    same = move && strcmp(move, e->moves[o->move].name) == 0 &&
-           (target ? o->target >= 0 &&
-                         strcmp(target, e->actors[o->target].id) == 0
-                   : o->target < 0);
+    const char *name = lua_tostring(L, -2), *to = lua_tostring(L, -1);
+    same = name && strcmp(name, brink_move_name(e, move)) == 0 &&
+           (to ? target >= 0 && strcmp(to, brink_actor_id(e, target)) == 0
+               : target < 0);
     lua_pop(L, 2);
     if (same) return i;
   }
@@ -1723,14 +1721,16 @@ static int host_choose(void *ud, int fn, const brink__call *c,
 
 static void host_free(host *h) {
   brink_engine *e = h->e;
-  e->script_mem = NULL;
+  brink__script_mem_set(e, NULL);
   brink__box_close(&h->box);
   for (int i = 0; i < h->nfields; i++)
     if (h->fields[i].slot)
       brink__free(e, h->fields[i].slot,
-                  sizeof(int) * (size_t)(e->nactors ? e->nactors : 1));
+                  sizeof(int) * (size_t)(h->nactors ? h->nactors : 1));
   if (h->fields)
-    brink__free(e, h->fields, sizeof(field) * (size_t)(e->ndecls + 1));
+    brink__free(e, h->fields, sizeof(field) * (size_t)h->cap_fields);
+  if (h->types)
+    brink__free(e, h->types, (size_t)(h->ntypes ? h->ntypes : 1));
   brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
   brink__map_free(e, &h->long_recs);
   brink__strfree(e, h->nested_in);
@@ -1741,6 +1741,15 @@ static void host_free(host *h) {
 }
 
 static void host_close(void *ud) { host_free(ud); }
+
+static int host_score(void *ud, const brink__call *c, double *value) {
+  host *h = ud;
+  request q = {h, h->score, c, NULL, 0, brink_actor_id(h->e, c->actor), 0, -1,
+               SCORE};
+  int rc = invoke(h, &q);
+  *value = q.value;
+  return rc;
+}
 
 static int host_charge(void *ud, int64_t bytes, int64_t work) {
   host *h = ud;
@@ -1799,8 +1808,9 @@ typedef struct lint_ctx {
    diagnostics are looked up by text, not scanned, per finding. */
 static void add_finding(lint_ctx *c, const char *where, const char *message) {
   brink_engine *e = c->h->e;
-  for (; c->nseen < e->ndiags; c->nseen++)
-    if (brink__map_put(e, &c->seen, e->diags[c->nseen], 0) != BRINK_OK) {
+  for (; c->nseen < brink_diag_count(e); c->nseen++)
+    if (brink__map_put(e, &c->seen, brink_diag_get(e, c->nseen), 0) !=
+        BRINK_OK) {
       c->nomem = true;
       return;
     }
@@ -1914,46 +1924,6 @@ static int seal(lua_State *L) {
   return 1;
 }
 
-static long diag_line(const char *d) {
-  const char *colon = strchr(d, ':');
-  return colon ? strtol(colon + 1, NULL, 10) : 0;
-}
-
-typedef struct ranked {
-  long line;
-  int order;
-  char *text;
-} ranked;
-
-static int cmp_ranked(const void *a, const void *b) {
-  const ranked *x = a, *y = b;
-  if (x->line != y->line) return x->line < y->line ? -1 : 1;
-  return (x->order > y->order) - (x->order < y->order);
-}
-
-/*
-** Findings in the order of the file, whatever order they were found in;
-** those of one line keep theirs.  A sort, not insertion: a check may list
-** a finding for each of 10^5 declarations.  Without memory for the keys
-** they stay as found.
-*/
-static void sort_diags(brink_engine *e) {
-  size_t n = (size_t)e->ndiags;
-  ranked *r = brink__alloc(e, sizeof *r * (n ? n : 1));
-  if (r) {
-    for (size_t i = 0; i < n; i++)
-      r[i] = (ranked){diag_line(e->diags[i]), (int)i, e->diags[i]};
-    qsort(r, n, sizeof *r, cmp_ranked);
-    for (size_t i = 0; i < n; i++) e->diags[i] = r[i].text;
-    brink__free(e, r, sizeof *r * (n ? n : 1));
-  }
-  for (int i = 0; i < e->ndiags; i++)
-    if (!strstr(e->diags[i], ": warning: ")) {
-      brink__error(e, BRINK_ESCRIPT, "%s", e->diags[i]);
-      break;
-    }
-}
-
 /* Builds the environment, runs the prelude and the scenario, then commits
    the declarations.  Every problem becomes a diagnostic. */
 /*
@@ -2007,7 +1977,7 @@ static int setup(lua_State *L) {
 static int build(lua_State *L) {
   host *h = lua_touserdata(L, 1);
   if (build_names(h, L) != BRINK_OK) {
-    if (!h->e->over_budget) return luaL_error(L, "not enough memory");
+    if (!brink__over_budget(h->e)) return luaL_error(L, "not enough memory");
     brink__error(h->e, BRINK_ENOMEM, "out of memory");   /* the budget's */
     return luaL_error(L, "%s", brink_errmsg(h->e));
   }
@@ -2067,9 +2037,9 @@ static int load(host *h, const char *text, size_t len) {
     lua_pushcfunction(L, commit);
     lua_pushlightuserdata(L, h);
     /* The world the declarations make shares the script's budget. */
-    e->metering = true;
+    brink__metering(e, true);
     rc = call(h, 1, 1);
-    e->metering = false;
+    brink__metering(e, false);
     if (rc == BRINK_OK) {
       int errors = (int)lua_tointeger(L, -1);
       lua_pop(L, 1);
@@ -2085,19 +2055,20 @@ static int load(host *h, const char *text, size_t len) {
       }
       if (errors && rc == BRINK_OK) {
         rc = BRINK_ESCRIPT;
-        brink__error(e, rc, "%s", e->ndiags ? e->diags[0] : "invalid scenario");
+        brink__error(e, rc, "%s", brink_diag_count(e) ? brink_diag_get(e, 0)
+                                                      : "invalid scenario");
       }
     } else {
       brink__diag(e, h->where, h->msg);
     }
   }
-  sort_diags(e);
+  brink__diag_sort(e);
   if (rc == BRINK_OK) {
     lua_pushcfunction(L, build);
     lua_pushlightuserdata(L, h);
-    e->metering = true;
+    brink__metering(e, true);
     rc = call(h, 1, 0);
-    e->metering = false;
+    brink__metering(e, false);
     if (rc != BRINK_OK) brink__diag(e, h->path, h->msg);
   }
   lua_settop(L, 0);
@@ -2106,8 +2077,7 @@ static int load(host *h, const char *text, size_t len) {
 
 static int load_text(brink_engine *e, const char *path, const char *text,
                      size_t len) {
-  if (e->sealed || e->host.ud || e->nactors)
-    return brink__error(e, BRINK_ESTATE, "the engine already has a scenario");
+  if (brink__load_allowed(e) != BRINK_OK) return BRINK_ESTATE;
   brink__diag_clear(e);
   host *h = brink__alloc(e, sizeof *h);
   if (h == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
@@ -2124,21 +2094,24 @@ static int load_text(brink_engine *e, const char *path, const char *text,
   memcpy(h->text, text, len);
   h->text[len] = '\0';
   h->len = len;
-  int rc = brink__box_open(&h->box, e->alloc, e->alloc_ud,
-                           e->cfg.max_instructions, e->cfg.max_memory,
-                           e->cfg.max_seconds);
+  brink_alloc alloc;
+  void *alloc_ud;
+  brink__allocator(e, &alloc, &alloc_ud);
+  const brink_config *cfg = brink__config(e);
+  int rc = brink__box_open(&h->box, alloc, alloc_ud, cfg->max_instructions,
+                           cfg->max_memory, cfg->max_seconds);
   if (rc != BRINK_OK) {
     brink__strfree(e, h->path);
     brink__free(e, h->text, len + 1);
     brink__free(e, h, sizeof *h);
     return brink__error(e, rc, "cannot open a Lua state: out of memory");
   }
-  e->script_mem = &h->box.mem_used;
-  unsigned failures = e->alloc_failures;
+  brink__script_mem_set(e, &h->box.mem_used);
+  unsigned failures = brink__alloc_failures(e);
   rc = load(h, text, len);
   /* Some paths report a refused allocation as a problem with the
      scenario, or not at all; a load that saw one is a memory failure. */
-  if (e->alloc_failures != failures && rc != BRINK_ENOMEM) {
+  if (brink__alloc_failures(e) != failures && rc != BRINK_ENOMEM) {
     brink__diag_clear(e);
     rc = brink__error(e, BRINK_ENOMEM, "out of memory while loading %s",
                       path);
@@ -2149,8 +2122,10 @@ static int load_text(brink_engine *e, const char *path, const char *text,
     brink__engine_reset(e);
     return rc;
   }
-  e->host = (brink__host){h, host_eval, host_run, host_choose, host_clone,
-                          host_close, host_charge};
+  brink__host hooks = {h, host_eval, host_run, host_choose, host_clone,
+                       host_close, host_charge,
+                       h->score >= 0 ? host_score : NULL};
+  brink__host_set(e, &hooks);
   return BRINK_OK;
 }
 
@@ -2196,40 +2171,14 @@ BRINK_API int brink_load_file(brink_engine *e, const char *path) {
   return rc;
 }
 
-BRINK_API int brink_score(brink_engine *e, int actor, double *out) {
-  host *h = e->host.ud;
-  if (out) *out = 0;
-  if (h == NULL || h->score < 0)
-    return brink__error(e, BRINK_ENOTFOUND, "the scenario defines no score");
-  if (actor < 0 || actor >= e->nactors)
-    return brink__error(e, BRINK_EINVAL, "no actor has id %d", actor);
-  if (e->nmarks)
-    return brink__error(e, BRINK_ESTATE, "a transaction is open");
-  brink__call saved = e->current;
-  e->current = (brink__call){BRINK__IN_NONE, 0, -1, actor, -1, NULL};
-  e->read_only = true;
-  request q = {h, h->score, &e->current, NULL, 0, e->actors[actor].id, 0, -1,
-               SCORE};
-  int rc = invoke(h, &q);
-  e->read_only = false;
-  e->current = saved;
-  if (rc != BRINK_OK) return rc;
-  double v = q.value;
-  if (!isfinite(v))
-    return brink__error(e, BRINK_ESCRIPT, "score(w, '%s') must return a "
-                        "finite number", e->actors[actor].id);
-  if (out) *out = v;
-  return BRINK_OK;
-}
-
 BRINK_API const char *brink_scenario_path(const brink_engine *e) {
-  const host *h = e->host.ud;
+  const host *h = brink__host_ud(e);
   return h ? h->path : "";
 }
 
 BRINK_API const char *brink_scenario_text(const brink_engine *e,
                                           size_t *len) {
-  const host *h = e->host.ud;
+  const host *h = brink__host_ud(e);
   if (len) *len = h ? h->len : 0;
   return h ? h->text : "";
 }

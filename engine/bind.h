@@ -5,7 +5,7 @@
 ** change without them.  The only structs here are those the two sides
 ** exchange (a declaration's spec, a script call, the host's hooks) and the
 ** engine's name map, a plain container.  Implemented in engine.c,
-** world.c, journal.c, turn.c (what existed before this header) and bind.c
+** world.c, journal.c, turn.c (what existed before this header), bind.c
 ** and source.c (what the header added).
 **
 ** Nothing here is part of the public interface.
@@ -105,6 +105,32 @@ int brink__field_set(brink_engine *e, const char *field, const char *value);
 void brink__scenario_numbers(brink_engine *e, uint64_t seed,
                              int moves_per_turn, double pass_weight);
 int brink__default_outcome_set(brink_engine *e, const char *outcome);
+
+/* the texts a scenario is made of (source.c) ---------------------------- */
+
+/* Keeps the scenario's path and text (brink_scenario_text, clones). */
+int brink__scenario_keep(brink_engine *e, const char *path, const char *text,
+                         size_t len);
+/* The kept import 'name' (supplied by the host, or read by this load):
+   its index for brink_import_text(), or -1. */
+int brink__import_find(const brink_engine *e, const char *name);
+/* What messages call import i: "scenarios/lib.lua", "lib.lua". */
+const char *brink__import_chunk(const brink_engine *e, int i);
+/* Keeps an import the load read from a file or the script library. */
+int brink__import_keep(brink_engine *e, const char *name, const char *chunk,
+                       const char *text, size_t len);
+/* Gives 'to' every import 'from' keeps, as supplied, so that loading the
+   same scenario into 'to' reads the same texts; BRINK_ENOMEM on 'to'. */
+int brink__imports_copy(const brink_engine *from, brink_engine *to);
+/*
+** Calls 'fn' for each kept text, the scenario's first (name NULL), then
+** the imports in the order of brink_import_name(), until it returns
+** nonzero; returns that, or 0.  For a digest of everything a scenario is
+** made of.
+*/
+typedef int (*brink__text_fn)(void *ud, const char *name, const char *chunk,
+                              const char *text, size_t len);
+int brink__texts_each(const brink_engine *e, brink__text_fn fn, void *ud);
 
 /* the world -------------------------------------------------------------- */
 

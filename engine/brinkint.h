@@ -128,6 +128,18 @@ enum { BRINK__AI, BRINK__SEAT, BRINK__POLICY };
 
 /* brink__call and brink__host are in bind.h. */
 
+/* A text a load read or a host supplied (source.c). */
+typedef struct brink__source {
+  char *name;          /* the import's name: "lib"; NULL: the scenario */
+  char *chunk;         /* what messages call it: "scenarios/lib.lua" */
+  char *text;          /* 'len' bytes and a NUL */
+  size_t len;
+  bool supplied;       /* by brink_import_add: outlives a failed load */
+} brink__source;
+/* Drops the scenario's text and the imports a load read (free_world). */
+void brink__sources_forget(brink_engine *e);
+void brink__sources_free(brink_engine *e);
+
 /* A cached condition: its value stays valid while nothing it read changed. */
 typedef struct brink__cache {
   int *reads;
@@ -343,6 +355,11 @@ struct brink_engine {
   brink__host host;
   brink_record_fn on_record;
   void *on_record_ud;
+
+  /* the texts loaded, kept for clones and digests (source.c) */
+  brink__source scenario;      /* 'name' NULL, 'chunk' its path */
+  brink__source *sources;      /* imports: supplied, then as loaded */
+  int nsources, cap_sources;
 };
 
 /* world.c */

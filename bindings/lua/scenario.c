@@ -323,17 +323,6 @@ static int load_text(brink_engine *e, const char *path, const char *text,
   if (h == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
   memset(h, 0, sizeof *h);
   h->e = e;
-  h->path = brink__strdup(e, path);
-  h->text = brink__alloc(e, len + 1);
-  if (!h->path || !h->text) {
-    brink__strfree(e, h->path);
-    brink__free(e, h->text, len + 1);
-    brink__free(e, h, sizeof *h);
-    return brink__error(e, BRINK_ENOMEM, "out of memory");
-  }
-  memcpy(h->text, text, len);
-  h->text[len] = '\0';
-  h->len = len;
   brink_alloc alloc;
   void *alloc_ud;
   brink__allocator(e, &alloc, &alloc_ud);
@@ -341,11 +330,14 @@ static int load_text(brink_engine *e, const char *path, const char *text,
   int rc = brink__box_open(&h->box, alloc, alloc_ud, cfg->max_instructions,
                            cfg->max_memory, cfg->max_seconds);
   if (rc != BRINK_OK) {
-    brink__strfree(e, h->path);
-    brink__free(e, h->text, len + 1);
     brink__free(e, h, sizeof *h);
     return brink__error(e, rc, "cannot open a Lua state: out of memory");
   }
+  if (brink__scenario_keep(e, path, text, len) != BRINK_OK) {
+    brink__sc_free(h);
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  }
+  h->path = brink_scenario_path(e);
   brink__script_mem_set(e, &h->box.mem_used);
   unsigned failures = brink__alloc_failures(e);
   rc = load(h, text, len);
@@ -406,16 +398,4 @@ BRINK_API int brink_load_file(brink_engine *e, const char *path) {
   int rc = load_text(e, path, buf, len);
   brink__free(e, buf, cap);
   return rc;
-}
-
-BRINK_API const char *brink_scenario_path(const brink_engine *e) {
-  const host *h = brink__host_ud(e);
-  return h ? h->path : "";
-}
-
-BRINK_API const char *brink_scenario_text(const brink_engine *e,
-                                          size_t *len) {
-  const host *h = brink__host_ud(e);
-  if (len) *len = h ? h->len : 0;
-  return h ? h->text : "";
 }

@@ -42,9 +42,8 @@ typedef struct field {
 typedef struct host {
   brink__box box;
   brink_engine *e;
-  char *path;            /* the scenario file, for messages and import */
-  char *text;            /* its text, kept for clones */
-  size_t len;
+  const char *path;      /* the scenario file, for messages and import:
+                            the engine's kept copy */
   int env, w, opts, anchors, decls_ref, date_ref, decode;
   int date_turn;
   name_rec *recs;

@@ -202,8 +202,6 @@ void brink__sc_free(host *h) {
   brink__map_free(e, &h->long_recs);
   brink__strfree(e, h->nested_in);
   brink__free(e, h->reason, h->reason_cap);
-  brink__strfree(e, h->path);
-  brink__free(e, h->text, h->len + 1);
   brink__free(e, h, sizeof *h);
 }
 
@@ -224,9 +222,12 @@ static int host_charge(void *ud, int64_t bytes, int64_t work) {
 }
 
 static int host_clone(void *ud, brink_engine *from, brink_engine *to) {
-  host *h = ud;
-  (void)from;
-  return brink_load_string(to, h->path, h->text, h->len);
+  size_t len;
+  const char *text = brink_scenario_text(from, &len);
+  (void)ud;
+  /* The texts the original loaded, not the files as they are now. */
+  if (brink__imports_copy(from, to) != BRINK_OK) return BRINK_ENOMEM;
+  return brink_load_string(to, brink_scenario_path(from), text, len);
 }
 
 void brink__sc_attach(host *h) {

@@ -328,9 +328,34 @@ static int push_file(lua_State *L, const char *path) {
   return 1;
 }
 
+/* [-1, +2, e] Keeps the text on top as import 'name' and pushes it with
+   its chunk name "@" .. chunk. */
+static int keep_import(lua_State *L, host *h, const char *name,
+                       const char *chunk) {
+  size_t len;
+  const char *text = lua_tolstring(L, -1, &len);
+  if (brink__import_keep(h->e, name, chunk, text, len) != BRINK_OK)
+    brink__box_nomem(L);
+  lua_pushfstring(L, "@%s", chunk);
+  return 2;
+}
+
+/*
+** The text of import 'name' and its chunk name: the text the host supplied
+** or this load already read, else NAME.lua beside the scenario, else the
+** script library's.  What is read is kept, so a clone reads it again.
+*/
 static int p_read_import(lua_State *L) {
   host *h = HOST(L);
   const char *name = luaL_checkstring(L, 1);
+  int kept = brink__import_find(h->e, name);
+  if (kept >= 0) {
+    size_t len;
+    const char *text = brink_import_text(h->e, kept, &len);
+    lua_pushlstring(L, text, len);
+    lua_pushfstring(L, "@%s", brink__import_chunk(h->e, kept));
+    return 2;
+  }
   const char *slash = strrchr(h->path, '/');
   /* Built on the stack, not in a buffer: a cut path would open another
      file. */
@@ -338,18 +363,16 @@ static int p_read_import(lua_State *L) {
   else lua_pushliteral(L, ".");
   const char *path = lua_pushfstring(L, "%s/%s.lua", lua_tostring(L, -1),
                                      name);
-  if (push_file(L, path)) {
-    lua_pushfstring(L, "@%s", path);
-    return 2;
-  }
+  if (push_file(L, path)) return keep_import(L, h, name, path);
   for (const brink__embedded *f = brink__scriptlib; f->name; f++)
     if (strcmp(f->name, name) == 0) {
+      const char *chunk = lua_pushfstring(L, "brink/%s.lua", name);
       lua_pushlstring(L, f->text, f->len);
-      lua_pushfstring(L, "@brink/%s.lua", name);
-      return 2;
+      return keep_import(L, h, name, chunk);
     }
-  return fail(L, lua_pushfstring(L, "import: no '%s.lua' beside the "
-                                 "scenario or in the script library", name));
+  return fail(L, lua_pushfstring(L, "import: no '%s.lua' supplied by the "
+                                 "host, beside the scenario or in the "
+                                 "script library", name));
 }
 
 static void add_function(lua_State *L, host *h, int t, const char *name,

@@ -11,6 +11,7 @@
 
 #include "brink.h"
 #include "lang_fixture.h"
+#include "oom_fixture.h"
 
 #define ACTORS "actor 'A' { name = 'Alpha' }\n"
 
@@ -191,4 +192,58 @@ Test(imports, add_refuses_a_name_import_would_refuse_and_a_loaded_engine) {
   cr_assert_eq(brink_import_add(e, "rules", "x", 1), BRINK_ESTATE);
   cr_assert_eq(brink_import_count(e), 0);
   brink_engine_close(e);
+}
+
+/* Supplies 'rules', loads MAIN and clones: BRINK_OK or the status of the
+   first call that failed. */
+static int supply_load_clone(brink_engine *e, brink_engine **twin) {
+  const char *rules = "return { value = 6 }\n";
+  int rc = brink_import_add(e, "rules", rules, strlen(rules));
+  if (rc == BRINK_OK) rc = brink_load_string(e, "main.lua", MAIN,
+                                             strlen(MAIN));
+  if (rc == BRINK_OK) rc = brink_engine_clone(e, twin);
+  return rc;
+}
+
+/*
+** Every allocation of brink_import_add() and of the start of the clone
+** (where the imports are copied) is refused in turn; of the load itself,
+** which test_oom.c sweeps, a sample.
+*/
+Test(imports, one_refused_allocation_in_supplying_loading_or_cloning_is_clean,
+     .timeout = 300) {
+  long loaded;   /* allocations until the clone starts */
+  {
+    one_shot o = {0, 0};
+    brink_engine *e;
+    cr_assert_eq(open_failing(&e, &o), BRINK_OK);
+    const char *rules = "return { value = 6 }\n";
+    cr_assert_eq(brink_import_add(e, "rules", rules, strlen(rules)), BRINK_OK);
+    cr_assert_eq(brink_load_string(e, "main.lua", MAIN, strlen(MAIN)),
+                 BRINK_OK);
+    loaded = o.count;
+    brink_engine_close(e);
+  }
+#if defined(__SANITIZE_ADDRESS__)
+  long stride = 23;
+#else
+  long stride = 7;
+#endif
+  long total = 100000;   /* until a pass refuses nothing */
+  for (long k = 1; k <= total;
+       k += k < 30 || (k >= loaded && k < loaded + 200) ? 1 : stride) {
+    one_shot o = {k, 0};
+    brink_engine *e, *twin = NULL;
+    if (open_failing(&e, &o) != BRINK_OK) continue;
+    int rc = supply_load_clone(e, &twin);
+    if (o.count < k) total = 0;   /* every allocation has had its turn */
+    cr_assert(rc == BRINK_OK || rc == BRINK_ENOMEM, "allocation %ld: %s: %s",
+              k, brink_status_name(rc), brink_errmsg(e));
+    o.fail_at = 0;   /* the clone is checked with all the memory it wants */
+    if (twin) {
+      cr_assert_eq(run_x(twin, 2), 6, "allocation %ld", k);
+      brink_engine_close(twin);
+    }
+    brink_engine_close(e);
+  }
 }

@@ -251,7 +251,8 @@ typedef struct brink__move_spec {
 typedef struct brink__trigger_spec {
   const char *name, *where;
   int32_t at;              /* INT32_MIN: none */
-  int every;               /* N turns (> 0), a BRINK__*_END kind (< 0), or 0 */
+  int every;               /* N turns (> 0), -1 month, -2 quarter or -3
+                              year end (calendar.c), or 0 */
   bool once;
   int when, effect;
 } brink__trigger_spec;

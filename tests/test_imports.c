@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bind.h"
 #include "brink.h"
 #include "lang_fixture.h"
 #include "oom_fixture.h"
@@ -246,4 +247,35 @@ Test(imports, one_refused_allocation_in_supplying_loading_or_cloning_is_clean,
     }
     brink_engine_close(e);
   }
+}
+
+static int list_text(void *ud, const char *name, const char *chunk,
+                     const char *text, size_t len) {
+  char *out = ud;
+  size_t n = strlen(out);
+  snprintf(out + n, 256 - n, "%s=%s:%zu;", name ? name : "-", chunk,
+           strlen(text) == len ? len : 0);
+  return 0;
+}
+
+static int stop_at_once(void *ud, const char *name, const char *chunk,
+                        const char *text, size_t len) {
+  (void)ud, (void)name, (void)chunk, (void)text, (void)len;
+  return 7;
+}
+
+Test(imports, every_kept_text_is_visited_for_a_digest_scenario_first) {
+  brink_engine *e = open_engine();
+  cr_assert_eq(brink_import_add(e, "rules", "return { value = 1 }", 20),
+               BRINK_OK);
+  cr_assert_eq(brink_load_string(e, "main.lua", MAIN, strlen(MAIN)),
+               BRINK_OK, "%s", brink_errmsg(e));
+  char out[256] = "";
+  cr_assert_eq(brink__texts_each(e, list_text, out), 0);
+  char want[256];
+  snprintf(want, sizeof want, "-=main.lua:%zu;rules=rules.lua:20;",
+           strlen(MAIN));
+  cr_assert_str_eq(out, want);
+  cr_assert_eq(brink__texts_each(e, stop_at_once, NULL), 7);
+  brink_engine_close(e);
 }

@@ -133,8 +133,11 @@ BRINK_API const char *brink_errin(const brink_engine *e);
 /*
 ** Loading a scenario.  The engine must be empty.  'name' is the chunk name
 ** used in messages ("scenario.lua"); files are read as text.  On a failure
-** the engine is left empty again and brink_errmsg() has the first error;
-** every error found is also listed by brink_diag_count()/brink_diag_get().
+** the engine is left empty again (but for the imports a host supplied)
+** and brink_errmsg() has the first error; every error found is also
+** listed by brink_diag_count()/brink_diag_get().
+** Imports are found as brink_import_add() says, beside 'name' taken as a
+** path for brink_load_string().
 */
 BRINK_API int brink_load_file(brink_engine *e, const char *path);
 BRINK_API int brink_load_string(brink_engine *e, const char *name,

@@ -133,8 +133,11 @@ BRINK_API const char *brink_errin(const brink_engine *e);
 /*
 ** Loading a scenario.  The engine must be empty.  'name' is the chunk name
 ** used in messages ("scenario.lua"); files are read as text.  On a failure
-** the engine is left empty again and brink_errmsg() has the first error;
-** every error found is also listed by brink_diag_count()/brink_diag_get().
+** the engine is left empty again (but for the imports a host supplied)
+** and brink_errmsg() has the first error; every error found is also
+** listed by brink_diag_count()/brink_diag_get().
+** Imports are found as brink_import_add() says, beside 'name' taken as a
+** path for brink_load_string().
 */
 BRINK_API int brink_load_file(brink_engine *e, const char *path);
 BRINK_API int brink_load_string(brink_engine *e, const char *name,
@@ -486,6 +489,33 @@ BRINK_API int brink_schedule_put(brink_engine *e, int due, int event,
 BRINK_API const char *brink_scenario_path(const brink_engine *e);
 BRINK_API const char *brink_scenario_text(const brink_engine *e,
                                           size_t *len);
+
+/*
+** Imports.  `import "NAME"` in a scenario uses, in this order: the text a
+** host supplied for NAME with brink_import_add(), the file NAME.lua beside
+** the scenario, the script library built into libbrink.
+**
+** brink_import_add() is called before loading; 'text' (len bytes, need
+** not end in a NUL) is copied, and messages name it "NAME.lua".  Adding a
+** NAME again replaces its text.  BRINK_EINVAL for a name import() would
+** refuse (only letters, digits, '_' and '-'), BRINK_ESTATE once a
+** scenario is loaded.  Supplied imports stay through a failed load, so a
+** host can try again, and go with the engine.
+**
+** The engine keeps every text a load reads, the scenario's and each
+** import's wherever it was found, so a clone loads exactly what the
+** original did even if the files have changed or gone since.
+** brink_import_count/name/text list the kept imports: those supplied, then
+** those the load read, in the order first imported.  The strings belong
+** to the engine and stay valid until it is closed or loads again; out of
+** range, name and text are NULL (and *len 0).
+*/
+BRINK_API int brink_import_add(brink_engine *e, const char *name,
+                               const char *text, size_t len);
+BRINK_API int brink_import_count(const brink_engine *e);
+BRINK_API const char *brink_import_name(const brink_engine *e, int i);
+BRINK_API const char *brink_import_text(const brink_engine *e, int i,
+                                        size_t *len);
 
 /*
 ** Interventions of a host (a facilitator), outside any script, recorded

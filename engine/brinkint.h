@@ -1,5 +1,6 @@
 /*
-** brinkint.h: the engine's internals, shared by engine/ and bindings/.
+** brinkint.h: the engine's internals, for engine/ alone.  The bindings
+** see the engine through brink.h and bind.h, which this includes.
 ** Nothing here is part of the public interface.
 **
 ** Layout: every variable instance is a slot in one flat array of doubles,
@@ -13,15 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bind.h"
 #include "brink.h"
 
 /* memory ----------------------------------------------------------------- */
 
-void *brink__alloc(brink_engine *e, size_t n);
-void *brink__realloc(brink_engine *e, void *p, size_t old, size_t n);
-void brink__free(brink_engine *e, void *p, size_t n);
-char *brink__strdup(brink_engine *e, const char *s);
-void brink__strfree(brink_engine *e, char *s);
 /*
 ** Every block the engine itself holds is counted in e->mem_used.  While
 ** e->metering is set (the bindings set it while a scenario's declarations
@@ -51,34 +48,6 @@ int brink__hold(brink_engine *e, int64_t bytes, int64_t work);
 
 /* errors ----------------------------------------------------------------- */
 
-/* Sets the message (printf-style) and returns 'status'. */
-int brink__error(brink_engine *e, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* A script error: 'where' is "file:line" or "", the message has no prefix. */
-int brink__script_error(brink_engine *e, int status, const char *where,
-                        const char *msg);
-/* Sets what brink_errin() says (an error inside fire() is the event's). */
-void brink__errin_set(brink_engine *e, const char *text);
-/* "'sanction' (did you mean 'sanctions'?)" tail for an unknown name. */
-typedef struct brink__nearest {
-  const char *name, *best;
-  int bestd, allowed;
-} brink__nearest;
-void brink__nearest_init(brink__nearest *s, const char *name);
-void brink__nearest_add(brink__nearest *s, const char *candidate);
-/* The suggestion, or NULL when no name is close enough. */
-const char *brink__nearest_best(const brink__nearest *s);
-/* The whole tail, however long the names, in a buffer of the engine's
-   that the next call reuses. */
-const char *brink__nearest_text(brink_engine *e, const brink__nearest *s);
-/* The same over an array of names. */
-const char *brink__suggest(brink_engine *e, const char *name,
-                           const char *const *names, int n);
-/* Adds "where: msg" to the load diagnostics. */
-int brink__diag(brink_engine *e, const char *where, const char *msg);
-void brink__diag_clear(brink_engine *e);
-int brink__engine_reset(brink_engine *e);
-int brink__actor_lookup(brink_engine *e, const char *id, int *out);
 /* Shortest text that reads back as the same double ("8", "0.1"). */
 int brink__fmt_number(double v, char *buf, size_t cap);
 
@@ -111,8 +80,6 @@ double brink__rng_normal(brink__rng *r, double mu, double sd);
 double brink__log(double x);
 
 /* the world -------------------------------------------------------------- */
-
-enum { BRINK__WORLD_VAR, BRINK__ACTOR_VAR, BRINK__EACH_VAR, BRINK__RELATION };
 
 typedef struct brink__decl {
   char *name;          /* as declared: "trade_war", "DPRK.sanctions", ... */
@@ -157,54 +124,21 @@ typedef struct brink__actor {
 
 enum { BRINK__AI, BRINK__SEAT, BRINK__POLICY };
 
-/* Name -> index, open addressing over strings the table does not own. */
-typedef struct brink__map {
-  const char **keys;
-  int *vals;
-  int cap, count;
-} brink__map;
-
-int brink__map_put(brink_engine *e, brink__map *m, const char *key, int val);
-int brink__map_get(const brink__map *m, const char *key);   /* -1: none */
-void brink__map_free(brink_engine *e, brink__map *m);
-
 /* scripts: what the engine calls, implemented by bindings/lua ------------ */
 
-/* What is running, for causes and messages. */
-enum {
-  BRINK__IN_NONE, BRINK__IN_MOVE, BRINK__IN_TRIGGER, BRINK__IN_EVENT,
-  BRINK__IN_HOOK, BRINK__IN_OUTCOME, BRINK__IN_POLICY, BRINK__IN_WEIGHT
-};
+/* brink__call and brink__host are in bind.h. */
 
-typedef struct brink__call {
-  int in;              /* BRINK__IN_* */
-  int index;           /* which move, trigger, event, hook, outcome, policy */
-  int option;          /* moves: the option index, else -1 */
-  int actor, target;   /* moves and policies; -1 otherwise */
-  const char *data;    /* events: the serialized data, or NULL */
-} brink__call;
-
-typedef struct brink__host {
-  void *ud;
-  /*
-  ** Runs a read-only function (a 'when' or a 'weight'), storing its value
-  ** in *value and, for a false 'when', its reason (or NULL) in *reason,
-  ** valid until the next call.  Returns BRINK_OK or an error status after
-  ** brink__script_error().
-  */
-  int (*eval)(void *ud, int fn, const brink__call *c, double *value,
-              const char **reason);
-  /* Runs an effect; the engine wraps it in a transaction. */
-  int (*run)(void *ud, int fn, const brink__call *c);
-  /* A policy's choice among 'n' options (indexes into the option table). */
-  int (*choose)(void *ud, int fn, const brink__call *c, const int *options,
-                int n, int *chosen);
-  /* Attaches a copy of the host to a freshly opened engine (for clones). */
-  int (*clone)(void *ud, brink_engine *from, brink_engine *to);
-  void (*close)(void *ud);
-  /* Charges the script budgets (see brink__hold); NULL: nothing to. */
-  int (*charge)(void *ud, int64_t bytes, int64_t work);
-} brink__host;
+/* A text a load read or a host supplied (source.c). */
+typedef struct brink__source {
+  char *name;          /* the import's name: "lib"; NULL: the scenario */
+  char *chunk;         /* what messages call it: "scenarios/lib.lua" */
+  char *text;          /* 'len' bytes and a NUL */
+  size_t len;
+  bool supplied;       /* by brink_import_add: outlives a failed load */
+} brink__source;
+/* Drops the scenario's text and the imports a load read (free_world). */
+void brink__sources_forget(brink_engine *e);
+void brink__sources_free(brink_engine *e);
 
 /* A cached condition: its value stays valid while nothing it read changed. */
 typedef struct brink__cache {
@@ -257,8 +191,6 @@ typedef struct brink__policy {
   int actor;           /* -1: any */
   int choose;
 } brink__policy;
-
-enum { BRINK__TURN_START, BRINK__TURN_END };
 
 typedef struct brink__hook {
   int when;            /* BRINK__TURN_START or BRINK__TURN_END */
@@ -423,75 +355,33 @@ struct brink_engine {
   brink__host host;
   brink_record_fn on_record;
   void *on_record_ud;
+
+  /* the texts loaded, kept for clones and digests (source.c) */
+  brink__source scenario;      /* 'name' NULL, 'chunk' its path */
+  brink__source *sources;      /* imports: supplied, then as loaded */
+  int nsources, cap_sources;
 };
 
 /* world.c */
-int brink__read(brink_engine *e, int var, double *out);
-int brink__write(brink_engine *e, int var, double value);
 /* Checks and normalises a value for 'var' without writing it. */
 int brink__check_value(brink_engine *e, int var, double *value);
-void brink__note_date_read(brink_engine *e);
 int brink__field_get(const brink_engine *e, const char *field,
                      const char **out);
-int brink__field_set(brink_engine *e, const char *field, const char *value);
 void brink__world_free(brink_engine *e);
 
 /* journal.c */
 /* Journals one change; at depth 0 it is emitted at once. */
 int brink__journal_add(brink_engine *e, const brink__entry *en);
-int brink__news(brink_engine *e, const char *text, size_t len);
 int brink__emit(brink_engine *e, brink_record *r);
 /* A record of 'kind' stamped with the current turn and date. */
 void brink__record(const brink_engine *e, brink_record *r, int kind);
 void brink__journal_free(brink_engine *e);
 
 /* turn.c: declarations the bindings make after the world is sealed */
-/*
-** Declarations from a host: each copies its spec (nothing in it is kept)
-** and either adds the whole thing or reports why and adds nothing.
-** Strings may be NULL where a field is optional; handles are the host's
-** function handles, -1 for none.
-*/
-typedef struct brink__move_spec {
-  const char *name, *where, *doc;
-  bool by_all;
-  const bool *by;          /* [nactors]: who may make it, unless by_all */
-  const int *targets;      /* actor ids; NULL: the move takes no target */
-  int ntargets;
-  int when, effect, weight;
-} brink__move_spec;
-
-typedef struct brink__trigger_spec {
-  const char *name, *where;
-  int32_t at;              /* INT32_MIN: none */
-  int every;               /* as brink__trigger.every */
-  bool once;
-  int when, effect;
-} brink__trigger_spec;
-
-typedef struct brink__named_spec {   /* events, outcomes, policies */
-  const char *name, *where, *doc;
-  int fn;                  /* effect, when, choose */
-  int actor;               /* policies: -1 for any */
-} brink__named_spec;
-
-int brink__move_declare(brink_engine *e, const brink__move_spec *s);
-int brink__trigger_declare(brink_engine *e, const brink__trigger_spec *s);
-int brink__event_declare(brink_engine *e, const brink__named_spec *s);
-int brink__outcome_declare(brink_engine *e, const brink__named_spec *s);
-int brink__policy_declare(brink_engine *e, const brink__named_spec *s);
-/* brink_actor_add with a brief (NULL: none). */
-int brink__actor_declare(brink_engine *e, const char *id, const char *name,
-                         const char *brief, int *out);
-int brink__hook_add(brink_engine *e, int when, int fn, const char *where);
+/* The declarations the bindings make are in bind.h. */
 int brink__options_build(brink_engine *e);
 void brink__options_free(brink_engine *e);
-int brink__event_find(const brink_engine *e, const char *name);
 int brink__outcome_find(const brink_engine *e, const char *name);
-/* schedule(event, turns, data) and fire(event, data) from an effect. */
-int brink__schedule(brink_engine *e, int event, int turns, const char *data);
-int brink__fire(brink_engine *e, int event, const char *data);
-int brink__end_scenario(brink_engine *e, const char *outcome);
 int brink__turn_init(brink_engine *e);
 void brink__sched_truncate(brink_engine *e, int n);
 /* The bytes a schedule entry holds, for brink__hold(). */

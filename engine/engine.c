@@ -402,6 +402,7 @@ static int init_world(brink_engine *e) {
 
 static void free_world(brink_engine *e) {
   if (e->host.close) e->host.close(e->host.ud);
+  brink__sources_forget(e);
   /* What is freed below was held for a host that is gone. */
   e->host.charge = NULL;
   brink__turn_free(e);
@@ -442,6 +443,9 @@ int brink__engine_reset(brink_engine *e) {
   e->cap_causes = keep.cap_causes;
   e->on_record = keep.on_record;
   e->on_record_ud = keep.on_record_ud;
+  e->sources = keep.sources;   /* the host's imports, for another try */
+  e->nsources = keep.nsources;
+  e->cap_sources = keep.cap_sources;
   return init_world(e);
 }
 
@@ -490,6 +494,7 @@ BRINK_API void brink_engine_close(brink_engine *e) {
   brink__free(e, e->errmsg, e->errcap);
   brink__free(e, e->say, e->saycap);
   brink__free(e, e->errin, e->errincap);
+  brink__sources_free(e);
   e->alloc(e->alloc_ud, e, sizeof *e, 0);
 }
 

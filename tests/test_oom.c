@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "brink.h"
+#include "oom_fixture.h"
 
 typedef struct budget {
   long allowed, used;   /* allocations */
@@ -147,20 +148,7 @@ Test(oom, loading_and_playing_a_scenario_fails_cleanly_at_every_budget) {
 ** BRINK_ENOMEM, and the engine loads it at the next attempt, or succeeds
 ** with exactly the scenario an unfailed load gives.
 */
-typedef struct one_shot {
-  long fail_at, count;
-} one_shot;
-
-static void *fail_once(void *ud, void *p, size_t old, size_t n) {
-  one_shot *o = ud;
-  (void)old;
-  if (n == 0) {
-    free(p);
-    return NULL;
-  }
-  if (++o->count == o->fail_at) return NULL;
-  return realloc(p, n);
-}
+/* one_shot and fail_once: oom_fixture.h. */
 
 typedef struct text {
   char *s;

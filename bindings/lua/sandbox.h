@@ -80,9 +80,9 @@ int brink__box_open(brink__box *box, brink_alloc alloc, void *ud,
 void brink__box_close(brink__box *box);
 
 /*
-** [-0, +1, -] Pushes a new environment table built from the allow-list in
-** sandbox.c: its own copies of the library tables, so a script changing
-** 'string' or 'math' changes only its own.  Its 'string' table becomes
+** [-0, +1, -] Pushes a new environment table built from the allow-list
+** in sandbox_allow.c: its own copies of the library tables, so a script
+** changing 'string' or 'math' changes only its own.  Its 'string' table becomes
 ** the methods of all strings (the last environment made wins: a state
 ** runs one scenario).  Returns BRINK_OK; on failure
 ** pushes "not enough memory" instead and returns BRINK_EBUDGET (the

@@ -1,0 +1,102 @@
+/*
+** scenario.h: what the files of the scenario language share.  The
+** language is five files: scenario.c loads a scenario (the environment,
+** the prelude, the seal and its checks, the public load calls);
+** scenario_world.c makes the world a script sees ('w', actor and relation
+** proxies, 'm'); scenario_lib.c holds the functions a script calls
+** (dates, chance and the rest) and the prelude's primitives;
+** scenario_decl.c reads the declarations into the engine;
+** scenario_host.c is the engine's script host, running conditions,
+** effects, policies and scores.
+*/
+#ifndef BRINK_SCENARIO_H
+#define BRINK_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "bind.h"
+#include "brink.h"
+#include "sandbox.h"
+
+/* What an interned name means in each place it can be used. */
+typedef struct name_rec {
+  const char *key;       /* the anchored Lua string */
+  int world;             /* world variable slot, or -1 */
+  int actor;             /* actor index, or -1 */
+  int field;             /* per-actor field, or -1 */
+  bool date;
+} name_rec;
+
+/* A name an actor proxy resolves: a variable or a relation. */
+typedef struct field {
+  int decl;
+  bool relation;
+  int rel;               /* relations: its number among relations */
+  int *slot;             /* variables: [nactors] slot or -1 */
+} field;
+
+typedef struct host {
+  brink__box box;
+  brink_engine *e;
+  const char *path;      /* the scenario file, for messages and import:
+                            the engine's kept copy */
+  int env, w, opts, anchors, decls_ref, date_ref, decode;
+  int date_turn;
+  name_rec *recs;
+  int cap_recs, nrecs;
+  brink__map long_recs;  /* names Lua does not intern -> index in recs */
+  field *fields;
+  int nfields, cap_fields;
+  int nactors;           /* as built, for the sizes of 'fields' */
+  unsigned char *types;  /* [ntypes]: each slot's BRINK_NUMBER.. */
+  int ntypes;
+  int score;             /* function handle or -1 */
+  bool loading;
+  char where[256];
+  char msg[1024];
+  char *reason;          /* the reason a false 'when' gave, whole */
+  size_t reason_cap;
+  char *nested_in;       /* 'in' of an error inside fire(), or NULL */
+} host;
+
+#define HOST(L) ((host *)lua_touserdata(L, lua_upvalueindex(1)))
+
+/* [-0, +0, e] An engine call failed: its message as a script error,
+   unless it was a budget (sticky) or the host's memory (as if Lua had
+   been refused). */
+int brink__sc_raise(lua_State *L, brink_engine *e);
+
+/* Values are doubles: a Lua integer past 2^53 would be rounded. */
+#define INEXACT "integers beyond 2^53 (9007199254740992) are not held exactly"
+/* Is the value at 'idx' not an integer, or one held exactly? */
+bool brink__sc_exact_integer(lua_State *L, int idx);
+
+/* scenario_world.c: [-0, +0, e] the names, proxies and option tables,
+   once the world is sealed. */
+int brink__sc_build_names(host *h, lua_State *L);
+void brink__sc_build_options(host *h, lua_State *L);
+
+/* scenario_lib.c */
+/* [-0, +1, e] A date userdata. */
+void brink__sc_push_date(lua_State *L, int32_t days);
+/* [-0, +0, e] The functions of the language into the environment at
+   'env', the prelude's primitives into its private table at 'P'. */
+void brink__sc_library(lua_State *L, host *h, int env, int P);
+
+/* scenario_decl.c: protected, [-1, +1] host -> the number of problems in
+   the declarations, which are then the engine's world, sealed. */
+int brink__sc_commit(lua_State *L);
+
+/* scenario_host.c */
+/* Calls the function below 'nargs' arguments, as brink__box_pcall does;
+   a failure becomes the engine's error, with where it happened. */
+int brink__sc_call(host *h, int nargs, int nresults);
+/* Attaches 'h' to its engine as the script host. */
+void brink__sc_attach(host *h);
+void brink__sc_free(host *h);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+** scenario_host.c: the engine's script host.  The engine calls these
+** hooks to evaluate a condition or a weight, run an effect, let a policy
+** choose, compute a score, clone the host and charge the budgets; each
+** runs its script function through the sandbox with the world 'w' and
+** the call's 'm', event data or options.
+*/
+#include <lauxlib.h>
+#include <lua.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario.h"
+
+/* the engine's script host ------------------------------------------------ */
+
+int brink__sc_call(host *h, int nargs, int nresults) {
+  if (h->box.depth == 0) {
+    brink__strfree(h->e, h->nested_in);
+    h->nested_in = NULL;
+  }
+  int rc = brink__box_pcall(&h->box, nargs, nresults, h->where,
+                            sizeof h->where, h->msg, sizeof h->msg);
+  if (rc != BRINK_OK) {
+    /* Where the running function was declared, for errors raised
+       outside it. */
+    const char *decl = brink__call_where(h->e, brink__current(h->e));
+    if (h->where[0] == '\0' && decl)
+      snprintf(h->where, sizeof h->where, "%s", decl);
+    brink__script_error(h->e, rc, h->where, h->msg);
+    /* An event that failed inside fire() is where the error is. */
+    if (h->nested_in) brink__errin_set(h->e, h->nested_in);
+  }
+  return rc;
+}
+
+/*
+** One call into a script, described for the trampoline below.  Everything
+** that may allocate (the arguments, an options list, decoded event data,
+** the reading of results) happens inside the protected call, so running
+** out of memory is an ordinary error, never a panic.
+*/
+typedef struct request {
+  host *h;
+  int fn;                   /* registry reference of the function */
+  const brink__call *c;
+  const int *options;       /* policies: the legal options */
+  int n;
+  const char *actor;        /* score: the actor's id */
+  double value;             /* out: a condition's or weight's value */
+  int chosen;               /* out: the policy's pick, or -1 */
+  int kind;                 /* what to read from the results */
+} request;
+
+enum { RUN, EVAL, WEIGH, CHOOSE, SCORE };
+
+/* The index of the option a policy returned: one of its tables, a table
+   with the same move and target, or a move's name. */
+static int match_choice(lua_State *L, host *h, const request *q, int ret) {
+  brink_engine *e = h->e;
+  int t = lua_type(L, ret);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
+  int opts = lua_gettop(L);
+  for (int i = 0; i < q->n; i++) {
+    int move, actor, target;
+    brink__option_info(e, q->options[i], &move, &actor, &target);
+    if (t == LUA_TSTRING) {
+      if (strcmp(lua_tostring(L, ret), brink_move_name(e, move)) == 0)
+        return i;
+      continue;
+    }
+    if (t != LUA_TTABLE) return -1;
+    lua_rawgeti(L, opts, q->options[i] + 1);
+    bool same = lua_rawequal(L, -1, ret);
+    lua_pop(L, 1);
+    if (same) return i;
+    lua_getfield(L, ret, "move");
+    lua_getfield(L, ret, "target");
+    const char *name = lua_tostring(L, -2), *to = lua_tostring(L, -1);
+    same = name && strcmp(name, brink_move_name(e, move)) == 0 &&
+           (to ? target >= 0 && strcmp(to, brink_actor_id(e, target)) == 0
+               : target < 0);
+    lua_pop(L, 2);
+    if (same) return i;
+  }
+  return -1;
+}
+
+/* The reason at index 2, as long as the script made it: it is what a
+   seated player is shown. */
+static void keep_reason(lua_State *L, host *h) {
+  size_t len;
+  const char *text = lua_tolstring(L, 2, &len);
+  if (len >= h->reason_cap) {
+    char *bigger = brink__realloc(h->e, h->reason, h->reason_cap, len + 1);
+    if (bigger == NULL) brink__box_nomem(L);
+    h->reason = bigger;
+    h->reason_cap = len + 1;
+  }
+  memcpy(h->reason, text, len + 1);
+}
+
+static int trampoline(lua_State *L) {
+  request *q = lua_touserdata(L, 1);
+  host *h = q->h;
+  const brink__call *c = q->c;
+  lua_settop(L, 0);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, q->fn);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
+  if (q->kind == CHOOSE) {
+    lua_createtable(L, q->n, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
+    for (int i = 0; i < q->n; i++) {
+      lua_rawgeti(L, -1, q->options[i] + 1);
+      lua_rawseti(L, -3, i + 1);
+    }
+    lua_pop(L, 1);
+  } else if (q->kind == SCORE) {
+    lua_pushstring(L, q->actor);
+  } else if (c->option >= 0) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
+    lua_rawgeti(L, -1, c->option + 1);
+    lua_remove(L, -2);
+  } else if (c->in == BRINK__IN_EVENT) {
+    if (c->data) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, h->decode);
+      lua_pushstring(L, c->data);
+      lua_call(L, 1, 1);
+    } else {
+      lua_pushnil(L);
+    }
+  }
+  lua_call(L, lua_gettop(L) - 1, 2);
+  switch (q->kind) {
+  case EVAL:
+    q->value = lua_toboolean(L, 1);
+    if (!q->value && lua_type(L, 2) == LUA_TSTRING)
+      keep_reason(L, h);
+    break;
+  case WEIGH:
+  case SCORE:
+    if (lua_type(L, 1) != LUA_TNUMBER)
+      return luaL_error(L, "%s must return a number, not %s",
+                        q->kind == WEIGH ? "weight" : "score",
+                        luaL_typename(L, 1));
+    q->value = lua_tonumber(L, 1);
+    break;
+  case CHOOSE:
+    q->chosen = match_choice(L, h, q, 1);
+    break;
+  default:
+    break;
+  }
+  return 0;
+}
+
+static int invoke(host *h, request *q) {
+  lua_State *L = h->box.L;
+  if (h->reason) h->reason[0] = '\0';
+  lua_pushcfunction(L, trampoline);
+  lua_pushlightuserdata(L, q);
+  return brink__sc_call(h, 1, 0);
+}
+
+static int host_eval(void *ud, int fn, const brink__call *c, double *value,
+                     const char **reason) {
+  host *h = ud;
+  request q = {h, fn, c, NULL, 0, NULL, 0, -1,
+               c->in == BRINK__IN_WEIGHT ? WEIGH : EVAL};
+  int rc = invoke(h, &q);
+  *value = q.value;
+  *reason = h->reason && h->reason[0] ? h->reason : NULL;
+  return rc;
+}
+
+static int host_run(void *ud, int fn, const brink__call *c) {
+  request q = {ud, fn, c, NULL, 0, NULL, 0, -1, RUN};
+  return invoke(ud, &q);
+}
+
+static int host_choose(void *ud, int fn, const brink__call *c,
+                       const int *options, int n, int *chosen) {
+  request q = {ud, fn, c, options, n, NULL, 0, -1, CHOOSE};
+  int rc = invoke(ud, &q);
+  *chosen = q.chosen;
+  return rc;
+}
+
+void brink__sc_free(host *h) {
+  brink_engine *e = h->e;
+  brink__script_mem_set(e, NULL);
+  brink__box_close(&h->box);
+  for (int i = 0; i < h->nfields; i++)
+    if (h->fields[i].slot)
+      brink__free(e, h->fields[i].slot,
+                  sizeof(int) * (size_t)(h->nactors ? h->nactors : 1));
+  if (h->fields)
+    brink__free(e, h->fields, sizeof(field) * (size_t)h->cap_fields);
+  if (h->types)
+    brink__free(e, h->types, (size_t)(h->ntypes ? h->ntypes : 1));
+  brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
+  brink__map_free(e, &h->long_recs);
+  brink__strfree(e, h->nested_in);
+  brink__free(e, h->reason, h->reason_cap);
+  brink__free(e, h, sizeof *h);
+}
+
+static void host_close(void *ud) { brink__sc_free(ud); }
+
+static int host_score(void *ud, const brink__call *c, double *value) {
+  host *h = ud;
+  request q = {h, h->score, c, NULL, 0, brink_actor_id(h->e, c->actor), 0, -1,
+               SCORE};
+  int rc = invoke(h, &q);
+  *value = q.value;
+  return rc;
+}
+
+static int host_charge(void *ud, int64_t bytes, int64_t work) {
+  host *h = ud;
+  return brink__box_hold(&h->box, bytes, work);
+}
+
+static int host_clone(void *ud, brink_engine *from, brink_engine *to) {
+  size_t len;
+  const char *text = brink_scenario_text(from, &len);
+  (void)ud;
+  /* The texts the original loaded, not the files as they are now. */
+  if (brink__imports_copy(from, to) != BRINK_OK) return BRINK_ENOMEM;
+  return brink_load_string(to, brink_scenario_path(from), text, len);
+}
+
+void brink__sc_attach(host *h) {
+  brink__host hooks = {h, host_eval, host_run, host_choose, host_clone,
+                       host_close, host_charge,
+                       h->score >= 0 ? host_score : NULL};
+  brink__host_set(h->e, &hooks);
+}

@@ -1,0 +1,423 @@
+/*
+** scenario_world.c: the world as a script sees it.  'w' is a plain table
+** of actor proxies, as the figures in docs/performance.md advise; world
+** variables, actor variables and relations are read and written through
+** C.  Names are Lua's interned strings: every name a script can use is
+** anchored once at load, so its address identifies it and a read is a
+** pointer hash, not a string comparison.  Also 'm', the read-only table
+** that says which move is being made.
+*/
+#include <lauxlib.h>
+#include <lua.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario.h"
+
+/* A budget the engine found exceeded (brink__hold) is the kill, not a
+   message a script could catch. */
+int brink__sc_raise(lua_State *L, brink_engine *e) {
+  brink__box_check(L, LUA_OK);
+  if (brink__out_of_memory(e)) brink__box_nomem(L);
+  return luaL_error(L, "%s", brink_errmsg(e));
+}
+
+/* interned names --------------------------------------------------------- */
+
+static uint32_t ptr_hash(const char *p) {
+  uint64_t x = (uint64_t)(uintptr_t)p;
+  return (uint32_t)((x >> 3) * 0x9E3779B97F4A7C15ull >> 32);
+}
+
+/* Lua interns strings of up to 40 bytes (LUAI_MAXSHORTLEN). */
+#define LONG_NAME 40
+
+static const name_rec *lookup(host *h, lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TSTRING || h->cap_recs == 0) return NULL;
+  size_t len;
+  const char *k = lua_tolstring(L, idx, &len);
+  uint32_t mask = (uint32_t)h->cap_recs - 1;
+  for (uint32_t i = ptr_hash(k) & mask; h->recs[i].key; i = (i + 1) & mask)
+    if (h->recs[i].key == k) return &h->recs[i];
+  /* Only short strings are interned; a long one is found by its text,
+     through a hash too, so that a read costs the same for every name. */
+  if (len > LONG_NAME) {
+    int i = brink__map_get(&h->long_recs, k);
+    return i >= 0 ? &h->recs[i] : NULL;
+  }
+  return NULL;
+}
+
+/* Interns 'name' and returns its record, made on first use. */
+static name_rec *intern(host *h, lua_State *L, const char *name) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->anchors);
+  lua_pushstring(L, name);
+  const char *k = lua_tostring(L, -1);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  uint32_t mask = (uint32_t)h->cap_recs - 1;
+  uint32_t i = ptr_hash(k) & mask;
+  for (; h->recs[i].key; i = (i + 1) & mask)
+    if (h->recs[i].key == k) return &h->recs[i];
+  if (strlen(k) > LONG_NAME &&
+      brink__map_put(h->e, &h->long_recs, k, (int)i) != BRINK_OK)
+    brink__box_nomem(L);
+  h->recs[i] = (name_rec){k, -1, -1, -1, false};
+  h->nrecs++;
+  return &h->recs[i];
+}
+
+/* values ----------------------------------------------------------------- */
+
+static void push_value(lua_State *L, host *h, int slot) {
+  brink_engine *e = h->e;
+  double v;
+  if (brink__read(e, slot, &v) != BRINK_OK) brink__sc_raise(L, e);
+  switch (h->types[slot]) {
+  case BRINK_FLAG: lua_pushboolean(L, v != 0); break;
+  case BRINK_ENUM: lua_pushstring(L, brink_var_enum_value(e, slot, (int)v));
+    break;
+  default:
+    /* Integral values read as Lua integers so "%d" and ".." print "9". */
+    if (v == floor(v) && fabs(v) < 9e15)
+      lua_pushinteger(L, (lua_Integer)v);
+    else
+      lua_pushnumber(L, v);
+  }
+}
+
+bool brink__sc_exact_integer(lua_State *L, int idx) {
+  if (!lua_isinteger(L, idx)) return true;
+  lua_Integer i = lua_tointeger(L, idx);
+  return i >= -((lua_Integer)1 << 53) && i <= (lua_Integer)1 << 53;
+}
+
+static void write_value(lua_State *L, host *h, int slot, int idx) {
+  brink_engine *e = h->e;
+  int type = h->types[slot];
+  const char *name = brink_var_name(e, slot);
+  double v = 0;
+  int t = lua_type(L, idx);
+  switch (type) {
+  case BRINK_FLAG:
+    if (t != LUA_TBOOLEAN)
+      luaL_error(L, "%s is a flag: it takes true or false, not %s", name,
+                 luaL_typename(L, idx));
+    v = lua_toboolean(L, idx);
+    break;
+  case BRINK_ENUM: {
+    if (t != LUA_TSTRING)
+      luaL_error(L, "%s is an enum: it takes one of its values as a string, "
+                 "not %s", name, luaL_typename(L, idx));
+    const char *s = lua_tostring(L, idx), *best;
+    int i = brink__enum_index(e, slot, s, &best);
+    if (i < 0) {
+      if (best)
+        luaL_error(L, "%s: '%s' (did you mean '%s'?) is not one of its "
+                   "values", name, s, best);
+      luaL_error(L, "%s: '%s' is not one of its values", name, s);
+    }
+    v = i;
+    break;
+  }
+  default:
+    if (t != LUA_TNUMBER)
+      luaL_error(L, "%s is a%s: it takes a number, not %s", name,
+                 type == BRINK_INTEGER ? "n integer" : " number",
+                 luaL_typename(L, idx));
+    if (type == BRINK_INTEGER && !brink__sc_exact_integer(L, idx))
+      luaL_error(L, "%s is an integer variable: %s", name, INEXACT);
+    v = lua_tonumber(L, idx);
+  }
+  if (brink__write(e, slot, v) != BRINK_OK) brink__sc_raise(L, e);
+}
+
+/* the world proxies ------------------------------------------------------ */
+
+/*
+** An unknown name: the message names it in full ("DPRK.sanction") and
+** suggests the nearest name that would have worked in the same place.
+** 'owner' is the proxy's path ("" for w, "DPRK", "USA.tension"); 'actor'
+** is the proxy's actor, -1 for w, or -2 for a relation (wants an actor).
+*/
+static int unknown(lua_State *L, host *h, const char *owner, int actor) {
+  if (lua_type(L, 2) != LUA_TSTRING)
+    return luaL_error(L, "w%s%s is indexed by names, not by %s",
+                      *owner ? "." : "", owner, luaL_typename(L, 2));
+  const char *k = lua_tostring(L, 2);
+  /* Every name, however many: the records are in pointer order, so a
+     cut would keep a different subset in each process. */
+  brink__nearest near;
+  brink__nearest_init(&near, k);
+  for (int i = 0; i < h->cap_recs; i++) {
+    const name_rec *r = &h->recs[i];
+    if (!r->key) continue;
+    bool fits = actor == -2 ? r->actor >= 0
+                : actor >= 0 ? (r->field >= 0 &&
+                                (h->fields[r->field].relation ||
+                                 h->fields[r->field].slot[actor] >= 0))
+                             : (r->world >= 0 || r->actor >= 0 || r->date);
+    if (fits) brink__nearest_add(&near, r->key);
+  }
+  /* Formatted by Lua, whatever the length of the names. */
+  const char *what = actor == -2 ? "actor in" : "variable";
+  const char *dot = *owner ? "." : "", *best = brink__nearest_best(&near);
+  if (best)
+    return luaL_error(L, "unknown %s '%s%s%s' (did you mean '%s%s%s'?)", what,
+                      owner, dot, k, owner, dot, best);
+  return luaL_error(L, "unknown %s '%s%s%s'", what, owner, dot, k);
+}
+
+static int world_index(lua_State *L) {
+  host *h = HOST(L);
+  const name_rec *r = lookup(h, L, 2);
+  if (r && r->world >= 0) {
+    push_value(L, h, r->world);
+    return 1;
+  }
+  if (r && r->date) {
+    brink_engine *e = h->e;
+    brink__note_date_read(e);
+    if (h->date_turn != brink_turn(e)) {
+      brink__sc_push_date(L, brink_date(e));
+      lua_rawseti(L, LUA_REGISTRYINDEX, h->date_ref);
+      h->date_turn = brink_turn(e);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->date_ref);
+    return 1;
+  }
+  return unknown(L, h, "", -1);
+}
+
+static int world_newindex(lua_State *L) {
+  host *h = HOST(L);
+  const name_rec *r = lookup(h, L, 2);
+  if (r && r->world >= 0) {
+    write_value(L, h, r->world, 3);
+    return 0;
+  }
+  if (r && (r->actor >= 0 || r->date))
+    return luaL_error(L, "w.%s cannot be assigned", r->key);
+  return unknown(L, h, "", -1);
+}
+
+static int actor_index(lua_State *L) {
+  host *h = HOST(L);
+  int a = (int)lua_tointeger(L, lua_upvalueindex(2));
+  const name_rec *r = lookup(h, L, 2);
+  if (r && r->field >= 0) {
+    const field *f = &h->fields[r->field];
+    if (f->relation) {
+      lua_rawgeti(L, lua_upvalueindex(3), f->rel + 1);
+      return 1;
+    }
+    if (f->slot[a] >= 0) {
+      push_value(L, h, f->slot[a]);
+      return 1;
+    }
+  }
+  return unknown(L, h, brink_actor_id(h->e, a), a);
+}
+
+static int actor_newindex(lua_State *L) {
+  host *h = HOST(L);
+  int a = (int)lua_tointeger(L, lua_upvalueindex(2));
+  const name_rec *r = lookup(h, L, 2);
+  if (r && r->field >= 0) {
+    const field *f = &h->fields[r->field];
+    if (f->relation)
+      return luaL_error(L, "w.%s.%s is a relation: assign "
+                        "w.%s.%s.OTHER_ACTOR", brink_actor_id(h->e, a), r->key,
+                        brink_actor_id(h->e, a), r->key);
+    if (f->slot[a] >= 0) {
+      write_value(L, h, f->slot[a], 3);
+      return 0;
+    }
+  }
+  return unknown(L, h, brink_actor_id(h->e, a), a);
+}
+
+/* Upvalues: host, actor, relation declaration. */
+static int relation_slot(lua_State *L, host *h) {
+  brink_engine *e = h->e;
+  int a = (int)lua_tointeger(L, lua_upvalueindex(2));
+  int decl = (int)lua_tointeger(L, lua_upvalueindex(3));
+  const name_rec *r = lookup(h, L, 2);
+  if (r && r->actor >= 0) {
+    int s = brink__relation_slot(e, decl, a, r->actor);
+    if (s >= 0) return s;
+  }
+  brink__decl_view d;
+  brink__decl_get(e, decl, &d);
+  if (r && r->actor >= 0)
+    luaL_error(L, "%s has no %s with itself", brink_actor_id(e, a), d.field);
+  unknown(L, h, lua_pushfstring(L, "%s.%s", brink_actor_id(e, a), d.field),
+          -2);
+  return -1;
+}
+
+static int relation_index(lua_State *L) {
+  host *h = HOST(L);
+  push_value(L, h, relation_slot(L, h));
+  return 1;
+}
+
+static int relation_newindex(lua_State *L) {
+  host *h = HOST(L);
+  write_value(L, h, relation_slot(L, h), 3);
+  return 0;
+}
+
+/* A proxy: an empty table whose metatable is locked. */
+static void push_proxy(lua_State *L, host *h, lua_CFunction index,
+                       lua_CFunction newindex, int nup) {
+  int base = lua_gettop(L) - nup;
+  lua_newtable(L);                       /* the proxy */
+  lua_createtable(L, 0, 3);              /* its metatable */
+  for (int k = 0; k < 2; k++) {
+    lua_pushlightuserdata(L, h);
+    for (int i = 1; i <= nup; i++) lua_pushvalue(L, base + i);
+    lua_pushcclosure(L, k ? newindex : index, nup + 1);
+    lua_setfield(L, -2, k ? "__newindex" : "__index");
+  }
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  brink__box_proxy(L, -1);
+  lua_setmetatable(L, -2);
+  lua_replace(L, base + 1);
+  lua_settop(L, base + 1);
+}
+
+int brink__sc_build_names(host *h, lua_State *L) {
+  brink_engine *e = h->e;
+  int n = brink_actor_count(e), ndecls = brink__decl_count(e);
+  size_t need = 2 * ((size_t)n + (size_t)ndecls + 1) + 16;
+  if (need > (size_t)INT_MAX / 2) return BRINK_ENOMEM;   /* cap_recs is int */
+  h->cap_recs = 16;
+  while ((size_t)h->cap_recs < need) h->cap_recs *= 2;
+  h->recs = brink__alloc(e, sizeof(name_rec) * (size_t)h->cap_recs);
+  h->cap_fields = ndecls + 1;
+  h->fields = brink__alloc(e, sizeof(field) * (size_t)h->cap_fields);
+  h->nactors = n;
+  /* Each slot's type, so that a read needs no call to learn it. */
+  h->ntypes = brink_var_count(e);
+  h->types = brink__alloc(e, (size_t)(h->ntypes ? h->ntypes : 1));
+  if (!h->recs || !h->fields || !h->types) return BRINK_ENOMEM;
+  memset(h->recs, 0, sizeof(name_rec) * (size_t)h->cap_recs);
+  memset(h->fields, 0, sizeof(field) * (size_t)h->cap_fields);
+  for (int s = 0; s < h->ntypes; s++)
+    h->types[s] = (unsigned char)brink_var_type(e, s);
+  intern(h, L, "date")->date = true;
+  for (int a = 0; a < n; a++) intern(h, L, brink_actor_id(e, a))->actor = a;
+  int nrel = 0;
+  for (int i = 0; i < ndecls; i++) {
+    brink__decl_view dv, *d = &dv;
+    brink__decl_get(e, i, d);
+    name_rec *r = intern(h, L, d->field);
+    if (d->kind == BRINK__WORLD_VAR) {
+      r->world = d->first;
+      continue;
+    }
+    if (r->field < 0) {
+      r->field = h->nfields++;
+      field *f = &h->fields[r->field];
+      f->decl = i;
+      f->relation = d->kind == BRINK__RELATION;
+      if (f->relation) {
+        f->rel = nrel++;
+      } else {
+        f->slot = brink__alloc(e, sizeof(int) * (size_t)(n ? n : 1));
+        if (!f->slot) return BRINK_ENOMEM;
+        for (int a = 0; a < n; a++) f->slot[a] = -1;
+      }
+    }
+    field *f = &h->fields[r->field];
+    if (d->kind == BRINK__EACH_VAR)
+      for (int a = 0; a < n; a++) f->slot[a] = d->first + a;
+    else if (d->kind == BRINK__ACTOR_VAR && d->count)
+      f->slot[d->owner] = d->first;
+  }
+  /*
+  ** w: an empty proxy that reads actors from a plain table (one lookup
+  ** more than a field of w, and nothing can be stored in w), and world
+  ** variables and the date through C.
+  */
+  lua_newtable(L);
+  lua_createtable(L, 0, n);
+  for (int a = 0; a < n; a++) {
+    lua_pushinteger(L, a);
+    lua_createtable(L, nrel, 0);          /* this actor's relation proxies */
+    for (int k = 0; k < h->nfields; k++) {
+      const field *f = &h->fields[k];
+      if (!f->relation) continue;
+      lua_pushinteger(L, a);
+      lua_pushinteger(L, f->decl);
+      push_proxy(L, h, relation_index, relation_newindex, 2);
+      lua_rawseti(L, -2, f->rel + 1);
+    }
+    push_proxy(L, h, actor_index, actor_newindex, 2);
+    lua_setfield(L, -2, brink_actor_id(e, a));
+  }
+  lua_createtable(L, 0, 1);
+  lua_pushlightuserdata(L, h);
+  lua_pushcclosure(L, world_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  lua_createtable(L, 0, 4);
+  lua_insert(L, -2);
+  lua_setfield(L, -2, "__index");
+  lua_pushlightuserdata(L, h);
+  lua_pushcclosure(L, world_newindex, 1);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  brink__box_proxy(L, -1);
+  lua_setmetatable(L, -2);
+  h->w = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushboolean(L, 0);
+  h->date_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  h->date_turn = -1;
+  return BRINK_OK;
+}
+
+static int m_newindex(lua_State *L) {
+  return luaL_error(L, "m is read-only: it says which move is being made "
+                    "(m.by, m.move, m.target); keep state in a var");
+}
+
+/*
+** Each option's 'm' {by =, move =, target =}, made once: a read-only
+** proxy, since the same one serves every call in every run.
+*/
+void brink__sc_build_options(host *h, lua_State *L) {
+  brink_engine *e = h->e;
+  int n = brink__option_count(e);
+  lua_createtable(L, n, 0);
+  for (int i = 0; i < n; i++) {
+    int move, actor, target;
+    brink__option_info(e, i, &move, &actor, &target);
+    lua_newtable(L);
+    lua_createtable(L, 0, 4);
+    lua_pushcfunction(L, m_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+    brink__box_proxy(L, -1);
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, brink_actor_id(e, actor));
+    lua_setfield(L, -2, "by");
+    lua_pushstring(L, brink_move_name(e, move));
+    lua_setfield(L, -2, "move");
+    if (target >= 0) {
+      lua_pushstring(L, brink_actor_id(e, target));
+      lua_setfield(L, -2, "target");
+    }
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_rawseti(L, -2, i + 1);
+  }
+  h->opts = luaL_ref(L, LUA_REGISTRYINDEX);
+}

@@ -81,33 +81,36 @@ examples: $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 $(BUILD)/examples/%: examples/%.c $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(PKGLIBS) $(LDSAN)
+	$(CC) $(CFLAGS_ALL) -pthread -o $@ $< $(LIBA) $(PKGLIBS) $(LDSAN)
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(LIBSO): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libbrink.so.$(SOVERSION) -o $@ $^ $(PKGLIBS) $(LDSAN)
+	$(CC) -shared -pthread -Wl,-soname,libbrink.so.$(SOVERSION) -o $@ $^ $(PKGLIBS) $(LDSAN)
 	ln -sf libbrink.so.$(VERSION) $(BUILD)/libbrink.so.$(SOVERSION)
 	ln -sf libbrink.so.$(SOVERSION) $(BUILD)/libbrink.so
 
 $(BIN): $(CLI_OBJ) $(LIBA)
 	$(CC) -pthread -o $@ $(CLI_OBJ) $(LIBA) $(PKGLIBS) $(LDSAN)
 
-# The tests call the command's own code too (saves, the log model): all
-# of cli/ but main().
+# The tests link the library alone: the command is tested by running it.
+$(TESTS): $(TEST_OBJ) $(LIBA)
+	$(CC) -pthread -o $@ $(TEST_OBJ) $(LIBA) $(PKGLIBS) -lcriterion $(LDSAN)
+
+# The harnesses of make fuzz, built by it with clang.  Those of saves and
+# logs call the command's own functions: all of cli/ but main().
 TEST_CLI_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
-
-$(TESTS): $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBA)
-	$(CC) -pthread -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBA) $(PKGLIBS) -lcriterion $(LDSAN)
-
-# The harnesses of make fuzz, built by it with clang.
 fuzzers: $(patsubst %,$(BUILD)/fuzz/%,scenario save replay merge)
 
 $(BUILD)/fuzz/scenario: tests/fuzz/fuzz_scenario.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBA) $(PKGLIBS)
+
+$(BUILD)/fuzz/merge: tests/fuzz/fuzz_merge.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -pthread -o $@ $< $(LIBA) $(PKGLIBS)
 
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_cli.c $(TEST_CLI_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
@@ -124,7 +127,7 @@ $(BUILD)/bindings/%.o: bindings/%.c
 
 $(BUILD)/session/%.o: session/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LIBCFLAGS) -c -o $@ $<
+	$(CC) $(LIBCFLAGS) -pthread -c -o $@ $<
 
 $(BUILD)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)

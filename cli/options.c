@@ -209,9 +209,7 @@ int parse_options(const char *cmd, int argc, char **argv,
   return 0;
 }
 
-/* Loads 'text' when it is not NULL, else the file o->file. */
-static int open_with(const options *o, const char *path, const char *text,
-                     size_t len, brink_engine **out) {
+int open_scenario(const options *o, brink_engine **out) {
   brink_engine *e;
   *out = NULL;
   int rc = brink_engine_open(&e, &o->cfg);
@@ -219,8 +217,7 @@ static int open_with(const options *o, const char *path, const char *text,
     term_printf(stderr, "brink: %s\n", brink_strerror(rc));
     return 1;
   }
-  rc = text ? brink_load_string(e, path, text, len)
-            : brink_load_file(e, path);
+  rc = brink_load_file(e, o->file);
   if (rc != BRINK_OK) {
     int n = brink_diag_count(e);
     if (n == 0) term_printf(stderr, "%s\n", brink_errmsg(e));
@@ -231,15 +228,6 @@ static int open_with(const options *o, const char *path, const char *text,
   }
   *out = e;
   return 0;
-}
-
-int open_scenario(const options *o, brink_engine **out) {
-  return open_with(o, o->file, NULL, 0, out);
-}
-
-int open_scenario_text(const options *o, const char *path, const char *text,
-                       size_t len, brink_engine **out) {
-  return open_with(o, path, text, len, out);
 }
 
 int apply_choices(const char *cmd, const options *o, brink_engine *e) {

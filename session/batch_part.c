@@ -1,0 +1,641 @@
+/*
+** batch_part.c: the partial result of one shard of a batch (brink batch
+** --shard K/N --out FILE), and the merge that puts parts back together.
+**
+** A part is one line of JSON:
+**
+**   {"check":"sha256:<64 hex digits>","part":{...}}
+**
+** where the check is the SHA-256 of the exact bytes of the "part"
+** value as written, so a flipped byte anywhere is caught even where the
+** JSON would still parse.  The part holds a header (everything that names
+** the batch: scenario, its hash, seed, runs, options, the scenario's
+** actors, variables and moves) and the rows of its runs, with every final
+** value as the engine wrote it, so percentiles after a merge are exact.
+** Parts merge when their headers are equal and their runs tile 0..runs-1.
+*/
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+
+/* Format 3: SHA-256 where format 2 had FNV-1a, in the check and for the
+   scenario's text. */
+#define PART_FORMAT 3
+#define CHECK_PREFIX "{\"check\":\""
+#define PART_PREFIX "\",\"part\":"
+#define OLD_PREFIX "{\"check\":\"fnv1a64:"
+#define DIGEST_LEN 71     /* "sha256:" and 64 hex digits */
+
+static const char *const type_names[] = {"number", "integer", "flag", "enum"};
+
+/* The header: everything two parts of one batch have in common. */
+static json_t *header_json(const bmeta *m, bool *bad) {
+  json_t *h = json_object();
+  jput(h, "format", json_integer(PART_FORMAT), bad);
+  jput(h, "engine", json_string(brink_version()), bad);
+  jput(h, "scenario", json_string(m->scenario), bad);
+  jput(h, "hash", json_string(m->hash), bad);
+  char seed[32];
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
+  jput(h, "seed", json_string(seed), bad);
+  jput(h, "runs", json_integer(m->runs), bad);
+  jput(h, "options", json_incref(m->options), bad);
+  jput(h, "title", json_string(m->title), bad);
+  jput(h, "default_outcome", json_string(m->default_outcome), bad);
+  json_t *actors = json_array(), *vars = json_array(), *rep = json_object();
+  for (int a = 0; a < m->nactors; a++) {
+    jpush(actors, json_string(m->actors[a]), bad);
+    json_t *moves = json_array();
+    for (int k = 0; k < m->nrep[a]; k++)
+      jpush(moves, json_string(m->rep[a][k]), bad);
+    jput(rep, m->actors[a], moves, bad);
+  }
+  for (int v = 0; v < m->nvars; v++) {
+    json_t *d = json_pack("{ss ss}", "name", m->vars[v], "type",
+                          type_names[m->types[v] & 3]);
+    if (m->types[v] == BRINK_ENUM) {
+      json_t *values = json_array();
+      for (int k = 0; k < m->nenum[v]; k++)
+        jpush(values, json_string(m->enums[v][k]), bad);
+      jput(d, "values", values, bad);
+    }
+    jpush(vars, d, bad);
+  }
+  jput(h, "actors", actors, bad);
+  jput(h, "vars", vars, bad);
+  jput(h, "moves", rep, bad);
+  json_t *series = json_array(), *dates = json_array();
+  for (int s = 0; s < m->nseries; s++)
+    jpush(series, json_string(m->vars[m->series[s]]), bad);
+  for (int k = 0; k <= m->nturns; k++) {
+    char d[16];
+    brink_date_format(m->dates[k], d, sizeof d);
+    jpush(dates, json_string(d), bad);
+  }
+  jput(h, "series", series, bad);
+  jput(h, "dates", dates, bad);
+  jput(h, "score", json_boolean(m->has_score), bad);
+  return h;
+}
+
+/* The rows, column by column. */
+static json_t *results_json(const bmeta *m, const btable *t,
+                            const brink_engine *e, bool *bad) {
+  json_t *r = json_object(), *outs = json_array(), *outcome = json_array(),
+         *turn = json_array(), *errors = json_object();
+  size_t n = (size_t)t->count, nv = (size_t)m->nvars;
+  for (int i = 0; i < t->noutcomes; i++)
+    jpush(outs, json_string(t->outcomes[i]), bad);
+  for (size_t i = 0; i < n; i++) {
+    jpush(outcome, json_integer(t->outcome[i]), bad);
+    jpush(turn, json_integer(t->turn[i]), bad);
+    if (t->error[i]) {
+      char key[32];
+      snprintf(key, sizeof key, "%zu", i);
+      jput(errors, key, json_string(t->error[i]), bad);
+    }
+  }
+  jput(r, "outcomes", outs, bad);
+  jput(r, "outcome", outcome, bad);
+  jput(r, "turn", turn, bad);
+  jput(r, "errors", errors, bad);
+  jput(r, "verified", json_integer(t->verified), bad);
+  json_t *fin = json_object();
+  char buf[128];
+  for (size_t v = 0; v < nv; v++) {
+    json_t *col = json_array();
+    for (size_t i = 0; i < n; i++) {
+      if (t->final_text) {
+        jpush(col, json_string(t->final_text[i * nv + v]), bad);
+        continue;
+      }
+      brink_value_format(e, (int)v, t->final[i * nv + v], buf, sizeof buf);
+      jpush(col, json_string(buf), bad);
+    }
+    jput(fin, m->vars[v], col, bad);
+  }
+  jput(r, "final", fin, bad);
+  if (t->score) {
+    json_t *sc = json_object();
+    for (int a = 0; a < m->nactors; a++) {
+      json_t *col = json_array();
+      for (size_t i = 0; i < n; i++) {
+        double x = t->score[i * (size_t)m->nactors + (size_t)a];
+        jpush(col, isnan(x) ? json_null() : json_real(x), bad);
+      }
+      jput(sc, m->actors[a], col, bad);
+    }
+    jput(r, "score", sc, bad);
+  }
+  json_t *series = json_object();
+  size_t points = (size_t)m->nturns + 1;
+  for (int s = 0; s < m->nseries; s++) {
+    json_t *rows = json_array();
+    for (size_t i = 0; i < n; i++) {
+      json_t *row = json_array();
+      const double *x = t->series + (i * (size_t)m->nseries + (size_t)s) *
+                                        points;
+      for (size_t k = 0; k < points; k++)
+        jpush(row, json_real(x[k]), bad);
+      jpush(rows, row, bad);
+    }
+    jput(series, m->vars[m->series[s]], rows, bad);
+  }
+  jput(r, "series", series, bad);
+  json_t *trig = json_object();
+  for (int i = 0; i < t->ntriggers; i++)
+    jput(trig, t->triggers[i], json_integer(t->trigger_runs[i]), bad);
+  jput(r, "triggers", trig, bad);
+  json_t *moves = json_object();
+  for (int a = 0; a < m->nactors; a++) {
+    json_t *counts = json_array();
+    for (int k = 0; k < m->nrep[a]; k++)
+      jpush(counts, json_integer(t->moves[m->rep_off[a] + k]), bad);
+    jput(moves, m->actors[a], counts, bad);
+  }
+  jput(r, "moves", moves, bad);
+  return r;
+}
+
+int part_write(const char *path, const bmeta *m, const btable *t,
+               const brink_engine *e, int shard_k, int shard_n, char *err,
+               size_t cap) {
+  json_t *part = json_object();
+  bool bad = part == NULL;
+  jput(part, "t", json_string("batch-part"), &bad);
+  jput(part, "header", header_json(m, &bad), &bad);
+  jput(part, "shard", json_pack("[ii]", shard_k, shard_n), &bad);
+  jput(part, "first", json_integer(t->first), &bad);
+  jput(part, "count", json_integer(t->count), &bad);
+  jput(part, "results", results_json(m, t, e, &bad), &bad);
+  /* Full precision: reals must read back to the same bits. */
+  char *body = bad ? NULL : json_dumps(part, JSON_COMPACT);
+  json_decref(part);
+  if (body == NULL) return BRINK_ENOMEM;
+  size_t blen = strlen(body), size = blen + DIGEST_LEN + 64;
+  char *text = malloc(size), check[DIGEST_LEN + 1];
+  if (text == NULL) {
+    free(body);
+    return BRINK_ENOMEM;
+  }
+  batch_digest(body, blen, check);
+  int n = snprintf(text, size, CHECK_PREFIX "%s" PART_PREFIX "%s}\n", check,
+                   body);
+  free(body);
+  int rc = write_atomic(path, text, (size_t)n, err, cap) ? BRINK_EIO : 0;
+  free(text);
+  return rc;
+}
+
+/* merge ------------------------------------------------------------------ */
+
+/* "PATH: ..." into 'err'; BRINK_EFORMAT. */
+static int refuse(char *err, size_t cap, const char *path, const char *why) {
+  snprintf(err, cap, "%s: %s", path, why);
+  return BRINK_EFORMAT;
+}
+
+static bool is_hex64(const char *s) {
+  for (int i = 0; i < 64; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+      return false;
+  return true;
+}
+
+int part_read_text(const char *path, const char *text, size_t len,
+                   bpart *p, char *err, size_t cap) {
+  memset(p, 0, sizeof *p);
+  p->path = path;
+  size_t pre = strlen(CHECK_PREFIX), mid = strlen(PART_PREFIX),
+         dlen = DIGEST_LEN;
+  if (len == 0) return refuse(err, cap, path, "empty file, not a brink batch "
+                              "part");
+  if (len >= strlen(OLD_PREFIX) &&
+      memcmp(text, OLD_PREFIX, strlen(OLD_PREFIX)) == 0)
+    return refuse(err, cap, path, "a part of format 2 (an FNV-1a check), "
+                  "made by an older brink; this brink reads format 3: make "
+                  "the part again with this brink");
+  json_error_t jerr;
+  json_t *root = json_loadb(text, len, 0, &jerr);
+  if (root == NULL && json_error_code(&jerr) == json_error_out_of_memory)
+    return BRINK_ENOMEM;
+  bool framed = len > pre + dlen + mid + 2 &&
+                memcmp(text, CHECK_PREFIX "sha256:", pre + 7) == 0 &&
+                is_hex64(text + pre + 7) &&
+                memcmp(text + pre + dlen, PART_PREFIX, mid) == 0;
+  if (!framed) {
+    json_decref(root);
+    return refuse(err, cap, path, root ? "not a brink batch part (or "
+                                         "damaged at its start)"
+                                       : "not a brink batch part: not JSON");
+  }
+  if (root == NULL) {
+    char why[256];
+    snprintf(why, sizeof why, "damaged or truncated: not valid JSON (%s)",
+             jerr.text);
+    return refuse(err, cap, path, why);
+  }
+  /* The part's bytes: after the prefix, up to the closing brace. */
+  size_t end = len;
+  if (end && text[end - 1] == '\n') end--;
+  const char *body = text + pre + dlen + mid;
+  size_t blen = end - 1 - (size_t)(body - text);
+  char got[DIGEST_LEN + 1];
+  batch_digest(body, blen, got);
+  if (memcmp(text + pre, got, dlen) != 0) {
+    json_decref(root);
+    return refuse(err, cap, path, "damaged: its checksum does not match its "
+                  "contents");
+  }
+  json_t *pj = json_object_get(root, "part");
+  json_int_t first, count, k, n;
+  const char *kind;
+  if (json_unpack(pj, "{s:s, s:o, s:[II], s:I, s:I, s:o}", "t", &kind,
+                  "header", &p->header, "shard", &k, &n, "first", &first,
+                  "count", &count, "results", &p->results) != 0 ||
+      strcmp(kind, "batch-part") != 0 || !json_is_object(p->header) ||
+      !json_is_object(p->results) || first < 0 || count < 0) {
+    json_decref(root);
+    return refuse(err, cap, path, "not a brink batch part");
+  }
+  json_int_t format = json_integer_value(json_object_get(p->header,
+                                                         "format"));
+  if (format != PART_FORMAT) {
+    json_decref(root);
+    char why[96];
+    snprintf(why, sizeof why, "a part of format %lld; this brink reads "
+             "format %d", (long long)format, PART_FORMAT);
+    return refuse(err, cap, path, why);
+  }
+  p->root = root;
+  p->first = first;
+  p->count = count;
+  p->shard_k = (int)k;
+  p->shard_n = (int)n;
+  return 0;
+}
+
+int part_read(const char *path, bpart *p, char *err, size_t cap) {
+  size_t len;
+  memset(p, 0, sizeof *p);
+  char *text = read_file(path, &len);
+  if (text == NULL) {
+    snprintf(err, cap, "%s: cannot read it: %s", path, strerror(errno));
+    return BRINK_EIO;
+  }
+  int rc = part_read_text(path, text, len, p, err, cap);
+  free(text);
+  return rc;
+}
+
+void part_free(bpart *p) {
+  json_decref(p->root);
+  memset(p, 0, sizeof *p);
+}
+
+/* Why two headers differ, in the words a user needs, into 'err'. */
+static int mismatch(const bpart *a, const bpart *b, char *err, size_t cap) {
+  static const struct { const char *key, *why; } reasons[] = {
+      {"format", "parts of different formats"},
+      {"engine", "made by different versions of brink"},
+      {"scenario", "parts of different scenarios"},
+      {"hash", "made from different texts of the scenario (its hash "
+               "differs)"},
+      {"seed", "parts of batches with different --seed"},
+      {"runs", "parts of batches with different --runs"},
+      {"options", "parts of batches with different options (--policy, "
+                  "--set, --var, --turns or budgets)"},
+  };
+  static const char *const flags[][2] = {
+      {"policies", "--policy"}, {"sets", "--set"}, {"vars", "--var"},
+      {"turns", "--turns"}, {"max_instructions", "--max-instructions"},
+      {"max_memory", "--max-memory"}, {"max_seconds", "--max-seconds"}};
+  for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++) {
+    json_t *x = json_object_get(a->header, reasons[i].key),
+           *y = json_object_get(b->header, reasons[i].key);
+    if (json_equal(x, y)) continue;
+    const char *what = reasons[i].why, *null = "?";
+    char flagged[96];
+    if (strcmp(reasons[i].key, "options") == 0) {
+      /* The first option that differs, named as the user gave it. */
+      const char *key;
+      json_t *v;
+      json_object_foreach(x, key, v) {
+        json_t *w = json_object_get(y, key);
+        if (json_equal(v, w)) continue;
+        const char *flag = key;
+        for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
+          if (strcmp(flags[k][0], key) == 0) flag = flags[k][1];
+        snprintf(flagged, sizeof flagged, "parts of batches with "
+                 "different %s", flag);
+        what = flagged;
+        null = "null";
+        x = v;
+        y = w;
+        break;
+      }
+    }
+    char *sx = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY),
+         *sy = json_dumps(y, JSON_COMPACT | JSON_ENCODE_ANY);
+    snprintf(err, cap, "%s and %s are %s: %s against %s", a->path, b->path,
+             what, sx ? sx : "?", sy ? sy : null);
+    free(sx);
+    free(sy);
+    return BRINK_EFORMAT;
+  }
+  snprintf(err, cap, "%s and %s describe the scenario differently "
+           "(damaged?)", a->path, b->path);
+  return BRINK_EFORMAT;
+}
+
+static int cmp_first(const void *x, const void *y) {
+  const bpart *a = x, *b = y;
+  if (a->first != b->first)
+    return (a->first > b->first) - (a->first < b->first);
+  return (a->count > b->count) - (a->count < b->count);
+}
+
+static char *dup_string(json_t *j) {
+  return strdup(json_is_string(j) ? json_string_value(j) : "");
+}
+
+/* The scenario facts from a checked header; 0, 1 when malformed, or
+   BRINK_ENOMEM. */
+static int meta_from_header(json_t *h, bmeta *m) {
+  memset(m, 0, sizeof *m);
+  json_t *actors = json_object_get(h, "actors"),
+         *vars = json_object_get(h, "vars"),
+         *rep = json_object_get(h, "moves"),
+         *series = json_object_get(h, "series"),
+         *dates = json_object_get(h, "dates");
+  const char *seed = json_string_value(json_object_get(h, "seed"));
+  if (!json_is_array(actors) || !json_is_array(vars) ||
+      !json_is_object(rep) || !json_is_array(series) ||
+      !json_is_array(dates) || json_array_size(dates) < 1 || seed == NULL ||
+      !json_is_integer(json_object_get(h, "runs")) ||
+      !json_is_object(json_object_get(h, "options")))
+    return 1;
+  m->scenario = dup_string(json_object_get(h, "scenario"));
+  m->title = dup_string(json_object_get(h, "title"));
+  m->hash = dup_string(json_object_get(h, "hash"));
+  m->default_outcome = dup_string(json_object_get(h, "default_outcome"));
+  m->seed = strtoull(seed, NULL, 10);
+  m->runs = json_integer_value(json_object_get(h, "runs"));
+  m->options = json_incref(json_object_get(h, "options"));
+  m->has_score = json_is_true(json_object_get(h, "score"));
+  int n = (int)json_array_size(actors);
+  m->actors = batch_calloc((size_t)n, sizeof *m->actors);
+  m->nrep = batch_calloc((size_t)n, sizeof *m->nrep);
+  m->rep = batch_calloc((size_t)n, sizeof *m->rep);
+  m->rep_off = batch_calloc((size_t)n + 1, sizeof *m->rep_off);
+  if (!m->scenario || !m->title || !m->hash || !m->default_outcome ||
+      !m->actors || !m->nrep || !m->rep || !m->rep_off)
+    return BRINK_ENOMEM;
+  m->nactors = n;
+  for (int a = 0; a < m->nactors; a++) {
+    json_t *id = json_array_get(actors, (size_t)a);
+    json_t *moves = json_object_get(rep, json_string_value(id) ?
+                                             json_string_value(id) : "");
+    if (!json_is_string(id) || !json_is_array(moves)) return 1;
+    m->actors[a] = dup_string(id);
+    m->rep[a] = batch_calloc(json_array_size(moves), sizeof **m->rep);
+    if (m->actors[a] == NULL || m->rep[a] == NULL) return BRINK_ENOMEM;
+    for (size_t k = 0; k < json_array_size(moves); k++) {
+      json_t *name = json_array_get(moves, k);
+      if (!json_is_string(name)) return 1;
+      if ((m->rep[a][m->nrep[a]++] = dup_string(name)) == NULL)
+        return BRINK_ENOMEM;
+    }
+    m->rep_off[a + 1] = m->rep_off[a] + m->nrep[a];
+  }
+  m->nrep_all = m->rep_off[m->nactors];
+  n = (int)json_array_size(vars);
+  m->vars = batch_calloc((size_t)n, sizeof *m->vars);
+  m->types = batch_calloc((size_t)n, sizeof *m->types);
+  m->nenum = batch_calloc((size_t)n, sizeof *m->nenum);
+  m->enums = batch_calloc((size_t)n, sizeof *m->enums);
+  if (!m->vars || !m->types || !m->nenum || !m->enums) return BRINK_ENOMEM;
+  m->nvars = n;
+  for (int v = 0; v < m->nvars; v++) {
+    json_t *d = json_array_get(vars, (size_t)v);
+    const char *type = json_string_value(json_object_get(d, "type"));
+    if (!json_is_string(json_object_get(d, "name")) || type == NULL) return 1;
+    if ((m->vars[v] = dup_string(json_object_get(d, "name"))) == NULL)
+      return BRINK_ENOMEM;
+    m->types[v] = -1;
+    for (int k = 0; k < 4; k++)
+      if (strcmp(type, type_names[k]) == 0) m->types[v] = k;
+    if (m->types[v] < 0) return 1;
+    json_t *values = json_object_get(d, "values");
+    if (m->types[v] != BRINK_ENUM) continue;
+    if (!json_is_array(values)) return 1;
+    m->enums[v] = batch_calloc(json_array_size(values), sizeof **m->enums);
+    if (m->enums[v] == NULL) return BRINK_ENOMEM;
+    for (size_t k = 0; k < json_array_size(values); k++) {
+      if (!json_is_string(json_array_get(values, k))) return 1;
+      if ((m->enums[v][m->nenum[v]++] =
+               dup_string(json_array_get(values, k))) == NULL)
+        return BRINK_ENOMEM;
+    }
+  }
+  m->series = batch_calloc(json_array_size(series), sizeof *m->series);
+  m->dates = batch_calloc(json_array_size(dates), sizeof *m->dates);
+  if (m->series == NULL || m->dates == NULL) return BRINK_ENOMEM;
+  for (size_t s = 0; s < json_array_size(series); s++) {
+    const char *name = json_string_value(json_array_get(series, s));
+    int v = 0;
+    while (name && v < m->nvars && strcmp(m->vars[v], name) != 0) v++;
+    if (name == NULL || v == m->nvars) return 1;
+    m->series[m->nseries++] = v;
+  }
+  m->nturns = (int)json_array_size(dates) - 1;
+  for (int k = 0; k <= m->nturns; k++) {
+    const char *d = json_string_value(json_array_get(dates, (size_t)k));
+    if (d == NULL || brink_date_parse(d, &m->dates[k]) != BRINK_OK) return 1;
+  }
+  return 0;
+}
+
+/* A final value from the engine's text of it; false when it is not one. */
+static bool parse_value(const bmeta *m, int v, const char *s, double *out) {
+  switch (m->types[v]) {
+  case BRINK_FLAG:
+    *out = strcmp(s, "true") == 0;
+    return *out == 1 || strcmp(s, "false") == 0;
+  case BRINK_ENUM:
+    for (int k = 0; k < m->nenum[v]; k++)
+      if (strcmp(m->enums[v][k], s) == 0) {
+        *out = k;
+        return true;
+      }
+    return false;
+  default: {
+    char *end;
+    *out = strtod(s, &end);
+    return *s && *end == '\0' && isfinite(*out);
+  }
+  }
+}
+
+/* Copies part p's rows into t at p->first; 0, or 1 when malformed. */
+static int fill_rows(const bmeta *m, btable *t, const bpart *p) {
+  json_t *r = p->results;
+  json_t *outs = json_object_get(r, "outcomes"),
+         *outcome = json_object_get(r, "outcome"),
+         *turn = json_object_get(r, "turn"),
+         *errors = json_object_get(r, "errors"),
+         *fin = json_object_get(r, "final"),
+         *score = json_object_get(r, "score"),
+         *series = json_object_get(r, "series"),
+         *trig = json_object_get(r, "triggers"),
+         *moves = json_object_get(r, "moves"),
+         *verified = json_object_get(r, "verified");
+  size_t n = (size_t)p->count, nv = (size_t)m->nvars, at = (size_t)p->first;
+  if (!json_is_array(outs) || json_array_size(outcome) != n ||
+      json_array_size(turn) != n || !json_is_object(errors) ||
+      !json_is_object(fin) || !json_is_object(series) ||
+      !json_is_object(trig) || !json_is_object(moves) ||
+      (m->has_score && !json_is_object(score)) ||
+      !json_is_integer(verified) || json_integer_value(verified) < 0 ||
+      json_integer_value(verified) > p->count)
+    return 1;
+  t->verified += json_integer_value(verified);
+  /* Every outcome the part names, reached or not, in its order. */
+  for (size_t i = 0; i < json_array_size(outs); i++) {
+    const char *name = json_string_value(json_array_get(outs, i));
+    if (name == NULL) return 1;
+    if (table_outcome(t, name) < 0) return BRINK_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    json_t *o = json_array_get(outcome, i), *tu = json_array_get(turn, i);
+    const char *name = json_string_value(
+        json_array_get(outs, (size_t)json_integer_value(o)));
+    if (!json_is_integer(o) || json_integer_value(o) < 0 || name == NULL ||
+        !json_is_integer(tu))
+      return 1;
+    if ((t->outcome[at + i] = table_outcome(t, name)) < 0)
+      return BRINK_ENOMEM;
+    t->turn[at + i] = (int32_t)json_integer_value(tu);
+  }
+  const char *key;
+  json_t *val;
+  json_object_foreach(errors, key, val) {
+    char *end;
+    unsigned long long i = strtoull(key, &end, 10);
+    if (*end || i >= n || !json_is_string(val) || t->error[at + i]) return 1;
+    if ((t->error[at + i] = strdup(json_string_value(val))) == NULL)
+      return BRINK_ENOMEM;
+  }
+  for (size_t v = 0; v < nv; v++) {
+    json_t *col = json_object_get(fin, m->vars[v]);
+    if (json_array_size(col) != n) return 1;
+    for (size_t i = 0; i < n; i++) {
+      const char *s = json_string_value(json_array_get(col, i));
+      size_t cell = (at + i) * nv + v;
+      if (s == NULL || !parse_value(m, (int)v, s, &t->final[cell])) return 1;
+      t->final_text[cell] = s;
+    }
+  }
+  for (int a = 0; m->has_score && a < m->nactors; a++) {
+    json_t *col = json_object_get(score, m->actors[a]);
+    if (json_array_size(col) != n) return 1;
+    for (size_t i = 0; i < n; i++) {
+      json_t *x = json_array_get(col, i);
+      if (!json_is_number(x) && !json_is_null(x)) return 1;
+      t->score[(at + i) * (size_t)m->nactors + (size_t)a] =
+          json_is_null(x) ? NAN : json_number_value(x);
+    }
+  }
+  size_t points = (size_t)m->nturns + 1;
+  for (int s = 0; s < m->nseries; s++) {
+    json_t *rows = json_object_get(series, m->vars[m->series[s]]);
+    if (json_array_size(rows) != n) return 1;
+    for (size_t i = 0; i < n; i++) {
+      json_t *row = json_array_get(rows, i);
+      if (json_array_size(row) != points) return 1;
+      double *x = t->series + ((at + i) * (size_t)m->nseries + (size_t)s) *
+                                  points;
+      for (size_t k = 0; k < points; k++) {
+        json_t *num = json_array_get(row, k);
+        if (!json_is_number(num)) return 1;
+        x[k] = json_number_value(num);
+      }
+    }
+  }
+  json_object_foreach(trig, key, val) {
+    if (!json_is_integer(val) || json_integer_value(val) < 0) return 1;
+    if (table_trigger(t, key, json_integer_value(val)) < 0)
+      return BRINK_ENOMEM;
+  }
+  for (int a = 0; a < m->nactors; a++) {
+    json_t *counts = json_object_get(moves, m->actors[a]);
+    if (json_array_size(counts) != (size_t)m->nrep[a]) return 1;
+    for (int k = 0; k < m->nrep[a]; k++) {
+      json_t *c = json_array_get(counts, (size_t)k);
+      if (!json_is_integer(c) || json_integer_value(c) < 0) return 1;
+      t->moves[m->rep_off[a] + k] += json_integer_value(c);
+    }
+  }
+  return 0;
+}
+
+int parts_merge(bpart *parts, int n, bmeta *m, btable *t, char *err,
+                size_t cap) {
+  memset(m, 0, sizeof *m);
+  memset(t, 0, sizeof *t);
+  for (int i = 1; i < n; i++)
+    if (!json_equal(parts[0].header, parts[i].header))
+      return mismatch(&parts[0], &parts[i], err, cap);
+  int rc = n ? meta_from_header(parts[0].header, m) : 1;
+  if (rc == 1)
+    return refuse(err, cap, n ? parts[0].path : "", "damaged: its header is "
+                  "malformed");
+  if (rc) return rc;
+  qsort(parts, (size_t)n, sizeof *parts, cmp_first);
+  int64_t covered = 0;
+  bool gap = false;
+  for (int i = 0; i < n && !gap; i++) {
+    const bpart *p = &parts[i];
+    if ((gap = p->first > covered)) break;
+    if (p->first < covered) {
+      const bpart *q = &parts[i - 1];
+      snprintf(err, cap, "%s (runs %lld-%lld) and %s (runs %lld-%lld) "
+               "overlap", q->path, (long long)q->first,
+               (long long)(q->first + q->count - 1), p->path,
+               (long long)p->first, (long long)(p->first + p->count - 1));
+      return BRINK_EFORMAT;
+    }
+    covered = p->first + p->count;
+  }
+  if (!gap && covered > m->runs) {
+    snprintf(err, cap, "the parts hold %lld runs of a batch of %lld "
+             "(damaged?)", (long long)covered, (long long)m->runs);
+    return BRINK_EFORMAT;
+  }
+  if (covered < m->runs) {
+    /* The first run no part holds, up to the next part or the end. */
+    int64_t upto = m->runs;
+    for (int i = 0; i < n; i++)
+      if (parts[i].first > covered && parts[i].first < upto)
+        upto = parts[i].first;
+    snprintf(err, cap, "a gap: no part holds runs %lld-%lld (seeds "
+             "%llu-%llu); is a shard missing?", (long long)covered,
+             (long long)upto - 1,
+             (unsigned long long)(m->seed + (uint64_t)covered),
+             (unsigned long long)(m->seed + (uint64_t)upto - 1));
+    return BRINK_EFORMAT;
+  }
+  if (table_alloc(m, t, 0, m->runs) != 0) return BRINK_ENOMEM;
+  t->final_text = batch_calloc((size_t)m->runs * (size_t)m->nvars,
+                               sizeof *t->final_text);
+  if (t->final_text == NULL) return BRINK_ENOMEM;
+  for (int i = 0; i < n; i++)
+    if ((rc = fill_rows(m, t, &parts[i])) != 0)
+      return rc == 1 ? refuse(err, cap, parts[i].path, "damaged: its "
+                              "results are malformed")
+                     : rc;
+  return 0;
+}

@@ -118,7 +118,7 @@ typedef struct batch_config {
   const char *path;          /* names the chunk, finds its imports */
   const char *text;          /* the scenario's bytes, read once */
   size_t len;
-  brink_config cfg;          /* each worker's engine */
+  brink_config cfg;          /* each worker's engine; all 0: defaults */
   uint64_t seed;             /* run 0's; the scenario's when !has_seed */
   bool has_seed;
   int64_t runs;              /* 0: 1000 */

@@ -235,6 +235,7 @@ int batch_open(batch **out, const batch_config *c, char *err, size_t cap) {
   *out = NULL;
   if (b == NULL) return BRINK_ENOMEM;
   b->c = *c;
+  if (b->c.cfg.size == 0) brink_config_init(&b->c.cfg);
   int rc = prepare(b, err, cap);
   if (rc) {
     batch_close(b);

@@ -672,3 +672,89 @@ Test(batch, state_kept_in_a_script_local_is_caught) {
   free(first);
   rmdir_all(d);
 }
+
+/* The library's batch, as a client other than the command calls it. */
+static batch *library_batch(const char *text, const char *const *sets,
+                            int nsets, int64_t runs) {
+  batch_config c = {.path = SCN, .text = text, .len = strlen(text),
+                    .runs = runs, .jobs = 2, .sets = sets, .nsets = nsets};
+  batch *b;
+  char err[1024];
+  int rc = batch_open(&b, &c, err, sizeof err);
+  cr_assert_eq(rc, 0, "%s", err);
+  cr_assert_eq(batch_run(b, 0, err, sizeof err), 0, "%s", err);
+  return b;
+}
+
+static char *summary_line(const bmeta *m, const btable *t) {
+  json_t *j = summary_json(m, t);
+  cr_assert_not_null(j);
+  char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(j);
+  size_t n = strlen(s);
+  s = realloc(s, n + 2);
+  memcpy(s + n, "\n", 2);
+  return s;
+}
+
+Test(batch, the_library_plays_writes_and_merges_what_the_command_prints) {
+  char *text = slurp(SCN);
+  cr_assert_not_null(text);
+  const char *sets[] = {"fail_at=4"};
+  batch *b = library_batch(text, sets, 1, 200);
+  char *lib = summary_line(&b->ms[0], &b->ts[0]);
+  result cmd = run("batch " SCN " --runs 200 --set fail_at=4 --json");
+  cr_assert_eq(cmd.status, 1, "runs that end in a script error: %s",
+               cmd.err);
+  cr_assert_str_eq(lib, cmd.out);
+  /* A part written, read back and merged gives the same summary. */
+  char *d = tmpdir(), path[256], err[1024];
+  snprintf(path, sizeof path, "%s/all.part", d);
+  cr_assert_eq(part_write(path, &b->ms[0], &b->ts[0], b->e, 1, 1, err,
+                          sizeof err), 0, "%s", err);
+  bpart p;
+  bmeta m;
+  btable t;
+  cr_assert_eq(part_read(path, &p, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(parts_merge(&p, 1, &m, &t, err, sizeof err), 0, "%s", err);
+  char *merged = summary_line(&m, &t);
+  cr_assert_str_eq(merged, lib);
+  cr_assert(strncmp(m.hash, "sha256:", 7) == 0, "%s", m.hash);
+  table_free(&t);
+  meta_free(&m);
+  part_free(&p);
+  free(merged);
+  free(lib);
+  done(cmd);
+  batch_close(b);
+  free(text);
+  rmdir_all(d);
+}
+
+Test(batch, the_library_says_what_is_wrong_with_a_status_and_a_message) {
+  char *text = slurp(SCN), err[1024];
+  const char *vars[] = {"nope"}, *sweeps[] = {"heat=1,,2"};
+  batch_config c = {.path = SCN, .text = text, .len = strlen(text),
+                    .vars = vars, .nvars = 1};
+  batch *b = (batch *)&c;
+  cr_assert_eq(batch_open(&b, &c, err, sizeof err), BRINK_EINVAL);
+  cr_assert_null(b);
+  cr_assert(strncmp(err, "--var nope: ", 12) == 0, "%s", err);
+  c = (batch_config){.path = SCN, .text = text, .len = strlen(text),
+                     .sweeps = sweeps, .nsweeps = 1};
+  cr_assert_eq(batch_open(&b, &c, err, sizeof err), BRINK_EINVAL);
+  cr_assert_str_eq(err, "--sweep heat=1,,2: an empty value");
+  const char *broken = "scenario { id = 'x' }\nvar 'y' { init = 'a' }\n";
+  c = (batch_config){.path = "broken.lua", .text = broken,
+                     .len = strlen(broken)};
+  cr_assert_eq(batch_open(&b, &c, err, sizeof err), BRINK_ESCRIPT);
+  cr_assert(strncmp(err, "broken.lua:", 11) == 0, "%s", err);
+  /* A part of format 2, from before SHA-256. */
+  const char *old = "{\"check\":\"fnv1a64:0123456789abcdef\",\"part\":{}}\n";
+  bpart p;
+  cr_assert_eq(part_read_text("old.part", old, strlen(old), &p, err,
+                              sizeof err), BRINK_EFORMAT);
+  cr_assert(strstr(err, "old.part: a part of format 2"), "%s", err);
+  free(text);
+}
+

@@ -155,7 +155,7 @@ $(BUILD)/brink.pc: tools/brink.pc.in
 
 install: all $(BUILD)/brink.pc
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
-	install -m 644 engine/brink.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 engine/brink.h session/brink_batch.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libbrink.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libbrink.so.$(SOVERSION)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "brink_batch.h"
 
 #define SCN "tests/cli/batch.lua"
 #define COIN "tests/cli/coin.lua"
@@ -758,3 +759,40 @@ Test(batch, the_library_says_what_is_wrong_with_a_status_and_a_message) {
   free(text);
 }
 
+/* brink_batch.h, as a host (or Python's ctypes) calls it. */
+Test(batch, a_host_runs_a_batch_through_the_public_api) {
+  brink_batch *b;
+  cr_assert_eq(brink_batch_open(&b, SCN, NULL), BRINK_OK);
+  cr_assert_null(brink_batch_summary_json(b), "no summary before a run");
+  cr_assert_eq(brink_batch_set_runs(b, 0), BRINK_ERANGE);
+  cr_assert_str_eq(brink_batch_errmsg(b), "runs: from 1 to 10^9");
+  cr_assert_eq(brink_batch_set_runs(b, 150), BRINK_OK);
+  cr_assert_str_eq(brink_batch_errmsg(b), "");
+  cr_assert_eq(brink_batch_set_seed(b, 7), BRINK_OK);
+  cr_assert_eq(brink_batch_set_jobs(b, 2), BRINK_OK);
+  cr_assert_eq(brink_batch_add_set(b, "heat"), BRINK_EINVAL);
+  cr_assert_eq(brink_batch_add_set(b, "heat=60"), BRINK_OK);
+  cr_assert_eq(brink_batch_add_var(b, "heat"), BRINK_OK);
+  cr_assert_eq(brink_batch_run(b), BRINK_OK, "%s", brink_batch_errmsg(b));
+  result cmd = run("batch " SCN " --runs 150 --seed 7 --jobs 2 --set heat=60 "
+                   "--var heat --json");
+  cr_assert_eq(cmd.status, 0, "%s", cmd.err);
+  const char *json = brink_batch_summary_json(b);
+  cr_assert_not_null(json);
+  cr_assert_eq(strlen(json) + 1, strlen(cmd.out));
+  cr_assert(strncmp(json, cmd.out, strlen(json)) == 0, "%s", json);
+  done(cmd);
+  /* A name the scenario does not know: refused when run, and said. */
+  cr_assert_eq(brink_batch_add_var(b, "nope"), BRINK_OK);
+  cr_assert_eq(brink_batch_run(b), BRINK_EINVAL);
+  cr_assert(strncmp(brink_batch_errmsg(b), "--var nope: ", 12) == 0, "%s",
+            brink_batch_errmsg(b));
+  cr_assert_null(brink_batch_summary_json(b));
+  brink_batch_close(b);
+  brink_batch_close(NULL);
+  cr_assert_eq(brink_batch_open(&b, "tests/cli/nothing-here.lua", NULL),
+               BRINK_EIO);
+  cr_assert(strstr(brink_batch_errmsg(b), "cannot read "), "%s",
+            brink_batch_errmsg(b));
+  brink_batch_close(b);
+}

@@ -759,6 +759,42 @@ Test(batch, the_library_says_what_is_wrong_with_a_status_and_a_message) {
   free(text);
 }
 
+/* Every truncation and every flipped bit of a part is refused cleanly. */
+Test(batch, the_library_refuses_every_damaged_copy_of_a_part) {
+  char *text = slurp(COIN);
+  cr_assert_not_null(text);
+  batch_config c = {.path = COIN, .text = text, .len = strlen(text),
+                    .runs = 5, .jobs = 1, .shard_k = 1, .shard_n = 1};
+  batch *b;
+  char err[1024], *d = tmpdir(), path[256];
+  cr_assert_eq(batch_open(&b, &c, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(batch_run(b, 0, err, sizeof err), 0, "%s", err);
+  snprintf(path, sizeof path, "%s/p.part", d);
+  cr_assert_eq(part_write(path, &b->ms[0], &b->ts[0], b->e, 1, 1, err,
+                          sizeof err), 0, "%s", err);
+  char *part = slurp(path);
+  size_t len = strlen(part);
+  bpart p;
+  cr_assert_eq(part_read_text("p", part, len, &p, err, sizeof err), 0,
+               "%s", err);
+  part_free(&p);
+  for (size_t n = 0; n < len - 1; n++) {
+    cr_assert_eq(part_read_text("p", part, n, &p, err, sizeof err),
+                 BRINK_EFORMAT, "cut at %zu", n);
+    cr_assert_null(p.root);
+  }
+  for (size_t at = 0; at < len; at++) {
+    part[at] ^= 1;
+    cr_assert_eq(part_read_text("p", part, len, &p, err, sizeof err),
+                 BRINK_EFORMAT, "byte %zu flipped", at);
+    part[at] ^= 1;
+  }
+  free(part);
+  batch_close(b);
+  free(text);
+  rmdir_all(d);
+}
+
 /* brink_batch.h, as a host (or Python's ctypes) calls it. */
 Test(batch, a_host_runs_a_batch_through_the_public_api) {
   brink_batch *b;

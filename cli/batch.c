@@ -203,7 +203,7 @@ int cmd_batch(int argc, char **argv) {
   }
   batch_config c = config_of(&o, text, len);
   batch *b;
-  char err[4096];
+  static char err[65536];   /* every diagnostic of a scenario that fails */
   if ((rc = batch_open(&b, &c, err, sizeof err)) != 0) {
     free(text);
     return failed(rc, err, true);

@@ -82,7 +82,7 @@ examples: $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 $(BUILD)/examples/%: examples/%.c $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(PKGLIBS) $(LDSAN)
+	$(CC) $(CFLAGS_ALL) -pthread -o $@ $< $(LIBA) $(PKGLIBS) $(LDSAN)
 
 # What hosts link defines brink_* and nothing else, so no name of ours can
 # clash with one of theirs: one relocatable object whose hidden symbols
@@ -99,26 +99,30 @@ $(LIBI): $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(LIBSO): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libbrink.so.$(SOVERSION) -o $@ $^ $(PKGLIBS) $(LDSAN)
+	$(CC) -shared -pthread -Wl,-soname,libbrink.so.$(SOVERSION) -o $@ $^ $(PKGLIBS) $(LDSAN)
 	ln -sf libbrink.so.$(VERSION) $(BUILD)/libbrink.so.$(SOVERSION)
 	ln -sf libbrink.so.$(SOVERSION) $(BUILD)/libbrink.so
 
 $(BIN): $(CLI_OBJ) $(LIBI)
 	$(CC) -pthread -o $@ $(CLI_OBJ) $(LIBI) $(PKGLIBS) $(LDSAN)
 
-# The tests call the command's own code too (saves, the log model): all
-# of cli/ but main().
+# The tests link the library alone (with its internal names, for the
+# tests of one module): the command is tested by running it.
+$(TESTS): $(TEST_OBJ) $(LIBI)
+	$(CC) -pthread -o $@ $(TEST_OBJ) $(LIBI) $(PKGLIBS) -lcriterion $(LDSAN)
+
+# The harnesses of make fuzz, built by it with clang.  Those of saves and
+# logs call the command's own functions: all of cli/ but main().
 TEST_CLI_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
-
-$(TESTS): $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBI)
-	$(CC) -pthread -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBI) $(PKGLIBS) -lcriterion $(LDSAN)
-
-# The harnesses of make fuzz, built by it with clang.
 fuzzers: $(patsubst %,$(BUILD)/fuzz/%,scenario save replay merge)
 
 $(BUILD)/fuzz/scenario: tests/fuzz/fuzz_scenario.c $(LIBI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBI) $(PKGLIBS)
+
+$(BUILD)/fuzz/merge: tests/fuzz/fuzz_merge.c $(LIBI)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -pthread -o $@ $< $(LIBI) $(PKGLIBS)
 
 $(BUILD)/fuzz/%: tests/fuzz/fuzz_cli.c $(TEST_CLI_OBJ) $(LIBI)
 	@mkdir -p $(dir $@)
@@ -135,7 +139,7 @@ $(BUILD)/bindings/%.o: bindings/%.c
 
 $(BUILD)/session/%.o: session/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LIBCFLAGS) -c -o $@ $<
+	$(CC) $(LIBCFLAGS) -pthread -c -o $@ $<
 
 $(BUILD)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
@@ -163,7 +167,8 @@ $(BUILD)/brink.pc: tools/brink.pc.in
 
 install: all $(BUILD)/brink.pc
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
-	install -m 644 engine/brink.h session/brink_session.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 engine/brink.h session/brink_session.h \
+	  session/brink_batch.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libbrink.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libbrink.so.$(SOVERSION)

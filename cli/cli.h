@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "batch.h"
 #include "brink.h"
 #include "brink_session.h"
 #include "session.h"
@@ -123,10 +124,6 @@ int parse_options(const char *cmd, int argc, char **argv, options *o);
 void print_load_errors(const brink_engine *e);
 /* Opens an engine and loads o->file; prints the diagnostics on failure. */
 int open_scenario(const options *o, brink_engine **out);
-/* The same from the file's bytes, read once by the caller ('path' names
-   the chunk in messages and finds imports, as brink_load_file does). */
-int open_scenario_text(const options *o, const char *path, const char *text,
-                       size_t len, brink_engine **out);
 /* Applies --policy and --set; prints the problem and returns 1 or 2. */
 int apply_choices(const char *cmd, const options *o, brink_engine *e);
 /*
@@ -144,6 +141,15 @@ int report_write(const char *path, model *m, brink_engine *e, char *err,
 struct report_facts;
 void report_html(FILE *f, const struct report_facts *r);
 void report_md(FILE *f, const struct report_facts *r);
+
+/* batch.c: "brink CMD: out of memory" on stderr, and 1. */
+int out_of_memory(const char *cmd);
+/* The summary as one line of JSON; 0, -1 when the write failed, or
+   BRINK_ENOMEM. */
+int print_summary_json(FILE *f, const bmeta *m, const btable *t);
+/* plot.c: the fan charts and the outcome bars as one SVG file; 0, 1 when
+   it could not be written (said), or BRINK_ENOMEM. */
+int write_plot(const char *path, const bmeta *m, const btable *t);
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);

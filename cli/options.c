@@ -230,9 +230,7 @@ void print_load_errors(const brink_engine *e) {
   for (int i = 0; i < n; i++) term_printf(stderr, "%s\n", brink_diag_get(e, i));
 }
 
-/* Loads 'text' when it is not NULL, else the file o->file. */
-static int open_with(const options *o, const char *path, const char *text,
-                     size_t len, brink_engine **out) {
+int open_scenario(const options *o, brink_engine **out) {
   brink_engine *e;
   *out = NULL;
   int rc = brink_engine_open(&e, &o->cfg);
@@ -240,8 +238,7 @@ static int open_with(const options *o, const char *path, const char *text,
     term_printf(stderr, "brink: %s\n", brink_strerror(rc));
     return 1;
   }
-  rc = text ? brink_load_string(e, path, text, len)
-            : brink_load_file(e, path);
+  rc = brink_load_file(e, o->file);
   if (rc != BRINK_OK) {
     print_load_errors(e);
     brink_engine_close(e);
@@ -249,15 +246,6 @@ static int open_with(const options *o, const char *path, const char *text,
   }
   *out = e;
   return 0;
-}
-
-int open_scenario(const options *o, brink_engine **out) {
-  return open_with(o, o->file, NULL, 0, out);
-}
-
-int open_scenario_text(const options *o, const char *path, const char *text,
-                       size_t len, brink_engine **out) {
-  return open_with(o, path, text, len, out);
 }
 
 int apply_choices(const char *cmd, const options *o, brink_engine *e) {

@@ -12,16 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
+#include "cli.h"
 
 #define WIDTH 960
 #define LEFT 110           /* room for the y labels */
 #define RIGHT 40
 #define PANEL 300          /* height of one chart, titles included */
 
+/* The file, formatted in memory; 'bad' once out of memory, when it stops
+   growing. */
 typedef struct svg {
   char *buf;
   size_t len, cap;
+  bool bad;
 } svg;
 
 static void put(svg *s, const char *fmt, ...)
@@ -29,7 +32,7 @@ static void put(svg *s, const char *fmt, ...)
 
 static void put(svg *s, const char *fmt, ...) {
   va_list ap;
-  for (;;) {
+  while (!s->bad) {
     va_start(ap, fmt);
     int n = vsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
     va_end(ap);
@@ -38,12 +41,12 @@ static void put(svg *s, const char *fmt, ...) {
       s->len += (size_t)n;
       return;
     }
-    s->cap = (s->cap + (size_t)n) * 2;
-    char *more = realloc(s->buf, s->cap);
+    char *more = realloc(s->buf, (s->cap + (size_t)n) * 2);
     if (more == NULL) {
-      fputs("brink: out of memory\n", stderr);
-      exit(1);
+      s->bad = true;
+      return;
     }
+    s->cap = (s->cap + (size_t)n) * 2;
     s->buf = more;
   }
 }
@@ -51,11 +54,8 @@ static void put(svg *s, const char *fmt, ...) {
 /* Text from the scenario: escaped as all HTML is (text.c). */
 static void put_text(svg *s, const char *t) {
   char *x = html_text(t);
-  if (x == NULL) {
-    fputs("brink: out of memory\n", stderr);
-    exit(1);
-  }
-  put(s, "%s", x);
+  if (x == NULL) s->bad = true;
+  else put(s, "%s", x);
   free(x);
 }
 
@@ -86,10 +86,17 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* The 5, 25, 50, 75 and 95% points of series s at each turn. */
+/* The 5, 25, 50, 75 and 95% points of series s at each turn; NULL when
+   out of memory. */
 static double *quantiles(const bmeta *m, const btable *t, int s) {
   size_t points = (size_t)m->nturns + 1, n = (size_t)t->count;
-  double *q = xcalloc(points * 5, sizeof *q), *col = xcalloc(n, sizeof *col);
+  double *q = batch_calloc(points * 5, sizeof *q),
+         *col = batch_calloc(n, sizeof *col);
+  if (q == NULL || col == NULL) {
+    free(q);
+    free(col);
+    return NULL;
+  }
   static const int pct[5] = {5, 25, 50, 75, 95};
   for (size_t k = 0; k < points; k++) {
     for (size_t i = 0; i < n; i++)
@@ -158,7 +165,11 @@ static void share_chart(svg *s, const bmeta *m, const btable *t, int si,
   size_t n = (size_t)t->count, np = (size_t)points;
   double x0 = LEFT, x1 = WIDTH - RIGHT, y0 = top + 40, y1 = top + PANEL - 50;
   /* cum[k * (nv + 1) + j]: share of runs in the first j states at k */
-  double *cum = xcalloc(np * (size_t)(nv + 1), sizeof *cum);
+  double *cum = batch_calloc(np * (size_t)(nv + 1), sizeof *cum);
+  if (cum == NULL) {
+    s->bad = true;
+    return;
+  }
   for (size_t k = 0; k < np; k++) {
     for (size_t i = 0; i < n; i++) {
       double x = t->series[(i * (size_t)m->nseries + (size_t)si) * np + k];
@@ -212,6 +223,10 @@ static void fan_chart(svg *s, const bmeta *m, const btable *t, int si,
                       double top) {
   int v = m->series[si], points = m->nturns + 1;
   double *q = quantiles(m, t, si);
+  if (q == NULL) {
+    s->bad = true;
+    return;
+  }
   double lo = q[0], hi = q[4];
   for (int k = 0; k < points; k++) {
     lo = fmin(lo, q[k * 5]);
@@ -274,7 +289,11 @@ static int cmp_name(const void *a, const void *b) {
 
 static void outcome_bars(svg *s, const bmeta *m, const btable *t, double top) {
   int n = t->noutcomes;
-  const char **names = xcalloc((size_t)n + 1, sizeof *names);
+  const char **names = batch_calloc((size_t)n + 1, sizeof *names);
+  if (names == NULL) {
+    s->bad = true;
+    return;
+  }
   for (int i = 0; i < n; i++) names[i] = t->outcomes[i];
   bool has_default = !*m->default_outcome;
   for (int i = 0; i < n; i++)
@@ -314,7 +333,7 @@ static void outcome_bars(svg *s, const bmeta *m, const btable *t, double top) {
 }
 
 int write_plot(const char *path, const bmeta *m, const btable *t) {
-  svg s = {NULL, 0, 0};
+  svg s = {NULL, 0, 0, false};
   int height = 50 + PANEL * (m->nseries + 1) + 10;
   put(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
@@ -372,7 +391,14 @@ int write_plot(const char *path, const bmeta *m, const btable *t) {
   }
   outcome_bars(&s, m, t, 50 + PANEL * m->nseries);
   put(&s, "</svg>\n");
-  int rc = file_write_atomic(path, s.buf, s.len);
+  char err[600];
+  int rc = 0;
+  if (s.bad) {
+    rc = BRINK_ENOMEM;
+  } else if (write_atomic(path, s.buf, s.len, err, sizeof err) != 0) {
+    term_printf(stderr, "brink: cannot write %s: %s\n", path, err);
+    rc = 1;
+  }
   free(s.buf);
   return rc;
 }

@@ -49,11 +49,6 @@ static const struct record_kind {
     {"state", {{"turn", F_TURN}, {"state", F_STATE}}},
 };
 
-bool is_hex64(json_t *j) {
-  const char *h = json_is_string(j) ? json_string_value(j) : "";
-  return strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64;
-}
-
 static bool known_fired(brink_engine *e, const char *name) {
   for (int i = 0; i < brink_trigger_count(e); i++)
     if (strcmp(brink_trigger_name(e, i), name) == 0) return true;
@@ -114,7 +109,8 @@ static int record_field(brink_engine *e, json_t *rec, const field *f,
     return json_is_object(j) ? 0 : refuse_with(err, cap, "%s.%s: must be an "
                                         "object", at, f->key);
   case F_HEX:
-    return is_hex64(j) ? 0 : refuse_with(err, cap, "%s.%s: must be 64 hex digits",
+    return json_hex64(j) ? 0 : refuse_with(err, cap, "%s.%s: must be 64 "
+                                           "hex digits",
                                   at, f->key);
   case F_TURN:
     if (!json_is_integer(j) || json_integer_value(j) < 1 ||
@@ -178,6 +174,11 @@ static int record_field(brink_engine *e, json_t *rec, const field *f,
   }
   return ok ? 0 : refuse_with(err, cap, "%s.%s: '%s' is not in the scenario", at,
                        f->key, str);
+}
+
+bool json_hex64(json_t *j) {
+  return json_is_string(j) && json_string_length(j) == 64 &&
+         is_hex64(json_string_value(j));
 }
 
 int record_valid(brink_engine *e, json_t *rec, bool named, const char *at,

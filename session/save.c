@@ -524,7 +524,7 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
       want_string(scn, "file", "scenario.", &file, err, cap) ||
       want_string(scn, "sha256", "scenario.", &sha, err, cap))
     goto done;
-  if (!is_hex64(json_object_get(scn, "sha256"))) {
+  if (!json_hex64(json_object_get(scn, "sha256"))) {
     refuse_with(err, cap, "scenario.sha256: must be 64 hex digits");
     goto done;
   }

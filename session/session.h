@@ -35,6 +35,14 @@ int write_atomic(const char *path, const char *text, size_t len, char *err,
 /* printf into a new string (malloc'd), or NULL when out of memory. */
 char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* Base64 (RFC 4648, padded) of 'len' bytes, malloc'd; and back, NULL for
+   anything that is not exactly such text. */
+char *base64_encode(const void *data, size_t len);
+void *base64_decode(const char *text, size_t *len);
+
+/* Whether 's' begins with 64 lowercase hex digits (a SHA-256). */
+bool is_hex64(const char *s);
+
 /* Trims spaces at both ends in place. */
 char *trim_space(char *t);
 
@@ -236,7 +244,8 @@ int note_add(strlist *notes, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A JSON string of UTF-8 text, else of its bytes escaped; NULL: null. */
 json_t *jstr(const char *s);
-/* Adds 'v' (taking it); a NULL 'v' or a failure sets *bad. */
+/* JSON built piece by piece: adds 'v' (taking it); a NULL 'v' or a
+   refused allocation sets *bad, so one test at the end covers every step. */
 void jput(json_t *obj, const char *key, json_t *v, bool *bad);
 void jappend(json_t *arr, json_t *v, bool *bad);
 json_t *setup_object(const setup *s, bool with_file);
@@ -430,11 +439,11 @@ int session_report(session *s, const char *path);
 */
 int record_valid(brink_engine *e, json_t *rec, bool named, const char *at,
                  char *err, size_t cap);
-/* A JSON string of 64 lowercase hex digits (a SHA-256). */
-bool is_hex64(json_t *j);
 /* The same for one line of text. */
 int record_check(brink_engine *e, const char *line, bool named,
                  const char *at, char *err, size_t cap);
+/* A JSON string of 64 lowercase hex digits (a SHA-256). */
+bool json_hex64(json_t *j);
 
 /* ---------------------------------------------------------------------- */
 /* replay.c: verifying a log.                                             */

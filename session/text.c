@@ -16,6 +16,13 @@
 
 #include "session.h"
 
+bool is_hex64(const char *s) {
+  for (int i = 0; i < 64; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+      return false;
+  return true;
+}
+
 char *trim_space(char *t) {
   while (*t && isspace((unsigned char)*t)) t++;
   size_t n = strlen(t);
@@ -403,4 +410,55 @@ int md_paragraphs(FILE *f, const char *s) {
 
 int html_paragraphs(FILE *f, const char *s) {
   return paragraphs(f, s, html_text, "</p>\n<p>");
+}
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *base64_encode(const void *data, size_t len) {
+  const unsigned char *p = data;
+  char *out = malloc((len + 2) / 3 * 4 + 1), *o = out;
+  if (out == NULL) return NULL;
+  for (size_t i = 0; i < len; i += 3) {
+    unsigned v = (unsigned)p[i] << 16;
+    if (i + 1 < len) v |= (unsigned)p[i + 1] << 8;
+    if (i + 2 < len) v |= p[i + 2];
+    *o++ = b64[v >> 18 & 63];
+    *o++ = b64[v >> 12 & 63];
+    *o++ = i + 1 < len ? b64[v >> 6 & 63] : '=';
+    *o++ = i + 2 < len ? b64[v & 63] : '=';
+  }
+  *o = '\0';
+  return out;
+}
+
+void *base64_decode(const char *text, size_t *len) {
+  size_t n = strlen(text);
+  if (n % 4) return NULL;
+  unsigned char *out = malloc(n / 4 * 3 + 1), *o = out;
+  if (out == NULL) return NULL;
+  for (size_t i = 0; i < n; i += 4) {
+    unsigned v = 0;
+    int pad = 0;
+    for (int k = 0; k < 4; k++) {
+      const char *c = text[i + k] ? strchr(b64, text[i + k]) : NULL;
+      /* '=' only at the end, at most two. */
+      if (text[i + k] == '=' && i + 4 == n && k >= 2 &&
+          (k == 3 || text[i + 3] == '=')) {
+        pad++;
+        v <<= 6;
+        continue;
+      }
+      if (c == NULL || pad) {
+        free(out);
+        return NULL;
+      }
+      v = v << 6 | (unsigned)(c - b64);
+    }
+    *o++ = (unsigned char)(v >> 16);
+    if (pad < 2) *o++ = (unsigned char)(v >> 8);
+    if (pad < 1) *o++ = (unsigned char)v;
+  }
+  *len = (size_t)(o - out);
+  return out;
 }

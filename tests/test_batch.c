@@ -12,7 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../cli/batch.h"
+#include "batch.h"
+#include "brink_batch.h"
 
 #define SCN "tests/cli/batch.lua"
 #define COIN "tests/cli/coin.lua"
@@ -535,7 +536,7 @@ Test(batch, the_plot_is_one_standalone_svg) {
   rmdir_all(d);
 }
 
-/* The statistics themselves, unrounded, from the command's own code. */
+/* The statistics themselves, unrounded, from the library. */
 Test(batch, wilson_and_nearest_rank_follow_their_definitions) {
   double lo, hi;
   wilson95(312, 1000, &lo, &hi);
@@ -560,9 +561,10 @@ Test(batch, wilson_and_nearest_rank_follow_their_definitions) {
   cr_assert_eq(nearest_rank(x, 1, 95), 1);
   cr_assert_eq(nearest_rank(x, 20, 5), 1);
   cr_assert_eq(nearest_rank(x, 20, 95), 19);
-  cr_assert_eq(fnv1a64("", 0, FNV1A64_INIT), 0xcbf29ce484222325ull);
-  cr_assert_eq(fnv1a64("a", 1, FNV1A64_INIT), 0xaf63dc4c8601ec8cull,
-               "the published FNV-1a 64 value of \"a\"");
+  char digest[72];
+  batch_digest("abc", 3, digest);
+  cr_assert_str_eq(digest, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a3"
+                   "96177a9cb410ff61f20015ad", "FIPS 180-4's example");
 }
 
 /* "verified" of a --json summary. */
@@ -670,4 +672,163 @@ Test(batch, state_kept_in_a_script_local_is_caught) {
   }
   free(first);
   rmdir_all(d);
+}
+
+/* The library's batch, as a client other than the command calls it. */
+static batch *library_batch(const char *text, const char *const *sets,
+                            int nsets, int64_t runs) {
+  batch_config c = {.path = SCN, .text = text, .len = strlen(text),
+                    .runs = runs, .jobs = 2, .sets = sets, .nsets = nsets};
+  batch *b;
+  char err[1024];
+  int rc = batch_open(&b, &c, err, sizeof err);
+  cr_assert_eq(rc, 0, "%s", err);
+  cr_assert_eq(batch_run(b, 0, err, sizeof err), 0, "%s", err);
+  return b;
+}
+
+static char *summary_line(const bmeta *m, const btable *t) {
+  json_t *j = summary_json(m, t);
+  cr_assert_not_null(j);
+  char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  json_decref(j);
+  size_t n = strlen(s);
+  s = realloc(s, n + 2);
+  memcpy(s + n, "\n", 2);
+  return s;
+}
+
+Test(batch, the_library_plays_writes_and_merges_what_the_command_prints) {
+  char *text = slurp(SCN);
+  cr_assert_not_null(text);
+  const char *sets[] = {"fail_at=4"};
+  batch *b = library_batch(text, sets, 1, 200);
+  char *lib = summary_line(&b->ms[0], &b->ts[0]);
+  result cmd = run("batch " SCN " --runs 200 --set fail_at=4 --json");
+  cr_assert_eq(cmd.status, 1, "runs that end in a script error: %s",
+               cmd.err);
+  cr_assert_str_eq(lib, cmd.out);
+  /* A part written, read back and merged gives the same summary. */
+  char *d = tmpdir(), path[256], err[1024];
+  snprintf(path, sizeof path, "%s/all.part", d);
+  cr_assert_eq(part_write(path, &b->ms[0], &b->ts[0], b->e, 1, 1, err,
+                          sizeof err), 0, "%s", err);
+  bpart p;
+  bmeta m;
+  btable t;
+  cr_assert_eq(part_read(path, &p, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(parts_merge(&p, 1, &m, &t, err, sizeof err), 0, "%s", err);
+  char *merged = summary_line(&m, &t);
+  cr_assert_str_eq(merged, lib);
+  cr_assert(strncmp(m.hash, "sha256:", 7) == 0, "%s", m.hash);
+  table_free(&t);
+  meta_free(&m);
+  part_free(&p);
+  free(merged);
+  free(lib);
+  done(cmd);
+  batch_close(b);
+  free(text);
+  rmdir_all(d);
+}
+
+Test(batch, the_library_says_what_is_wrong_with_a_status_and_a_message) {
+  char *text = slurp(SCN), err[1024];
+  const char *vars[] = {"nope"}, *sweeps[] = {"heat=1,,2"};
+  batch_config c = {.path = SCN, .text = text, .len = strlen(text),
+                    .vars = vars, .nvars = 1};
+  batch *b = (batch *)&c;
+  cr_assert_eq(batch_open(&b, &c, err, sizeof err), BRINK_EINVAL);
+  cr_assert_null(b);
+  cr_assert(strncmp(err, "--var nope: ", 12) == 0, "%s", err);
+  c = (batch_config){.path = SCN, .text = text, .len = strlen(text),
+                     .sweeps = sweeps, .nsweeps = 1};
+  cr_assert_eq(batch_open(&b, &c, err, sizeof err), BRINK_EINVAL);
+  cr_assert_str_eq(err, "--sweep heat=1,,2: an empty value");
+  const char *broken = "scenario { id = 'x' }\nvar 'y' { init = 'a' }\n";
+  c = (batch_config){.path = "broken.lua", .text = broken,
+                     .len = strlen(broken)};
+  cr_assert_eq(batch_open(&b, &c, err, sizeof err), BRINK_ESCRIPT);
+  cr_assert(strncmp(err, "broken.lua:", 11) == 0, "%s", err);
+  /* A part of format 2, from before SHA-256. */
+  const char *old = "{\"check\":\"fnv1a64:0123456789abcdef\",\"part\":{}}\n";
+  bpart p;
+  cr_assert_eq(part_read_text("old.part", old, strlen(old), &p, err,
+                              sizeof err), BRINK_EFORMAT);
+  cr_assert(strstr(err, "old.part: a part of format 2"), "%s", err);
+  free(text);
+}
+
+/* Every truncation and every flipped bit of a part is refused cleanly. */
+Test(batch, the_library_refuses_every_damaged_copy_of_a_part) {
+  char *text = slurp(COIN);
+  cr_assert_not_null(text);
+  batch_config c = {.path = COIN, .text = text, .len = strlen(text),
+                    .runs = 5, .jobs = 1, .shard_k = 1, .shard_n = 1};
+  batch *b;
+  char err[1024], *d = tmpdir(), path[256];
+  cr_assert_eq(batch_open(&b, &c, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(batch_run(b, 0, err, sizeof err), 0, "%s", err);
+  snprintf(path, sizeof path, "%s/p.part", d);
+  cr_assert_eq(part_write(path, &b->ms[0], &b->ts[0], b->e, 1, 1, err,
+                          sizeof err), 0, "%s", err);
+  char *part = slurp(path);
+  size_t len = strlen(part);
+  bpart p;
+  cr_assert_eq(part_read_text("p", part, len, &p, err, sizeof err), 0,
+               "%s", err);
+  part_free(&p);
+  for (size_t n = 0; n < len - 1; n++) {
+    cr_assert_eq(part_read_text("p", part, n, &p, err, sizeof err),
+                 BRINK_EFORMAT, "cut at %zu", n);
+    cr_assert_null(p.root);
+  }
+  for (size_t at = 0; at < len; at++) {
+    part[at] ^= 1;
+    cr_assert_eq(part_read_text("p", part, len, &p, err, sizeof err),
+                 BRINK_EFORMAT, "byte %zu flipped", at);
+    part[at] ^= 1;
+  }
+  free(part);
+  batch_close(b);
+  free(text);
+  rmdir_all(d);
+}
+
+/* brink_batch.h, as a host (or Python's ctypes) calls it. */
+Test(batch, a_host_runs_a_batch_through_the_public_api) {
+  brink_batch *b;
+  cr_assert_eq(brink_batch_open(&b, SCN, NULL), BRINK_OK);
+  cr_assert_null(brink_batch_summary_json(b), "no summary before a run");
+  cr_assert_eq(brink_batch_set_runs(b, 0), BRINK_ERANGE);
+  cr_assert_str_eq(brink_batch_errmsg(b), "runs: from 1 to 10^9");
+  cr_assert_eq(brink_batch_set_runs(b, 150), BRINK_OK);
+  cr_assert_str_eq(brink_batch_errmsg(b), "");
+  cr_assert_eq(brink_batch_set_seed(b, 7), BRINK_OK);
+  cr_assert_eq(brink_batch_set_jobs(b, 2), BRINK_OK);
+  cr_assert_eq(brink_batch_add_set(b, "heat"), BRINK_EINVAL);
+  cr_assert_eq(brink_batch_add_set(b, "heat=60"), BRINK_OK);
+  cr_assert_eq(brink_batch_add_var(b, "heat"), BRINK_OK);
+  cr_assert_eq(brink_batch_run(b), BRINK_OK, "%s", brink_batch_errmsg(b));
+  result cmd = run("batch " SCN " --runs 150 --seed 7 --jobs 2 --set heat=60 "
+                   "--var heat --json");
+  cr_assert_eq(cmd.status, 0, "%s", cmd.err);
+  const char *json = brink_batch_summary_json(b);
+  cr_assert_not_null(json);
+  cr_assert_eq(strlen(json) + 1, strlen(cmd.out));
+  cr_assert(strncmp(json, cmd.out, strlen(json)) == 0, "%s", json);
+  done(cmd);
+  /* A name the scenario does not know: refused when run, and said. */
+  cr_assert_eq(brink_batch_add_var(b, "nope"), BRINK_OK);
+  cr_assert_eq(brink_batch_run(b), BRINK_EINVAL);
+  cr_assert(strncmp(brink_batch_errmsg(b), "--var nope: ", 12) == 0, "%s",
+            brink_batch_errmsg(b));
+  cr_assert_null(brink_batch_summary_json(b));
+  brink_batch_close(b);
+  brink_batch_close(NULL);
+  cr_assert_eq(brink_batch_open(&b, "tests/cli/nothing-here.lua", NULL),
+               BRINK_EIO);
+  cr_assert(strstr(brink_batch_errmsg(b), "cannot read "), "%s",
+            brink_batch_errmsg(b));
+  brink_batch_close(b);
 }

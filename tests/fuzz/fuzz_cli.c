@@ -1,8 +1,8 @@
 /*
 ** fuzz_cli.c: libFuzzer harness for the files the command reads from
-** others: a save (FUZZ_SAVE), a log to replay (FUZZ_REPLAY), a part of a
-** sharded batch (FUZZ_MERGE).  Each input is written to a file and handed
-** to the command as a user would; a refusal is fine, a crash is not.
+** others: a save (FUZZ_SAVE), a log to replay (FUZZ_REPLAY).  Each input
+** is written to a file and handed to the command as a user would; a
+** refusal is fine, a crash is not.  (Parts of batches: fuzz_merge.c.)
 ** tools/fuzz.sh runs it with -close_fd_mask=3: the command's own output
 ** is not what is tested.
 */
@@ -52,11 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 #elif defined(FUZZ_REPLAY)
   const char *const args[] = {"replay", path, "--scenario", SCENARIO, NULL};
   call(cmd_replay, args);
-#elif defined(FUZZ_MERGE)
-  const char *const args[] = {"merge", path, "--json", NULL};
-  call(cmd_merge, args);
 #else
-#error "define FUZZ_SAVE, FUZZ_REPLAY or FUZZ_MERGE"
+#error "define FUZZ_SAVE or FUZZ_REPLAY"
 #endif
   remove(path);
   return 0;

@@ -1,5 +1,5 @@
 /*
-** summary.c: what a batch table says, for people (text), for programs
+** batch_summary.c: what a batch table says, for people (text), for programs
 ** (the JSON object of SPEC section 4) and for spreadsheets (CSV).
 **
 ** Everything here is a function of the table in run order, never of the
@@ -74,19 +74,11 @@ static json_t *jshare(int64_t k, int64_t n) {
 }
 
 /* Seeds are unsigned 64-bit; JSON integers here are signed. */
-json_t *jseed(uint64_t seed) {
+static json_t *jseed(uint64_t seed) {
   if (seed <= INT64_MAX) return json_integer((json_int_t)seed);
   char buf[32];
   snprintf(buf, sizeof buf, "%llu", (unsigned long long)seed);
   return json_string(buf);
-}
-
-int print_json(FILE *f, json_t *j) {
-  char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
-  if (s == NULL) return -1;
-  int rc = fprintf(f, "%s\n", s) < 0 ? -1 : 0;
-  free(s);
-  return rc;
 }
 
 /* Outcome indices sorted by name; the default outcome is always there. */
@@ -100,11 +92,17 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static tally count_outcomes(const bmeta *m, const btable *t) {
+/* 0, or -1 when out of memory (then 'y' needs no freeing). */
+static int count_outcomes(const bmeta *m, const btable *t, tally *out) {
   tally y;
-  y.names = xcalloc((size_t)t->noutcomes + 1, sizeof *y.names);
-  y.counts = xcalloc((size_t)t->noutcomes + 1, sizeof *y.counts);
+  y.names = batch_calloc((size_t)t->noutcomes + 1, sizeof *y.names);
+  y.counts = batch_calloc((size_t)t->noutcomes + 1, sizeof *y.counts);
   y.n = 0;
+  if (y.names == NULL || y.counts == NULL) {
+    free(y.names);
+    free(y.counts);
+    return -1;
+  }
   for (int i = 0; i < t->noutcomes; i++) y.names[y.n++] = t->outcomes[i];
   bool has_default = !*m->default_outcome;
   for (int i = 0; i < y.n; i++)
@@ -114,7 +112,8 @@ static tally count_outcomes(const bmeta *m, const btable *t) {
   for (int64_t r = 0; r < t->count; r++)
     for (int i = 0; i < y.n; i++)
       if (strcmp(y.names[i], t->outcomes[t->outcome[r]]) == 0) y.counts[i]++;
-  return y;
+  *out = y;
+  return 0;
 }
 
 static void tally_free(tally *y) {
@@ -140,11 +139,14 @@ typedef struct stats {
   double mean, sd, p5, p50, p95;
 } stats;
 
-static stats describe_var(const bmeta *m, const btable *t, int v) {
+/* false when out of memory */
+static bool describe_var(const bmeta *m, const btable *t, int v, stats *out) {
   stats s = {0, 0, 0, 0, 0};
   int64_t n = t->count;
-  if (n == 0) return s;
-  double *x = xmalloc(sizeof *x * (size_t)n), sum = 0, dev = 0;
+  *out = s;
+  if (n == 0) return true;
+  double *x = malloc(sizeof *x * (size_t)n), sum = 0, dev = 0;
+  if (x == NULL) return false;
   for (int64_t r = 0; r < n; r++) {
     x[r] = t->final[(size_t)r * (size_t)m->nvars + (size_t)v];
     sum += x[r];
@@ -157,7 +159,8 @@ static stats describe_var(const bmeta *m, const btable *t, int v) {
   s.p50 = nearest_rank(x, n, 50);
   s.p95 = nearest_rank(x, n, 95);
   free(x);
-  return s;
+  *out = s;
+  return true;
 }
 
 /* A percentile as the variable's type shows it. */
@@ -198,7 +201,8 @@ static int64_t actor_choices(const bmeta *m, const btable *t, int a) {
 
 /* Trigger indices in byte order of their names. */
 static int *trigger_order(const btable *t) {
-  int *ix = xcalloc((size_t)t->ntriggers, sizeof *ix);
+  int *ix = batch_calloc((size_t)t->ntriggers, sizeof *ix);
+  if (ix == NULL) return NULL;
   for (int i = 0; i < t->ntriggers; i++) ix[i] = i;
   for (int i = 1; i < t->ntriggers; i++)   /* few: insertion sort */
     for (int k = i; k > 0 && strcmp(t->triggers[ix[k - 1]],
@@ -213,98 +217,104 @@ static int *trigger_order(const btable *t) {
 json_t *summary_json(const bmeta *m, const btable *t) {
   json_t *j = json_object();
   int64_t n = t->count;
-  json_object_set_new(j, "t", json_string("batch"));
-  json_object_set_new(j, "scenario", json_string(m->scenario));
-  if (m->sweep) json_object_set(j, "sweep", m->sweep);
-  json_object_set_new(j, "runs", json_integer(n));
-  json_object_set_new(j, "seed", jseed(m->seed));
-  json_object_set_new(j, "verified", json_integer(t->verified));
-  tally y = count_outcomes(m, t);
+  bool bad = j == NULL;
+  tally y;
+  if (bad || count_outcomes(m, t, &y) != 0) {
+    json_decref(j);
+    return NULL;
+  }
+  jput(j, "t", json_string("batch"), &bad);
+  jput(j, "scenario", json_string(m->scenario), &bad);
+  if (m->sweep) jput(j, "sweep", json_incref(m->sweep), &bad);
+  jput(j, "runs", json_integer(n), &bad);
+  jput(j, "seed", jseed(m->seed), &bad);
+  jput(j, "verified", json_integer(t->verified), &bad);
   json_t *outs = json_object(), *ci = json_object();
   for (int i = 0; i < y.n; i++) {
     double lo, hi;
     wilson95(y.counts[i], n, &lo, &hi);
-    json_object_set_new(outs, y.names[i], json_integer(y.counts[i]));
-    json_object_set_new(ci, y.names[i],
-                        json_pack("[oo]", jnum(round_sig(lo, 3)),
-                                  jnum(round_sig(hi, 3))));
+    jput(outs, y.names[i], json_integer(y.counts[i]), &bad);
+    jput(ci, y.names[i], json_pack("[oo]", jnum(round_sig(lo, 3)),
+                                   jnum(round_sig(hi, 3))), &bad);
   }
-  json_object_set_new(j, "outcomes", outs);
-  json_object_set_new(j, "outcome_ci95", ci);
+  jput(j, "outcomes", outs, &bad);
+  jput(j, "outcome_ci95", ci, &bad);
   json_t *fin = json_object();
   for (int v = 0; v < m->nvars; v++) {
     if (!described(m, t, v)) continue;
     json_t *d = json_object();
+    stats s;
     if (m->types[v] == BRINK_ENUM) {
       json_t *share = json_object();
       for (int k = 0; k < m->nenum[v]; k++)
-        json_object_set_new(share, m->enums[v][k],
-                            jshare(enum_count(m, t, v, k), n));
-      json_object_set_new(d, "share", share);
+        jput(share, m->enums[v][k], jshare(enum_count(m, t, v, k), n), &bad);
+      jput(d, "share", share, &bad);
+    } else if (describe_var(m, t, v, &s)) {
+      jput(d, "mean", jnum(round_sig(s.mean, 6)), &bad);
+      jput(d, "sd", jnum(round_sig(s.sd, 6)), &bad);
+      jput(d, "p5", jvalue(m, v, s.p5), &bad);
+      jput(d, "p50", jvalue(m, v, s.p50), &bad);
+      jput(d, "p95", jvalue(m, v, s.p95), &bad);
     } else {
-      stats s = describe_var(m, t, v);
-      json_object_set_new(d, "mean", jnum(round_sig(s.mean, 6)));
-      json_object_set_new(d, "sd", jnum(round_sig(s.sd, 6)));
-      json_object_set_new(d, "p5", jvalue(m, v, s.p5));
-      json_object_set_new(d, "p50", jvalue(m, v, s.p50));
-      json_object_set_new(d, "p95", jvalue(m, v, s.p95));
+      bad = true;
     }
-    json_object_set_new(fin, m->vars[v], d);
+    jput(fin, m->vars[v], d, &bad);
   }
-  json_object_set_new(j, "final", fin);
+  jput(j, "final", fin, &bad);
   if (m->has_score) {
     json_t *sc = json_object();
     for (int a = 0; a < m->nactors; a++) {
       double x;
-      json_object_set_new(sc, m->actors[a],
-                          mean_score(m, t, a, &x) ? jnum(round_sig(x, 6))
-                                                  : json_null());
+      jput(sc, m->actors[a], mean_score(m, t, a, &x) ? jnum(round_sig(x, 6))
+                                                     : json_null(), &bad);
     }
-    json_object_set_new(j, "scores", sc);
+    jput(j, "scores", sc, &bad);
   }
   json_t *trig = json_object();
   int *ix = trigger_order(t);
-  for (int i = 0; i < t->ntriggers; i++)
-    json_object_set_new(trig, t->triggers[ix[i]],
-                        jshare(t->trigger_runs[ix[i]], n));
+  bad |= ix == NULL;
+  for (int i = 0; ix && i < t->ntriggers; i++)
+    jput(trig, t->triggers[ix[i]], jshare(t->trigger_runs[ix[i]], n), &bad);
   free(ix);
-  json_object_set_new(j, "triggers", trig);
+  jput(j, "triggers", trig, &bad);
   json_t *moves = json_object(), *never = json_object();
   for (int a = 0; a < m->nactors; a++) {
     json_t *mv = json_object(), *unused = json_array();
     int64_t total = actor_choices(m, t, a);
     for (int k = 0; k < m->nrep[a]; k++) {
       int64_t c = t->moves[m->rep_off[a] + k];
-      json_object_set_new(mv, m->rep[a][k], jshare(c, total));
-      if (c == 0) json_array_append_new(unused, json_string(m->rep[a][k]));
+      jput(mv, m->rep[a][k], jshare(c, total), &bad);
+      if (c == 0) jappend(unused, json_string(m->rep[a][k]), &bad);
     }
-    json_object_set_new(moves, m->actors[a], mv);
-    if (json_array_size(unused)) json_object_set_new(never, m->actors[a],
-                                                     unused);
+    jput(moves, m->actors[a], mv, &bad);
+    if (json_array_size(unused)) jput(never, m->actors[a], unused, &bad);
     else json_decref(unused);
   }
-  json_object_set_new(j, "moves", moves);
+  jput(j, "moves", moves, &bad);
   json_t *cov = json_object(), *unreached = json_array();
   for (int i = 0; i < y.n; i++)
-    if (y.counts[i] == 0)
-      json_array_append_new(unreached, json_string(y.names[i]));
-  json_object_set_new(cov, "outcomes_never_reached", unreached);
+    if (y.counts[i] == 0) jappend(unreached, json_string(y.names[i]), &bad);
+  jput(cov, "outcomes_never_reached", unreached, &bad);
   json_t *unfired = json_array();
   for (int i = 0; i < t->ntriggers; i++)
     if (t->trigger_runs[i] == 0)
-      json_array_append_new(unfired, json_string(t->triggers[i]));
-  json_object_set_new(cov, "triggers_never_fired", unfired);
-  json_object_set_new(cov, "moves_never_chosen", never);
-  json_object_set_new(j, "coverage", cov);
+      jappend(unfired, json_string(t->triggers[i]), &bad);
+  jput(cov, "triggers_never_fired", unfired, &bad);
+  jput(cov, "moves_never_chosen", never, &bad);
+  jput(j, "coverage", cov, &bad);
   json_t *errs = json_array();
   for (int64_t r = 0; r < n && json_array_size(errs) < 10; r++)
     if (t->error[r])
-      json_array_append_new(errs, json_pack("{sIss}", "seed",
-                                            (json_int_t)(m->seed + (uint64_t)r),
-                                            "message", t->error[r]));
-  if (json_array_size(errs)) json_object_set_new(j, "errors", errs);
+      jappend(errs, json_pack("{sIss}", "seed",
+                            (json_int_t)(m->seed + (uint64_t)r), "message",
+                            t->error[r]), &bad);
+  if (json_array_size(errs)) jput(j, "errors", errs, &bad);
   else json_decref(errs);
   tally_free(&y);
+  if (bad) {
+    json_decref(j);
+    return NULL;
+  }
   return j;
 }
 
@@ -325,8 +335,10 @@ static int name_width(const char *const *names, int n, int least) {
   return w > 40 ? 40 : w;
 }
 
-void summary_text(FILE *f, const bmeta *m, const btable *t) {
+int summary_text(FILE *f, const bmeta *m, const btable *t) {
   int64_t n = t->count;
+  tally y;
+  if (count_outcomes(m, t, &y) != 0) return BRINK_ENOMEM;
   term_printf(f, "%s%s%s%s: %lld runs, seeds %llu..%llu\n",
               *m->title ? m->title : m->scenario, *m->title ? " (" : "",
               *m->title ? m->scenario : "", *m->title ? ")" : "", (long long)n,
@@ -355,7 +367,6 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
     fputc('\n', f);
   }
 
-  tally y = count_outcomes(m, t);
   int w = name_width(y.names, y.n, 20);
   term_printf(f, "\n%-*s %8s %7s  %s\n", w + 2, "outcomes", "runs", "share",
               "95% interval");
@@ -386,7 +397,11 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
       fputc('\n', f);
       continue;
     }
-    stats s = describe_var(m, t, v);
+    stats s;
+    if (!describe_var(m, t, v, &s)) {
+      tally_free(&y);
+      return BRINK_ENOMEM;
+    }
     char a[5][48];
     snprintf(a[0], sizeof a[0], "%.6g", round_sig(s.mean, 6));
     snprintf(a[1], sizeof a[1], "%.6g", round_sig(s.sd, 6));
@@ -412,6 +427,10 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
 
   if (t->ntriggers) {
     int *ix = trigger_order(t);
+    if (ix == NULL) {
+      tally_free(&y);
+      return BRINK_ENOMEM;
+    }
     w = name_width((const char *const *)t->triggers, t->ntriggers, 20);
     fputs("\ntriggers (share of runs in which each fired)\n", f);
     for (int i = 0; i < t->ntriggers; i++)
@@ -461,27 +480,40 @@ void summary_text(FILE *f, const bmeta *m, const btable *t) {
                 (unsigned long long)(m->seed + (uint64_t)first),
                 t->error[first]);
   tally_free(&y);
+  return ferror(f) ? -1 : 0;
 }
 
-void sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n) {
+int sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n) {
   /* Every outcome any combination reached, in byte order. */
   const char **names = NULL;
   int nn = 0;
-  for (int c = 0; c < n; c++) {
-    tally y = count_outcomes(&ms[c], &ts[c]);
+  bool bad = false;
+  tally y;
+  for (int c = 0; c < n && !bad; c++) {
+    if (count_outcomes(&ms[c], &ts[c], &y) != 0) {
+      bad = true;
+      break;
+    }
     for (int i = 0; i < y.n; i++) {
       int seen = 0;
       for (int k = 0; k < nn; k++) seen |= strcmp(names[k], y.names[i]) == 0;
       if (seen) continue;
       const char **more = realloc(names, sizeof *more * (size_t)(nn + 1));
-      if (more == NULL) break;
+      if (more == NULL) {
+        bad = true;
+        break;
+      }
       names = more;
       names[nn++] = y.names[i];
     }
     tally_free(&y);
   }
+  char (*labels)[256] = bad ? NULL : batch_calloc((size_t)n, sizeof *labels);
+  if (labels == NULL) {
+    free(names);
+    return BRINK_ENOMEM;
+  }
   qsort(names, (size_t)nn, sizeof *names, cmp_str);
-  char (*labels)[256] = xcalloc((size_t)n, sizeof *labels);
   int w = 10;
   for (int c = 0; c < n; c++) {
     const char *key;
@@ -504,7 +536,10 @@ void sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n) {
   fputc('\n', f);
   for (int c = 0; c < n; c++) {
     term_printf(f, "  %-*s", w, labels[c]);
-    tally y = count_outcomes(&ms[c], &ts[c]);
+    if (count_outcomes(&ms[c], &ts[c], &y) != 0) {
+      bad = true;
+      break;
+    }
     for (int k = 0; k < nn; k++) {
       int64_t cnt = 0;
       for (int i = 0; i < y.n; i++)
@@ -518,6 +553,7 @@ void sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n) {
   }
   free(labels);
   free(names);
+  return bad ? BRINK_ENOMEM : ferror(f) ? -1 : 0;
 }
 
 /* A CSV field, quoted when it holds a comma, a quote or a line break. */

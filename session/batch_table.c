@@ -1,33 +1,14 @@
 /*
-** table.c: the batch table and the scenario facts that go with it, their
-** memory, and the hash that identifies a scenario file.
+** batch_table.c: the batch table and the scenario facts that go with it,
+** their memory, and the digest that identifies a scenario file.
 */
 #include <stdlib.h>
 #include <string.h>
 
 #include "batch.h"
 
-/* The command cannot go on without memory; a clear exit beats a crash. */
-static void out_of_memory(void) {
-  fputs("brink: out of memory\n", stderr);
-  exit(1);
-}
-
-void *xmalloc(size_t n) {
-  void *p = malloc(n ? n : 1);
-  if (p == NULL) out_of_memory();
-  return p;
-}
-
-void *xcalloc(size_t n, size_t size) {
-  void *p = calloc(n ? n : 1, size ? size : 1);
-  if (p == NULL) out_of_memory();
-  return p;
-}
-
-char *xstrdup(const char *s) {
-  size_t n = strlen(s) + 1;
-  return memcpy(xmalloc(n), s, n);
+void *batch_calloc(size_t n, size_t size) {
+  return calloc(n ? n : 1, size ? size : 1);
 }
 
 static void free_strings(char **v, int n) {
@@ -41,13 +22,13 @@ void meta_free(bmeta *m) {
   free(m->hash);
   free(m->default_outcome);
   free_strings(m->actors, m->nactors);
-  for (int v = 0; m->enums && v < m->nvars; v++)
+  for (int v = 0; m->enums && m->nenum && v < m->nvars; v++)
     free_strings(m->enums[v], m->nenum[v]);
   free(m->enums);
   free(m->nenum);
   free_strings(m->vars, m->nvars);
   free(m->types);
-  for (int a = 0; m->rep && a < m->nactors; a++)
+  for (int a = 0; m->rep && m->nrep && a < m->nactors; a++)
     free_strings(m->rep[a], m->nrep[a]);
   free(m->rep);
   free(m->nrep);
@@ -64,17 +45,21 @@ int table_alloc(const bmeta *m, btable *t, int64_t first, int64_t count) {
   size_t n = (size_t)count;
   t->first = first;
   t->count = count;
-  t->outcome = xcalloc(n, sizeof *t->outcome);
-  t->turn = xcalloc(n, sizeof *t->turn);
-  t->error = xcalloc(n, sizeof *t->error);
-  t->final = xcalloc(n * (size_t)m->nvars, sizeof *t->final);
+  t->outcome = batch_calloc(n, sizeof *t->outcome);
+  t->turn = batch_calloc(n, sizeof *t->turn);
+  t->error = batch_calloc(n, sizeof *t->error);
+  t->final = batch_calloc(n * (size_t)m->nvars, sizeof *t->final);
   if (m->has_score)
-    t->score = xcalloc(n * (size_t)m->nactors, sizeof *t->score);
+    t->score = batch_calloc(n * (size_t)m->nactors, sizeof *t->score);
   if (m->nseries)
-    t->series = xcalloc(n * (size_t)m->nseries * (size_t)(m->nturns + 1),
-                        sizeof *t->series);
-  t->moves = xcalloc((size_t)m->nrep_all, sizeof *t->moves);
-  return 0;
+    t->series = batch_calloc(n * (size_t)m->nseries * (size_t)(m->nturns + 1),
+                       sizeof *t->series);
+  t->moves = batch_calloc((size_t)m->nrep_all, sizeof *t->moves);
+  if (t->outcome && t->turn && t->error && t->final && t->moves &&
+      (t->score || !m->has_score) && (t->series || !m->nseries))
+    return 0;
+  table_free(t);
+  return BRINK_ENOMEM;
 }
 
 void table_free(btable *t) {
@@ -98,9 +83,9 @@ int table_outcome(btable *t, const char *name) {
   for (int i = 0; i < t->noutcomes; i++)
     if (strcmp(t->outcomes[i], name) == 0) return i;
   char **more = realloc(t->outcomes, sizeof *more * (size_t)(t->noutcomes + 1));
-  if (more == NULL) out_of_memory();
+  if (more == NULL) return -1;
   t->outcomes = more;
-  t->outcomes[t->noutcomes] = xstrdup(name);
+  if ((t->outcomes[t->noutcomes] = strdup(name)) == NULL) return -1;
   return t->noutcomes++;
 }
 
@@ -113,26 +98,19 @@ int table_trigger(btable *t, const char *name, int64_t runs) {
     }
   size_t n = (size_t)t->ntriggers + 1;
   char **names = realloc(t->triggers, sizeof *names * n);
-  if (names == NULL) out_of_memory();
+  if (names == NULL) return -1;
   t->triggers = names;
   int64_t *counts = realloc(t->trigger_runs, sizeof *counts * n);
-  if (counts == NULL) out_of_memory();
+  if (counts == NULL) return -1;
   t->trigger_runs = counts;
-  t->triggers[t->ntriggers] = xstrdup(name);
+  if ((t->triggers[t->ntriggers] = strdup(name)) == NULL) return -1;
   t->trigger_runs[t->ntriggers] = runs;
   return t->ntriggers++;
 }
 
-/*
-** FNV-1a as its authors define it: for each byte, xor it in, then multiply
-** by the 64-bit FNV prime.  Not a defence against forgery, only against
-** merging parts of different scenarios or damaged files.
-*/
-uint64_t fnv1a64(const void *data, size_t len, uint64_t h) {
-  const unsigned char *p = data;
-  for (size_t i = 0; i < len; i++) {
-    h ^= p[i];
-    h *= 0x100000001b3ull;
-  }
-  return h;
+/* Named in the text, so that a reader tells it from the FNV-1a of the
+   parts of format 2. */
+void batch_digest(const void *data, size_t len, char out[72]) {
+  memcpy(out, "sha256:", 7);
+  sha256_hex(data, len, out + 7);
 }

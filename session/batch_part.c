@@ -1,12 +1,12 @@
 /*
-** part.c: the partial result of one shard of a batch (brink batch --shard
-** K/N --out FILE), and brink merge, which puts parts back together.
+** batch_part.c: the partial result of one shard of a batch (brink batch
+** --shard K/N --out FILE), and the merge that puts parts back together.
 **
 ** A part is one line of JSON:
 **
-**   {"check":"fnv1a64:<16 hex digits>","part":{...}}
+**   {"check":"sha256:<64 hex digits>","part":{...}}
 **
-** where the check is the FNV-1a hash of the exact bytes of the "part"
+** where the check is the SHA-256 of the exact bytes of the "part"
 ** value as written, so a flipped byte anywhere is caught even where the
 ** JSON would still parse.  The part holds a header (everything that names
 ** the batch: scenario, its hash, seed, runs, options, the scenario's
@@ -21,33 +21,37 @@
 
 #include "batch.h"
 
-#define PART_FORMAT 2
-#define CHECK_PREFIX "{\"check\":\"fnv1a64:"
+/* Format 3: SHA-256 where format 2 had FNV-1a, in the check and for the
+   scenario's text. */
+#define PART_FORMAT 3
+#define CHECK_PREFIX "{\"check\":\""
 #define PART_PREFIX "\",\"part\":"
+#define OLD_PREFIX "{\"check\":\"fnv1a64:"
+#define DIGEST_LEN 71     /* "sha256:" and 64 hex digits */
 
 static const char *const type_names[] = {"number", "integer", "flag", "enum"};
 
 /* The header: everything two parts of one batch have in common. */
-static json_t *header_json(const bmeta *m) {
+static json_t *header_json(const bmeta *m, bool *bad) {
   json_t *h = json_object();
-  json_object_set_new(h, "format", json_integer(PART_FORMAT));
-  json_object_set_new(h, "engine", json_string(brink_version()));
-  json_object_set_new(h, "scenario", json_string(m->scenario));
-  json_object_set_new(h, "hash", json_string(m->hash));
+  jput(h, "format", json_integer(PART_FORMAT), bad);
+  jput(h, "engine", json_string(brink_version()), bad);
+  jput(h, "scenario", json_string(m->scenario), bad);
+  jput(h, "hash", json_string(m->hash), bad);
   char seed[32];
   snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
-  json_object_set_new(h, "seed", json_string(seed));
-  json_object_set_new(h, "runs", json_integer(m->runs));
-  json_object_set(h, "options", m->options);
-  json_object_set_new(h, "title", json_string(m->title));
-  json_object_set_new(h, "default_outcome", json_string(m->default_outcome));
+  jput(h, "seed", json_string(seed), bad);
+  jput(h, "runs", json_integer(m->runs), bad);
+  jput(h, "options", json_incref(m->options), bad);
+  jput(h, "title", json_string(m->title), bad);
+  jput(h, "default_outcome", json_string(m->default_outcome), bad);
   json_t *actors = json_array(), *vars = json_array(), *rep = json_object();
   for (int a = 0; a < m->nactors; a++) {
-    json_array_append_new(actors, json_string(m->actors[a]));
+    jappend(actors, json_string(m->actors[a]), bad);
     json_t *moves = json_array();
     for (int k = 0; k < m->nrep[a]; k++)
-      json_array_append_new(moves, json_string(m->rep[a][k]));
-    json_object_set_new(rep, m->actors[a], moves);
+      jappend(moves, json_string(m->rep[a][k]), bad);
+    jput(rep, m->actors[a], moves, bad);
   }
   for (int v = 0; v < m->nvars; v++) {
     json_t *d = json_pack("{ss ss}", "name", m->vars[v], "type",
@@ -55,76 +59,76 @@ static json_t *header_json(const bmeta *m) {
     if (m->types[v] == BRINK_ENUM) {
       json_t *values = json_array();
       for (int k = 0; k < m->nenum[v]; k++)
-        json_array_append_new(values, json_string(m->enums[v][k]));
-      json_object_set_new(d, "values", values);
+        jappend(values, json_string(m->enums[v][k]), bad);
+      jput(d, "values", values, bad);
     }
-    json_array_append_new(vars, d);
+    jappend(vars, d, bad);
   }
-  json_object_set_new(h, "actors", actors);
-  json_object_set_new(h, "vars", vars);
-  json_object_set_new(h, "moves", rep);
+  jput(h, "actors", actors, bad);
+  jput(h, "vars", vars, bad);
+  jput(h, "moves", rep, bad);
   json_t *series = json_array(), *dates = json_array();
   for (int s = 0; s < m->nseries; s++)
-    json_array_append_new(series, json_string(m->vars[m->series[s]]));
+    jappend(series, json_string(m->vars[m->series[s]]), bad);
   for (int k = 0; k <= m->nturns; k++) {
     char d[16];
     brink_date_format(m->dates[k], d, sizeof d);
-    json_array_append_new(dates, json_string(d));
+    jappend(dates, json_string(d), bad);
   }
-  json_object_set_new(h, "series", series);
-  json_object_set_new(h, "dates", dates);
-  json_object_set_new(h, "score", json_boolean(m->has_score));
+  jput(h, "series", series, bad);
+  jput(h, "dates", dates, bad);
+  jput(h, "score", json_boolean(m->has_score), bad);
   return h;
 }
 
 /* The rows, column by column. */
 static json_t *results_json(const bmeta *m, const btable *t,
-                            const brink_engine *e) {
+                            const brink_engine *e, bool *bad) {
   json_t *r = json_object(), *outs = json_array(), *outcome = json_array(),
          *turn = json_array(), *errors = json_object();
   size_t n = (size_t)t->count, nv = (size_t)m->nvars;
   for (int i = 0; i < t->noutcomes; i++)
-    json_array_append_new(outs, json_string(t->outcomes[i]));
+    jappend(outs, json_string(t->outcomes[i]), bad);
   for (size_t i = 0; i < n; i++) {
-    json_array_append_new(outcome, json_integer(t->outcome[i]));
-    json_array_append_new(turn, json_integer(t->turn[i]));
+    jappend(outcome, json_integer(t->outcome[i]), bad);
+    jappend(turn, json_integer(t->turn[i]), bad);
     if (t->error[i]) {
       char key[32];
       snprintf(key, sizeof key, "%zu", i);
-      json_object_set_new(errors, key, json_string(t->error[i]));
+      jput(errors, key, json_string(t->error[i]), bad);
     }
   }
-  json_object_set_new(r, "outcomes", outs);
-  json_object_set_new(r, "outcome", outcome);
-  json_object_set_new(r, "turn", turn);
-  json_object_set_new(r, "errors", errors);
-  json_object_set_new(r, "verified", json_integer(t->verified));
+  jput(r, "outcomes", outs, bad);
+  jput(r, "outcome", outcome, bad);
+  jput(r, "turn", turn, bad);
+  jput(r, "errors", errors, bad);
+  jput(r, "verified", json_integer(t->verified), bad);
   json_t *fin = json_object();
   char buf[128];
   for (size_t v = 0; v < nv; v++) {
     json_t *col = json_array();
     for (size_t i = 0; i < n; i++) {
       if (t->final_text) {
-        json_array_append_new(col, json_string(t->final_text[i * nv + v]));
+        jappend(col, json_string(t->final_text[i * nv + v]), bad);
         continue;
       }
       brink_value_format(e, (int)v, t->final[i * nv + v], buf, sizeof buf);
-      json_array_append_new(col, json_string(buf));
+      jappend(col, json_string(buf), bad);
     }
-    json_object_set_new(fin, m->vars[v], col);
+    jput(fin, m->vars[v], col, bad);
   }
-  json_object_set_new(r, "final", fin);
+  jput(r, "final", fin, bad);
   if (t->score) {
     json_t *sc = json_object();
     for (int a = 0; a < m->nactors; a++) {
       json_t *col = json_array();
       for (size_t i = 0; i < n; i++) {
         double x = t->score[i * (size_t)m->nactors + (size_t)a];
-        json_array_append_new(col, isnan(x) ? json_null() : json_real(x));
+        jappend(col, isnan(x) ? json_null() : json_real(x), bad);
       }
-      json_object_set_new(sc, m->actors[a], col);
+      jput(sc, m->actors[a], col, bad);
     }
-    json_object_set_new(r, "score", sc);
+    jput(r, "score", sc, bad);
   }
   json_t *series = json_object();
   size_t points = (size_t)m->nturns + 1;
@@ -135,158 +139,109 @@ static json_t *results_json(const bmeta *m, const btable *t,
       const double *x = t->series + (i * (size_t)m->nseries + (size_t)s) *
                                         points;
       for (size_t k = 0; k < points; k++)
-        json_array_append_new(row, json_real(x[k]));
-      json_array_append_new(rows, row);
+        jappend(row, json_real(x[k]), bad);
+      jappend(rows, row, bad);
     }
-    json_object_set_new(series, m->vars[m->series[s]], rows);
+    jput(series, m->vars[m->series[s]], rows, bad);
   }
-  json_object_set_new(r, "series", series);
+  jput(r, "series", series, bad);
   json_t *trig = json_object();
   for (int i = 0; i < t->ntriggers; i++)
-    json_object_set_new(trig, t->triggers[i],
-                        json_integer(t->trigger_runs[i]));
-  json_object_set_new(r, "triggers", trig);
+    jput(trig, t->triggers[i], json_integer(t->trigger_runs[i]), bad);
+  jput(r, "triggers", trig, bad);
   json_t *moves = json_object();
   for (int a = 0; a < m->nactors; a++) {
     json_t *counts = json_array();
     for (int k = 0; k < m->nrep[a]; k++)
-      json_array_append_new(counts,
-                            json_integer(t->moves[m->rep_off[a] + k]));
-    json_object_set_new(moves, m->actors[a], counts);
+      jappend(counts, json_integer(t->moves[m->rep_off[a] + k]), bad);
+    jput(moves, m->actors[a], counts, bad);
   }
-  json_object_set_new(r, "moves", moves);
+  jput(r, "moves", moves, bad);
   return r;
 }
 
-int file_write_atomic(const char *path, const char *data, size_t len) {
-  char err[512];
-  if (write_atomic(path, data, len, err, sizeof err) == 0) return 0;
-  term_printf(stderr, "brink: cannot write %s: %s\n", path, err);
-  return -1;
-}
-
-int write_part(const char *path, const bmeta *m, const btable *t,
-               const brink_engine *e, int shard_k, int shard_n) {
+int part_write(const char *path, const bmeta *m, const btable *t,
+               const brink_engine *e, int shard_k, int shard_n, char *err,
+               size_t cap) {
   json_t *part = json_object();
-  json_object_set_new(part, "t", json_string("batch-part"));
-  json_object_set_new(part, "header", header_json(m));
-  json_object_set_new(part, "shard", json_pack("[ii]", shard_k, shard_n));
-  json_object_set_new(part, "first", json_integer(t->first));
-  json_object_set_new(part, "count", json_integer(t->count));
-  json_object_set_new(part, "results", results_json(m, t, e));
+  bool bad = part == NULL;
+  jput(part, "t", json_string("batch-part"), &bad);
+  jput(part, "header", header_json(m, &bad), &bad);
+  jput(part, "shard", json_pack("[ii]", shard_k, shard_n), &bad);
+  jput(part, "first", json_integer(t->first), &bad);
+  jput(part, "count", json_integer(t->count), &bad);
+  jput(part, "results", results_json(m, t, e, &bad), &bad);
   /* Full precision: reals must read back to the same bits. */
-  char *body = json_dumps(part, JSON_COMPACT);
+  char *body = bad ? NULL : json_dumps(part, JSON_COMPACT);
   json_decref(part);
-  if (body == NULL) {
-    term_printf(stderr, "brink batch: out of memory writing %s\n", path);
-    return -1;
+  if (body == NULL) return BRINK_ENOMEM;
+  size_t blen = strlen(body), size = blen + DIGEST_LEN + 64;
+  char *text = malloc(size), check[DIGEST_LEN + 1];
+  if (text == NULL) {
+    free(body);
+    return BRINK_ENOMEM;
   }
-  size_t blen = strlen(body), cap = blen + 64;
-  char *text = xmalloc(cap);
-  int n = snprintf(text, cap, CHECK_PREFIX "%016llx" PART_PREFIX "%s}\n",
-                   (unsigned long long)fnv1a64(body, blen, FNV1A64_INIT),
+  batch_digest(body, blen, check);
+  int n = snprintf(text, size, CHECK_PREFIX "%s" PART_PREFIX "%s}\n", check,
                    body);
   free(body);
-  int rc = file_write_atomic(path, text, (size_t)n);
+  int rc = write_atomic(path, text, (size_t)n, err, cap) ? BRINK_EIO : 0;
   free(text);
   return rc;
 }
 
 /* merge ------------------------------------------------------------------ */
 
-typedef struct part {
-  const char *path;
-  json_t *root;          /* the whole file */
-  json_t *header, *results;
-  int64_t first, count;
-  int shard_k, shard_n;
-} part;
-
-/* "brink merge: PATH: ..." and 1. */
-static int refuse(const char *path, const char *fmt, const char *detail) {
-  term_printf(stderr, "brink merge: %s: ", path);
-  term_printf(stderr, fmt, detail);
-  fputc('\n', stderr);
-  return 1;
+/* "PATH: ..." into 'err'; BRINK_EFORMAT. */
+static int refuse(char *err, size_t cap, const char *path, const char *why) {
+  snprintf(err, cap, "%s: %s", path, why);
+  return BRINK_EFORMAT;
 }
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  size_t cap = 1 << 16, n = 0, got;
-  char *buf = xmalloc(cap + 1);
-  while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-    n += got;
-    if (n == cap) {
-      char *more = realloc(buf, (cap *= 2) + 1);
-      if (more == NULL) {
-        free(buf);
-        fclose(f);
-        return NULL;
-      }
-      buf = more;
-    }
-  }
-  fclose(f);
-  buf[n] = '\0';
-  *len = n;
-  return buf;
-}
-
-static bool is_hex16(const char *s) {
-  for (int i = 0; i < 16; i++)
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-      return false;
-  return true;
-}
-
-/* Reads and checks one part file; 0, or 1 with the reason printed. */
-static int read_part(const char *path, part *p) {
+int part_read_text(const char *path, const char *text, size_t len,
+                   bpart *p, char *err, size_t cap) {
   memset(p, 0, sizeof *p);
   p->path = path;
-  size_t len;
-  char *text = slurp(path, &len);
-  if (text == NULL)
-    return refuse(path, "cannot read it: %s", strerror(errno));
-  size_t pre = strlen(CHECK_PREFIX), mid = strlen(PART_PREFIX);
-  json_error_t err;
-  json_t *root = json_loadb(text, len, 0, &err);
-  bool framed = len > pre + 16 + mid + 2 &&
-                memcmp(text, CHECK_PREFIX, pre) == 0 &&
-                is_hex16(text + pre) &&
-                memcmp(text + pre + 16, PART_PREFIX, mid) == 0;
-  if (len == 0) {
-    free(text);
-    return refuse(path, "%s", "empty file, not a brink batch part");
-  }
+  size_t pre = strlen(CHECK_PREFIX), mid = strlen(PART_PREFIX),
+         dlen = DIGEST_LEN;
+  if (len == 0) return refuse(err, cap, path, "empty file, not a brink batch "
+                              "part");
+  if (len >= strlen(OLD_PREFIX) &&
+      memcmp(text, OLD_PREFIX, strlen(OLD_PREFIX)) == 0)
+    return refuse(err, cap, path, "a part of format 2 (an FNV-1a check), "
+                  "made by an older brink; this brink reads format 3: make "
+                  "the part again with this brink");
+  json_error_t jerr;
+  json_t *root = json_loadb(text, len, 0, &jerr);
+  if (root == NULL && json_error_code(&jerr) == json_error_out_of_memory)
+    return BRINK_ENOMEM;
+  bool framed = len > pre + dlen + mid + 2 &&
+                memcmp(text, CHECK_PREFIX "sha256:", pre + 7) == 0 &&
+                is_hex64(text + pre + 7) &&
+                memcmp(text + pre + dlen, PART_PREFIX, mid) == 0;
   if (!framed) {
     json_decref(root);
-    free(text);
-    return refuse(path, "%s", root ? "not a brink batch part (or damaged "
-                                     "at its start)"
-                                   : "not a brink batch part: not JSON");
+    return refuse(err, cap, path, root ? "not a brink batch part (or "
+                                         "damaged at its start)"
+                                       : "not a brink batch part: not JSON");
   }
   if (root == NULL) {
-    free(text);
-    return refuse(path, "damaged or truncated: not valid JSON (%s)",
-                  err.text);
+    char why[256];
+    snprintf(why, sizeof why, "damaged or truncated: not valid JSON (%s)",
+             jerr.text);
+    return refuse(err, cap, path, why);
   }
   /* The part's bytes: after the prefix, up to the closing brace. */
   size_t end = len;
   if (end && text[end - 1] == '\n') end--;
-  const char *body = text + pre + 16 + mid;
+  const char *body = text + pre + dlen + mid;
   size_t blen = end - 1 - (size_t)(body - text);
-  char want[17];
-  memcpy(want, text + pre, 16);
-  want[16] = '\0';
-  char got[17];
-  snprintf(got, sizeof got, "%016llx",
-           (unsigned long long)fnv1a64(body, blen, FNV1A64_INIT));
-  free(text);
-  if (strcmp(want, got) != 0) {
+  char got[DIGEST_LEN + 1];
+  batch_digest(body, blen, got);
+  if (memcmp(text + pre, got, dlen) != 0) {
     json_decref(root);
-    return refuse(path, "%s", "damaged: its checksum does not match its "
-                              "contents");
+    return refuse(err, cap, path, "damaged: its checksum does not match its "
+                  "contents");
   }
   json_t *pj = json_object_get(root, "part");
   json_int_t first, count, k, n;
@@ -297,15 +252,16 @@ static int read_part(const char *path, part *p) {
       strcmp(kind, "batch-part") != 0 || !json_is_object(p->header) ||
       !json_is_object(p->results) || first < 0 || count < 0) {
     json_decref(root);
-    return refuse(path, "%s", "not a brink batch part");
+    return refuse(err, cap, path, "not a brink batch part");
   }
   json_int_t format = json_integer_value(json_object_get(p->header,
                                                          "format"));
   if (format != PART_FORMAT) {
     json_decref(root);
-    char f[32];
-    snprintf(f, sizeof f, "%lld", (long long)format);
-    return refuse(path, "a part of format %s; this brink reads format 1", f);
+    char why[96];
+    snprintf(why, sizeof why, "a part of format %lld; this brink reads "
+             "format %d", (long long)format, PART_FORMAT);
+    return refuse(err, cap, path, why);
   }
   p->root = root;
   p->first = first;
@@ -315,8 +271,26 @@ static int read_part(const char *path, part *p) {
   return 0;
 }
 
-/* Why two headers differ, in the words a user needs. */
-static int mismatch(const part *a, const part *b) {
+int part_read(const char *path, bpart *p, char *err, size_t cap) {
+  size_t len;
+  memset(p, 0, sizeof *p);
+  char *text = read_file(path, &len);
+  if (text == NULL) {
+    snprintf(err, cap, "%s: cannot read it: %s", path, strerror(errno));
+    return BRINK_EIO;
+  }
+  int rc = part_read_text(path, text, len, p, err, cap);
+  free(text);
+  return rc;
+}
+
+void part_free(bpart *p) {
+  json_decref(p->root);
+  memset(p, 0, sizeof *p);
+}
+
+/* Why two headers differ, in the words a user needs, into 'err'. */
+static int mismatch(const bpart *a, const bpart *b, char *err, size_t cap) {
   static const struct { const char *key, *why; } reasons[] = {
       {"format", "parts of different formats"},
       {"engine", "made by different versions of brink"},
@@ -328,14 +302,18 @@ static int mismatch(const part *a, const part *b) {
       {"options", "parts of batches with different options (--policy, "
                   "--set, --var, --turns or budgets)"},
   };
+  static const char *const flags[][2] = {
+      {"policies", "--policy"}, {"sets", "--set"}, {"vars", "--var"},
+      {"turns", "--turns"}, {"max_instructions", "--max-instructions"},
+      {"max_memory", "--max-memory"}, {"max_seconds", "--max-seconds"}};
   for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++) {
     json_t *x = json_object_get(a->header, reasons[i].key),
            *y = json_object_get(b->header, reasons[i].key);
-    if (!json_equal(x, y) && strcmp(reasons[i].key, "options") == 0) {
-      static const char *const flags[][2] = {
-          {"policies", "--policy"}, {"sets", "--set"}, {"vars", "--var"},
-          {"turns", "--turns"}, {"max_instructions", "--max-instructions"},
-          {"max_memory", "--max-memory"}, {"max_seconds", "--max-seconds"}};
+    if (json_equal(x, y)) continue;
+    const char *what = reasons[i].why, *null = "?";
+    char flagged[96];
+    if (strcmp(reasons[i].key, "options") == 0) {
+      /* The first option that differs, named as the user gave it. */
       const char *key;
       json_t *v;
       json_object_foreach(x, key, v) {
@@ -344,44 +322,41 @@ static int mismatch(const part *a, const part *b) {
         const char *flag = key;
         for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
           if (strcmp(flags[k][0], key) == 0) flag = flags[k][1];
-        char *sx = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY),
-             *sy = json_dumps(w, JSON_COMPACT | JSON_ENCODE_ANY);
-        term_printf(stderr, "brink merge: %s and %s are parts of batches with "
-                    "different %s: %s against %s\n", a->path, b->path, flag,
-                    sx ? sx : "?", sy ? sy : "null");
-        free(sx);
-        free(sy);
-        return 1;
+        snprintf(flagged, sizeof flagged, "parts of batches with "
+                 "different %s", flag);
+        what = flagged;
+        null = "null";
+        x = v;
+        y = w;
+        break;
       }
     }
-    if (!json_equal(x, y)) {
-      char *sx = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY),
-           *sy = json_dumps(y, JSON_COMPACT | JSON_ENCODE_ANY);
-      term_printf(stderr, "brink merge: %s and %s are %s: %s against %s\n",
-                  a->path, b->path, reasons[i].why, sx ? sx : "?",
-                  sy ? sy : "?");
-      free(sx);
-      free(sy);
-      return 1;
-    }
+    char *sx = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY),
+         *sy = json_dumps(y, JSON_COMPACT | JSON_ENCODE_ANY);
+    snprintf(err, cap, "%s and %s are %s: %s against %s", a->path, b->path,
+             what, sx ? sx : "?", sy ? sy : null);
+    free(sx);
+    free(sy);
+    return BRINK_EFORMAT;
   }
-  term_printf(stderr, "brink merge: %s and %s describe the scenario "
-              "differently (damaged?)\n", a->path, b->path);
-  return 1;
+  snprintf(err, cap, "%s and %s describe the scenario differently "
+           "(damaged?)", a->path, b->path);
+  return BRINK_EFORMAT;
 }
 
 static int cmp_first(const void *x, const void *y) {
-  const part *a = x, *b = y;
+  const bpart *a = x, *b = y;
   if (a->first != b->first)
     return (a->first > b->first) - (a->first < b->first);
   return (a->count > b->count) - (a->count < b->count);
 }
 
 static char *dup_string(json_t *j) {
-  return xstrdup(json_is_string(j) ? json_string_value(j) : "");
+  return strdup(json_is_string(j) ? json_string_value(j) : "");
 }
 
-/* The scenario facts from a checked header; 0, or 1 when malformed. */
+/* The scenario facts from a checked header; 0, 1 when malformed, or
+   BRINK_ENOMEM. */
 static int meta_from_header(json_t *h, bmeta *m) {
   memset(m, 0, sizeof *m);
   json_t *actors = json_object_get(h, "actors"),
@@ -404,36 +379,45 @@ static int meta_from_header(json_t *h, bmeta *m) {
   m->runs = json_integer_value(json_object_get(h, "runs"));
   m->options = json_incref(json_object_get(h, "options"));
   m->has_score = json_is_true(json_object_get(h, "score"));
-  m->nactors = (int)json_array_size(actors);
-  m->actors = xcalloc((size_t)m->nactors, sizeof *m->actors);
-  m->nrep = xcalloc((size_t)m->nactors, sizeof *m->nrep);
-  m->rep = xcalloc((size_t)m->nactors, sizeof *m->rep);
-  m->rep_off = xcalloc((size_t)m->nactors + 1, sizeof *m->rep_off);
+  int n = (int)json_array_size(actors);
+  m->actors = batch_calloc((size_t)n, sizeof *m->actors);
+  m->nrep = batch_calloc((size_t)n, sizeof *m->nrep);
+  m->rep = batch_calloc((size_t)n, sizeof *m->rep);
+  m->rep_off = batch_calloc((size_t)n + 1, sizeof *m->rep_off);
+  if (!m->scenario || !m->title || !m->hash || !m->default_outcome ||
+      !m->actors || !m->nrep || !m->rep || !m->rep_off)
+    return BRINK_ENOMEM;
+  m->nactors = n;
   for (int a = 0; a < m->nactors; a++) {
     json_t *id = json_array_get(actors, (size_t)a);
     json_t *moves = json_object_get(rep, json_string_value(id) ?
                                              json_string_value(id) : "");
     if (!json_is_string(id) || !json_is_array(moves)) return 1;
     m->actors[a] = dup_string(id);
-    m->rep[a] = xcalloc(json_array_size(moves), sizeof **m->rep);
+    m->rep[a] = batch_calloc(json_array_size(moves), sizeof **m->rep);
+    if (m->actors[a] == NULL || m->rep[a] == NULL) return BRINK_ENOMEM;
     for (size_t k = 0; k < json_array_size(moves); k++) {
       json_t *name = json_array_get(moves, k);
       if (!json_is_string(name)) return 1;
-      m->rep[a][m->nrep[a]++] = dup_string(name);
+      if ((m->rep[a][m->nrep[a]++] = dup_string(name)) == NULL)
+        return BRINK_ENOMEM;
     }
     m->rep_off[a + 1] = m->rep_off[a] + m->nrep[a];
   }
   m->nrep_all = m->rep_off[m->nactors];
-  m->nvars = (int)json_array_size(vars);
-  m->vars = xcalloc((size_t)m->nvars, sizeof *m->vars);
-  m->types = xcalloc((size_t)m->nvars, sizeof *m->types);
-  m->nenum = xcalloc((size_t)m->nvars, sizeof *m->nenum);
-  m->enums = xcalloc((size_t)m->nvars, sizeof *m->enums);
+  n = (int)json_array_size(vars);
+  m->vars = batch_calloc((size_t)n, sizeof *m->vars);
+  m->types = batch_calloc((size_t)n, sizeof *m->types);
+  m->nenum = batch_calloc((size_t)n, sizeof *m->nenum);
+  m->enums = batch_calloc((size_t)n, sizeof *m->enums);
+  if (!m->vars || !m->types || !m->nenum || !m->enums) return BRINK_ENOMEM;
+  m->nvars = n;
   for (int v = 0; v < m->nvars; v++) {
     json_t *d = json_array_get(vars, (size_t)v);
     const char *type = json_string_value(json_object_get(d, "type"));
     if (!json_is_string(json_object_get(d, "name")) || type == NULL) return 1;
-    m->vars[v] = dup_string(json_object_get(d, "name"));
+    if ((m->vars[v] = dup_string(json_object_get(d, "name"))) == NULL)
+      return BRINK_ENOMEM;
     m->types[v] = -1;
     for (int k = 0; k < 4; k++)
       if (strcmp(type, type_names[k]) == 0) m->types[v] = k;
@@ -441,13 +425,18 @@ static int meta_from_header(json_t *h, bmeta *m) {
     json_t *values = json_object_get(d, "values");
     if (m->types[v] != BRINK_ENUM) continue;
     if (!json_is_array(values)) return 1;
-    m->enums[v] = xcalloc(json_array_size(values), sizeof **m->enums);
+    m->enums[v] = batch_calloc(json_array_size(values), sizeof **m->enums);
+    if (m->enums[v] == NULL) return BRINK_ENOMEM;
     for (size_t k = 0; k < json_array_size(values); k++) {
       if (!json_is_string(json_array_get(values, k))) return 1;
-      m->enums[v][m->nenum[v]++] = dup_string(json_array_get(values, k));
+      if ((m->enums[v][m->nenum[v]++] =
+               dup_string(json_array_get(values, k))) == NULL)
+        return BRINK_ENOMEM;
     }
   }
-  m->series = xcalloc(json_array_size(series), sizeof *m->series);
+  m->series = batch_calloc(json_array_size(series), sizeof *m->series);
+  m->dates = batch_calloc(json_array_size(dates), sizeof *m->dates);
+  if (m->series == NULL || m->dates == NULL) return BRINK_ENOMEM;
   for (size_t s = 0; s < json_array_size(series); s++) {
     const char *name = json_string_value(json_array_get(series, s));
     int v = 0;
@@ -456,7 +445,6 @@ static int meta_from_header(json_t *h, bmeta *m) {
     m->series[m->nseries++] = v;
   }
   m->nturns = (int)json_array_size(dates) - 1;
-  m->dates = xcalloc(json_array_size(dates), sizeof *m->dates);
   for (int k = 0; k <= m->nturns; k++) {
     const char *d = json_string_value(json_array_get(dates, (size_t)k));
     if (d == NULL || brink_date_parse(d, &m->dates[k]) != BRINK_OK) return 1;
@@ -486,7 +474,7 @@ static bool parse_value(const bmeta *m, int v, const char *s, double *out) {
 }
 
 /* Copies part p's rows into t at p->first; 0, or 1 when malformed. */
-static int fill_rows(const bmeta *m, btable *t, const part *p) {
+static int fill_rows(const bmeta *m, btable *t, const bpart *p) {
   json_t *r = p->results;
   json_t *outs = json_object_get(r, "outcomes"),
          *outcome = json_object_get(r, "outcome"),
@@ -512,7 +500,7 @@ static int fill_rows(const bmeta *m, btable *t, const part *p) {
   for (size_t i = 0; i < json_array_size(outs); i++) {
     const char *name = json_string_value(json_array_get(outs, i));
     if (name == NULL) return 1;
-    table_outcome(t, name);
+    if (table_outcome(t, name) < 0) return BRINK_ENOMEM;
   }
   for (size_t i = 0; i < n; i++) {
     json_t *o = json_array_get(outcome, i), *tu = json_array_get(turn, i);
@@ -521,7 +509,8 @@ static int fill_rows(const bmeta *m, btable *t, const part *p) {
     if (!json_is_integer(o) || json_integer_value(o) < 0 || name == NULL ||
         !json_is_integer(tu))
       return 1;
-    t->outcome[at + i] = table_outcome(t, name);
+    if ((t->outcome[at + i] = table_outcome(t, name)) < 0)
+      return BRINK_ENOMEM;
     t->turn[at + i] = (int32_t)json_integer_value(tu);
   }
   const char *key;
@@ -530,7 +519,8 @@ static int fill_rows(const bmeta *m, btable *t, const part *p) {
     char *end;
     unsigned long long i = strtoull(key, &end, 10);
     if (*end || i >= n || !json_is_string(val) || t->error[at + i]) return 1;
-    t->error[at + i] = xstrdup(json_string_value(val));
+    if ((t->error[at + i] = strdup(json_string_value(val))) == NULL)
+      return BRINK_ENOMEM;
   }
   for (size_t v = 0; v < nv; v++) {
     json_t *col = json_object_get(fin, m->vars[v]);
@@ -570,7 +560,8 @@ static int fill_rows(const bmeta *m, btable *t, const part *p) {
   }
   json_object_foreach(trig, key, val) {
     if (!json_is_integer(val) || json_integer_value(val) < 0) return 1;
-    table_trigger(t, key, json_integer_value(val));
+    if (table_trigger(t, key, json_integer_value(val)) < 0)
+      return BRINK_ENOMEM;
   }
   for (int a = 0; a < m->nactors; a++) {
     json_t *counts = json_object_get(moves, m->actors[a]);
@@ -584,103 +575,60 @@ static int fill_rows(const bmeta *m, btable *t, const part *p) {
   return 0;
 }
 
-int cmd_merge(int argc, char **argv) {
-  options o;
-  int rc = parse_options("merge", argc, argv, &o);
-  if (rc < 0) return 0;
-  if (rc) return rc;
-  part *parts = xcalloc((size_t)o.nfiles, sizeof *parts);
-  bmeta m = {0};
-  btable t = {0};
-  int n = 0;
-  for (; n < o.nfiles; n++)
-    if ((rc = read_part(o.files[n], &parts[n])) != 0) goto done;
+int parts_merge(bpart *parts, int n, bmeta *m, btable *t, char *err,
+                size_t cap) {
+  memset(m, 0, sizeof *m);
+  memset(t, 0, sizeof *t);
   for (int i = 1; i < n; i++)
-    if (!json_equal(parts[0].header, parts[i].header)) {
-      rc = mismatch(&parts[0], &parts[i]);
-      goto done;
-    }
-  if (meta_from_header(parts[0].header, &m) != 0) {
-    rc = refuse(parts[0].path, "%s", "damaged: its header is malformed");
-    goto done;
-  }
+    if (!json_equal(parts[0].header, parts[i].header))
+      return mismatch(&parts[0], &parts[i], err, cap);
+  int rc = n ? meta_from_header(parts[0].header, m) : 1;
+  if (rc == 1)
+    return refuse(err, cap, n ? parts[0].path : "", "damaged: its header is "
+                  "malformed");
+  if (rc) return rc;
   qsort(parts, (size_t)n, sizeof *parts, cmp_first);
   int64_t covered = 0;
-  for (int i = 0; i < n; i++) {
-    const part *p = &parts[i];
-    if (p->first > covered) {
-      term_printf(stderr, "brink merge: a gap: no part holds runs %lld-%lld "
-                  "(seeds %llu-%llu); is a shard missing?\n",
-                  (long long)covered,
-                  (long long)p->first - 1,
-                  (unsigned long long)(m.seed + (uint64_t)covered),
-                  (unsigned long long)(m.seed + (uint64_t)p->first - 1));
-      rc = 1;
-      goto done;
-    }
+  bool gap = false;
+  for (int i = 0; i < n && !gap; i++) {
+    const bpart *p = &parts[i];
+    if ((gap = p->first > covered)) break;
     if (p->first < covered) {
-      const part *q = &parts[i - 1];
-      term_printf(stderr, "brink merge: %s (runs %lld-%lld) and %s (runs "
-                  "%lld-%lld) overlap\n", q->path, (long long)q->first,
-                  (long long)(q->first + q->count - 1), p->path,
-                  (long long)p->first, (long long)(p->first + p->count - 1));
-      rc = 1;
-      goto done;
+      const bpart *q = &parts[i - 1];
+      snprintf(err, cap, "%s (runs %lld-%lld) and %s (runs %lld-%lld) "
+               "overlap", q->path, (long long)q->first,
+               (long long)(q->first + q->count - 1), p->path,
+               (long long)p->first, (long long)(p->first + p->count - 1));
+      return BRINK_EFORMAT;
     }
     covered = p->first + p->count;
   }
-  if (covered != m.runs) {
-    if (covered > m.runs)
-      term_printf(stderr, "brink merge: the parts hold %lld runs of a batch of "
-                  "%lld (damaged?)\n", (long long)covered, (long long)m.runs);
-    else
-      term_printf(stderr, "brink merge: a gap: no part holds runs %lld-%lld "
-                  "(seeds %llu-%llu); is a shard missing?\n",
-                  (long long)covered,
-                  (long long)m.runs - 1,
-                  (unsigned long long)(m.seed + (uint64_t)covered),
-                  (unsigned long long)(m.seed + (uint64_t)m.runs - 1));
-    rc = 1;
-    goto done;
+  if (!gap && covered > m->runs) {
+    snprintf(err, cap, "the parts hold %lld runs of a batch of %lld "
+             "(damaged?)", (long long)covered, (long long)m->runs);
+    return BRINK_EFORMAT;
   }
-  table_alloc(&m, &t, 0, m.runs);
-  t.final_text = xcalloc((size_t)m.runs * (size_t)m.nvars,
-                         sizeof *t.final_text);
+  if (covered < m->runs) {
+    /* The first run no part holds, up to the next part or the end. */
+    int64_t upto = m->runs;
+    for (int i = 0; i < n; i++)
+      if (parts[i].first > covered && parts[i].first < upto)
+        upto = parts[i].first;
+    snprintf(err, cap, "a gap: no part holds runs %lld-%lld (seeds "
+             "%llu-%llu); is a shard missing?", (long long)covered,
+             (long long)upto - 1,
+             (unsigned long long)(m->seed + (uint64_t)covered),
+             (unsigned long long)(m->seed + (uint64_t)upto - 1));
+    return BRINK_EFORMAT;
+  }
+  if (table_alloc(m, t, 0, m->runs) != 0) return BRINK_ENOMEM;
+  t->final_text = batch_calloc((size_t)m->runs * (size_t)m->nvars,
+                               sizeof *t->final_text);
+  if (t->final_text == NULL) return BRINK_ENOMEM;
   for (int i = 0; i < n; i++)
-    if (fill_rows(&m, &t, &parts[i]) != 0) {
-      rc = refuse(parts[i].path, "%s", "damaged: its results are malformed");
-      goto done;
-    }
-  bool io_error = false;
-  if (o.csv) {
-    outfile csv;
-    FILE *f = outfile_open(&csv, o.csv);
-    char err[600] = "out of memory";
-    if (f == NULL || write_csv_rows(f, &m, &t, NULL, true) != 0 ||
-        outfile_close(&csv, err, sizeof err) != 0) {
-      term_printf(stderr, "brink merge: cannot write %s: %s\n", o.csv, err);
-      rc = 1;
-    }
-  }
-  if (o.json) {
-    json_t *j = summary_json(&m, &t);
-    if (print_json(stdout, j) != 0) io_error = true;
-    json_decref(j);
-  } else {
-    summary_text(stdout, &m, &t);
-  }
-  if (o.plot && write_plot(o.plot, &m, &t) != 0) rc = 1;
-  if (fflush(stdout) != 0) io_error = true;
-  if (io_error && rc == 0) {
-    term_printf(stderr, "brink merge: could not write the results\n");
-    rc = 1;
-  }
-  for (int64_t i = 0; rc == 0 && i < t.count; i++)
-    if (t.error[i]) rc = 1;
-done:
-  table_free(&t);
-  meta_free(&m);
-  for (int i = 0; i < o.nfiles; i++) json_decref(parts[i].root);
-  free(parts);
-  return rc;
+    if ((rc = fill_rows(m, t, &parts[i])) != 0)
+      return rc == 1 ? refuse(err, cap, parts[i].path, "damaged: its "
+                              "results are malformed")
+                     : rc;
+  return 0;
 }

@@ -1,0 +1,633 @@
+/*
+** batch.c: many seeded runs of one scenario on every core (brink batch).
+**
+** Worker threads each open their own engine (the library has no global
+** state) and load the scenario once from the same bytes, then take run
+** numbers from a shared counter: brink_start() resets the world by copying
+** and brink_step() plays it out.  Each run's results go to its own row of
+** the table, so the summary, computed afterwards in run order, does not
+** depend on how many workers there were or which finished first.
+**
+** Then a sample of the runs is played again, each in an engine of its own
+** loaded afresh, and its records compared with the batch's: a run that
+** differs read state that outlived the run before it on the same worker.
+*/
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "batch.h"
+
+typedef struct pass pass;
+
+/*
+** A run of the sample, as the batch played it: each record's own digest
+** and kind, so that a re-play can name the first record that differs
+** without the log being kept.
+*/
+typedef struct vrun {
+  int64_t row;             /* in the table */
+  int64_t nrec;
+  uint64_t *rec;           /* the first 64 bits of each record's SHA-256 */
+  uint8_t *kind;           /* enum brink_record_kind of each */
+  size_t cap;
+  /* The re-play: the first record (from 0) that differs, -1 if none, and
+     its text there (NULL: the re-play had no such record). */
+  int64_t differs;
+  char *got;
+  bool failed;             /* the fresh engine did not load */
+} vrun;
+
+typedef struct worker {
+  pass *b;
+  int index;
+  pthread_t thread;
+  brink_engine *e;
+  int64_t *moves;          /* nactors x nmoves: times chosen */
+  char **trig;             /* triggers seen, with the runs they fired in */
+  int64_t *trig_runs, *trig_last;
+  int ntrig;
+  char **outs;             /* outcome names seen */
+  int nouts;
+  int64_t run;             /* row being played */
+  int out;                 /* its outcome, an index into 'outs' */
+  int32_t end_turn;
+  vrun *vr;                /* the row's digest, when it is in the sample */
+  char *buf;               /* a record's JSON text */
+  size_t cap;
+  bool oom;                /* an allocation failed: the batch fails */
+  int status;              /* why the engine did not load */
+  char err[512];
+} worker;
+
+/* One combination of a batch being played. */
+struct pass {
+  const batch *batch;
+  const bmeta *m;
+  btable *t;
+  const char *const *sets;
+  int nsets;
+  int nmoves;                    /* the engine's move count */
+  const int *repidx;             /* actor x move id -> index in its 'rep' */
+  uint16_t *owner;               /* row -> the worker that played it */
+  atomic_llong next, done;
+  atomic_int stop;
+  const char *label;             /* progress prefix, e.g. "sweep 2/6" */
+  vrun *vruns;                   /* the sample, by row */
+  int64_t nvruns;
+  int64_t perturb;               /* test hook: the row to spoil, or -1 */
+};
+
+/* An index into a worker-local list of names, added when new; -1 when out
+   of memory. */
+static int intern(char ***names, int *n, const char *name) {
+  for (int i = 0; i < *n; i++)
+    if (strcmp((*names)[i], name) == 0) return i;
+  char **more = realloc(*names, sizeof *more * (size_t)(*n + 1));
+  if (more == NULL) return -1;
+  *names = more;
+  if (((*names)[*n] = strdup(name)) == NULL) return -1;
+  return (*n)++;
+}
+
+static void note_trigger(worker *w, const char *id) {
+  int n = w->ntrig, k = intern(&w->trig, &w->ntrig, id);
+  if (k < 0) {
+    w->oom = true;
+    return;
+  }
+  if (k == n) {
+    int64_t *runs = realloc(w->trig_runs, sizeof *runs * (size_t)(n + 1));
+    int64_t *last = runs ? realloc(w->trig_last, sizeof *last * (size_t)(n + 1))
+                         : NULL;
+    if (runs) w->trig_runs = runs;
+    if (last == NULL) {
+      free(w->trig[--w->ntrig]);
+      w->oom = true;
+      return;
+    }
+    w->trig_last = last;
+    w->trig_runs[k] = 0;
+    w->trig_last[k] = -1;
+  }
+  if (w->trig_last[k] != w->run) {   /* once per run, however often */
+    w->trig_last[k] = w->run;
+    w->trig_runs[k]++;
+  }
+}
+
+/* Of a record's text: collisions only hide a difference, and 64 bits make
+   that one chance in 2^64 for each record. */
+static uint64_t record_digest(const char *text, size_t len) {
+  char hex[65];
+  sha256_hex(text, len, hex);
+  hex[16] = '\0';
+  return strtoull(hex, NULL, 16);
+}
+
+/* Adds record 'r' of 'e' to the digests of 'v'; -1 when out of memory. */
+static int digest_add(vrun *v, brink_engine *e, const brink_record *r,
+                      char **buf, size_t *cap) {
+  int n = record_line(e, r, buf, cap);
+  if (n < 0) return -1;
+  if ((size_t)v->nrec == v->cap) {
+    size_t cap2 = v->cap ? 2 * v->cap : 256;
+    uint64_t *rec = realloc(v->rec, sizeof *rec * cap2);
+    if (rec) v->rec = rec;
+    uint8_t *kind = rec ? realloc(v->kind, sizeof *kind * cap2) : NULL;
+    if (kind == NULL) return -1;
+    v->kind = kind;
+    v->cap = cap2;
+  }
+  v->rec[v->nrec] = record_digest(*buf, (size_t)n);
+  v->kind[v->nrec++] = (uint8_t)r->kind;
+  return 0;
+}
+
+static void on_record(void *ud, const brink_record *r) {
+  worker *w = ud;
+  int nm = w->b->nmoves;
+  if (w->vr && digest_add(w->vr, w->e, r, &w->buf, &w->cap) != 0)
+    w->vr->failed = true;
+  switch (r->kind) {
+  case BRINK_REC_MOVE:
+    if (r->actor >= 0 && r->move >= 0 && r->move < nm)
+      w->moves[(size_t)r->actor * (size_t)nm + (size_t)r->move]++;
+    break;
+  case BRINK_REC_TRIGGER:
+    note_trigger(w, r->id);
+    break;
+  case BRINK_REC_END:
+    if ((w->out = intern(&w->outs, &w->nouts, r->id)) < 0) w->oom = true;
+    w->end_turn = r->turn;
+    break;
+  default:
+    break;
+  }
+}
+
+/* The --var values now, as point k of the row's series. */
+static void sample(worker *w, double *series, int k) {
+  const bmeta *m = w->b->m;
+  for (int s = 0; s < m->nseries; s++)
+    brink_var_get(w->e, m->series[s],
+                  &series[(size_t)s * (size_t)(m->nturns + 1) + (size_t)k]);
+}
+
+/*
+** Plays row i on 'e' to its end as brink run plays it: brink_start with
+** its seed, the sets, turn after turn, and on a script error its message
+** into 'err' (else "") and brink_finish with "error".  With 'w', the --var
+** series are sampled into 'series' after each turn.
+*/
+static void play_row(const pass *b, brink_engine *e, int64_t i, worker *w,
+                     double *series, char *err, size_t cap) {
+  const bmeta *m = b->m;
+  int filled = 0, rc = brink_start(e, m->seed + (uint64_t)(b->t->first + i));
+  /* Checked on the first engine already: only memory can fail here. */
+  if (rc == BRINK_OK && presets_apply(e, b->sets, b->nsets, err, cap) != 0)
+    rc = BRINK_EINVAL;
+  if (rc == BRINK_OK && series) sample(w, series, filled++);
+  while (rc == BRINK_OK) {
+    rc = brink_step(e);
+    int k = brink_turn(e) - 1;   /* turn k is over */
+    if (rc == BRINK_OK && series && k == filled && k <= m->nturns)
+      sample(w, series, filled++);
+  }
+  *err = '\0';
+  if (rc != BRINK_DONE) {
+    snprintf(err, cap, "%s%s%s%s%s", brink_errwhere(e),
+             *brink_errwhere(e) ? ": " : "", brink_errin(e),
+             *brink_errin(e) ? ": " : "", brink_errmsg(e));
+    brink_finish(e, "error");
+  }
+  /* After the end the world stands still: the last values carry on. */
+  while (series && filled <= m->nturns) sample(w, series, filled++);
+}
+
+/* The sample's digest of row i, or NULL when i is not in the sample. */
+static vrun *sampled(const pass *b, int64_t i) {
+  int64_t lo = 0, hi = b->nvruns;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (b->vruns[mid].row < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < b->nvruns && b->vruns[lo].row == i ? &b->vruns[lo] : NULL;
+}
+
+static void play_one(worker *w, int64_t i) {
+  pass *b = w->b;
+  const bmeta *m = b->m;
+  btable *t = b->t;
+  brink_engine *e = w->e;
+  size_t points = (size_t)(m->nturns + 1);
+  double *series = t->series ? t->series + (size_t)i * (size_t)m->nseries *
+                                               points
+                             : NULL;
+  w->run = i;
+  w->out = -1;
+  w->end_turn = 0;
+  w->vr = sampled(b, i);
+  char msg[1024];
+  play_row(b, e, i, w, series, msg, sizeof msg);
+  if (*msg) {
+    if ((t->error[i] = strdup(msg)) == NULL) w->oom = true;
+    if (w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
+  }
+  if (w->vr && i == b->perturb && w->vr->nrec > 0)
+    /* As if the run had read a value left behind by the one before. */
+    w->vr->rec[w->vr->nrec - 1] ^= 1;
+  w->vr = NULL;
+  t->turn[i] = w->end_turn;
+  if (w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
+  if (w->out < 0) w->oom = true;
+  t->outcome[i] = w->out;
+  b->owner[i] = (uint16_t)w->index;
+  for (int v = 0; v < m->nvars; v++)
+    brink_var_get(e, v, &t->final[(size_t)i * (size_t)m->nvars + (size_t)v]);
+  for (int a = 0; t->score && a < m->nactors; a++) {
+    double x;
+    if (brink_score(e, a, &x) != BRINK_OK) x = NAN;
+    t->score[(size_t)i * (size_t)m->nactors + (size_t)a] = x;
+  }
+}
+
+int batch_load(const batch *b, brink_engine **out, char *err, size_t cap) {
+  const batch_config *c = &b->c;
+  brink_engine *e;
+  *out = NULL;
+  int rc = brink_engine_open(&e, &c->cfg);
+  if (rc != BRINK_OK) {
+    snprintf(err, cap, "%s", brink_strerror(rc));
+    return rc;
+  }
+  rc = brink_load_string(e, c->path, c->text, c->len);
+  if (rc == BRINK_ENOMEM) {
+    brink_engine_close(e);
+    return rc;
+  }
+  if (rc != BRINK_OK) {
+    /* Every diagnostic, a line each, as brink check shows them. */
+    int n = brink_diag_count(e);
+    size_t len = 0;
+    snprintf(err, cap, "%s", n ? "" : brink_errmsg(e));
+    for (int i = 0; i < n && len < cap; i++)
+      len += (size_t)snprintf(err + len, cap - len, "%s%s", i ? "\n" : "",
+                              brink_diag_get(e, i));
+    brink_engine_close(e);
+    return BRINK_ESCRIPT;
+  }
+  for (int i = 0; i < c->npolicies; i++) {
+    const char *p = c->policies[i], *eq = strchr(p, '=');
+    char actor[256];
+    snprintf(actor, sizeof actor, "%.*s", eq ? (int)(eq - p) : 0, p);
+    int a;
+    rc = eq ? brink_actor_find(e, actor, &a) : BRINK_EINVAL;
+    if (rc == BRINK_OK) rc = brink_policy_assign(e, a, eq + 1);
+    if (rc != BRINK_OK) {
+      rc = rc == BRINK_ENOMEM ? BRINK_ENOMEM : BRINK_EINVAL;
+      snprintf(err, cap, "--policy %s: %s", p, brink_errmsg(e));
+      brink_engine_close(e);
+      return rc;
+    }
+  }
+  if (c->turns) brink_turn_limit(e, c->turns);
+  *out = e;
+  return 0;
+}
+
+static void *work(void *arg) {
+  worker *w = arg;
+  pass *b = w->b;
+  const bmeta *m = b->m;
+  if ((w->status = batch_load(b->batch, &w->e, w->err, sizeof w->err)) != 0) {
+    atomic_store(&b->stop, 1);
+    return NULL;
+  }
+  w->moves = batch_calloc((size_t)m->nactors * (size_t)b->nmoves,
+                          sizeof *w->moves);
+  if (w->moves == NULL) w->oom = true;
+  brink_on_record(w->e, on_record, w);
+  while (!w->oom && !atomic_load(&b->stop)) {
+    int64_t i = atomic_fetch_add(&b->next, 1);
+    if (i >= b->t->count) break;
+    play_one(w, i);
+    atomic_fetch_add(&b->done, 1);
+  }
+  if (w->oom) atomic_store(&b->stop, 1);
+  return NULL;
+}
+
+static double seconds_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void progress(const pass *b, double t0, bool last) {
+  const batch_config *c = &b->batch->c;
+  if (c->progress)
+    c->progress(c->progress_ud, b->label, atomic_load(&b->done), b->t->count,
+                seconds_now() - t0, last);
+}
+
+/*
+** Workers named outcomes and triggers as they met them; rows now get the
+** table's own indices, and counts are summed (integers: order-free).
+** Frees what the workers hold; false when out of memory.
+*/
+static bool gather(pass *b, worker *ws, int started, bool rows) {
+  const bmeta *m = b->m;
+  btable *t = b->t;
+  bool ok = true;
+  for (int64_t i = 0; rows && ok && i < t->count; i++) {
+    worker *w = &ws[b->owner[i]];
+    ok = (t->outcome[i] = table_outcome(t, w->outs[t->outcome[i]])) >= 0;
+  }
+  for (int k = 0; k < started; k++) {
+    worker *w = &ws[k];
+    for (int i = 0; i < w->ntrig; i++) {
+      if (ok && table_trigger(t, w->trig[i], w->trig_runs[i]) < 0) ok = false;
+      free(w->trig[i]);
+    }
+    for (int a = 0; w->moves && a < m->nactors; a++)
+      for (int mv = 0; mv < b->nmoves; mv++) {
+        int r = b->repidx[a * b->nmoves + mv];
+        if (r >= 0)
+          t->moves[m->rep_off[a] + r] +=
+              w->moves[(size_t)a * (size_t)b->nmoves + (size_t)mv];
+      }
+    for (int i = 0; i < w->nouts; i++) free(w->outs[i]);
+    free(w->outs);
+    free(w->trig);
+    free(w->trig_runs);
+    free(w->trig_last);
+    free(w->moves);
+    free(w->buf);
+    brink_engine_close(w->e);
+  }
+  return ok;
+}
+
+/* Plays rows 0 .. t->count-1 with 'jobs' workers. */
+static int run_table(pass *b, int jobs, char *err, size_t cap) {
+  btable *t = b->t;
+  if (jobs > t->count) jobs = t->count > 0 ? (int)t->count : 1;
+  worker *ws = batch_calloc((size_t)jobs, sizeof *ws);
+  b->owner = batch_calloc((size_t)t->count, sizeof *b->owner);
+  if (ws == NULL || b->owner == NULL) {
+    free(ws);
+    free(b->owner);
+    b->owner = NULL;
+    return BRINK_ENOMEM;
+  }
+  atomic_init(&b->next, 0);
+  atomic_init(&b->done, 0);
+  atomic_init(&b->stop, 0);
+  int started = 0, rc = 0;
+  for (; started < jobs; started++) {
+    ws[started].b = b;
+    ws[started].index = started;
+    if (pthread_create(&ws[started].thread, NULL, work, &ws[started]) != 0) {
+      snprintf(err, cap, "cannot start worker thread %d", started + 1);
+      atomic_store(&b->stop, 1);
+      rc = BRINK_ESTATE;
+      break;
+    }
+  }
+  double t0 = seconds_now();
+  while (atomic_load(&b->done) < t->count && !atomic_load(&b->stop) &&
+         started > 0) {
+    progress(b, t0, false);
+    nanosleep(&(struct timespec){0, 100000000}, NULL);
+  }
+  for (int i = 0; i < started; i++) pthread_join(ws[i].thread, NULL);
+  progress(b, t0, true);
+  for (int i = 0; rc == 0 && i < started; i++) {
+    if (ws[i].oom || ws[i].status == BRINK_ENOMEM) {
+      rc = BRINK_ENOMEM;
+    } else if (ws[i].status) {
+      snprintf(err, cap, "a worker could not load the scenario");
+      rc = BRINK_ESTATE;
+    }
+  }
+  if (!gather(b, ws, started, rc == 0) && rc == 0) rc = BRINK_ENOMEM;
+  free(ws);
+  free(b->owner);
+  b->owner = NULL;
+  return rc;
+}
+/* verification ----------------------------------------------------------- */
+
+/* One re-played run per this many runs of a batch (see verify_sample). */
+#define VERIFY_EVERY 2000
+
+static uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/*
+** The runs of a batch of 'runs' runs from 'seed' that are re-played: run
+** 0, and when k = floor(runs / VERIFY_EVERY) >= 2, one run drawn from each
+** of k - 1 equal slices of runs 1 .. runs-1, by a hash of the seed, the
+** run count and the slice.  So the choice depends on nothing but the seed
+** and the count (not on --jobs, nor on the shard).  A re-play loads the
+** scenario afresh: 9 runs' worth of work for the flagship, 20 to 35 for
+** scenarios of a few turns (make bench), so one in 2000 keeps the cost
+** under 2% of the batch.  Into 'out' go those in [first, first + count),
+** as rows of the table; their number, or -1 when out of memory.
+*/
+static int64_t verify_sample(uint64_t seed, int64_t runs, int64_t first,
+                             int64_t count, vrun **out) {
+  int64_t k = runs < 1 ? 0 : runs / VERIFY_EVERY > 1 ? runs / VERIFY_EVERY
+                                                      : 1;
+  vrun *v = batch_calloc((size_t)k, sizeof *v);
+  *out = v;
+  if (v == NULL) return -1;
+  int64_t n = 0, slices = k - 1, width = slices ? (runs - 1) / slices : 0;
+  for (int64_t j = -1; j < slices; j++) {
+    int64_t run = 0;
+    if (j >= 0) {
+      int64_t lo = 1 + j * width, hi = j == slices - 1 ? runs : lo + width;
+      uint64_t h = splitmix64(seed ^ splitmix64((uint64_t)runs ^
+                                                splitmix64((uint64_t)j)));
+      run = lo + (int64_t)(h % (uint64_t)(hi - lo));
+    }
+    if (run >= first && run < first + count)
+      v[n++] = (vrun){.row = run - first, .differs = -1};
+  }
+  return n;
+}
+
+static void vruns_free(vrun *v, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    free(v[i].rec);
+    free(v[i].kind);
+    free(v[i].got);
+  }
+  free(v);
+}
+
+/* A re-play under way, checked record by record against the batch's. */
+typedef struct check {
+  vrun *v;
+  brink_engine *e;
+  char *buf;
+  size_t cap;
+  int64_t nrec;
+} check;
+
+static void on_replay(void *ud, const brink_record *r) {
+  check *c = ud;
+  vrun *v = c->v;
+  int n = record_line(c->e, r, &c->buf, &c->cap);
+  if (n < 0) {
+    v->failed = true;
+    return;
+  }
+  if (v->differs < 0 &&
+      (c->nrec >= v->nrec ||
+       record_digest(c->buf, (size_t)n) != v->rec[c->nrec])) {
+    v->differs = c->nrec;
+    if ((v->got = strdup(c->buf)) == NULL) v->failed = true;
+  }
+  c->nrec++;
+}
+
+/* Plays the row of 'v' again in an engine loaded afresh. */
+static void replay_one(const pass *b, vrun *v) {
+  brink_engine *e = NULL;
+  char msg[1024];
+  if (batch_load(b->batch, &e, msg, sizeof msg) != 0) {
+    v->failed = true;
+    return;
+  }
+  check c = {.v = v, .e = e};
+  brink_on_record(e, on_replay, &c);
+  play_row(b, e, v->row, NULL, NULL, msg, sizeof msg);
+  brink_engine_close(e);
+  free(c.buf);
+  /* A re-play that stopped short differs where it stopped. */
+  if (v->differs < 0 && c.nrec != v->nrec) v->differs = c.nrec;
+}
+
+static void *replay_work(void *arg) {
+  pass *b = arg;
+  for (int64_t k; (k = atomic_fetch_add(&b->next, 1)) < b->nvruns;)
+    if (!b->vruns[k].failed) replay_one(b, &b->vruns[k]);
+  return NULL;
+}
+
+static const char *const kind_names[] = {"start", "turn", "move", "set",
+                                         "trigger", "event", "news",
+                                         "error", "end"};
+
+/*
+** Re-plays the sample, 'jobs' at a time, and counts it into the table's
+** 'verified'; 0, or BRINK_ESCRIPT when a run differs or could not be
+** re-played (the first such run in 'err').
+*/
+static int verify(pass *b, int jobs, char *err, size_t cap) {
+  const bmeta *m = b->m;
+  btable *t = b->t;
+  if (b->nvruns == 0) return 0;
+  if (jobs > b->nvruns) jobs = (int)b->nvruns;
+  pthread_t *th = batch_calloc((size_t)jobs, sizeof *th);
+  if (th == NULL) return BRINK_ENOMEM;
+  atomic_store(&b->next, 0);
+  int started = 0;
+  while (started < jobs &&
+         pthread_create(&th[started], NULL, replay_work, b) == 0)
+    started++;
+  if (started == 0) replay_work(b);
+  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+  free(th);
+  for (int64_t k = 0; k < b->nvruns; k++) {
+    const vrun *v = &b->vruns[k];
+    int64_t run = t->first + v->row;
+    unsigned long long seed = m->seed + (uint64_t)run;
+    if (v->failed) {
+      snprintf(err, cap, "run %lld (seed %llu) could not be re-played to "
+               "verify it (out of memory, or the scenario did not load "
+               "again)", (long long)run, seed);
+      return BRINK_ESCRIPT;
+    }
+    if (v->differs < 0) continue;
+    char was[64] = "nothing";
+    if (v->differs < v->nrec) {
+      const char *kind = v->kind[v->differs] < 9
+                             ? kind_names[v->kind[v->differs]] : "?";
+      snprintf(was, sizeof was, "%s \"%s\" record",
+               strchr("aeiou", *kind) ? "an" : "a", kind);
+    }
+    snprintf(err, cap, "run %lld is not reproducible: record %lld of brink "
+             "run --seed %llu --json differs: the batch wrote %s, a fresh "
+             "engine writes %s; is state kept outside the world, in a "
+             "script's local or global variable?", (long long)run,
+             (long long)v->differs + 1, seed, was, v->got ? v->got : "nothing");
+    return BRINK_ESCRIPT;
+  }
+  t->verified = b->nvruns;
+  return 0;
+}
+
+int batch_run(batch *b, int64_t k, char *err, size_t cap) {
+  const batch_config *c = &b->c;
+  bmeta *m = &b->ms[k];
+  btable *t = &b->ts[k];
+  int rc = 0;
+  /* Combination k, the first sweep varying slowest. */
+  const char **sets = batch_calloc((size_t)(c->nsets + c->nsweeps),
+                                   sizeof *sets);
+  char (*assign)[512] = batch_calloc((size_t)c->nsweeps, sizeof *assign);
+  json_t *at = c->nsweeps ? json_object() : NULL;
+  bool bad = sets == NULL || assign == NULL || (c->nsweeps && at == NULL);
+  int nsets = 0;
+  for (int i = 0; !bad && i < c->nsets; i++) sets[nsets++] = c->sets[i];
+  int64_t rest = k;
+  for (int i = c->nsweeps - 1; !bad && i >= 0; i--) {
+    const batch_sweep *sw = &b->sw[i];
+    const char *val = sw->values[rest % sw->nvalues];
+    rest /= sw->nvalues;
+    snprintf(assign[i], sizeof assign[i], "%s=%s", sw->name, val);
+  }
+  for (int i = 0; !bad && i < c->nsweeps; i++) {
+    sets[nsets++] = assign[i];
+    const char *eq = strchr(assign[i], '=');
+    jput(at, b->sw[i].name, json_string(eq + 1), &bad);
+  }
+  *m = b->m;   /* shares m's arrays; only 'sweep' is its own */
+  m->sweep = at;
+  if (bad || table_alloc(&b->m, t, b->first, b->count) != 0) {
+    rc = BRINK_ENOMEM;
+    goto done;
+  }
+  /* Every trigger and outcome, so those that never happen show as 0. */
+  for (int i = 0; i < brink_outcome_count(b->e); i++)
+    if (table_outcome(t, brink_outcome_name(b->e, i)) < 0) bad = true;
+  for (int i = 0; i < brink_trigger_count(b->e); i++)
+    if (table_trigger(t, brink_trigger_name(b->e, i), 0) < 0) bad = true;
+  char label[64];
+  snprintf(label, sizeof label, "sweep %lld/%lld", (long long)k + 1,
+           (long long)b->combos);
+  pass p = {.batch = b, .m = m, .t = t, .sets = sets, .nsets = nsets,
+            .nmoves = brink_move_count(b->e), .repidx = b->repidx,
+            .label = c->nsweeps ? label : NULL,
+            .perturb = c->perturb_run ? c->perturb_run - 1 - b->first : -1};
+  p.nvruns = verify_sample(m->seed, m->runs, b->first, b->count, &p.vruns);
+  if (bad || p.nvruns < 0) rc = BRINK_ENOMEM;
+  if (rc == 0) rc = run_table(&p, b->jobs, err, cap);
+  if (rc == 0) rc = verify(&p, b->jobs, err, cap);
+  vruns_free(p.vruns, p.nvruns < 0 ? 0 : p.nvruns);
+done:
+  free(sets);
+  free(assign);
+  return rc;
+}

@@ -1,0 +1,216 @@
+/*
+** batch.h: the batch engine inside the library, what brink batch, brink
+** merge and every other client share.  A batch is a table of runs (one
+** row per seed) and the facts about the scenario that name its columns;
+** the summary, the CSV, the chart and the partial files are all computed
+** from those two alone, so a merge of parts prints exactly what the
+** unsharded batch prints.
+**
+** Nothing here prints or exits: a call returns a status of brink.h
+** (BRINK_ENOMEM when memory ran out, the rest with a message in 'err')
+** and the client says what it means to its user.
+*/
+#ifndef BRINK_BATCH_H
+#define BRINK_BATCH_H
+
+#include <jansson.h>
+
+#include "session.h"
+
+/* The scenario, as far as a summary needs it, and the options it ran with. */
+typedef struct bmeta {
+  char *scenario;         /* the scenario's id */
+  char *title;            /* "" when it has none */
+  char *hash;             /* "sha256:<64 hex digits>" of the file's bytes */
+  char *default_outcome;  /* "" when it has none */
+  uint64_t seed;          /* run i uses seed + i */
+  int64_t runs;
+  int nactors;
+  char **actors;
+  int nvars;
+  char **vars;            /* full names, in id order */
+  int *types;             /* enum brink_var_type */
+  int *nenum;             /* enums: value names */
+  char ***enums;
+  /* What each actor may choose: its move names, in the order brink_options
+     lists them, a move with several targets once.  'rep_off' indexes the
+     flat per-(actor, move) arrays: actor a's moves start at rep_off[a]. */
+  int *nrep;
+  char ***rep;
+  int *rep_off;
+  int nrep_all;
+  int nseries;            /* --var variables, for the fan chart */
+  int *series;            /* their ids */
+  int nturns;             /* points per series: nturns + 1 */
+  int32_t *dates;         /* start date, then the end of each turn */
+  bool has_score;
+  json_t *options;        /* what parts must agree on besides the above */
+  json_t *sweep;          /* {VAR: value} of a sweep combination, or NULL */
+} bmeta;
+
+/* Runs first .. first+count-1 of a batch. */
+typedef struct btable {
+  int64_t first, count;
+  int32_t *outcome;       /* index into 'outcomes' */
+  int32_t *turn;          /* the end record's turn */
+  char **error;           /* "file:line: in: message", or NULL */
+  double *final;          /* count x nvars */
+  const char **final_text;  /* count x nvars as the engine wrote them, in
+                               the parts' JSON (merge); NULL in a batch */
+  double *score;          /* count x nactors (NaN: failed); NULL: none */
+  double *series;         /* count x nseries x (nturns + 1) */
+  int64_t *moves;         /* nrep_all: times each move was chosen */
+  int noutcomes;
+  char **outcomes;
+  int ntriggers;
+  char **triggers;
+  int64_t *trigger_runs;  /* runs in which each trigger fired */
+  int64_t verified;       /* runs re-played in a fresh engine, identical */
+} btable;
+
+/* batch_table.c */
+/* calloc() that gives memory for 0 items too: NULL is out of memory. */
+void *batch_calloc(size_t n, size_t size);
+void meta_free(bmeta *m);
+/* 0, or BRINK_ENOMEM with 't' empty (table_free() is still safe). */
+int table_alloc(const bmeta *m, btable *t, int64_t first, int64_t count);
+void table_free(btable *t);
+/* The index of outcome or trigger 'name', added when new; -1 when out of
+   memory. */
+int table_outcome(btable *t, const char *name);
+int table_trigger(btable *t, const char *name, int64_t runs);
+/* "sha256:" and the hex digest of 'len' bytes, into 'out'. */
+void batch_digest(const void *data, size_t len, char out[72]);
+
+/* batch_summary.c: what a table says, for people, programs and sheets. */
+void wilson95(int64_t k, int64_t n, double *lo, double *hi);
+double nearest_rank(const double *sorted, int64_t n, int percent);
+/* The summary object of SPEC section 4; NULL when out of memory. */
+json_t *summary_json(const bmeta *m, const btable *t);
+/*
+** The summary as people read it, and the outcome shares of the
+** combinations of a sweep side by side; text from the scenario goes
+** through term_printf().  0, -1 when a write failed, BRINK_ENOMEM.
+*/
+int summary_text(FILE *f, const bmeta *m, const btable *t);
+int sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n);
+/* One row per run; 'e' formats values (NULL: use t->final_text). */
+int write_csv_rows(FILE *f, const bmeta *m, const btable *t,
+                   const brink_engine *e, bool header);
+
+/* ---------------------------------------------------------------------- */
+/* batch.c: many seeded runs of one scenario on threads.                  */
+
+/*
+** Called about ten times a second while runs are played, and once more at
+** the end with 'last' set: 'label' names the sweep combination (NULL
+** without --sweep), 'seconds' is the time since the combination began.
+*/
+typedef void (*batch_progress_fn)(void *ud, const char *label, int64_t done,
+                                  int64_t total, double seconds, bool last);
+
+/* What to run.  Strings and arrays are the caller's, kept until close. */
+typedef struct batch_config {
+  const char *path;          /* names the chunk, finds its imports */
+  const char *text;          /* the scenario's bytes, read once */
+  size_t len;
+  brink_config cfg;          /* each worker's engine; all 0: defaults */
+  uint64_t seed;             /* run 0's; the scenario's when !has_seed */
+  bool has_seed;
+  int64_t runs;              /* 0: 1000 */
+  int jobs;                  /* worker threads; 0: one per online CPU */
+  int turns;                 /* turn limit, 0 for the calendar's */
+  const char *const *policies;   /* "ACTOR=NAME" */
+  int npolicies;
+  const char *const *sets;   /* "VAR=VALUE" */
+  int nsets;
+  const char *const *vars;   /* variables to summarize and chart */
+  int nvars;
+  const char *const *sweeps; /* "VAR=a,b,c": a batch per combination */
+  int nsweeps;
+  int shard_k, shard_n;      /* only the K-th of N slices; 0: all runs */
+  batch_progress_fn progress;
+  void *progress_ud;
+  /* Tests: 1 + the run whose digest to spoil, as a run that read state
+     left behind by the one before would; 0: none. */
+  int64_t perturb_run;
+} batch_config;
+
+/* A --sweep VAR=a,b,c split into its variable and values. */
+typedef struct batch_sweep {
+  char name[256];
+  char **values;
+  int nvalues;
+} batch_sweep;
+
+/* A batch: the scenario described, then one table per combination. */
+typedef struct batch {
+  batch_config c;
+  brink_engine *e;           /* the first engine: formats values */
+  bmeta m;                   /* the facts every combination shares */
+  int *repidx;               /* actor x move id -> index in its 'rep' */
+  batch_sweep *sw;
+  int64_t combos;            /* 1 without sweeps */
+  int jobs;                  /* worker threads */
+  int64_t first, count;      /* the runs of the shard */
+  bmeta *ms;                 /* per combination, sharing m's arrays */
+  btable *ts;
+} batch;
+
+/*
+** Loads the scenario, starts it with the seed, applies the policies and
+** sets and checks every --var and --sweep.  0 with *out; else *out is
+** NULL and the status says what went wrong: BRINK_ESCRIPT the scenario
+** did not load ('err' holds its diagnostics, a line each), BRINK_EINVAL
+** an option is wrong, BRINK_ENOMEM, or another status with 'err'.
+*/
+int batch_open(batch **out, const batch_config *c, char *err, size_t cap);
+/*
+** Plays combination k (from 0) into b->ms[k] and b->ts[k], then plays its
+** sample of runs again in fresh engines.  0; BRINK_ENOMEM; or another
+** status with 'err' (a worker failed, a run is not reproducible).
+*/
+int batch_run(batch *b, int64_t k, char *err, size_t cap);
+void batch_close(batch *b);
+/* An engine of the batch's own: the scenario loaded, the policies and the
+   turn limit applied.  The statuses of batch_open(). */
+int batch_load(const batch *b, brink_engine **out, char *err, size_t cap);
+
+/* ---------------------------------------------------------------------- */
+/* batch_part.c: partial results of a sharded batch, and their merge.     */
+
+/* Writes the part of table 't' atomically; 0, BRINK_ENOMEM, or BRINK_EIO
+   with 'err'. */
+int part_write(const char *path, const bmeta *m, const btable *t,
+               const brink_engine *e, int shard_k, int shard_n, char *err,
+               size_t cap);
+
+/* A part read and checked, before it is merged. */
+typedef struct bpart {
+  const char *path;      /* names the part in messages */
+  json_t *root;          /* the whole file */
+  json_t *header, *results;
+  int64_t first, count;
+  int shard_k, shard_n;
+} bpart;
+
+/*
+** Reads a part from its bytes ('path' names it in messages); 0, or
+** BRINK_EFORMAT with 'err' ("PATH: why"), or BRINK_ENOMEM.  part_read()
+** reads the file first (BRINK_EIO when it cannot).
+*/
+int part_read_text(const char *path, const char *text, size_t len,
+                   bpart *p, char *err, size_t cap);
+int part_read(const char *path, bpart *p, char *err, size_t cap);
+void part_free(bpart *p);
+/*
+** Puts parts of one batch back together, in any order, into 'm' and 't'
+** (freed by the caller with meta_free() and table_free() either way; 't'
+** keeps pointers into the parts' JSON, so free it before the parts).  0,
+** or BRINK_EFORMAT with 'err' (parts that differ, overlap, leave a gap or
+** are damaged), or BRINK_ENOMEM.
+*/
+int parts_merge(bpart *parts, int n, bmeta *m, btable *t, char *err,
+                size_t cap);
+
+#endif

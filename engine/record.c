@@ -1,5 +1,5 @@
 /*
-** record.c: a timeline record as one line of JSON (SPEC section 4).  The
+** record.c: a timeline record as one line of JSON (docs/tabletop.md lists the kinds).  The
 ** text is built in the caller's buffer like snprintf: what does not fit is
 ** counted, not written, so the caller can retry with the length returned.
 */

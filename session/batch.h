@@ -85,7 +85,7 @@ void batch_digest(const void *data, size_t len, char out[72]);
 /* batch_summary.c: what a table says, for people, programs and sheets. */
 void wilson95(int64_t k, int64_t n, double *lo, double *hi);
 double nearest_rank(const double *sorted, int64_t n, int percent);
-/* The summary object of SPEC section 4; NULL when out of memory. */
+/* The summary object (docs/batch.md); NULL when out of memory. */
 json_t *summary_json(const bmeta *m, const btable *t);
 /*
 ** The summary as people read it, and the outcome shares of the

@@ -1,6 +1,6 @@
 /*
 ** batch_summary.c: what a batch table says, for people (text), for programs
-** (the JSON object of SPEC section 4) and for spreadsheets (CSV).
+** (the JSON object of docs/batch.md) and for spreadsheets (CSV).
 **
 ** Everything here is a function of the table in run order, never of the
 ** order in which workers finished, so the bytes are the same for any

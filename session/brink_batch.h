@@ -2,8 +2,8 @@
 ** brink_batch.h: Monte Carlo batches of a scenario, for hosts.  With
 ** brink.h this is the whole contract for batches: a handle made and
 ** freed in pairs, settings, one call that plays every run on threads,
-** and the summary as the JSON object brink batch --json prints (SPEC
-** section 4).  Every call returns a status of brink.h (0 is BRINK_OK);
+** and the summary as the JSON object brink batch --json prints
+** (docs/batch.md).  Every call returns a status of brink.h (0 is BRINK_OK);
 ** a failing one leaves a message in brink_batch_errmsg().  Callable from
 ** Python's ctypes with these declarations alone.
 */

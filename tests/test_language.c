@@ -1,4 +1,5 @@
-/* The scenario language of SPEC section 1, through brink_load_string. */
+/* The scenario language (docs/scenario-language.md), through
+   brink_load_string. */
 #include "lang_fixture.h"
 
 #define ACTORS                                                              \

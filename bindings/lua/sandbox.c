@@ -1,7 +1,7 @@
 /*
 ** sandbox.c: the Lua state of an engine and the budgets that stop its
-** scripts (SPEC section 3): the allocator, the count hook, the kill, the
-** message handler and the calls of sandbox.h.
+** scripts (docs/scenario-language.md): the allocator, the count hook, the
+** kill, the message handler and the calls of sandbox.h.
 **
 ** The sandbox is five files: this one; sandbox_allow.c, the allow-list and
 ** the environments built from it; sandbox_base.c, sandbox_string.c and

@@ -1,7 +1,8 @@
 /*
 ** sandbox.h: the Lua state of one engine, the environment scenario scripts
-** run in, and the budgets that stop them (SPEC section 3).  Internal to
-** libbrink; the engine itself knows no Lua, the bindings call these.
+** run in, and the budgets that stop them (docs/scenario-language.md).
+** Internal to libbrink; the engine itself knows no Lua, the bindings call
+** these.
 **
 ** Lifecycle: a brink__box lives inside the engine (the allocator keeps a
 ** pointer to it, so it must not move while open); brink__box_open() makes

@@ -282,7 +282,8 @@ int brink__sb_xpcall(lua_State *L) {
 /* deterministic pairs and next                                            */
 /* ---------------------------------------------------------------------- */
 
-/* The order of SPEC section 3: integers, floats, strings, false, true. */
+/* The fixed order (docs/scenario-language.md): integers, floats,
+   strings, false, true. */
 enum { K_INT, K_FLOAT, K_STRING, K_FALSE, K_TRUE };
 
 typedef struct key {

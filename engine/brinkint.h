@@ -445,7 +445,7 @@ int brink__emit(brink_engine *e, brink_record *r);
 void brink__record(const brink_engine *e, brink_record *r, int kind);
 void brink__journal_free(brink_engine *e);
 
-/* turn.c: declarations the bindings make after the world is sealed */
+/* declare.c: declarations the bindings make after the world is sealed */
 /*
 ** Declarations from a host: each copies its spec (nothing in it is kept)
 ** and either adds the whole thing or reports why and adds nothing.
@@ -485,6 +485,7 @@ int brink__actor_declare(brink_engine *e, const char *id, const char *name,
                          const char *brief, int *out);
 int brink__hook_add(brink_engine *e, int when, int fn, const char *where);
 int brink__options_build(brink_engine *e);
+void brink__cache_free(brink_engine *e, brink__cache *c);
 void brink__options_free(brink_engine *e);
 int brink__event_find(const brink_engine *e, const char *name);
 int brink__outcome_find(const brink_engine *e, const char *name);

@@ -8,7 +8,10 @@ CC        ?= cc
 VERSION   := 0.1.0
 SOVERSION := 0
 
-PKGS      := lua5.4 jansson libedit
+# What the library itself links (brink.pc's Requires.private); the command
+# adds its own.
+LIB_PKGS  := lua5.4
+PKGS      := $(LIB_PKGS) jansson libedit
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wwrite-strings -Wundef -Werror
 # No fused multiply-add: the same draws and sums on every machine.
@@ -142,8 +145,9 @@ $(BUILD)/gen/prelude.c: bindings/lua/prelude.lua tools/embed.sh
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(LIBCFLAGS) -c -o $@ $<
 
-$(BUILD)/brink.pc: tools/brink.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+$(BUILD)/brink.pc: tools/brink.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	  -e 's|@LIB_PKGS@|$(LIB_PKGS)|' $< > $@
 
 install: all $(BUILD)/brink.pc
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

@@ -67,11 +67,11 @@ BRINK_API int brink_version_number(void);
   X(EIO, -10, "input/output error")                                         \
   X(EFORMAT, -11, "damaged or foreign data")
 
+/* C99 allows the trailing comma, so no sentinel shares a status's value. */
 typedef enum brink_status {
 #define BRINK__ENUM(name, value, text) BRINK_##name = value,
   BRINK_STATUS_TABLE(BRINK__ENUM)
 #undef BRINK__ENUM
-  BRINK_STATUS_END_ /* not a status; keeps the last comma legal */
 } brink_status;
 
 /* "BRINK_ENOMEM" for BRINK_ENOMEM; "BRINK_UNKNOWN" for anything else. */
@@ -427,7 +427,12 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
 /* The snapshot's bytes, for comparing and storing.  Valid until freed. */
 BRINK_API size_t brink_snapshot_size(const brink_snapshot *s);
 BRINK_API const void *brink_snapshot_data(const brink_snapshot *s);
-/* Frees with the allocator of the engine that took it.  NULL: nothing. */
+/*
+** Frees with the allocator of the engine that took it (the snapshot keeps
+** its own copy of the allocator and its 'alloc_ud'), so a snapshot may be
+** freed, read or restored into another engine after its engine is closed,
+** as long as the allocator's 'ud' lives.  NULL: nothing.
+*/
 BRINK_API void brink_snapshot_free(brink_snapshot *s);
 /*
 ** A new engine with the same scenario and the same state; the clone's
@@ -459,6 +464,12 @@ BRINK_API int brink_position_get(const brink_engine *e, brink_position *out);
 BRINK_API int brink_position_set(brink_engine *e, const brink_position *p);
 
 BRINK_API int brink_trigger_count(const brink_engine *e);
+/* Unknown names fail with BRINK_ENOTFOUND and a "did you mean" message,
+   as brink_var_find and brink_move_find do; *out is -1 then. */
+BRINK_API int brink_trigger_find(brink_engine *e, const char *name, int *out);
+BRINK_API int brink_event_find(brink_engine *e, const char *name, int *out);
+BRINK_API int brink_outcome_find(brink_engine *e, const char *name,
+                                 int *out);
 BRINK_API const char *brink_trigger_name(const brink_engine *e, int trigger);
 /* 1 fired, 0 not yet, -1 bad id. */
 BRINK_API int brink_trigger_fired(const brink_engine *e, int trigger);

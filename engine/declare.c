@@ -380,3 +380,46 @@ void brink__turn_free(brink_engine *e) {
   brink__free(e, e->sched, sizeof(brink__sched) * (size_t)e->cap_sched);
   brink__free(e, e->listed, sizeof(int) * (size_t)e->cap_listed);
 }
+
+/* Looks 'name' up in one kind's table; unknown names get a suggestion. */
+static int find_named(brink_engine *e, const brink__map *m, const void *arr,
+                      int n, size_t size, size_t name_offset,
+                      const char *what, const char *name, int *out) {
+  if (out) *out = -1;
+  if (name == NULL)
+    return brink__error(e, BRINK_EINVAL, "%s name is NULL", what);
+  int i = brink__map_get(m, name);
+  if (i >= 0) {
+    if (out) *out = i;
+    return BRINK_OK;
+  }
+  brink__nearest s;
+  brink__nearest_init(&s, name);
+  for (int k = 0; k < n; k++)
+    brink__nearest_add(&s, *(char *const *)((const char *)arr +
+                                            (size_t)k * size + name_offset));
+  return brink__error(e, BRINK_ENOTFOUND, "unknown %s %s", what,
+                      brink__nearest_text(e, &s));
+}
+
+#define FIND(e, field, type, what, nm, out)                                  \
+  find_named(e, &(e)->field##_map, (e)->field, (e)->n##field, sizeof(type), \
+             offsetof(type, name), what, nm, out)
+
+BRINK_API int brink_move_find(brink_engine *e, const char *name, int *out) {
+  return FIND(e, moves, brink__move, "move", name, out);
+}
+
+BRINK_API int brink_trigger_find(brink_engine *e, const char *name,
+                                 int *out) {
+  return FIND(e, triggers, brink__trigger, "trigger", name, out);
+}
+
+BRINK_API int brink_event_find(brink_engine *e, const char *name, int *out) {
+  return FIND(e, events, brink__event, "event", name, out);
+}
+
+BRINK_API int brink_outcome_find(brink_engine *e, const char *name,
+                                 int *out) {
+  return FIND(e, outcomes, brink__outcome, "outcome", name, out);
+}

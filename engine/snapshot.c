@@ -18,8 +18,11 @@ typedef struct snap_header {
   brink__run run;
 } snap_header;
 
+/* A snapshot keeps the allocator it was made with, not the engine, so it
+   may outlive the engine that took it. */
 struct brink_snapshot {
-  brink_engine *owner;   /* whose allocator frees it */
+  brink_alloc alloc;
+  void *alloc_ud;
   size_t size;
   unsigned char bytes[];
 };
@@ -45,9 +48,13 @@ BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
   if (e->nmarks)
     return brink__error(e, BRINK_ESTATE, "a transaction is open");
   size_t size = snapshot_size(e);
-  brink_snapshot *s = brink__alloc(e, sizeof *s + size);
-  if (s == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
-  s->owner = e;
+  brink_snapshot *s = e->alloc(e->alloc_ud, NULL, 0, sizeof *s + size);
+  if (s == NULL) {
+    e->alloc_failures++;
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  }
+  s->alloc = e->alloc;
+  s->alloc_ud = e->alloc_ud;
   s->size = size;
   unsigned char *p = s->bytes;
   snap_header h;
@@ -86,7 +93,7 @@ BRINK_API const void *brink_snapshot_data(const brink_snapshot *s) {
 }
 
 BRINK_API void brink_snapshot_free(brink_snapshot *s) {
-  if (s) brink__free(s->owner, s, sizeof *s + s->size);
+  if (s) s->alloc(s->alloc_ud, s, sizeof *s + s->size, 0);
 }
 
 static int refuse(brink_engine *e, const char *why) {

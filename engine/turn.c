@@ -678,21 +678,6 @@ BRINK_API int brink_awaiting(const brink_engine *e) { return e->run.awaiting; }
 
 BRINK_API int brink_move_count(const brink_engine *e) { return e->nmoves; }
 
-BRINK_API int brink_move_find(brink_engine *e, const char *name, int *out) {
-  if (out) *out = -1;
-  if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
-  int m = brink__map_get(&e->moves_map, name);
-  if (m >= 0) {
-    if (out) *out = m;
-    return BRINK_OK;
-  }
-  brink__nearest s;
-  brink__nearest_init(&s, name);
-  for (int i = 0; i < e->nmoves; i++) brink__nearest_add(&s, e->moves[i].name);
-  return brink__error(e, BRINK_ENOTFOUND, "unknown move %s",
-                      brink__nearest_text(e, &s));
-}
-
 BRINK_API const char *brink_move_name(const brink_engine *e, int move) {
   return move >= 0 && move < e->nmoves ? e->moves[move].name : NULL;
 }

@@ -101,7 +101,17 @@ $(BIN): $(CLI_OBJ) $(LIBA)
 # of cli/ but main().
 TEST_CLI_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 
-$(TESTS): $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBA)
+# A comma-decimal locale for the locale tests, made here because a machine
+# may have none installed (glibc reads LOCPATH at setlocale time).  If it
+# cannot be made the build stops: the tests must not pass by skipping.
+TEST_LOCALE := $(BUILD)/locale/de_DE.UTF-8
+
+$(TEST_LOCALE):
+	@mkdir -p $(dir $@)
+	localedef -i de_DE -f UTF-8 $@ || { rm -rf $@; \
+	  echo "cannot make the de_DE.UTF-8 locale the tests need" >&2; exit 1; }
+
+$(TESTS): $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBA) | $(TEST_LOCALE)
 	$(CC) -pthread -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(LIBA) $(PKGLIBS) -lcriterion $(LDSAN)
 
 # The harnesses of make fuzz, built by it with clang.

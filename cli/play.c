@@ -930,7 +930,7 @@ static const char *file_with_sha(session *s, const char *sha) {
     size_t len;
     char *text = read_file(s->scenarios[i], &len), h[65];
     if (text == NULL) continue;
-    sha256_hex(text, len, h);
+    brink__sha256_hex(text, len, h);
     free(text);
     if (strcmp(h, sha) == 0) return s->scenarios[i];
   }
@@ -979,7 +979,7 @@ static bool cmd_reload(session *s, const char *line) {
   size_t len;
   const char *text = brink_scenario_text(ne, &len);
   char sha[65];
-  sha256_hex(text, len, sha);
+  brink__sha256_hex(text, len, sha);
   intervention(s, line, sha);
   json_t *st = state_json(s->e);
   char err[512];

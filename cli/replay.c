@@ -119,7 +119,7 @@ static const char *find_text(const char *const *files, int n,
     size_t len;
     char *text = read_file(files[i], &len), h[65];
     if (text == NULL) continue;
-    sha256_hex(text, len, h);
+    brink__sha256_hex(text, len, h);
     free(text);
     if (strcmp(h, sha) == 0) return files[i];
   }
@@ -266,7 +266,7 @@ int cmd_replay(int argc, char **argv) {
   if (file == NULL) {
     size_t len;
     char *text = read_file(su.file, &len), h[65];
-    if (text) sha256_hex(text, len, h);
+    if (text) brink__sha256_hex(text, len, h);
     free(text);
     if (text)
       term_printf(stderr, "brink replay: %s:2: the scenario %s has "

@@ -324,7 +324,7 @@ int setup_init(setup *s, brink_engine *e, const char *file, uint64_t seed) {
   memset(s, 0, sizeof *s);
   size_t len;
   const char *text = brink_scenario_text(e, &len);
-  sha256_hex(text ? text : "", text ? len : 0, s->sha256);
+  brink__sha256_hex(text ? text : "", text ? len : 0, s->sha256);
   s->seed = seed;
   s->file = strdup(file);
   return s->file ? 0 : -1;
@@ -1376,7 +1376,7 @@ int save_write(const char *path, brink_engine *e, const setup *s,
   size_t len;
   const char *text = brink_scenario_text(e, &len);
   char sha[65];
-  sha256_hex(text ? text : "", text ? len : 0, sha);
+  brink__sha256_hex(text ? text : "", text ? len : 0, sha);
   put(root, "format", json_string(SAVE_FORMAT), &bad);
   put(root, "version", json_integer(SAVE_VERSION), &bad);
   put(root, "engine", json_string(brink_version()), &bad);
@@ -1491,7 +1491,7 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
   size_t tlen;
   const char *stext = brink_scenario_text(live, &tlen);
   char live_sha[65];
-  sha256_hex(stext ? stext : "", stext ? tlen : 0, live_sha);
+  brink__sha256_hex(stext ? stext : "", stext ? tlen : 0, live_sha);
   if (strcmp(sha, live_sha) != 0) {
     if (!force) {
       fail(err, cap, "it was saved with another text of the scenario (%s, "

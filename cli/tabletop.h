@@ -16,9 +16,7 @@
 #define SAVE_FORMAT "brink-save"
 #define SAVE_VERSION 1
 
-/* sha256.c */
-void sha256(const void *data, size_t len, unsigned char out[32]);
-void sha256_hex(const void *data, size_t len, char out[65]);
+#include "sha256.h"   /* the library's digest, engine/sha256.c */
 
 /* A growable list of strings the list owns. */
 typedef struct strlist {

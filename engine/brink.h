@@ -493,6 +493,17 @@ BRINK_API int brink_schedule_clear(brink_engine *e);
 BRINK_API int brink_schedule_put(brink_engine *e, int due, int event,
                                  uint32_t seq, const char *data);
 
+/*
+** "sha256:" and 64 hex digits naming the scenario: the sha256 of its text
+** when it imports nothing (the digest `sha256sum` prints for the file),
+** else of its text's digest and each import's name and digest.  A world
+** declared through the C API is named by its declarations.  Snapshots and
+** saved states carry it and are refused by an engine whose digest
+** differs.  NULL before the world is sealed or when out of memory;
+** valid until the engine is closed.
+*/
+BRINK_API const char *brink_scenario_digest(const brink_engine *e);
+
 /* The loaded scenario's path as given and its exact text. */
 BRINK_API const char *brink_scenario_path(const brink_engine *e);
 BRINK_API const char *brink_scenario_text(const brink_engine *e,

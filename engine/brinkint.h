@@ -9,6 +9,7 @@
 #ifndef BRINKINT_H
 #define BRINKINT_H
 
+#include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +50,25 @@ int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size);
                                     a record; paid when it is scheduled */
 int brink__hold(brink_engine *e, int64_t bytes, int64_t work);
 
+/* locale ----------------------------------------------------------------- */
+
+/*
+** The host may set any locale, in any thread; brink's numbers must read
+** and print the same whatever it is ("1.5", never "1,5").  Each engine
+** holds a C locale, and these install it for the calling thread only
+** (uselocale) and put the thread's own back.  They are called at the few
+** places where numbers become text or text numbers, and where scripts are
+** entered (Lua's tostring, string.format, tonumber and its lexer follow
+** the thread's locale):
+**   - messages: brink__error and everything built on it;
+**   - values: brink__fmt_number and brink__parse_number;
+**   - scripts: brink__host_eval/run/choose/clone and the bindings' loads;
+** so new code that formats or parses through these, or reaches scripts
+** through e->host, is covered without thinking of it.
+*/
+locale_t brink__locale_enter(const brink_engine *e);
+void brink__locale_leave(locale_t old);
+
 /* errors ----------------------------------------------------------------- */
 
 /* Sets the message (printf-style) and returns 'status'. */
@@ -79,8 +99,13 @@ int brink__diag(brink_engine *e, const char *where, const char *msg);
 void brink__diag_clear(brink_engine *e);
 int brink__engine_reset(brink_engine *e);
 int brink__actor_lookup(brink_engine *e, const char *id, int *out);
-/* Shortest text that reads back as the same double ("8", "0.1"). */
-int brink__fmt_number(double v, char *buf, size_t cap);
+/* Shortest text that reads back as the same double ("8", "0.1"), in the
+   C locale; as snprintf. */
+int brink__fmt_number(const brink_engine *e, double v, char *buf,
+                      size_t cap);
+/* strtod in the C locale: the whole of 'text' must be a number. */
+bool brink__parse_number(const brink_engine *e, const char *text,
+                         double *out);
 
 /* calendar (calendar.c) -------------------------------------------------- */
 
@@ -206,6 +231,15 @@ typedef struct brink__host {
   int (*charge)(void *ud, int64_t bytes, int64_t work);
 } brink__host;
 
+/* The engine reaches scripts only through these: each runs in the C
+   locale (see brink__locale_enter). */
+int brink__host_eval(brink_engine *e, int fn, const brink__call *c,
+                     double *value, const char **reason);
+int brink__host_run(brink_engine *e, int fn, const brink__call *c);
+int brink__host_choose(brink_engine *e, int fn, const brink__call *c,
+                       const int *options, int n, int *chosen);
+int brink__host_clone(brink_engine *e, brink_engine *to);
+
 /* A cached condition: its value stays valid while nothing it read changed. */
 typedef struct brink__cache {
   int *reads;
@@ -328,6 +362,7 @@ struct brink_engine {
   const size_t *script_mem;    /* bytes of the script state, or NULL */
   bool metering, over_budget;  /* see brink__mem_cap */
   int errstatus;               /* the status of the last brink__error */
+  locale_t c_locale;           /* see brink__locale_enter */
 
   char *errmsg;        /* owned; "" when none */
   size_t errcap;
@@ -421,9 +456,24 @@ struct brink_engine {
   int odds_move;               /* brink_odds: the move, or -1 */
   double odds_p;
   brink__host host;
+  /* The scenario's digest, "" until asked for; each import as "name hex". */
+  char digest[72];
+  char **sources;
+  int nsources, cap_sources;
   brink_record_fn on_record;
   void *on_record_ud;
 };
+
+/* digest.c */
+/* The digest's 32 bytes, computed once per scenario. */
+int brink__digest(brink_engine *e, unsigned char out[32]);
+/*
+** A text the scenario imported (a binding's call): the digest then covers
+** it by name and content, in the order added.
+*/
+int brink__source_add(brink_engine *e, const char *name, const char *src,
+                      size_t len);
+void brink__digest_free(brink_engine *e);
 
 /* world.c */
 int brink__read(brink_engine *e, int var, double *out);

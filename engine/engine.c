@@ -126,6 +126,44 @@ int brink__hold(brink_engine *e, int64_t bytes, int64_t work) {
   return brink__error(e, BRINK_EBUDGET, "a script budget is exceeded");
 }
 
+/* locale ----------------------------------------------------------------- */
+
+locale_t brink__locale_enter(const brink_engine *e) {
+  return uselocale(e->c_locale);
+}
+
+void brink__locale_leave(locale_t old) { uselocale(old); }
+
+int brink__host_eval(brink_engine *e, int fn, const brink__call *c,
+                     double *value, const char **reason) {
+  locale_t old = brink__locale_enter(e);
+  int rc = e->host.eval(e->host.ud, fn, c, value, reason);
+  brink__locale_leave(old);
+  return rc;
+}
+
+int brink__host_run(brink_engine *e, int fn, const brink__call *c) {
+  locale_t old = brink__locale_enter(e);
+  int rc = e->host.run(e->host.ud, fn, c);
+  brink__locale_leave(old);
+  return rc;
+}
+
+int brink__host_choose(brink_engine *e, int fn, const brink__call *c,
+                       const int *options, int n, int *chosen) {
+  locale_t old = brink__locale_enter(e);
+  int rc = e->host.choose(e->host.ud, fn, c, options, n, chosen);
+  brink__locale_leave(old);
+  return rc;
+}
+
+int brink__host_clone(brink_engine *e, brink_engine *to) {
+  locale_t old = brink__locale_enter(e);
+  int rc = e->host.clone(e->host.ud, e, to);
+  brink__locale_leave(old);
+  return rc;
+}
+
 /* messages --------------------------------------------------------------- */
 
 /* A block for messages and findings: they are not declarations, so the
@@ -143,6 +181,7 @@ static void *unmetered(brink_engine *e, void *p, size_t old, size_t n) {
 ** to what fits, because an error path must not fail for want of memory.
 */
 static void set_message(brink_engine *e, const char *fmt, va_list ap) {
+  locale_t old = brink__locale_enter(e);
   va_list copy;
   va_copy(copy, ap);
   int n = vsnprintf(e->errmsg, e->errcap, fmt, copy);
@@ -155,14 +194,23 @@ static void set_message(brink_engine *e, const char *fmt, va_list ap) {
       vsnprintf(e->errmsg, e->errcap, fmt, ap);
     }
   }
+  brink__locale_leave(old);
+}
+
+/* n / unit to one decimal, rounded, in integers: no locale's comma. */
+static void tenths(size_t n, size_t unit, const char *name, char *buf,
+                   size_t cap) {
+  unsigned long long t = (unsigned long long)((double)n * 10 / (double)unit
+                                              + 0.5);
+  snprintf(buf, cap, "%llu.%llu %s", t / 10, t % 10, name);
 }
 
 /* "16 MiB", "4.9 GiB", "1000 bytes". */
 void brink__fmt_bytes(size_t n, char *buf, size_t cap) {
   const size_t kib = 1024, mib = kib * 1024, gib = mib * 1024;
-  if (n >= gib && n % gib) snprintf(buf, cap, "%.1f GiB", (double)n / gib);
+  if (n >= gib && n % gib) tenths(n, gib, "GiB", buf, cap);
   else if (n >= gib) snprintf(buf, cap, "%zu GiB", n / gib);
-  else if (n >= mib && n % mib) snprintf(buf, cap, "%.1f MiB", (double)n / mib);
+  else if (n >= mib && n % mib) tenths(n, mib, "MiB", buf, cap);
   else if (n >= mib) snprintf(buf, cap, "%zu MiB", n / mib);
   else if (n >= kib && n % kib == 0) snprintf(buf, cap, "%zu KiB", n / kib);
   else snprintf(buf, cap, "%zu bytes", n);
@@ -405,6 +453,7 @@ static void free_world(brink_engine *e) {
   /* What is freed below was held for a host that is gone. */
   e->host.charge = NULL;
   brink__turn_free(e);
+  brink__digest_free(e);
   brink__journal_free(e);
   brink__world_free(e);
   for (int i = 0; i < e->nfields; i++) {
@@ -426,6 +475,7 @@ int brink__engine_reset(brink_engine *e) {
   e->alloc = keep.alloc;
   e->alloc_ud = keep.alloc_ud;
   e->cfg = keep.cfg;
+  e->c_locale = keep.c_locale;
   e->mem_used = keep.mem_used;   /* the message, findings and causes */
   e->errmsg = keep.errmsg;
   e->errcap = keep.errcap;
@@ -471,6 +521,11 @@ BRINK_API int brink_engine_open(brink_engine **out, const brink_config *cfg) {
     return BRINK_ENOMEM;
   }
   e->errmsg[0] = '\0';
+  e->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+  if (e->c_locale == (locale_t)0) {
+    brink_engine_close(e);
+    return BRINK_ENOMEM;
+  }
   int rc = init_world(e);
   if (rc != BRINK_OK) {
     brink_engine_close(e);
@@ -490,6 +545,7 @@ BRINK_API void brink_engine_close(brink_engine *e) {
   brink__free(e, e->errmsg, e->errcap);
   brink__free(e, e->say, e->saycap);
   brink__free(e, e->errin, e->errincap);
+  if (e->c_locale) freelocale(e->c_locale);
   e->alloc(e->alloc_ud, e, sizeof *e, 0);
 }
 

@@ -72,7 +72,7 @@ static void put_value(out *o, const brink_engine *e, int var, double v) {
   switch (brink_var_type(e, var)) {
   case BRINK_FLAG: puts_(o, v != 0 ? "true" : "false"); break;
   case BRINK_ENUM: put_string(o, brink_var_enum_value(e, var, (int)v)); break;
-  default: brink__fmt_number(v, t, sizeof t); puts_(o, t);
+  default: brink__fmt_number(e, v, t, sizeof t); puts_(o, t);
   }
 }
 

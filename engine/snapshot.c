@@ -10,11 +10,16 @@
 #include "brinkint.h"
 
 #define SNAP_MAGIC 0x504e53424b4e5242ull   /* "BRNKSNBP" */
+/* Bumped whenever the layout changes: an old snapshot is refused, not
+   misread. */
+#define SNAP_VERSION 2
 
 typedef struct snap_header {
   uint64_t magic;
   uint64_t size;         /* of the whole snapshot */
-  int32_t nvars, ntriggers, nsched, pad;
+  uint32_t version;
+  int32_t nvars, ntriggers, nsched;
+  unsigned char digest[32];   /* the scenario's, brink__digest */
   brink__run run;
 } snap_header;
 
@@ -47,6 +52,10 @@ BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no world to copy");
   if (e->nmarks)
     return brink__error(e, BRINK_ESTATE, "a transaction is open");
+  snap_header h;
+  memset(&h, 0, sizeof h);
+  int rc = brink__digest(e, h.digest);
+  if (rc != BRINK_OK) return rc;
   size_t size = snapshot_size(e);
   brink_snapshot *s = e->alloc(e->alloc_ud, NULL, 0, sizeof *s + size);
   if (s == NULL) {
@@ -57,9 +66,8 @@ BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
   s->alloc_ud = e->alloc_ud;
   s->size = size;
   unsigned char *p = s->bytes;
-  snap_header h;
-  memset(&h, 0, sizeof h);
   h.magic = SNAP_MAGIC;
+  h.version = SNAP_VERSION;
   h.size = size;
   h.nvars = e->nvars;
   h.ntriggers = e->ntriggers;
@@ -111,14 +119,20 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
   memcpy(&h, s->bytes, sizeof h);
   if (h.magic != SNAP_MAGIC || h.size != s->size)
     return refuse(e, "not a snapshot");
-  if (h.nvars != e->nvars || h.ntriggers != e->ntriggers)
+  if (h.version != SNAP_VERSION)
+    return refuse(e, "made by another version of brink");
+  unsigned char digest[32];
+  int rc = brink__digest(e, digest);
+  if (rc != BRINK_OK) return rc;
+  if (memcmp(digest, h.digest, sizeof digest) != 0 ||
+      h.nvars != e->nvars || h.ntriggers != e->ntriggers)
     return refuse(e, "taken from a different scenario");
   size_t fixed = sizeof h + sizeof(double) * (size_t)e->nvars +
                  (size_t)e->ntriggers;
   if (h.nsched < 0 || fixed > s->size) return refuse(e, "damaged");
   /* Read the schedule into new memory before touching the engine. */
   brink__sched *sched = NULL;
-  int cap = 0, n = 0, rc = BRINK_OK;
+  int cap = 0, n = 0;
   const unsigned char *p = s->bytes + fixed, *end = s->bytes + s->size;
   if (h.nsched &&
       brink__grow(e, (void **)&sched, &cap, h.nsched, sizeof *sched))
@@ -207,8 +221,7 @@ BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out) {
     brink_snapshot_free(snap);
     return brink__error(e, rc, "out of memory");
   }
-  rc = e->host.clone ? e->host.clone(e->host.ud, e, c)
-                     : copy_declarations(e, c);
+  rc = e->host.clone ? brink__host_clone(e, c) : copy_declarations(e, c);
   c->turn_limit = e->turn_limit;
   for (int i = 0; rc == BRINK_OK && i < e->nactors && i < c->nactors; i++) {
     c->actors[i].control = e->actors[i].control;

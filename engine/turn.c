@@ -104,7 +104,7 @@ static int eval(brink_engine *e, brink__cache *c, int fn,
   e->tracking = c;
   e->read_only = true;
   const char *reason = NULL;
-  int rc = e->host.eval(e->host.ud, fn, call, value, &reason);
+  int rc = brink__host_eval(e, fn, call, value, &reason);
   e->read_only = false;
   e->tracking = NULL;
   e->current = saved;
@@ -127,7 +127,7 @@ static int run_effect(brink_engine *e, int fn, const brink__call *call) {
   if (rc) return rc;
   brink__call saved = e->current;
   e->current = *call;
-  rc = e->host.run(e->host.ud, fn, call);
+  rc = brink__host_run(e, fn, call);
   e->current = saved;
   if (rc != BRINK_OK) {
     brink_txn_rollback(e);
@@ -327,8 +327,8 @@ static int policy_choice(brink_engine *e, int policy, int *chosen) {
   e->current = call;
   e->read_only = true;
   int pick = -1;
-  int rc = e->host.choose(e->host.ud, p->choose, &call, e->listed,
-                          e->nlisted, &pick);
+  int rc = brink__host_choose(e, p->choose, &call, e->listed, e->nlisted,
+                              &pick);
   e->read_only = false;
   e->current = saved;
   if (rc) return rc;

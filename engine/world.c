@@ -257,9 +257,9 @@ static int check_init(brink_engine *e, const brink__decl *d, double v,
                         v, d->name, sep, who);
   if (v < d->min || v > d->max) {
     char lo[32], hi[32], val[32];
-    brink__fmt_number(d->min, lo, sizeof lo);
-    brink__fmt_number(d->max, hi, sizeof hi);
-    brink__fmt_number(v, val, sizeof val);
+    brink__fmt_number(e, d->min, lo, sizeof lo);
+    brink__fmt_number(e, d->max, hi, sizeof hi);
+    brink__fmt_number(e, v, val, sizeof val);
     return brink__error(e, BRINK_ERANGE,
                         "init %s of '%s'%s%s is outside its bounds [%s, %s]",
                         val, d->name, sep, who, lo, hi);
@@ -752,7 +752,7 @@ int brink__check_value(brink_engine *e, int var, double *value) {
   case BRINK_INTEGER:
     if (x != floor(x)) {
       char t[32];
-      brink__fmt_number(x, t, sizeof t);
+      brink__fmt_number(e, x, t, sizeof t);
       return brink__error(e, BRINK_ETYPE,
                           "%s is an integer variable: %s is not an integer",
                           v->name, t);
@@ -799,13 +799,32 @@ BRINK_API int brink_var_set(brink_engine *e, int var, double value) {
   return brink__write(e, var, value);
 }
 
-int brink__fmt_number(double v, char *buf, size_t cap) {
-  if (v == floor(v) && fabs(v) < 1e15) return snprintf(buf, cap, "%.0f", v);
-  for (int prec = 15; prec <= 17; prec++) {
-    int n = snprintf(buf, cap, "%.*g", prec, v);
-    if (prec == 17 || strtod(buf, NULL) == v) return n;
+int brink__fmt_number(const brink_engine *e, double v, char *buf,
+                      size_t cap) {
+  locale_t old = brink__locale_enter(e);
+  int n = 0;
+  if (v == floor(v) && fabs(v) < 1e15) {
+    n = snprintf(buf, cap, "%.0f", v);
+  } else {
+    /* The round trip needs the whole text, whatever 'cap' is. */
+    char t[40];
+    for (int prec = 15; prec <= 17; prec++) {
+      n = snprintf(t, sizeof t, "%.*g", prec, v);
+      if (prec == 17 || strtod(t, NULL) == v) break;
+    }
+    snprintf(buf, cap, "%s", t);
   }
-  return 0;
+  brink__locale_leave(old);
+  return n;
+}
+
+bool brink__parse_number(const brink_engine *e, const char *text,
+                         double *out) {
+  locale_t old = brink__locale_enter(e);
+  char *end;
+  *out = strtod(text, &end);
+  brink__locale_leave(old);
+  return end != text && *end == '\0';
 }
 
 BRINK_API int brink_var_format(const brink_engine *e, int var, char *buf,
@@ -823,7 +842,7 @@ BRINK_API int brink_value_format(const brink_engine *e, int var, double x,
   switch (d->type) {
   case BRINK_FLAG: return snprintf(buf, cap, "%s", x != 0 ? "true" : "false");
   case BRINK_ENUM: return snprintf(buf, cap, "%s", d->values[(int)x]);
-  default: return brink__fmt_number(x, buf, cap);
+  default: return brink__fmt_number(e, x, buf, cap);
   }
 }
 
@@ -852,9 +871,7 @@ BRINK_API int brink_var_set_text(brink_engine *e, int var, const char *text) {
     }
     break;
   default: {
-    char *end;
-    x = strtod(text, &end);
-    if (end == text || *end != '\0')
+    if (!brink__parse_number(e, text, &x))
       return brink__error(e, BRINK_ETYPE, "%s is a %s: '%s' is not a number",
                           name, type_names[d->type], text);
   }

@@ -1,5 +1,6 @@
 /* The host API's rules: lifetimes, lookups, statuses. */
 #include "host_fixture.h"
+#include "sha256.h"
 
 Test(host, a_snapshot_outlives_the_engine_that_took_it) {
   brink_engine *e = load_ok(HOST_SCENARIO), *other = load_ok(HOST_SCENARIO);
@@ -60,5 +61,65 @@ Test(host, every_kind_of_name_is_found_with_a_suggestion_when_unknown) {
   cr_assert_str_eq(brink_event_name(e, id), "incident");
   brink_outcome_find(e, "war", &id);
   cr_assert_str_eq(brink_outcome_name(e, id), "war");
+  brink_engine_close(e);
+}
+
+#define SWAP_A                                                              \
+  "scenario { id = 's', start = '2024-01-01', finish = '2024-12-31' }\n"  \
+  "actor 'A' {}\nvar 'x' { init = 1 }\nvar 'y' { init = 2 }\n"
+#define SWAP_B                                                              \
+  "scenario { id = 's', start = '2024-01-01', finish = '2024-12-31' }\n"  \
+  "actor 'A' {}\nvar 'y' { init = 2 }\nvar 'x' { init = 1 }\n"
+
+Test(host, a_snapshot_is_refused_by_a_scenario_with_the_same_shape) {
+  brink_engine *a = load_ok(SWAP_A), *b = load_ok(SWAP_B);
+  brink_start(a, 1);
+  brink_start(b, 1);
+  brink_var_set(a, var(a, "x"), 10);
+  brink_snapshot *s;
+  cr_assert_eq(brink_snapshot_take(a, &s), BRINK_OK);
+  cr_assert_eq(brink_snapshot_restore(b, s), BRINK_EFORMAT);
+  cr_assert(strstr(brink_errmsg(b), "different scenario"), "%s",
+            brink_errmsg(b));
+  cr_assert_eq(get(b, "x"), 1);
+  cr_assert_eq(get(b, "y"), 2);
+  cr_assert_eq(brink_snapshot_restore(a, s), BRINK_OK);
+  brink_snapshot_free(s);
+  brink_engine_close(a);
+  brink_engine_close(b);
+}
+
+Test(host, a_snapshot_of_an_api_world_is_refused_by_a_reordered_one) {
+  brink_engine *a, *b;
+  brink_engine_open(&a, NULL);
+  brink_engine_open(&b, NULL);
+  declare(a, "x", BRINK_NUMBER, 0, 10, 1);
+  declare(a, "y", BRINK_NUMBER, 0, 10, 2);
+  declare(b, "y", BRINK_NUMBER, 0, 10, 2);
+  declare(b, "x", BRINK_NUMBER, 0, 10, 1);
+  brink_world_seal(a);
+  brink_world_seal(b);
+  brink_snapshot *s;
+  cr_assert_eq(brink_snapshot_take(a, &s), BRINK_OK);
+  cr_assert_eq(brink_snapshot_restore(b, s), BRINK_EFORMAT);
+  brink_snapshot_free(s);
+  cr_assert_str_neq(brink_scenario_digest(a), brink_scenario_digest(b));
+  brink_engine_close(a);
+  brink_engine_close(b);
+}
+
+Test(host, the_digest_is_the_sha256_of_the_scenario_text) {
+  brink_engine *e;
+  brink_engine_open(&e, NULL);
+  cr_assert_null(brink_scenario_digest(e));
+  brink_load_string(e, "host.lua", HOST_SCENARIO, strlen(HOST_SCENARIO));
+  char hex[65], want[80];
+  brink__sha256_hex(HOST_SCENARIO, strlen(HOST_SCENARIO), hex);
+  snprintf(want, sizeof want, "sha256:%s", hex);
+  cr_assert_str_eq(brink_scenario_digest(e), want);
+  brink_engine *c;
+  cr_assert_eq(brink_engine_clone(e, &c), BRINK_OK);
+  cr_assert_str_eq(brink_scenario_digest(c), want);
+  brink_engine_close(c);
   brink_engine_close(e);
 }

@@ -2135,7 +2135,9 @@ static int load_text(brink_engine *e, const char *path, const char *text,
   }
   e->script_mem = &h->box.mem_used;
   unsigned failures = e->alloc_failures;
+  locale_t old = brink__locale_enter(e);
   rc = load(h, text, len);
+  brink__locale_leave(old);
   /* Some paths report a refused allocation as a problem with the
      scenario, or not at all; a load that saw one is a memory failure. */
   if (e->alloc_failures != failures && rc != BRINK_ENOMEM) {
@@ -2210,7 +2212,9 @@ BRINK_API int brink_score(brink_engine *e, int actor, double *out) {
   e->read_only = true;
   request q = {h, h->score, &e->current, NULL, 0, e->actors[actor].id, 0, -1,
                SCORE};
+  locale_t old = brink__locale_enter(e);
   int rc = invoke(h, &q);
+  brink__locale_leave(old);
   e->read_only = false;
   e->current = saved;
   if (rc != BRINK_OK) return rc;

@@ -116,113 +116,6 @@ int record_line(brink_engine *e, const brink_record *r, char **buf,
 
 /* event data ------------------------------------------------------------- */
 
-typedef struct lexer {
-  const char *p;
-  int depth;
-} lexer;
-
-static bool lit_value(lexer *x, bool key);
-
-static bool lit_string(lexer *x) {
-  if (*x->p != '"') return false;
-  x->p++;
-  for (;;) {
-    unsigned char c = (unsigned char)*x->p;
-    if (c == '"') {
-      x->p++;
-      return true;
-    }
-    if (c < 0x20 || c == 0x7f) return false;   /* '%q' escapes these */
-    x->p++;
-    if (c != '\\') continue;
-    c = (unsigned char)*x->p;
-    if (c && strchr("\"\\abfnrtv\n", c)) {
-      x->p++;
-    } else if (c >= '0' && c <= '9') {
-      int v = 0, k = 0;
-      for (; k < 3 && *x->p >= '0' && *x->p <= '9'; k++)
-        v = v * 10 + (*x->p++ - '0');
-      if (v > 255) return false;
-    } else {
-      return false;
-    }
-  }
-}
-
-static bool digits(lexer *x) {
-  const char *s = x->p;
-  while (*x->p >= '0' && *x->p <= '9') x->p++;
-  return x->p > s;
-}
-
-static bool lit_number(lexer *x) {
-  const char *s = x->p;
-  if (*x->p == '-') x->p++;
-  if (!digits(x)) return false;
-  if (*x->p == '.') {
-    x->p++;
-    if (!digits(x)) return false;
-  }
-  if (*x->p == 'e' || *x->p == 'E') {
-    x->p++;
-    if (*x->p == '+' || *x->p == '-') x->p++;
-    if (!digits(x)) return false;
-  }
-  /* "1.5x" or "12abc" would read on as a name. */
-  if ((*x->p >= 'a' && *x->p <= 'z') || (*x->p >= 'A' && *x->p <= 'Z') ||
-      *x->p == '_' || *x->p == '.')
-    return false;
-  /* 1e999 is infinite to Lua: no number brink writes, refused here rather
-     than when the event fires. */
-  char num[64];
-  size_t n = (size_t)(x->p - s);
-  if (n >= sizeof num) return false;
-  memcpy(num, s, n);
-  num[n] = '\0';
-  return isfinite(strtod(num, NULL));
-}
-
-static bool word(lexer *x, const char *w) {
-  size_t n = strlen(w);
-  if (strncmp(x->p, w, n) != 0) return false;
-  char c = x->p[n];
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-      (c >= '0' && c <= '9'))
-    return false;
-  x->p += n;
-  return true;
-}
-
-static bool lit_table(lexer *x) {
-  if (*x->p != '{' || ++x->depth > 40) return false;
-  x->p++;
-  while (*x->p == '[') {
-    x->p++;
-    if (!lit_value(x, true) || *x->p != ']' || x->p[1] != '=') return false;
-    x->p += 2;
-    if (!lit_value(x, false) || *x->p != ',') return false;
-    x->p++;
-  }
-  if (*x->p != '}') return false;
-  x->p++;
-  x->depth--;
-  return true;
-}
-
-static bool lit_value(lexer *x, bool key) {
-  char c = *x->p;
-  if (c == '"') return lit_string(x);
-  if (c == '-' || (c >= '0' && c <= '9')) return lit_number(x);
-  if (c == '{') return !key && lit_table(x);
-  if (word(x, "true") || word(x, "false")) return true;
-  return !key && word(x, "nil");
-}
-
-bool data_valid(const char *text) {
-  lexer x = {text, 0};
-  return lit_value(&x, false) && *x.p == '\0';
-}
-
 static void lua_quote(sbuf *b, const char *s, size_t n) {
   sb_put(b, "\"", 1);
   for (size_t i = 0; i < n; i++) {
@@ -303,7 +196,7 @@ static void lua_data(sbuf *b, const json_t *j, int depth) {
 char *data_from_json(const json_t *j) {
   sbuf b = {0};
   lua_data(&b, j, 0);
-  if (b.bad || b.s == NULL || !data_valid(b.s)) {
+  if (b.bad || b.s == NULL || !brink__data_valid(b.s)) {
     free(b.s);
     return NULL;
   }
@@ -736,7 +629,7 @@ static int apply_schedule(brink_engine *e, json_t *sched, long long next,
     json_t *data = json_object_get(s, "data");
     const char *text = NULL;
     if (data != NULL && !json_is_null(data)) {
-      if (!json_is_string(data) || !data_valid(json_string_value(data)))
+      if (!json_is_string(data) || !brink__data_valid(json_string_value(data)))
         return fail(err, cap, "%s.data: not event data written by brink", at);
       text = json_string_value(data);
     }

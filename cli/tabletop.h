@@ -16,6 +16,7 @@
 #define SAVE_FORMAT "brink-save"
 #define SAVE_VERSION 1
 
+#include "data.h"     /* event data's grammar, engine/data.c */
 #include "sha256.h"   /* the library's digest, engine/sha256.c */
 
 /* A growable list of strings the list owns. */
@@ -64,11 +65,10 @@ char *read_file(const char *path, size_t *len);
 /*
 ** Event data: the engine keeps it as a table constructor written by the
 ** scenario language.  Before any text from a save or log reaches the
-** engine it must pass data_valid(), a strict grammar of literals, so it
-** can never be code.  data_from_json() writes facilitator data (JSON)
-** in that grammar.
+** engine it must pass the engine's brink__data_valid(), a strict grammar
+** of literals, so it can never be code.  data_from_json() writes
+** facilitator data (JSON) in that grammar.
 */
-bool data_valid(const char *text);
 char *data_from_json(const json_t *j);
 
 /*

@@ -435,6 +435,30 @@ BRINK_API const void *brink_snapshot_data(const brink_snapshot *s);
 */
 BRINK_API void brink_snapshot_free(brink_snapshot *s);
 /*
+** The whole restorable state of a run as portable bytes, for saving to a
+** file or sending elsewhere: the scenario's digest, a format version, the
+** setup the engine knows (seed, seats, policies assigned, turn limit), the
+** position in the turn, every value, the fired triggers, the schedule
+** with its data, the generator and any pending odds, then a checksum.
+** *out is a buffer of *len bytes that the caller frees with
+** brink_buffer_free (it keeps the engine's allocator, so it may outlive
+** the engine).  Refused (BRINK_ESTATE) while a transaction is open.
+*/
+BRINK_API int brink_state_save(brink_engine *e, void **out, size_t *len);
+/*
+** Loads what brink_state_save wrote, into an engine with the same scenario
+** (the same digest).  Damaged, truncated or foreign data, another format
+** version, or any field that breaks the rules the setters enforce (a value
+** out of its type's rules, event data that is not a literal, a position
+** the scenario cannot have) is refused with BRINK_EFORMAT and leaves the
+** engine exactly as it was.
+*/
+BRINK_API int brink_state_load(brink_engine *e, const void *data,
+                               size_t len);
+/* Frees a buffer the library returned (brink_state_save).  NULL: nothing. */
+BRINK_API void brink_buffer_free(void *p);
+
+/*
 ** A new engine with the same scenario and the same state; the clone's
 ** timeline callback is unset.
 */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "brink.h"
+#include "data.h"
 
 /* memory ----------------------------------------------------------------- */
 
@@ -71,8 +72,9 @@ void brink__locale_leave(locale_t old);
 
 /* errors ----------------------------------------------------------------- */
 
-/* Sets the message (printf-style) and returns 'status'. */
-int brink__error(brink_engine *e, int status, const char *fmt, ...)
+/* Sets the message (printf-style) and returns 'status'.  Takes a const
+   engine so that read-only calls report failures the same way. */
+int brink__error(const brink_engine *e, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A script error: 'where' is "file:line" or "", the message has no prefix. */
 int brink__script_error(brink_engine *e, int status, const char *where,
@@ -94,6 +96,20 @@ const char *brink__nearest_text(brink_engine *e, const brink__nearest *s);
 /* The same over an array of names. */
 const char *brink__suggest(brink_engine *e, const char *name,
                            const char *const *names, int n);
+/*
+** The first statement of every public call that changes the engine (its
+** state, its world or what it keeps for the host): inside the record
+** callback such a call would change the run being reported, so it is
+** refused with BRINK_ESTATE; otherwise the option list brink_options made
+** is dropped, because whatever the call changes may change it.  Calls
+** that only read need nothing.
+*/
+int brink__writable(brink_engine *e, const char *fn);
+#define BRINK__WRITE(e)                                                     \
+  do {                                                                      \
+    int brink__rc = brink__writable((e), __func__);                         \
+    if (brink__rc != BRINK_OK) return brink__rc;                            \
+  } while (0)
 /* Adds "where: msg" to the load diagnostics. */
 int brink__diag(brink_engine *e, const char *where, const char *msg);
 void brink__diag_clear(brink_engine *e);
@@ -362,6 +378,7 @@ struct brink_engine {
   const size_t *script_mem;    /* bytes of the script state, or NULL */
   bool metering, over_budget;  /* see brink__mem_cap */
   int errstatus;               /* the status of the last brink__error */
+  int in_record;               /* inside the record callback */
   locale_t c_locale;           /* see brink__locale_enter */
 
   char *errmsg;        /* owned; "" when none */
@@ -544,7 +561,17 @@ int brink__schedule(brink_engine *e, int event, int turns, const char *data);
 int brink__fire(brink_engine *e, int event, const char *data);
 int brink__end_scenario(brink_engine *e, const char *outcome);
 int brink__turn_init(brink_engine *e);
+/* brink_schedule_put without the data check: the bindings wrote it. */
+int brink__sched_put(brink_engine *e, int due, int event, uint32_t seq,
+                     const char *data);
+/* state.c: brink_position_set in two halves, for brink_state_load. */
+int brink__position_check(brink_engine *e, const brink_position *p);
+void brink__position_apply(brink_engine *e, const brink_position *p);
 void brink__sched_truncate(brink_engine *e, int n);
+/* Takes 'sched' ('n' entries of 'cap') as the whole schedule, freeing the
+   old one. */
+void brink__sched_replace(brink_engine *e, brink__sched *sched, int n,
+                          int cap);
 /* The bytes a schedule entry holds, for brink__hold(). */
 int64_t brink__sched_bytes(const brink__sched *s);
 void brink__turn_free(brink_engine *e);

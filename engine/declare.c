@@ -328,6 +328,17 @@ void brink__sched_truncate(brink_engine *e, int n) {
   if (n <= e->sched_head) e->nsched = e->sched_head = 0;
 }
 
+void brink__sched_replace(brink_engine *e, brink__sched *sched, int n,
+                          int cap) {
+  brink__sched_truncate(e, 0);
+  brink__free(e, e->sched, sizeof *sched * (size_t)e->cap_sched);
+  e->sched = sched;
+  e->cap_sched = cap;
+  e->nsched = n;
+  for (int i = 0; i < n; i++)
+    brink__hold(e, brink__sched_bytes(&sched[i]), 0);
+}
+
 void brink__turn_free(brink_engine *e) {
   for (int i = 0; i < e->nmoves; i++) {
     brink__move *m = &e->moves[i];

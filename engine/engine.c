@@ -226,7 +226,10 @@ static void set_text(brink_engine *e, const char *fmt, ...) {
   va_end(ap);
 }
 
-int brink__error(brink_engine *e, int status, const char *fmt, ...) {
+int brink__error(const brink_engine *ce, int status, const char *fmt, ...) {
+  /* The message is not the engine's state: a getter that takes a const
+     engine reports its failure too.  Engines are never const objects. */
+  brink_engine *e = (brink_engine *)ce;
   va_list ap;
   va_start(ap, fmt);
   set_message(e, fmt, ap);
@@ -549,6 +552,15 @@ BRINK_API void brink_engine_close(brink_engine *e) {
   e->alloc(e->alloc_ud, e, sizeof *e, 0);
 }
 
+int brink__writable(brink_engine *e, const char *fn) {
+  if (e->in_record)
+    return brink__error(e, BRINK_ESTATE, "%s is not allowed inside the "
+                        "record callback: it would change the run being "
+                        "reported (only calls that read are)", fn);
+  e->listed_actor = -1;
+  return BRINK_OK;
+}
+
 int brink__diag(brink_engine *e, const char *where, const char *msg) {
   bool metering = e->metering;   /* a finding is not a declaration */
   e->metering = false;
@@ -570,6 +582,7 @@ void brink__diag_clear(brink_engine *e) {
 
 BRINK_API int brink_on_record(brink_engine *e, brink_record_fn fn,
                               void *ud) {
+  BRINK__WRITE(e);
   e->on_record = fn;
   e->on_record_ud = ud;
   return BRINK_OK;
@@ -582,6 +595,7 @@ BRINK_API const char *brink_diag_get(const brink_engine *e, int i) {
 }
 
 BRINK_API int brink_cause_set(brink_engine *e, const char *cause) {
+  BRINK__WRITE(e);
   if (cause == NULL) return brink__error(e, BRINK_EINVAL, "cause is NULL");
   for (int i = 0; i < e->ncauses; i++)
     if (strcmp(e->causes[i], cause) == 0) {
@@ -649,6 +663,7 @@ BRINK_API uint64_t brink_scenario_seed(const brink_engine *e) {
 
 BRINK_API int brink_actor_add(brink_engine *e, const char *id,
                               const char *name, int *out) {
+  BRINK__WRITE(e);
   return brink__actor_declare(e, id, name, NULL, out);
 }
 

@@ -49,6 +49,7 @@ static size_t snapshot_size(const brink_engine *e) {
 BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
   if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");
   *out = NULL;
+  BRINK__WRITE(e);
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no world to copy");
   if (e->nmarks)
     return brink__error(e, BRINK_ESTATE, "a transaction is open");
@@ -110,6 +111,7 @@ static int refuse(brink_engine *e, const char *why) {
 
 BRINK_API int brink_snapshot_restore(brink_engine *e,
                                      const brink_snapshot *s) {
+  BRINK__WRITE(e);
   if (s == NULL) return brink__error(e, BRINK_EINVAL, "snapshot is NULL");
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no world to restore");
   if (e->nmarks)
@@ -160,13 +162,7 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
     brink__free(e, sched, sizeof *sched * (size_t)cap);
     return rc;
   }
-  brink__sched_truncate(e, 0);
-  brink__free(e, e->sched, sizeof *sched * (size_t)e->cap_sched);
-  e->sched = sched;
-  e->cap_sched = cap;
-  e->nsched = h.nsched;
-  for (int i = 0; i < n; i++)
-    brink__hold(e, brink__sched_bytes(&sched[i]), 0);
+  brink__sched_replace(e, sched, n, cap);
   e->run = h.run;
   memcpy(e->values, s->bytes + sizeof h, sizeof(double) * (size_t)e->nvars);
   memcpy(e->fired, s->bytes + sizeof h + sizeof(double) * (size_t)e->nvars,
@@ -211,6 +207,7 @@ static int copy_declarations(brink_engine *e, brink_engine *c) {
 BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out) {
   if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");
   *out = NULL;
+  BRINK__WRITE(e);
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "nothing to clone");
   brink_snapshot *snap;
   int rc = brink_snapshot_take(e, &snap);

@@ -41,11 +41,7 @@ static int phase_limit(const brink_engine *e, int phase) {
   }
 }
 
-BRINK_API int brink_position_set(brink_engine *e, const brink_position *p) {
-  if (p == NULL || p->size < sizeof *p)
-    return brink__error(e, BRINK_EINVAL, "position: bad size");
-  if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no scenario loaded");
-  if (e->nmarks) return brink__error(e, BRINK_ESTATE, "a transaction is open");
+int brink__position_check(brink_engine *e, const brink_position *p) {
   if (p->turn < 1 || p->turn > brink_turn_count(e))
     return bad(e, "turn", p->turn);
   if (p->phase < BRINK__PH_IDLE || p->phase > BRINK__PH_DONE)
@@ -65,6 +61,10 @@ BRINK_API int brink_position_set(brink_engine *e, const brink_position *p) {
   if ((p->rng[0] | p->rng[1] | p->rng[2] | p->rng[3]) == 0)
     return brink__error(e, BRINK_ERANGE, "position: the generator state "
                         "cannot be all zero");
+  return BRINK_OK;
+}
+
+void brink__position_apply(brink_engine *e, const brink_position *p) {
   brink__run *r = &e->run;
   r->turn = p->turn;
   r->phase = p->phase;
@@ -77,6 +77,17 @@ BRINK_API int brink_position_set(brink_engine *e, const brink_position *p) {
   r->seed = p->seed;
   memcpy(r->rng.s, p->rng, sizeof p->rng);
   e->valid_from = ++e->clock;
+}
+
+BRINK_API int brink_position_set(brink_engine *e, const brink_position *p) {
+  BRINK__WRITE(e);
+  if (p == NULL || p->size < sizeof *p)
+    return brink__error(e, BRINK_EINVAL, "position: bad size");
+  if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no scenario loaded");
+  if (e->nmarks) return brink__error(e, BRINK_ESTATE, "a transaction is open");
+  int rc = brink__position_check(e, p);
+  if (rc != BRINK_OK) return rc;
+  brink__position_apply(e, p);
   return BRINK_OK;
 }
 
@@ -94,6 +105,7 @@ BRINK_API int brink_trigger_fired(const brink_engine *e, int i) {
 }
 
 BRINK_API int brink_trigger_set_fired(brink_engine *e, int i, int fired) {
+  BRINK__WRITE(e);
   if (i < 0 || i >= e->ntriggers || e->fired == NULL)
     return brink__error(e, BRINK_EINVAL, "no trigger has id %d", i);
   e->fired[i] = fired != 0;
@@ -131,6 +143,7 @@ BRINK_API int brink_schedule_get(const brink_engine *e, int i, int *due,
 }
 
 BRINK_API int brink_schedule_clear(brink_engine *e) {
+  BRINK__WRITE(e);
   if (e->nmarks) return brink__error(e, BRINK_ESTATE, "a transaction is open");
   brink__sched_truncate(e, 0);
   return BRINK_OK;
@@ -138,9 +151,19 @@ BRINK_API int brink_schedule_clear(brink_engine *e) {
 
 BRINK_API int brink_schedule_put(brink_engine *e, int due, int event,
                                  uint32_t seq, const char *data) {
+  BRINK__WRITE(e);
   if (event < 0 || event >= e->nevents)
     return brink__error(e, BRINK_EINVAL, "no event has id %d", event);
   if (due < 1) return brink__error(e, BRINK_ERANGE, "due turn %d", due);
+  if (data && !brink__data_valid(data))
+    return brink__error(e, BRINK_EINVAL, "event data for '%s' is not a "
+                        "literal brink writes: %.60s", e->events[event].name,
+                        data);
+  return brink__sched_put(e, due, event, seq, data);
+}
+
+int brink__sched_put(brink_engine *e, int due, int event, uint32_t seq,
+                     const char *data) {
   brink__sched s = {due, event, seq, (char *)data};
   int64_t bytes = brink__sched_bytes(&s);
   int rc = brink__hold(e, bytes, 0);
@@ -157,6 +180,7 @@ BRINK_API int brink_schedule_put(brink_engine *e, int due, int event,
 }
 
 BRINK_API int brink_news(brink_engine *e, const char *text) {
+  BRINK__WRITE(e);
   if (text == NULL) return brink__error(e, BRINK_EINVAL, "text is NULL");
   if (e->run.phase == BRINK__PH_IDLE || e->run.phase == BRINK__PH_DONE)
     return brink__error(e, BRINK_ESTATE, "no run is under way");
@@ -175,6 +199,7 @@ BRINK_API const char *brink_outcome_doc(const brink_engine *e, int i) {
 }
 
 BRINK_API int brink_odds(brink_engine *e, int move, double p) {
+  BRINK__WRITE(e);
   if (move < 1 || move >= e->nmoves)
     return brink__error(e, BRINK_EINVAL, "no move has id %d", move);
   if (p > 1) p = 1;

@@ -156,8 +156,8 @@ int brink__schedule(brink_engine *e, int event, int turns, const char *data) {
      runs, since it fires between calls. */
   int rc = brink__hold(e, 0, BRINK__COST_EVENT);
   if (rc) return rc;
-  rc = brink_schedule_put(e, e->run.turn + turns, event, e->run.sched_seq,
-                          data);
+  rc = brink__sched_put(e, e->run.turn + turns, event, e->run.sched_seq,
+                        data);
   if (rc == BRINK_OK) e->run.sched_seq++;
   return rc;
 }
@@ -215,6 +215,7 @@ static int default_outcome(const brink_engine *e) {
 }
 
 BRINK_API int brink_finish(brink_engine *e, const char *outcome) {
+  BRINK__WRITE(e);
   if (e->run.phase == BRINK__PH_IDLE || e->run.phase == BRINK__PH_DONE)
     return brink__error(e, BRINK_ESTATE, "no run is under way");
   if (e->nmarks)
@@ -528,6 +529,7 @@ static int events_phase(brink_engine *e) {
 /* running ---------------------------------------------------------------- */
 
 BRINK_API int brink_start(brink_engine *e, uint64_t seed) {
+  BRINK__WRITE(e);
   if (!e->sealed)
     return brink__error(e, BRINK_ESTATE, "no scenario is loaded");
   if (e->nmarks)
@@ -603,6 +605,7 @@ static int step(brink_engine *e) {
 ** path swallowed still makes the step a memory failure.
 */
 BRINK_API int brink_step(brink_engine *e) {
+  BRINK__WRITE(e);
   brink_snapshot *before = NULL;
   if (e->run.phase == BRINK__PH_IDLE || e->nmarks || e->run.awaiting >= 0)
     return step(e);   /* each refused with its reason */
@@ -623,12 +626,14 @@ BRINK_API int brink_step(brink_engine *e) {
 }
 
 BRINK_API int brink_run(brink_engine *e) {
+  BRINK__WRITE(e);
   int rc;
   while ((rc = brink_step(e)) == BRINK_OK) continue;
   return rc;
 }
 
 BRINK_API int brink_turn_limit(brink_engine *e, int turns) {
+  BRINK__WRITE(e);
   if (turns < 0) return brink__error(e, BRINK_EINVAL, "turns must be >= 0");
   e->turn_limit = turns;
   return BRINK_OK;
@@ -643,6 +648,7 @@ static int check_actor(brink_engine *e, int actor) {
 }
 
 BRINK_API int brink_seat(brink_engine *e, int actor, int seated) {
+  BRINK__WRITE(e);
   if (check_actor(e, actor)) return BRINK_EINVAL;
   e->actors[actor].control = seated ? BRINK__SEAT : BRINK__AI;
   return BRINK_OK;
@@ -650,6 +656,7 @@ BRINK_API int brink_seat(brink_engine *e, int actor, int seated) {
 
 BRINK_API int brink_policy_assign(brink_engine *e, int actor,
                                   const char *policy) {
+  BRINK__WRITE(e);
   if (check_actor(e, actor)) return BRINK_EINVAL;
   if (policy == NULL) {
     e->actors[actor].control = BRINK__AI;
@@ -689,6 +696,7 @@ BRINK_API const char *brink_move_doc(const brink_engine *e, int move) {
 
 BRINK_API int brink_options(brink_engine *e, int actor, int *count) {
   if (count) *count = 0;
+  BRINK__WRITE(e);
   if (check_actor(e, actor)) return BRINK_EINVAL;
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no scenario loaded");
   int first = e->actor_options[actor], last = e->actor_options[actor + 1];
@@ -710,7 +718,13 @@ BRINK_API int brink_options(brink_engine *e, int actor, int *count) {
 
 BRINK_API int brink_option_get(const brink_engine *e, int i, int *move,
                                int *target, int *legal, const char **reason) {
-  if (e->listed_actor < 0 || i < 0 || i >= e->nlisted) return BRINK_EINVAL;
+  if (e->listed_actor < 0)
+    return brink__error(e, BRINK_ESTATE, "no option list: call "
+                        "brink_options again after a call that changes the "
+                        "state");
+  if (i < 0 || i >= e->nlisted)
+    return brink__error(e, BRINK_EINVAL, "no option has index %d (there "
+                        "are %d)", i, e->nlisted);
   const brink__option *o = &e->options[e->listed[i]];
   const brink__move *m = &e->moves[o->move];
   bool ok = m->when < 0 || o->when.value != 0;
@@ -722,8 +736,14 @@ BRINK_API int brink_option_get(const brink_engine *e, int i, int *move,
 }
 
 BRINK_API int brink_choose(brink_engine *e, int move, int target) {
+  BRINK__WRITE(e);
   int a = e->run.awaiting;
   if (a < 0) return brink__error(e, BRINK_ESTATE, "no seat is waiting");
+  /* A rollback would undo the move's effect but not the move itself. */
+  if (e->nmarks)
+    return brink__error(e, BRINK_ESTATE, "brink_choose is not allowed in "
+                        "an open transaction: a rollback could not give the "
+                        "move back");
   int opt = -1;
   for (int i = e->actor_options[a]; i < e->actor_options[a + 1]; i++)
     if (e->options[i].move == move && e->options[i].target == target) opt = i;
@@ -748,11 +768,15 @@ BRINK_API int brink_choose(brink_engine *e, int move, int target) {
 }
 
 BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data) {
+  BRINK__WRITE(e);
   if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
   if (e->run.phase == BRINK__PH_IDLE || e->run.phase == BRINK__PH_DONE)
     return brink__error(e, BRINK_ESTATE, "no run is under way");
   if (e->nmarks) return brink__error(e, BRINK_ESTATE, "a transaction is open");
   int ev = brink__event_find(e, name);
+  if (ev >= 0 && data && !brink__data_valid(data))
+    return brink__error(e, BRINK_EINVAL, "event data for '%s' is not a "
+                        "literal brink writes: %.60s", name, data);
   if (ev >= 0) {
     brink_record r;
     brink__record(e, &r, BRINK_REC_EVENT);

@@ -140,6 +140,7 @@ static int check_spec(brink_engine *e, const brink_var_spec *s) {
 BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
                                 int *out) {
   if (out) *out = -1;
+  BRINK__WRITE(e);
   if (s == NULL || s->size < sizeof *s || s->name == NULL || !*s->name)
     return brink__error(e, BRINK_EINVAL, "a variable needs a name");
   if (e->sealed)
@@ -211,6 +212,7 @@ BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
 
 BRINK_API int brink_var_init_for(brink_engine *e, int decl, const char *actor,
                                  double init) {
+  BRINK__WRITE(e);
   if (decl < 0 || decl >= e->ndecls || actor == NULL)
     return brink__error(e, BRINK_EINVAL, "bad declaration id %d", decl);
   if (e->sealed)
@@ -571,6 +573,7 @@ static int initialise(brink_engine *e, int *first) {
 }
 
 BRINK_API int brink_world_seal(brink_engine *e) {
+  BRINK__WRITE(e);
   if (e->sealed) return brink__error(e, BRINK_ESTATE, "already sealed");
   int first = BRINK_OK, d0 = e->ndiags;
   int rc = fits(e);
@@ -795,6 +798,7 @@ int brink__write(brink_engine *e, int var, double value) {
 }
 
 BRINK_API int brink_var_set(brink_engine *e, int var, double value) {
+  BRINK__WRITE(e);
   if (!VALID(e, var)) return bad_var(e, var);
   return brink__write(e, var, value);
 }
@@ -847,6 +851,7 @@ BRINK_API int brink_value_format(const brink_engine *e, int var, double x,
 }
 
 BRINK_API int brink_var_set_text(brink_engine *e, int var, const char *text) {
+  BRINK__WRITE(e);
   if (!VALID(e, var)) return bad_var(e, var);
   if (text == NULL) return brink__error(e, BRINK_EINVAL, "text is NULL");
   const brink__decl *d = &e->decls[e->vars[var].decl];

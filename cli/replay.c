@@ -167,7 +167,7 @@ static void drive(replay *r, session *s) {
   while (!r->differs && !s->stop && r->pos < r->lines.n) {
     size_t before = r->pos;
     bool was_start = s->turn_start;
-    brink_position pa, pb;
+    brink_position pa = {.size = sizeof pa}, pb = {.size = sizeof pb};
     brink_position_get(s->e, &pa);
     const char *kind;
     json_t *rec = record_at(r, r->pos, &kind);

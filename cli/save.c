@@ -389,7 +389,7 @@ static json_t *value_json(brink_engine *e, int v) {
 }
 
 json_t *state_json(brink_engine *e) {
-  brink_position p;
+  brink_position p = {.size = sizeof p};
   if (brink_position_get(e, &p) != BRINK_OK) return NULL;
   bool bad = false;
   json_t *o = json_object();
@@ -657,7 +657,7 @@ static int apply_schedule(brink_engine *e, json_t *sched, long long next,
 
 static int apply_position(brink_engine *e, json_t *st, bool force,
                           const char *where, char *err, size_t cap) {
-  brink_position p;
+  brink_position p = {.size = sizeof p};
   brink_position_get(e, &p);
   long long turn, phase, index, made, seq;
   if (get_int(st, "turn", 1, 100000000, &turn, where, err, cap) ||

@@ -110,6 +110,17 @@ int brink__writable(brink_engine *e, const char *fn);
     int brink__rc = brink__writable((e), __func__);                         \
     if (brink__rc != BRINK_OK) return brink__rc;                            \
   } while (0)
+/*
+** The rule for versioned structs (brink.h): a caller's struct of 'size'
+** bytes is read over 'dst', which holds the defaults, as far as both
+** know; written into only as far as its 'size' says.  A size that does
+** not cover the size field, or is larger than the library's struct, is
+** BRINK_EINVAL ('e' may be NULL: no message then).
+*/
+int brink__struct_in(const brink_engine *e, void *dst, size_t full,
+                     const void *src, const char *what);
+int brink__struct_out(const brink_engine *e, void *dst, const void *src,
+                      size_t full, const char *what);
 /* Adds "where: msg" to the load diagnostics. */
 int brink__diag(brink_engine *e, const char *where, const char *msg);
 void brink__diag_clear(brink_engine *e);

@@ -503,12 +503,8 @@ BRINK_API int brink_engine_open(brink_engine **out, const brink_config *cfg) {
   *out = NULL;
   brink_config c;
   brink_config_init(&c);
-  if (cfg) {
-    if (cfg->size < sizeof(uint32_t) || cfg->size > sizeof c)
-      return BRINK_EINVAL;
-    memcpy(&c, cfg, cfg->size);
-    c.size = sizeof c;
-  }
+  if (cfg && brink__struct_in(NULL, &c, sizeof c, cfg, "config"))
+    return BRINK_EINVAL;
   apply_defaults(&c);
   brink_alloc alloc = c.alloc ? c.alloc : default_alloc;
   brink_engine *e = alloc(c.alloc_ud, NULL, 0, sizeof *e);
@@ -558,6 +554,42 @@ int brink__writable(brink_engine *e, const char *fn) {
                         "record callback: it would change the run being "
                         "reported (only calls that read are)", fn);
   e->listed_actor = -1;
+  return BRINK_OK;
+}
+
+/* The caller's 'size' field, checked against what the library knows. */
+static int struct_size(const brink_engine *e, const void *p, size_t full,
+                       const char *what, uint32_t *size) {
+  if (p == NULL)
+    return e ? brink__error(e, BRINK_EINVAL, "%s is NULL", what)
+             : BRINK_EINVAL;
+  memcpy(size, p, sizeof *size);
+  if (*size >= sizeof *size && *size <= full) return BRINK_OK;
+  if (e == NULL) return BRINK_EINVAL;
+  return brink__error(e, BRINK_EINVAL, "%s: size %u is not between %zu and "
+                      "%zu (set it to sizeof the struct)", what,
+                      (unsigned)*size, sizeof *size, full);
+}
+
+int brink__struct_in(const brink_engine *e, void *dst, size_t full,
+                     const void *src, const char *what) {
+  uint32_t size = 0;
+  int rc = struct_size(e, src, full, what, &size);
+  if (rc != BRINK_OK) return rc;
+  memcpy(dst, src, size);
+  /* The copy is the library's version of the struct now. */
+  uint32_t mine = (uint32_t)full;
+  memcpy(dst, &mine, sizeof mine);
+  return BRINK_OK;
+}
+
+int brink__struct_out(const brink_engine *e, void *dst, const void *src,
+                      size_t full, const char *what) {
+  uint32_t size = 0;
+  int rc = struct_size(e, dst, full, what, &size);
+  if (rc != BRINK_OK) return rc;
+  memcpy(dst, src, size);
+  memcpy(dst, &size, sizeof size);   /* says how much was written */
   return BRINK_OK;
 }
 

@@ -24,6 +24,7 @@ static void put(out *o, const char *s, size_t n) {
 static void puts_(out *o, const char *s) { put(o, s, strlen(s)); }
 
 static void put_string(out *o, const char *s) {
+  if (s == NULL) s = "";   /* a host's record may leave a field unset */
   put(o, "\"", 1);
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
@@ -79,11 +80,17 @@ static void put_value(out *o, const brink_engine *e, int var, double v) {
 static const char *kind_names[] = {"start", "turn", "move", "set", "trigger",
                                    "event", "news", "error", "end"};
 
-BRINK_API int brink_record_json(const brink_engine *e, const brink_record *r,
+BRINK_API int brink_record_json(const brink_engine *e, const brink_record *rec,
                                 char *buf, size_t cap) {
-  if (r == NULL || r->kind < 0 || r->kind > BRINK_REC_END ||
-      (buf == NULL && cap))
-    return BRINK_EINVAL;
+  brink_record full;
+  brink__record(e, &full, BRINK_REC_START);
+  int rc = brink__struct_in(e, &full, sizeof full, rec, "brink_record");
+  if (rc != BRINK_OK) return rc;
+  const brink_record *r = &full;
+  if (r->kind < 0 || r->kind > BRINK_REC_END)
+    return brink__error(e, BRINK_EINVAL, "no record kind %d", (int)r->kind);
+  if (buf == NULL && cap)
+    return brink__error(e, BRINK_EINVAL, "buf is NULL but cap is %zu", cap);
   out o = {buf, cap, 0};
   puts_(&o, "{\"t\":");
   put_string(&o, kind_names[r->kind]);

@@ -6,8 +6,8 @@
 
 #include "brinkint.h"
 
-BRINK_API int brink_position_get(const brink_engine *e, brink_position *out) {
-  if (out == NULL) return BRINK_EINVAL;
+/* The whole position, in this library's version of the struct. */
+static void position_of(const brink_engine *e, brink_position *out) {
   const brink__run *r = &e->run;
   memset(out, 0, sizeof *out);
   out->size = sizeof *out;
@@ -21,7 +21,12 @@ BRINK_API int brink_position_get(const brink_engine *e, brink_position *out) {
   out->sched_seq = r->sched_seq;
   out->seed = r->seed;
   memcpy(out->rng, r->rng.s, sizeof out->rng);
-  return BRINK_OK;
+}
+
+BRINK_API int brink_position_get(const brink_engine *e, brink_position *out) {
+  brink_position p;
+  position_of(e, &p);
+  return brink__struct_out(e, out, &p, sizeof p, "brink_position");
 }
 
 static int bad(brink_engine *e, const char *field, long long v) {
@@ -81,13 +86,16 @@ void brink__position_apply(brink_engine *e, const brink_position *p) {
 
 BRINK_API int brink_position_set(brink_engine *e, const brink_position *p) {
   BRINK__WRITE(e);
-  if (p == NULL || p->size < sizeof *p)
-    return brink__error(e, BRINK_EINVAL, "position: bad size");
+  /* Fields an older caller does not know keep their current values. */
+  brink_position pos;
+  position_of(e, &pos);
+  int rc = brink__struct_in(e, &pos, sizeof pos, p, "brink_position");
+  if (rc != BRINK_OK) return rc;
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no scenario loaded");
   if (e->nmarks) return brink__error(e, BRINK_ESTATE, "a transaction is open");
-  int rc = brink__position_check(e, p);
+  rc = brink__position_check(e, &pos);
   if (rc != BRINK_OK) return rc;
-  brink__position_apply(e, p);
+  brink__position_apply(e, &pos);
   return BRINK_OK;
 }
 

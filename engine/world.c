@@ -141,13 +141,18 @@ BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
                                 int *out) {
   if (out) *out = -1;
   BRINK__WRITE(e);
-  if (s == NULL || s->size < sizeof *s || s->name == NULL || !*s->name)
+  brink_var_spec spec;
+  brink_var_spec_init(&spec);
+  int rc = brink__struct_in(e, &spec, sizeof spec, s, "brink_var_spec");
+  if (rc != BRINK_OK) return rc;
+  s = &spec;
+  if (s->name == NULL || !*s->name)
     return brink__error(e, BRINK_EINVAL, "a variable needs a name");
   if (e->sealed)
     return brink__error(e, BRINK_ESTATE,
                         "variable '%s' declared after the world was sealed",
                         s->name);
-  int rc = check_spec(e, s);
+  rc = check_spec(e, s);
   if (rc) return rc;
   const char *dot = strchr(s->name, '.');
   if (s->relation ? dot != NULL

@@ -121,6 +121,12 @@ int brink__struct_in(const brink_engine *e, void *dst, size_t full,
                      const void *src, const char *what);
 int brink__struct_out(const brink_engine *e, void *dst, const void *src,
                       size_t full, const char *what);
+/*
+** A getter given a bad id, by brink.h's rule: the message "no actor has
+** id 7", then BRINK_EINVAL (statuses), NULL (names) or -1 (answers).
+*/
+int brink__bad_id(const brink_engine *e, const char *what, int id);
+const char *brink__bad_name(const brink_engine *e, const char *what, int id);
 /* Adds "where: msg" to the load diagnostics. */
 int brink__diag(brink_engine *e, const char *where, const char *msg);
 void brink__diag_clear(brink_engine *e);

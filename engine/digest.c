@@ -119,7 +119,11 @@ int brink__digest(brink_engine *e, unsigned char out[32]) {
 }
 
 BRINK_API const char *brink_scenario_digest(const brink_engine *e) {
-  if (e == NULL || !e->sealed) return NULL;
+  if (e == NULL) return NULL;
+  if (!e->sealed) {
+    brink__error(e, BRINK_ESTATE, "no scenario is loaded: nothing to name");
+    return NULL;
+  }
   /* Computed once and kept: the engine is logically unchanged. */
   brink_engine *m = (brink_engine *)e;
   unsigned char raw[32];

@@ -593,6 +593,15 @@ int brink__struct_out(const brink_engine *e, void *dst, const void *src,
   return BRINK_OK;
 }
 
+int brink__bad_id(const brink_engine *e, const char *what, int id) {
+  return brink__error(e, BRINK_EINVAL, "no %s has id %d", what, id);
+}
+
+const char *brink__bad_name(const brink_engine *e, const char *what, int id) {
+  brink__bad_id(e, what, id);
+  return NULL;
+}
+
 int brink__diag(brink_engine *e, const char *where, const char *msg) {
   bool metering = e->metering;   /* a finding is not a declaration */
   e->metering = false;
@@ -623,7 +632,8 @@ BRINK_API int brink_on_record(brink_engine *e, brink_record_fn fn,
 BRINK_API int brink_diag_count(const brink_engine *e) { return e->ndiags; }
 
 BRINK_API const char *brink_diag_get(const brink_engine *e, int i) {
-  return i >= 0 && i < e->ndiags ? e->diags[i] : NULL;
+  return i >= 0 && i < e->ndiags ? e->diags[i]
+                                 : brink__bad_name(e, "diagnostic", i);
 }
 
 BRINK_API int brink_cause_set(brink_engine *e, const char *cause) {
@@ -682,6 +692,10 @@ int brink__field_set(brink_engine *e, const char *field, const char *value) {
 
 BRINK_API const char *brink_scenario_field(const brink_engine *e,
                                            const char *field) {
+  if (field == NULL) {
+    brink__error(e, BRINK_EINVAL, "field is NULL");
+    return NULL;
+  }
   const char *v;
   brink__field_get(e, field, &v);
   return v;
@@ -752,14 +766,17 @@ BRINK_API int brink_actor_find(brink_engine *e, const char *id, int *out) {
 }
 
 BRINK_API const char *brink_actor_id(const brink_engine *e, int actor) {
-  return actor >= 0 && actor < e->nactors ? e->actors[actor].id : NULL;
+  return actor >= 0 && actor < e->nactors ? e->actors[actor].id
+                                         : brink__bad_name(e, "actor", actor);
 }
 
 BRINK_API const char *brink_actor_name(const brink_engine *e, int actor) {
-  return actor >= 0 && actor < e->nactors ? e->actors[actor].name : NULL;
+  return actor >= 0 && actor < e->nactors ? e->actors[actor].name
+                                         : brink__bad_name(e, "actor", actor);
 }
 
 BRINK_API const char *brink_actor_brief(const brink_engine *e, int actor) {
-  if (actor < 0 || actor >= e->nactors) return NULL;
+  if (actor < 0 || actor >= e->nactors)
+    return brink__bad_name(e, "actor", actor);
   return e->actors[actor].brief ? e->actors[actor].brief : "";
 }

@@ -91,6 +91,15 @@ BRINK_API int brink_record_json(const brink_engine *e, const brink_record *rec,
     return brink__error(e, BRINK_EINVAL, "no record kind %d", (int)r->kind);
   if (buf == NULL && cap)
     return brink__error(e, BRINK_EINVAL, "buf is NULL but cap is %zu", cap);
+  /* A host's record names what exists, so the names below are found. */
+  if (r->kind == BRINK_REC_MOVE &&
+      (r->actor < 0 || r->actor >= e->nactors || r->move < 0 ||
+       r->move >= e->nmoves || r->target < -1 || r->target >= e->nactors))
+    return brink__error(e, BRINK_EINVAL, "a move record with a bad actor, "
+                        "move or target id");
+  if (r->kind == BRINK_REC_SET && (!e->sealed || r->var < 0 ||
+                                   r->var >= e->nvars))
+    return brink__bad_id(e, "variable", r->var);
   out o = {buf, cap, 0};
   puts_(&o, "{\"t\":");
   put_string(&o, kind_names[r->kind]);

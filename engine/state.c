@@ -104,11 +104,15 @@ BRINK_API int brink_trigger_count(const brink_engine *e) {
 }
 
 BRINK_API const char *brink_trigger_name(const brink_engine *e, int i) {
-  return i >= 0 && i < e->ntriggers ? e->triggers[i].name : NULL;
+  return i >= 0 && i < e->ntriggers ? e->triggers[i].name
+                                     : brink__bad_name(e, "trigger", i);
 }
 
 BRINK_API int brink_trigger_fired(const brink_engine *e, int i) {
-  if (i < 0 || i >= e->ntriggers || e->fired == NULL) return -1;
+  if (i < 0 || i >= e->ntriggers || e->fired == NULL) {
+    brink__bad_id(e, "trigger", i);
+    return -1;
+  }
   return e->fired[i];
 }
 
@@ -123,7 +127,8 @@ BRINK_API int brink_trigger_set_fired(brink_engine *e, int i, int fired) {
 BRINK_API int brink_event_count(const brink_engine *e) { return e->nevents; }
 
 BRINK_API const char *brink_event_name(const brink_engine *e, int i) {
-  return i >= 0 && i < e->nevents ? e->events[i].name : NULL;
+  return i >= 0 && i < e->nevents ? e->events[i].name
+                                   : brink__bad_name(e, "event", i);
 }
 
 BRINK_API int brink_outcome_count(const brink_engine *e) {
@@ -131,7 +136,8 @@ BRINK_API int brink_outcome_count(const brink_engine *e) {
 }
 
 BRINK_API const char *brink_outcome_name(const brink_engine *e, int i) {
-  return i >= 0 && i < e->noutcomes ? e->outcomes[i].name : NULL;
+  return i >= 0 && i < e->noutcomes ? e->outcomes[i].name
+                                     : brink__bad_name(e, "outcome", i);
 }
 
 BRINK_API int brink_schedule_count(const brink_engine *e) {
@@ -141,7 +147,8 @@ BRINK_API int brink_schedule_count(const brink_engine *e) {
 BRINK_API int brink_schedule_get(const brink_engine *e, int i, int *due,
                                  int *event, uint32_t *seq,
                                  const char **data) {
-  if (i < 0 || i >= e->nsched - e->sched_head) return BRINK_EINVAL;
+  if (i < 0 || i >= e->nsched - e->sched_head)
+    return brink__bad_id(e, "schedule entry", i);
   const brink__sched *s = &e->sched[e->sched_head + i];
   if (due) *due = s->due;
   if (event) *event = s->event;
@@ -202,7 +209,7 @@ BRINK_API int brink_odds_get(const brink_engine *e, int *move, double *p) {
 }
 
 BRINK_API const char *brink_outcome_doc(const brink_engine *e, int i) {
-  if (i < 0 || i >= e->noutcomes) return NULL;
+  if (i < 0 || i >= e->noutcomes) return brink__bad_name(e, "outcome", i);
   return e->outcomes[i].doc ? e->outcomes[i].doc : "";
 }
 

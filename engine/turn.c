@@ -686,11 +686,12 @@ BRINK_API int brink_awaiting(const brink_engine *e) { return e->run.awaiting; }
 BRINK_API int brink_move_count(const brink_engine *e) { return e->nmoves; }
 
 BRINK_API const char *brink_move_name(const brink_engine *e, int move) {
-  return move >= 0 && move < e->nmoves ? e->moves[move].name : NULL;
+  return move >= 0 && move < e->nmoves ? e->moves[move].name
+                                       : brink__bad_name(e, "move", move);
 }
 
 BRINK_API const char *brink_move_doc(const brink_engine *e, int move) {
-  if (move < 0 || move >= e->nmoves) return NULL;
+  if (move < 0 || move >= e->nmoves) return brink__bad_name(e, "move", move);
   return e->moves[move].doc ? e->moves[move].doc : "";
 }
 

@@ -629,7 +629,7 @@ void brink__world_free(brink_engine *e) {
 
 /* reading and writing ---------------------------------------------------- */
 
-static int bad_var(brink_engine *e, int var) {
+static int bad_var(const brink_engine *e, int var) {
   if (!e->sealed)
     return brink__error(e, BRINK_ESTATE, "the world is not sealed yet");
   return brink__error(e, BRINK_EINVAL, "no variable has id %d", var);
@@ -675,22 +675,33 @@ BRINK_API int brink_var_find(brink_engine *e, const char *name, int *out) {
 }
 
 BRINK_API const char *brink_var_name(const brink_engine *e, int var) {
-  return VALID(e, var) ? e->vars[var].name : NULL;
+  if (!VALID(e, var)) {
+    bad_var(e, var);
+    return NULL;
+  }
+  return e->vars[var].name;
 }
 
 BRINK_API const char *brink_var_doc(const brink_engine *e, int var) {
-  if (!VALID(e, var)) return NULL;
+  if (!VALID(e, var)) {
+    bad_var(e, var);
+    return NULL;
+  }
   const char *doc = e->decls[e->vars[var].decl].doc;
   return doc ? doc : "";
 }
 
 BRINK_API int brink_var_type(const brink_engine *e, int var) {
-  return VALID(e, var) ? e->decls[e->vars[var].decl].type : -1;
+  if (!VALID(e, var)) {
+    bad_var(e, var);
+    return -1;
+  }
+  return e->decls[e->vars[var].decl].type;
 }
 
 BRINK_API int brink_var_bounds(const brink_engine *e, int var, double *min,
                                double *max) {
-  if (!VALID(e, var)) return BRINK_EINVAL;
+  if (!VALID(e, var)) return bad_var(e, var);
   const brink__decl *d = &e->decls[e->vars[var].decl];
   if (min) *min = d->min;
   if (max) *max = d->max;
@@ -699,14 +710,17 @@ BRINK_API int brink_var_bounds(const brink_engine *e, int var, double *min,
 
 BRINK_API int brink_var_actors(const brink_engine *e, int var, int *owner,
                                int *other) {
-  if (!VALID(e, var)) return BRINK_EINVAL;
+  if (!VALID(e, var)) return bad_var(e, var);
   if (owner) *owner = e->vars[var].owner;
   if (other) *other = e->vars[var].other;
   return BRINK_OK;
 }
 
 BRINK_API int brink_var_visible(const brink_engine *e, int var, int actor) {
-  if (!VALID(e, var)) return 0;
+  if (!VALID(e, var)) {
+    bad_var(e, var);
+    return -1;
+  }
   const brink__decl *d = &e->decls[e->vars[var].decl];
   const brink__var *v = &e->vars[var];
   switch (d->visibility) {
@@ -721,7 +735,10 @@ BRINK_API int brink_var_visible(const brink_engine *e, int var, int actor) {
 
 BRINK_API const char *brink_var_enum_value(const brink_engine *e, int var,
                                            int index) {
-  if (!VALID(e, var)) return "";
+  if (!VALID(e, var)) {
+    bad_var(e, var);
+    return NULL;
+  }
   const brink__decl *d = &e->decls[e->vars[var].decl];
   return index >= 0 && index < d->nvalues ? d->values[index] : "";
 }
@@ -838,16 +855,19 @@ bool brink__parse_number(const brink_engine *e, const char *text,
 
 BRINK_API int brink_var_format(const brink_engine *e, int var, char *buf,
                                size_t cap) {
-  if (!VALID(e, var)) return BRINK_EINVAL;
+  if (!VALID(e, var)) return bad_var(e, var);
   return brink_value_format(e, var, e->values[var], buf, cap);
 }
 
 BRINK_API int brink_value_format(const brink_engine *e, int var, double x,
                                  char *buf, size_t cap) {
-  if (!VALID(e, var)) return BRINK_EINVAL;
+  if (!VALID(e, var)) return bad_var(e, var);
   const brink__decl *d = &e->decls[e->vars[var].decl];
   if (d->type == BRINK_ENUM && (x != floor(x) || x < 0 || x >= d->nvalues))
-    return BRINK_ERANGE;
+    return brink__error(e, BRINK_ERANGE, "%s: %g is not a value index",
+                        e->vars[var].name, x);
+  if (buf == NULL && cap)
+    return brink__error(e, BRINK_EINVAL, "buf is NULL but cap is %zu", cap);
   switch (d->type) {
   case BRINK_FLAG: return snprintf(buf, cap, "%s", x != 0 ? "true" : "false");
   case BRINK_ENUM: return snprintf(buf, cap, "%s", d->values[(int)x]);

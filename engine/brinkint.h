@@ -492,6 +492,7 @@ struct brink_engine {
   brink__host host;
   /* The scenario's digest, "" until asked for; each import as "name hex". */
   char digest[72];
+  unsigned char digest_raw[32];
   char **sources;
   int nsources, cap_sources;
   brink_record_fn on_record;

@@ -85,21 +85,22 @@ static int compute(brink_engine *e) {
   const char *src = brink_scenario_text(e, &len);
   char hex[65];
   if (e->host.ud && e->nsources == 0) {
-    brink__sha256_hex(src, len, hex);
+    brink__sha256(src, len, e->digest_raw);
   } else {
     text t = {e, NULL, 0, 0, false};
     if (e->host.ud) {
-      brink__sha256_hex(src, len, hex);
+      brink__sha256_hex(src, len, hex);   /* the text's, named below */
       add(&t, "scenario %s\n", hex);
       for (int i = 0; i < e->nsources; i++) add(&t, "import %s\n",
                                                 e->sources[i]);
     } else {
       declarations(e, &t);
     }
-    if (!t.failed) brink__sha256_hex(t.p ? t.p : "", t.len, hex);
+    if (!t.failed) brink__sha256(t.p ? t.p : "", t.len, e->digest_raw);
     brink__free(e, t.p, t.cap);
     if (t.failed) return brink__error(e, BRINK_ENOMEM, "out of memory");
   }
+  brink__hex(e->digest_raw, sizeof e->digest_raw, hex);
   snprintf(e->digest, sizeof e->digest, PREFIX "%s", hex);
   return BRINK_OK;
 }
@@ -109,12 +110,7 @@ int brink__digest(brink_engine *e, unsigned char out[32]) {
     int rc = compute(e);
     if (rc != BRINK_OK) return rc;
   }
-  const char *hex = e->digest + strlen(PREFIX);
-  for (int i = 0; i < 32; i++) {
-    unsigned v;
-    sscanf(hex + 2 * i, "%2x", &v);
-    out[i] = (unsigned char)v;
-  }
+  memcpy(out, e->digest_raw, 32);
   return BRINK_OK;
 }
 

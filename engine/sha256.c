@@ -93,13 +93,17 @@ void brink__sha256(const void *data, size_t len, unsigned char out[32]) {
   }
 }
 
-void brink__sha256_hex(const void *data, size_t len, char out[65]) {
+void brink__hex(const unsigned char *bytes, size_t n, char *out) {
   static const char hex[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = hex[bytes[i] >> 4];
+    out[2 * i + 1] = hex[bytes[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+void brink__sha256_hex(const void *data, size_t len, char out[65]) {
   unsigned char d[32];
   brink__sha256(data, len, d);
-  for (int i = 0; i < 32; i++) {
-    out[2 * i] = hex[d[i] >> 4];
-    out[2 * i + 1] = hex[d[i] & 15];
-  }
-  out[64] = '\0';
+  brink__hex(d, sizeof d, out);
 }

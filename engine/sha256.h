@@ -8,6 +8,8 @@
 #include <stddef.h>
 
 void brink__sha256(const void *data, size_t len, unsigned char out[32]);
+/* 2n lowercase hex digits of 'bytes' and a NUL into 'out'. */
+void brink__hex(const unsigned char *bytes, size_t n, char *out);
 /* 64 lowercase hex digits and a NUL. */
 void brink__sha256_hex(const void *data, size_t len, char out[65]);
 

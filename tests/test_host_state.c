@@ -232,3 +232,56 @@ Test(host_state, event_data_from_outside_must_be_a_literal) {
   brink_buffer_free(s.p);
   brink_engine_close(e);
 }
+
+/* A counting allocator: refuses every allocation past 'allowed'. */
+typedef struct budget {
+  long allowed, used;
+} budget;
+
+static void *counting(void *ud, void *p, size_t old, size_t n) {
+  budget *b = ud;
+  (void)old;
+  if (n == 0) {
+    free(p);
+    return NULL;
+  }
+  if (b->used >= b->allowed) return NULL;
+  b->used++;
+  return realloc(p, n);
+}
+
+Test(host_state, a_refused_allocation_fails_a_save_or_load_cleanly) {
+  budget b = {1L << 40, 0};
+  brink_config cfg;
+  brink_config_init(&cfg);
+  cfg.alloc = counting;
+  cfg.alloc_ud = &b;
+  brink_engine *e = midway(), *f;
+  cr_assert_eq(brink_engine_open(&f, &cfg), BRINK_OK);
+  cr_assert_eq(brink_load_string(f, "host.lua", HOST_SCENARIO,
+                                 strlen(HOST_SCENARIO)), BRINK_OK);
+  brink_start(f, 5);
+  saved s = save(e), was = save(f);
+  int loaded = 0;
+  for (long k = 0; k < 40 && !loaded; k++) {
+    b.allowed = b.used + k;
+    void *p = (void *)1;
+    size_t n;
+    int rs = brink_state_save(f, &p, &n);
+    int rl = brink_state_load(f, s.p, s.n);
+    b.allowed = 1L << 40;
+    cr_assert(rs == BRINK_OK || (rs == BRINK_ENOMEM && p == NULL), "%d", rs);
+    if (rs == BRINK_OK) brink_buffer_free(p);
+    cr_assert(rl == BRINK_OK || rl == BRINK_ENOMEM, "%d %s", rl,
+              brink_errmsg(f));
+    saved now = save(f);
+    cr_assert(same(now, rl == BRINK_OK ? s : was), "budget %ld", k);
+    brink_buffer_free(now.p);
+    loaded = rl == BRINK_OK;
+  }
+  cr_assert(loaded);
+  brink_buffer_free(s.p);
+  brink_buffer_free(was.p);
+  brink_engine_close(e);
+  brink_engine_close(f);
+}

@@ -493,7 +493,10 @@ BRINK_API int brink_record_json(const brink_engine *e, const brink_record *r,
 /*
 ** Snapshots: the whole state of a run (values, generator, calendar
 ** position, fired triggers, schedule, outcome) copied out and restored in
-** one call, into an engine with the same declarations.
+** one call, in memory, within one process (brink_state_save makes bytes to
+** store).  A snapshot carries a format version and the scenario's digest
+** (brink_scenario_digest): restoring it into an engine whose scenario has
+** another digest is refused with BRINK_EFORMAT and changes nothing.
 */
 typedef struct brink_snapshot brink_snapshot;
 /* [w] */

@@ -291,7 +291,8 @@ int brink__options_build(brink_engine *e) {
   const char *def = e->default_outcome ? e->default_outcome : "end";
   if (brink__outcome_find(e, def) < 0) {
     brink__outcome *o;
-    if (ADD(e, outcomes, brink__outcome, "outcome", def, &o)) return BRINK_ENOMEM;
+    if (ADD(e, outcomes, brink__outcome, "outcome", def, &o))
+      return BRINK_ENOMEM;
     o->when = -1;
   }
   return BRINK_OK;

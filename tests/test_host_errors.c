@@ -144,7 +144,9 @@ static outcome c_schedule_put(brink_engine *e) {
   return S(brink_schedule_put(e, 3, BAD, 0, NULL));
 }
 static outcome c_news(brink_engine *e) { return S(brink_news(e, NULL)); }
-static outcome c_fire(brink_engine *e) { return S(brink_fire(e, "nope", NULL)); }
+static outcome c_fire(brink_engine *e) {
+  return S(brink_fire(e, "nope", NULL));
+}
 static outcome c_odds(brink_engine *e) { return S(brink_odds(e, BAD, 0.5)); }
 static outcome c_score(brink_engine *e) {
   double d;

@@ -52,6 +52,9 @@
 **        settings, its generator, the option list it keeps); refused with
 **        BRINK_ESTATE and a message when called from inside the record
 **        callback, because it would change the run being reported.
+**        Snapshots, saved states and clones are [w] too: they copy the
+**        whole state, which the callback sees half made (they change
+**        nothing, so they keep the option list).
 **    Functions without a mark need no engine.  brink_engine_close must
 **    never be called from the record callback.
 **

@@ -110,6 +110,15 @@ int brink__writable(brink_engine *e, const char *fn);
     int brink__rc = brink__writable((e), __func__);                         \
     if (brink__rc != BRINK_OK) return brink__rc;                            \
   } while (0)
+/* For calls that copy the whole state out (snapshots, saves, clones):
+   refused in the record callback, where the state is half made, but they
+   change nothing, so the option list stays. */
+int brink__whole(brink_engine *e, const char *fn);
+#define BRINK__WHOLE(e)                                                     \
+  do {                                                                      \
+    int brink__rc = brink__whole((e), __func__);                            \
+    if (brink__rc != BRINK_OK) return brink__rc;                            \
+  } while (0)
 /*
 ** The rule for versioned structs (brink.h): a caller's struct of 'size'
 ** bytes is read over 'dst', which holds the defaults, as far as both

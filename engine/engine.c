@@ -548,6 +548,14 @@ BRINK_API void brink_engine_close(brink_engine *e) {
   e->alloc(e->alloc_ud, e, sizeof *e, 0);
 }
 
+int brink__whole(brink_engine *e, const char *fn) {
+  if (e->in_record)
+    return brink__error(e, BRINK_ESTATE, "%s is not allowed inside the "
+                        "record callback: the run being reported is half "
+                        "done (only calls that read are allowed)", fn);
+  return BRINK_OK;
+}
+
 int brink__writable(brink_engine *e, const char *fn) {
   if (e->in_record)
     return brink__error(e, BRINK_ESTATE, "%s is not allowed inside the "

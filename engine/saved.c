@@ -129,7 +129,7 @@ static void write_state(brink_engine *e, const unsigned char digest[32],
 BRINK_API int brink_state_save(brink_engine *e, void **out, size_t *len) {
   if (out) *out = NULL;
   if (len) *len = 0;
-  BRINK__WRITE(e);
+  BRINK__WHOLE(e);
   if (out == NULL || len == NULL)
     return brink__error(e, BRINK_EINVAL, "brink_state_save: out and len "
                         "are needed");

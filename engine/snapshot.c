@@ -49,7 +49,7 @@ static size_t snapshot_size(const brink_engine *e) {
 BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
   if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");
   *out = NULL;
-  BRINK__WRITE(e);
+  BRINK__WHOLE(e);
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no world to copy");
   if (e->nmarks)
     return brink__error(e, BRINK_ESTATE, "a transaction is open");
@@ -207,7 +207,7 @@ static int copy_declarations(brink_engine *e, brink_engine *c) {
 BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out) {
   if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");
   *out = NULL;
-  BRINK__WRITE(e);
+  BRINK__WHOLE(e);
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "nothing to clone");
   brink_snapshot *snap;
   int rc = brink_snapshot_take(e, &snap);

@@ -313,6 +313,24 @@ Test(host, the_option_list_is_dropped_by_any_call_that_changes_the_state) {
   }
 }
 
+Test(host, copying_the_state_out_keeps_the_option_list) {
+  brink_engine *e = awaiting_blue();
+  int n, move;
+  cr_assert_eq(brink_options(e, 0, &n), BRINK_OK);
+  brink_snapshot *s;
+  cr_assert_eq(brink_snapshot_take(e, &s), BRINK_OK);
+  void *p;
+  size_t len;
+  cr_assert_eq(brink_state_save(e, &p, &len), BRINK_OK);
+  brink_engine *c;
+  cr_assert_eq(brink_engine_clone(e, &c), BRINK_OK);
+  cr_assert_eq(brink_option_get(e, 0, &move, NULL, NULL, NULL), BRINK_OK);
+  brink_engine_close(c);
+  brink_buffer_free(p);
+  brink_snapshot_free(s);
+  brink_engine_close(e);
+}
+
 Test(host, schedule_data_stays_valid_while_its_entry_is_scheduled) {
   brink_engine *e = load_ok(HOST_SCENARIO);
   brink_start(e, 3);

@@ -105,20 +105,17 @@ const char *brink__suggest(brink_engine *e, const char *name,
 ** that only read need nothing.
 */
 int brink__writable(brink_engine *e, const char *fn);
-#define BRINK__WRITE(e)                                                     \
+#define BRINK__GUARD(check)                                                 \
   do {                                                                      \
-    int brink__rc = brink__writable((e), __func__);                         \
+    int brink__rc = (check);                                                \
     if (brink__rc != BRINK_OK) return brink__rc;                            \
   } while (0)
+#define BRINK__WRITE(e) BRINK__GUARD(brink__writable((e), __func__))
 /* For calls that copy the whole state out (snapshots, saves, clones):
    refused in the record callback, where the state is half made, but they
    change nothing, so the option list stays. */
 int brink__whole(brink_engine *e, const char *fn);
-#define BRINK__WHOLE(e)                                                     \
-  do {                                                                      \
-    int brink__rc = brink__whole((e), __func__);                            \
-    if (brink__rc != BRINK_OK) return brink__rc;                            \
-  } while (0)
+#define BRINK__WHOLE(e) BRINK__GUARD(brink__whole((e), __func__))
 /*
 ** The rule for versioned structs (brink.h): a caller's struct of 'size'
 ** bytes is read over 'dst', which holds the defaults, as far as both

@@ -1,5 +1,6 @@
 /* The host API's rules: lifetimes, lookups, statuses. */
 #include "host_fixture.h"
+#include "brinkint.h"
 #include "sha256.h"
 
 Test(host, a_snapshot_outlives_the_engine_that_took_it) {
@@ -344,4 +345,26 @@ Test(host, schedule_data_stays_valid_while_its_entry_is_scheduled) {
   cr_assert_eq(brink_step(e), BRINK_OK);
   cr_assert_str_eq(data, "{[\"severity\"]=2,}");
   brink_engine_close(e);
+}
+
+/* The hook a binding calls for each imported text: the digest covers it. */
+Test(host, an_import_the_binding_reports_changes_the_digest) {
+  brink_engine *a = load_ok(HOST_SCENARIO), *b = load_ok(HOST_SCENARIO);
+  char plain[80];
+  snprintf(plain, sizeof plain, "%s", brink_scenario_digest(a));
+  cr_assert_eq(brink__source_add(a, "lib/x.lua", "return 1", 8), BRINK_OK);
+  cr_assert_eq(brink__source_add(b, "lib/x.lua", "return 2", 8), BRINK_OK);
+  cr_assert_str_neq(brink_scenario_digest(a), plain);
+  cr_assert_str_neq(brink_scenario_digest(a), brink_scenario_digest(b));
+  cr_assert_eq(strncmp(brink_scenario_digest(a), "sha256:", 7), 0);
+  cr_assert_eq(strlen(brink_scenario_digest(a)), 7 + 64);
+  brink_start(a, 1);
+  brink_start(b, 1);
+  void *p;
+  size_t n;
+  cr_assert_eq(brink_state_save(a, &p, &n), BRINK_OK);
+  cr_assert_eq(brink_state_load(b, p, n), BRINK_EFORMAT);
+  brink_buffer_free(p);
+  brink_engine_close(a);
+  brink_engine_close(b);
 }

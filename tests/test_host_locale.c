@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "data.h"
 #include "host_fixture.h"
 
 /* Installs de_DE.UTF-8, made by the Makefile under $BRINK_BUILD/locale;
@@ -30,6 +31,7 @@ static void comma_locale(void) {
   "actor 'A' {}\n"                                                         \
   "var 'level' { min = 0, max = 100, init = 1.25 }\n"                      \
   "var 'count' { type = 'integer', min = 0, max = 9, init = 0 }\n"         \
+  "event 'later' { effect = function(w, data) end }\n"                    \
   "trigger 'say' { at = '2024-01-01', effect = function(w)\n"              \
   "  news(tostring(w.level) .. ' ' .. string.format('%.2f', 2.5) ..\n"     \
   "    ' ' .. tostring(tonumber('3.5') + 0.25) .. ' ' .. 0.5)\n"           \
@@ -64,6 +66,19 @@ static void *check_numbers(void *unused) {
   brink_record_json(e, &r, buf, sizeof buf);
   cr_assert(strstr(buf, "\"old\":1.25,\"new\":0.5,"), "%s", buf);
   brink_engine_close(e);
+
+  /* Event data's numbers are checked without the locale too: the comma
+     locale would read "1.5e308" as 1 and take 1.9e308 for finite. */
+  e = load_ok(LOCALE_SCENARIO);
+  brink_start(e, 1);
+  cr_assert_eq(brink_schedule_put(e, 2, 0, 0, "{[\"x\"]=1.9e308,}"),
+               BRINK_EINVAL);
+  cr_assert_eq(brink_schedule_put(e, 2, 0, 0, "{[\"x\"]=1.5e308,}"),
+               BRINK_OK, "%s", brink_errmsg(e));
+  brink_engine_close(e);
+  cr_assert(brink__data_valid("{[\"x\"]=1.5e307,[2.5]=-0.25,}"));
+  cr_assert(!brink__data_valid("{[\"x\"]=1.9e308,}"));
+  cr_assert(!brink__data_valid("1.5e309"));
 
   int status;
   char *log = play(LOCALE_SCENARIO, 1, &status);

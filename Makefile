@@ -8,7 +8,10 @@ CC        ?= cc
 VERSION   := 0.1.0
 SOVERSION := 0
 
-PKGS      := lua5.4 jansson libedit
+# What the library itself links (brink.pc's Requires.private); the command
+# adds its own.
+LIB_PKGS  := lua5.4 jansson
+PKGS      := $(LIB_PKGS) libedit
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wwrite-strings -Wundef -Werror
 # No fused multiply-add: the same draws and sums on every machine.
@@ -16,6 +19,8 @@ BASE      := -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(WARN) -MMD -
 OPT       ?= -O2 -g
 PKGCFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# What the library itself links: no line editing.
+LIBLIBS    = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -lm
 CFLAGS_ALL = $(BASE) $(OPT) $(SAN) $(PKGCFLAGS) -Iengine -Ibindings/lua -Isession -I$(BUILD)/gen $(CFLAGS)
 LIBCFLAGS  = $(CFLAGS_ALL) -fPIC -fvisibility=hidden -DBRINK_BUILDING
 
@@ -99,21 +104,32 @@ $(LIBI): $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(LIBSO): $(LIB_OBJ)
-	$(CC) -shared -pthread -Wl,-soname,libbrink.so.$(SOVERSION) -o $@ $^ $(PKGLIBS) $(LDSAN)
+	$(CC) -shared -pthread -Wl,-soname,libbrink.so.$(SOVERSION) -o $@ $^ $(LIBLIBS) $(LDSAN)
 	ln -sf libbrink.so.$(VERSION) $(BUILD)/libbrink.so.$(SOVERSION)
 	ln -sf libbrink.so.$(SOVERSION) $(BUILD)/libbrink.so
 
 $(BIN): $(CLI_OBJ) $(LIBI)
 	$(CC) -pthread -o $@ $(CLI_OBJ) $(LIBI) $(PKGLIBS) $(LDSAN)
 
+# A comma-decimal locale for the locale tests, made here because a machine
+# may have none installed (glibc reads LOCPATH at setlocale time).  If it
+# cannot be made the build stops: the tests must not pass by skipping.
+TEST_LOCALE := $(BUILD)/locale/de_DE.UTF-8
+
+$(TEST_LOCALE):
+	@mkdir -p $(dir $@)
+	localedef -i de_DE -f UTF-8 $@ || { rm -rf $@; \
+	  echo "cannot make the de_DE.UTF-8 locale the tests need" >&2; exit 1; }
+
 # The tests link the library alone (with its internal names, for the
 # tests of one module): the command is tested by running it.
-$(TESTS): $(TEST_OBJ) $(LIBI)
+$(TESTS): $(TEST_OBJ) $(LIBI) | $(TEST_LOCALE)
 	$(CC) -pthread -o $@ $(TEST_OBJ) $(LIBI) $(PKGLIBS) -lcriterion $(LDSAN)
 
 # The harnesses of make fuzz, built by it with clang.  Those of saves and
 # logs call the command's own functions: all of cli/ but main().
 TEST_CLI_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
+
 fuzzers: $(patsubst %,$(BUILD)/fuzz/%,scenario save replay merge)
 
 $(BUILD)/fuzz/scenario: tests/fuzz/fuzz_scenario.c $(LIBI)
@@ -162,8 +178,9 @@ $(BUILD)/gen/prelude.c: bindings/lua/prelude.lua tools/embed.sh
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(LIBCFLAGS) -c -o $@ $<
 
-$(BUILD)/brink.pc: tools/brink.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+$(BUILD)/brink.pc: tools/brink.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	  -e 's|@LIB_PKGS@|$(LIB_PKGS)|' $< > $@
 
 install: all $(BUILD)/brink.pc
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

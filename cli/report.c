@@ -119,7 +119,7 @@ int cmd_report(int argc, char **argv) {
     char sha[65] = "";
     if (brink_load_file(e, file) == BRINK_OK &&
         (t = brink_scenario_text(e, &len)) != NULL)
-      sha256_hex(t, len, sha);
+      brink__sha256_hex(t, len, sha);
     if (!m.has_setup || strcmp(sha, m.setup.sha256) != 0) {
       if (scenario)
         term_printf(stderr, "brink report: %s is not the scenario text of the "

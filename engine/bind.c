@@ -191,7 +191,9 @@ BRINK_API int brink_score(brink_engine *e, int actor, double *out) {
   e->current = (brink__call){BRINK__IN_NONE, 0, -1, actor, -1, NULL};
   e->read_only = true;
   double v = 0;
+  locale_t old = brink__locale_enter(e);
   int rc = e->host.score(e->host.ud, &e->current, &v);
+  brink__locale_leave(old);
   e->read_only = false;
   e->current = saved;
   if (rc != BRINK_OK) return rc;

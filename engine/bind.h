@@ -13,6 +13,7 @@
 #ifndef BRINK_BIND_H
 #define BRINK_BIND_H
 
+#include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,10 +54,30 @@ int brink__map_put(brink_engine *e, brink__map *m, const char *key, int val);
 int brink__map_get(const brink__map *m, const char *key);   /* -1: none */
 void brink__map_free(brink_engine *e, brink__map *m);
 
+/* locale ----------------------------------------------------------------- */
+
+/*
+** The host may set any locale, in any thread; brink's numbers must read
+** and print the same whatever it is ("1.5", never "1,5").  Each engine
+** holds a C locale, and these install it for the calling thread only
+** (uselocale) and put the thread's own back.  They are called at the few
+** places where numbers become text or text numbers, and where scripts are
+** entered (Lua's tostring, string.format, tonumber and its lexer follow
+** the thread's locale):
+**   - messages: brink__error and everything built on it;
+**   - values: brink__fmt_number and brink__parse_number;
+**   - scripts: brink__host_eval/run/choose/clone, brink_score and the
+**     bindings' loads;
+** so new code that formats or parses through these, or reaches scripts
+** through e->host, is covered without thinking of it.
+*/
+locale_t brink__locale_enter(const brink_engine *e);
+void brink__locale_leave(locale_t old);
+
 /* errors ----------------------------------------------------------------- */
 
 /* Sets the message (printf-style) and returns 'status'. */
-int brink__error(brink_engine *e, int status, const char *fmt, ...)
+int brink__error(const brink_engine *e, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A script error: 'where' is "file:line" or "", the message has no prefix. */
 int brink__script_error(brink_engine *e, int status, const char *where,

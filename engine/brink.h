@@ -3,22 +3,71 @@
 ** turn-based crisis and diplomacy scenarios.
 **
 ** Everything a host may use is declared here and nothing else is exported
-** from the library.  The rules, in short:
+** from the library.  The rules (docs/embedding.md explains them at length):
 **
-**  - Handles are opaque and made and freed in pairs: brink_engine_open /
-**    brink_engine_close, brink_snapshot_take / brink_snapshot_free.  Freeing
-**    NULL does nothing.  On failure an out-parameter handle is set to NULL.
-**  - Every call that can fail returns an int status: BRINK_OK (0), a
-**    positive state (BRINK_DONE, BRINK_AWAIT) or a negative error.  After an
-**    error, brink_errmsg(e) holds a readable message until the next call.
-**  - Actors, variables and moves are named by small integer ids, looked up
-**    once by name and checked on every use.
-**  - There is no global state: engines are independent and may be used from
-**    different threads, one thread per engine at a time.
-**  - Strings returned by the engine are owned by it and stay valid until the
-**    engine is closed, unless a prototype says otherwise.
-**  - Everything is callable from Python's ctypes with this header alone:
-**    no varargs, no struct passed by value, nothing that is only a macro.
+**  Handles.  Opaque, made and freed in pairs: brink_engine_open /
+**    brink_engine_close, brink_snapshot_take / brink_snapshot_free,
+**    brink_state_save / brink_buffer_free.  Freeing NULL does nothing.  On
+**    failure an out-parameter handle is set to NULL (an out-parameter id to
+**    -1).  Every function taking an engine needs a non-NULL one, except
+**    brink_engine_close and brink_errmsg.
+**
+**  Failures, one rule for every call.
+**    - Calls returning a status return BRINK_OK (0), a positive state
+**      (BRINK_DONE, BRINK_AWAIT) or a negative error.
+**    - Getters of names and texts return NULL for a bad id (or when there
+**      is nothing to name); "" means the thing exists and the text is empty.
+**    - Getters of answers (a type, 'fired', 'visible') return -1 for a bad
+**      id.  Counts never fail: 0 when there is nothing.
+**    - brink_random and brink_normal return NaN when refused.
+**    - Every failure, whatever it returns, leaves its own message in
+**      brink_errmsg(e).  A successful call leaves the message alone: the
+**      message always describes the last failure.
+**
+**  Pointer lifetimes.  Strings the engine returns are owned by it and are
+**    valid until the engine is closed (names, docs, the scenario's text,
+**    path and digest), unless the prototype says otherwise.  The shorter
+**    lives, all written at their prototypes: brink_errmsg/errwhere/errin
+**    (until the next failing call), brink_diag_get (until the next load),
+**    brink_option_get's reason (until the next call that changes the
+**    engine), brink_schedule_get's data (while its entry is scheduled),
+**    pointers inside a brink_record (during the callback), snapshot bytes
+**    (until the snapshot is freed).  Library-wide strings (brink_version,
+**    brink_status_name, brink_strerror) live forever.
+**
+**  Versioned structs.  Every struct that crosses the API starts with
+**    uint32_t 'size', set by the caller to sizeof the struct as its header
+**    declares it (the _init functions do).  The library reads a caller's
+**    struct only as far as 'size' goes, giving the fields past it their
+**    defaults, and writes into one only as far as 'size' goes (then sets
+**    'size' to what it wrote).  So a host built against an older, smaller
+**    struct keeps working.  A size that does not cover the size field, or
+**    is larger than this library's struct, is BRINK_EINVAL.  Structs the
+**    library hands out (brink_record) carry the library's size.
+**
+**  Reads and writes.  Each engine function is one of:
+**    [r] reads: never changes the engine's run or settings; allowed
+**        everywhere, including inside the record callback;
+**    [w] writes: may change the engine (its state, its world, its
+**        settings, its generator, the option list it keeps); refused with
+**        BRINK_ESTATE and a message when called from inside the record
+**        callback, because it would change the run being reported.
+**        Snapshots, saved states and clones are [w] too: they copy the
+**        whole state, which the callback sees half made (they change
+**        nothing, so they keep the option list).
+**    Functions without a mark need no engine.  brink_engine_close must
+**    never be called from the record callback.
+**
+**  Threads and locale.  There is no global state: engines are independent
+**    and may be used from different threads, one thread per engine at a
+**    time.  Whatever locale the host sets, with setlocale or uselocale, in
+**    any thread, brink reads and writes numbers the C way ("1.5") in
+**    values, messages, records and scripts; it never changes the host's
+**    locale (it switches the calling thread's locale during a call and
+**    puts it back).
+**
+**  ctypes.  Everything is callable from Python's ctypes with this header
+**    alone: no varargs, no struct passed by value, nothing only a macro.
 */
 #ifndef BRINK_H
 #define BRINK_H
@@ -67,14 +116,15 @@ BRINK_API int brink_version_number(void);
   X(EIO, -10, "input/output error")                                         \
   X(EFORMAT, -11, "damaged or foreign data")
 
+/* C99 allows the trailing comma, so no sentinel shares a status's value. */
 typedef enum brink_status {
 #define BRINK__ENUM(name, value, text) BRINK_##name = value,
   BRINK_STATUS_TABLE(BRINK__ENUM)
 #undef BRINK__ENUM
-  BRINK_STATUS_END_ /* not a status; keeps the last comma legal */
 } brink_status;
 
-/* "BRINK_ENOMEM" for BRINK_ENOMEM; "BRINK_UNKNOWN" for anything else. */
+/* "BRINK_ENOMEM" for BRINK_ENOMEM; "BRINK_UNKNOWN" for anything else.
+   These strings are static: valid forever. */
 BRINK_API const char *brink_status_name(int status);
 /* A short sentence describing 'status'; never NULL. */
 BRINK_API const char *brink_strerror(int status);
@@ -117,18 +167,20 @@ typedef struct brink_engine brink_engine;
 ** Opens an engine with an empty world.  'cfg' may be NULL for defaults.
 ** On failure *out is NULL and the status says why.
 */
+/* [r] */
 BRINK_API int brink_engine_open(brink_engine **out, const brink_config *cfg);
 /* Frees everything the engine owns.  NULL does nothing. */
 BRINK_API void brink_engine_close(brink_engine *e);
 /*
-** The message of the last failing call on 'e' (or of the last one that left
-** a message); "" when there is none.  Valid until the next call on 'e'.
+** The message of the last failing call on 'e'; "" when none has failed.
+** Valid until the next failing call on 'e' (successful calls leave it).
 ** Safe with e == NULL (returns "out of memory", the only way to get none).
 */
 BRINK_API const char *brink_errmsg(const brink_engine *e);
-/* For errors from scripts: "file.lua:42" or "", and "trigger:name" or "". */
-BRINK_API const char *brink_errwhere(const brink_engine *e);
-BRINK_API const char *brink_errin(const brink_engine *e);
+/* For errors from scripts: "file.lua:42" or "", and "trigger:name" or "".
+   Valid as long as brink_errmsg's text. */
+BRINK_API const char *brink_errwhere(const brink_engine *e); /* [r] */
+BRINK_API const char *brink_errin(const brink_engine *e); /* [r] */
 
 /*
 ** Loading a scenario.  The engine must be empty.  'name' is the chunk name
@@ -139,34 +191,41 @@ BRINK_API const char *brink_errin(const brink_engine *e);
 ** Imports are found as brink_import_add() says, beside 'name' taken as a
 ** path for brink_load_string().
 */
-BRINK_API int brink_load_file(brink_engine *e, const char *path);
+BRINK_API int brink_load_file(brink_engine *e, const char *path); /* [w] */
 BRINK_API int brink_load_string(brink_engine *e, const char *name,
-                                const char *text, size_t len);
-/* Diagnostics of the last load: "file:line: message" lines, in file
-   order.  Warnings read "file:line: warning: ..." and are all there is
-   after a successful load (state kept in script locals, for one). */
-BRINK_API int brink_diag_count(const brink_engine *e);
-BRINK_API const char *brink_diag_get(const brink_engine *e, int i);
+                                const char *text, size_t len); /* [w] */
+/*
+** Diagnostics of the last load: "file:line: message" lines, in file order,
+** each valid until the next load or close.  Warnings read "file:line:
+** warning: ..." and are all there is after a successful load (state kept
+** in script locals, for one).
+*/
+BRINK_API int brink_diag_count(const brink_engine *e); /* [r] */
+BRINK_API const char *brink_diag_get(const brink_engine *e, int i); /* [r] */
 /*
 ** The scenario's score of 'actor' now (its optional `score(w, actor)`
 ** function): BRINK_ENOTFOUND when the scenario defines none.
 */
-BRINK_API int brink_score(brink_engine *e, int actor, double *out);
+BRINK_API int brink_score(brink_engine *e, int actor, double *out); /* [r] */
 /* Scenario fields; "" when not set. */
 BRINK_API const char *brink_scenario_field(const brink_engine *e,
-                                           const char *field);
+                                           const char *field); /* [r] */
 /* The scenario's default seed (its 'seed' field, else 0). */
-BRINK_API uint64_t brink_scenario_seed(const brink_engine *e);
+BRINK_API uint64_t brink_scenario_seed(const brink_engine *e); /* [r] */
 
 /* Actors, in declaration order, ids 0 .. count-1. */
 BRINK_API int brink_actor_add(brink_engine *e, const char *id,
-                              const char *name, int *out);
-BRINK_API int brink_actor_count(const brink_engine *e);
+                              const char *name, int *out); /* [w] */
+BRINK_API int brink_actor_count(const brink_engine *e); /* [r] */
+/* [r] */
 BRINK_API int brink_actor_find(brink_engine *e, const char *id, int *out);
 /* The short id ("USA"), the display name, or NULL for a bad id. */
+/* [r] */
 BRINK_API const char *brink_actor_id(const brink_engine *e, int actor);
+/* [r] */
 BRINK_API const char *brink_actor_name(const brink_engine *e, int actor);
 /* The actor's briefing for its player, "" when it has none. */
+/* [r] */
 BRINK_API const char *brink_actor_brief(const brink_engine *e, int actor);
 
 /*
@@ -215,33 +274,36 @@ typedef struct brink_var_spec {
 BRINK_API void brink_var_spec_init(brink_var_spec *spec);
 /* Declares; *decl (may be NULL) receives a declaration id for _init_for. */
 BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *spec,
-                                int *decl);
+                                int *decl); /* [w] */
 /*
 ** Overrides the initial value of one actor's instance of a "*.name"
 ** declaration (or of the relations it starts, for 'actor' in a relation).
 ** Checked and applied when the world is sealed.
 */
 BRINK_API int brink_var_init_for(brink_engine *e, int decl, const char *actor,
-                                 double init);
+                                 double init); /* [w] */
 /* Resolves declarations into instances; no declarations after this. */
-BRINK_API int brink_world_seal(brink_engine *e);
+BRINK_API int brink_world_seal(brink_engine *e); /* [w] */
 
-BRINK_API int brink_var_count(const brink_engine *e);
+BRINK_API int brink_var_count(const brink_engine *e); /* [r] */
 /* Unknown names fail with BRINK_ENOTFOUND and a "did you mean" message. */
+/* [r] */
 BRINK_API int brink_var_find(brink_engine *e, const char *name, int *out);
-BRINK_API const char *brink_var_name(const brink_engine *e, int var);
-BRINK_API const char *brink_var_doc(const brink_engine *e, int var);
+BRINK_API const char *brink_var_name(const brink_engine *e, int var); /* [r] */
+BRINK_API const char *brink_var_doc(const brink_engine *e, int var); /* [r] */
 /* enum brink_var_type, or -1 for a bad id. */
-BRINK_API int brink_var_type(const brink_engine *e, int var);
+BRINK_API int brink_var_type(const brink_engine *e, int var); /* [r] */
 BRINK_API int brink_var_bounds(const brink_engine *e, int var, double *min,
-                               double *max);
+                               double *max); /* [r] */
 /* The owning actor, or -1 for a world variable.  'other' gets the second
    actor of a relation, else -1. Either pointer may be NULL. */
 BRINK_API int brink_var_actors(const brink_engine *e, int var, int *owner,
-                               int *other);
-/* Nonzero when 'actor' may see 'var' (its visibility rule). */
+                               int *other); /* [r] */
+/* 1 when 'actor' may see 'var' (its visibility rule), 0 when not, -1 for
+   a bad 'var'. */
+/* [r] */
 BRINK_API int brink_var_visible(const brink_engine *e, int var, int actor);
-BRINK_API int brink_var_get(brink_engine *e, int var, double *out);
+BRINK_API int brink_var_get(brink_engine *e, int var, double *out); /* [r] */
 /*
 ** Writes one value under the type rules: numbers are clamped to the bounds,
 ** integers must be integral, flags 0 or 1, enums a value index, and NaN or
@@ -249,46 +311,52 @@ BRINK_API int brink_var_get(brink_engine *e, int var, double *out);
 ** message naming the variable.  The write is journaled with the current
 ** cause (brink_cause_set).
 */
-BRINK_API int brink_var_set(brink_engine *e, int var, double value);
+BRINK_API int brink_var_set(brink_engine *e, int var, double value); /* [w] */
 /* Parses "9", "true", "liberal" by the variable's type, then sets it. */
+/* [w] */
 BRINK_API int brink_var_set_text(brink_engine *e, int var, const char *text);
 /* Writes the value as text ("9", "8.5", "true", "liberal") into buf;
    returns the length it needed, like snprintf. */
 BRINK_API int brink_var_format(const brink_engine *e, int var, char *buf,
-                               size_t cap);
+                               size_t cap); /* [r] */
 /* The same for any value of the variable's type (e.g. its start value). */
 BRINK_API int brink_value_format(const brink_engine *e, int var, double value,
-                                 char *buf, size_t cap);
-/* An enum's value names: "" past the end. */
+                                 char *buf, size_t cap); /* [r] */
+/* An enum's value names: "" past the end of the list (a bad 'var' is
+   NULL, as for any bad id). */
 BRINK_API const char *brink_var_enum_value(const brink_engine *e, int var,
-                                           int index);
+                                           int index); /* [r] */
 
 /*
 ** The cause recorded with writes made through the API outside any script
 ** effect ("host" by default), e.g. "facilitator".  Copied.
 */
-BRINK_API int brink_cause_set(brink_engine *e, const char *cause);
+BRINK_API int brink_cause_set(brink_engine *e, const char *cause); /* [w] */
 
 /*
 ** Transactions.  begin nests; rollback undoes every write, news, schedule
 ** and random draw since the matching begin; commit of the outermost level
 ** hands the changes to the timeline callback.
 */
-BRINK_API int brink_txn_begin(brink_engine *e);
-BRINK_API int brink_txn_commit(brink_engine *e);
-BRINK_API int brink_txn_rollback(brink_engine *e);
-BRINK_API int brink_txn_depth(const brink_engine *e);
+BRINK_API int brink_txn_begin(brink_engine *e); /* [w] */
+BRINK_API int brink_txn_commit(brink_engine *e); /* [w] */
+BRINK_API int brink_txn_rollback(brink_engine *e); /* [w] */
+BRINK_API int brink_txn_depth(const brink_engine *e); /* [r] */
 
 /*
 ** The generator: xoshiro256**, seeded through splitmix64.  Its state is
-** part of the world (snapshots and saves keep it).
+** part of the world (snapshots and saves keep it), so every draw is [w]:
+** refused in the record callback, where brink_random and brink_normal
+** return NaN and brink_chance BRINK_ESTATE.
 */
-BRINK_API int brink_seed(brink_engine *e, uint64_t seed);
+BRINK_API int brink_seed(brink_engine *e, uint64_t seed); /* [w] */
+/* [w] */
 BRINK_API double brink_random(brink_engine *e);            /* [0, 1) */
 /* Uniform integer in [lo, hi]; BRINK_EINVAL if lo > hi. */
 BRINK_API int brink_random_int(brink_engine *e, int64_t lo, int64_t hi,
-                               int64_t *out);
-BRINK_API double brink_normal(brink_engine *e, double mu, double sd);
+                               int64_t *out); /* [w] */
+BRINK_API double brink_normal(brink_engine *e, double mu, double sd); /* [w] */
+/* [w] */
 BRINK_API int brink_chance(brink_engine *e, double p);      /* 1 or 0 */
 
 /*
@@ -301,7 +369,7 @@ enum brink_turn_unit {
   BRINK_MONTH = 2,
   BRINK_QUARTER = 3,
   BRINK_YEAR = 4
-};
+}; /* [w] */
 
 /* "2019-12-31" -> days; BRINK_EINVAL for anything else (no 2019-02-30). */
 BRINK_API int brink_date_parse(const char *text, int32_t *days);
@@ -311,15 +379,15 @@ BRINK_API int brink_date_civil(int32_t days, int32_t *year, int32_t *month,
                                int32_t *day);
 /* Sets the calendar: first turn's date, finish date, unit.  Before seal. */
 BRINK_API int brink_calendar_set(brink_engine *e, int32_t start,
-                                 int32_t finish, int unit);
+                                 int32_t finish, int unit); /* [w] */
 /* The number of turns: the last is the one whose period holds 'finish'. */
-BRINK_API int brink_turn_count(const brink_engine *e);
+BRINK_API int brink_turn_count(const brink_engine *e); /* [r] */
 /* The current turn, from 1. */
-BRINK_API int brink_turn(const brink_engine *e);
+BRINK_API int brink_turn(const brink_engine *e); /* [r] */
 /* First day of turn t (t may be past the last turn). */
-BRINK_API int32_t brink_turn_date(const brink_engine *e, int turn);
+BRINK_API int32_t brink_turn_date(const brink_engine *e, int turn); /* [r] */
 /* The current turn's first day. */
-BRINK_API int32_t brink_date(const brink_engine *e);
+BRINK_API int32_t brink_date(const brink_engine *e); /* [r] */
 
 /*
 ** Running.  After a load (or a seal), brink_start() resets the world to its
@@ -338,23 +406,24 @@ BRINK_API int32_t brink_date(const brink_engine *e);
 **                again.
 ** brink_run() steps until BRINK_DONE, BRINK_AWAIT or an error.
 */
-BRINK_API int brink_start(brink_engine *e, uint64_t seed);
-BRINK_API int brink_step(brink_engine *e);
-BRINK_API int brink_run(brink_engine *e);
+BRINK_API int brink_start(brink_engine *e, uint64_t seed); /* [w] */
+BRINK_API int brink_step(brink_engine *e); /* [w] */
+BRINK_API int brink_run(brink_engine *e); /* [w] */
 /* Ends the run now with 'outcome' (any name; NULL: the default outcome). */
-BRINK_API int brink_finish(brink_engine *e, const char *outcome);
+BRINK_API int brink_finish(brink_engine *e, const char *outcome); /* [w] */
 /* Limits the run to 'turns' turns (0: the calendar's own count). */
-BRINK_API int brink_turn_limit(brink_engine *e, int turns);
-/* The outcome once the run has ended, else NULL. */
-BRINK_API const char *brink_outcome(const brink_engine *e);
+BRINK_API int brink_turn_limit(brink_engine *e, int turns); /* [w] */
+/* The outcome once the run has ended, else NULL (not a failure: no
+   message). */
+BRINK_API const char *brink_outcome(const brink_engine *e); /* [r] */
 
 /* Who chooses an actor's moves: the built-in AI (the default), a named
    policy of the scenario, or the host ("a seat"). */
-BRINK_API int brink_seat(brink_engine *e, int actor, int seated);
+BRINK_API int brink_seat(brink_engine *e, int actor, int seated); /* [w] */
 BRINK_API int brink_policy_assign(brink_engine *e, int actor,
-                                  const char *policy);
+                                  const char *policy); /* [w] */
 /* The actor that must choose now, or -1. */
-BRINK_API int brink_awaiting(const brink_engine *e);
+BRINK_API int brink_awaiting(const brink_engine *e); /* [r] */
 
 /*
 ** Moves.  Id 0 is the built-in "pass".  An option is a move with its
@@ -362,20 +431,28 @@ BRINK_API int brink_awaiting(const brink_engine *e);
 ** make now and keeps the list inside the engine until the next call that
 ** runs scripts; brink_option_get() reads entry i.  'reason' is why an
 ** illegal option is not allowed ("" when legal or when no reason was given).
+** Any [w] call drops the list (whatever it changed may change the
+** options): brink_option_get then fails with BRINK_ESTATE, and a 'reason'
+** it gave is valid until that call.
 */
-BRINK_API int brink_move_count(const brink_engine *e);
+BRINK_API int brink_move_count(const brink_engine *e); /* [r] */
+/* [r] */
 BRINK_API int brink_move_find(brink_engine *e, const char *name, int *out);
+/* [r] */
 BRINK_API const char *brink_move_name(const brink_engine *e, int move);
-BRINK_API const char *brink_move_doc(const brink_engine *e, int move);
-BRINK_API int brink_options(brink_engine *e, int actor, int *count);
+BRINK_API const char *brink_move_doc(const brink_engine *e, int move); /* [r] */
+BRINK_API int brink_options(brink_engine *e, int actor, int *count); /* [w] */
+/* [r] */
 BRINK_API int brink_option_get(const brink_engine *e, int i, int *move,
                                int *target, int *legal, const char **reason);
 /* The awaiting actor plays 'move' on 'target' (-1 for none). */
-BRINK_API int brink_choose(brink_engine *e, int move, int target);
+BRINK_API int brink_choose(brink_engine *e, int move, int target); /* [w] */
 
 /*
 ** The timeline.  Each committed change is handed to the callback as a
-** record; pointers inside it are valid only during the call.
+** record; pointers inside it are valid only during the call.  Inside the
+** callback only [r] calls are allowed (see the banner): a [w] call fails
+** with BRINK_ESTATE and changes nothing.
 */
 enum brink_record_kind {
   BRINK_REC_START = 0,
@@ -409,6 +486,7 @@ typedef struct brink_record {
 } brink_record;
 
 typedef void (*brink_record_fn)(void *ud, const brink_record *r);
+/* [w] */
 BRINK_API int brink_on_record(brink_engine *e, brink_record_fn fn, void *ud);
 
 /*
@@ -416,27 +494,61 @@ BRINK_API int brink_on_record(brink_engine *e, brink_record_fn fn, void *ud);
 ** the length it needed (like snprintf) or a negative status.
 */
 BRINK_API int brink_record_json(const brink_engine *e, const brink_record *r,
-                                char *buf, size_t cap);
+                                char *buf, size_t cap); /* [r] */
 
 /*
 ** Snapshots: the whole state of a run (values, generator, calendar
 ** position, fired triggers, schedule, outcome) copied out and restored in
-** one call, into an engine with the same declarations.
+** one call, in memory, within one process (brink_state_save makes bytes to
+** store).  A snapshot carries a format version and the scenario's digest
+** (brink_scenario_digest): restoring it into an engine whose scenario has
+** another digest is refused with BRINK_EFORMAT and changes nothing.
 */
 typedef struct brink_snapshot brink_snapshot;
+/* [w] */
 BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out);
 BRINK_API int brink_snapshot_restore(brink_engine *e,
-                                     const brink_snapshot *s);
+                                     const brink_snapshot *s); /* [w] */
 /* The snapshot's bytes, for comparing and storing.  Valid until freed. */
 BRINK_API size_t brink_snapshot_size(const brink_snapshot *s);
 BRINK_API const void *brink_snapshot_data(const brink_snapshot *s);
-/* Frees with the allocator of the engine that took it.  NULL: nothing. */
+/*
+** Frees with the allocator of the engine that took it (the snapshot keeps
+** its own copy of the allocator and its 'alloc_ud'), so a snapshot may be
+** freed, read or restored into another engine after its engine is closed,
+** as long as the allocator's 'ud' lives.  NULL: nothing.
+*/
 BRINK_API void brink_snapshot_free(brink_snapshot *s);
+/*
+** The whole restorable state of a run as portable bytes, for saving to a
+** file or sending elsewhere: the scenario's digest, a format version, the
+** setup the engine knows (seed, seats, policies assigned, turn limit), the
+** position in the turn, every value, the fired triggers, the schedule
+** with its data, the generator and any pending odds, then a checksum.
+** *out is a buffer of *len bytes that the caller frees with
+** brink_buffer_free (it keeps the engine's allocator, so it may outlive
+** the engine).  Refused (BRINK_ESTATE) while a transaction is open.
+*/
+/* [w] */
+BRINK_API int brink_state_save(brink_engine *e, void **out, size_t *len);
+/*
+** Loads what brink_state_save wrote, into an engine with the same scenario
+** (the same digest).  Damaged, truncated or foreign data, another format
+** version, or any field that breaks the rules the setters enforce (a value
+** out of its type's rules, event data that is not a literal, a position
+** the scenario cannot have) is refused with BRINK_EFORMAT and leaves the
+** engine exactly as it was.
+*/
+BRINK_API int brink_state_load(brink_engine *e, const void *data,
+                               size_t len); /* [w] */
+/* Frees a buffer the library returned (brink_state_save).  NULL: nothing. */
+BRINK_API void brink_buffer_free(void *p);
+
 /*
 ** A new engine with the same scenario and the same state; the clone's
 ** timeline callback is unset.
 */
-BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out);
+BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out); /* [w] */
 
 /*
 ** The state of a run, piece by piece, for saves a person can read (brink
@@ -457,38 +569,73 @@ typedef struct brink_position {
   uint64_t rng[4];         /* the generator's state */
 } brink_position;
 
+/* [r] */
 BRINK_API int brink_position_get(const brink_engine *e, brink_position *out);
 /* Checks every field against the scenario; BRINK_ERANGE names the bad one. */
+/* [w] */
 BRINK_API int brink_position_set(brink_engine *e, const brink_position *p);
 
-BRINK_API int brink_trigger_count(const brink_engine *e);
+BRINK_API int brink_trigger_count(const brink_engine *e); /* [r] */
+/* Unknown names fail with BRINK_ENOTFOUND and a "did you mean" message,
+   as brink_var_find and brink_move_find do; *out is -1 then. */
+/* [r] */
+BRINK_API int brink_trigger_find(brink_engine *e, const char *name, int *out);
+/* [r] */
+BRINK_API int brink_event_find(brink_engine *e, const char *name, int *out);
+BRINK_API int brink_outcome_find(brink_engine *e, const char *name,
+                                 int *out); /* [r] */
+/* [r] */
 BRINK_API const char *brink_trigger_name(const brink_engine *e, int trigger);
 /* 1 fired, 0 not yet, -1 bad id. */
-BRINK_API int brink_trigger_fired(const brink_engine *e, int trigger);
+BRINK_API int brink_trigger_fired(const brink_engine *e, int trigger); /* [r] */
 BRINK_API int brink_trigger_set_fired(brink_engine *e, int trigger,
-                                      int fired);
-BRINK_API int brink_event_count(const brink_engine *e);
+                                      int fired); /* [w] */
+BRINK_API int brink_event_count(const brink_engine *e); /* [r] */
+/* [r] */
 BRINK_API const char *brink_event_name(const brink_engine *e, int event);
-BRINK_API int brink_outcome_count(const brink_engine *e);
+BRINK_API int brink_outcome_count(const brink_engine *e); /* [r] */
+/* [r] */
 BRINK_API const char *brink_outcome_name(const brink_engine *e, int outcome);
 /* The outcome's 'doc', "" when it has none, NULL for a bad id. */
+/* [r] */
 BRINK_API const char *brink_outcome_doc(const brink_engine *e, int outcome);
 
-/* Scheduled events, in the order they will fire.  'data' is the event's
-   data as the scenario language serialized it, or NULL. */
-BRINK_API int brink_schedule_count(const brink_engine *e);
+/*
+** Scheduled events, in the order they will fire.  'data' is the event's
+** data as the scenario language serialized it, or NULL; it belongs to its
+** entry and is valid while the entry is scheduled: it is freed when the
+** event fires (brink_step, brink_run) or the schedule is replaced
+** (brink_schedule_clear, brink_start, brink_snapshot_restore,
+** brink_state_load).  Copy it to keep it.  Data put in from outside a
+** script (brink_schedule_put, brink_fire, brink_state_load) must be a
+** literal in the grammar the language writes (docs/embedding.md); other
+** text is refused with BRINK_EINVAL (BRINK_EFORMAT from a state).
+*/
+BRINK_API int brink_schedule_count(const brink_engine *e); /* [r] */
 BRINK_API int brink_schedule_get(const brink_engine *e, int i, int *due,
                                  int *event, uint32_t *seq,
-                                 const char **data);
-BRINK_API int brink_schedule_clear(brink_engine *e);
+                                 const char **data); /* [r] */
+BRINK_API int brink_schedule_clear(brink_engine *e); /* [w] */
 /* Appends an entry as brink_schedule_get gave it (for loading a save). */
 BRINK_API int brink_schedule_put(brink_engine *e, int due, int event,
-                                 uint32_t seq, const char *data);
+                                 uint32_t seq, const char *data); /* [w] */
 
-/* The loaded scenario's path as given and its exact text. */
-BRINK_API const char *brink_scenario_path(const brink_engine *e);
+/*
+** "sha256:" and 64 hex digits naming the scenario: the sha256 of its text
+** when it imports nothing (the digest `sha256sum` prints for the file),
+** else of its text's digest and each import's name and digest.  A world
+** declared through the C API is named by its declarations.  Snapshots and
+** saved states carry it and are refused by an engine whose digest
+** differs.  NULL before the world is sealed or when out of memory;
+** valid until the engine is closed.
+*/
+BRINK_API const char *brink_scenario_digest(const brink_engine *e); /* [r] */
+
+/* The loaded scenario's path as given and its exact text ("" before a
+   load); valid until the engine is closed. */
+BRINK_API const char *brink_scenario_path(const brink_engine *e); /* [r] */
 BRINK_API const char *brink_scenario_text(const brink_engine *e,
-                                          size_t *len);
+                                          size_t *len); /* [r] */
 
 /*
 ** Imports.  `import "NAME"` in a scenario uses, in this order: the text a
@@ -527,14 +674,13 @@ BRINK_API const char *brink_import_text(const brink_engine *e, int i,
 **   brink_odds       makes every chance() in the next effect of 'move'
 **                    use probability p (p < 0 clears it).
 */
-BRINK_API int brink_news(brink_engine *e, const char *text);
+BRINK_API int brink_news(brink_engine *e, const char *text); /* [w] */
+/* [w] */
 BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data);
-BRINK_API int brink_odds(brink_engine *e, int move, double p);
+BRINK_API int brink_odds(brink_engine *e, int move, double p); /* [w] */
 /* The pending override: *move -1 (and *p -1) when there is none. */
+/* [r] */
 BRINK_API int brink_odds_get(const brink_engine *e, int *move, double *p);
-
-/* Frees a buffer the library returned to the host. */
-BRINK_API void brink_buffer_free(void *p);
 
 #ifdef __cplusplus
 }

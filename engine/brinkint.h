@@ -10,12 +10,14 @@
 #ifndef BRINKINT_H
 #define BRINKINT_H
 
+#include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "bind.h"
 #include "brink.h"
+#include "data.h"
 
 /* memory ----------------------------------------------------------------- */
 
@@ -48,8 +50,50 @@ int brink__hold(brink_engine *e, int64_t bytes, int64_t work);
 
 /* errors ----------------------------------------------------------------- */
 
-/* Shortest text that reads back as the same double ("8", "0.1"). */
-int brink__fmt_number(double v, char *buf, size_t cap);
+/*
+** The first statement of every public call that changes the engine (its
+** state, its world or what it keeps for the host): inside the record
+** callback such a call would change the run being reported, so it is
+** refused with BRINK_ESTATE; otherwise the option list brink_options made
+** is dropped, because whatever the call changes may change it.  Calls
+** that only read need nothing.
+*/
+int brink__writable(brink_engine *e, const char *fn);
+#define BRINK__GUARD(check)                                                 \
+  do {                                                                      \
+    int brink__rc = (check);                                                \
+    if (brink__rc != BRINK_OK) return brink__rc;                            \
+  } while (0)
+#define BRINK__WRITE(e) BRINK__GUARD(brink__writable((e), __func__))
+/* For calls that copy the whole state out (snapshots, saves, clones):
+   refused in the record callback, where the state is half made, but they
+   change nothing, so the option list stays. */
+int brink__whole(brink_engine *e, const char *fn);
+#define BRINK__WHOLE(e) BRINK__GUARD(brink__whole((e), __func__))
+/*
+** The rule for versioned structs (brink.h): a caller's struct of 'size'
+** bytes is read over 'dst', which holds the defaults, as far as both
+** know; written into only as far as its 'size' says.  A size that does
+** not cover the size field, or is larger than the library's struct, is
+** BRINK_EINVAL ('e' may be NULL: no message then).
+*/
+int brink__struct_in(const brink_engine *e, void *dst, size_t full,
+                     const void *src, const char *what);
+int brink__struct_out(const brink_engine *e, void *dst, const void *src,
+                      size_t full, const char *what);
+/*
+** A getter given a bad id, by brink.h's rule: the message "no actor has
+** id 7", then BRINK_EINVAL (statuses), NULL (names) or -1 (answers).
+*/
+int brink__bad_id(const brink_engine *e, const char *what, int id);
+const char *brink__bad_name(const brink_engine *e, const char *what, int id);
+/* Shortest text that reads back as the same double ("8", "0.1"), in the
+   C locale; as snprintf. */
+int brink__fmt_number(const brink_engine *e, double v, char *buf,
+                      size_t cap);
+/* strtod in the C locale: the whole of 'text' must be a number. */
+bool brink__parse_number(const brink_engine *e, const char *text,
+                         double *out);
 
 /* calendar (calendar.c) -------------------------------------------------- */
 
@@ -139,6 +183,15 @@ typedef struct brink__source {
 /* Drops the scenario's text and the imports a load read (free_world). */
 void brink__sources_forget(brink_engine *e);
 void brink__sources_free(brink_engine *e);
+
+/* The engine reaches scripts only through these: each runs in the C
+   locale (see brink__locale_enter). */
+int brink__host_eval(brink_engine *e, int fn, const brink__call *c,
+                     double *value, const char **reason);
+int brink__host_run(brink_engine *e, int fn, const brink__call *c);
+int brink__host_choose(brink_engine *e, int fn, const brink__call *c,
+                       const int *options, int n, int *chosen);
+int brink__host_clone(brink_engine *e, brink_engine *to);
 
 /* A cached condition: its value stays valid while nothing it read changed. */
 typedef struct brink__cache {
@@ -260,6 +313,8 @@ struct brink_engine {
   const size_t *script_mem;    /* bytes of the script state, or NULL */
   bool metering, over_budget;  /* see brink__mem_cap */
   int errstatus;               /* the status of the last brink__error */
+  int in_record;               /* inside the record callback */
+  locale_t c_locale;           /* see brink__locale_enter */
 
   char *errmsg;        /* owned; "" when none */
   size_t errcap;
@@ -353,6 +408,9 @@ struct brink_engine {
   int odds_move;               /* brink_odds: the move, or -1 */
   double odds_p;
   brink__host host;
+  /* The scenario's digest, "" until asked for (digest.c). */
+  char digest[72];
+  unsigned char digest_raw[32];
   brink_record_fn on_record;
   void *on_record_ud;
 
@@ -361,6 +419,12 @@ struct brink_engine {
   brink__source *sources;      /* imports: supplied, then as loaded */
   int nsources, cap_sources;
 };
+
+/* digest.c */
+/* The digest's 32 bytes, computed once per scenario. */
+int brink__digest(brink_engine *e, unsigned char out[32]);
+/* Forgets the digest: the texts or the declarations changed. */
+void brink__digest_free(brink_engine *e);
 
 /* world.c */
 /* Checks and normalises a value for 'var' without writing it. */
@@ -377,13 +441,23 @@ int brink__emit(brink_engine *e, brink_record *r);
 void brink__record(const brink_engine *e, brink_record *r, int kind);
 void brink__journal_free(brink_engine *e);
 
-/* turn.c: declarations the bindings make after the world is sealed */
-/* The declarations the bindings make are in bind.h. */
+/* declare.c: the declarations the bindings make are in bind.h. */
 int brink__options_build(brink_engine *e);
+void brink__cache_free(brink_engine *e, brink__cache *c);
 void brink__options_free(brink_engine *e);
 int brink__outcome_find(const brink_engine *e, const char *name);
 int brink__turn_init(brink_engine *e);
+/* brink_schedule_put without the data check: the bindings wrote it. */
+int brink__sched_put(brink_engine *e, int due, int event, uint32_t seq,
+                     const char *data);
+/* state.c: brink_position_set in two halves, for brink_state_load. */
+int brink__position_check(brink_engine *e, const brink_position *p);
+void brink__position_apply(brink_engine *e, const brink_position *p);
 void brink__sched_truncate(brink_engine *e, int n);
+/* Takes 'sched' ('n' entries of 'cap') as the whole schedule, freeing the
+   old one. */
+void brink__sched_replace(brink_engine *e, brink__sched *sched, int n,
+                          int cap);
 /* The bytes a schedule entry holds, for brink__hold(). */
 int64_t brink__sched_bytes(const brink__sched *s);
 void brink__turn_free(brink_engine *e);

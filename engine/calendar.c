@@ -194,6 +194,7 @@ static int count_turns(int32_t start, int32_t finish, int unit) {
 
 BRINK_API int brink_calendar_set(brink_engine *e, int32_t start,
                                  int32_t finish, int unit) {
+  BRINK__WRITE(e);
   if (e->sealed)
     return brink__error(e, BRINK_ESTATE,
                         "the calendar is set before the world is sealed");

@@ -126,6 +126,44 @@ int brink__hold(brink_engine *e, int64_t bytes, int64_t work) {
   return brink__error(e, BRINK_EBUDGET, "a script budget is exceeded");
 }
 
+/* locale ----------------------------------------------------------------- */
+
+locale_t brink__locale_enter(const brink_engine *e) {
+  return uselocale(e->c_locale);
+}
+
+void brink__locale_leave(locale_t old) { uselocale(old); }
+
+int brink__host_eval(brink_engine *e, int fn, const brink__call *c,
+                     double *value, const char **reason) {
+  locale_t old = brink__locale_enter(e);
+  int rc = e->host.eval(e->host.ud, fn, c, value, reason);
+  brink__locale_leave(old);
+  return rc;
+}
+
+int brink__host_run(brink_engine *e, int fn, const brink__call *c) {
+  locale_t old = brink__locale_enter(e);
+  int rc = e->host.run(e->host.ud, fn, c);
+  brink__locale_leave(old);
+  return rc;
+}
+
+int brink__host_choose(brink_engine *e, int fn, const brink__call *c,
+                       const int *options, int n, int *chosen) {
+  locale_t old = brink__locale_enter(e);
+  int rc = e->host.choose(e->host.ud, fn, c, options, n, chosen);
+  brink__locale_leave(old);
+  return rc;
+}
+
+int brink__host_clone(brink_engine *e, brink_engine *to) {
+  locale_t old = brink__locale_enter(e);
+  int rc = e->host.clone(e->host.ud, e, to);
+  brink__locale_leave(old);
+  return rc;
+}
+
 /* messages --------------------------------------------------------------- */
 
 /* A block for messages and findings: they are not declarations, so the
@@ -143,6 +181,7 @@ static void *unmetered(brink_engine *e, void *p, size_t old, size_t n) {
 ** to what fits, because an error path must not fail for want of memory.
 */
 static void set_message(brink_engine *e, const char *fmt, va_list ap) {
+  locale_t old = brink__locale_enter(e);
   va_list copy;
   va_copy(copy, ap);
   int n = vsnprintf(e->errmsg, e->errcap, fmt, copy);
@@ -155,14 +194,23 @@ static void set_message(brink_engine *e, const char *fmt, va_list ap) {
       vsnprintf(e->errmsg, e->errcap, fmt, ap);
     }
   }
+  brink__locale_leave(old);
+}
+
+/* n / unit to one decimal, rounded, in integers: no locale's comma. */
+static void tenths(size_t n, size_t unit, const char *name, char *buf,
+                   size_t cap) {
+  unsigned long long t = (unsigned long long)((double)n * 10 / (double)unit
+                                              + 0.5);
+  snprintf(buf, cap, "%llu.%llu %s", t / 10, t % 10, name);
 }
 
 /* "16 MiB", "4.9 GiB", "1000 bytes". */
 void brink__fmt_bytes(size_t n, char *buf, size_t cap) {
   const size_t kib = 1024, mib = kib * 1024, gib = mib * 1024;
-  if (n >= gib && n % gib) snprintf(buf, cap, "%.1f GiB", (double)n / gib);
+  if (n >= gib && n % gib) tenths(n, gib, "GiB", buf, cap);
   else if (n >= gib) snprintf(buf, cap, "%zu GiB", n / gib);
-  else if (n >= mib && n % mib) snprintf(buf, cap, "%.1f MiB", (double)n / mib);
+  else if (n >= mib && n % mib) tenths(n, mib, "MiB", buf, cap);
   else if (n >= mib) snprintf(buf, cap, "%zu MiB", n / mib);
   else if (n >= kib && n % kib == 0) snprintf(buf, cap, "%zu KiB", n / kib);
   else snprintf(buf, cap, "%zu bytes", n);
@@ -178,7 +226,10 @@ static void set_text(brink_engine *e, const char *fmt, ...) {
   va_end(ap);
 }
 
-int brink__error(brink_engine *e, int status, const char *fmt, ...) {
+int brink__error(const brink_engine *ce, int status, const char *fmt, ...) {
+  /* The message is not the engine's state: a getter that takes a const
+     engine reports its failure too.  Engines are never const objects. */
+  brink_engine *e = (brink_engine *)ce;
   va_list ap;
   va_start(ap, fmt);
   set_message(e, fmt, ap);
@@ -406,6 +457,7 @@ static void free_world(brink_engine *e) {
   /* What is freed below was held for a host that is gone. */
   e->host.charge = NULL;
   brink__turn_free(e);
+  brink__digest_free(e);
   brink__journal_free(e);
   brink__world_free(e);
   for (int i = 0; i < e->nfields; i++) {
@@ -427,6 +479,7 @@ int brink__engine_reset(brink_engine *e) {
   e->alloc = keep.alloc;
   e->alloc_ud = keep.alloc_ud;
   e->cfg = keep.cfg;
+  e->c_locale = keep.c_locale;
   e->mem_used = keep.mem_used;   /* the message, findings and causes */
   e->errmsg = keep.errmsg;
   e->errcap = keep.errcap;
@@ -454,12 +507,8 @@ BRINK_API int brink_engine_open(brink_engine **out, const brink_config *cfg) {
   *out = NULL;
   brink_config c;
   brink_config_init(&c);
-  if (cfg) {
-    if (cfg->size < sizeof(uint32_t) || cfg->size > sizeof c)
-      return BRINK_EINVAL;
-    memcpy(&c, cfg, cfg->size);
-    c.size = sizeof c;
-  }
+  if (cfg && brink__struct_in(NULL, &c, sizeof c, cfg, "config"))
+    return BRINK_EINVAL;
   apply_defaults(&c);
   brink_alloc alloc = c.alloc ? c.alloc : default_alloc;
   brink_engine *e = alloc(c.alloc_ud, NULL, 0, sizeof *e);
@@ -475,6 +524,11 @@ BRINK_API int brink_engine_open(brink_engine **out, const brink_config *cfg) {
     return BRINK_ENOMEM;
   }
   e->errmsg[0] = '\0';
+  e->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+  if (e->c_locale == (locale_t)0) {
+    brink_engine_close(e);
+    return BRINK_ENOMEM;
+  }
   int rc = init_world(e);
   if (rc != BRINK_OK) {
     brink_engine_close(e);
@@ -495,7 +549,70 @@ BRINK_API void brink_engine_close(brink_engine *e) {
   brink__free(e, e->say, e->saycap);
   brink__free(e, e->errin, e->errincap);
   brink__sources_free(e);
+  if (e->c_locale) freelocale(e->c_locale);
   e->alloc(e->alloc_ud, e, sizeof *e, 0);
+}
+
+int brink__whole(brink_engine *e, const char *fn) {
+  if (e->in_record)
+    return brink__error(e, BRINK_ESTATE, "%s is not allowed inside the "
+                        "record callback: the run being reported is half "
+                        "done (only calls that read are allowed)", fn);
+  return BRINK_OK;
+}
+
+int brink__writable(brink_engine *e, const char *fn) {
+  if (e->in_record)
+    return brink__error(e, BRINK_ESTATE, "%s is not allowed inside the "
+                        "record callback: it would change the run being "
+                        "reported (only calls that read are)", fn);
+  e->listed_actor = -1;
+  return BRINK_OK;
+}
+
+/* The caller's 'size' field, checked against what the library knows. */
+static int struct_size(const brink_engine *e, const void *p, size_t full,
+                       const char *what, uint32_t *size) {
+  if (p == NULL)
+    return e ? brink__error(e, BRINK_EINVAL, "%s is NULL", what)
+             : BRINK_EINVAL;
+  memcpy(size, p, sizeof *size);
+  if (*size >= sizeof *size && *size <= full) return BRINK_OK;
+  if (e == NULL) return BRINK_EINVAL;
+  return brink__error(e, BRINK_EINVAL, "%s: size %u is not between %zu and "
+                      "%zu (set it to sizeof the struct)", what,
+                      (unsigned)*size, sizeof *size, full);
+}
+
+int brink__struct_in(const brink_engine *e, void *dst, size_t full,
+                     const void *src, const char *what) {
+  uint32_t size = 0;
+  int rc = struct_size(e, src, full, what, &size);
+  if (rc != BRINK_OK) return rc;
+  memcpy(dst, src, size);
+  /* The copy is the library's version of the struct now. */
+  uint32_t mine = (uint32_t)full;
+  memcpy(dst, &mine, sizeof mine);
+  return BRINK_OK;
+}
+
+int brink__struct_out(const brink_engine *e, void *dst, const void *src,
+                      size_t full, const char *what) {
+  uint32_t size = 0;
+  int rc = struct_size(e, dst, full, what, &size);
+  if (rc != BRINK_OK) return rc;
+  memcpy(dst, src, size);
+  memcpy(dst, &size, sizeof size);   /* says how much was written */
+  return BRINK_OK;
+}
+
+int brink__bad_id(const brink_engine *e, const char *what, int id) {
+  return brink__error(e, BRINK_EINVAL, "no %s has id %d", what, id);
+}
+
+const char *brink__bad_name(const brink_engine *e, const char *what, int id) {
+  brink__bad_id(e, what, id);
+  return NULL;
 }
 
 int brink__diag(brink_engine *e, const char *where, const char *msg) {
@@ -519,6 +636,7 @@ void brink__diag_clear(brink_engine *e) {
 
 BRINK_API int brink_on_record(brink_engine *e, brink_record_fn fn,
                               void *ud) {
+  BRINK__WRITE(e);
   e->on_record = fn;
   e->on_record_ud = ud;
   return BRINK_OK;
@@ -527,10 +645,12 @@ BRINK_API int brink_on_record(brink_engine *e, brink_record_fn fn,
 BRINK_API int brink_diag_count(const brink_engine *e) { return e->ndiags; }
 
 BRINK_API const char *brink_diag_get(const brink_engine *e, int i) {
-  return i >= 0 && i < e->ndiags ? e->diags[i] : NULL;
+  return i >= 0 && i < e->ndiags ? e->diags[i]
+                                 : brink__bad_name(e, "diagnostic", i);
 }
 
 BRINK_API int brink_cause_set(brink_engine *e, const char *cause) {
+  BRINK__WRITE(e);
   if (cause == NULL) return brink__error(e, BRINK_EINVAL, "cause is NULL");
   for (int i = 0; i < e->ncauses; i++)
     if (strcmp(e->causes[i], cause) == 0) {
@@ -585,6 +705,10 @@ int brink__field_set(brink_engine *e, const char *field, const char *value) {
 
 BRINK_API const char *brink_scenario_field(const brink_engine *e,
                                            const char *field) {
+  if (field == NULL) {
+    brink__error(e, BRINK_EINVAL, "field is NULL");
+    return NULL;
+  }
   const char *v;
   brink__field_get(e, field, &v);
   return v;
@@ -598,6 +722,7 @@ BRINK_API uint64_t brink_scenario_seed(const brink_engine *e) {
 
 BRINK_API int brink_actor_add(brink_engine *e, const char *id,
                               const char *name, int *out) {
+  BRINK__WRITE(e);
   return brink__actor_declare(e, id, name, NULL, out);
 }
 
@@ -654,14 +779,17 @@ BRINK_API int brink_actor_find(brink_engine *e, const char *id, int *out) {
 }
 
 BRINK_API const char *brink_actor_id(const brink_engine *e, int actor) {
-  return actor >= 0 && actor < e->nactors ? e->actors[actor].id : NULL;
+  return actor >= 0 && actor < e->nactors ? e->actors[actor].id
+                                         : brink__bad_name(e, "actor", actor);
 }
 
 BRINK_API const char *brink_actor_name(const brink_engine *e, int actor) {
-  return actor >= 0 && actor < e->nactors ? e->actors[actor].name : NULL;
+  return actor >= 0 && actor < e->nactors ? e->actors[actor].name
+                                         : brink__bad_name(e, "actor", actor);
 }
 
 BRINK_API const char *brink_actor_brief(const brink_engine *e, int actor) {
-  if (actor < 0 || actor >= e->nactors) return NULL;
+  if (actor < 0 || actor >= e->nactors)
+    return brink__bad_name(e, "actor", actor);
   return e->actors[actor].brief ? e->actors[actor].brief : "";
 }

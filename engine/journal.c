@@ -32,7 +32,11 @@ void brink__record(const brink_engine *e, brink_record *r, int kind) {
 }
 
 int brink__emit(brink_engine *e, brink_record *r) {
-  if (e->on_record) e->on_record(e->on_record_ud, r);
+  if (e->on_record) {
+    e->in_record++;
+    e->on_record(e->on_record_ud, r);
+    e->in_record--;
+  }
   return BRINK_OK;
 }
 
@@ -118,6 +122,7 @@ int brink__news(brink_engine *e, const char *text, size_t len) {
 }
 
 BRINK_API int brink_txn_begin(brink_engine *e) {
+  BRINK__WRITE(e);
   if (brink__grow(e, (void **)&e->marks, &e->cap_marks, e->nmarks + 1,
                   sizeof(brink__mark)))
     return brink__error(e, BRINK_ENOMEM, "out of memory");
@@ -127,6 +132,7 @@ BRINK_API int brink_txn_begin(brink_engine *e) {
 }
 
 BRINK_API int brink_txn_commit(brink_engine *e) {
+  BRINK__WRITE(e);
   if (e->nmarks == 0)
     return brink__error(e, BRINK_ESTATE, "commit without a transaction");
   if (--e->nmarks == 0) flush(e);
@@ -134,6 +140,7 @@ BRINK_API int brink_txn_commit(brink_engine *e) {
 }
 
 BRINK_API int brink_txn_rollback(brink_engine *e) {
+  BRINK__WRITE(e);
   if (e->nmarks == 0)
     return brink__error(e, BRINK_ESTATE, "rollback without a transaction");
   brink__mark m = e->marks[--e->nmarks];

@@ -24,6 +24,7 @@ static void put(out *o, const char *s, size_t n) {
 static void puts_(out *o, const char *s) { put(o, s, strlen(s)); }
 
 static void put_string(out *o, const char *s) {
+  if (s == NULL) s = "";   /* a host's record may leave a field unset */
   put(o, "\"", 1);
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
@@ -72,18 +73,33 @@ static void put_value(out *o, const brink_engine *e, int var, double v) {
   switch (brink_var_type(e, var)) {
   case BRINK_FLAG: puts_(o, v != 0 ? "true" : "false"); break;
   case BRINK_ENUM: put_string(o, brink_var_enum_value(e, var, (int)v)); break;
-  default: brink__fmt_number(v, t, sizeof t); puts_(o, t);
+  default: brink__fmt_number(e, v, t, sizeof t); puts_(o, t);
   }
 }
 
 static const char *kind_names[] = {"start", "turn", "move", "set", "trigger",
                                    "event", "news", "error", "end"};
 
-BRINK_API int brink_record_json(const brink_engine *e, const brink_record *r,
+BRINK_API int brink_record_json(const brink_engine *e, const brink_record *rec,
                                 char *buf, size_t cap) {
-  if (r == NULL || r->kind < 0 || r->kind > BRINK_REC_END ||
-      (buf == NULL && cap))
-    return BRINK_EINVAL;
+  brink_record full;
+  brink__record(e, &full, BRINK_REC_START);
+  int rc = brink__struct_in(e, &full, sizeof full, rec, "brink_record");
+  if (rc != BRINK_OK) return rc;
+  const brink_record *r = &full;
+  if (r->kind < 0 || r->kind > BRINK_REC_END)
+    return brink__error(e, BRINK_EINVAL, "no record kind %d", (int)r->kind);
+  if (buf == NULL && cap)
+    return brink__error(e, BRINK_EINVAL, "buf is NULL but cap is %zu", cap);
+  /* A host's record names what exists, so the names below are found. */
+  if (r->kind == BRINK_REC_MOVE &&
+      (r->actor < 0 || r->actor >= e->nactors || r->move < 0 ||
+       r->move >= e->nmoves || r->target < -1 || r->target >= e->nactors))
+    return brink__error(e, BRINK_EINVAL, "a move record with a bad actor, "
+                        "move or target id");
+  if (r->kind == BRINK_REC_SET && (!e->sealed || r->var < 0 ||
+                                   r->var >= e->nvars))
+    return brink__bad_id(e, "variable", r->var);
   out o = {buf, cap, 0};
   puts_(&o, "{\"t\":");
   put_string(&o, kind_names[r->kind]);

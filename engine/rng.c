@@ -132,18 +132,22 @@ double brink__log(double x) {
 /* public ------------------------------------------------------------------ */
 
 BRINK_API int brink_seed(brink_engine *e, uint64_t seed) {
+  BRINK__WRITE(e);
   brink__rng_seed(&e->run.rng, seed);
   e->run.seed = seed;
   return BRINK_OK;
 }
 
+/* A draw changes the run: refused (NaN) inside the record callback. */
 BRINK_API double brink_random(brink_engine *e) {
+  if (brink__writable(e, __func__) != BRINK_OK) return NAN;
   return brink__rng_double(&e->run.rng);
 }
 
 BRINK_API int brink_random_int(brink_engine *e, int64_t lo, int64_t hi,
                                int64_t *out) {
   if (out == NULL) return brink__error(e, BRINK_EINVAL, "'out' is NULL");
+  BRINK__WRITE(e);
   if (lo > hi)
     return brink__error(e, BRINK_EINVAL,
                         "random integer: lower bound %" PRId64
@@ -153,6 +157,7 @@ BRINK_API int brink_random_int(brink_engine *e, int64_t lo, int64_t hi,
 }
 
 BRINK_API double brink_normal(brink_engine *e, double mu, double sd) {
+  if (brink__writable(e, __func__) != BRINK_OK) return NAN;
   return brink__rng_normal(&e->run.rng, mu, sd);
 }
 
@@ -162,5 +167,6 @@ BRINK_API double brink_normal(brink_engine *e, double mu, double sd) {
 ** scenario does not reshuffle every later draw.
 */
 BRINK_API int brink_chance(brink_engine *e, double p) {
+  BRINK__WRITE(e);
   return brink__rng_double(&e->run.rng) < p;
 }

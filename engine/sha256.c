@@ -1,13 +1,14 @@
 /*
 ** sha256.c: SHA-256 as FIPS 180-4 (sections 4.1.2, 4.2.2, 5.1.1, 6.2)
-** defines it, for naming a scenario's exact text in saves and logs.  One
-** call hashes a whole buffer: scenarios and saves are small.
+** defines it: the library's one digest, naming a scenario's exact text in
+** snapshots, saved states, saves and logs.  One call hashes a whole
+** buffer: scenarios and saves are small.
 */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "brinkint.h"
+#include "sha256.h"
 
 /* The first 32 bits of the fractional parts of the cube roots of the
    first 64 primes (section 4.2.2). */
@@ -65,7 +66,7 @@ static void compress(uint32_t h[8], const unsigned char *block) {
   h[7] += k;
 }
 
-void sha256(const void *data, size_t len, unsigned char out[32]) {
+void brink__sha256(const void *data, size_t len, unsigned char out[32]) {
   /* The initial hash value (section 5.3.3): square roots of the first
      eight primes. */
   uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -92,13 +93,17 @@ void sha256(const void *data, size_t len, unsigned char out[32]) {
   }
 }
 
-void sha256_hex(const void *data, size_t len, char out[65]) {
+void brink__hex(const unsigned char *bytes, size_t n, char *out) {
   static const char hex[] = "0123456789abcdef";
-  unsigned char d[32];
-  sha256(data, len, d);
-  for (int i = 0; i < 32; i++) {
-    out[2 * i] = hex[d[i] >> 4];
-    out[2 * i + 1] = hex[d[i] & 15];
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = hex[bytes[i] >> 4];
+    out[2 * i + 1] = hex[bytes[i] & 15];
   }
-  out[64] = '\0';
+  out[2 * n] = '\0';
+}
+
+void brink__sha256_hex(const void *data, size_t len, char out[65]) {
+  unsigned char d[32];
+  brink__sha256(data, len, d);
+  brink__hex(d, sizeof d, out);
 }

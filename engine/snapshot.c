@@ -10,16 +10,24 @@
 #include "brinkint.h"
 
 #define SNAP_MAGIC 0x504e53424b4e5242ull   /* "BRNKSNBP" */
+/* Bumped whenever the layout changes: an old snapshot is refused, not
+   misread. */
+#define SNAP_VERSION 2
 
 typedef struct snap_header {
   uint64_t magic;
   uint64_t size;         /* of the whole snapshot */
-  int32_t nvars, ntriggers, nsched, pad;
+  uint32_t version;
+  int32_t nvars, ntriggers, nsched;
+  unsigned char digest[32];   /* the scenario's, brink__digest */
   brink__run run;
 } snap_header;
 
+/* A snapshot keeps the allocator it was made with, not the engine, so it
+   may outlive the engine that took it. */
 struct brink_snapshot {
-  brink_engine *owner;   /* whose allocator frees it */
+  brink_alloc alloc;
+  void *alloc_ud;
   size_t size;
   unsigned char bytes[];
 };
@@ -41,18 +49,26 @@ static size_t snapshot_size(const brink_engine *e) {
 BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
   if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");
   *out = NULL;
+  BRINK__WHOLE(e);
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no world to copy");
   if (e->nmarks)
     return brink__error(e, BRINK_ESTATE, "a transaction is open");
-  size_t size = snapshot_size(e);
-  brink_snapshot *s = brink__alloc(e, sizeof *s + size);
-  if (s == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
-  s->owner = e;
-  s->size = size;
-  unsigned char *p = s->bytes;
   snap_header h;
   memset(&h, 0, sizeof h);
+  int rc = brink__digest(e, h.digest);
+  if (rc != BRINK_OK) return rc;
+  size_t size = snapshot_size(e);
+  brink_snapshot *s = e->alloc(e->alloc_ud, NULL, 0, sizeof *s + size);
+  if (s == NULL) {
+    e->alloc_failures++;
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
+  }
+  s->alloc = e->alloc;
+  s->alloc_ud = e->alloc_ud;
+  s->size = size;
+  unsigned char *p = s->bytes;
   h.magic = SNAP_MAGIC;
+  h.version = SNAP_VERSION;
   h.size = size;
   h.nvars = e->nvars;
   h.ntriggers = e->ntriggers;
@@ -86,7 +102,7 @@ BRINK_API const void *brink_snapshot_data(const brink_snapshot *s) {
 }
 
 BRINK_API void brink_snapshot_free(brink_snapshot *s) {
-  if (s) brink__free(s->owner, s, sizeof *s + s->size);
+  if (s) s->alloc(s->alloc_ud, s, sizeof *s + s->size, 0);
 }
 
 static int refuse(brink_engine *e, const char *why) {
@@ -95,6 +111,7 @@ static int refuse(brink_engine *e, const char *why) {
 
 BRINK_API int brink_snapshot_restore(brink_engine *e,
                                      const brink_snapshot *s) {
+  BRINK__WRITE(e);
   if (s == NULL) return brink__error(e, BRINK_EINVAL, "snapshot is NULL");
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no world to restore");
   if (e->nmarks)
@@ -104,14 +121,20 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
   memcpy(&h, s->bytes, sizeof h);
   if (h.magic != SNAP_MAGIC || h.size != s->size)
     return refuse(e, "not a snapshot");
-  if (h.nvars != e->nvars || h.ntriggers != e->ntriggers)
+  if (h.version != SNAP_VERSION)
+    return refuse(e, "made by another version of brink");
+  unsigned char digest[32];
+  int rc = brink__digest(e, digest);
+  if (rc != BRINK_OK) return rc;
+  if (memcmp(digest, h.digest, sizeof digest) != 0 ||
+      h.nvars != e->nvars || h.ntriggers != e->ntriggers)
     return refuse(e, "taken from a different scenario");
   size_t fixed = sizeof h + sizeof(double) * (size_t)e->nvars +
                  (size_t)e->ntriggers;
   if (h.nsched < 0 || fixed > s->size) return refuse(e, "damaged");
   /* Read the schedule into new memory before touching the engine. */
   brink__sched *sched = NULL;
-  int cap = 0, n = 0, rc = BRINK_OK;
+  int cap = 0, n = 0;
   const unsigned char *p = s->bytes + fixed, *end = s->bytes + s->size;
   if (h.nsched &&
       brink__grow(e, (void **)&sched, &cap, h.nsched, sizeof *sched))
@@ -139,13 +162,7 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
     brink__free(e, sched, sizeof *sched * (size_t)cap);
     return rc;
   }
-  brink__sched_truncate(e, 0);
-  brink__free(e, e->sched, sizeof *sched * (size_t)e->cap_sched);
-  e->sched = sched;
-  e->cap_sched = cap;
-  e->nsched = h.nsched;
-  for (int i = 0; i < n; i++)
-    brink__hold(e, brink__sched_bytes(&sched[i]), 0);
+  brink__sched_replace(e, sched, n, cap);
   e->run = h.run;
   memcpy(e->values, s->bytes + sizeof h, sizeof(double) * (size_t)e->nvars);
   memcpy(e->fired, s->bytes + sizeof h + sizeof(double) * (size_t)e->nvars,
@@ -190,6 +207,7 @@ static int copy_declarations(brink_engine *e, brink_engine *c) {
 BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out) {
   if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");
   *out = NULL;
+  BRINK__WHOLE(e);
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "nothing to clone");
   brink_snapshot *snap;
   int rc = brink_snapshot_take(e, &snap);
@@ -200,8 +218,7 @@ BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out) {
     brink_snapshot_free(snap);
     return brink__error(e, rc, "out of memory");
   }
-  rc = e->host.clone ? e->host.clone(e->host.ud, e, c)
-                     : copy_declarations(e, c);
+  rc = e->host.clone ? brink__host_clone(e, c) : copy_declarations(e, c);
   c->turn_limit = e->turn_limit;
   for (int i = 0; rc == BRINK_OK && i < e->nactors && i < c->nactors; i++) {
     c->actors[i].control = e->actors[i].control;

@@ -6,8 +6,8 @@
 
 #include "brinkint.h"
 
-BRINK_API int brink_position_get(const brink_engine *e, brink_position *out) {
-  if (out == NULL) return BRINK_EINVAL;
+/* The whole position, in this library's version of the struct. */
+static void position_of(const brink_engine *e, brink_position *out) {
   const brink__run *r = &e->run;
   memset(out, 0, sizeof *out);
   out->size = sizeof *out;
@@ -21,7 +21,12 @@ BRINK_API int brink_position_get(const brink_engine *e, brink_position *out) {
   out->sched_seq = r->sched_seq;
   out->seed = r->seed;
   memcpy(out->rng, r->rng.s, sizeof out->rng);
-  return BRINK_OK;
+}
+
+BRINK_API int brink_position_get(const brink_engine *e, brink_position *out) {
+  brink_position p;
+  position_of(e, &p);
+  return brink__struct_out(e, out, &p, sizeof p, "brink_position");
 }
 
 static int bad(brink_engine *e, const char *field, long long v) {
@@ -41,11 +46,7 @@ static int phase_limit(const brink_engine *e, int phase) {
   }
 }
 
-BRINK_API int brink_position_set(brink_engine *e, const brink_position *p) {
-  if (p == NULL || p->size < sizeof *p)
-    return brink__error(e, BRINK_EINVAL, "position: bad size");
-  if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no scenario loaded");
-  if (e->nmarks) return brink__error(e, BRINK_ESTATE, "a transaction is open");
+int brink__position_check(brink_engine *e, const brink_position *p) {
   if (p->turn < 1 || p->turn > brink_turn_count(e))
     return bad(e, "turn", p->turn);
   if (p->phase < BRINK__PH_IDLE || p->phase > BRINK__PH_DONE)
@@ -65,6 +66,10 @@ BRINK_API int brink_position_set(brink_engine *e, const brink_position *p) {
   if ((p->rng[0] | p->rng[1] | p->rng[2] | p->rng[3]) == 0)
     return brink__error(e, BRINK_ERANGE, "position: the generator state "
                         "cannot be all zero");
+  return BRINK_OK;
+}
+
+void brink__position_apply(brink_engine *e, const brink_position *p) {
   brink__run *r = &e->run;
   r->turn = p->turn;
   r->phase = p->phase;
@@ -77,6 +82,20 @@ BRINK_API int brink_position_set(brink_engine *e, const brink_position *p) {
   r->seed = p->seed;
   memcpy(r->rng.s, p->rng, sizeof p->rng);
   e->valid_from = ++e->clock;
+}
+
+BRINK_API int brink_position_set(brink_engine *e, const brink_position *p) {
+  BRINK__WRITE(e);
+  /* Fields an older caller does not know keep their current values. */
+  brink_position pos;
+  position_of(e, &pos);
+  int rc = brink__struct_in(e, &pos, sizeof pos, p, "brink_position");
+  if (rc != BRINK_OK) return rc;
+  if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no scenario loaded");
+  if (e->nmarks) return brink__error(e, BRINK_ESTATE, "a transaction is open");
+  rc = brink__position_check(e, &pos);
+  if (rc != BRINK_OK) return rc;
+  brink__position_apply(e, &pos);
   return BRINK_OK;
 }
 
@@ -85,15 +104,20 @@ BRINK_API int brink_trigger_count(const brink_engine *e) {
 }
 
 BRINK_API const char *brink_trigger_name(const brink_engine *e, int i) {
-  return i >= 0 && i < e->ntriggers ? e->triggers[i].name : NULL;
+  return i >= 0 && i < e->ntriggers ? e->triggers[i].name
+                                     : brink__bad_name(e, "trigger", i);
 }
 
 BRINK_API int brink_trigger_fired(const brink_engine *e, int i) {
-  if (i < 0 || i >= e->ntriggers || e->fired == NULL) return -1;
+  if (i < 0 || i >= e->ntriggers || e->fired == NULL) {
+    brink__bad_id(e, "trigger", i);
+    return -1;
+  }
   return e->fired[i];
 }
 
 BRINK_API int brink_trigger_set_fired(brink_engine *e, int i, int fired) {
+  BRINK__WRITE(e);
   if (i < 0 || i >= e->ntriggers || e->fired == NULL)
     return brink__error(e, BRINK_EINVAL, "no trigger has id %d", i);
   e->fired[i] = fired != 0;
@@ -103,7 +127,8 @@ BRINK_API int brink_trigger_set_fired(brink_engine *e, int i, int fired) {
 BRINK_API int brink_event_count(const brink_engine *e) { return e->nevents; }
 
 BRINK_API const char *brink_event_name(const brink_engine *e, int i) {
-  return i >= 0 && i < e->nevents ? e->events[i].name : NULL;
+  return i >= 0 && i < e->nevents ? e->events[i].name
+                                   : brink__bad_name(e, "event", i);
 }
 
 BRINK_API int brink_outcome_count(const brink_engine *e) {
@@ -111,7 +136,8 @@ BRINK_API int brink_outcome_count(const brink_engine *e) {
 }
 
 BRINK_API const char *brink_outcome_name(const brink_engine *e, int i) {
-  return i >= 0 && i < e->noutcomes ? e->outcomes[i].name : NULL;
+  return i >= 0 && i < e->noutcomes ? e->outcomes[i].name
+                                     : brink__bad_name(e, "outcome", i);
 }
 
 BRINK_API int brink_schedule_count(const brink_engine *e) {
@@ -121,7 +147,8 @@ BRINK_API int brink_schedule_count(const brink_engine *e) {
 BRINK_API int brink_schedule_get(const brink_engine *e, int i, int *due,
                                  int *event, uint32_t *seq,
                                  const char **data) {
-  if (i < 0 || i >= e->nsched - e->sched_head) return BRINK_EINVAL;
+  if (i < 0 || i >= e->nsched - e->sched_head)
+    return brink__bad_id(e, "schedule entry", i);
   const brink__sched *s = &e->sched[e->sched_head + i];
   if (due) *due = s->due;
   if (event) *event = s->event;
@@ -131,6 +158,7 @@ BRINK_API int brink_schedule_get(const brink_engine *e, int i, int *due,
 }
 
 BRINK_API int brink_schedule_clear(brink_engine *e) {
+  BRINK__WRITE(e);
   if (e->nmarks) return brink__error(e, BRINK_ESTATE, "a transaction is open");
   brink__sched_truncate(e, 0);
   return BRINK_OK;
@@ -138,9 +166,19 @@ BRINK_API int brink_schedule_clear(brink_engine *e) {
 
 BRINK_API int brink_schedule_put(brink_engine *e, int due, int event,
                                  uint32_t seq, const char *data) {
+  BRINK__WRITE(e);
   if (event < 0 || event >= e->nevents)
     return brink__error(e, BRINK_EINVAL, "no event has id %d", event);
   if (due < 1) return brink__error(e, BRINK_ERANGE, "due turn %d", due);
+  if (data && !brink__data_valid(data))
+    return brink__error(e, BRINK_EINVAL, "event data for '%s' is not a "
+                        "literal brink writes: %.60s", e->events[event].name,
+                        data);
+  return brink__sched_put(e, due, event, seq, data);
+}
+
+int brink__sched_put(brink_engine *e, int due, int event, uint32_t seq,
+                     const char *data) {
   brink__sched s = {due, event, seq, (char *)data};
   int64_t bytes = brink__sched_bytes(&s);
   int rc = brink__hold(e, bytes, 0);
@@ -157,6 +195,7 @@ BRINK_API int brink_schedule_put(brink_engine *e, int due, int event,
 }
 
 BRINK_API int brink_news(brink_engine *e, const char *text) {
+  BRINK__WRITE(e);
   if (text == NULL) return brink__error(e, BRINK_EINVAL, "text is NULL");
   if (e->run.phase == BRINK__PH_IDLE || e->run.phase == BRINK__PH_DONE)
     return brink__error(e, BRINK_ESTATE, "no run is under way");
@@ -170,11 +209,12 @@ BRINK_API int brink_odds_get(const brink_engine *e, int *move, double *p) {
 }
 
 BRINK_API const char *brink_outcome_doc(const brink_engine *e, int i) {
-  if (i < 0 || i >= e->noutcomes) return NULL;
+  if (i < 0 || i >= e->noutcomes) return brink__bad_name(e, "outcome", i);
   return e->outcomes[i].doc ? e->outcomes[i].doc : "";
 }
 
 BRINK_API int brink_odds(brink_engine *e, int move, double p) {
+  BRINK__WRITE(e);
   if (move < 1 || move >= e->nmoves)
     return brink__error(e, BRINK_EINVAL, "no move has id %d", move);
   if (p > 1) p = 1;

@@ -16,378 +16,6 @@
 
 #define CACHE_ON(e) (((e)->cfg.flags & BRINK_FLAG_NO_CACHE) == 0)
 
-/* declarations ----------------------------------------------------------- */
-
-static void cache_free(brink_engine *e, brink__cache *c) {
-  brink__free(e, c->reads, sizeof(int) * (size_t)c->cap);
-  brink__free(e, c->reason, c->reason_cap);
-  memset(c, 0, sizeof *c);
-}
-
-static char *make_cause(brink_engine *e, const char *kind, const char *name) {
-  size_t n = strlen(kind) + strlen(name) + 2;
-  char *s = brink__alloc(e, n);
-  if (s) snprintf(s, n, "%s:%s", kind, name);
-  return s;
-}
-
-/* Adds one zeroed element to a declaration array after checking the name;
-   *out points at it. */
-static int add_named(brink_engine *e, void **arr, int *n, int *cap,
-                     brink__map *names, size_t size, const char *what,
-                     const char *name, size_t name_offset, void *out) {
-  if (name == NULL || *name == '\0')
-    return brink__error(e, BRINK_EINVAL, "a %s needs a name", what);
-  if (brink__map_get(names, name) >= 0)
-    return brink__error(e, BRINK_EEXIST, "%s '%s' is declared twice", what,
-                        name);
-  if (brink__grow(e, arr, cap, *n + 1, size))
-    return brink__error(e, BRINK_ENOMEM, "out of memory");
-  char *el = (char *)*arr + (size_t)*n * size;
-  memset(el, 0, size);
-  char *copy = brink__strdup(e, name);
-  if (copy == NULL || brink__map_put(e, names, copy, *n) != BRINK_OK) {
-    brink__strfree(e, copy);
-    return brink__error(e, BRINK_ENOMEM, "out of memory");
-  }
-  *(char **)(el + name_offset) = copy;
-  (*n)++;
-  *(void **)out = el;
-  return BRINK_OK;
-}
-
-#define ADD(e, field, type, what, nm, out)                                   \
-  add_named(e, (void **)&(e)->field, &(e)->n##field, &(e)->cap_##field,     \
-            &(e)->field##_map, sizeof(type), what, nm, offsetof(type, name), \
-            out)
-
-int brink__turn_init(brink_engine *e) {
-  brink__move *pass;
-  if (ADD(e, moves, brink__move, "move", "pass", &pass)) return BRINK_ENOMEM;
-  pass->by_all = true;
-  pass->when = pass->effect = pass->weight = -1;
-  pass->doc = brink__strdup(e, "do nothing this turn");
-  pass->cause = brink__strdup(e, "move:pass");
-  return pass->doc && pass->cause ? BRINK_OK : BRINK_ENOMEM;
-}
-
-static int check_open(brink_engine *e, const char *what, const char *name) {
-  if (e->sealed)
-    return brink__error(e, BRINK_ESTATE, "%s '%s' declared after the world "
-                        "was sealed", what, name ? name : "?");
-  return BRINK_OK;
-}
-
-/* A copy of 's' or NULL; *ok goes false when a copy of a string failed. */
-static char *copy_or_null(brink_engine *e, const char *s, bool *ok) {
-  if (s == NULL) return NULL;
-  char *c = brink__strdup(e, s);
-  if (c == NULL) *ok = false;
-  return c;
-}
-
-/* The strings a declaration keeps. */
-typedef struct owned {
-  char *where, *doc, *cause;
-} owned;
-
-static void disown(brink_engine *e, owned *o) {
-  brink__strfree(e, o->where);
-  brink__strfree(e, o->doc);
-  brink__strfree(e, o->cause);
-}
-
-/*
-** Copies them before the declaration is added, so a refusal leaves no
-** half-made entry behind: BRINK_OK, or BRINK_ENOMEM with nothing kept.
-** 'kind' NULL: no cause ("move:NAME") to make.
-*/
-static int own(brink_engine *e, const char *kind, const char *name,
-               const char *where, const char *doc, owned *o) {
-  bool ok = true;
-  o->where = copy_or_null(e, where, &ok);
-  o->doc = copy_or_null(e, doc, &ok);
-  o->cause = kind && name ? make_cause(e, kind, name) : NULL;
-  if (ok && !(kind && name && o->cause == NULL)) return BRINK_OK;
-  disown(e, o);
-  return brink__error(e, BRINK_ENOMEM, "out of memory");
-}
-
-int brink__move_declare(brink_engine *e, const brink__move_spec *s) {
-  if (check_open(e, "move", s->name)) return BRINK_ESTATE;
-  owned o;
-  int rc = own(e, "move", s->name, s->where, s->doc, &o);
-  if (rc != BRINK_OK) return rc;
-  bool *by = NULL;
-  int *targets = NULL;
-  size_t by_size = sizeof(bool) * (size_t)(e->nactors ? e->nactors : 1);
-  size_t targets_size = sizeof(int) * (size_t)(s->ntargets ? s->ntargets : 1);
-  if (!s->by_all && s->by && (by = brink__alloc(e, by_size)))
-    memcpy(by, s->by, sizeof(bool) * (size_t)e->nactors);
-  if (s->targets && (targets = brink__alloc(e, targets_size)))
-    memcpy(targets, s->targets, sizeof(int) * (size_t)s->ntargets);
-  brink__move *m = NULL;
-  rc = (!s->by_all && s->by && !by) || (s->targets && !targets)
-       ? brink__error(e, BRINK_ENOMEM, "out of memory")
-       : ADD(e, moves, brink__move, "move", s->name, &m);
-  if (rc != BRINK_OK) {
-    disown(e, &o);
-    brink__free(e, by, by_size);
-    brink__free(e, targets, targets_size);
-    return rc;
-  }
-  m->where = o.where;
-  m->doc = o.doc;
-  m->cause = o.cause;
-  m->by_all = s->by_all;
-  m->by = by;
-  m->targets = targets;
-  m->ntargets = targets ? s->ntargets : 0;
-  m->when = s->when;
-  m->effect = s->effect;
-  m->weight = s->weight;
-  return BRINK_OK;
-}
-
-int brink__trigger_declare(brink_engine *e, const brink__trigger_spec *s) {
-  if (check_open(e, "trigger", s->name)) return BRINK_ESTATE;
-  owned o;
-  brink__trigger *t = NULL;
-  int rc = own(e, "trigger", s->name, s->where, NULL, &o);
-  if (rc == BRINK_OK &&
-      (rc = ADD(e, triggers, brink__trigger, "trigger", s->name, &t)))
-    disown(e, &o);
-  if (rc != BRINK_OK) return rc;
-  t->where = o.where;
-  t->cause = o.cause;
-  t->at = s->at;
-  t->every = s->every;
-  t->once = s->once;
-  t->when = s->when;
-  t->effect = s->effect;
-  return BRINK_OK;
-}
-
-int brink__event_declare(brink_engine *e, const brink__named_spec *s) {
-  if (check_open(e, "event", s->name)) return BRINK_ESTATE;
-  owned o;
-  brink__event *v = NULL;
-  int rc = own(e, "event", s->name, s->where, NULL, &o);
-  if (rc == BRINK_OK &&
-      (rc = ADD(e, events, brink__event, "event", s->name, &v)))
-    disown(e, &o);
-  if (rc != BRINK_OK) return rc;
-  v->where = o.where;
-  v->cause = o.cause;
-  v->effect = s->fn;
-  return BRINK_OK;
-}
-
-int brink__outcome_declare(brink_engine *e, const brink__named_spec *s) {
-  if (check_open(e, "outcome", s->name)) return BRINK_ESTATE;
-  if (s->name && strcmp(s->name, "error") == 0)
-    return brink__error(e, BRINK_EINVAL,
-                        "'error' is reserved for runs a script error ended");
-  owned o;
-  brink__outcome *out = NULL;
-  int rc = own(e, NULL, s->name, s->where, s->doc, &o);
-  if (rc == BRINK_OK &&
-      (rc = ADD(e, outcomes, brink__outcome, "outcome", s->name, &out)))
-    disown(e, &o);
-  if (rc != BRINK_OK) return rc;
-  out->where = o.where;
-  out->doc = o.doc;
-  out->when = s->fn;
-  return BRINK_OK;
-}
-
-int brink__policy_declare(brink_engine *e, const brink__named_spec *s) {
-  if (check_open(e, "policy", s->name)) return BRINK_ESTATE;
-  owned o;
-  brink__policy *p = NULL;
-  int rc = own(e, NULL, s->name, s->where, NULL, &o);
-  if (rc == BRINK_OK &&
-      (rc = ADD(e, policies, brink__policy, "policy", s->name, &p)))
-    disown(e, &o);
-  if (rc != BRINK_OK) return rc;
-  p->where = o.where;
-  p->actor = s->actor;
-  p->choose = s->fn;
-  return BRINK_OK;
-}
-
-int brink__hook_add(brink_engine *e, int when, int fn, const char *where) {
-  if (brink__grow(e, (void **)&e->hooks, &e->cap_hooks, e->nhooks + 1,
-                  sizeof(brink__hook)))
-    return brink__error(e, BRINK_ENOMEM, "out of memory");
-  char *w = brink__strdup(e, where ? where : "");
-  if (w == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
-  e->hooks[e->nhooks++] = (brink__hook){when, fn, w};
-  return BRINK_OK;
-}
-
-int brink__event_find(const brink_engine *e, const char *name) {
-  return brink__map_get(&e->events_map, name);
-}
-
-int brink__outcome_find(const brink_engine *e, const char *name) {
-  return brink__map_get(&e->outcomes_map, name);
-}
-
-/* Lays out every (move, actor, target) option, each actor's moves in
-   declaration order and 'pass' last.  The default outcome becomes an
-   outcome of its own if the scenario did not declare it. */
-int brink__options_build(brink_engine *e) {
-  /* Counted in size_t and checked: moves x actors x targets is what
-     turns a short scenario into gigabytes. */
-  size_t count = (size_t)e->nactors;
-  for (int m = 1; m < e->nmoves; m++) {
-    const brink__move *mv = &e->moves[m];
-    for (int a = 0; a < e->nactors; a++) {
-      if (!mv->by_all && !(mv->by && mv->by[a])) continue;
-      if (mv->targets == NULL) count++;
-      for (int t = 0; t < mv->ntargets; t++)
-        count += mv->targets[t] != a;   /* nobody targets itself */
-    }
-    if (count > INT_MAX) {
-      brink__error(e, BRINK_ERANGE, "move '%s': %zu options (moves x actors "
-                   "x targets) are past the %d a scenario may have",
-                   mv->name, count, INT_MAX);
-      return brink__diag(e, mv->where ? mv->where : "", e->errmsg)
-                 ? BRINK_ENOMEM : BRINK_ERANGE;
-    }
-    size_t used = brink__mem_used(e), cap = brink__mem_cap(e);
-    if (count > (cap > used ? cap - used : 0) / sizeof(brink__option)) {
-      char limit[32];
-      brink__fmt_bytes(cap, limit, sizeof limit);
-      brink__error(e, BRINK_EBUDGET, "memory budget exceeded (%s): move '%s' "
-                   "makes %zu options (moves x actors x targets) of %zu bytes "
-                   "each", limit, mv->name, count, sizeof(brink__option));
-      return brink__diag(e, mv->where ? mv->where : "", e->errmsg)
-                 ? BRINK_ENOMEM : BRINK_EBUDGET;
-    }
-  }
-  int n = (int)count;
-  e->noptions = n;
-  e->options = brink__alloc(e, sizeof(brink__option) * (size_t)(n ? n : 1));
-  if (e->options == NULL) return BRINK_ENOMEM;
-  memset(e->options, 0, sizeof(brink__option) * (size_t)(n ? n : 1));
-  e->actor_options = brink__alloc(e, sizeof(int) * (size_t)(e->nactors + 1));
-  if (e->actor_options == NULL) return BRINK_ENOMEM;
-  int k = 0;
-  for (int a = 0; a < e->nactors; a++) {
-    e->actor_options[a] = k;
-    for (int m = 1; m < e->nmoves; m++) {
-      brink__move *mv = &e->moves[m];
-      if (!mv->by_all && !(mv->by && mv->by[a])) continue;
-      if (mv->targets == NULL) {
-        e->options[k++] = (brink__option){.move = m, .actor = a, .target = -1};
-        continue;
-      }
-      for (int t = 0; t < mv->ntargets; t++)
-        if (mv->targets[t] != a)
-          e->options[k++] = (brink__option){.move = m, .actor = a,
-                                            .target = mv->targets[t]};
-    }
-    e->options[k++] = (brink__option){.move = 0, .actor = a, .target = -1};
-  }
-  e->actor_options[e->nactors] = k;
-  e->fired = brink__alloc(e, (size_t)(e->ntriggers ? e->ntriggers : 1));
-  if (e->fired == NULL) return BRINK_ENOMEM;
-  memset(e->fired, 0, (size_t)(e->ntriggers ? e->ntriggers : 1));
-  const char *def = e->default_outcome ? e->default_outcome : "end";
-  if (brink__outcome_find(e, def) < 0) {
-    brink__outcome *o;
-    if (ADD(e, outcomes, brink__outcome, "outcome", def, &o)) return BRINK_ENOMEM;
-    o->when = -1;
-  }
-  return BRINK_OK;
-}
-
-void brink__options_free(brink_engine *e) {
-  for (int i = 0; e->options && i < e->noptions; i++) {
-    cache_free(e, &e->options[i].when);
-    cache_free(e, &e->options[i].weight);
-  }
-  brink__free(e, e->options,
-              sizeof(brink__option) * (size_t)(e->noptions ? e->noptions : 1));
-  brink__free(e, e->actor_options, sizeof(int) * (size_t)(e->nactors + 1));
-  brink__free(e, e->fired, (size_t)(e->ntriggers ? e->ntriggers : 1));
-  e->options = NULL;
-  e->actor_options = NULL;
-  e->fired = NULL;
-  e->noptions = 0;
-}
-
-int64_t brink__sched_bytes(const brink__sched *s) {
-  return (int64_t)(sizeof *s + (s->data ? strlen(s->data) + 1 : 0));
-}
-
-/* Keeps the first 'n' entries (counted from the array's start, as marks
-   are; none at all if 'n' is not past the fired ones). */
-void brink__sched_truncate(brink_engine *e, int n) {
-  int from = n > e->sched_head ? n : e->sched_head;
-  for (int i = from; i < e->nsched; i++) {
-    brink__hold(e, -brink__sched_bytes(&e->sched[i]), 0);
-    brink__strfree(e, e->sched[i].data);
-  }
-  if (from < e->nsched) e->nsched = from;
-  if (n <= e->sched_head) e->nsched = e->sched_head = 0;
-}
-
-void brink__turn_free(brink_engine *e) {
-  for (int i = 0; i < e->nmoves; i++) {
-    brink__move *m = &e->moves[i];
-    brink__strfree(e, m->name);
-    brink__strfree(e, m->doc);
-    brink__strfree(e, m->where);
-    brink__strfree(e, m->cause);
-    brink__free(e, m->by, sizeof(bool) * (size_t)e->nactors);
-    brink__free(e, m->targets, sizeof(int) * (size_t)m->ntargets);
-  }
-  brink__free(e, e->moves, sizeof(brink__move) * (size_t)e->cap_moves);
-  brink__map_free(e, &e->moves_map);
-  brink__map_free(e, &e->triggers_map);
-  brink__map_free(e, &e->events_map);
-  brink__map_free(e, &e->outcomes_map);
-  brink__map_free(e, &e->policies_map);
-  brink__options_free(e);
-  for (int i = 0; i < e->ntriggers; i++) {
-    brink__trigger *t = &e->triggers[i];
-    brink__strfree(e, t->name);
-    brink__strfree(e, t->where);
-    brink__strfree(e, t->cause);
-    cache_free(e, &t->cache);
-  }
-  brink__free(e, e->triggers,
-              sizeof(brink__trigger) * (size_t)e->cap_triggers);
-  for (int i = 0; i < e->nevents; i++) {
-    brink__strfree(e, e->events[i].name);
-    brink__strfree(e, e->events[i].where);
-    brink__strfree(e, e->events[i].cause);
-  }
-  brink__free(e, e->events, sizeof(brink__event) * (size_t)e->cap_events);
-  for (int i = 0; i < e->noutcomes; i++) {
-    brink__strfree(e, e->outcomes[i].name);
-    brink__strfree(e, e->outcomes[i].doc);
-    brink__strfree(e, e->outcomes[i].where);
-    cache_free(e, &e->outcomes[i].cache);
-  }
-  brink__free(e, e->outcomes,
-              sizeof(brink__outcome) * (size_t)e->cap_outcomes);
-  for (int i = 0; i < e->npolicies; i++) {
-    brink__strfree(e, e->policies[i].name);
-    brink__strfree(e, e->policies[i].where);
-  }
-  brink__free(e, e->policies,
-              sizeof(brink__policy) * (size_t)e->cap_policies);
-  for (int i = 0; i < e->nhooks; i++) brink__strfree(e, e->hooks[i].where);
-  brink__free(e, e->hooks, sizeof(brink__hook) * (size_t)e->cap_hooks);
-  brink__sched_truncate(e, 0);
-  brink__free(e, e->sched, sizeof(brink__sched) * (size_t)e->cap_sched);
-  brink__free(e, e->listed, sizeof(int) * (size_t)e->cap_listed);
-}
-
 /* calls into scripts ----------------------------------------------------- */
 
 int brink__call_name(const brink_engine *e, const brink__call *c, char *buf,
@@ -476,7 +104,7 @@ static int eval(brink_engine *e, brink__cache *c, int fn,
   e->tracking = c;
   e->read_only = true;
   const char *reason = NULL;
-  int rc = e->host.eval(e->host.ud, fn, call, value, &reason);
+  int rc = brink__host_eval(e, fn, call, value, &reason);
   e->read_only = false;
   e->tracking = NULL;
   e->current = saved;
@@ -499,7 +127,7 @@ static int run_effect(brink_engine *e, int fn, const brink__call *call) {
   if (rc) return rc;
   brink__call saved = e->current;
   e->current = *call;
-  rc = e->host.run(e->host.ud, fn, call);
+  rc = brink__host_run(e, fn, call);
   e->current = saved;
   if (rc != BRINK_OK) {
     brink_txn_rollback(e);
@@ -528,8 +156,8 @@ int brink__schedule(brink_engine *e, int event, int turns, const char *data) {
      runs, since it fires between calls. */
   int rc = brink__hold(e, 0, BRINK__COST_EVENT);
   if (rc) return rc;
-  rc = brink_schedule_put(e, e->run.turn + turns, event, e->run.sched_seq,
-                          data);
+  rc = brink__sched_put(e, e->run.turn + turns, event, e->run.sched_seq,
+                        data);
   if (rc == BRINK_OK) e->run.sched_seq++;
   return rc;
 }
@@ -587,6 +215,7 @@ static int default_outcome(const brink_engine *e) {
 }
 
 BRINK_API int brink_finish(brink_engine *e, const char *outcome) {
+  BRINK__WRITE(e);
   if (e->run.phase == BRINK__PH_IDLE || e->run.phase == BRINK__PH_DONE)
     return brink__error(e, BRINK_ESTATE, "no run is under way");
   if (e->nmarks)
@@ -699,8 +328,8 @@ static int policy_choice(brink_engine *e, int policy, int *chosen) {
   e->current = call;
   e->read_only = true;
   int pick = -1;
-  int rc = e->host.choose(e->host.ud, p->choose, &call, e->listed,
-                          e->nlisted, &pick);
+  int rc = brink__host_choose(e, p->choose, &call, e->listed, e->nlisted,
+                              &pick);
   e->read_only = false;
   e->current = saved;
   if (rc) return rc;
@@ -800,7 +429,7 @@ static int triggers_phase(brink_engine *e, bool dated) {
       /* A dated trigger is asked once in its turn: nothing to cache. */
       brink__cache *c = dated ? &scratch : &t->cache;
       int rc = eval(e, c, t->when, &call, &holds);
-      cache_free(e, &scratch);
+      brink__cache_free(e, &scratch);
       if (rc) {
         report(e);
         return rc;
@@ -900,6 +529,7 @@ static int events_phase(brink_engine *e) {
 /* running ---------------------------------------------------------------- */
 
 BRINK_API int brink_start(brink_engine *e, uint64_t seed) {
+  BRINK__WRITE(e);
   if (!e->sealed)
     return brink__error(e, BRINK_ESTATE, "no scenario is loaded");
   if (e->nmarks)
@@ -975,6 +605,7 @@ static int step(brink_engine *e) {
 ** path swallowed still makes the step a memory failure.
 */
 BRINK_API int brink_step(brink_engine *e) {
+  BRINK__WRITE(e);
   brink_snapshot *before = NULL;
   if (e->run.phase == BRINK__PH_IDLE || e->nmarks || e->run.awaiting >= 0)
     return step(e);   /* each refused with its reason */
@@ -995,12 +626,14 @@ BRINK_API int brink_step(brink_engine *e) {
 }
 
 BRINK_API int brink_run(brink_engine *e) {
+  BRINK__WRITE(e);
   int rc;
   while ((rc = brink_step(e)) == BRINK_OK) continue;
   return rc;
 }
 
 BRINK_API int brink_turn_limit(brink_engine *e, int turns) {
+  BRINK__WRITE(e);
   if (turns < 0) return brink__error(e, BRINK_EINVAL, "turns must be >= 0");
   e->turn_limit = turns;
   return BRINK_OK;
@@ -1015,6 +648,7 @@ static int check_actor(brink_engine *e, int actor) {
 }
 
 BRINK_API int brink_seat(brink_engine *e, int actor, int seated) {
+  BRINK__WRITE(e);
   if (check_actor(e, actor)) return BRINK_EINVAL;
   e->actors[actor].control = seated ? BRINK__SEAT : BRINK__AI;
   return BRINK_OK;
@@ -1022,6 +656,7 @@ BRINK_API int brink_seat(brink_engine *e, int actor, int seated) {
 
 BRINK_API int brink_policy_assign(brink_engine *e, int actor,
                                   const char *policy) {
+  BRINK__WRITE(e);
   if (check_actor(e, actor)) return BRINK_EINVAL;
   if (policy == NULL) {
     e->actors[actor].control = BRINK__AI;
@@ -1050,32 +685,19 @@ BRINK_API int brink_awaiting(const brink_engine *e) { return e->run.awaiting; }
 
 BRINK_API int brink_move_count(const brink_engine *e) { return e->nmoves; }
 
-BRINK_API int brink_move_find(brink_engine *e, const char *name, int *out) {
-  if (out) *out = -1;
-  if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
-  int m = brink__map_get(&e->moves_map, name);
-  if (m >= 0) {
-    if (out) *out = m;
-    return BRINK_OK;
-  }
-  brink__nearest s;
-  brink__nearest_init(&s, name);
-  for (int i = 0; i < e->nmoves; i++) brink__nearest_add(&s, e->moves[i].name);
-  return brink__error(e, BRINK_ENOTFOUND, "unknown move %s",
-                      brink__nearest_text(e, &s));
-}
-
 BRINK_API const char *brink_move_name(const brink_engine *e, int move) {
-  return move >= 0 && move < e->nmoves ? e->moves[move].name : NULL;
+  return move >= 0 && move < e->nmoves ? e->moves[move].name
+                                       : brink__bad_name(e, "move", move);
 }
 
 BRINK_API const char *brink_move_doc(const brink_engine *e, int move) {
-  if (move < 0 || move >= e->nmoves) return NULL;
+  if (move < 0 || move >= e->nmoves) return brink__bad_name(e, "move", move);
   return e->moves[move].doc ? e->moves[move].doc : "";
 }
 
 BRINK_API int brink_options(brink_engine *e, int actor, int *count) {
   if (count) *count = 0;
+  BRINK__WRITE(e);
   if (check_actor(e, actor)) return BRINK_EINVAL;
   if (!e->sealed) return brink__error(e, BRINK_ESTATE, "no scenario loaded");
   int first = e->actor_options[actor], last = e->actor_options[actor + 1];
@@ -1097,7 +719,13 @@ BRINK_API int brink_options(brink_engine *e, int actor, int *count) {
 
 BRINK_API int brink_option_get(const brink_engine *e, int i, int *move,
                                int *target, int *legal, const char **reason) {
-  if (e->listed_actor < 0 || i < 0 || i >= e->nlisted) return BRINK_EINVAL;
+  if (e->listed_actor < 0)
+    return brink__error(e, BRINK_ESTATE, "no option list: call "
+                        "brink_options again after a call that changes the "
+                        "state");
+  if (i < 0 || i >= e->nlisted)
+    return brink__error(e, BRINK_EINVAL, "no option has index %d (there "
+                        "are %d)", i, e->nlisted);
   const brink__option *o = &e->options[e->listed[i]];
   const brink__move *m = &e->moves[o->move];
   bool ok = m->when < 0 || o->when.value != 0;
@@ -1109,8 +737,14 @@ BRINK_API int brink_option_get(const brink_engine *e, int i, int *move,
 }
 
 BRINK_API int brink_choose(brink_engine *e, int move, int target) {
+  BRINK__WRITE(e);
   int a = e->run.awaiting;
   if (a < 0) return brink__error(e, BRINK_ESTATE, "no seat is waiting");
+  /* A rollback would undo the move's effect but not the move itself. */
+  if (e->nmarks)
+    return brink__error(e, BRINK_ESTATE, "brink_choose is not allowed in "
+                        "an open transaction: a rollback could not give the "
+                        "move back");
   int opt = -1;
   for (int i = e->actor_options[a]; i < e->actor_options[a + 1]; i++)
     if (e->options[i].move == move && e->options[i].target == target) opt = i;
@@ -1135,11 +769,15 @@ BRINK_API int brink_choose(brink_engine *e, int move, int target) {
 }
 
 BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data) {
+  BRINK__WRITE(e);
   if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
   if (e->run.phase == BRINK__PH_IDLE || e->run.phase == BRINK__PH_DONE)
     return brink__error(e, BRINK_ESTATE, "no run is under way");
   if (e->nmarks) return brink__error(e, BRINK_ESTATE, "a transaction is open");
   int ev = brink__event_find(e, name);
+  if (ev >= 0 && data && !brink__data_valid(data))
+    return brink__error(e, BRINK_EINVAL, "event data for '%s' is not a "
+                        "literal brink writes: %.60s", name, data);
   if (ev >= 0) {
     brink_record r;
     brink__record(e, &r, BRINK_REC_EVENT);

@@ -1,7 +1,8 @@
 /*
-** world.c: variables.  Declarations are kept as written until the world is
-** sealed; sealing lays every instance out as one slot of a flat array and
-** resolves every name once.
+** world.c: declaring variables.  Declarations are kept as written until
+** the world is sealed; sealing lays every instance out as one slot of a
+** flat array and resolves every name once.  Reading and writing them by id
+** is value.c.
 */
 #include <limits.h>
 #include <math.h>
@@ -10,8 +11,6 @@
 #include <string.h>
 
 #include "brinkint.h"
-
-static const char *type_names[] = {"number", "integer", "flag", "enum"};
 
 BRINK_API void brink_var_spec_init(brink_var_spec *spec) {
   memset(spec, 0, sizeof *spec);
@@ -140,13 +139,19 @@ static int check_spec(brink_engine *e, const brink_var_spec *s) {
 BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
                                 int *out) {
   if (out) *out = -1;
-  if (s == NULL || s->size < sizeof *s || s->name == NULL || !*s->name)
+  BRINK__WRITE(e);
+  brink_var_spec spec;
+  brink_var_spec_init(&spec);
+  int rc = brink__struct_in(e, &spec, sizeof spec, s, "brink_var_spec");
+  if (rc != BRINK_OK) return rc;
+  s = &spec;
+  if (s->name == NULL || !*s->name)
     return brink__error(e, BRINK_EINVAL, "a variable needs a name");
   if (e->sealed)
     return brink__error(e, BRINK_ESTATE,
                         "variable '%s' declared after the world was sealed",
                         s->name);
-  int rc = check_spec(e, s);
+  rc = check_spec(e, s);
   if (rc) return rc;
   const char *dot = strchr(s->name, '.');
   if (s->relation ? dot != NULL
@@ -211,6 +216,7 @@ BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
 
 BRINK_API int brink_var_init_for(brink_engine *e, int decl, const char *actor,
                                  double init) {
+  BRINK__WRITE(e);
   if (decl < 0 || decl >= e->ndecls || actor == NULL)
     return brink__error(e, BRINK_EINVAL, "bad declaration id %d", decl);
   if (e->sealed)
@@ -257,9 +263,9 @@ static int check_init(brink_engine *e, const brink__decl *d, double v,
                         v, d->name, sep, who);
   if (v < d->min || v > d->max) {
     char lo[32], hi[32], val[32];
-    brink__fmt_number(d->min, lo, sizeof lo);
-    brink__fmt_number(d->max, hi, sizeof hi);
-    brink__fmt_number(v, val, sizeof val);
+    brink__fmt_number(e, d->min, lo, sizeof lo);
+    brink__fmt_number(e, d->max, hi, sizeof hi);
+    brink__fmt_number(e, v, val, sizeof val);
     return brink__error(e, BRINK_ERANGE,
                         "init %s of '%s'%s%s is outside its bounds [%s, %s]",
                         val, d->name, sep, who, lo, hi);
@@ -571,6 +577,7 @@ static int initialise(brink_engine *e, int *first) {
 }
 
 BRINK_API int brink_world_seal(brink_engine *e) {
+  BRINK__WRITE(e);
   if (e->sealed) return brink__error(e, BRINK_ESTATE, "already sealed");
   int first = BRINK_OK, d0 = e->ndiags;
   int rc = fits(e);
@@ -617,247 +624,4 @@ void brink__world_free(brink_engine *e) {
   }
   brink__free(e, e->actors, sizeof(brink__actor) * (size_t)e->cap_actors);
   brink__map_free(e, &e->actor_map);
-}
-
-/* reading and writing ---------------------------------------------------- */
-
-static int bad_var(brink_engine *e, int var) {
-  if (!e->sealed)
-    return brink__error(e, BRINK_ESTATE, "the world is not sealed yet");
-  return brink__error(e, BRINK_EINVAL, "no variable has id %d", var);
-}
-
-#define VALID(e, v) ((e)->sealed && (v) >= 0 && (v) < (e)->nvars)
-
-BRINK_API int brink_var_count(const brink_engine *e) { return e->nvars; }
-
-BRINK_API int brink_var_find(brink_engine *e, const char *name, int *out) {
-  if (out) *out = -1;
-  if (name == NULL) return brink__error(e, BRINK_EINVAL, "name is NULL");
-  if (!e->sealed) return bad_var(e, -1);
-  int s = brink__map_get(&e->var_map, name);
-  if (s < 0) {
-    /* Also try the other order of a symmetric relation. */
-    const char *a = strchr(name, '.');
-    const char *b = a ? strchr(a + 1, '.') : NULL;
-    if (b && !strchr(b + 1, '.')) {
-      /* As long as the name: a cut name could find another variable. */
-      char small[256];
-      size_t len = strlen(name) + 1;
-      char *swapped = len <= sizeof small ? small : brink__alloc(e, len);
-      if (swapped == NULL)
-        return brink__error(e, BRINK_ENOMEM, "out of memory");
-      snprintf(swapped, len, "%s.%.*s.%.*s", b + 1, (int)(b - a - 1), a + 1,
-               (int)(a - name), name);
-      int t = brink__map_get(&e->var_map, swapped);
-      if (t >= 0 && e->decls[e->vars[t].decl].symmetric) s = t;
-      if (swapped != small) brink__free(e, swapped, len);
-    }
-  }
-  if (s < 0) {
-    brink__nearest near;
-    brink__nearest_init(&near, name);
-    for (int i = 0; i < e->nvars; i++)
-      brink__nearest_add(&near, e->vars[i].name);
-    return brink__error(e, BRINK_ENOTFOUND, "unknown variable %s",
-                        brink__nearest_text(e, &near));
-  }
-  if (out) *out = s;
-  return BRINK_OK;
-}
-
-BRINK_API const char *brink_var_name(const brink_engine *e, int var) {
-  return VALID(e, var) ? e->vars[var].name : NULL;
-}
-
-BRINK_API const char *brink_var_doc(const brink_engine *e, int var) {
-  if (!VALID(e, var)) return NULL;
-  const char *doc = e->decls[e->vars[var].decl].doc;
-  return doc ? doc : "";
-}
-
-BRINK_API int brink_var_type(const brink_engine *e, int var) {
-  return VALID(e, var) ? e->decls[e->vars[var].decl].type : -1;
-}
-
-BRINK_API int brink_var_bounds(const brink_engine *e, int var, double *min,
-                               double *max) {
-  if (!VALID(e, var)) return BRINK_EINVAL;
-  const brink__decl *d = &e->decls[e->vars[var].decl];
-  if (min) *min = d->min;
-  if (max) *max = d->max;
-  return BRINK_OK;
-}
-
-BRINK_API int brink_var_actors(const brink_engine *e, int var, int *owner,
-                               int *other) {
-  if (!VALID(e, var)) return BRINK_EINVAL;
-  if (owner) *owner = e->vars[var].owner;
-  if (other) *other = e->vars[var].other;
-  return BRINK_OK;
-}
-
-BRINK_API int brink_var_visible(const brink_engine *e, int var, int actor) {
-  if (!VALID(e, var)) return 0;
-  const brink__decl *d = &e->decls[e->vars[var].decl];
-  const brink__var *v = &e->vars[var];
-  switch (d->visibility) {
-  case BRINK_VISIBLE_PUBLIC: return 1;
-  case BRINK_VISIBLE_OWNER: return actor >= 0 && actor == v->owner;
-  default:
-    for (int i = 0; i < d->nvisible; i++)
-      if (d->visible_ids && d->visible_ids[i] == actor) return 1;
-    return 0;
-  }
-}
-
-BRINK_API const char *brink_var_enum_value(const brink_engine *e, int var,
-                                           int index) {
-  if (!VALID(e, var)) return "";
-  const brink__decl *d = &e->decls[e->vars[var].decl];
-  return index >= 0 && index < d->nvalues ? d->values[index] : "";
-}
-
-int brink__read(brink_engine *e, int var, double *out) {
-  *out = e->values[var];
-  brink__cache *c = e->tracking;
-  if (c && e->read_mark[var] != e->read_epoch) {
-    e->read_mark[var] = e->read_epoch;
-    if (brink__grow(e, (void **)&c->reads, &c->cap, c->nreads + 1,
-                    sizeof(int)) != BRINK_OK)
-      return brink__error(e, BRINK_ENOMEM, "out of memory");
-    c->reads[c->nreads++] = var;
-  }
-  return BRINK_OK;
-}
-
-void brink__note_date_read(brink_engine *e) {
-  if (e->tracking) e->tracking->reads_date = true;
-}
-
-BRINK_API int brink_var_get(brink_engine *e, int var, double *out) {
-  if (!VALID(e, var)) return bad_var(e, var);
-  if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");
-  return brink__read(e, var, out);
-}
-
-int brink__check_value(brink_engine *e, int var, double *value) {
-  const brink__var *v = &e->vars[var];
-  const brink__decl *d = &e->decls[v->decl];
-  double x = *value;
-  if (isnan(x) || isinf(x))
-    return brink__error(e, BRINK_ERANGE, "%s: %s is not a finite number",
-                        v->name, isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
-  switch (d->type) {
-  case BRINK_INTEGER:
-    if (x != floor(x)) {
-      char t[32];
-      brink__fmt_number(x, t, sizeof t);
-      return brink__error(e, BRINK_ETYPE,
-                          "%s is an integer variable: %s is not an integer",
-                          v->name, t);
-    }
-    __attribute__((fallthrough));   /* integers clamp like numbers */
-  case BRINK_NUMBER:
-    if (x < d->min) x = d->min;
-    if (x > d->max) x = d->max;
-    if (x == 0) x = 0;   /* no -0 in logs */
-    break;
-  case BRINK_FLAG:
-    if (x != 0 && x != 1)
-      return brink__error(e, BRINK_ETYPE,
-                          "%s is a flag: it takes true or false", v->name);
-    break;
-  default:
-    if (x != floor(x) || x < 0 || x >= d->nvalues)
-      return brink__error(e, BRINK_ERANGE, "%s: %g is not a value index",
-                          v->name, x);
-  }
-  *value = x;
-  return BRINK_OK;
-}
-
-int brink__write(brink_engine *e, int var, double value) {
-  if (e->read_only)
-    return brink__error(e, BRINK_ESTATE,
-                        "conditions are read-only: cannot set %s",
-                        e->vars[var].name);
-  int rc = brink__check_value(e, var, &value);
-  if (rc) return rc;
-  double old = e->values[var];
-  if (old == value) return BRINK_OK;
-  brink__entry en = {BRINK__J_SET, var, old, value, NULL, 0};
-  rc = brink__journal_add(e, &en);
-  if (rc) return rc;
-  e->values[var] = value;
-  e->version[var] = ++e->clock;
-  return BRINK_OK;
-}
-
-BRINK_API int brink_var_set(brink_engine *e, int var, double value) {
-  if (!VALID(e, var)) return bad_var(e, var);
-  return brink__write(e, var, value);
-}
-
-int brink__fmt_number(double v, char *buf, size_t cap) {
-  if (v == floor(v) && fabs(v) < 1e15) return snprintf(buf, cap, "%.0f", v);
-  for (int prec = 15; prec <= 17; prec++) {
-    int n = snprintf(buf, cap, "%.*g", prec, v);
-    if (prec == 17 || strtod(buf, NULL) == v) return n;
-  }
-  return 0;
-}
-
-BRINK_API int brink_var_format(const brink_engine *e, int var, char *buf,
-                               size_t cap) {
-  if (!VALID(e, var)) return BRINK_EINVAL;
-  return brink_value_format(e, var, e->values[var], buf, cap);
-}
-
-BRINK_API int brink_value_format(const brink_engine *e, int var, double x,
-                                 char *buf, size_t cap) {
-  if (!VALID(e, var)) return BRINK_EINVAL;
-  const brink__decl *d = &e->decls[e->vars[var].decl];
-  if (d->type == BRINK_ENUM && (x != floor(x) || x < 0 || x >= d->nvalues))
-    return BRINK_ERANGE;
-  switch (d->type) {
-  case BRINK_FLAG: return snprintf(buf, cap, "%s", x != 0 ? "true" : "false");
-  case BRINK_ENUM: return snprintf(buf, cap, "%s", d->values[(int)x]);
-  default: return brink__fmt_number(x, buf, cap);
-  }
-}
-
-BRINK_API int brink_var_set_text(brink_engine *e, int var, const char *text) {
-  if (!VALID(e, var)) return bad_var(e, var);
-  if (text == NULL) return brink__error(e, BRINK_EINVAL, "text is NULL");
-  const brink__decl *d = &e->decls[e->vars[var].decl];
-  const char *name = e->vars[var].name;
-  double x;
-  switch (d->type) {
-  case BRINK_FLAG:
-    if (strcmp(text, "true") == 0) x = 1;
-    else if (strcmp(text, "false") == 0) x = 0;
-    else
-      return brink__error(e, BRINK_ETYPE,
-                          "%s is a flag: it takes true or false, not '%s'",
-                          name, text);
-    break;
-  case BRINK_ENUM:
-    for (x = 0; x < d->nvalues; x++)
-      if (strcmp(d->values[(int)x], text) == 0) break;
-    if (x == d->nvalues) {
-      return brink__error(e, BRINK_ERANGE, "%s: %s is not one of its values",
-                          name, brink__suggest(e, text, (const char *const *)
-                                               d->values, d->nvalues));
-    }
-    break;
-  default: {
-    char *end;
-    x = strtod(text, &end);
-    if (end == text || *end != '\0')
-      return brink__error(e, BRINK_ETYPE, "%s is a %s: '%s' is not a number",
-                          name, type_names[d->type], text);
-  }
-  }
-  return brink__write(e, var, x);
 }

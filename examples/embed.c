@@ -8,7 +8,9 @@
 ** lists the legal and illegal options with their docs and reasons, then
 ** plays the first legal option that is not "pass".  The timeline arrives
 ** through a record callback: news lines, triggers and the end record.
-** Only engine/brink.h is used.
+** Half way through, it saves the whole state of the run, closes the engine
+** and carries on in a fresh one from the saved bytes, as a host that
+** stores games between sessions would.  Only engine/brink.h is used.
 */
 #include <stdio.h>
 
@@ -63,6 +65,29 @@ static int choose_for(brink_engine *e, int actor) {
   return brink_choose(e, pick_move, pick_target);
 }
 
+/*
+** Saves the run, closes its engine and goes on in a new one: the new
+** engine loads the same scenario (a saved state is refused by any other)
+** and the state, which brings back seats, position, values and schedule.
+*/
+static int resume_in_new_engine(brink_engine **e, const char *path) {
+  void *state;
+  size_t len;
+  int rc = brink_state_save(*e, &state, &len);
+  if (rc != BRINK_OK) return rc;
+  printf("\n-- saved %zu bytes at turn %d; resuming in a new engine --\n",
+         len, brink_turn(*e));
+  brink_engine_close(*e);
+  /* The buffer keeps its own allocator: it outlives the engine. */
+  if ((rc = brink_engine_open(e, NULL)) == BRINK_OK) {
+    brink_on_record(*e, on_record, *e);
+    if ((rc = brink_load_file(*e, path)) == BRINK_OK)
+      rc = brink_state_load(*e, state, len);
+  }
+  brink_buffer_free(state);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   const char *path = argc > 1 ? argv[1] : "scripts/scenarios/korea-2019.lua";
   brink_engine *e;
@@ -90,13 +115,17 @@ int main(int argc, char **argv) {
       continue;
     }
     if (rc != BRINK_OK) goto fail;
+    if (brink_turn(e) == brink_turn_count(e) / 2 &&
+        (rc = resume_in_new_engine(&e, path)) != BRINK_OK)
+      goto fail;
   }
   printf("outcome: %s\n", brink_outcome(e));
   brink_engine_close(e);
   return 0;
 
 fail:
-  fprintf(stderr, "embed: %s: %s\n", path, brink_errmsg(e));
+  fprintf(stderr, "embed: %s: %s\n", path,
+          e ? brink_errmsg(e) : brink_strerror(rc));
   brink_engine_close(e);
   return 1;
 }

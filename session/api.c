@@ -241,12 +241,12 @@ static void banner(brink_session *bs) {
   session_say(s, "/help lists the facilitator's commands.\n");
 }
 
-int brink_session_start(brink_session *bs, uint64_t seed) {
+static int in_session_start(brink_session *bs, uint64_t seed) {
   int rc = before_start(bs);
   if (rc) return rc;
   size_t len;
   const char *text = brink_scenario_text(bs->e, &len);
-  sha256_hex(text ? text : "", text ? len : 0, bs->su.sha256);
+  brink__sha256_hex(text ? text : "", text ? len : 0, bs->su.sha256);
   bs->su.seed = seed;
   free(bs->su.file);
   if ((bs->su.file = strdup(bs->file)) == NULL)
@@ -291,7 +291,7 @@ static int resume_from(brink_session *bs, const char *text, size_t len,
   return rc;
 }
 
-int brink_session_resume(brink_session *bs, const void *save, size_t len,
+static int in_session_resume(brink_session *bs, const void *save, size_t len,
                          int force) {
   /* The save is text for jansson: one NUL-terminated copy. */
   char *text = malloc(len + 1);
@@ -303,7 +303,7 @@ int brink_session_resume(brink_session *bs, const void *save, size_t len,
   return rc;
 }
 
-int brink_session_resume_file(brink_session *bs, const char *path,
+static int in_session_resume_file(brink_session *bs, const char *path,
                               int force) {
   size_t len;
   char *text = read_file(path, &len);
@@ -335,7 +335,7 @@ int brink_session_on_report(brink_session *bs, brink_report_fn fn,
 }
 
 
-int brink_session_show(brink_session *bs, int what) {
+static int in_session_show(brink_session *bs, int what) {
   int rc = started(bs);
   if (rc) return rc;
   switch (what) {
@@ -380,12 +380,12 @@ static int to_prompt(brink_session *bs) {
   return prompt_status(s);
 }
 
-int brink_session_prompt(brink_session *bs) {
+static int in_session_prompt(brink_session *bs) {
   int rc = started(bs);
   return rc ? rc : to_prompt(bs);
 }
 
-int brink_session_step(brink_session *bs) {
+static int in_session_step(brink_session *bs) {
   int rc = started(bs);
   if (rc) return rc;
   session *s = &bs->s;
@@ -402,7 +402,7 @@ static int refused(brink_session *bs) {
              : BRINK_OK;
 }
 
-int brink_session_answer(brink_session *bs, const char *answer) {
+static int in_session_answer(brink_session *bs, const char *answer) {
   int rc = started(bs);
   if (rc || (rc = to_prompt(bs)) < 0) return rc;
   if (brink_awaiting(bs->s.e) < 0)
@@ -412,7 +412,7 @@ int brink_session_answer(brink_session *bs, const char *answer) {
   return rc ? rc : set_err(bs, BRINK_EINVAL, "not a move: '%s'", answer);
 }
 
-int brink_session_command(brink_session *bs, const char *command) {
+static int in_session_command(brink_session *bs, const char *command) {
   int rc = started(bs);
   if (rc || (rc = to_prompt(bs)) < 0) return rc;
   int done = session_command(&bs->s, command);
@@ -453,7 +453,7 @@ int brink_session_fire(brink_session *bs, const char *name, const char *json) {
   return command(bs, "/fire", name, json);
 }
 
-int brink_session_odds(brink_session *bs, const char *move, double p) {
+static int in_session_odds(brink_session *bs, const char *move, double p) {
   char t[40];
   if (p < 0) snprintf(t, sizeof t, "off");
   else if (!(p <= 1)) return set_err(bs, BRINK_ERANGE, "p: %g", p);
@@ -481,7 +481,7 @@ int brink_session_load(brink_session *bs, const char *path, int force) {
 
 static void collect(void *ud, const char *text) { sb_puts(ud, text); }
 
-int brink_session_why(brink_session *bs, const char *name, char **text) {
+static int in_session_why(brink_session *bs, const char *name, char **text) {
   *text = NULL;
   sbuf b = {0};
   brink_text_fn fn = bs->say_fn;
@@ -492,13 +492,15 @@ int brink_session_why(brink_session *bs, const char *name, char **text) {
   bs->say_fn = fn;
   bs->say_ud = ud;
   if (b.s && fn) fn(ud, b.s);
-  if (rc == BRINK_OK && b.bad) rc = set_err(bs, BRINK_ENOMEM, "out of memory");
-  if (rc == BRINK_OK) *text = b.s;
-  else free(b.s);
+  if (rc == BRINK_OK &&
+      (b.bad || (*text = brink__buffer_dup(engine_of(bs), b.s ? b.s : "",
+                                           b.s ? b.n : 0)) == NULL))
+    rc = set_err(bs, BRINK_ENOMEM, "out of memory");
+  free(b.s);
   return rc;
 }
 
-int brink_session_save(brink_session *bs, void **out, size_t *len) {
+static int in_session_save(brink_session *bs, void **out, size_t *len) {
   *out = NULL;
   *len = 0;
   int rc = started(bs);
@@ -508,11 +510,16 @@ int brink_session_save(brink_session *bs, void **out, size_t *len) {
   char *text = save_text(s->e, &s->setup, s->branches, s->nbranches, &s->log,
                          len, err, sizeof err);
   if (text == NULL) return set_err(bs, BRINK_ENOMEM, "%s", err);
-  *out = text;
+  *out = brink__buffer_dup(s->e, text, *len);
+  free(text);
+  if (*out == NULL) {
+    *len = 0;
+    return set_err(bs, BRINK_ENOMEM, "out of memory");
+  }
   return BRINK_OK;
 }
 
-int brink_session_save_file(brink_session *bs, const char *path) {
+static int in_session_save_file(brink_session *bs, const char *path) {
   int rc = started(bs);
   if (rc) return rc;
   char err[600];
@@ -531,7 +538,7 @@ const char *brink_session_log_line(const brink_session *bs, size_t i) {
   return bs->started && i < bs->s.log.n ? bs->s.log.v[i] : NULL;
 }
 
-int brink_log_verify(const char *log, size_t len,
+static int in_log_verify(const char *log, size_t len,
                      const char *const *scenarios, int nscenarios,
                      const brink_config *cfg, size_t *line, char **message) {
   if (line) *line = 0;
@@ -564,11 +571,107 @@ int brink_log_verify(const char *log, size_t len,
       sb_puts(&b, r.why);
       sb_puts(&b, ")");
     }
-    *message = b.bad ? NULL : b.s;
-    if (b.bad) free(b.s);
+    *message = b.bad ? NULL : brink__buffer_dup(NULL, b.s, b.n);
+    free(b.s);
   }
   replay_report_free(&r);
   return BRINK_EFORMAT;
 }
 
-void brink_buffer_free(void *p) { free(p); }
+/* The public calls that format or parse numbers, or run commands, do it
+   in the C locale whatever the host set (c_locale_enter). */
+
+int brink_session_start(brink_session *bs, uint64_t seed) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_start(bs, seed);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_resume(brink_session *bs, const void *save, size_t len,
+                         int force) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_resume(bs, save, len, force);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_resume_file(brink_session *bs, const char *path,
+                              int force) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_resume_file(bs, path, force);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_step(brink_session *bs) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_step(bs);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_prompt(brink_session *bs) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_prompt(bs);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_answer(brink_session *bs, const char *answer) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_answer(bs, answer);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_command(brink_session *bs, const char *command) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_command(bs, command);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_odds(brink_session *bs, const char *move, double p) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_odds(bs, move, p);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_show(brink_session *bs, int what) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_show(bs, what);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_save(brink_session *bs, void **out, size_t *len) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_save(bs, out, len);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_save_file(brink_session *bs, const char *path) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_save_file(bs, path);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_why(brink_session *bs, const char *name, char **text) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_why(bs, name, text);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_log_verify(const char *log, size_t len,
+                     const char *const *scenarios, int nscenarios,
+                     const brink_config *cfg, size_t *line, char **message) {
+  locale_t old = c_locale_enter();
+  int rc = in_log_verify(log, len, scenarios, nscenarios, cfg, line, message);
+  c_locale_leave(old);
+  return rc;
+}

@@ -123,7 +123,7 @@ static void note_trigger(worker *w, const char *id) {
    that one chance in 2^64 for each record. */
 static uint64_t record_digest(const char *text, size_t len) {
   char hex[65];
-  sha256_hex(text, len, hex);
+  brink__sha256_hex(text, len, hex);
   hex[16] = '\0';
   return strtoull(hex, NULL, 16);
 }

@@ -115,7 +115,7 @@ BRINK_API int brink_batch_add_var(brink_batch *b, const char *name) {
   return add(b, &b->vars, name, false);
 }
 
-BRINK_API int brink_batch_run(brink_batch *b) {
+static int in_batch_run(brink_batch *b) {
   batch_config c = {
       .path = b->path, .text = b->text, .len = b->len, .cfg = b->cfg,
       .seed = b->seed, .has_seed = b->has_seed, .runs = b->runs,
@@ -147,6 +147,23 @@ BRINK_API int brink_batch_run(brink_batch *b) {
   return rc;
 }
 
-BRINK_API const char *brink_batch_summary_json(const brink_batch *b) {
+static const char *in_batch_summary_json(const brink_batch *b) {
   return b->summary;
+}
+
+/* The public calls that format or parse numbers, or run commands, do it
+   in the C locale whatever the host set (c_locale_enter). */
+
+BRINK_API int brink_batch_run(brink_batch *b) {
+  locale_t old = c_locale_enter();
+  int rc = in_batch_run(b);
+  c_locale_leave(old);
+  return rc;
+}
+
+BRINK_API const char *brink_batch_summary_json(const brink_batch *b) {
+  locale_t old = c_locale_enter();
+  const char *rc = in_batch_summary_json(b);
+  c_locale_leave(old);
+  return rc;
 }

@@ -112,5 +112,5 @@ int table_trigger(btable *t, const char *name, int64_t runs) {
    parts of format 2. */
 void batch_digest(const void *data, size_t len, char out[72]) {
   memcpy(out, "sha256:", 7);
-  sha256_hex(data, len, out + 7);
+  brink__sha256_hex(data, len, out + 7);
 }

@@ -390,7 +390,7 @@ static bool cmd_reload(session *s, const char *line) {
   size_t len;
   const char *text = brink_scenario_text(ne, &len);
   char sha[65];
-  sha256_hex(text, len, sha);
+  brink__sha256_hex(text, len, sha);
   session_intervention(s, line, sha);
   json_t *st = state_json(s->e);
   char err[512];

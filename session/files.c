@@ -212,7 +212,7 @@ const char *file_with_sha(const char *const *files, int n,
     size_t len;
     char *text = read_file(files[i], &len), h[65];
     if (text == NULL) continue;
-    sha256_hex(text, len, h);
+    brink__sha256_hex(text, len, h);
     free(text);
     if (strcmp(h, sha) == 0) return files[i];
   }

@@ -110,7 +110,7 @@ static void drive(replay *r, session *s) {
   while (!r->differs && !s->stop && r->pos < r->lines.n) {
     size_t before = r->pos;
     bool was_start = s->turn_start;
-    brink_position pa, pb;
+    brink_position pa = {.size = sizeof pa}, pb = {.size = sizeof pb};
     brink_position_get(s->e, &pa);
     const char *kind;
     json_t *rec = record_at(r, r->pos, &kind);
@@ -234,7 +234,7 @@ int replay_verify(const char *text, size_t len, const char *const *files,
   if (file == NULL) {
     size_t n;
     char *t = read_file(su.file, &n), h[65];
-    if (t) sha256_hex(t, n, h);
+    if (t) brink__sha256_hex(t, n, h);
     free(t);
     if (t)
       report(out, 2, "the scenario %s has changed since the log was written "

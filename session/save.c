@@ -21,113 +21,6 @@
 
 /* event data ------------------------------------------------------------- */
 
-typedef struct lexer {
-  const char *p;
-  int depth;
-} lexer;
-
-static bool lit_value(lexer *x, bool key);
-
-static bool lit_string(lexer *x) {
-  if (*x->p != '"') return false;
-  x->p++;
-  for (;;) {
-    unsigned char c = (unsigned char)*x->p;
-    if (c == '"') {
-      x->p++;
-      return true;
-    }
-    if (c < 0x20 || c == 0x7f) return false;   /* '%q' escapes these */
-    x->p++;
-    if (c != '\\') continue;
-    c = (unsigned char)*x->p;
-    if (c && strchr("\"\\abfnrtv\n", c)) {
-      x->p++;
-    } else if (c >= '0' && c <= '9') {
-      int v = 0, k = 0;
-      for (; k < 3 && *x->p >= '0' && *x->p <= '9'; k++)
-        v = v * 10 + (*x->p++ - '0');
-      if (v > 255) return false;
-    } else {
-      return false;
-    }
-  }
-}
-
-static bool digits(lexer *x) {
-  const char *s = x->p;
-  while (*x->p >= '0' && *x->p <= '9') x->p++;
-  return x->p > s;
-}
-
-static bool lit_number(lexer *x) {
-  const char *s = x->p;
-  if (*x->p == '-') x->p++;
-  if (!digits(x)) return false;
-  if (*x->p == '.') {
-    x->p++;
-    if (!digits(x)) return false;
-  }
-  if (*x->p == 'e' || *x->p == 'E') {
-    x->p++;
-    if (*x->p == '+' || *x->p == '-') x->p++;
-    if (!digits(x)) return false;
-  }
-  /* "1.5x" or "12abc" would read on as a name. */
-  if ((*x->p >= 'a' && *x->p <= 'z') || (*x->p >= 'A' && *x->p <= 'Z') ||
-      *x->p == '_' || *x->p == '.')
-    return false;
-  /* 1e999 is infinite to Lua: no number brink writes, refused here rather
-     than when the event fires. */
-  char num[64];
-  size_t n = (size_t)(x->p - s);
-  if (n >= sizeof num) return false;
-  memcpy(num, s, n);
-  num[n] = '\0';
-  return isfinite(strtod(num, NULL));
-}
-
-static bool word(lexer *x, const char *w) {
-  size_t n = strlen(w);
-  if (strncmp(x->p, w, n) != 0) return false;
-  char c = x->p[n];
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-      (c >= '0' && c <= '9'))
-    return false;
-  x->p += n;
-  return true;
-}
-
-static bool lit_table(lexer *x) {
-  if (*x->p != '{' || ++x->depth > 40) return false;
-  x->p++;
-  while (*x->p == '[') {
-    x->p++;
-    if (!lit_value(x, true) || *x->p != ']' || x->p[1] != '=') return false;
-    x->p += 2;
-    if (!lit_value(x, false) || *x->p != ',') return false;
-    x->p++;
-  }
-  if (*x->p != '}') return false;
-  x->p++;
-  x->depth--;
-  return true;
-}
-
-static bool lit_value(lexer *x, bool key) {
-  char c = *x->p;
-  if (c == '"') return lit_string(x);
-  if (c == '-' || (c >= '0' && c <= '9')) return lit_number(x);
-  if (c == '{') return !key && lit_table(x);
-  if (word(x, "true") || word(x, "false")) return true;
-  return !key && word(x, "nil");
-}
-
-bool data_valid(const char *text) {
-  lexer x = {text, 0};
-  return lit_value(&x, false) && *x.p == '\0';
-}
-
 static void lua_quote(sbuf *b, const char *s, size_t n) {
   sb_put(b, "\"", 1);
   for (size_t i = 0; i < n; i++) {
@@ -208,7 +101,7 @@ static void lua_data(sbuf *b, const json_t *j, int depth) {
 char *data_from_json(const json_t *j) {
   sbuf b = {0};
   lua_data(&b, j, 0);
-  if (b.bad || b.s == NULL || !data_valid(b.s)) {
+  if (b.bad || b.s == NULL || !brink__data_valid(b.s)) {
     free(b.s);
     return NULL;
   }
@@ -420,7 +313,7 @@ char *save_text(brink_engine *e, const setup *s, const branch *branches,
   size_t len;
   const char *text = brink_scenario_text(e, &len);
   char sha[65];
-  sha256_hex(text ? text : "", text ? len : 0, sha);
+  brink__sha256_hex(text ? text : "", text ? len : 0, sha);
   jput(root, "format", json_string(SAVE_FORMAT), &bad);
   jput(root, "version", json_integer(SAVE_VERSION), &bad);
   jput(root, "engine", json_string(brink_version()), &bad);
@@ -547,7 +440,7 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
   size_t tlen;
   const char *stext = brink_scenario_text(live, &tlen);
   char live_sha[65];
-  sha256_hex(stext ? stext : "", stext ? tlen : 0, live_sha);
+  brink__sha256_hex(stext ? stext : "", stext ? tlen : 0, live_sha);
   if (strcmp(sha, live_sha) != 0) {
     if (!force) {
       refuse_with(err, cap, "it was saved with another text of the scenario (%s, "

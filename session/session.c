@@ -375,7 +375,7 @@ bool session_at_prompt(session *s) {
 }
 
 int session_step(session *s) {
-  brink_position a, b;
+  brink_position a = {.size = sizeof a}, b = {.size = sizeof b};
   brink_position_get(s->e, &a);
   int rc = brink_step(s->e);
   s->turn_start = false;

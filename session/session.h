@@ -7,6 +7,7 @@
 #define BRINK_SESSION_INTERNAL_H
 
 #include <jansson.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,9 @@
 #include <stdio.h>
 
 #include "brink.h"
+#include "buffer.h"   /* buffers for hosts, engine/saved.c */
+#include "data.h"     /* event data's grammar, engine/data.c */
+#include "sha256.h"   /* the library's digest, engine/sha256.c */
 
 #define SAVE_FORMAT "brink-save"
 #define SAVE_VERSION 1
@@ -42,6 +46,16 @@ void *base64_decode(const char *text, size_t *len);
 
 /* Whether 's' begins with 64 lowercase hex digits (a SHA-256). */
 bool is_hex64(const char *s);
+
+/*
+** The host may set any locale; what the session writes and reads (values
+** in messages, /odds, event data, logs) must not change with it.  The
+** public calls that do such work run in the C locale for the calling
+** thread (uselocale), the thread's own put back after; the engine's own
+** calls do the same for themselves.  NULL from enter: nothing to put back.
+*/
+locale_t c_locale_enter(void);
+void c_locale_leave(locale_t old);
 
 /* Trims spaces at both ends in place. */
 char *trim_space(char *t);
@@ -112,9 +126,6 @@ int outfile_close(outfile *o, char *err, size_t cap);
 */
 FILE *growing_open(const char *path, char *err, size_t cap);
 
-/* The library's one digest, engine/sha256.c. */
-void sha256_hex(const void *data, size_t len, char out[65]);
-
 /* A growable list of strings the list owns. */
 typedef struct strlist {
   char **v;
@@ -164,11 +175,10 @@ char *read_file(const char *path, size_t *len);
 /*
 ** Event data: the engine keeps it as a table constructor written by the
 ** scenario language.  Before any text from a save or log reaches the
-** engine it must pass data_valid(), a strict grammar of literals, so it
-** can never be code.  data_from_json() writes facilitator data (JSON)
-** in that grammar.
+** engine it must pass the engine's brink__data_valid(), a strict grammar
+** of literals, so it can never be code.  data_from_json() writes
+** facilitator data (JSON) in that grammar.
 */
-bool data_valid(const char *text);
 char *data_from_json(const json_t *j);
 
 /*

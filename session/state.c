@@ -28,7 +28,7 @@ int setup_init(setup *s, brink_engine *e, const char *file, uint64_t seed) {
   memset(s, 0, sizeof *s);
   size_t len;
   const char *text = brink_scenario_text(e, &len);
-  sha256_hex(text ? text : "", text ? len : 0, s->sha256);
+  brink__sha256_hex(text ? text : "", text ? len : 0, s->sha256);
   s->seed = seed;
   s->file = strdup(file);
   return s->file ? 0 : -1;
@@ -200,7 +200,7 @@ static json_t *value_json(brink_engine *e, int v) {
 }
 
 json_t *state_json(brink_engine *e) {
-  brink_position p;
+  brink_position p = {.size = sizeof p};
   if (brink_position_get(e, &p) != BRINK_OK) return NULL;
   bool bad = false;
   json_t *o = json_object();
@@ -437,7 +437,7 @@ static int apply_schedule(brink_engine *e, json_t *sched, long long next,
     json_t *data = json_object_get(s, "data");
     const char *text = NULL;
     if (data != NULL && !json_is_null(data)) {
-      if (!json_is_string(data) || !data_valid(json_string_value(data)))
+      if (!json_is_string(data) || !brink__data_valid(json_string_value(data)))
         return refuse_with(err, cap, "%s.data: not event data written by brink", at);
       text = json_string_value(data);
     }
@@ -465,7 +465,7 @@ static int apply_schedule(brink_engine *e, json_t *sched, long long next,
 
 static int apply_position(brink_engine *e, json_t *st, bool force,
                           const char *where, char *err, size_t cap) {
-  brink_position p;
+  brink_position p = {.size = sizeof p};
   brink_position_get(e, &p);
   long long turn, phase, index, made, seq;
   if (get_int(st, "turn", 1, 100000000, &turn, where, err, cap) ||

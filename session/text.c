@@ -9,6 +9,8 @@
 ** jansson's, which escapes already.
 */
 #include <ctype.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -21,6 +23,22 @@ bool is_hex64(const char *s) {
     if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
       return false;
   return true;
+}
+
+static locale_t c_locale;
+
+static void make_c_locale(void) {
+  c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+locale_t c_locale_enter(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, make_c_locale);
+  return c_locale ? uselocale(c_locale) : (locale_t)0;
+}
+
+void c_locale_leave(locale_t old) {
+  if (old) uselocale(old);
 }
 
 char *trim_space(char *t) {

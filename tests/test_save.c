@@ -118,15 +118,15 @@ Test(play, event_data_is_checked_as_literals_and_never_as_code) {
                        "{[\"a\"]=x,}", "\"unterminated", "1e", "{[nil]=1,}",
                        "\"\\256\"", "{[\"a\"]=1}", "1..2", "0x10", "--", ""};
   for (size_t i = 0; i < sizeof good / sizeof *good; i++)
-    cr_assert(data_valid(good[i]), "%s", good[i]);
+    cr_assert(brink__data_valid(good[i]), "%s", good[i]);
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-    cr_assert(!data_valid(bad[i]), "%s", bad[i]);
+    cr_assert(!brink__data_valid(bad[i]), "%s", bad[i]);
   json_t *j = json_loads("{\"severity\": 9, \"who\": [\"a\\\"b\", true, 1.5,"
                          " null]}", 0, NULL);
   char *t = data_from_json(j);
   cr_assert_str_eq(t, "{[\"severity\"]=9,[\"who\"]={[1]=\"a\\\"b\",[2]=true,"
                       "[3]=1.5,[4]=nil,},}");
-  cr_assert(data_valid(t));
+  cr_assert(brink__data_valid(t));
   free(t);
   json_decref(j);
 }

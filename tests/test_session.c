@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "brink_session.h"
+#include "locale_fixture.h"
 
 #define KOREA "scripts/scenarios/korea-2019.lua"
 
@@ -255,4 +256,35 @@ Test(session, the_example_host_verifies_its_session) {
   cr_assert(strstr(out, "\nresumed at turn 4\n"), "%s", out);
   cr_assert(strstr(out, "\nverified: "), "%s", out);
   cr_assert(strstr(out, "\"command\":\"/set DPRK.economy 40\""), "%s", out);
+}
+
+/* A host in a comma-decimal locale gets the same log, messages and saves
+   as one in the C locale, and its log replays. */
+Test(session, the_hosts_locale_changes_nothing) {
+  comma_locale();
+  brink_session *s = played();
+  said heard = {0};
+  brink_session_on_say(s, hear, &heard);
+  cr_assert_eq(brink_session_set(s, "DPRK.economy", "40.5"), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  cr_assert_eq(brink_session_odds(s, "summit", 0.25), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  cr_assert_eq(brink_session_show(s, BRINK_SHOW_SEAT), BRINK_OK);
+  cr_assert(strstr(heard.text, " -> 40.5\n"), "%s", heard.text);
+  /* A value with decimals in the seat's view: a point, not a comma. */
+  const char *row = strstr(heard.text, "DPRK.economy   ");
+  cr_assert_not_null(row, "%s", heard.text);
+  cr_assert_eq(strncmp(row + strcspn(row, "0123456789"), "40.5", 4), 0,
+               "%s", row);
+  cr_assert(strstr(heard.text, "probability 0.25"), "%s", heard.text);
+  cr_assert_null(strstr(heard.text, "0,25"), "%s", heard.text);
+  size_t len, line;
+  char *log = log_text(s, &len), *msg = NULL;
+  cr_assert(strstr(log, "\"command\":\"/odds summit 0.25\""), "%s", log);
+  cr_assert(strstr(log, "\"new\":40.5"), "%s", log);
+  const char *files[] = {KOREA};
+  cr_assert_eq(brink_log_verify(log, len, files, 1, NULL, &line, &msg),
+               BRINK_OK, "%s", msg ? msg : "");
+  free(log);
+  brink_session_close(s);
 }

@@ -16,7 +16,7 @@ Test(state, a_position_round_trips_and_bad_fields_are_refused) {
   brink_start(e, 3);
   brink_step(e);
   brink_step(e);
-  brink_position p, q;
+  brink_position p = {.size = sizeof p}, q = {.size = sizeof q};
   cr_assert_eq(brink_position_get(e, &p), BRINK_OK);
   cr_assert_eq(p.turn, 3);
   double r = brink_random(e);

@@ -340,7 +340,9 @@ static int load_text(brink_engine *e, const char *path, const char *text,
   h->path = brink_scenario_path(e);
   brink__script_mem_set(e, &h->box.mem_used);
   unsigned failures = brink__alloc_failures(e);
+  locale_t old = brink__locale_enter(e);
   rc = load(h, text, len);
+  brink__locale_leave(old);
   /* Some paths report a refused allocation as a problem with the
      scenario, or not at all; a load that saw one is a memory failure. */
   if (brink__alloc_failures(e) != failures && rc != BRINK_ENOMEM) {

@@ -145,7 +145,7 @@ static int resume(const options *o, brink_engine *e, printer *p, setup *su) {
     brink_var_get(e, v, &p->start[v]);
   strlist notes = {0};
   if (rc == 0 &&
-      state_restore(e, l.state, l.foreign, &notes, err, sizeof err) != 0) {
+      loaded_restore(e, &l, l.foreign, &notes, err, sizeof err) != 0) {
     term_printf(stderr, "brink run: %s: %s (nothing was loaded)\n", o->resume,
                 err);
     rc = 1;

@@ -1,7 +1,7 @@
 /*
-** turn.c: moves, triggers, events, outcomes and the turn order of SPEC
-** section 2.  Scripts are reached only through 'e->host', so the engine
-** knows nothing of Lua.
+** turn.c: moves, triggers, events, outcomes and the turn order
+** (docs/scenario-language.md writes it out).  Scripts are reached only
+** through 'e->host', so the engine knows nothing of Lua.
 **
 ** A step can stop (a seat must choose) and an effect can fail; the loop
 ** keeps its place in 'e->run' (phase, index) and moves past an item before
@@ -84,7 +84,7 @@ static int keep_reason(brink_engine *e, brink__cache *c, const char *reason) {
 /*
 ** Evaluates a read-only function, or reuses its last value when nothing it
 ** read has been written since.  A function reads only the world and the
-** date (SPEC: conditions draw no numbers and write nothing), so the reused
+** date (conditions draw no numbers and write nothing), so the reused
 ** value is exactly what a new evaluation would give.
 */
 static int eval(brink_engine *e, brink__cache *c, int fn,

@@ -253,7 +253,7 @@ static bool cmd_load(session *s, char *args) {
       session_say_fmt(s, "! cannot load %s: %s (nothing was loaded)\n", args, err);
       return false;
     }
-    int rc = state_restore(s->e, l.state, force, &notes, err, sizeof err);
+    int rc = loaded_restore(s->e, &l, force, &notes, err, sizeof err);
     loaded_free(&l);
     if (rc) {
       session_say_fmt(s, "! cannot load %s: %s (nothing was loaded)\n", args, err);

@@ -111,6 +111,7 @@ char *data_from_json(const json_t *j) {
 /* saves ------------------------------------------------------------------ */
 
 void loaded_free(loaded *l) {
+  free(l->engine_state);
   setup_free(&l->setup);
   free(l->scenario_id);
   json_decref(l->state);
@@ -301,6 +302,80 @@ static json_t *branches_json(const branch *b, int n) {
   return a;
 }
 
+/* brink_state_save's bytes as Base64 text, or NULL (memory). */
+static json_t *engine_state_json(brink_engine *e) {
+  void *bytes;
+  size_t n;
+  if (brink_state_save(e, &bytes, &n) != BRINK_OK) return NULL;
+  char *b64 = base64_encode(bytes, n);
+  brink_buffer_free(bytes);
+  json_t *j = b64 ? json_string(b64) : NULL;
+  free(b64);
+  return j;
+}
+
+/*
+** The engine state of a save: Base64 of a state the scenario's engine
+** takes (checked in 'c', a clone), which must be the world 'state' names.
+** Kept in 'out' for loaded_restore().  With --force the state by name is
+** what counts (another text of the scenario could not take the bytes, and
+** a state edited by hand is meant as written).
+*/
+static int engine_state_check(brink_engine *c, json_t *j, bool force,
+                              loaded *out, char *err, size_t cap) {
+  if (j == NULL || force) return 0;
+  size_t n;
+  void *bytes = json_is_string(j) ? base64_decode(json_string_value(j), &n)
+                                  : NULL;
+  if (bytes == NULL)
+    return refuse_with(err, cap, "engine_state: not Base64 text");
+  json_t *named = state_json(c), *exact = NULL;
+  int rc = 0;
+  if (brink_state_load(c, bytes, n) != BRINK_OK)
+    rc = refuse_with(err, cap, "engine_state: %s", brink_errmsg(c));
+  else if ((exact = state_json(c)) == NULL || named == NULL)
+    rc = refuse_with(err, cap, "out of memory");
+  else if (!json_equal(named, exact))
+    rc = refuse_with(err, cap, "engine_state: not the world 'state' names "
+                     "(was the state edited? --force loads the state as "
+                     "written)");
+  json_decref(named);
+  json_decref(exact);
+  if (rc) {
+    free(bytes);
+    return rc;
+  }
+  out->engine_state = bytes;
+  out->engine_state_len = n;
+  return 0;
+}
+
+typedef struct exact {
+  const loaded *l;
+  int odds_move;          /* what a snapshot does not carry */
+  double odds_p;
+} exact;
+
+static int apply_exact(brink_engine *c, void *ud, char *err, size_t cap) {
+  exact *x = ud;
+  if (brink_state_load(c, x->l->engine_state, x->l->engine_state_len) !=
+      BRINK_OK)
+    return refuse_with(err, cap, "engine_state: %s", brink_errmsg(c));
+  brink_odds_get(c, &x->odds_move, &x->odds_p);
+  return 0;
+}
+
+int loaded_restore(brink_engine *live, const loaded *l, bool force,
+                   strlist *notes, char *err, size_t cap) {
+  if (l->engine_state == NULL)
+    return state_restore(live, l->state, force, notes, err, cap);
+  /* Through a clone: the world of the save, the seats of 'live'. */
+  exact x = {l, -1, -1};
+  int rc = restore_through_clone(live, apply_exact, &x, err, cap);
+  if (rc == 0 && x.odds_move >= 0) brink_odds(live, x.odds_move, x.odds_p);
+  return rc;
+}
+
 char *save_text(brink_engine *e, const setup *s, const branch *branches,
                 int nbranches, const strlist *log, size_t *len_out, char *err,
                 size_t cap) {
@@ -326,6 +401,7 @@ char *save_text(brink_engine *e, const setup *s, const branch *branches,
   jput(root, "scenario", scn, &bad);
   jput(root, "setup", setup_object(s, false), &bad);
   jput(root, "state", state_json(e), &bad);
+  jput(root, "engine_state", engine_state_json(e), &bad);
   jput(root, "branches", branches_json(branches, nbranches), &bad);
   jput(root, "log", log_json(log), &bad);
   char *out = bad ? NULL : json_dumps(root, JSON_INDENT(2) |
@@ -400,7 +476,8 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
   brink_engine *c = NULL;
   static const char *const keys[] = {"format", "version", "engine",
                                      "scenario", "setup", "state",
-                                     "branches", "log", NULL};
+                                     "engine_state", "branches", "log",
+                                     NULL};
   static const char *const scn_keys[] = {"id", "file", "sha256", NULL};
   static const char *const setup_keys[] = {"seed", "seats", "policies",
                                            "sets", "turns", NULL};
@@ -459,7 +536,9 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
   }
   if (setup_check(c, &out->setup, err, cap)) goto done;
   json_t *state = json_object_get(root, "state");
-  if (state_apply_at(c, state, force, &out->notes, "state", err, cap))
+  if (state_apply_at(c, state, force, &out->notes, "state", err, cap) ||
+      engine_state_check(c, json_object_get(root, "engine_state"), force, out,
+                         err, cap))
     goto done;
   out->state = json_incref(state);
   json_t *br = json_object_get(root, "branches");

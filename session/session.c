@@ -343,7 +343,7 @@ int session_resume(session *s, loaded *l, const char *from) {
   }
   char err[512];
   strlist notes = {0};
-  if (state_restore(s->e, l->state, l->foreign, &notes, err, sizeof err)) {
+  if (loaded_restore(s->e, l, l->foreign, &notes, err, sizeof err)) {
     session_say_fmt(s, "cannot resume: %s\n", err);
     strlist_free(&notes);
     return 1;

@@ -193,6 +193,14 @@ json_t *state_json(brink_engine *e);
 int state_apply(brink_engine *e, json_t *state, bool force, strlist *notes,
                 char *err, size_t cap);
 /*
+** Runs 'apply' on a clone of 'live' and, only when it succeeded, restores
+** the clone's world into 'live' in one step (a snapshot: the world, not
+** who plays whom).  A refusal leaves 'live' as it was.
+*/
+typedef int (*clone_fn)(brink_engine *c, void *ud, char *err, size_t cap);
+int restore_through_clone(brink_engine *live, clone_fn apply, void *ud,
+                          char *err, size_t cap);
+/*
 ** Applies 'state' to a clone of 'live' and, only when all of it was
 ** accepted, restores the result into 'live' in one step: a refused state
 ** leaves 'live' as it was.
@@ -219,7 +227,19 @@ typedef struct loaded {
   strlist log;
   strlist notes;        /* what --force dropped or defaulted */
   bool foreign;         /* the scenario text differs (--force) */
+  void *engine_state;   /* brink_state_save's bytes, checked against
+                           'state'; NULL in older saves */
+  size_t engine_state_len;
 } loaded;
+
+/*
+** Puts the world of a save into 'live' (values, position, generator,
+** triggers, schedule; not who plays whom): its engine state, which is
+** exact, when the scenario text is the same, else its state by name
+** ('force' as for state_restore).  Nothing changes on a refusal.
+*/
+int loaded_restore(brink_engine *live, const loaded *l, bool force,
+                   strlist *notes, char *err, size_t cap);
 
 void loaded_free(loaded *l);
 /*

@@ -560,19 +560,35 @@ int state_apply(brink_engine *e, json_t *state, bool force, strlist *notes,
   return state_apply_at(e, state, force, notes, "state", err, cap);
 }
 
-int state_restore(brink_engine *live, json_t *state, bool force,
-                  strlist *notes, char *err, size_t cap) {
+int restore_through_clone(brink_engine *live, clone_fn apply, void *ud,
+                          char *err, size_t cap) {
   brink_engine *c;
   brink_snapshot *snap = NULL;
   if (brink_engine_clone(live, &c) != BRINK_OK)
     return refuse_with(err, cap, "%s", brink_errmsg(live));
-  int rc = state_apply(c, state, force, notes, err, cap);
+  int rc = apply(c, ud, err, cap);
   if (rc == 0 && brink_snapshot_take(c, &snap) != BRINK_OK)
     rc = refuse_with(err, cap, "%s", brink_errmsg(c));
-  /* A snapshot is freed by the engine that took it: use it at once. */
   if (rc == 0 && brink_snapshot_restore(live, snap) != BRINK_OK)
     rc = refuse_with(err, cap, "%s", brink_errmsg(live));
   brink_snapshot_free(snap);
   brink_engine_close(c);
   return rc;
+}
+
+typedef struct named_state {
+  json_t *state;
+  bool force;
+  strlist *notes;
+} named_state;
+
+static int apply_named(brink_engine *c, void *ud, char *err, size_t cap) {
+  named_state *n = ud;
+  return state_apply(c, n->state, n->force, n->notes, err, cap);
+}
+
+int state_restore(brink_engine *live, json_t *state, bool force,
+                  strlist *notes, char *err, size_t cap) {
+  named_state n = {state, force, notes};
+  return restore_through_clone(live, apply_named, &n, err, cap);
 }

@@ -1,8 +1,8 @@
 /*
 ** Saves, in process: round trips byte for byte, damaged saves refused with
 ** the reason and nothing changed, and a fuzz of truncations and byte flips
-** of a real save that may only ever give clean refusals or loads.  The
-** command's own code (cli/save.c) is linked into the test binary.
+** of a real save that may only ever give clean refusals or loads, through
+** the session layer's internal calls (session/save.c, session/state.c).
 */
 #include <criterion/criterion.h>
 #include <jansson.h>

@@ -288,3 +288,69 @@ Test(session, the_hosts_locale_changes_nothing) {
   free(log);
   brink_session_close(s);
 }
+
+/* 'text' with the first 'from' replaced by 'to' (malloc'd). */
+static char *edited(const char *text, const char *from, const char *to) {
+  const char *at = strstr(text, from);
+  cr_assert_not_null(at, "no %s", from);
+  size_t a = strlen(from), b = strlen(to), n = strlen(text);
+  char *out = malloc(n - a + b + 1);
+  memcpy(out, text, (size_t)(at - text));
+  memcpy(out + (at - text), to, b);
+  memcpy(out + (at - text) + b, at + a, n - (size_t)(at - text) - a + 1);
+  return out;
+}
+
+static int resume_text(const char *text, int force, char *why, size_t cap) {
+  brink_session *r = opened(KOREA);
+  int rc = brink_session_resume(r, text, strlen(text), force);
+  snprintf(why, cap, "%s", brink_session_errmsg(r));
+  brink_session_close(r);
+  return rc;
+}
+
+/* A save carries the engine's exact state beside the state by name; the
+   two must agree, and --force takes the state as written. */
+Test(session, a_save_embeds_the_engines_state_and_checks_it) {
+  brink_session *s = played();
+  cr_assert_eq(brink_session_odds(s, "summit", 0.25), BRINK_OK);
+  void *save;
+  size_t n;
+  cr_assert_eq(brink_session_save(s, &save, &n), BRINK_OK);
+  const char *text = save;
+  cr_assert(strstr(text, "\"engine_state\": \""), "%.400s", text);
+  char why[600];
+  cr_assert_eq(resume_text(text, 0, why, sizeof why), BRINK_OK, "%s", why);
+  /* The exact state keeps what no name says: the odds the white cell set. */
+  brink_session *r = opened(KOREA);
+  cr_assert_eq(brink_session_resume(r, save, n, 0), BRINK_OK);
+  int move;
+  double p;
+  cr_assert_eq(brink_odds_get(brink_session_engine(r), &move, &p), BRINK_OK);
+  cr_assert_eq(p, 0.25);
+  brink_session_close(r);
+  /* A value edited by hand: refused, unless forced. */
+  char *hand = edited(text, "\"trade_war\": 65", "\"trade_war\": 66");
+  cr_assert_eq(resume_text(hand, 0, why, sizeof why), BRINK_EFORMAT);
+  cr_assert(strstr(why, "engine_state: not the world"), "%s", why);
+  cr_assert_eq(resume_text(hand, 1, why, sizeof why), BRINK_OK, "%s", why);
+  free(hand);
+  /* Damaged bytes: not Base64, or Base64 of something else. */
+  char *junk = edited(text, "\"engine_state\": \"", "\"engine_state\": \"!");
+  cr_assert_eq(resume_text(junk, 0, why, sizeof why), BRINK_EFORMAT);
+  cr_assert(strstr(why, "engine_state: not Base64"), "%s", why);
+  free(junk);
+  char *flip = edited(text, "\"engine_state\": \"QlJOS", "\"engine_state\": \"QlJPS");
+  cr_assert_eq(resume_text(flip, 0, why, sizeof why), BRINK_EFORMAT);
+  cr_assert(strstr(why, "engine_state: "), "%s", why);
+  free(flip);
+  /* A save from before engine states still loads by name. */
+  const char *at = strstr(text, "  \"engine_state\"");
+  char *old = strdup(text);
+  const char *end = strchr(at, '\n') + 1;
+  memmove(old + (at - text), end, strlen(end) + 1);
+  cr_assert_eq(resume_text(old, 0, why, sizeof why), BRINK_OK, "%s", why);
+  free(old);
+  brink_buffer_free(save);
+  brink_session_close(s);
+}

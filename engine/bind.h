@@ -22,6 +22,8 @@
 
 /* memory ----------------------------------------------------------------- */
 
+/* The C library's realloc and free, as a brink_alloc: the default. */
+void *brink__default_alloc(void *ud, void *p, size_t old, size_t n);
 void *brink__alloc(brink_engine *e, size_t n);
 void *brink__realloc(brink_engine *e, void *p, size_t old, size_t n);
 void brink__free(brink_engine *e, void *p, size_t n);

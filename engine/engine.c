@@ -40,7 +40,7 @@ BRINK_API const char *brink_strerror(int status) {
 
 /* memory ----------------------------------------------------------------- */
 
-static void *default_alloc(void *ud, void *p, size_t old, size_t n) {
+void *brink__default_alloc(void *ud, void *p, size_t old, size_t n) {
   (void)ud;
   (void)old;
   if (n == 0) {
@@ -510,7 +510,7 @@ BRINK_API int brink_engine_open(brink_engine **out, const brink_config *cfg) {
   if (cfg && brink__struct_in(NULL, &c, sizeof c, cfg, "config"))
     return BRINK_EINVAL;
   apply_defaults(&c);
-  brink_alloc alloc = c.alloc ? c.alloc : default_alloc;
+  brink_alloc alloc = c.alloc ? c.alloc : brink__default_alloc;
   brink_engine *e = alloc(c.alloc_ud, NULL, 0, sizeof *e);
   if (e == NULL) return BRINK_ENOMEM;
   memset(e, 0, sizeof *e);

@@ -45,18 +45,8 @@ static void *buffer_new(brink_engine *e, size_t size) {
   return h + 1;
 }
 
-static void *plain_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  (void)ud;
-  (void)osize;
-  if (nsize == 0) {
-    free(ptr);
-    return NULL;
-  }
-  return realloc(ptr, nsize);
-}
-
 void *brink__buffer_dup(const brink_engine *e, const void *data, size_t len) {
-  brink_alloc alloc = e ? e->alloc : plain_alloc;
+  brink_alloc alloc = e ? e->alloc : brink__default_alloc;
   void *ud = e ? e->alloc_ud : NULL;
   buffer_head *h = alloc(ud, NULL, 0, sizeof *h + len + 1);
   if (h == NULL) return NULL;

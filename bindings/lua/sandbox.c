@@ -41,6 +41,7 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "bind.h"
 #include "sandboxint.h"
 
 const char brink__std_key = 0;
@@ -49,16 +50,6 @@ const char brink__poison_key = 0;
 /* ---------------------------------------------------------------------- */
 /* memory                                                                  */
 /* ---------------------------------------------------------------------- */
-
-static void *default_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  (void)ud;
-  (void)osize;
-  if (nsize == 0) {
-    free(ptr);
-    return NULL;
-  }
-  return realloc(ptr, nsize);
-}
 
 /*
 ** Every block of the state passes here.  A new block's 'osize' is its
@@ -461,7 +452,7 @@ int brink__box_open(brink__box *box, brink_alloc alloc, void *ud,
                     double max_seconds) {
   lua_State *L;
   memset(box, 0, sizeof *box);
-  box->alloc = alloc ? alloc : default_alloc;
+  box->alloc = alloc ? alloc : brink__default_alloc;
   box->alloc_ud = alloc ? ud : NULL;
   if (max_memory <= 0)
     max_memory = BRINK__BOX_MEMORY;

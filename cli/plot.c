@@ -65,15 +65,11 @@ static double nice_step(double span, int n) {
   return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
 }
 
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
-                                     "Jun", "Jul", "Aug", "Sep", "Oct",
-                                     "Nov", "Dec"};
-
 /* "May 2019" for the first of a month, else "2019-05-14". */
 static void date_label(int32_t days, char *buf, size_t cap) {
   int32_t y, mo, d;
   brink_date_civil(days, &y, &mo, &d);
-  if (d == 1) snprintf(buf, cap, "%s %d", months[mo - 1], y);
+  if (d == 1) snprintf(buf, cap, "%s %d", month_abbr(mo), y);
   else brink_date_format(days, buf, cap);
 }
 

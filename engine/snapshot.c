@@ -12,7 +12,7 @@
 #define SNAP_MAGIC 0x504e53424b4e5242ull   /* "BRNKSNBP" */
 /* Bumped whenever the layout changes: an old snapshot is refused, not
    misread. */
-#define SNAP_VERSION 2
+#define SNAP_VERSION 3
 
 typedef struct snap_header {
   uint64_t magic;
@@ -21,6 +21,8 @@ typedef struct snap_header {
   int32_t nvars, ntriggers, nsched;
   unsigned char digest[32];   /* the scenario's, brink__digest */
   brink__run run;
+  int32_t odds_move;     /* a pending brink_odds is part of the run */
+  double odds_p;
 } snap_header;
 
 /* A snapshot keeps the allocator it was made with, not the engine, so it
@@ -74,6 +76,8 @@ BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
   h.ntriggers = e->ntriggers;
   h.nsched = e->nsched - e->sched_head;
   h.run = e->run;
+  h.odds_move = e->odds_move;
+  h.odds_p = e->odds_p;
   memcpy(p, &h, sizeof h);
   p += sizeof h;
   memcpy(p, e->values, sizeof(double) * (size_t)e->nvars);
@@ -132,6 +136,10 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
   size_t fixed = sizeof h + sizeof(double) * (size_t)e->nvars +
                  (size_t)e->ntriggers;
   if (h.nsched < 0 || fixed > s->size) return refuse(e, "damaged");
+  if (h.odds_move != -1 &&
+      (h.odds_move < 1 || h.odds_move >= e->nmoves ||
+       !(h.odds_p >= 0 && h.odds_p <= 1)))
+    return refuse(e, "damaged odds");
   /* Read the schedule into new memory before touching the engine. */
   brink__sched *sched = NULL;
   int cap = 0, n = 0;
@@ -164,6 +172,8 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
   }
   brink__sched_replace(e, sched, n, cap);
   e->run = h.run;
+  e->odds_move = h.odds_move;
+  e->odds_p = h.odds_p;
   memcpy(e->values, s->bytes + sizeof h, sizeof(double) * (size_t)e->nvars);
   memcpy(e->fired, s->bytes + sizeof h + sizeof(double) * (size_t)e->nvars,
          (size_t)e->ntriggers);

@@ -350,18 +350,10 @@ static int engine_state_check(brink_engine *c, json_t *j, bool force,
   return 0;
 }
 
-typedef struct exact {
-  const loaded *l;
-  int odds_move;          /* what a snapshot does not carry */
-  double odds_p;
-} exact;
-
 static int apply_exact(brink_engine *c, void *ud, char *err, size_t cap) {
-  exact *x = ud;
-  if (brink_state_load(c, x->l->engine_state, x->l->engine_state_len) !=
-      BRINK_OK)
+  const loaded *l = ud;
+  if (brink_state_load(c, l->engine_state, l->engine_state_len) != BRINK_OK)
     return refuse_with(err, cap, "engine_state: %s", brink_errmsg(c));
-  brink_odds_get(c, &x->odds_move, &x->odds_p);
   return 0;
 }
 
@@ -370,10 +362,7 @@ int loaded_restore(brink_engine *live, const loaded *l, bool force,
   if (l->engine_state == NULL)
     return state_restore(live, l->state, force, notes, err, cap);
   /* Through a clone: the world of the save, the seats of 'live'. */
-  exact x = {l, -1, -1};
-  int rc = restore_through_clone(live, apply_exact, &x, err, cap);
-  if (rc == 0 && x.odds_move >= 0) brink_odds(live, x.odds_move, x.odds_p);
-  return rc;
+  return restore_through_clone(live, apply_exact, (void *)l, err, cap);
 }
 
 char *save_text(brink_engine *e, const setup *s, const branch *branches,

@@ -19,6 +19,30 @@ Test(host, a_snapshot_outlives_the_engine_that_took_it) {
   brink_engine_close(other);
 }
 
+/* A pending brink_odds is part of the run: a snapshot takes it and a
+   restore puts it back, or clears it. */
+Test(host, a_snapshot_carries_the_pending_odds) {
+  brink_engine *e = load_ok(HOST_SCENARIO);
+  brink_start(e, 1);
+  int patrol, move;
+  double p;
+  cr_assert_eq(brink_move_find(e, "patrol", &patrol), BRINK_OK);
+  brink_snapshot *none, *some;
+  cr_assert_eq(brink_snapshot_take(e, &none), BRINK_OK);
+  cr_assert_eq(brink_odds(e, patrol, 0.25), BRINK_OK);
+  cr_assert_eq(brink_snapshot_take(e, &some), BRINK_OK);
+  cr_assert_eq(brink_snapshot_restore(e, none), BRINK_OK);
+  brink_odds_get(e, &move, &p);
+  cr_assert_eq(move, -1);
+  cr_assert_eq(brink_snapshot_restore(e, some), BRINK_OK);
+  brink_odds_get(e, &move, &p);
+  cr_assert_eq(move, patrol);
+  cr_assert_eq(p, 0.25);
+  brink_snapshot_free(none);
+  brink_snapshot_free(some);
+  brink_engine_close(e);
+}
+
 Test(host, no_status_shares_a_value_with_another) {
   int values[] = {
 #define V(name, value, text) value,

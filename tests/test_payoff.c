@@ -441,3 +441,72 @@ Test(payoff, payoffs_priors_and_hidden_survive_clones_and_saved_states) {
   brink_engine_close(c);
   brink_engine_close(f);
 }
+
+/* the flagship ------------------------------------------------------------ */
+
+#define KOREA "scripts/scenarios/korea-2019.lua"
+
+Test(payoff, korea_gives_every_outcome_a_table_and_its_hidden_values_priors) {
+  brink_engine *e;
+  cr_assert_eq(brink_engine_open(&e, NULL), BRINK_OK);
+  cr_assert_eq(brink_load_file(e, KOREA), BRINK_OK, "%s", brink_errmsg(e));
+  cr_assert_eq(brink_has_payoffs(e), 1);
+  int n = brink_actor_count(e);
+  for (int o = 0; o < brink_outcome_count(e); o++) {
+    int nonzero = 0;
+    for (int a = 0; a < n; a++) {
+      double x;
+      cr_assert_eq(brink_outcome_payoff(e, o, a, &x), BRINK_OK);
+      cr_assert(x >= -10 && x <= 10);
+      nonzero += x != 0;
+    }
+    cr_assert_gt(nonzero, 0, "%s has no payoff", brink_outcome_name(e, o));
+  }
+  /* Each actor prefers the deal to the crisis but Pyongyang, Beijing and
+     Moscow prefer the alliance's end to both. */
+  int deal = outcome_id(e, "deal"), crisis = outcome_id(e, "crisis");
+  int neutral = outcome_id(e, "neutralization");
+  for (int a = 0; a < n; a++) {
+    double d, c, x;
+    brink_outcome_payoff(e, deal, a, &d);
+    brink_outcome_payoff(e, crisis, a, &c);
+    brink_outcome_payoff(e, neutral, a, &x);
+    cr_assert_gt(d, c, "%s", brink_actor_id(e, a));
+    const char *id = brink_actor_id(e, a);
+    bool wants_it = !strcmp(id, "DPRK") || !strcmp(id, "PRC") ||
+                    !strcmp(id, "RUS");
+    cr_assert_eq(x > d, wants_it, "%s", id);
+  }
+  double m;
+  cr_assert_eq(brink_var_prior(e, var_id(e, "DPRK.warheads"), &m), BRINK_OK);
+  cr_assert_eq(m, 40);
+  cr_assert_eq(brink_var_prior(e, var_id(e, "DPRK.missile_skill"), &m),
+               BRINK_OK);
+  cr_assert_eq(m, 50);
+  /* Everything else is public: the USA's resample touches these two. */
+  int usa;
+  brink_actor_find(e, "USA", &usa);
+  for (int v = 0; v < brink_var_count(e); v++)
+    if (!brink_var_visible(e, v, usa))
+      cr_assert_eq(brink_var_prior(e, v, &m), BRINK_OK, "%s",
+                   brink_var_name(e, v));
+  brink_engine_close(e);
+}
+
+Test(payoff, a_korea_run_returns_its_outcomes_payoff) {
+  for (uint64_t seed = 1; seed <= 10; seed++) {
+    brink_engine *e;
+    cr_assert_eq(brink_engine_open(&e, NULL), BRINK_OK);
+    cr_assert_eq(brink_load_file(e, KOREA), BRINK_OK);
+    cr_assert_eq(brink_start(e, seed), BRINK_OK);
+    cr_assert_eq(brink_run(e), BRINK_DONE);
+    double r[6], want;
+    cr_assert_eq(brink_returns(e, r, 6), BRINK_OK);
+    int o = outcome_id(e, brink_outcome(e));
+    for (int a = 0; a < 6; a++) {
+      brink_outcome_payoff(e, o, a, &want);
+      cr_assert_eq(r[a], want);
+    }
+    brink_engine_close(e);
+  }
+}

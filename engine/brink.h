@@ -726,6 +726,13 @@ BRINK_API int brink_var_prior(const brink_engine *e, int var, double *mean);
 */
 BRINK_API int brink_resample_hidden(brink_engine *e, int actor,
                                     uint64_t seed); /* [w] */
+/*
+** A rollout that should not replay the run's own future reseeds it with
+** brink_seed(), which may be called mid-run: it sets the generator (and
+** the seed a saved state reports) and nothing else, so the world stays and
+** only later draws change.  A transaction's rollback puts the generator
+** back.
+*/
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "lang_fixture.h"
+#include "oom_fixture.h"
 
 #define GAME                                                                \
   HEADER "actor 'USA' {} actor 'DPRK' {} actor 'ROK' {}\n"                  \
@@ -400,6 +401,34 @@ Test(payoff, reseeding_mid_run_keeps_the_world_and_changes_later_draws) {
   brink_engine_close(a);
   brink_engine_close(b);
   brink_engine_close(c);
+}
+
+Test(payoff, a_refused_allocation_while_resampling_changes_nothing) {
+  int failed = 0;
+  for (long k = 1; k < 40; k++) {
+    one_shot o = {0, 0};
+    brink_engine *e;
+    cr_assert_eq(open_failing(&e, &o), BRINK_OK);
+    const char *src = GAME;
+    cr_assert_eq(brink_load_string(e, "test.lua", src, strlen(src)), BRINK_OK);
+    cr_assert_eq(brink_start(e, 1), BRINK_OK);
+    double before[NALL], after[NALL];
+    values(e, before);
+    o.fail_at = o.count + k;
+    int rc = brink_resample_hidden(e, USA, 5);
+    o.fail_at = 0;
+    values(e, after);
+    if (rc == BRINK_OK) {
+      cr_assert_neq(before[0] * 1000 + before[1], after[0] * 1000 + after[1]);
+    } else {
+      cr_assert_eq(rc, BRINK_ENOMEM, "%s", brink_errmsg(e));
+      cr_assert_arr_eq(before, after, sizeof before, "allocation %ld", k);
+      cr_assert_eq(brink_txn_depth(e), 0);
+      failed++;
+    }
+    brink_engine_close(e);
+  }
+  cr_assert_gt(failed, 0, "resampling allocated nothing to refuse");
 }
 
 /* copies ----------------------------------------------------------------- */

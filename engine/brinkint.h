@@ -486,6 +486,10 @@ int brink__call_name(const brink_engine *e, const brink__call *c, char *buf,
 
 /* payoff.c */
 void brink__payoff_free(brink_engine *e);
+/* brink_var_prior without a message: false when 'var' (a valid id)
+   declares no prior, for callers whose success must leave brink_errmsg
+   alone (an observation). */
+bool brink__prior_mean(const brink_engine *e, int var, double *mean);
 
 /* sha256.c: the library's one digest (scenario texts, saves). */
 void sha256(const void *data, size_t len, unsigned char out[32]);

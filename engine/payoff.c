@@ -240,17 +240,20 @@ BRINK_API int brink_outcome_payoff(const brink_engine *e, int outcome,
   return BRINK_OK;
 }
 
+bool brink__prior_mean(const brink_engine *e, int var, double *mean) {
+  const brink__prior *p = prior_of(e, e->vars[var].decl);
+  if (p) *mean = mean_of(&e->decls[e->vars[var].decl], p);
+  return p != NULL;
+}
+
 BRINK_API int brink_var_prior(const brink_engine *e, int var, double *mean) {
   if (mean) *mean = 0;
   if (mean == NULL) return brink__error(e, BRINK_EINVAL, "'mean' is NULL");
   if (!e->sealed || var < 0 || var >= e->nvars)
     return brink__bad_id(e, "variable", var);
-  const brink__decl *d = &e->decls[e->vars[var].decl];
-  const brink__prior *p = prior_of(e, e->vars[var].decl);
-  if (p == NULL)
+  if (!brink__prior_mean(e, var, mean))
     return brink__error(e, BRINK_ENOTFOUND, "'%s' declares no prior",
                         e->vars[var].name);
-  *mean = mean_of(d, p);
   return BRINK_OK;
 }
 

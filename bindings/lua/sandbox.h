@@ -16,6 +16,7 @@
 #ifndef BRINK_SANDBOX_H
 #define BRINK_SANDBOX_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,7 +40,8 @@ enum brink__kill {
   BRINK__KILL_TIME = 2,           /* max_seconds */
   BRINK__KILL_MEMORY = 3,         /* mem_cap */
   BRINK__KILL_STRING = 4,         /* a string longer than max_string */
-  BRINK__KILL_NOMEM = 5           /* the host allocator failed */
+  BRINK__KILL_NOMEM = 5,          /* the host allocator failed */
+  BRINK__KILL_INTERRUPT = 6       /* brink_interrupt (bind.h) */
 };
 
 typedef struct brink__box {
@@ -64,6 +66,7 @@ typedef struct brink__box {
   int refused;                      /* why the allocator last said no */
   char kill_where[BRINK__BOX_WHERE];   /* "file:line" of the kill, or "" */
   char err_where[BRINK__BOX_WHERE];    /* set by the message handler */
+  atomic_int *interrupt;            /* the engine's flag, or NULL */
 } brink__box;
 
 /*
@@ -113,7 +116,8 @@ int brink__box_load(brink__box *box, const char *text, size_t len,
 ** status is BRINK_ESCRIPT (a script error), BRINK_EBUDGET (the message
 ** names the budget and its limit: "instruction budget exceeded (100000000
 ** instructions)", "time budget exceeded (10 s)", "memory budget exceeded
-** (256 MiB)") or BRINK_ENOMEM; where[] gets "file:line" of the innermost
+** (256 MiB)"), BRINK_ENOMEM, or BRINK_ESCRIPT "interrupted by the host"
+** when box->interrupt was set during the call (see bind.h); where[] gets "file:line" of the innermost
 ** Lua frame where the error was raised ("" if unknown) and msg[] the
 ** message without that "file:line: " prefix.  Either buffer may be NULL
 ** with a capacity of 0.

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "bind.h"
 #include "host_fixture.h"
 
 #define KOREA "scripts/scenarios/korea-2019.lua"
@@ -104,6 +105,40 @@ Test(game, action_ids_survive_clones_saved_states_and_reloads) {
   brink_engine_close(c);
   brink_engine_close(f);
   brink_engine_close(g);
+}
+
+Test(game, targets_declared_out_of_order_or_twice_are_numbered_once_in_order) {
+  /* The scenario language lists targets in actor order; a binding
+     declaring moves itself need not. */
+  brink_engine *e;
+  cr_assert_eq(brink_engine_open(&e, NULL), BRINK_OK);
+  const char *ids[] = {"A", "B", "C"};
+  for (int i = 0; i < 3; i++)
+    cr_assert_eq(brink_actor_add(e, ids[i], NULL, NULL), BRINK_OK);
+  const int targets[] = {2, 0, 2};
+  brink__move_spec poke = {.name = "poke", .by_all = true,
+                           .targets = targets, .ntargets = 3, .when = -1,
+                           .effect = -1, .weight = -1};
+  cr_assert_eq(brink__move_declare(e, &poke), BRINK_OK);
+  cr_assert_eq(brink_world_seal(e), BRINK_OK, "%s", brink_errmsg(e));
+  cr_assert_eq(brink_action_count(e), 3);
+  int move, target, out[8], n;
+  cr_assert_eq(brink_action_info(e, 1, &move, &target), BRINK_OK);
+  cr_assert_eq(target, 0);
+  cr_assert_eq(brink_action_info(e, 2, &move, &target), BRINK_OK);
+  cr_assert_eq(target, 2);
+  cr_assert_eq(brink_move_targets(e, move, out, 8, &n), BRINK_OK);
+  cr_assert_eq(n, 2);
+  cr_assert_eq(out[0], 0);
+  cr_assert_eq(out[1], 2);
+  const int want[3][3] = {{0, 2, -1}, {0, 1, 2}, {0, 1, -1}};
+  const int count[3] = {2, 3, 2};
+  for (int a = 0; a < 3; a++) {
+    cr_assert_eq(brink_legal_actions(e, a, out, 8, &n), BRINK_OK);
+    cr_assert_eq(n, count[a], "actor %d", a);
+    cr_assert_arr_eq(out, want[a], sizeof(int) * (size_t)n);
+  }
+  brink_engine_close(e);
 }
 
 /* The legal entries of brink_options, as sorted actions. */

@@ -255,7 +255,7 @@ static bool same_state(brink_engine *a, brink_engine *b) {
   return same;
 }
 
-Test(game, seats_still_await_and_take_actions_and_an_illegal_one_changes_nothing) {
+Test(game, seats_still_await_take_actions_and_an_illegal_one_changes_nothing) {
   brink_engine *e = load_ok(HOST_SCENARIO);
   int red = id_of(e, "actor", "RED"), blue = id_of(e, "actor", "BLUE");
   int talk = id_of(e, "move", "talk"), talks = id_of(e, "var", "talks");

@@ -109,18 +109,18 @@ int brink__box_load(brink__box *box, const char *text, size_t len,
 /*
 ** [-(nargs+1), +(nresults|0), -] Calls the function below the 'nargs'
 ** arguments on top of the stack, like lua_pcall with a message handler.
-** The outermost call resets the budgets (instructions, deadline, kill);
-** nested calls (a binding that runs script code from inside a script)
-** share them.  On success the results are pushed and BRINK_OK returned,
+** The outermost call resets the budgets (instructions, deadline, kill)
+** and marks box->interrupt busy until it returns; nested calls (a
+** binding that runs script code from inside a script) share them.  On success the results are pushed and BRINK_OK returned,
 ** with where[] and msg[] empty.  On failure nothing is pushed and the
 ** status is BRINK_ESCRIPT (a script error), BRINK_EBUDGET (the message
 ** names the budget and its limit: "instruction budget exceeded (100000000
 ** instructions)", "time budget exceeded (10 s)", "memory budget exceeded
 ** (256 MiB)"), BRINK_ENOMEM, or BRINK_ESCRIPT "interrupted by the host"
-** when box->interrupt was set during the call (see bind.h); where[] gets "file:line" of the innermost
-** Lua frame where the error was raised ("" if unknown) and msg[] the
-** message without that "file:line: " prefix.  Either buffer may be NULL
-** with a capacity of 0.
+** when box->interrupt was stopped during the call (see bind.h); where[]
+** gets "file:line" of the innermost Lua frame where the error was raised
+** ("" if unknown) and msg[] the message without that "file:line: "
+** prefix.  Either buffer may be NULL with a capacity of 0.
 */
 int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
                      size_t wcap, char *msg, size_t mcap);

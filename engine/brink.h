@@ -60,7 +60,7 @@
 **
 **  Threads and locale.  There is no global state: engines are independent
 **    and may be used from different threads, one thread per engine at a
-**    time.  Whatever locale the host sets, with setlocale or uselocale, in
+**    time (brink_interrupt excepted: any thread, any time).  Whatever locale the host sets, with setlocale or uselocale, in
 **    any thread, brink reads and writes numbers the C way ("1.5") in
 **    values, messages, records and scripts; it never changes the host's
 **    locale (it switches the calling thread's locale during a call and
@@ -786,7 +786,9 @@ BRINK_API int brink_var_symmetric(const brink_engine *e, int var); /* [r] */
 ** next budget check with BRINK_ESCRIPT, "interrupted by the host", its
 ** writes rolled back as for any script error, and the engine stays usable.
 ** When no script is running there is nothing to stop and nothing happens:
-** the next call is not affected.  NULL does nothing.
+** the next call is not affected.  NULL does nothing.  Neither [r] nor
+** [w]: it changes nothing but the running call, and it is allowed
+** everywhere, the record callback included.
 */
 BRINK_API void brink_interrupt(brink_engine *e);
 /* brink_var_set with 'cause' (copied) in its set record, for this call

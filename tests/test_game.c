@@ -9,6 +9,7 @@
 
 #include "bind.h"
 #include "host_fixture.h"
+#include "oom_fixture.h"
 
 #define KOREA "scripts/scenarios/korea-2019.lua"
 
@@ -593,4 +594,36 @@ Test(game, a_cause_given_with_one_write_is_for_that_write_only) {
   brink_var_get(e, talks, &v);
   cr_assert_eq(v, 100);
   brink_engine_close(e);
+}
+
+/* memory ----------------------------------------------------------------- */
+
+/* The game-AI calls on an engine whose k-th allocation fails. */
+static int game_calls_at(long k) {
+  one_shot o = {k, 0};
+  brink_engine *e;
+  if (open_failing(&e, &o) != BRINK_OK) return 0;
+  int rc = brink_load_string(e, "host.lua", HOST_SCENARIO,
+                             strlen(HOST_SCENARIO));
+  if (rc == BRINK_OK) rc = brink_stop_at_decisions(e, 1);
+  if (rc == BRINK_OK) rc = brink_start(e, 1);
+  if (rc == BRINK_OK) rc = brink_step(e);
+  if (rc == BRINK_AWAIT) {
+    int out[16], n;
+    double obs[32];
+    rc = brink_legal_actions(e, 0, out, 16, &n);
+    if (rc == BRINK_OK) rc = brink_observation(e, 0, obs, 32);
+    if (rc == BRINK_OK) rc = brink_var_set_by(e, 0, 50, "search");
+    if (rc == BRINK_OK) rc = brink_decide(e);
+  }
+  cr_assert(rc >= 0 || rc == BRINK_ENOMEM, "at %ld: %s", k,
+            brink_errmsg(e));
+  brink_engine_close(e);
+  return o.count < k;   /* nothing left to fail */
+}
+
+Test(game, the_game_calls_succeed_or_fail_for_memory_at_every_allocation) {
+  long k = 1;
+  while (!game_calls_at(k)) k++;
+  cr_assert_gt(k, 100);
 }

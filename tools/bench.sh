@@ -2,7 +2,8 @@
 # make bench: builds and runs the benchmarks against the build in $1:
 # the engine against plain Lua, the count hook's cost, then the batch
 # throughput of the flagship scenario (examples/standoff.lua until it
-# exists) in-process and through `brink batch`, with 1 and 2 jobs.
+# exists) in-process and through `brink batch`, with 1 and 2 jobs, and
+# what a search's calls cost there (clones, legal actions, observations).
 set -e
 build=${1:-build}
 seconds=${BENCH_SECONDS:-2}

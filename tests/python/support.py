@@ -1,0 +1,56 @@
+"""What the Python tests share: the scenarios, and requires(), which skips
+(visibly, with the reason) a test whose C functions this libbrink lacks, so
+a test never passes without having run."""
+import os
+import tempfile
+import unittest
+
+import brink
+from brink import _lib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+KOREA = os.path.join(ROOT, "scripts", "scenarios", "korea-2019.lua")
+TUTORIAL = os.path.join(ROOT, "scripts", "scenarios", "tutorial.lua")
+lib = _lib.lib
+
+GAME_API = ("brink_action_count", "brink_action_info", "brink_action_find",
+            "brink_legal_actions", "brink_choose_action", "brink_decide")
+OBSERVATION_API = ("brink_observation_size", "brink_observation",
+                   "brink_observation_name")
+PAYOFF_API = ("brink_returns",)
+
+
+def requires(*names):
+    """Skips the test when the library lacks one of 'names' (the skip says
+    which); when they all exist the test runs and must pass."""
+    absent = [n for n in names if not hasattr(lib, n)]
+    return unittest.skipIf(absent, "libbrink lacks " + ", ".join(absent))
+
+
+def write_scenario(testcase, text, name="broken.lua"):
+    """'text' as a scenario file in a fresh directory removed after the
+    test; returns its path."""
+    d = tempfile.TemporaryDirectory()
+    testcase.addCleanup(d.cleanup)
+    path = os.path.join(d.name, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def playout(state, rng, limit=10000):
+    """Random legal actions to the end; the actions taken."""
+    taken = []
+    while not state.is_terminal():
+        a = rng.choice(state.legal_actions())
+        state.apply_action(a)
+        taken.append(a)
+        if len(taken) > limit:
+            raise AssertionError("no end after %d actions" % limit)
+    return taken
+
+
+def korea(**settings):
+    settings.setdefault("seats", ["USA"])
+    return brink.load_game(KOREA, **settings)

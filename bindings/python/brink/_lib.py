@@ -109,6 +109,7 @@ _PROTOS = {
     "brink_policy_assign": (c_int, [Engine, c_int, c_char_p]),
     "brink_awaiting": (c_int, [Engine]),
     "brink_move_name": (c_char_p, [Engine, c_int]),
+    "brink_outcome_find": (c_int, [Engine, c_char_p, P(c_int)]),
     "brink_options": (c_int, [Engine, c_int, P(c_int)]),
     "brink_option_get": (c_int, [Engine, c_int, P(c_int), P(c_int), P(c_int),
                                  P(c_char_p)]),

@@ -16,6 +16,7 @@ from ._lib import lib, need
 from .errors import BY_STATUS, Error, InvalidError, StateError
 
 OK, DONE, AWAIT = 0, 1, 2
+ESCRIPT, EBUDGET = -8, -9
 TERMINAL = -4   # OpenSpiel's kTerminalPlayerId
 OMNISCIENT = -1  # brink_observation's view of everything
 _SEED_MASK = (1 << 64) - 1
@@ -305,28 +306,41 @@ class State:
             del self._pending[:]
             raise exc
 
-    def _advance(self):
-        """Plays on to the next decision a seat makes, or to the end."""
+    def _advance(self, rc=OK):
+        """Plays on to the next decision a seat makes, or to the end, from
+        what the last call returned ('rc')."""
         e = self._e.h
         try:
-            while True:
+            while rc == OK:
                 rc = lib.brink_step(e)
-                if rc == OK:
-                    continue
-                if rc == AWAIT:
-                    self._player = lib.brink_awaiting(e)
-                elif rc == DONE:
-                    self._player = TERMINAL
-                elif self._game._end_on_error:
-                    # As brink run and brink batch end a failed run.
-                    self.error = _error(e, rc)
-                    _check(e, lib.brink_finish(e, b"error"))
-                    self._player = TERMINAL
-                else:
-                    raise _error(e, rc)
-                return
+            if rc == AWAIT:
+                self._player = lib.brink_awaiting(e)
+            elif rc == DONE:
+                self._player = TERMINAL
+            elif self._game._end_on_error and rc in (ESCRIPT, EBUDGET):
+                # As brink run and brink batch end a failed run.
+                self.error = _error(e, rc)
+                _check(e, lib.brink_finish(e, b"error"))
+                self._player = TERMINAL
+            else:
+                raise _error(e, rc)
         finally:
             self._flush()
+
+    def _decide(self, call, method):
+        """Makes the current player's decision with call(engine), then
+        plays on."""
+        if self._player < 0:
+            raise StateError("%s: the run has ended" % method)
+        prev = self._prev
+        self._remember_returns()
+        rc = call(self._e.h)
+        if rc < 0 and rc not in (ESCRIPT, EBUDGET):
+            # A refused decision (an illegal action) changes nothing.
+            self._prev = prev
+            self._flush()
+            raise _error(self._e.h, rc)
+        self._advance(rc)
 
     def _remember_returns(self):
         self._prev = self.returns() if _lib.has("brink_returns") else None
@@ -373,28 +387,16 @@ class State:
     def apply_action(self, action):
         """The current player makes 'action'; play goes on to the next
         decision.  An illegal action raises InvalidError, changing nothing."""
-        if self._player < 0:
-            raise StateError("apply_action: the run has ended")
         need("brink_choose_action", "State.apply_action")
-        self._remember_returns()
-        try:
-            _check(self._e.h, lib.brink_choose_action(self._e.h, int(action)))
-        finally:
-            self._flush()
-        self._advance()
+        action = int(action)
+        self._decide(lambda e: lib.brink_choose_action(e, action),
+                     "apply_action")
 
     def apply_default_action(self):
         """The current player decides as it would unseated: its policy,
         else the built-in AI (brink_decide)."""
-        if self._player < 0:
-            raise StateError("apply_default_action: the run has ended")
         need("brink_decide", "State.apply_default_action")
-        self._remember_returns()
-        try:
-            _check(self._e.h, lib.brink_decide(self._e.h))
-        finally:
-            self._flush()
-        self._advance()
+        self._decide(lib.brink_decide, "apply_default_action")
 
     def clone(self, on_record=None):
         """An independent copy of this state (brink_engine_clone).  Clones

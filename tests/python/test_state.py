@@ -1,9 +1,11 @@
 """States: legal actions, applying, cloning, saving, playing to the end."""
 import ctypes
+import gc
 import random
 import unittest
 
 import brink
+from brink import game as game_module
 
 from .support import (GAME_API, OBSERVATION_API, PAYOFF_API, TUTORIAL, korea,
                       lib, playout, requires)
@@ -82,6 +84,37 @@ class StateTest(unittest.TestCase):
         s.apply_action(0)
         again.apply_action(0)
         self.assertEqual(s.serialize(), again.serialize())
+
+    def test_a_clone_in_a_spare_engine_plays_as_a_fresh_clone(self):
+        s = self.game.new_initial_state(seed=4)
+        s.apply_action(s.legal_actions()[1])
+        dead = [s.clone() for _ in range(3)]
+        for d in dead:
+            playout(d, random.Random(2))
+        del dead, d
+        gc.collect()
+        self.assertEqual(len(self.game._spares), 3)
+        spare = s.clone()
+        self.assertEqual(len(self.game._spares), 2)
+        fresh = brink.State(self.game, game_module._clone(s._e))
+        fresh._player = s.current_player()
+        self.assertEqual(spare.serialize(), fresh.serialize())
+        playout(spare, random.Random(7))
+        playout(fresh, random.Random(7))
+        self.assertEqual(spare.serialize(), fresh.serialize())
+        # A new game in a spare engine starts as in a fresh one.
+        again = self.game.new_initial_state(seed=4)
+        again.apply_action(again.legal_actions()[1])
+        self.assertEqual(again.serialize(), s.serialize())
+
+    def test_a_deserialized_engine_is_never_a_spare(self):
+        t = self.game.deserialize_state(
+            self.game.new_initial_state().serialize())
+        gc.collect()
+        n = len(self.game._spares)
+        del t
+        gc.collect()
+        self.assertEqual(len(self.game._spares), n)
 
     def test_the_same_seed_and_actions_give_the_same_run(self):
         a = self.game.new_initial_state(seed=11)

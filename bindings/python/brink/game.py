@@ -1,11 +1,20 @@
 """Games and states over libbrink, named as OpenSpiel names them.
 
 A Game is a loaded scenario with its setup (seats, policies, presets,
-turn limit, budgets) kept in one engine that never runs: every State is a
-brink_engine_clone of it, so a state costs no file read and all states of
-a game share exactly the same text.  A State always rests where a
-decision is due (or at the end); apply_action makes the decision and
+turn limit, budgets) kept in one engine that never runs: states are made
+from it with brink_engine_clone, so a state costs no file read and all
+states of a game share exactly the same text.  A State always rests where
+a decision is due (or at the end); apply_action makes the decision and
 plays on to the next one.
+
+brink_engine_clone loads the scenario again (milliseconds), while a
+snapshot restored into an engine of the same game takes microseconds.  A
+search makes and drops thousands of states, so a dead state's engine goes
+back to its game as a spare, and the next clone is a snapshot of its
+original restored into a spare.  All spares have the game's setup (seats,
+policies, turn limit), which snapshots do not carry; an engine that may
+have another (a deserialized state's: saves carry their own) is never
+made a spare.
 """
 import ctypes
 import json
@@ -41,6 +50,9 @@ def _check(e, rc, prefix=""):
     return rc
 
 
+SPARES = 64   # engines a game keeps for its next states
+
+
 def _close(handle, keep):
     # 'keep' holds the record callback's ctypes object: it must outlive the
     # engine that may call it, so it is released only here.
@@ -51,10 +63,20 @@ def _close(handle, keep):
 class _Engine:
     """An engine handle that closes itself when garbage."""
 
-    def __init__(self, handle):
+    def __init__(self, handle, spare=True):
         self.h = handle
         self.keep = []
-        self._fin = weakref.finalize(self, _close, handle, self.keep)
+        self.spare = spare   # may serve another state of its game
+        self.fin = weakref.finalize(self, _close, handle, self.keep)
+
+
+def _retire(engine, spares):
+    """A dead state's engine, back to its game."""
+    if not engine.spare or not engine.fin.alive or len(spares) >= SPARES:
+        return
+    if lib.brink_on_record(engine.h, _lib.RecordFn(), None) == OK:
+        engine.keep.clear()
+        spares.append(engine)
 
 
 def _open(cfg):
@@ -69,7 +91,21 @@ def _open(cfg):
 def _clone(src):
     h = _lib.Engine()
     _check(src.h, lib.brink_engine_clone(src.h, ctypes.byref(h)))
-    return _Engine(h)
+    return _Engine(h, src.spare)
+
+
+def _copy(src, spares):
+    """An engine in the state of 'src': a spare with src's snapshot
+    restored, else a clone."""
+    while spares and src.spare:
+        engine = spares.pop()
+        snap = ctypes.c_void_p()
+        _check(src.h, lib.brink_snapshot_take(src.h, ctypes.byref(snap)))
+        rc = lib.brink_snapshot_restore(engine.h, snap)
+        lib.brink_snapshot_free(snap)
+        if rc == OK:
+            return engine
+    return _clone(src)
 
 
 def _mix(seed):
@@ -139,6 +175,7 @@ class Game:
             _check(e, lib.brink_var_find(e, str(name).encode(),
                                          ctypes.byref(var)))
             self._sets.append((var.value, value))
+        self._spares = []
         self._nactions = None
         self._action_names = None
         self._obs_size = None
@@ -209,7 +246,9 @@ class Game:
     def new_initial_state(self, seed=None, on_record=None):
         """A run started with 'seed' (default: the game's seed), played on
         to the first decision a seat makes."""
-        s = self._state(on_record)
+        engine = (self._spares.pop() if self._spares
+                  else _clone(self._template))
+        s = self._state(engine, on_record)
         e = s._e.h
         seed = self.seed if seed is None else int(seed) & _SEED_MASK
         _check(e, lib.brink_start(e, seed))
@@ -235,7 +274,8 @@ class Game:
             raise TypeError("deserialize_state takes bytes, not %s"
                              % type(data).__name__)
         data = bytes(data)
-        s = self._state(on_record)
+        s = self._state(_clone(self._template), on_record)
+        s._e.spare = False   # the save's seats and policies, maybe not ours
         e = s._e.h
         _check(e, lib.brink_state_load(e, data, len(data)))
         s._stop()
@@ -247,8 +287,8 @@ class Game:
             s._advance()
         return s
 
-    def _state(self, on_record):
-        s = State(self, _clone(self._template))
+    def _state(self, engine, on_record):
+        s = State(self, engine)
         s._stop()
         fn = on_record if on_record is not None else self._on_record
         if fn is not None:
@@ -262,6 +302,8 @@ class State:
     def __init__(self, game, engine):
         self._game = game
         self._e = engine
+        # Not at exit: the engines are being closed then, in any order.
+        weakref.finalize(self, _retire, engine, game._spares).atexit = False
         self._player = TERMINAL
         self._prev = None      # returns before the last apply
         self._pending = []     # exceptions raised inside the record callback
@@ -399,10 +441,10 @@ class State:
         self._decide(lib.brink_decide, "apply_default_action")
 
     def clone(self, on_record=None):
-        """An independent copy of this state (brink_engine_clone).  Clones
-        deliver no records unless given on_record: a search makes
-        thousands of them."""
-        c = State(self._game, _clone(self._e))
+        """An independent copy of this state: a snapshot of it in a spare
+        engine of the game, else brink_engine_clone.  Clones deliver no
+        records unless given on_record: a search makes thousands."""
+        c = State(self._game, _copy(self._e, self._game._spares))
         c._stop()
         c._player, c._prev, c.error = self._player, self._prev, self.error
         if on_record is not None:

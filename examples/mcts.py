@@ -74,7 +74,7 @@ def summary(returns):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("games", type=int, nargs="?", default=10)
+    ap.add_argument("games", type=int, nargs="?", default=20)
     ap.add_argument("--rollouts", type=int, default=8,
                     help="determinized rollouts per legal action (8)")
     ap.add_argument("--seat", default="USA")

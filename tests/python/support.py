@@ -12,6 +12,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 KOREA = os.path.join(ROOT, "scripts", "scenarios", "korea-2019.lua")
 TUTORIAL = os.path.join(ROOT, "scripts", "scenarios", "tutorial.lua")
+# Payoffs, hidden values and priors of every type, apart from the
+# flagship's tuning.
+SECRETS = os.path.join(ROOT, "tests", "python", "secrets.lua")
 lib = _lib.lib
 
 GAME_API = ("brink_action_count", "brink_action_info", "brink_action_find",

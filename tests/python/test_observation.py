@@ -5,7 +5,8 @@ import unittest
 
 import brink
 
-from .support import GAME_API, OBSERVATION_API, korea, lib, requires
+from .support import (GAME_API, OBSERVATION_API, SECRETS, korea, lib,
+                      playout, requires)
 
 
 def var_id(state, name):
@@ -80,14 +81,24 @@ class ObservationTest(unittest.TestCase):
         self.assertNotIn("DPRK.warheads = ?",
                          s.observation_string(self.dprk))
 
+    @requires("brink_var_prior")
     def test_a_hidden_value_reads_as_its_priors_mean(self):
-        if not hasattr(lib, "brink_var_prior"):
-            self.skipTest("libbrink lacks brink_var_prior")
-        s = self.game.new_initial_state()
-        v = var_id(s, "DPRK.warheads")
-        mean = ctypes.c_double()
-        self.assertEqual(lib.brink_var_prior(s._e.h, v, ctypes.byref(mean)), 0)
-        self.assertEqual(s.observation_tensor(self.usa)[2 + v], mean.value)
+        game = brink.load_game(SECRETS, seats=["A"])
+        s = game.new_initial_state()
+        names = game.observation_names()
+        obs = s.observation_tensor(0)
+        # Uniform means, a flag's probability, an enum's likeliest value.
+        want = {"B.arsenal": 30.0, "B.resolve": 0.5, "B.bluffing": 0.3,
+                "B.mood": 1.0}
+        for name, mean in want.items():
+            self.assertAlmostEqual(obs[names.index(name)], mean, msg=name)
+            prior = ctypes.c_double()
+            self.assertEqual(lib.brink_var_prior(
+                s._e.h, var_id(s, name), ctypes.byref(prior)), 0)
+            self.assertAlmostEqual(prior.value, mean, msg=name)
+        self.assertEqual(s.observation_tensor(1)[names.index("B.arsenal")],
+                         30.0)
+        self.assertEqual(obs[names.index("talks")], 40.0)
 
     def test_the_end_is_observed(self):
         s = self.game.new_initial_state(seed=3)
@@ -102,40 +113,56 @@ class ObservationTest(unittest.TestCase):
 @requires(*GAME_API + OBSERVATION_API + ("brink_resample_hidden",))
 class ResampleTest(unittest.TestCase):
     def setUp(self):
-        self.game = korea()
-        self.usa = self.game.player_index("USA")
+        self.game = brink.load_game(SECRETS, seats=["A"])
+        self.hidden = ("B.arsenal", "B.resolve", "B.bluffing", "B.mood")
 
     def test_the_same_seed_resamples_the_same_state(self):
         s = self.game.new_initial_state(seed=5)
-        a = s.resample_from_infostate(self.usa, 42)
-        b = s.resample_from_infostate(self.usa, 42)
+        s.apply_action(s.legal_actions()[-1])
+        a = s.resample_from_infostate(0, 42)
+        b = s.resample_from_infostate(0, 42)
         self.assertEqual(a.serialize(), b.serialize())
-        rng1, rng2 = random.Random(1), random.Random(1)
-        while not a.is_terminal():
-            a.apply_action(rng1.choice(a.legal_actions()))
-        while not b.is_terminal():
-            b.apply_action(rng2.choice(b.legal_actions()))
+        playout(a, random.Random(1))
+        playout(b, random.Random(1))
         self.assertEqual(a.serialize(), b.serialize())
+        c = s.resample_from_infostate(0, 43)
+        self.assertNotEqual(c.serialize(), a.serialize())
 
     def test_resampling_changes_only_what_the_player_cannot_see(self):
         s = self.game.new_initial_state(seed=5)
         before = s.serialize()
-        view = s.observation_tensor(self.usa)
-        draws = set()
-        for seed in range(8):
-            r = s.resample_from_infostate(self.usa, seed)
-            self.assertEqual(r.observation_tensor(self.usa), view)
+        view = s.observation_tensor(0)
+        draws = {name: set() for name in self.hidden}
+        for seed in range(40):
+            r = s.resample_from_infostate(0, seed)
+            self.assertEqual(r.observation_tensor(0), view)
             self.assertEqual(r.current_player(), s.current_player())
-            draws.add(get_var(r, "DPRK.warheads"))
-        self.assertGreater(len(draws), 1)
+            for name in self.hidden:
+                draws[name].add(get_var(r, name))
+        self.assertEqual(draws["B.bluffing"], {0.0, 1.0})
+        self.assertEqual(draws["B.mood"], {0.0, 1.0, 2.0})
+        self.assertGreater(len(draws["B.arsenal"]), 10)
+        self.assertTrue(all(10 <= x <= 50 and x == int(x)
+                            for x in draws["B.arsenal"]))
         self.assertEqual(s.serialize(), before)
 
     def test_the_owner_has_nothing_of_its_own_resampled(self):
         s = self.game.new_initial_state(seed=5)
-        dprk = self.game.player_index("DPRK")
-        r = s.resample_from_infostate(dprk, 3)
-        self.assertEqual(get_var(r, "DPRK.warheads"),
-                         get_var(s, "DPRK.warheads"))
+        r = s.resample_from_infostate(1, 3)
+        for name in self.hidden:
+            self.assertEqual(get_var(r, name), get_var(s, name))
+
+    def test_the_flagships_arsenal_is_resampled_for_the_usa(self):
+        game = korea()
+        s = game.new_initial_state(seed=5)
+        usa = game.player_index("USA")
+        view = s.observation_tensor(usa)
+        draws = set()
+        for seed in range(8):
+            r = s.resample_from_infostate(usa, seed)
+            self.assertEqual(r.observation_tensor(usa), view)
+            draws.add(get_var(r, "DPRK.warheads"))
+        self.assertGreater(len(draws), 1)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ import unittest
 import brink
 from brink import game as game_module
 
-from .support import (GAME_API, OBSERVATION_API, PAYOFF_API, TUTORIAL, korea,
-                      lib, playout, requires)
+from .support import (GAME_API, OBSERVATION_API, PAYOFF_API, SECRETS,
+                      TUTORIAL, korea, lib, playout, requires)
 
 
 def options_as_actions(state, player):
@@ -228,21 +228,33 @@ class ReturnsTest(unittest.TestCase):
                 self.assertAlmostEqual(t, a - b)
 
     @requires("brink_outcome_payoff", "brink_has_payoffs")
-    def test_the_flagships_returns_are_its_outcomes_payoffs(self):
-        game = korea()
+    def test_returns_are_the_outcomes_payoffs_once_ended(self):
+        game = brink.load_game(SECRETS, seats=["A", "B"])
         e = game._template.h
         self.assertEqual(lib.brink_has_payoffs(e), 1)
-        s = game.new_initial_state(seed=4)
-        self.assertEqual(s.rewards(), [0.0] * game.num_players())
-        playout(s, random.Random(4))
-        outcome = ctypes.c_int()
-        self.assertEqual(lib.brink_outcome_find(
-            e, s.outcome().encode(), ctypes.byref(outcome)), 0)
-        pay = ctypes.c_double()
-        for actor, got in enumerate(s.returns()):
-            self.assertEqual(lib.brink_outcome_payoff(
-                e, outcome.value, actor, ctypes.byref(pay)), 0)
-            self.assertEqual(got, pay.value)
+        outcomes = set()
+        for seed in range(12):
+            s = game.new_initial_state(seed=seed)
+            self.assertEqual(s.returns(), [0.0, 0.0])
+            self.assertEqual(s.rewards(), [0.0, 0.0])
+            rng = random.Random(seed)
+            while not s.is_terminal():
+                # Threats or talks only, so that both ends are reached.
+                legal = s.legal_actions()
+                s.apply_action(legal[-1] if seed % 2 else legal[1])
+            outcomes.add(s.outcome())
+            outcome = ctypes.c_int()
+            self.assertEqual(lib.brink_outcome_find(
+                e, s.outcome().encode(), ctypes.byref(outcome)), 0)
+            pay = ctypes.c_double()
+            for actor, got in enumerate(s.returns()):
+                self.assertEqual(lib.brink_outcome_payoff(
+                    e, outcome.value, actor, ctypes.byref(pay)), 0)
+                self.assertEqual(got, pay.value)
+            want = {"deal": [3, 2], "war": [-5, -4], "drift": [1, 0]}
+            self.assertEqual(s.returns(), want[s.outcome()])
+            self.assertEqual(s.rewards(), want[s.outcome()])
+        self.assertGreater(len(outcomes), 1, outcomes)
 
 
 @requires(*GAME_API + OBSERVATION_API)

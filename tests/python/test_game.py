@@ -86,6 +86,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(err.line, 8)
         self.assertTrue(err.where.endswith("broken.lua:8"), err.where)
         self.assertEqual(err.context, "trigger:collapse")
+        self.assertEqual((err.errwhere, err.errin), (err.where, err.context))
         self.assertIn("broken.lua:8", str(err))
 
     def test_end_on_error_ends_the_run_with_outcome_error(self):

@@ -26,6 +26,16 @@ class Error(Exception):
             self.file, self.line = m.group(1), int(m.group(2))
         super().__init__(message)
 
+    @property
+    def errwhere(self):
+        """'where' under its C name."""
+        return self.where
+
+    @property
+    def errin(self):
+        """'context' under its C name."""
+        return self.context
+
     def __str__(self):
         head = ""
         if self.where and not self.message.startswith(self.where):

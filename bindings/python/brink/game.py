@@ -396,6 +396,18 @@ class State:
     def is_chance_node(self):
         return False   # brink draws its chances inside the turn
 
+    def is_simultaneous_node(self):
+        return False
+
+    def is_player_node(self):
+        return self._player >= 0
+
+    def num_players(self):
+        return self._game._n
+
+    def get_game(self):
+        return self._game
+
     def legal_actions(self, player=None):
         """The current player's legal actions, ascending (OpenSpiel: none
         for anyone else, and none at the end)."""

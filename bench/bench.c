@@ -4,7 +4,9 @@
 ** the instruction budget's count hook costs plain Lua; and the batch
 ** throughput of a scenario (the flagship) with one and two workers, each
 ** with its own engine as brink batch runs them, with the peak memory of
-** one worker's engine as its allocator counts it.
+** one worker's engine as its allocator counts it; and what a search pays
+** for the game-AI calls (a clone, the legal actions, an observation) in
+** playthroughs of the flagship.
 */
 #include <lauxlib.h>
 #include <lua.h>
@@ -271,6 +273,84 @@ static void verification(const char *path, double seconds) {
   }
 }
 
+/* The game-AI calls on an engine part way through a flagship run. */
+typedef struct game {
+  brink_engine *e;
+  int nactors;
+  double *obs;
+} game;
+
+static int play_game(void *ud, uint64_t seed) {
+  game *g = ud;
+  return play_brink(g->e, seed);
+}
+
+static int clone_game(void *ud, uint64_t n) {
+  game *g = ud;
+  brink_engine *c;
+  (void)n;
+  if (brink_engine_clone(g->e, &c) != BRINK_OK) return 1;
+  brink_engine_close(c);
+  return 0;
+}
+
+/* The fast path a search may take instead of a clone. */
+static int snapshot_game(void *ud, uint64_t n) {
+  game *g = ud;
+  brink_snapshot *snap;
+  (void)n;
+  if (brink_snapshot_take(g->e, &snap) != BRINK_OK) return 1;
+  int rc = brink_snapshot_restore(g->e, snap);
+  brink_snapshot_free(snap);
+  return rc != BRINK_OK;
+}
+
+static int legal_game(void *ud, uint64_t n) {
+  game *g = ud;
+  int out[512], k;
+  return brink_legal_actions(g->e, (int)(n % (uint64_t)g->nactors), out, 512,
+                             &k) != BRINK_OK;
+}
+
+static int observe_game(void *ud, uint64_t n) {
+  game *g = ud;
+  return brink_observation(g->e, (int)(n % (uint64_t)g->nactors), g->obs,
+                           brink_observation_size(g->e)) != BRINK_OK;
+}
+
+/* Each call's rate and its cost in playthroughs, best of 3 alternating. */
+static void game_calls(const char *path, double seconds) {
+  game g;
+  if (brink_engine_open(&g.e, NULL) || brink_load_file(g.e, path)) {
+    fprintf(stderr, "bench: %s\n", brink_errmsg(g.e));
+    exit(1);
+  }
+  g.nactors = brink_actor_count(g.e);
+  g.obs = calloc((size_t)brink_observation_size(g.e), sizeof(double));
+  int (*calls[])(void *, uint64_t) = {play_game, clone_game, snapshot_game,
+                                      legal_game, observe_game};
+  const char *names[] = {"playthroughs/s", "clones/s",
+                         "snapshot+restores/s", "legal-actions/s",
+                         "observations/s"};
+  double best[5] = {0, 0, 0, 0, 0};
+  for (int i = 0; i < 3; i++)
+    for (int c = 0; c < 5; c++) {
+      /* Part way through a run: turn 7 of seed 1. */
+      if (brink_start(g.e, 1) != BRINK_OK) exit(1);
+      for (int t = 0; t < 6; t++)
+        if (brink_step(g.e) != BRINK_OK) exit(1);
+      best[c] = fmax(best[c], rate(calls[c], &g, seconds / 15));
+    }
+  printf("\nthe game-AI calls on %s in turn 7, each in playthroughs of it, "
+         "best of 3\n", path);
+  printf("  %-21s %10.0f\n", names[0], best[0]);
+  for (int c = 1; c < 5; c++)
+    printf("  %-21s %10.0f  (%.5f playthroughs each)\n", names[c], best[c],
+           best[0] / best[c]);
+  free(g.obs);
+  brink_engine_close(g.e);
+}
+
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : "bench";
   double seconds = argc > 2 ? atof(argv[2]) : 2;
@@ -353,6 +433,7 @@ int main(int argc, char **argv) {
     printf("  peak memory, 1 worker %10.2f MiB (engine and Lua state, as "
            "its allocator counts)\n", (double)peak1 / (1 << 20));
     verification(flagship, seconds);
+    game_calls(flagship, seconds);
   }
   return 0;
 }

@@ -14,6 +14,7 @@
 #define BRINK_BIND_H
 
 #include <locale.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -183,6 +184,21 @@ int brink__write(brink_engine *e, int var, double value);
 void brink__note_date_read(brink_engine *e);
 
 /* script calls ----------------------------------------------------------- */
+
+/*
+** brink_interrupt, from any thread, stops the script call running now and
+** no other: the sandbox marks its outermost call busy on entry and idle
+** on exit, brink_interrupt turns busy into stopped, and the count hook
+** stops the call when it sees stopped.  An interrupt while the flag is
+** idle finds nothing to stop and is dropped, so it cannot kill a later,
+** unrelated call.  Implemented in game.c; 'flag' may be NULL (a sandbox
+** without an engine): nothing then.
+*/
+enum { BRINK__IDLE, BRINK__BUSY, BRINK__STOPPED };
+atomic_int *brink__interrupt_flag(brink_engine *e);
+void brink__interrupt_enter(atomic_int *flag);
+void brink__interrupt_leave(atomic_int *flag);
+bool brink__interrupted(atomic_int *flag);
 
 /* What is running, for causes and messages. */
 enum {

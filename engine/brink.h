@@ -60,7 +60,7 @@
 **
 **  Threads and locale.  There is no global state: engines are independent
 **    and may be used from different threads, one thread per engine at a
-**    time.  Whatever locale the host sets, with setlocale or uselocale, in
+**    time (brink_interrupt excepted: any thread, any time).  Whatever locale the host sets, with setlocale or uselocale, in
 **    any thread, brink reads and writes numbers the C way ("1.5") in
 **    values, messages, records and scripts; it never changes the host's
 **    locale (it switches the calling thread's locale during a call and
@@ -681,6 +681,120 @@ BRINK_API int brink_odds(brink_engine *e, int move, double p); /* [w] */
 /* The pending override: *move -1 (and *p -1) when there is none. */
 /* [r] */
 BRINK_API int brink_odds_get(const brink_engine *e, int *move, double *p);
+
+/*
+** Game-AI state: actions, decisions, observations, metadata.  What a
+** search or a learner (OpenSpiel's state API and the like) needs, in
+** numbers.
+**
+** Actions.  Every (move, target) pair is numbered once, when the world is
+** sealed, from the declarations alone: action 0 is pass, then each move in
+** declaration order with each of its possible targets in actor id order
+** (a move without targets is one action, target -1).  An action id so
+** means the same in a clone, after brink_state_load into another engine
+** and in every run of the scenario.
+*/
+/* The number of actions, at least 1 (pass). */
+BRINK_API int brink_action_count(const brink_engine *e); /* [r] */
+/* The move and target (-1: none) of 'action'; BRINK_EINVAL for a bad id. */
+BRINK_API int brink_action_info(const brink_engine *e, int action, int *move,
+                                int *target); /* [r] */
+/* The action of 'move' on 'target': BRINK_EINVAL for a bad move id,
+   BRINK_ENOTFOUND when the move has no such target; *action -1 then. */
+BRINK_API int brink_action_find(const brink_engine *e, int move, int target,
+                                int *action); /* [r] */
+/*
+** The actions 'actor' may take now, ascending (so pass, always legal,
+** first): the legal entries of brink_options as actions.  *n is how many
+** there are, which may exceed 'cap': nothing past out[cap - 1] is written.
+** Runs the moves' conditions, hence [w] (it drops the option list).
+*/
+BRINK_API int brink_legal_actions(brink_engine *e, int actor, int *out,
+                                  int cap, int *n); /* [w] */
+
+/*
+** Decisions one at a time.  While on, brink_step (and brink_run) returns
+** BRINK_AWAIT before every decision, not only a seat's, with
+** brink_awaiting() the actor to decide.  The host then plays an action
+** (brink_choose_action, or brink_choose) or lets the actor's own
+** controller decide (brink_decide), and steps on.  A setting of the
+** engine: clones copy it, saved states do not hold it, and turning it off
+** leaves a decision already awaited to be made.
+*/
+BRINK_API int brink_stop_at_decisions(brink_engine *e, int on); /* [w] */
+/* The awaiting actor plays 'action'; an illegal one is BRINK_EINVAL with
+   the reason and changes nothing (brink_choose's rules). */
+BRINK_API int brink_choose_action(brink_engine *e, int action); /* [w] */
+/*
+** The awaiting actor's own controller makes the decision: its policy, else
+** the built-in AI (a seated actor's too), exactly as a run that did not
+** stop would, with the same draws.  A run stepped decision by decision
+** with brink_decide so gives the same records as brink_run.  Returns what
+** playing the move gives: BRINK_OK, BRINK_DONE or a script's error (with
+** its error record, the run going on with the next actor), as a step.
+** BRINK_ESTATE when nobody awaits or a transaction is open.
+*/
+BRINK_API int brink_decide(brink_engine *e); /* [w] */
+
+/*
+** Observations: what 'actor' knows now as brink_observation_size(e)
+** doubles: [0] the turn, [1] 1 once the run has ended, then each
+** variable's value in id order (for a variable 'actor' may not see, the
+** mean of its prior, else 0: never the value), then each variable's 1 if
+** 'actor' sees it, else 0.  'actor' -1 is the omniscient view.  Fills
+** min(cap, size) entries; BRINK_EINVAL for a bad actor or buffer.
+*/
+BRINK_API int brink_observation_size(const brink_engine *e); /* [r] */
+BRINK_API int brink_observation(brink_engine *e, int actor, double *out,
+                                int cap); /* [r] */
+/* "turn", "ended", the variables' names, then "visible:NAME"; NULL past
+   the end.  Valid until the engine is closed. */
+BRINK_API const char *brink_observation_name(const brink_engine *e,
+                                             int i); /* [r] */
+
+/* The scenario's structure, by id. */
+BRINK_API int brink_policy_count(const brink_engine *e); /* [r] */
+BRINK_API const char *brink_policy_name(const brink_engine *e, int i); /* [r] */
+/* The actor policy i is for, -1 when any actor may use it.  A bad i is -1
+   too, with a message: check i against brink_policy_count. */
+BRINK_API int brink_policy_actor(const brink_engine *e, int i); /* [r] */
+/* 1 when 'actor' may ever make 'move' (everyone may pass), 0 when not,
+   -1 for a bad id. */
+BRINK_API int brink_move_by(const brink_engine *e, int move,
+                            int actor); /* [r] */
+/* The actors 'move' may target, ascending; *n as brink_legal_actions
+   (0 for a move without targets). */
+BRINK_API int brink_move_targets(const brink_engine *e, int move, int *out,
+                                 int cap, int *n); /* [r] */
+/* The number of an enum's values, 0 for other types, -1 for a bad id. */
+BRINK_API int brink_var_enum_count(const brink_engine *e, int var); /* [r] */
+/* enum brink_visibility, -1 for a bad id. */
+BRINK_API int brink_var_visibility(const brink_engine *e, int var); /* [r] */
+/* The value the variable has when a run starts. */
+BRINK_API int brink_var_start(const brink_engine *e, int var,
+                              double *out); /* [r] */
+/* A relation's field name ("tension"), "" for a variable that is not a
+   relation, NULL for a bad id. */
+BRINK_API const char *brink_var_relation(const brink_engine *e,
+                                         int var); /* [r] */
+/* 1 for a symmetric relation, 0 otherwise, -1 for a bad id. */
+BRINK_API int brink_var_symmetric(const brink_engine *e, int var); /* [r] */
+
+/*
+** Stops the script running in 'e' now, from any thread (the one call
+** that may be made while another thread uses the engine): it fails at its
+** next budget check with BRINK_ESCRIPT, "interrupted by the host", its
+** writes rolled back as for any script error, and the engine stays usable.
+** When no script is running there is nothing to stop and nothing happens:
+** the next call is not affected.  NULL does nothing.  Neither [r] nor
+** [w]: it changes nothing but the running call, and it is allowed
+** everywhere, the record callback included.
+*/
+BRINK_API void brink_interrupt(brink_engine *e);
+/* brink_var_set with 'cause' (copied) in its set record, for this call
+   only: the cause of brink_cause_set stays. */
+BRINK_API int brink_var_set_by(brink_engine *e, int var, double value,
+                               const char *cause); /* [w] */
 
 #ifdef __cplusplus
 }

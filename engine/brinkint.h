@@ -278,6 +278,23 @@ typedef struct brink__sched {
   char *data;          /* serialized by the host; may be NULL */
 } brink__sched;
 
+/*
+** Actions (game.c): every (move, target) pair numbered once when the
+** world is sealed, so a search can index arrays by action.  Built from
+** the declarations alone, hence the same in clones and reloads.
+*/
+typedef struct brink__actions {
+  int n;
+  int *move, *target;  /* [n]: action -> move, target (-1: none) */
+  int nmoves;
+  int *first;          /* [nmoves + 1]: a move's first action */
+  int noptions;
+  int *of_option;      /* [noptions]: an option's action */
+  int *order;          /* [noptions]: each actor's options by action */
+  int nvars;
+  char **visible;      /* [nvars]: "visible:NAME" */
+} brink__actions;
+
 /* Where the turn loop stands, so a step can stop and go on. */
 enum {
   BRINK__PH_IDLE, BRINK__PH_START, BRINK__PH_EVENTS, BRINK__PH_MOVES,
@@ -418,6 +435,11 @@ struct brink_engine {
   brink__source scenario;      /* 'name' NULL, 'chunk' its path */
   brink__source *sources;      /* imports: supplied, then as loaded */
   int nsources, cap_sources;
+
+  /* the game-AI view (game.c) */
+  brink__actions actions;
+  bool stop_decisions;         /* brink_stop_at_decisions */
+  atomic_int interrupt;        /* BRINK__IDLE, _BUSY or _STOPPED */
 };
 
 /* digest.c */
@@ -440,6 +462,18 @@ int brink__emit(brink_engine *e, brink_record *r);
 /* A record of 'kind' stamped with the current turn and date. */
 void brink__record(const brink_engine *e, brink_record *r, int kind);
 void brink__journal_free(brink_engine *e);
+
+/* game.c: the action table, made when options are and freed with them. */
+int brink__actions_build(brink_engine *e);
+void brink__actions_free(brink_engine *e);
+/* turn.c: is option 'opt' legal now (runs its 'when')? */
+int brink__option_legal(brink_engine *e, int opt, bool *legal);
+/* value.c: BRINK_OK for a variable of the sealed world, else the error
+   a bad id gets (message set). */
+int brink__var_check(const brink_engine *e, int var);
+/* engine.c: a host cause kept for the engine's life ("facilitator"), so
+   journal entries may point at it; NULL when out of memory. */
+const char *brink__cause_intern(brink_engine *e, const char *cause);
 
 /* declare.c: the declarations the bindings make are in bind.h. */
 int brink__options_build(brink_engine *e);

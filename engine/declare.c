@@ -295,10 +295,11 @@ int brink__options_build(brink_engine *e) {
       return BRINK_ENOMEM;
     o->when = -1;
   }
-  return BRINK_OK;
+  return brink__actions_build(e);
 }
 
 void brink__options_free(brink_engine *e) {
+  brink__actions_free(e);
   for (int i = 0; e->options && i < e->noptions; i++) {
     brink__cache_free(e, &e->options[i].when);
     brink__cache_free(e, &e->options[i].weight);

@@ -649,21 +649,23 @@ BRINK_API const char *brink_diag_get(const brink_engine *e, int i) {
                                  : brink__bad_name(e, "diagnostic", i);
 }
 
+const char *brink__cause_intern(brink_engine *e, const char *cause) {
+  for (int i = 0; i < e->ncauses; i++)
+    if (strcmp(e->causes[i], cause) == 0) return e->causes[i];
+  if (brink__grow(e, (void **)&e->causes, &e->cap_causes, e->ncauses + 1,
+                  sizeof(char *)))
+    return NULL;
+  char *copy = brink__strdup(e, cause);
+  if (copy != NULL) e->causes[e->ncauses++] = copy;
+  return copy;
+}
+
 BRINK_API int brink_cause_set(brink_engine *e, const char *cause) {
   BRINK__WRITE(e);
   if (cause == NULL) return brink__error(e, BRINK_EINVAL, "cause is NULL");
-  for (int i = 0; i < e->ncauses; i++)
-    if (strcmp(e->causes[i], cause) == 0) {
-      e->cause = e->causes[i];
-      return BRINK_OK;
-    }
-  if (brink__grow(e, (void **)&e->causes, &e->cap_causes, e->ncauses + 1,
-                  sizeof(char *)))
-    return brink__error(e, BRINK_ENOMEM, "out of memory");
-  char *copy = brink__strdup(e, cause);
-  if (copy == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
-  e->causes[e->ncauses++] = copy;
-  e->cause = copy;
+  const char *kept = brink__cause_intern(e, cause);
+  if (kept == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+  e->cause = kept;
   return BRINK_OK;
 }
 

@@ -243,7 +243,7 @@ static int after_effect(brink_engine *e, int rc) {
 
 /* moves ------------------------------------------------------------------ */
 
-static int option_legal(brink_engine *e, int opt, bool *legal) {
+int brink__option_legal(brink_engine *e, int opt, bool *legal) {
   brink__option *o = &e->options[opt];
   brink__move *m = &e->moves[o->move];
   *legal = true;
@@ -290,7 +290,7 @@ static int legal_options(brink_engine *e, int actor) {
   e->listed_actor = -1;
   for (int i = first; i < last; i++) {
     bool legal;
-    int rc = option_legal(e, i, &legal);
+    int rc = brink__option_legal(e, i, &legal);
     if (rc) return rc;
     if (legal) e->listed[e->nlisted++] = i;
   }
@@ -360,6 +360,25 @@ static int play(brink_engine *e, int opt) {
   return after_effect(e, rc);
 }
 
+/*
+** One decision of actor 'a' by its own controller, a policy or else the
+** built-in AI, and the move played.  The loop makes it, or brink_decide
+** when the loop stopped before it: the same draws either way.
+*/
+static int decide(brink_engine *e, int a) {
+  brink__actor *act = &e->actors[a];
+  int rc = legal_options(e, a), chosen = -1;
+  if (rc == BRINK_OK)
+    rc = act->control == BRINK__POLICY ? policy_choice(e, act->policy, &chosen)
+                                       : ai_choice(e, &chosen);
+  if (rc != BRINK_OK) {
+    e->run.moves_made = e->moves_per_turn;   /* go on with the next actor */
+    report(e);
+    return rc;
+  }
+  return play(e, chosen);
+}
+
 /* The moves phase, from where it stands: actor 'run.index'. */
 static int moves_phase(brink_engine *e) {
   while (e->run.index < e->nactors) {
@@ -369,21 +388,11 @@ static int moves_phase(brink_engine *e) {
       e->run.moves_made = 0;
       continue;
     }
-    brink__actor *act = &e->actors[a];
-    if (act->control == BRINK__SEAT) {
+    if (e->actors[a].control == BRINK__SEAT || e->stop_decisions) {
       e->run.awaiting = a;
       return BRINK_AWAIT;
     }
-    int rc = legal_options(e, a), chosen = -1;
-    if (rc == BRINK_OK)
-      rc = act->control == BRINK__POLICY ? policy_choice(e, act->policy, &chosen)
-                                         : ai_choice(e, &chosen);
-    if (rc != BRINK_OK) {
-      e->run.moves_made = e->moves_per_turn;   /* go on with the next actor */
-      report(e);
-      return rc;
-    }
-    rc = play(e, chosen);
+    int rc = decide(e, a);
     if (rc != BRINK_OK) return rc;
   }
   return BRINK_OK;
@@ -708,7 +717,7 @@ BRINK_API int brink_options(brink_engine *e, int actor, int *count) {
   e->listed_actor = -1;
   for (int i = first; i < last; i++) {
     bool legal;
-    int rc = option_legal(e, i, &legal);
+    int rc = brink__option_legal(e, i, &legal);
     if (rc) return rc;
     e->listed[e->nlisted++] = i;
   }
@@ -736,15 +745,25 @@ BRINK_API int brink_option_get(const brink_engine *e, int i, int *move,
   return BRINK_OK;
 }
 
+/* The actor awaiting a decision, or -1 with the message of 'fn'. */
+static int awaiting(brink_engine *e, const char *fn) {
+  if (e->run.awaiting < 0) {
+    brink__error(e, BRINK_ESTATE, "no seat is waiting");
+    return -1;
+  }
+  /* A rollback would undo the move's effect but not the move itself. */
+  if (e->nmarks) {
+    brink__error(e, BRINK_ESTATE, "%s is not allowed in an open "
+                 "transaction: a rollback could not give the move back", fn);
+    return -1;
+  }
+  return e->run.awaiting;
+}
+
 BRINK_API int brink_choose(brink_engine *e, int move, int target) {
   BRINK__WRITE(e);
-  int a = e->run.awaiting;
-  if (a < 0) return brink__error(e, BRINK_ESTATE, "no seat is waiting");
-  /* A rollback would undo the move's effect but not the move itself. */
-  if (e->nmarks)
-    return brink__error(e, BRINK_ESTATE, "brink_choose is not allowed in "
-                        "an open transaction: a rollback could not give the "
-                        "move back");
+  int a = awaiting(e, __func__);
+  if (a < 0) return BRINK_ESTATE;
   int opt = -1;
   for (int i = e->actor_options[a]; i < e->actor_options[a + 1]; i++)
     if (e->options[i].move == move && e->options[i].target == target) opt = i;
@@ -756,7 +775,7 @@ BRINK_API int brink_choose(brink_engine *e, int move, int target) {
                         target >= 0 && target < e->nactors
                         ? e->actors[target].id : "");
   bool legal;
-  int rc = option_legal(e, opt, &legal);
+  int rc = brink__option_legal(e, opt, &legal);
   if (rc) return rc;
   if (!legal) {
     const char *why = e->options[opt].when.reason;
@@ -766,6 +785,20 @@ BRINK_API int brink_choose(brink_engine *e, int move, int target) {
   }
   e->run.awaiting = -1;
   return play(e, opt);
+}
+
+BRINK_API int brink_decide(brink_engine *e) {
+  BRINK__WRITE(e);
+  int a = awaiting(e, __func__);
+  if (a < 0) return BRINK_ESTATE;
+  e->run.awaiting = -1;
+  return decide(e, a);
+}
+
+BRINK_API int brink_stop_at_decisions(brink_engine *e, int on) {
+  BRINK__WRITE(e);
+  e->stop_decisions = on != 0;
+  return BRINK_OK;
 }
 
 BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data) {

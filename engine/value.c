@@ -22,6 +22,10 @@ static int bad_var(const brink_engine *e, int var) {
 
 #define VALID(e, v) ((e)->sealed && (v) >= 0 && (v) < (e)->nvars)
 
+int brink__var_check(const brink_engine *e, int var) {
+  return VALID(e, var) ? BRINK_OK : bad_var(e, var);
+}
+
 BRINK_API int brink_var_count(const brink_engine *e) { return e->nvars; }
 
 BRINK_API int brink_var_find(brink_engine *e, const char *name, int *out) {
@@ -187,7 +191,9 @@ int brink__check_value(brink_engine *e, int var, double *value) {
   return BRINK_OK;
 }
 
-int brink__write(brink_engine *e, int var, double value) {
+/* 'cause' NULL: the cause of what is running (journal.c). */
+static int write_var(brink_engine *e, int var, double value,
+                     const char *cause) {
   if (e->read_only)
     return brink__error(e, BRINK_ESTATE,
                         "conditions are read-only: cannot set %s",
@@ -196,7 +202,7 @@ int brink__write(brink_engine *e, int var, double value) {
   if (rc) return rc;
   double old = e->values[var];
   if (old == value) return BRINK_OK;
-  brink__entry en = {BRINK__J_SET, var, old, value, NULL, 0};
+  brink__entry en = {BRINK__J_SET, var, old, value, cause, 0};
   rc = brink__journal_add(e, &en);
   if (rc) return rc;
   e->values[var] = value;
@@ -204,10 +210,26 @@ int brink__write(brink_engine *e, int var, double value) {
   return BRINK_OK;
 }
 
+int brink__write(brink_engine *e, int var, double value) {
+  return write_var(e, var, value, NULL);
+}
+
 BRINK_API int brink_var_set(brink_engine *e, int var, double value) {
   BRINK__WRITE(e);
   if (!VALID(e, var)) return bad_var(e, var);
   return brink__write(e, var, value);
+}
+
+/* The cause is kept for the engine's life, as brink_cause_set's are:
+   the set record points at it. */
+BRINK_API int brink_var_set_by(brink_engine *e, int var, double value,
+                               const char *cause) {
+  BRINK__WRITE(e);
+  if (!VALID(e, var)) return bad_var(e, var);
+  if (cause == NULL) return brink__error(e, BRINK_EINVAL, "cause is NULL");
+  const char *kept = brink__cause_intern(e, cause);
+  if (kept == NULL) return brink__error(e, BRINK_ENOMEM, "out of memory");
+  return write_var(e, var, value, kept);
 }
 
 int brink__fmt_number(const brink_engine *e, double v, char *buf,

@@ -2,8 +2,9 @@
 # make bench: builds and runs the benchmarks against the build in $1:
 # the engine against plain Lua, the count hook's cost, then the batch
 # throughput of the flagship scenario (examples/standoff.lua until it
-# exists) in-process and through `brink batch`, with 1 and 2 jobs, and
-# from Python: observations and random playouts per second.
+# exists) in-process and through `brink batch`, with 1 and 2 jobs,
+# what a search's calls cost there (clones, legal actions, observations),
+# and from Python: observations and random playouts per second.
 set -e
 build=${1:-build}
 seconds=${BENCH_SECONDS:-2}

@@ -155,6 +155,9 @@ static void kill_text(const brink__box *box, char *buf, size_t cap) {
     snprintf(buf, cap, "memory budget exceeded (strings are limited to %s)",
              size);
     break;
+  case BRINK__KILL_INTERRUPT:
+    snprintf(buf, cap, "interrupted by the host");
+    break;
   default:
     snprintf(buf, cap, "not enough memory");
     break;
@@ -215,6 +218,8 @@ static int spend(brink__box *box, int64_t n) {
   box->instructions += n;
   if (box->instructions - box->clocked >= CLOCK_CHARGE) {
     box->clocked = box->instructions;
+    if (brink__interrupted(box->interrupt))
+      return BRINK__KILL_INTERRUPT;
     if (late(box))
       return BRINK__KILL_TIME;
   }
@@ -266,6 +271,8 @@ void brink__box_hook(lua_State *L, lua_Debug *ar) {
     brink__box_stop(L, box, box->killed);
   if (box->instructions > box->max_instructions)
     brink__box_stop(L, box, BRINK__KILL_INSTRUCTIONS);
+  if (brink__interrupted(box->interrupt))
+    brink__box_stop(L, box, BRINK__KILL_INTERRUPT);
   if (box->instructions - box->clocked >= HOOK_STEP) {
     box->clocked = box->instructions;
     if (late(box))
@@ -547,6 +554,7 @@ int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
     box->refused = REFUSED_NONE;
     box->kill_where[0] = '\0';
     box->deadline = -1;   /* set by late() */
+    brink__interrupt_enter(box->interrupt);
   }
   box->err_where[0] = '\0';
   lua_pushcfunction(L, msgh);
@@ -554,13 +562,17 @@ int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
   box->depth++;
   status = lua_pcall(L, nargs, nresults, base);
   box->depth--;
+  if (box->depth == 0)
+    brink__interrupt_leave(box->interrupt);
   if (status == LUA_OK && !box->killed) {
     lua_remove(L, base);
     return BRINK_OK;
   }
   brink__box_note_status(L, box, status);
   if (box->killed) {
-    code = box->killed == BRINK__KILL_NOMEM ? BRINK_ENOMEM : BRINK_EBUDGET;
+    code = box->killed == BRINK__KILL_NOMEM       ? BRINK_ENOMEM
+         : box->killed == BRINK__KILL_INTERRUPT ? BRINK_ESCRIPT
+                                                 : BRINK_EBUDGET;
     if (wcap)
       snprintf(where, wcap, "%s", box->kill_where);
     if (mcap)

@@ -16,6 +16,7 @@
 #ifndef BRINK_SANDBOX_H
 #define BRINK_SANDBOX_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,7 +40,8 @@ enum brink__kill {
   BRINK__KILL_TIME = 2,           /* max_seconds */
   BRINK__KILL_MEMORY = 3,         /* mem_cap */
   BRINK__KILL_STRING = 4,         /* a string longer than max_string */
-  BRINK__KILL_NOMEM = 5           /* the host allocator failed */
+  BRINK__KILL_NOMEM = 5,          /* the host allocator failed */
+  BRINK__KILL_INTERRUPT = 6       /* brink_interrupt (bind.h) */
 };
 
 typedef struct brink__box {
@@ -64,6 +66,7 @@ typedef struct brink__box {
   int refused;                      /* why the allocator last said no */
   char kill_where[BRINK__BOX_WHERE];   /* "file:line" of the kill, or "" */
   char err_where[BRINK__BOX_WHERE];    /* set by the message handler */
+  atomic_int *interrupt;            /* the engine's flag, or NULL */
 } brink__box;
 
 /*
@@ -106,17 +109,18 @@ int brink__box_load(brink__box *box, const char *text, size_t len,
 /*
 ** [-(nargs+1), +(nresults|0), -] Calls the function below the 'nargs'
 ** arguments on top of the stack, like lua_pcall with a message handler.
-** The outermost call resets the budgets (instructions, deadline, kill);
-** nested calls (a binding that runs script code from inside a script)
-** share them.  On success the results are pushed and BRINK_OK returned,
+** The outermost call resets the budgets (instructions, deadline, kill)
+** and marks box->interrupt busy until it returns; nested calls (a
+** binding that runs script code from inside a script) share them.  On success the results are pushed and BRINK_OK returned,
 ** with where[] and msg[] empty.  On failure nothing is pushed and the
 ** status is BRINK_ESCRIPT (a script error), BRINK_EBUDGET (the message
 ** names the budget and its limit: "instruction budget exceeded (100000000
 ** instructions)", "time budget exceeded (10 s)", "memory budget exceeded
-** (256 MiB)") or BRINK_ENOMEM; where[] gets "file:line" of the innermost
-** Lua frame where the error was raised ("" if unknown) and msg[] the
-** message without that "file:line: " prefix.  Either buffer may be NULL
-** with a capacity of 0.
+** (256 MiB)"), BRINK_ENOMEM, or BRINK_ESCRIPT "interrupted by the host"
+** when box->interrupt was stopped during the call (see bind.h); where[]
+** gets "file:line" of the innermost Lua frame where the error was raised
+** ("" if unknown) and msg[] the message without that "file:line: "
+** prefix.  Either buffer may be NULL with a capacity of 0.
 */
 int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
                      size_t wcap, char *msg, size_t mcap);

@@ -315,4 +315,25 @@ enum { BRINK__TURN_START, BRINK__TURN_END };
 
 int brink__hook_add(brink_engine *e, int when, int fn, const char *where);
 
+/* payoffs and priors (payoff.c) ------------------------------------------ */
+
+/*
+** Declared after the outcome or variable they belong to, before the seal;
+** each copies its spec and adds all of it or nothing.  'payoff' holds one
+** finite number per actor, in actor order.
+*/
+int brink__payoff_declare(brink_engine *e, const char *outcome,
+                          const double *payoff);
+
+typedef struct brink__prior_spec {
+  double lo, hi;           /* numbers and integers: uniform on [lo, hi] */
+  double p;                /* flags: the probability of true */
+  const double *weights;   /* enums: one weight per value, else NULL */
+  int nweights;
+} brink__prior_spec;
+
+/* 'decl' as brink_var_declare gave it; every instance shares the prior. */
+int brink__prior_declare(brink_engine *e, int decl,
+                         const brink__prior_spec *s);
+
 #endif

@@ -796,6 +796,58 @@ BRINK_API void brink_interrupt(brink_engine *e);
 BRINK_API int brink_var_set_by(brink_engine *e, int var, double value,
                                const char *cause); /* [w] */
 
+/*
+** Game-AI state: returns, payoffs, priors, resampling.
+**
+** What a search or learning host needs beyond a run.  An outcome may give
+** each actor a payoff (`payoff = { USA = 1, DPRK = -1 }` in the scenario;
+** actors it leaves out get 0), and a variable may declare a prior: what an
+** actor who cannot see it should believe (`prior = { 20, 60 }`).
+*/
+/* 1 when the scenario declares score() or any outcome declares a payoff,
+   else 0. */
+BRINK_API int brink_has_payoffs(const brink_engine *e); /* [r] */
+/*
+** Each actor's return now, in actor order, into out[0 .. min(cap,
+** nactors) - 1]: with a score() function, its value now (run as a
+** condition, so refused while a transaction is open); else, once the run
+** has ended, the payoff of its outcome (0 for an outcome without a table
+** and for "error"); else 0.  Before the end a payoff table gives 0.
+*/
+/* [w] */
+BRINK_API int brink_returns(brink_engine *e, double *out, int cap);
+/* The payoff 'outcome' gives 'actor' (0 when its table leaves the actor
+   out or it has none); BRINK_EINVAL for a bad id. */
+BRINK_API int brink_outcome_payoff(const brink_engine *e, int outcome,
+                                   int actor, double *out); /* [r] */
+/*
+** The mean of the prior 'var' declares: (lo + hi) / 2 for a range, the
+** probability of true for a flag, and for an enum the index of its most
+** likely value (the first of equals), since an enum's mean index is no
+** value at all.  BRINK_ENOTFOUND (and *mean 0) when it declares none.
+*/
+/* [r] */
+BRINK_API int brink_var_prior(const brink_engine *e, int var, double *mean);
+/*
+** Gives every variable 'actor' cannot see (brink_var_visible) that
+** declares a prior a fresh draw from it, in variable order, with a
+** generator seeded by 'seed': the same seed, the same draws; the run's
+** own generator is not touched, so the run goes on drawing what it
+** would have.  Integers are drawn whole from lo to hi, each equally
+** likely.  The writes are journaled with the cause "resample" (a
+** transaction rolls them back) and reach the record callback as sets.
+** All or nothing: on failure no value has changed.
+*/
+BRINK_API int brink_resample_hidden(brink_engine *e, int actor,
+                                    uint64_t seed); /* [w] */
+/*
+** A rollout that should not replay the run's own future reseeds it with
+** brink_seed(), which may be called mid-run: it sets the generator (and
+** the seed a saved state reports) and nothing else, so the world stays and
+** only later draws change.  A transaction's rollback puts the generator
+** back.
+*/
+
 #ifdef __cplusplus
 }
 #endif

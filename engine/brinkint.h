@@ -251,6 +251,19 @@ typedef struct brink__hook {
   char *where;
 } brink__hook;
 
+/* Payoffs and priors (payoff.c), each naming what it belongs to. */
+typedef struct brink__payoff {
+  int outcome;
+  double *values;      /* [nactors] */
+} brink__payoff;
+
+typedef struct brink__prior {
+  int decl;
+  double lo, hi, p;    /* as in brink__prior_spec */
+  double *weights;     /* enums: [nweights] */
+  int nweights;
+} brink__prior;
+
 /* The journal: what a transaction did, undone on rollback and handed to
    the timeline on the outermost commit. */
 enum { BRINK__J_SET, BRINK__J_NEWS, BRINK__J_EVENT, BRINK__J_TRIGGER };
@@ -431,6 +444,12 @@ struct brink_engine {
   brink_record_fn on_record;
   void *on_record_ud;
 
+  /* game-AI declarations (payoff.c) */
+  brink__payoff *payoffs;
+  int npayoffs, cap_payoffs;
+  brink__prior *priors;
+  int npriors, cap_priors;
+
   /* the texts loaded, kept for clones and digests (source.c) */
   brink__source scenario;      /* 'name' NULL, 'chunk' its path */
   brink__source *sources;      /* imports: supplied, then as loaded */
@@ -498,6 +517,13 @@ void brink__turn_free(brink_engine *e);
 /* "move:name" into buf, as snprintf: the length it needs. */
 int brink__call_name(const brink_engine *e, const brink__call *c, char *buf,
                      size_t cap);
+
+/* payoff.c */
+void brink__payoff_free(brink_engine *e);
+/* brink_var_prior without a message: false when 'var' (a valid id)
+   declares no prior, for callers whose success must leave brink_errmsg
+   alone (an observation). */
+bool brink__prior_mean(const brink_engine *e, int var, double *mean);
 
 /* sha256.c: the library's one digest (scenario texts, saves). */
 void sha256(const void *data, size_t len, unsigned char out[32]);

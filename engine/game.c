@@ -218,13 +218,13 @@ BRINK_API int brink_choose_action(brink_engine *e, int action) {
 
 /*
 ** The value an actor who cannot see 'var' is shown: what it may believe
-** before it learns anything.  0 until variables declare priors; then the
-** prior's mean (brink_var_prior), and this is its one call site.
+** before it learns anything: its prior's mean (brink_var_prior without a
+** message, since an observation that succeeds must leave brink_errmsg
+** alone), else 0.
 */
 static double prior_mean(const brink_engine *e, int var) {
-  (void)e;
-  (void)var;
-  return 0;
+  double mean;
+  return brink__prior_mean(e, var, &mean) ? mean : 0;
 }
 
 BRINK_API int brink_observation_size(const brink_engine *e) {

@@ -375,14 +375,124 @@ static int var_type_of(reader *r, const char *t) {
   return BRINK_NUMBER;
 }
 
+/* How many keys the table at the top has, of any type. */
+static int key_count(lua_State *L) {
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pop(L, 1);
+    n++;
+  }
+  return n;
+}
+
+/* t[key] of the table at the top as a number; false when it is none. */
+static bool number_at(lua_State *L, lua_Integer i, const char *key,
+                      double *out) {
+  if (key) lua_getfield(L, -1, key);
+  else lua_rawgeti(L, -1, i);
+  bool ok = lua_type(L, -1) == LUA_TNUMBER;
+  if (ok) *out = lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  return ok;
+}
+
+/*
+** A table { NAME = number, ... } at the top into out[index(NAME)], where
+** 'index' finds a name's place or reports it (-1); pops the table.  False
+** after any problem, all of them reported.  Payoffs by actor and an
+** enum's weights by value are both this.
+*/
+typedef int (*name_index)(reader *r, const void *ud, const char *name);
+
+static bool numbers_by_name(reader *r, const char *what, const char *keys_are,
+                            name_index index, const void *ud, double *out) {
+  lua_State *L = r->L;
+  int n, others;
+  const char **names = sorted_keys(L, lua_gettop(L), &n, &others);
+  bool ok = others == 0;
+  if (others) problem(r, "%s keys must be %s", what, keys_are);
+  for (int i = 0; i < n; i++) {
+    int k = index(r, ud, names[i]);
+    lua_getfield(L, -2, names[i]);
+    if (k < 0) {
+      ok = false;
+    } else if (lua_type(L, -1) != LUA_TNUMBER ||
+               !isfinite(lua_tonumber(L, -1))) {
+      problem(r, "%s for '%s' must be a finite number", what, names[i]);
+      ok = false;
+    } else {
+      out[k] = lua_tonumber(L, -1);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 2);
+  return ok;
+}
+
+static int value_index(reader *r, const void *ud, const char *name) {
+  const brink_var_spec *s = ud;
+  for (int k = 0; k < s->nvalues; k++)
+    if (strcmp(s->values[k], name) == 0) return k;
+  problem(r, "prior: %s is not one of its values",
+          brink__suggest(r->h->e, name, s->values, s->nvalues));
+  return -1;
+}
+
+/*
+** 'prior' by the variable's type: { lo, hi } for numbers and integers, a
+** probability (or { p = ... }) for flags, weights by value for enums.
+** The engine checks it against the variable's bounds.
+*/
+static void read_prior(reader *r, const brink_var_spec *s, int decl) {
+  lua_State *L = r->L;
+  int t = field_of(r, "prior", LUA_TNONE, NULL);
+  brink__prior_spec p = {0, 0, 0, NULL, 0};
+  bool ok = false;
+  if (t == LUA_TNIL) {
+    /* none declared */
+  } else if (s->type == BRINK_FLAG) {
+    if (t == LUA_TNUMBER) {
+      p.p = lua_tonumber(L, -1);
+      ok = true;
+    } else if (t == LUA_TTABLE) {
+      ok = key_count(L) == 1 && number_at(L, 0, "p", &p.p);
+    }
+    if (!ok) problem(r, "a flag's prior is the probability of true: "
+                     "prior = 0.3 or { p = 0.3 }");
+  } else if (s->type == BRINK_ENUM) {
+    if (t == LUA_TTABLE) {
+      /* Below the table, so it lives until read_var's settop. */
+      size_t size = sizeof(double) * (size_t)(s->nvalues + 1);
+      double *w = memset(lua_newuserdatauv(L, size, 0), 0, size);
+      lua_insert(L, -2);
+      lua_pushvalue(L, -1);   /* numbers_by_name pops it; the pop below too */
+      ok = numbers_by_name(r, "prior", "value names", value_index, s, w);
+      p.weights = w;
+      p.nweights = s->nvalues;
+    } else {
+      problem(r, "an enum's prior weighs its values by name: "
+              "prior = { %s = 3, ... }", s->nvalues ? s->values[0] : "value");
+    }
+  } else {
+    ok = t == LUA_TTABLE && key_count(L) == 2 &&
+         number_at(L, 1, NULL, &p.lo) && number_at(L, 2, NULL, &p.hi);
+    if (!ok) problem(r, "a number's prior is a range: prior = { lo, hi }");
+  }
+  lua_pop(L, 1);
+  if (ok && brink__prior_declare(r->h->e, decl, &p) != BRINK_OK)
+    engine_problem(r);
+}
+
 static void read_var(reader *r, host *h, bool relation) {
   lua_State *L = r->L;
   brink_engine *e = h->e;
   static const char *const known_var[] = {"type", "min", "max", "init",
-                                          "values", "visible", "doc", NULL};
+                                          "values", "visible", "hidden",
+                                          "prior", "doc", NULL};
   static const char *const known_rel[] = {"type", "min", "max", "init",
-                                          "symmetric", "visible", "doc",
-                                          NULL};
+                                          "symmetric", "visible", "hidden",
+                                          "prior", "doc", NULL};
   int top = lua_gettop(L);
   check_keys(r, relation ? known_rel : known_var);
   brink_var_spec s;
@@ -429,6 +539,13 @@ static void read_var(reader *r, host *h, bool relation) {
   } else if (vt != LUA_TNIL) {
     problem(r, "'visible' must be \"public\", \"owner\" or a list of actors");
   }
+  if (field_of(r, "hidden", LUA_TBOOLEAN, "a boolean") == LUA_TBOOLEAN) {
+    if (vt != LUA_TNIL)
+      problem(r, "give 'hidden' or 'visible', not both");
+    else if (lua_toboolean(L, -1))
+      s.visibility = BRINK_VISIBLE_OWNER;
+  }
+  lua_pop(L, 1);
   /* init: a value, or a table { default = v, ACTOR = v, ... } */
   double def = s.type == BRINK_NUMBER || s.type == BRINK_INTEGER
                    ? (0 < s.min ? s.min : 0 > s.max ? s.max : 0) : 0;
@@ -446,7 +563,11 @@ static void read_var(reader *r, host *h, bool relation) {
   int decl;
   if (brink_var_declare(e, &s, &decl) != BRINK_OK) {
     engine_problem(r);
-  } else if (init_table) {
+    lua_settop(L, top);
+    return;
+  }
+  read_prior(r, &s, decl);
+  if (init_table) {
     /* Per-actor values, in a fixed order so messages are too. */
     int n, others;
     const char **who = sorted_keys(L, init_table, &n, &others);
@@ -632,11 +753,36 @@ static void read_triggers(reader *r, host *h, int decls) {
   lua_pop(L, 1);
 }
 
+static int actor_index(reader *r, const void *ud, const char *name) {
+  (void)ud;
+  int a;
+  if (brink__actor_lookup(r->h->e, name, &a) == BRINK_OK) return a;
+  problem(r, "payoff: %s", brink_errmsg(r->h->e));
+  return -1;
+}
+
+/*
+** 'payoff = { ACTOR = number, ... }' into 'payoff' (one per actor, 0 for
+** those left out); false when there is none or it has a problem.
+*/
+static bool read_payoff(reader *r, double *payoff) {
+  brink_engine *e = r->h->e;
+  if (field_of(r, "payoff", LUA_TTABLE, "a table { ACTOR = number, ... }") ==
+      LUA_TNIL) {
+    lua_pop(r->L, 1);
+    return false;
+  }
+  memset(payoff, 0, sizeof(double) * (size_t)brink_actor_count(e));
+  return numbers_by_name(r, "payoff", "actor ids", actor_index, NULL,
+                         payoff);
+}
+
 static void read_simple(reader *r, host *h, int decls) {
   lua_State *L = r->L;
   brink_engine *e = h->e;
   static const char *const known_event[] = {"effect", "doc", NULL};
-  static const char *const known_outcome[] = {"when", "doc", NULL};
+  static const char *const known_outcome[] = {"when", "doc", "payoff",
+                                              NULL};
   static const char *const known_policy[] = {"actor", "choose", "doc", NULL};
   lua_getfield(L, decls, "events");
   int list = lua_gettop(L);
@@ -649,6 +795,10 @@ static void read_simple(reader *r, host *h, int decls) {
     lua_pop(L, 2);
   }
   lua_pop(L, 1);
+  /* Scratch owned by Lua, as in read_moves. */
+  double *payoff = lua_newuserdatauv(L, sizeof(double) *
+                                            (size_t)(brink_actor_count(e) + 1),
+                                     0);
   lua_getfield(L, decls, "outcomes");
   list = lua_gettop(L);
   for (int i = 1; begin_entry(r, h, list, i, "outcome"); i++) {
@@ -656,11 +806,13 @@ static void read_simple(reader *r, host *h, int decls) {
     brink__named_spec o = {entry_name(L, r->spec), r->where,
                            opt_string(r, "doc", NULL),
                            opt_function(r, "when", false), -1};
-    if (brink__outcome_declare(e, &o) != BRINK_OK)
+    bool has_payoff = read_payoff(r, payoff);
+    if (brink__outcome_declare(e, &o) != BRINK_OK ||
+        (has_payoff && brink__payoff_declare(e, o.name, payoff) != BRINK_OK))
       engine_problem(r);
     lua_pop(L, 2);
   }
-  lua_pop(L, 1);
+  lua_pop(L, 2);
   lua_getfield(L, decls, "policies");
   list = lua_gettop(L);
   for (int i = 1; begin_entry(r, h, list, i, "policy"); i++) {

@@ -131,10 +131,13 @@ var "DPRK.steps" { type = "integer", min = 0, max = 3, init = 0,
 var "DPRK.new_path" { type = "flag", init = false,
   doc = "Kim has announced a 'new path' after the deadline" }
 -- Hidden: only Pyongyang sees these; the opening hook draws their true
--- starting values in turn 1 (the inits below are placeholders).
-var "DPRK.warheads" { type = "integer", min = 0, max = 200, init = 30, visible = "owner",
-  doc = "nuclear warheads (known only to Pyongyang)" }
-var "DPRK.missile_skill" { min = 0, max = 100, init = 55, visible = "owner",
+-- starting values in turn 1 (the inits below are placeholders).  The
+-- priors are what everyone else believes: the range of public estimates
+-- the hook draws from.  Only a host's search reads them (a run never does).
+var "DPRK.warheads" { type = "integer", min = 0, max = 200, init = 30, hidden = true,
+  prior = { 20, 60 }, doc = "nuclear warheads (known only to Pyongyang)" }
+var "DPRK.missile_skill" { min = 0, max = 100, init = 55, hidden = true,
+  prior = { 20, 80 },
   doc = "readiness of a new long-range missile (known only to Pyongyang)" }
 
 -- South Korea
@@ -1094,8 +1097,13 @@ trigger "us_election" {
 
 -- Outcomes, checked in this order -----------------------------------------
 
+-- Payoffs, for hosts that search or learn (a run never reads them): each
+-- actor's interests as the brief gives them, from -10 (its worst) to 10,
+-- with the stalemate near 0.  docs/korea-2019.md explains each number.
+
 outcome "deal" {
   doc = "A phased deal: verifiable steps for sanctions relief",
+  payoff = { USA = 8, DPRK = 6, ROK = 10, PRC = 4, RUS = 4, JPN = 3 },
   when = function(w)
     return w.negotiations >= 75 and w.DPRK.steps >= 2 and w.DPRK.nuclear_moratorium
   end,
@@ -1104,11 +1112,20 @@ outcome "deal" {
 outcome "crisis" {
   doc = "Back to 'fire and fury': the two sides threaten war",
   when = function(w) return w.USA.tension.DPRK >= 90 end,
+  payoff = { USA = -8, DPRK = -4, ROK = -10, PRC = -6, RUS = -2, JPN = -8 },
 }
 
 outcome "neutralization" {
   doc = "The alliance breaks under the pressure to neutralize the peninsula",
   when = function(w) return w.ROK.alliance <= 25 end,
+  payoff = { USA = -10, DPRK = 8, ROK = -6, PRC = 8, RUS = 6, JPN = -8 },
+}
+
+-- The default outcome, declared only to give it a payoff: with no 'when'
+-- it is reached when the calendar runs out, as before.
+outcome "stalemate" {
+  doc = "Stalled talks at the end of 2020",
+  payoff = { USA = 0, DPRK = -2, ROK = -2, PRC = 0, RUS = 0, JPN = 0 },
 }
 
 -- Named policies -----------------------------------------------------------

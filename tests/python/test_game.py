@@ -141,6 +141,25 @@ class LoadTest(unittest.TestCase):
         with self.assertRaises(brink.InvalidError):
             s.action_to_string(0, n)
 
+    @requires("brink_policy_count", *GAME_API)
+    def test_policies_and_a_turn_limit_shape_the_game(self):
+        names = korea().policy_names()
+        self.assertEqual(names, ["pressure", "engagement", "brinkmanship",
+                                 "patience"])
+        runs = set()
+        for policy in ("brinkmanship", "patience"):
+            game = korea(policies={"DPRK": policy}, turns=4)
+            s = game.new_initial_state(seed=9)
+            while not s.is_terminal():
+                s.apply_default_action()
+            self.assertLessEqual(s.turn(), 5)
+            runs.add(s.serialize())
+        self.assertEqual(len(runs), 2)
+        with self.assertRaises(brink.InvalidError):
+            korea(policies={"USA": "pressure"})
+        with self.assertRaises(brink.Error):
+            korea(policies={"DPRK": "pressure"})   # the USA's
+
     @requires(*OBSERVATION_API)
     def test_observation_names_are_turn_ended_variables_visibility(self):
         game = korea()

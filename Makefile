@@ -1,4 +1,4 @@
-# brink: make (build), make run, make test, make check, make bench,
+# brink: make (build), make run, make test [test-python], make check, make bench,
 # make fuzz [FUZZ_SECONDS=60], make install PREFIX=... DESTDIR=...,
 # make examples, make clean.
 
@@ -42,7 +42,7 @@ LIBSO := $(BUILD)/libbrink.so.$(VERSION)
 BIN   := $(BUILD)/brink
 TESTS := $(BUILD)/brink-tests
 
-.PHONY: all deps run test check bench fuzz fuzzers install examples clean lint
+.PHONY: all deps run test test-python check bench fuzz fuzzers install examples clean lint
 all: $(LIBA) $(LIBSO) $(BIN)
 
 deps:
@@ -57,6 +57,12 @@ test: deps
 	@$(MAKE) --no-print-directory lint
 	@sh tools/check-install.sh $(BUILD)
 	BRINK=$(abspath $(BIN)) BRINK_BUILD=$(abspath $(BUILD)) $(TESTS) --jobs 2
+	@$(MAKE) --no-print-directory test-python
+
+# The Python package (bindings/python) against this build's library.
+test-python: $(LIBSO)
+	PYTHONPATH=bindings/python BRINK_LIB=$(abspath $(BUILD))/libbrink.so \
+	  python3 -m unittest discover -s tests/python -t .
 
 lint:
 	luacheck -q scripts examples bench bindings/lua
@@ -182,8 +188,13 @@ $(BUILD)/brink.pc: tools/brink.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	  -e 's|@LIB_PKGS@|$(LIB_PKGS)|' $< > $@
 
+# Debian's python3 reads $(PREFIX)/lib/python3/dist-packages; the package
+# looks for the library three levels up from itself, in $(PREFIX)/lib.
+PYDIR := lib/python3/dist-packages/brink
+
 install: all $(BUILD)/brink.pc
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/$(PYDIR)
 	install -m 644 engine/brink.h session/brink_session.h \
 	  session/brink_batch.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
@@ -192,6 +203,7 @@ install: all $(BUILD)/brink.pc
 	ln -sf libbrink.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libbrink.so
 	install -m 644 $(BUILD)/brink.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 bindings/python/brink/*.py $(DESTDIR)$(PREFIX)/$(PYDIR)/
 
 clean:
 	rm -rf build build-check build-fuzz

@@ -2,8 +2,9 @@
 # make bench: builds and runs the benchmarks against the build in $1:
 # the engine against plain Lua, the count hook's cost, then the batch
 # throughput of the flagship scenario (examples/standoff.lua until it
-# exists) in-process and through `brink batch`, with 1 and 2 jobs, and
-# what a search's calls cost there (clones, legal actions, observations).
+# exists) in-process and through `brink batch`, with 1 and 2 jobs,
+# what a search's calls cost there (clones, legal actions, observations),
+# and from Python: observations and random playouts per second.
 set -e
 build=${1:-build}
 seconds=${BENCH_SECONDS:-2}
@@ -39,3 +40,10 @@ printf '  --jobs 1              %10s runs/s\n' "$rate1"
 printf '  --jobs 2              %10s runs/s\n' "$rate2"
 echo "$rate1 $rate2" |
   awk '{ printf "  2 jobs / 1            %10.2fx\n", $2 / $1 }'
+
+# The same engine from Python, through the brink package.
+echo
+if command -v python3 >/dev/null; then
+  PYTHONPATH=bindings/python BRINK_LIB="$(cd "$build" && pwd)/libbrink.so" \
+    python3 bench/bench.py "$seconds" "$scenario"
+fi

@@ -20,4 +20,9 @@ extra=$(nm -D --defined-only "$stage/usr/local/lib/libbrink.so" | awk '{print $3
 if [ -n "$extra" ]; then echo "exported beyond brink_*: $extra" >&2; exit 1; fi
 extra=$(nm -g --defined-only "$stage/usr/local/lib/libbrink.a" | awk 'NF == 3 {print $3}' | grep -v '^brink_' || true)
 if [ -n "$extra" ]; then echo "libbrink.a defines beyond brink_*: $extra" >&2; exit 1; fi
-echo "install: ok (header, libraries, brink.pc, CLI; only brink_* exported or defined)"
+# The Python package finds the staged library by itself (beside its
+# prefix), not through BRINK_LIB or the linker's path.
+env -u BRINK_LIB -u LD_LIBRARY_PATH PYTHONPATH="$stage/usr/local/lib/python3/dist-packages" \
+  python3 -c 'import sys, brink; brink.version()
+assert brink.library_path.startswith(sys.argv[1]), brink.library_path' "$stage"
+echo "install: ok (header, libraries, brink.pc, CLI, Python package; only brink_* exported or defined)"

@@ -4,8 +4,8 @@ import subprocess
 import sys
 import unittest
 
-from .support import (GAME_API, OBSERVATION_API, PAYOFF_API, ROOT, korea,
-                      requires)
+from .support import (GAME_API, KOREA, OBSERVATION_API, PAYOFF_API, ROOT,
+                      korea, requires)
 from brink import game as game_module
 
 
@@ -63,3 +63,21 @@ class ExamplesTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ReadmeAgent(unittest.TestCase):
+    """The ten-line agent README.md shows runs as printed there."""
+
+    def test_the_readme_agent_plays_to_an_end(self):
+        with open(os.path.join(ROOT, "README.md")) as f:
+            text = f.read()
+        section = text[text.index("## Agents in Python"):]
+        code = section[section.index("```python\n") + 10:]
+        code = code[:code.index("```")]
+        self.assertLessEqual(
+            len([line for line in code.splitlines() if line.strip()]), 10)
+        r = run("-c", code)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        outcome = r.stdout.split()[0]
+        with open(KOREA) as f:
+            self.assertIn('outcome "%s"' % outcome, f.read(), r.stdout)

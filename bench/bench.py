@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """make bench's Python line: what a Python agent gets from libbrink per
-second, observations and whole random playouts, through the brink package.
+second through the brink package: clones, legal actions, observations and
+whole random playouts.
 
     PYTHONPATH=bindings/python BRINK_LIB=build/libbrink.so \\
       python3 bench/bench.py SECONDS SCENARIO
@@ -40,6 +41,9 @@ def main():
             s.apply_action(rng.choice(s.legal_actions()))
 
     print("Python (brink package over ctypes), %s" % path)
+    print("  clone                 %10.0f /s" % rate(seconds, state.clone))
+    print("  legal_actions         %10.0f /s" % rate(
+        seconds, state.legal_actions))
     print("  observation_tensor    %10.0f /s" % rate(
         seconds, lambda: state.observation_tensor(player)))
     print("  random playouts       %10.1f /s  (every actor seated)"

@@ -54,11 +54,12 @@ class ExamplesTest(unittest.TestCase):
         self.assertIn("decisions/s", r.stdout)
         self.assertIn("outcome", r.stdout)
 
-    def test_bench_reports_observations_and_playouts(self):
+    def test_bench_reports_clones_actions_observations_and_playouts(self):
         r = run("bench/bench.py", "0.05", "scripts/scenarios/korea-2019.lua")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("observation_tensor", r.stdout)
-        self.assertIn("random playouts", r.stdout)
+        for line in ("clone", "legal_actions", "observation_tensor",
+                     "random playouts"):
+            self.assertRegex(r.stdout, r"\n  %s +[0-9.]+ /s" % line)
 
 
 if __name__ == "__main__":

@@ -60,8 +60,9 @@
 **
 **  Threads and locale.  There is no global state: engines are independent
 **    and may be used from different threads, one thread per engine at a
-**    time (brink_interrupt excepted: any thread, any time).  Whatever locale the host sets, with setlocale or uselocale, in
-**    any thread, brink reads and writes numbers the C way ("1.5") in
+**    time (brink_interrupt excepted: any thread, any time).  Whatever
+**    locale the host sets, with setlocale or uselocale, in any thread,
+**    brink reads and writes numbers the C way ("1.5") in
 **    values, messages, records and scripts; it never changes the host's
 **    locale (it switches the calling thread's locale during a call and
 **    puts it back).

@@ -92,7 +92,8 @@ int brink__journal_add(brink_engine *e, const brink__entry *en) {
 
 int brink__news(brink_engine *e, const char *text, size_t len) {
   if (e->read_only)
-    return brink__error(e, BRINK_ESTATE, "conditions are read-only: news() is not allowed here");
+    return brink__error(e, BRINK_ESTATE,
+                        "conditions are read-only: news() is not allowed here");
   if (e->nmarks == 0 && e->on_record == NULL) return BRINK_OK;
   int rc = brink__hold(e, held(0, len + 1),
                        (int64_t)(len / BRINK__COST_BYTES));

@@ -1,7 +1,8 @@
 /*
-** record.c: a timeline record as one line of JSON (docs/tabletop.md lists the kinds).  The
-** text is built in the caller's buffer like snprintf: what does not fit is
-** counted, not written, so the caller can retry with the length returned.
+** record.c: a timeline record as one line of JSON (docs/tabletop.md lists
+** the kinds).  The text is built in the caller's buffer like snprintf:
+** what does not fit is counted, not written, so the caller can retry with
+** the length returned.
 */
 #include <stdio.h>
 #include <string.h>

@@ -589,7 +589,8 @@ static int step(brink_engine *e) {
     case BRINK__PH_END:
       rc = hooks_phase(e, BRINK__TURN_END);
       if (rc != BRINK_OK) break;
-      if (run->turn >= brink_turn_count(e)) return finish(e, default_outcome(e));
+      if (run->turn >= brink_turn_count(e))
+        return finish(e, default_outcome(e));
       run->turn++;
       next = BRINK__PH_START;
       break;

@@ -253,14 +253,15 @@ static int check_init(brink_engine *e, const brink__decl *d, double v,
     return brink__error(e, BRINK_ERANGE, "init of '%s'%s%s is not finite",
                         d->name, sep, who);
   if (d->type == BRINK_ENUM && (v != floor(v) || v < 0 || v >= d->nvalues))
-    return brink__error(e, BRINK_ERANGE, "init of enum '%s' is not one of its values",
-                        d->name);
+    return brink__error(e, BRINK_ERANGE,
+                        "init of enum '%s' is not one of its values", d->name);
   if (d->type == BRINK_FLAG && v != 0 && v != 1)
     return brink__error(e, BRINK_ETYPE, "init of flag '%s' must be a boolean",
                         d->name);
   if (d->type == BRINK_INTEGER && v != floor(v))
-    return brink__error(e, BRINK_ETYPE, "init %g of integer '%s'%s%s is not an integer",
-                        v, d->name, sep, who);
+    return brink__error(e, BRINK_ETYPE,
+                        "init %g of integer '%s'%s%s is not an integer", v,
+                        d->name, sep, who);
   if (v < d->min || v > d->max) {
     char lo[32], hi[32], val[32];
     brink__fmt_number(e, d->min, lo, sizeof lo);

@@ -29,8 +29,10 @@ static json_t *options_json(const batch_config *c, bool *bad) {
          *vars = json_array();
   for (int i = 0; i < c->npolicies; i++)
     jappend(pol, json_string(c->policies[i]), bad);
-  for (int i = 0; i < c->nsets; i++) jappend(sets, json_string(c->sets[i]), bad);
-  for (int i = 0; i < c->nvars; i++) jappend(vars, json_string(c->vars[i]), bad);
+  for (int i = 0; i < c->nsets; i++)
+    jappend(sets, json_string(c->sets[i]), bad);
+  for (int i = 0; i < c->nvars; i++)
+    jappend(vars, json_string(c->vars[i]), bad);
   jput(opt, "policies", pol, bad);
   jput(opt, "sets", sets, bad);
   jput(opt, "vars", vars, bad);

@@ -22,12 +22,14 @@ static void show_state(session *s, const char *actor_id) {
   }
   char w[32];
   session_when(e, brink_turn(e), w, sizeof w);
-  session_say_fmt(s, "Turn %d of %d, %s", brink_turn(e), brink_turn_count(e), w);
+  session_say_fmt(s, "Turn %d of %d, %s", brink_turn(e), brink_turn_count(e),
+                  w);
   if (brink_outcome(e)) session_say_fmt(s, "; ended: %s", brink_outcome(e));
   else if (brink_awaiting(e) >= 0)
     session_say_fmt(s, "; %s to move", brink_actor_id(e, brink_awaiting(e)));
   session_say_fmt(s, "\n");
-  if (actor >= 0) session_say_fmt(s, "As %s sees it:\n", brink_actor_id(e, actor));
+  if (actor >= 0)
+    session_say_fmt(s, "As %s sees it:\n", brink_actor_id(e, actor));
   session_show_vars(s, actor, actor < 0);
   if (actor >= 0) return;
   session_say_fmt(s, "Triggers fired:");
@@ -41,7 +43,8 @@ static void show_state(session *s, const char *actor_id) {
   for (int i = 0; i < ns; i++) {
     int due, ev;
     brink_schedule_get(e, i, &due, &ev, NULL, NULL);
-    session_say_fmt(s, "%s %s on turn %d", i ? "," : "", brink_event_name(e, ev), due);
+    session_say_fmt(s, "%s %s on turn %d", i ? "," : "",
+                    brink_event_name(e, ev), due);
   }
   session_say_fmt(s, "\n");
   if (s->nbranches) {
@@ -90,15 +93,16 @@ static void cmd_fire(session *s, char *args) {
     json_error_t je;
     json_t *j = json_loads(trim_space(rest), JSON_DECODE_ANY, &je);
     if (j == NULL) {
-      session_say_fmt(s, "! the data must be JSON, e.g. {\"severity\": 10}: %s\n",
-          je.text);
+      session_say_fmt(
+          s, "! the data must be JSON, e.g. {\"severity\": 10}: %s\n", je.text);
       return;
     }
     data = json_is_null(j) ? NULL : data_from_json(j);
     bool bad = !json_is_null(j) && data == NULL;
     json_decref(j);
     if (bad) {
-      session_say_fmt(s, "! that data cannot be event data (too deep, or not finite)\n");
+      session_say_fmt(
+          s, "! that data cannot be event data (too deep, or not finite)\n");
       return;
     }
   }
@@ -120,19 +124,25 @@ static void cmd_odds(session *s, char *args) {
     return;
   }
   if (brink_move_find(s->e, name, &m) != BRINK_OK || m == 0) {
-    session_say_fmt(s, "! %s\n", m == 0 ? "pass has no chances" : brink_errmsg(s->e));
+    session_say_fmt(s, "! %s\n",
+                    m == 0 ? "pass has no chances" : brink_errmsg(s->e));
     return;
   }
   char *end;
   double x = strcmp(p, "off") == 0 ? -1 : strtod(p, &end);
   if (strcmp(p, "off") != 0 && (*end || end == p || !(x >= 0 && x <= 1))) {
-    session_say_fmt(s, "! P is a probability from 0 to 1 (or off), not '%s'\n", p);
+    session_say_fmt(s, "! P is a probability from 0 to 1 (or off), not '%s'\n",
+                    p);
     return;
   }
   brink_odds(s->e, m, x);
-  if (x < 0) session_say_fmt(s, "chance() in %s is left to the dice again\n", name);
-  else session_say_fmt(s, "every chance() in the next effect of %s succeeds with "
-           "probability %g\n", name, x);
+  if (x < 0)
+    session_say_fmt(s, "chance() in %s is left to the dice again\n", name);
+  else
+    session_say_fmt(s,
+                    "every chance() in the next effect of %s succeeds with "
+                    "probability %g\n",
+                    name, x);
 }
 
 /* "Back at the start of turn 2 (Nov 2019)", "Loaded x.json: turn 3 ..." */
@@ -140,11 +150,13 @@ void session_where(session *s, const char *what) {
   char w[32];
   session_when(s->e, brink_turn(s->e), w, sizeof w);
   size_t n = strlen(what);
-  session_say_fmt(s, "%s%s turn %d (%s)", what, n && what[n - 1] == 'f' ? "" : ":",
-      brink_turn(s->e), w);
-  if (brink_outcome(s->e)) session_say_fmt(s, ", ended: %s", brink_outcome(s->e));
+  session_say_fmt(s, "%s%s turn %d (%s)", what,
+                  n && what[n - 1] == 'f' ? "" : ":", brink_turn(s->e), w);
+  if (brink_outcome(s->e))
+    session_say_fmt(s, ", ended: %s", brink_outcome(s->e));
   else if (brink_awaiting(s->e) >= 0)
-    session_say_fmt(s, ", %s to move", brink_actor_id(s->e, brink_awaiting(s->e)));
+    session_say_fmt(s, ", %s to move",
+                    brink_actor_id(s->e, brink_awaiting(s->e)));
   session_say_fmt(s, "\n");
 }
 
@@ -154,8 +166,9 @@ static bool cmd_undo(session *s, char *args) {
     char *end;
     n = strtol(args, &end, 10);
     if (*end || n < 0 || n > 100000) {
-      session_say_fmt(s, "! usage: /undo [N] (N turns back; /undo 0 restarts this "
-          "turn)\n");
+      session_say_fmt(s,
+                      "! usage: /undo [N] (N turns back; /undo 0 restarts this "
+                      "turn)\n");
       return false;
     }
   }
@@ -169,7 +182,8 @@ static bool cmd_undo(session *s, char *args) {
       session_say_fmt(s, "! /undo reaches back to the start of turn %d here\n",
           s->undo[0].turn);
     else
-      session_say_fmt(s, "! no undo point yet (they are kept from the next turn on)\n");
+      session_say_fmt(
+          s, "! no undo point yet (they are kept from the next turn on)\n");
     return false;
   }
   if (brink_snapshot_restore(s->e, u->snap) != BRINK_OK) {
@@ -200,7 +214,8 @@ static void cmd_save(session *s, char *args) {
 }
 
 void session_notes(session *s, const strlist *notes) {
-  for (size_t i = 0; i < notes->n; i++) session_say_fmt(s, "  %s\n", notes->v[i]);
+  for (size_t i = 0; i < notes->n; i++)
+    session_say_fmt(s, "  %s\n", notes->v[i]);
 }
 
 /*
@@ -250,13 +265,15 @@ static bool cmd_load(session *s, char *args) {
   } else {
     loaded l;
     if (save_load(args, s->e, force, &l, err, sizeof err)) {
-      session_say_fmt(s, "! cannot load %s: %s (nothing was loaded)\n", args, err);
+      session_say_fmt(s, "! cannot load %s: %s (nothing was loaded)\n", args,
+                      err);
       return false;
     }
     int rc = loaded_restore(s->e, &l, force, &notes, err, sizeof err);
     loaded_free(&l);
     if (rc) {
-      session_say_fmt(s, "! cannot load %s: %s (nothing was loaded)\n", args, err);
+      session_say_fmt(s, "! cannot load %s: %s (nothing was loaded)\n", args,
+                      err);
       strlist_free(&notes);
       return false;
     }
@@ -269,7 +286,8 @@ static bool cmd_load(session *s, char *args) {
 
 static bool cmd_branch(session *s, char *args) {
   if (!*args || strpbrk(args, " \t")) {
-    session_say_fmt(s, "! usage: /branch NAME (marks this point, or returns to NAME)\n");
+    session_say_fmt(
+        s, "! usage: /branch NAME (marks this point, or returns to NAME)\n");
     return false;
   }
   branch *b = session_branch_find(s, args);
@@ -282,8 +300,11 @@ static bool cmd_branch(session *s, char *args) {
       return false;
     }
     session_when(s->e, brink_turn(s->e), w, sizeof w);
-    session_say_fmt(s, "Branch point '%s' marked at turn %d (%s); /branch %s returns "
-        "here.\n", args, brink_turn(s->e), w, args);
+    session_say_fmt(
+        s,
+        "Branch point '%s' marked at turn %d (%s); /branch %s returns "
+        "here.\n",
+        args, brink_turn(s->e), w, args);
     return false;
   }
   char err[512];
@@ -380,10 +401,12 @@ static bool cmd_reload(session *s, const char *line) {
   }
   if (brink_load_file(ne, path) != BRINK_OK) {
     session_intervention(s, line, NULL);
-    session_say_fmt(s, "! %s did not load; the scenario in play stays:\n", path);
+    session_say_fmt(s, "! %s did not load; the scenario in play stays:\n",
+                    path);
     int n = brink_diag_count(ne);
     if (n == 0) session_say_fmt(s, "  %s\n", brink_errmsg(ne));
-    for (int i = 0; i < n; i++) session_say_fmt(s, "  %s\n", brink_diag_get(ne, i));
+    for (int i = 0; i < n; i++)
+      session_say_fmt(s, "  %s\n", brink_diag_get(ne, i));
     brink_engine_close(ne);
     return false;
   }
@@ -397,8 +420,10 @@ static bool cmd_reload(session *s, const char *line) {
   strlist notes = {0};
   brink_turn_limit(ne, s->setup.turns);
   if (st == NULL || state_apply(ne, st, true, &notes, err, sizeof err)) {
-    session_say_fmt(s, "! %s cannot take the world over: %s; the scenario in play "
-        "stays\n", path, st ? err : "out of memory");
+    session_say_fmt(s,
+                    "! %s cannot take the world over: %s; the scenario in play "
+                    "stays\n",
+                    path, st ? err : "out of memory");
     json_decref(st);
     strlist_free(&notes);
     brink_engine_close(ne);
@@ -426,7 +451,8 @@ static bool cmd_reload(session *s, const char *line) {
       brink_seat(ne, a, 1);
       continue;
     }
-    session_say_fmt(s, "  the seat of %s is gone with its actor\n", s->setup.seats.v[i]);
+    session_say_fmt(s, "  the seat of %s is gone with its actor\n",
+                    s->setup.seats.v[i]);
     free(s->setup.seats.v[i]);
     memmove(s->setup.seats.v + i, s->setup.seats.v + i + 1,
             sizeof(char *) * (s->setup.seats.n - i - 1));
@@ -441,7 +467,8 @@ static bool cmd_reload(session *s, const char *line) {
     if (eq && brink_actor_find(ne, actor, &a) == BRINK_OK &&
         brink_policy_assign(ne, a, eq + 1) == BRINK_OK)
       continue;
-    session_say_fmt(s, "  --policy %s no longer applies: the built-in AI plays\n", p);
+    session_say_fmt(
+        s, "  --policy %s no longer applies: the built-in AI plays\n", p);
     free(s->setup.policies.v[i]);
     memmove(s->setup.policies.v + i, s->setup.policies.v + i + 1,
             sizeof(char *) * (s->setup.policies.n - i - 1));
@@ -480,9 +507,12 @@ static void cmd_why(session *s, char *args) {
     else if (brink_trigger_fired(e, t) == 1)
       session_say_fmt(s, "trigger %s has fired.\n", args);
     else
-      session_say_fmt(s, "trigger %s has not fired: its date has not come, or its "
+      session_say_fmt(
+          s,
+          "trigger %s has not fired: its date has not come, or its "
           "condition did not hold when it was checked (step 3 of each "
-          "turn).  /fire %s runs it now.\n", args, args);
+          "turn).  /fire %s runs it now.\n",
+          args, args);
     return;
   }
   int v;
@@ -501,16 +531,17 @@ static void cmd_why(session *s, char *args) {
     total++;
   }
   if (n == 0) {
-    session_say_fmt(s, "%s is %s: nothing has changed it on this line of play.\n", name,
-        now);
+    session_say_fmt(s,
+                    "%s is %s: nothing has changed it on this line of play.\n",
+                    name, now);
     return;
   }
   session_say_fmt(s, "%s is %s.  Its last %s:\n", name, now,
       n == 1 ? "change" : "changes");
   for (int k = n - 1; k >= 0; k--) {
     const entry *x = &s->model.entries[idx[k]];
-    session_say_fmt(s, "  turn %-3d %s -> %s  (%s)\n", x->turn, x->b ? x->b : "?",
-        x->c ? x->c : "?", x->d ? x->d : "?");
+    session_say_fmt(s, "  turn %-3d %s -> %s  (%s)\n", x->turn,
+                    x->b ? x->b : "?", x->c ? x->c : "?", x->d ? x->d : "?");
   }
   if (total > n) session_say_fmt(s, "  (%d earlier changes)\n", total - n);
 }

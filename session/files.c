@@ -126,8 +126,9 @@ int write_atomic(const char *path, const char *text, size_t len, char *err,
   if (*base == '\0') return refuse_with(err, cap, "not a file name");
   snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, base);
   int fd = mkstemp(tmp);
-  if (fd < 0) return refuse_with(err, cap, "cannot create a file in %s: %s", dir,
-                          strerror(errno));
+  if (fd < 0)
+    return refuse_with(err, cap, "cannot create a file in %s: %s", dir,
+                       strerror(errno));
   mode_t mask = umask(0);
   umask(mask);
   fchmod(fd, 0666 & ~mask);

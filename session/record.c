@@ -100,11 +100,13 @@ static int record_field(brink_engine *e, json_t *rec, const field *f,
       return refuse_with(err, cap, "%s.%s: must be a whole number", at, f->key);
     return 0;
   case F_SEED:
-    return seed_read(j, &seed) ? 0 : refuse_with(err, cap, "%s.%s: not a seed", at,
-                                          f->key);
+    return seed_read(j, &seed)
+               ? 0
+               : refuse_with(err, cap, "%s.%s: not a seed", at, f->key);
   case F_LIST:
-    return json_is_array(j) ? 0 : refuse_with(err, cap, "%s.%s: must be a list", at,
-                                       f->key);
+    return json_is_array(j)
+               ? 0
+               : refuse_with(err, cap, "%s.%s: must be a list", at, f->key);
   case F_OBJ:
     return json_is_object(j) ? 0 : refuse_with(err, cap, "%s.%s: must be an "
                                         "object", at, f->key);
@@ -132,9 +134,13 @@ static int record_field(brink_engine *e, json_t *rec, const field *f,
     if (named) {
       const char *k;
       json_t *v;
-      json_object_foreach(j, k, v) if (brink_var_find(e, k, &id) != BRINK_OK ||
-                                       !value_fits(e, id, v))
-        return refuse_with(err, cap, "%s.final.%s: not a value of a variable", at, k);
+      json_object_foreach(
+          j, k, v) if (brink_var_find(e, k, &id) != BRINK_OK ||
+                       !value_fits(e, id,
+                                   v)) return refuse_with(err, cap,
+                                                          "%s.final.%s: not a "
+                                                          "value of a variable",
+                                                          at, k);
     }
     return 0;
   case F_VALUE:
@@ -158,8 +164,9 @@ static int record_field(brink_engine *e, json_t *rec, const field *f,
   case F_DATE:
     date_of_turn(e, (int)turn, want, sizeof want);
     if (strcmp(str, want) != 0)
-      return refuse_with(err, cap, "%s.date: %s is not the date of turn %lld (%s)",
-                  at, str, turn, want);
+      return refuse_with(err, cap,
+                         "%s.date: %s is not the date of turn %lld (%s)", at,
+                         str, turn, want);
     break;
   case F_ACTOR: ok = brink_actor_find(e, str, &id) == BRINK_OK; break;
   case F_MOVE:
@@ -172,8 +179,9 @@ static int record_field(brink_engine *e, json_t *rec, const field *f,
   case F_OUTCOME: ok = strcmp(str, "error") == 0 || outcome_id(e, str) >= 0;
     break;
   }
-  return ok ? 0 : refuse_with(err, cap, "%s.%s: '%s' is not in the scenario", at,
-                       f->key, str);
+  return ok ? 0
+            : refuse_with(err, cap, "%s.%s: '%s' is not in the scenario", at,
+                          f->key, str);
 }
 
 bool json_hex64(json_t *j) {

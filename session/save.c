@@ -156,7 +156,8 @@ static json_t *log_json(const strlist *log) {
 }
 
 static int log_read(json_t *a, strlist *out, char *err, size_t cap) {
-  if (!json_is_array(a)) return refuse_with(err, cap, "log: missing or not a list");
+  if (!json_is_array(a))
+    return refuse_with(err, cap, "log: missing or not a list");
   for (size_t i = 0; i < json_array_size(a); i++) {
     json_t *x = json_array_get(a, i);
     int rc;
@@ -184,7 +185,8 @@ static int log_read(json_t *a, strlist *out, char *err, size_t cap) {
       bool ok = memchr(raw, '\n', n / 2) == NULL && strlen(raw) == n / 2;
       rc = ok ? strlist_pushn(out, raw, n / 2) : 0;
       free(raw);
-      if (!ok) return refuse_with(err, cap, "log[%zu]: a record is one line", i);
+      if (!ok)
+        return refuse_with(err, cap, "log[%zu]: a record is one line", i);
     }
     if (rc) return refuse_with(err, cap, "out of memory");
   }
@@ -201,8 +203,10 @@ static int setup_check(brink_engine *c, const setup *s, char *err,
   int a;
   for (size_t i = 0; i < s->seats.n; i++) {
     if (brink_actor_find(c, s->seats.v[i], &a) != BRINK_OK)
-      return refuse_with(err, cap, "setup.seats[%zu]: '%s' is not an actor of the "
-                  "scenario", i, s->seats.v[i]);
+      return refuse_with(err, cap,
+                         "setup.seats[%zu]: '%s' is not an actor of the "
+                         "scenario",
+                         i, s->seats.v[i]);
     for (size_t k = 0; k < i; k++)
       if (strcmp(s->seats.v[k], s->seats.v[i]) == 0)
         return refuse_with(err, cap, "setup.seats[%zu]: '%s' twice", i,
@@ -214,7 +218,8 @@ static int setup_check(brink_engine *c, const setup *s, char *err,
     snprintf(actor, sizeof actor, "%.*s", (int)(eq - p), p);
     if (brink_actor_find(c, actor, &a) != BRINK_OK ||
         brink_policy_assign(c, a, eq + 1) != BRINK_OK)
-      return refuse_with(err, cap, "setup.policies.%s: %s", actor, brink_errmsg(c));
+      return refuse_with(err, cap, "setup.policies.%s: %s", actor,
+                         brink_errmsg(c));
   }
   if (s->sets.n && brink_start(c, s->seed) != BRINK_OK)
     return refuse_with(err, cap, "%s", brink_errmsg(c));
@@ -266,8 +271,11 @@ static int log_check(brink_engine *c, const strlist *log, const char *id,
   bool same = strcmp(json_string_value(json_object_get(start, "scenario")),
                      id) == 0;
   json_decref(start);
-  if (!same) return refuse_with(err, cap, "log[0].scenario: not the save's scenario "
-                         "'%s'", id);
+  if (!same)
+    return refuse_with(err, cap,
+                       "log[0].scenario: not the save's scenario "
+                       "'%s'",
+                       id);
   /* The run the log tells began with the setup's seed. */
   for (size_t i = 0; i < 2; i++) {
     json_t *r = json_loads(log->v[i], 0, NULL);
@@ -275,8 +283,8 @@ static int log_check(brink_engine *c, const strlist *log, const char *id,
     seed_read(json_object_get(r, "seed"), &s);
     json_decref(r);
     if (s != seed)
-      return refuse_with(err, cap, "log[%zu].seed: not the setup's seed %llu", i,
-                  (unsigned long long)seed);
+      return refuse_with(err, cap, "log[%zu].seed: not the setup's seed %llu",
+                         i, (unsigned long long)seed);
   }
   return 0;
 }
@@ -434,15 +442,17 @@ static int check_format(json_t *root, char *err, size_t cap) {
     return refuse_with(err, cap, "not a save: the file holds no JSON object");
   if (want_string(root, "format", "", &format, err, cap)) return -1;
   if (strcmp(format, SAVE_FORMAT) != 0)
-    return refuse_with(err, cap, "not a save: its format is '%s', not '%s'", format,
-                SAVE_FORMAT);
+    return refuse_with(err, cap, "not a save: its format is '%s', not '%s'",
+                       format, SAVE_FORMAT);
   json_t *version = json_object_get(root, "version");
   if (!json_is_integer(version))
     return refuse_with(err, cap, "version: missing or not a number");
   if (json_integer_value(version) != SAVE_VERSION)
-    return refuse_with(err, cap, "format version %" JSON_INTEGER_FORMAT " is not "
-                "one this brink reads (it reads version %d)",
-                json_integer_value(version), SAVE_VERSION);
+    return refuse_with(err, cap,
+                       "format version %" JSON_INTEGER_FORMAT
+                       " is not "
+                       "one this brink reads (it reads version %d)",
+                       json_integer_value(version), SAVE_VERSION);
   return 0;
 }
 
@@ -456,8 +466,8 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
       refuse_with(err, cap, "an empty file, not a save");
       return 1;
     }
-    refuse_with(err, cap, "not a save: %s at line %d column %d", je.text, je.line,
-         je.column);
+    refuse_with(err, cap, "not a save: %s at line %d column %d", je.text,
+                je.line, je.column);
     return 1;
   }
   int rc = 1;
@@ -509,9 +519,12 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
   brink__sha256_hex(stext ? stext : "", stext ? tlen : 0, live_sha);
   if (strcmp(sha, live_sha) != 0) {
     if (!force) {
-      refuse_with(err, cap, "it was saved with another text of the scenario (%s, "
-           "sha256 %.12s..., this one is %.12s...); --force maps its values "
-           "by name", file, sha, live_sha);
+      refuse_with(
+          err, cap,
+          "it was saved with another text of the scenario (%s, "
+          "sha256 %.12s..., this one is %.12s...); --force maps its values "
+          "by name",
+          file, sha, live_sha);
       goto done;
     }
     out->foreign = true;
@@ -569,8 +582,10 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
     if (state_apply_at(c, bs, force, NULL, where, err, cap)) goto done;
     json_t *bt = json_object_get(b, "turn");
     if (!json_is_integer(bt) || json_integer_value(bt) != brink_turn(c)) {
-      refuse_with(err, cap, "branches[%zu].turn: missing or not its state's turn "
-           "(%d)", i, brink_turn(c));
+      refuse_with(err, cap,
+                  "branches[%zu].turn: missing or not its state's turn "
+                  "(%d)",
+                  i, brink_turn(c));
       goto done;
     }
     branch *d = &out->branches[out->nbranches];
@@ -623,8 +638,8 @@ char *save_scenario_file(const char *path, char *err, size_t cap) {
   json_t *scn = root ? json_object_get(root, "scenario") : NULL;
   json_t *f = json_is_object(scn) ? json_object_get(scn, "file") : NULL;
   if (root == NULL)
-    refuse_with(err, cap, "not a save: %s at line %d column %d", je.text, je.line,
-         je.column);
+    refuse_with(err, cap, "not a save: %s at line %d column %d", je.text,
+                je.line, je.column);
   else if (check_format(root, err, cap))
     ;
   else if (!json_is_string(f) || *json_string_value(f) == '\0')

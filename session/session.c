@@ -94,8 +94,9 @@ static void show_record(session *s, const brink_record *r) {
     session_say_fmt(s, "    %s\n", r->text);
     break;
   case BRINK_REC_ERROR:
-    session_say_fmt(s, "  ERROR %s%s%s%s%s (rolled back; play goes on)\n", r->where,
-        *r->where ? ": " : "", r->in, *r->in ? ": " : "", r->text);
+    session_say_fmt(s, "  ERROR %s%s%s%s%s (rolled back; play goes on)\n",
+                    r->where, *r->where ? ": " : "", r->in, *r->in ? ": " : "",
+                    r->text);
     break;
   case BRINK_REC_END: {
     char d[16];
@@ -388,7 +389,8 @@ int session_step(session *s) {
     if (a.turn == b.turn && a.phase == b.phase && a.index == b.index &&
         a.moves_made == b.moves_made && a.awaiting == b.awaiting) {
       s->stuck = true;
-      session_say_fmt(s, "brink: the run cannot go on: %s\n", brink_errmsg(s->e));
+      session_say_fmt(s, "brink: the run cannot go on: %s\n",
+                      brink_errmsg(s->e));
     }
   }
   return rc;
@@ -430,8 +432,8 @@ void session_show_vars(session *s, int actor, bool exact) {
       col = 0;
       continue;
     }
-    session_say_fmt(s, col ? "  %-*s%s\n" : "  %-*s%s  ", (int)(36 - strlen(val)), name,
-        val);
+    session_say_fmt(s, col ? "  %-*s%s\n" : "  %-*s%s  ",
+                    (int)(36 - strlen(val)), name, val);
     col = !col;
   }
   if (col) session_say_fmt(s, "\n");
@@ -467,7 +469,8 @@ void session_show_moves(session *s, int actor) {
   int n;
   option_row *rows = options_of(s, actor, &n);
   if (rows == NULL) {
-    session_say_fmt(s, "  (the moves cannot be listed: %s)\n", brink_errmsg(s->e));
+    session_say_fmt(s, "  (the moves cannot be listed: %s)\n",
+                    brink_errmsg(s->e));
     return;
   }
   int width = 12, k = 0, illegal = 0;
@@ -504,9 +507,9 @@ void session_show_seat(session *s) {
   char w[32];
   session_when(e, brink_turn(e), w, sizeof w);
   const char *name = brink_actor_name(e, a);
-  session_say_fmt(s, "\n-- %s%s%s%s to move, turn %d (%s) --\n", brink_actor_id(e, a),
-      name && *name ? " (" : "", name ? name : "", name && *name ? ")" : "",
-      brink_turn(e), w);
+  session_say_fmt(s, "\n-- %s%s%s%s to move, turn %d (%s) --\n",
+                  brink_actor_id(e, a), name && *name ? " (" : "",
+                  name ? name : "", name && *name ? ")" : "", brink_turn(e), w);
   session_show_vars(s, a, false);
   /* News of this line of play since this seat last looked. */
   model *m = &s->model;
@@ -551,7 +554,8 @@ int session_answer(session *s, const char *line) {
   long k = strtol(t, &end, 10);
   if (end != t && *end == '\0') {
     if (k < 1 || k > nlegal) {
-      session_say_fmt(s, "! choose a number from 1 to %d, or a move by name\n", nlegal);
+      session_say_fmt(s, "! choose a number from 1 to %d, or a move by name\n",
+                      nlegal);
       free(rows);
       return 1;
     }
@@ -565,7 +569,8 @@ int session_answer(session *s, const char *line) {
     char *extra = strtok(NULL, " \t");
     int m;
     if (extra) {
-      session_say_fmt(s, "! a move is a name and at most one target, not '%s'\n", line);
+      session_say_fmt(
+          s, "! a move is a name and at most one target, not '%s'\n", line);
       free(rows);
       return 1;
     }
@@ -593,7 +598,8 @@ int session_answer(session *s, const char *line) {
       }
     }
     if (offered == 0) {
-      session_say_fmt(s, "! %s is not a move of %s\n", name, brink_actor_id(e, a));
+      session_say_fmt(s, "! %s is not a move of %s\n", name,
+                      brink_actor_id(e, a));
       free(rows);
       return 1;
     }

@@ -1,7 +1,7 @@
 /*
-** session.h: the session layer inside the library, what every client shares: the
-** setup record, the state of a run as JSON, saves, a play session, and the
-** model of a log that reports and /why read.
+** session.h: the session layer inside the library, what every client
+** shares: the setup record, the state of a run as JSON, saves, a play
+** session, and the model of a log that reports and /why read.
 */
 #ifndef BRINK_SESSION_INTERNAL_H
 #define BRINK_SESSION_INTERNAL_H
@@ -37,7 +37,8 @@ int write_atomic(const char *path, const char *text, size_t len, char *err,
                  size_t cap);
 
 /* printf into a new string (malloc'd), or NULL when out of memory. */
-char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+char *vformat(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 /* Base64 (RFC 4648, padded) of 'len' bytes, malloc'd; and back, NULL for
    anything that is not exactly such text. */

@@ -122,7 +122,8 @@ char *setup_line(const setup *s) {
 
 static int list_of_strings(json_t *j, strlist *l, const char *what, char *err,
                            size_t cap) {
-  if (!json_is_array(j)) return refuse_with(err, cap, "%s must be a list", what);
+  if (!json_is_array(j))
+    return refuse_with(err, cap, "%s must be a list", what);
   for (size_t i = 0; i < json_array_size(j); i++) {
     json_t *x = json_array_get(j, i);
     if (!json_is_string(x))
@@ -135,15 +136,19 @@ static int list_of_strings(json_t *j, strlist *l, const char *what, char *err,
 
 int setup_parse(json_t *j, setup *s, char *err, size_t cap) {
   memset(s, 0, sizeof *s);
-  if (!json_is_object(j)) return refuse_with(err, cap, "setup must be an object");
+  if (!json_is_object(j))
+    return refuse_with(err, cap, "setup must be an object");
   json_t *file = json_object_get(j, "file");
   json_t *sha = json_object_get(j, "sha256");
   if (file || sha) {
-    if (!json_is_string(file)) return refuse_with(err, cap, "setup.file: missing or "
-                                           "not a string");
+    if (!json_is_string(file))
+      return refuse_with(err, cap,
+                         "setup.file: missing or "
+                         "not a string");
     if (!json_is_string(sha) || strlen(json_string_value(sha)) != 64 ||
         strspn(json_string_value(sha), "0123456789abcdef") != 64)
-      return refuse_with(err, cap, "setup.sha256: missing or not 64 hex digits");
+      return refuse_with(err, cap,
+                         "setup.sha256: missing or not 64 hex digits");
     if ((s->file = strdup(json_string_value(file))) == NULL)
       return refuse_with(err, cap, "out of memory");
     memcpy(s->sha256, json_string_value(sha), 65);
@@ -179,7 +184,8 @@ int setup_parse(json_t *j, setup *s, char *err, size_t cap) {
   json_t *turns = json_object_get(j, "turns");
   if (!json_is_integer(turns) || json_integer_value(turns) < 0 ||
       json_integer_value(turns) > 1000000)
-    return refuse_with(err, cap, "setup.turns: missing or not a number of turns");
+    return refuse_with(err, cap,
+                       "setup.turns: missing or not a number of turns");
   s->turns = (int)json_integer_value(turns);
   return 0;
 }
@@ -272,8 +278,8 @@ static int get_int(json_t *o, const char *key, long long lo, long long hi,
     return refuse_with(err, cap, "%s.%s: must be a whole number", where, key);
   long long v = json_integer_value(j);
   if (v < lo || v > hi)
-    return refuse_with(err, cap, "%s.%s: %lld is out of range (%lld to %lld)", where,
-                key, v, lo, hi);
+    return refuse_with(err, cap, "%s.%s: %lld is out of range (%lld to %lld)",
+                       where, key, v, lo, hi);
   *out = v;
   return 0;
 }
@@ -340,24 +346,30 @@ static int apply_values(brink_engine *e, json_t *values, bool force,
     int v;
     if (brink_var_find(e, k, &v) != BRINK_OK) {
       if (!force)
-        return refuse_with(err, cap, "%s.values: unknown variable '%s' (--force "
-                    "drops it)", where, k);
+        return refuse_with(err, cap,
+                           "%s.values: unknown variable '%s' (--force "
+                           "drops it)",
+                           where, k);
       note_add(notes, "dropped %s: not in the scenario", k);
       continue;
     }
     int type = brink_var_type(e, v), rc = BRINK_OK;
     if (type == BRINK_FLAG) {
       if (!json_is_boolean(j))
-        return refuse_with(err, cap, "%s.values.%s: must be true or false", where, k);
+        return refuse_with(err, cap, "%s.values.%s: must be true or false",
+                           where, k);
       rc = brink_var_set(e, v, json_is_true(j));
     } else if (type == BRINK_ENUM) {
       if (!json_is_string(j))
-        return refuse_with(err, cap, "%s.values.%s: must be one of its values (a "
-                    "string)", where, k);
+        return refuse_with(err, cap,
+                           "%s.values.%s: must be one of its values (a "
+                           "string)",
+                           where, k);
       rc = brink_var_set_text(e, v, json_string_value(j));
     } else {
       if (!json_is_number(j))
-        return refuse_with(err, cap, "%s.values.%s: must be a number", where, k);
+        return refuse_with(err, cap, "%s.values.%s: must be a number", where,
+                           k);
       double x = json_number_value(j), lo, hi;
       brink_var_bounds(e, v, &lo, &hi);
       if (!isfinite(x) || x < lo || x > hi) {
@@ -366,14 +378,15 @@ static int apply_values(brink_engine *e, json_t *values, bool force,
         brink_value_format(e, v, lo, b, sizeof b);
         brink_value_format(e, v, hi, c, sizeof c);
         if (!force)
-          return refuse_with(err, cap, "%s.values.%s: %s is outside %s..%s", where,
-                      k, a, b, c);
+          return refuse_with(err, cap, "%s.values.%s: %s is outside %s..%s",
+                             where, k, a, b, c);
         note_add(notes, "clamped %s: %s is outside %s..%s", k, a, b, c);
       }
       rc = brink_var_set(e, v, x);
     }
     if (rc != BRINK_OK)
-      return refuse_with(err, cap, "%s.values.%s: %s", where, k, brink_errmsg(e));
+      return refuse_with(err, cap, "%s.values.%s: %s", where, k,
+                         brink_errmsg(e));
   }
   for (int v = 0; v < brink_var_count(e); v++)
     if (json_object_get(values, brink_var_name(e, v)) == NULL) {
@@ -382,8 +395,8 @@ static int apply_values(brink_engine *e, json_t *values, bool force,
                     brink_var_name(e, v));
       char t[64];
       brink_var_format(e, v, t, sizeof t);
-      note_add(notes, "defaulted %s to %s: not in the save", brink_var_name(e, v),
-           t);
+      note_add(notes, "defaulted %s to %s: not in the save",
+               brink_var_name(e, v), t);
     }
   return 0;
 }
@@ -396,7 +409,8 @@ static int apply_fired(brink_engine *e, json_t *fired, bool force,
   for (size_t i = 0; i < json_array_size(fired); i++) {
     json_t *j = json_array_get(fired, i);
     if (!json_is_string(j))
-      return refuse_with(err, cap, "%s.fired[%zu]: must be a trigger name", where, i);
+      return refuse_with(err, cap, "%s.fired[%zu]: must be a trigger name",
+                         where, i);
     int t = -1;
     for (int k = 0; k < brink_trigger_count(e) && t < 0; k++)
       if (strcmp(brink_trigger_name(e, k), json_string_value(j)) == 0) t = k;
@@ -427,18 +441,21 @@ static int apply_schedule(brink_engine *e, json_t *sched, long long next,
     json_t *s = json_array_get(sched, i);
     char at[96];
     snprintf(at, sizeof at, "%s.schedule[%zu]", where, i);
-    if (!json_is_object(s)) return refuse_with(err, cap, "%s: must be an object", at);
+    if (!json_is_object(s))
+      return refuse_with(err, cap, "%s: must be an object", at);
     const char *name;
     long long due, seq;
     if (only_keys(s, keys, at, err, cap) ||
         get_name(s, "event", &name, at, err, cap))
       return -1;
-    if (name == NULL) return refuse_with(err, cap, "%s.event: must be a name", at);
+    if (name == NULL)
+      return refuse_with(err, cap, "%s.event: must be a name", at);
     json_t *data = json_object_get(s, "data");
     const char *text = NULL;
     if (data != NULL && !json_is_null(data)) {
       if (!json_is_string(data) || !brink__data_valid(json_string_value(data)))
-        return refuse_with(err, cap, "%s.data: not event data written by brink", at);
+        return refuse_with(err, cap, "%s.data: not event data written by brink",
+                           at);
       text = json_string_value(data);
     }
     if (get_int(s, "due", 1, 100000000, &due, at, err, cap) ||
@@ -446,8 +463,10 @@ static int apply_schedule(brink_engine *e, json_t *sched, long long next,
       return -1;
     /* Numbers are given out in order: every one is below the next. */
     if (seq >= next)
-      return refuse_with(err, cap, "%s.seq: %lld was never given out (sched_seq is "
-                  "%lld)", at, seq, next);
+      return refuse_with(err, cap,
+                         "%s.seq: %lld was never given out (sched_seq is "
+                         "%lld)",
+                         at, seq, next);
     int ev = -1;
     for (int k = 0; k < brink_event_count(e) && ev < 0; k++)
       if (strcmp(brink_event_name(e, k), name) == 0) ev = k;
@@ -480,15 +499,18 @@ static int apply_position(brink_engine *e, json_t *st, bool force,
       get_name(st, "pending_outcome", &pending, where, err, cap))
     return -1;
   if (!seed_read(json_object_get(st, "seed"), &p.seed))
-    return refuse_with(err, cap, "%s.seed: missing or not a whole number", where);
+    return refuse_with(err, cap, "%s.seed: missing or not a whole number",
+                       where);
   json_t *rng = json_object_get(st, "rng");
   if (!json_is_array(rng) || json_array_size(rng) != 4)
-    return refuse_with(err, cap, "%s.rng: must be a list of 4 hex strings", where);
+    return refuse_with(err, cap, "%s.rng: must be a list of 4 hex strings",
+                       where);
   for (int i = 0; i < 4; i++) {
     json_t *w = json_array_get(rng, (size_t)i);
     const char *s = json_is_string(w) ? json_string_value(w) : "";
     if (strlen(s) != 16 || strspn(s, "0123456789abcdef") != 16)
-      return refuse_with(err, cap, "%s.rng[%d]: must be 16 hex digits", where, i);
+      return refuse_with(err, cap, "%s.rng[%d]: must be 16 hex digits", where,
+                         i);
     p.rng[i] = strtoull(s, NULL, 16);
   }
   p.turn = (int32_t)turn;
@@ -498,15 +520,17 @@ static int apply_position(brink_engine *e, json_t *st, bool force,
   p.sched_seq = (uint32_t)seq;
   p.awaiting = -1;
   if (awaiting && brink_actor_find(e, awaiting, &p.awaiting) != BRINK_OK)
-    return refuse_with(err, cap, "%s.awaiting: unknown actor '%s'", where, awaiting);
+    return refuse_with(err, cap, "%s.awaiting: unknown actor '%s'", where,
+                       awaiting);
   p.outcome = -1;
   if (outcome && strcmp(outcome, "error") == 0) p.outcome = -2;
   else if (outcome && (p.outcome = outcome_id(e, outcome)) < 0)
-    return refuse_with(err, cap, "%s.outcome: unknown outcome '%s'", where, outcome);
+    return refuse_with(err, cap, "%s.outcome: unknown outcome '%s'", where,
+                       outcome);
   p.pending_outcome = -1;
   if (pending && (p.pending_outcome = outcome_id(e, pending)) < 0)
-    return refuse_with(err, cap, "%s.pending_outcome: unknown outcome '%s'", where,
-                pending);
+    return refuse_with(err, cap, "%s.pending_outcome: unknown outcome '%s'",
+                       where, pending);
   (void)force;
   if (brink_position_set(e, &p) != BRINK_OK)
     return refuse_with(err, cap, "%s: %s", where, brink_errmsg(e));
@@ -533,11 +557,13 @@ int state_apply_at(brink_engine *e, json_t *st, bool force, strlist *notes,
   if (!json_is_string(date))
     return refuse_with(err, cap, "%s.date: missing or not a date", where);
   if (strcmp(json_string_value(date), want) != 0)
-    return refuse_with(err, cap, "%s.date: %s is not the date of turn %lld (%s)",
-                where, json_string_value(date), turn, want);
+    return refuse_with(err, cap,
+                       "%s.date: %s is not the date of turn %lld (%s)", where,
+                       json_string_value(date), turn, want);
   uint64_t seed;
   if (!seed_read(json_object_get(st, "seed"), &seed))
-    return refuse_with(err, cap, "%s.seed: missing or not a whole number", where);
+    return refuse_with(err, cap, "%s.seed: missing or not a whole number",
+                       where);
   /* From the scenario's initial world, so --force defaults are its own. */
   brink_on_record(e, NULL, NULL);
   if (brink_start(e, seed) != BRINK_OK)

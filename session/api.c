@@ -395,7 +395,7 @@ static int in_session_step(brink_session *bs) {
   return to_prompt(bs);
 }
 
-/* What the session refused, said with "! " in front, as the message. */
+/* What the session refused (session_refuse), as the message. */
 static int refused(brink_session *bs) {
   return bs->s.refusal[0]
              ? set_err(bs, BRINK_EINVAL, "%s", bs->s.refusal)

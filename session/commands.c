@@ -17,7 +17,7 @@ static void show_state(session *s, const char *actor_id) {
   brink_engine *e = s->e;
   int actor = -1;
   if (actor_id && brink_actor_find(e, actor_id, &actor) != BRINK_OK) {
-    session_say_fmt(s, "! %s\n", brink_errmsg(e));
+    session_refuse(s, "%s", brink_errmsg(e));
     return;
   }
   char w[32];
@@ -59,13 +59,13 @@ static void show_state(session *s, const char *actor_id) {
 static bool cmd_set(session *s, char *args) {
   char *name = strtok(args, " \t"), *value = strtok(NULL, "");
   if (name == NULL || value == NULL || !*trim_space(value)) {
-    session_say_fmt(s, "! usage: /set VAR VALUE\n");
+    session_refuse(s, "usage: /set VAR VALUE");
     return false;
   }
   value = trim_space(value);
   int v;
   if (brink_var_find(s->e, name, &v) != BRINK_OK) {
-    session_say_fmt(s, "! %s\n", brink_errmsg(s->e));
+    session_refuse(s, "%s", brink_errmsg(s->e));
     return false;
   }
   char before[64], after[64];
@@ -74,7 +74,7 @@ static bool cmd_set(session *s, char *args) {
   int rc = brink_var_set_text(s->e, v, value);
   brink_cause_set(s->e, "host");
   if (rc != BRINK_OK) {
-    session_say_fmt(s, "! %s\n", brink_errmsg(s->e));
+    session_refuse(s, "%s", brink_errmsg(s->e));
     return false;
   }
   brink_var_format(s->e, v, after, sizeof after);
@@ -85,7 +85,7 @@ static bool cmd_set(session *s, char *args) {
 static void cmd_fire(session *s, char *args) {
   char *name = strtok(args, " \t"), *rest = strtok(NULL, "");
   if (name == NULL) {
-    session_say_fmt(s, "! usage: /fire EVENT_OR_TRIGGER [DATA as JSON]\n");
+    session_refuse(s, "usage: /fire EVENT_OR_TRIGGER [DATA as JSON]");
     return;
   }
   char *data = NULL;
@@ -93,16 +93,16 @@ static void cmd_fire(session *s, char *args) {
     json_error_t je;
     json_t *j = json_loads(trim_space(rest), JSON_DECODE_ANY, &je);
     if (j == NULL) {
-      session_say_fmt(
-          s, "! the data must be JSON, e.g. {\"severity\": 10}: %s\n", je.text);
+      session_refuse(
+          s, "the data must be JSON, e.g. {\"severity\": 10}: %s", je.text);
       return;
     }
     data = json_is_null(j) ? NULL : data_from_json(j);
     bool bad = !json_is_null(j) && data == NULL;
     json_decref(j);
     if (bad) {
-      session_say_fmt(
-          s, "! that data cannot be event data (too deep, or not finite)\n");
+      session_refuse(
+          s, "that data cannot be event data (too deep, or not finite)");
       return;
     }
   }
@@ -113,25 +113,25 @@ static void cmd_fire(session *s, char *args) {
   free(data);
   /* A script error has been shown with its record already. */
   if (rc != BRINK_OK && rc != BRINK_DONE && s->log.n == lines)
-    session_say_fmt(s, "! %s\n", brink_errmsg(s->e));
+    session_refuse(s, "%s", brink_errmsg(s->e));
 }
 
 static void cmd_odds(session *s, char *args) {
   char *name = strtok(args, " \t"), *p = strtok(NULL, " \t");
   int m;
   if (name == NULL || p == NULL || strtok(NULL, " \t")) {
-    session_say_fmt(s, "! usage: /odds MOVE P (P from 0 to 1, or off)\n");
+    session_refuse(s, "usage: /odds MOVE P (P from 0 to 1, or off)");
     return;
   }
   if (brink_move_find(s->e, name, &m) != BRINK_OK || m == 0) {
-    session_say_fmt(s, "! %s\n",
+    session_refuse(s, "%s",
                     m == 0 ? "pass has no chances" : brink_errmsg(s->e));
     return;
   }
   char *end;
   double x = strcmp(p, "off") == 0 ? -1 : strtod(p, &end);
   if (strcmp(p, "off") != 0 && (*end || end == p || !(x >= 0 && x <= 1))) {
-    session_say_fmt(s, "! P is a probability from 0 to 1 (or off), not '%s'\n",
+    session_refuse(s, "P is a probability from 0 to 1 (or off), not '%s'",
                     p);
     return;
   }
@@ -166,9 +166,9 @@ static bool cmd_undo(session *s, char *args) {
     char *end;
     n = strtol(args, &end, 10);
     if (*end || n < 0 || n > 100000) {
-      session_say_fmt(s,
-                      "! usage: /undo [N] (N turns back; /undo 0 restarts this "
-                      "turn)\n");
+      session_refuse(s,
+                      "usage: /undo [N] (N turns back; /undo 0 restarts this "
+                      "turn)");
       return false;
     }
   }
@@ -177,17 +177,17 @@ static bool cmd_undo(session *s, char *args) {
   for (int i = 0; i < s->nundo; i++)
     if (s->undo[i].turn == target) u = &s->undo[i];
   if (u == NULL) {
-    if (target < 1) session_say_fmt(s, "! there is no turn %d\n", target);
+    if (target < 1) session_refuse(s, "there is no turn %d", target);
     else if (s->nundo)
-      session_say_fmt(s, "! /undo reaches back to the start of turn %d here\n",
+      session_refuse(s, "/undo reaches back to the start of turn %d here",
           s->undo[0].turn);
     else
-      session_say_fmt(
-          s, "! no undo point yet (they are kept from the next turn on)\n");
+      session_refuse(
+          s, "no undo point yet (they are kept from the next turn on)");
     return false;
   }
   if (brink_snapshot_restore(s->e, u->snap) != BRINK_OK) {
-    session_say_fmt(s, "! %s\n", brink_errmsg(s->e));
+    session_refuse(s, "%s", brink_errmsg(s->e));
     return false;
   }
   while (s->nundo && s->undo[s->nundo - 1].turn > target)
@@ -200,14 +200,14 @@ static bool cmd_undo(session *s, char *args) {
 
 static void cmd_save(session *s, char *args) {
   if (!*args) {
-    session_say_fmt(s, "! usage: /save FILE\n");
+    session_refuse(s, "usage: /save FILE");
     return;
   }
   if (s->replaying) return;
   char err[512];
   if (save_write(args, s->e, &s->setup, s->branches, s->nbranches, &s->log,
                  err, sizeof err)) {
-    session_say_fmt(s, "! cannot save to %s: %s\n", args, err);
+    session_refuse(s, "cannot save to %s: %s", args, err);
     return;
   }
   session_say_fmt(s, "Saved to %s (turn %d).\n", args, brink_turn(s->e));
@@ -239,7 +239,7 @@ static bool cmd_load(session *s, char *args) {
     args = trim_space(args + 7);
   }
   if (!*args) {
-    session_say_fmt(s, "! usage: /load [--force] FILE\n");
+    session_refuse(s, "usage: /load [--force] FILE");
     return false;
   }
   char err[512];
@@ -265,14 +265,14 @@ static bool cmd_load(session *s, char *args) {
   } else {
     loaded l;
     if (save_load(args, s->e, force, &l, err, sizeof err)) {
-      session_say_fmt(s, "! cannot load %s: %s (nothing was loaded)\n", args,
+      session_refuse(s, "cannot load %s: %s (nothing was loaded)", args,
                       err);
       return false;
     }
     int rc = loaded_restore(s->e, &l, force, &notes, err, sizeof err);
     loaded_free(&l);
     if (rc) {
-      session_say_fmt(s, "! cannot load %s: %s (nothing was loaded)\n", args,
+      session_refuse(s, "cannot load %s: %s (nothing was loaded)", args,
                       err);
       strlist_free(&notes);
       return false;
@@ -286,8 +286,8 @@ static bool cmd_load(session *s, char *args) {
 
 static bool cmd_branch(session *s, char *args) {
   if (!*args || strpbrk(args, " \t")) {
-    session_say_fmt(
-        s, "! usage: /branch NAME (marks this point, or returns to NAME)\n");
+    session_refuse(
+        s, "usage: /branch NAME (marks this point, or returns to NAME)");
     return false;
   }
   branch *b = session_branch_find(s, args);
@@ -296,7 +296,7 @@ static bool cmd_branch(session *s, char *args) {
     json_t *st = state_json(s->e);
     if (st == NULL || session_branch_add(s, args, brink_turn(s->e), st)) {
       json_decref(st);
-      session_say_fmt(s, "! out of memory\n");
+      session_refuse(s, "out of memory");
       return false;
     }
     session_when(s->e, brink_turn(s->e), w, sizeof w);
@@ -311,7 +311,7 @@ static bool cmd_branch(session *s, char *args) {
   strlist notes = {0};
   /* Names, not ids: a branch point survives a /reload. */
   if (state_restore(s->e, b->state, true, &notes, err, sizeof err)) {
-    session_say_fmt(s, "! cannot return to '%s': %s\n", args, err);
+    session_refuse(s, "cannot return to '%s': %s", args, err);
     strlist_free(&notes);
     return false;
   }
@@ -396,12 +396,12 @@ static bool cmd_reload(session *s, const char *line) {
   }
   brink_engine *ne;
   if (brink_engine_open(&ne, &s->cfg) != BRINK_OK) {
-    session_say_fmt(s, "! out of memory\n");
+    session_refuse(s, "out of memory");
     return false;
   }
   if (brink_load_file(ne, path) != BRINK_OK) {
     session_intervention(s, line, NULL);
-    session_say_fmt(s, "! %s did not load; the scenario in play stays:\n",
+    session_refuse(s, "%s did not load; the scenario in play stays:",
                     path);
     int n = brink_diag_count(ne);
     if (n == 0) session_say_fmt(s, "  %s\n", brink_errmsg(ne));
@@ -420,9 +420,9 @@ static bool cmd_reload(session *s, const char *line) {
   strlist notes = {0};
   brink_turn_limit(ne, s->setup.turns);
   if (st == NULL || state_apply(ne, st, true, &notes, err, sizeof err)) {
-    session_say_fmt(s,
-                    "! %s cannot take the world over: %s; the scenario in play "
-                    "stays\n",
+    session_refuse(s,
+                    "%s cannot take the world over: %s; the scenario in play "
+                    "stays",
                     path, st ? err : "out of memory");
     json_decref(st);
     strlist_free(&notes);
@@ -492,7 +492,7 @@ static bool cmd_reload(session *s, const char *line) {
 static void cmd_why(session *s, char *args) {
   brink_engine *e = s->e;
   if (!*args) {
-    session_say_fmt(s, "! usage: /why VAR (or /why TRIGGER)\n");
+    session_refuse(s, "usage: /why VAR (or /why TRIGGER)");
     return;
   }
   for (int t = 0; t < brink_trigger_count(e); t++) {
@@ -517,7 +517,7 @@ static void cmd_why(session *s, char *args) {
   }
   int v;
   if (brink_var_find(e, args, &v) != BRINK_OK) {
-    session_say_fmt(s, "! %s\n", brink_errmsg(e));
+    session_refuse(s, "%s", brink_errmsg(e));
     return;
   }
   const char *name = brink_var_name(e, v);
@@ -551,7 +551,7 @@ int session_report(session *s, const char *path) {
   int rc = s->report ? s->report(s, path, err, sizeof err)
                      : (snprintf(err, sizeof err, "reports are not written "
                                  "here"), 1);
-  if (rc) session_say_fmt(s, "! %s\n", err);
+  if (rc) session_refuse(s, "%s", err);
   else session_say_fmt(s, "Report written to %s.\n", path);
   return rc;
 }
@@ -586,7 +586,7 @@ static const char *const commands[] = {
 int session_command(session *s, const char *text) {
   char line[4096];
   if (strlen(text) >= sizeof line) {
-    session_say_fmt(s, "! that line is too long\n");
+    session_refuse(s, "that line is too long");
     return -1;
   }
   snprintf(line, sizeof line, "%s", text);
@@ -599,11 +599,11 @@ int session_command(session *s, const char *text) {
   for (int i = 0; commands[i]; i++)
     if (strcmp(word, commands[i]) == 0) known = i;
   if (known < 0) {
-    session_say_fmt(s, "! unknown command '%s' (/help lists them)\n", word);
+    session_refuse(s, "unknown command '%s' (/help lists them)", word);
     return -1;
   }
   if (!utf8_valid(t, strlen(t))) {
-    session_say_fmt(s, "! that line is not UTF-8 text\n");
+    session_refuse(s, "that line is not UTF-8 text");
     return -1;
   }
   /* The trail first, then what the command does. */
@@ -616,9 +616,9 @@ int session_command(session *s, const char *text) {
   case 1: changed = cmd_set(s, copy); break;
   case 2:
     if (!*copy) {
-      session_say_fmt(s, "! usage: /news TEXT\n");
+      session_refuse(s, "usage: /news TEXT");
     } else if (brink_news(s->e, copy) != BRINK_OK) {
-      session_say_fmt(s, "! %s\n", brink_errmsg(s->e));
+      session_refuse(s, "%s", brink_errmsg(s->e));
     }
     break;
   case 3: cmd_fire(s, copy); changed = true; break;
@@ -631,7 +631,7 @@ int session_command(session *s, const char *text) {
   case 10: changed = cmd_reload(s, t); break;
   case 11: cmd_why(s, copy); break;
   case 12:
-    if (!*copy) session_say_fmt(s, "! usage: /report FILE\n");
+    if (!*copy) session_refuse(s, "usage: /report FILE");
     else if (!s->replaying) session_report(s, copy);
     break;
   case 13:   /* the command's own text, its lines included */

@@ -24,24 +24,35 @@
 
 #define MAX_UNDO 500   /* turn-start snapshots kept for /undo */
 
-/* Text for the people at the table goes to the client's say(), with the
-   scenario's strings in it shown, never obeyed. */
-void session_say_fmt(session *s, const char *fmt, ...) {
+/* 'fmt' with the scenario's strings in it shown, never obeyed. */
+static char *escaped(const char *fmt, va_list ap) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
-  if (f == NULL) return;
+  if (f == NULL) return NULL;
+  term_vprintf(f, fmt, ap);
+  if (fclose(f) == 0) return text;
+  free(text);
+  return NULL;
+}
+
+/* Text for the people at the table goes to the client's say(). */
+void session_say_fmt(session *s, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  term_vprintf(f, fmt, ap);
+  char *text = escaped(fmt, ap);
   va_end(ap);
-  if (fclose(f) == 0) {
-    /* A refusal is also the message of a host's call. */
-    if (strncmp(text, "! ", 2) == 0)
-      snprintf(s->refusal, sizeof s->refusal, "%.*s",
-               (int)strcspn(text + 2, "\n"), text + 2);
-    if (s->say) s->say(s->say_ud, text);
-  }
+  if (text && s->say) s->say(s->say_ud, text);
+  free(text);
+}
+
+void session_refuse(session *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *text = escaped(fmt, ap);
+  va_end(ap);
+  snprintf(s->refusal, sizeof s->refusal, "%s", text ? text : "out of memory");
+  session_say_fmt(s, "! %s\n", s->refusal);
   free(text);
 }
 
@@ -545,7 +556,7 @@ int session_answer(session *s, const char *line) {
   int n;
   option_row *rows = options_of(s, a, &n);
   if (rows == NULL) {
-    session_say_fmt(s, "! %s\n", brink_errmsg(e));
+    session_refuse(s, "%s", brink_errmsg(e));
     return 1;
   }
   int move = -1, target = -1, nlegal = 0;
@@ -554,7 +565,7 @@ int session_answer(session *s, const char *line) {
   long k = strtol(t, &end, 10);
   if (end != t && *end == '\0') {
     if (k < 1 || k > nlegal) {
-      session_say_fmt(s, "! choose a number from 1 to %d, or a move by name\n",
+      session_refuse(s, "choose a number from 1 to %d, or a move by name",
                       nlegal);
       free(rows);
       return 1;
@@ -569,20 +580,20 @@ int session_answer(session *s, const char *line) {
     char *extra = strtok(NULL, " \t");
     int m;
     if (extra) {
-      session_say_fmt(
-          s, "! a move is a name and at most one target, not '%s'\n", line);
+      session_refuse(
+          s, "a move is a name and at most one target, not '%s'", line);
       free(rows);
       return 1;
     }
     if (brink_move_find(e, name, &m) != BRINK_OK) {
-      session_say_fmt(s, "! %s\n", brink_errmsg(e));
+      session_refuse(s, "%s", brink_errmsg(e));
       free(rows);
       return 1;
     }
     int tid = -1, offered = 0, only = -1;
     bool hit = false;
     if (tgt && brink_actor_find(e, tgt, &tid) != BRINK_OK) {
-      session_say_fmt(s, "! %s\n", brink_errmsg(e));
+      session_refuse(s, "%s", brink_errmsg(e));
       free(rows);
       return 1;
     }
@@ -598,18 +609,18 @@ int session_answer(session *s, const char *line) {
       }
     }
     if (offered == 0) {
-      session_say_fmt(s, "! %s is not a move of %s\n", name,
+      session_refuse(s, "%s is not a move of %s", name,
                       brink_actor_id(e, a));
       free(rows);
       return 1;
     }
     if (tgt == NULL && offered > 1) {
-      session_say_fmt(s, "! %s needs a target: %s\n", name, targets);
+      session_refuse(s, "%s needs a target: %s", name, targets);
       free(rows);
       return 1;
     }
     if (tgt && !hit) {
-      session_say_fmt(s, "! %s cannot target %s%s%s\n", name, tgt,
+      session_refuse(s, "%s cannot target %s%s%s", name, tgt,
           *targets ? "; targets: " : "", targets);
       free(rows);
       return 1;
@@ -619,7 +630,7 @@ int session_answer(session *s, const char *line) {
   }
   free(rows);
   if (brink_choose(e, move, target) != BRINK_OK) {
-    session_say_fmt(s, "! %s\n", brink_errmsg(e));
+    session_refuse(s, "%s", brink_errmsg(e));
     return 1;
   }
   return 0;

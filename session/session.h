@@ -396,7 +396,7 @@ struct session {
   int io_error;
   int *seen_news;           /* per actor: model entries already shown */
   report_fn report;         /* NULL: /report is not offered */
-  char refusal[600];        /* the last "! ..." said: why it was refused */
+  char refusal[600];        /* why the last refusal (session_refuse) */
 };
 
 int session_init(session *s, brink_engine *e, const setup *su,
@@ -424,6 +424,12 @@ void session_notes(session *s, const strlist *notes);
 void session_where(session *s, const char *what);
 /* Shared by session.c and commands.c. */
 void session_say_fmt(session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+** Refuses what was asked: says "! WHY" and keeps WHY as the refusal, the
+** message a host's call returns.  'fmt' has no "! " and no newline.
+*/
+void session_refuse(session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* "Dec 2019" for monthly and longer turns, else "2019-12-01". */
 void session_when(brink_engine *e, int turn, char *buf, size_t cap);

@@ -97,6 +97,7 @@ static int after_load(brink_session *bs, int rc, const char *file) {
 }
 
 int brink_session_load_file(brink_session *bs, const char *path) {
+  if (path == NULL) return set_err(bs, BRINK_EINVAL, "path is NULL");
   clear_err(bs);
   if (bs->loaded) return set_err(bs, BRINK_ESTATE, "a scenario is loaded");
   return after_load(bs, brink_load_file(bs->e, path), path);
@@ -104,6 +105,8 @@ int brink_session_load_file(brink_session *bs, const char *path) {
 
 int brink_session_load_string(brink_session *bs, const char *name,
                               const char *text, size_t len) {
+  if (name == NULL) return set_err(bs, BRINK_EINVAL, "name is NULL");
+  if (text == NULL) return set_err(bs, BRINK_EINVAL, "text is NULL");
   clear_err(bs);
   if (bs->loaded) return set_err(bs, BRINK_ESTATE, "a scenario is loaded");
   return after_load(bs, brink_load_string(bs->e, name, text, len), name);
@@ -144,6 +147,7 @@ static bool has_policy(const brink_session *bs, const char *actor) {
 }
 
 int brink_session_seat(brink_session *bs, const char *actor) {
+  if (actor == NULL) return set_err(bs, BRINK_EINVAL, "actor is NULL");
   int rc = before_start(bs), a;
   if (rc) return rc;
   if ((rc = brink_actor_find(bs->e, actor, &a)) != BRINK_OK) return rc;
@@ -157,6 +161,8 @@ int brink_session_seat(brink_session *bs, const char *actor) {
 
 int brink_session_policy(brink_session *bs, const char *actor,
                          const char *policy) {
+  if (actor == NULL) return set_err(bs, BRINK_EINVAL, "actor is NULL");
+  if (policy == NULL) return set_err(bs, BRINK_EINVAL, "policy is NULL");
   int rc = before_start(bs), a;
   if (rc) return rc;
   if ((rc = brink_actor_find(bs->e, actor, &a)) != BRINK_OK ||
@@ -172,6 +178,8 @@ int brink_session_policy(brink_session *bs, const char *actor,
 
 int brink_session_preset(brink_session *bs, const char *var,
                          const char *value) {
+  if (var == NULL) return set_err(bs, BRINK_EINVAL, "var is NULL");
+  if (value == NULL) return set_err(bs, BRINK_EINVAL, "value is NULL");
   int rc = before_start(bs), v;
   if (rc) return rc;
   if ((rc = brink_var_find(bs->e, var, &v)) != BRINK_OK) return rc;
@@ -293,6 +301,7 @@ static int resume_from(brink_session *bs, const char *text, size_t len,
 
 static int in_session_resume(brink_session *bs, const void *save, size_t len,
                          int force) {
+  if (save == NULL) return set_err(bs, BRINK_EINVAL, "save is NULL");
   /* The save is text for jansson: one NUL-terminated copy. */
   char *text = malloc(len + 1);
   if (text == NULL) return set_err(bs, BRINK_ENOMEM, "out of memory");
@@ -305,6 +314,7 @@ static int in_session_resume(brink_session *bs, const void *save, size_t len,
 
 static int in_session_resume_file(brink_session *bs, const char *path,
                               int force) {
+  if (path == NULL) return set_err(bs, BRINK_EINVAL, "path is NULL");
   size_t len;
   char *text = read_file(path, &len);
   if (text == NULL)
@@ -403,6 +413,7 @@ static int refused(brink_session *bs) {
 }
 
 static int in_session_answer(brink_session *bs, const char *answer) {
+  if (answer == NULL) return set_err(bs, BRINK_EINVAL, "answer is NULL");
   int rc = started(bs);
   if (rc || (rc = to_prompt(bs)) < 0) return rc;
   if (brink_awaiting(bs->s.e) < 0)
@@ -413,6 +424,7 @@ static int in_session_answer(brink_session *bs, const char *answer) {
 }
 
 static int in_session_command(brink_session *bs, const char *command) {
+  if (command == NULL) return set_err(bs, BRINK_EINVAL, "command is NULL");
   int rc = started(bs);
   if (rc || (rc = to_prompt(bs)) < 0) return rc;
   int done = session_command(&bs->s, command);
@@ -442,18 +454,23 @@ static int command(brink_session *bs, const char *word, const char *a,
 }
 
 int brink_session_set(brink_session *bs, const char *var, const char *value) {
+  if (var == NULL) return set_err(bs, BRINK_EINVAL, "var is NULL");
+  if (value == NULL) return set_err(bs, BRINK_EINVAL, "value is NULL");
   return command(bs, "/set", var, value);
 }
 
 int brink_session_news(brink_session *bs, const char *text) {
+  if (text == NULL) return set_err(bs, BRINK_EINVAL, "text is NULL");
   return command(bs, "/news", text, NULL);
 }
 
 int brink_session_fire(brink_session *bs, const char *name, const char *json) {
+  if (name == NULL) return set_err(bs, BRINK_EINVAL, "name is NULL");
   return command(bs, "/fire", name, json);
 }
 
 static int in_session_odds(brink_session *bs, const char *move, double p) {
+  if (move == NULL) return set_err(bs, BRINK_EINVAL, "move is NULL");
   char t[40];
   if (p < 0) snprintf(t, sizeof t, "off");
   else if (!(p <= 1)) return set_err(bs, BRINK_ERANGE, "p: %g", p);
@@ -468,6 +485,7 @@ int brink_session_undo(brink_session *bs, int turns) {
 }
 
 int brink_session_branch(brink_session *bs, const char *name) {
+  if (name == NULL) return set_err(bs, BRINK_EINVAL, "name is NULL");
   return command(bs, "/branch", name, NULL);
 }
 
@@ -476,12 +494,15 @@ int brink_session_reload(brink_session *bs) {
 }
 
 int brink_session_load(brink_session *bs, const char *path, int force) {
+  if (path == NULL) return set_err(bs, BRINK_EINVAL, "path is NULL");
   return command(bs, "/load", force ? "--force" : path, force ? path : NULL);
 }
 
 static void collect(void *ud, const char *text) { sb_puts(ud, text); }
 
 static int in_session_why(brink_session *bs, const char *name, char **text) {
+  if (name == NULL) return set_err(bs, BRINK_EINVAL, "name is NULL");
+  if (text == NULL) return set_err(bs, BRINK_EINVAL, "text is NULL");
   *text = NULL;
   sbuf b = {0};
   brink_text_fn fn = bs->say_fn;
@@ -501,6 +522,8 @@ static int in_session_why(brink_session *bs, const char *name, char **text) {
 }
 
 static int in_session_save(brink_session *bs, void **out, size_t *len) {
+  if (out == NULL) return set_err(bs, BRINK_EINVAL, "out is NULL");
+  if (len == NULL) return set_err(bs, BRINK_EINVAL, "len is NULL");
   *out = NULL;
   *len = 0;
   int rc = started(bs);
@@ -520,6 +543,7 @@ static int in_session_save(brink_session *bs, void **out, size_t *len) {
 }
 
 static int in_session_save_file(brink_session *bs, const char *path) {
+  if (path == NULL) return set_err(bs, BRINK_EINVAL, "path is NULL");
   int rc = started(bs);
   if (rc) return rc;
   char err[600];

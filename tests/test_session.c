@@ -354,3 +354,23 @@ Test(session, a_save_embeds_the_engines_state_and_checks_it) {
   brink_buffer_free(save);
   brink_session_close(s);
 }
+
+/* A NULL where text is wanted is refused with a message, never a crash. */
+Test(session, null_arguments_are_refused) {
+  brink_session *s = opened(KOREA);
+  cr_assert_eq(brink_session_seat(s, NULL), BRINK_EINVAL);
+  cr_assert(strstr(brink_session_errmsg(s), "actor is NULL"));
+  cr_assert_eq(brink_session_preset(s, "trade_war", NULL), BRINK_EINVAL);
+  cr_assert_eq(brink_session_resume(s, NULL, 4, 0), BRINK_EINVAL);
+  cr_assert_eq(brink_session_start(s, 1), BRINK_OK);
+  cr_assert_eq(brink_session_command(s, NULL), BRINK_EINVAL);
+  cr_assert_eq(brink_session_answer(s, NULL), BRINK_EINVAL);
+  cr_assert_eq(brink_session_save_file(s, NULL), BRINK_EINVAL);
+  cr_assert_eq(brink_session_why(s, "trade_war", NULL), BRINK_EINVAL);
+  cr_assert_eq(brink_session_save(s, NULL, NULL), BRINK_EINVAL);
+  brink_session_close(s);
+  brink_session *t;
+  cr_assert_eq(brink_session_open(&t, NULL), BRINK_OK);
+  cr_assert_eq(brink_session_load_file(t, NULL), BRINK_EINVAL);
+  brink_session_close(t);
+}

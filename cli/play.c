@@ -132,7 +132,9 @@ static void converse(brink_session *s, bool interactive) {
     }
     if (a >= 0 && show) brink_session_show(s, BRINK_SHOW_SEAT);
     show = false;
+    bool held = brink_held(e);
     if (outcome) snprintf(prompt, sizeof prompt, "end> ");
+    else if (held) snprintf(prompt, sizeof prompt, "held> ");
     else if (a >= 0) snprintf(prompt, sizeof prompt, "%s> ",
                               brink_actor_id(e, a));
     else snprintf(prompt, sizeof prompt, "turn %d> ", brink_turn(e));
@@ -156,6 +158,8 @@ static void converse(brink_session *s, bool interactive) {
     } else if (outcome) {
       if (*t) term_printf(stdout, "! the scenario has ended: commands only "
                           "(/help)\n");
+    } else if (held) {
+      term_printf(stdout, "! the turn is held: /release lets it resolve\n");
     } else if (*t == '\0') {
       brink_session_step(s);   /* Enter: play the turn */
       show = true;

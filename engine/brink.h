@@ -105,6 +105,7 @@ BRINK_API int brink_version_number(void);
   X(OK, 0, "success")                                                       \
   X(DONE, 1, "the scenario has ended")                                      \
   X(AWAIT, 2, "a seat must choose a move")                                  \
+  X(HELD, 3, "the turn is held before it resolves")                         \
   X(ENOMEM, -1, "out of memory")                                            \
   X(EINVAL, -2, "invalid argument")                                         \
   X(ENOTFOUND, -3, "unknown name")                                          \
@@ -775,6 +776,18 @@ BRINK_API int brink_legal_actions(brink_engine *e, int actor, int *out,
 ** leaves a decision already awaited to be made.
 */
 BRINK_API int brink_stop_at_decisions(brink_engine *e, int on); /* [w] */
+
+/*
+** The white cell's hold.  While on, brink_step (and brink_run) stops when
+** a turn's moves are made and before anything resolves them (triggers,
+** outcomes, turn_end hooks) and returns BRINK_HELD there, doing nothing,
+** until it is turned off.  The world may be changed or rewound meanwhile.
+** A setting of the engine, as brink_stop_at_decisions is.
+*/
+BRINK_API int brink_hold(brink_engine *e, int on); /* [w] */
+/* Whether the run stands at the held point: the hold is on and the next
+   step would resolve the turn. */
+BRINK_API int brink_held(const brink_engine *e); /* [r] */
 /* The awaiting actor plays 'action'; an illegal one is BRINK_EINVAL with
    the reason and changes nothing (brink_choose's rules). */
 BRINK_API int brink_choose_action(brink_engine *e, int action); /* [w] */

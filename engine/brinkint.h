@@ -458,6 +458,7 @@ struct brink_engine {
   /* the game-AI view (game.c) */
   brink__actions actions;
   bool stop_decisions;         /* brink_stop_at_decisions */
+  bool hold;                   /* brink_hold */
   atomic_int interrupt;        /* BRINK__IDLE, _BUSY or _STOPPED */
 };
 

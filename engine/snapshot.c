@@ -231,6 +231,7 @@ BRINK_API int brink_engine_clone(brink_engine *e, brink_engine **out) {
   rc = e->host.clone ? brink__host_clone(e, c) : copy_declarations(e, c);
   c->turn_limit = e->turn_limit;
   c->stop_decisions = e->stop_decisions;
+  c->hold = e->hold;
   for (int i = 0; rc == BRINK_OK && i < e->nactors && i < c->nactors; i++) {
     c->actors[i].control = e->actors[i].control;
     c->actors[i].policy = e->actors[i].policy;

@@ -571,6 +571,7 @@ static int step(brink_engine *e) {
   }
   int rc = BRINK_OK;
   while (rc == BRINK_OK) {
+    if (brink_held(e)) return BRINK_HELD;
     int next = run->phase + 1;
     switch (run->phase) {
     case BRINK__PH_START:
@@ -800,6 +801,17 @@ BRINK_API int brink_stop_at_decisions(brink_engine *e, int on) {
   BRINK__WRITE(e);
   e->stop_decisions = on != 0;
   return BRINK_OK;
+}
+
+BRINK_API int brink_hold(brink_engine *e, int on) {
+  BRINK__WRITE(e);
+  e->hold = on != 0;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_held(const brink_engine *e) {
+  return e->hold && e->run.phase == BRINK__PH_DATE_TRIGGERS &&
+         e->run.index == 0;
 }
 
 BRINK_API int brink_fire(brink_engine *e, const char *name, const char *data) {

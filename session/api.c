@@ -370,6 +370,7 @@ int brink_session_over(const brink_session *bs) {
 /* Where play waits for someone: a seat, the end, or a turn's start. */
 static int prompt_status(session *s) {
   if (brink_outcome(s->e)) return BRINK_DONE;
+  if (brink_held(s->e)) return BRINK_HELD;
   if (brink_awaiting(s->e) >= 0) return BRINK_AWAIT;
   return BRINK_OK;
 }
@@ -416,6 +417,8 @@ static int in_session_answer(brink_session *bs, const char *answer) {
   if (answer == NULL) return set_err(bs, BRINK_EINVAL, "answer is NULL");
   int rc = started(bs);
   if (rc || (rc = to_prompt(bs)) < 0) return rc;
+  if (brink_held(bs->s.e))
+    return set_err(bs, BRINK_ESTATE, "the turn is held by the facilitator");
   if (brink_awaiting(bs->s.e) < 0)
     return set_err(bs, BRINK_ESTATE, "no seat is to move");
   if (session_answer(&bs->s, answer) == 0) return to_prompt(bs);
@@ -487,6 +490,10 @@ int brink_session_undo(brink_session *bs, int turns) {
 int brink_session_branch(brink_session *bs, const char *name) {
   if (name == NULL) return set_err(bs, BRINK_EINVAL, "name is NULL");
   return command(bs, "/branch", name, NULL);
+}
+
+int brink_session_hold(brink_session *bs, int on) {
+  return command(bs, on ? "/hold" : "/release", NULL, NULL);
 }
 
 int brink_session_reload(brink_session *bs) {

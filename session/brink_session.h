@@ -106,7 +106,8 @@ BRINK_API int brink_session_over(const brink_session *s);
 /*
 ** Play stops at prompts, where brink play would ask for input: a seat to
 ** move (BRINK_AWAIT; brink_awaiting() on the engine says which), the start
-** of a turn when no actor has a seat (BRINK_OK), or the end (BRINK_DONE).
+** of a turn when no actor has a seat (BRINK_OK), a turn held before it
+** resolves (BRINK_HELD, see brink_session_hold), or the end (BRINK_DONE).
 ** brink_session_step plays on to the next prompt (at a seat's prompt it
 ** returns BRINK_AWAIT and does nothing: the seat must answer first).  A
 ** script error is a record in the log and play goes on; an error status
@@ -145,6 +146,10 @@ BRINK_API int brink_session_odds(brink_session *s, const char *move, double p);
 BRINK_API int brink_session_undo(brink_session *s, int turns);
 /* Marks a branch point 'name', or returns to it if it exists. */
 BRINK_API int brink_session_branch(brink_session *s, const char *name);
+/* /hold (on) and /release: while on, each turn stops when its moves are
+   made, before triggers and outcomes resolve it (BRINK_HELD), for the
+   white cell to look, /set or /undo first.  Saves keep it. */
+BRINK_API int brink_session_hold(brink_session *s, int on);
 /* Re-reads the scenario's file and carries the world over by name. */
 BRINK_API int brink_session_reload(brink_session *s);
 /* The world of a save file (its state only: play goes on in this

@@ -546,6 +546,16 @@ static void cmd_why(session *s, char *args) {
   if (total > n) session_say_fmt(s, "  (%d earlier changes)\n", total - n);
 }
 
+static bool cmd_hold(session *s, bool on) {
+  brink_hold(s->e, on);
+  if (on)
+    session_say(s, "Turns are held when their moves are made, before they "
+                "resolve; /release lets them go on.\n");
+  else
+    session_say(s, "Released: turns resolve and go on.\n");
+  return true;
+}
+
 int session_report(session *s, const char *path) {
   char err[512];
   int rc = s->report ? s->report(s, path, err, sizeof err)
@@ -575,13 +585,17 @@ static const char *const help_text =
     "  /reload              re-read the scenario file, keep the world\n"
     "  /why VAR             the last changes of VAR and their causes\n"
     "  /report FILE         the after-action report so far (.html or .md)\n"
+    "  /hold                hold each turn when its moves are made, before\n"
+    "                       it resolves (triggers, outcomes), to look,\n"
+    "                       /set or /undo 0 first\n"
+    "  /release             let the held turn resolve; turns go on again\n"
     "  /help                this list\n"
     "  /quit                end the session (end of input does too)\n";
 
 static const char *const commands[] = {
     "/state", "/set", "/news", "/fire", "/odds", "/undo", "/save", "/load",
     "/branch", "/branches", "/reload", "/why", "/report", "/help", "/quit",
-    NULL};
+    "/hold", "/release", NULL};
 
 int session_command(session *s, const char *text) {
   char line[4096];
@@ -638,6 +652,8 @@ int session_command(session *s, const char *text) {
     if (s->say) s->say(s->say_ud, help_text);
     break;
   case 14: s->quit = true; break;
+  case 15:
+  case 16: changed = cmd_hold(s, known == 15); break;
   }
   free(copy);
   return changed ? 1 : 0;

@@ -368,6 +368,15 @@ int session_resume(session *s, loaded *l, const char *from) {
       return 1;
     l->branches[i].state = NULL;   /* now the session's */
   }
+  /* The hold is the white cell's switch, not the world's: the last
+     /hold or /release of the log, undone turns or not, says where it is. */
+  for (int i = s->model.ntrail - 1; i >= 0; i--) {
+    const char *c = s->model.trail[i].a;
+    if (c && (strcmp(c, "/hold") == 0 || strcmp(c, "/release") == 0)) {
+      brink_hold(s->e, c[1] == 'h');
+      break;
+    }
+  }
   char cmd[4200];
   snprintf(cmd, sizeof cmd, "--resume %s", from);
   session_resumed(s, cmd);
@@ -383,6 +392,7 @@ void session_resumed(session *s, const char *cmd) {
 
 bool session_at_prompt(session *s) {
   return brink_outcome(s->e) || brink_awaiting(s->e) >= 0 ||
+         brink_held(s->e) ||
          (s->setup.seats.n == 0 && s->turn_start);
 }
 

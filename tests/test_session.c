@@ -374,3 +374,55 @@ Test(session, null_arguments_are_refused) {
   cr_assert_eq(brink_session_load_file(t, NULL), BRINK_EINVAL);
   brink_session_close(t);
 }
+
+/* The index of the first log line at or after 'from' holding 'what'. */
+static size_t line_with(brink_session *s, size_t from, const char *what) {
+  for (size_t i = from; i < brink_session_log_count(s); i++)
+    if (strstr(brink_session_log_line(s, i), what)) return i;
+  return (size_t)-1;
+}
+
+Test(session, a_held_turn_waits_for_the_white_cell_before_it_resolves) {
+  brink_session *s = opened(KOREA);
+  cr_assert_eq(brink_session_seat(s, "USA"), BRINK_OK);
+  cr_assert_eq(brink_session_start(s, 7), BRINK_OK);
+  cr_assert_eq(brink_session_prompt(s), BRINK_AWAIT);
+  cr_assert_eq(brink_session_hold(s, 1), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  size_t before = brink_session_log_count(s);
+  cr_assert_eq(brink_session_answer(s, "1"), BRINK_HELD, "%s",
+               brink_session_errmsg(s));
+  brink_engine *e = brink_session_engine(s);
+  cr_assert(brink_held(e));
+  cr_assert_eq(brink_turn(e), 1);
+  /* Every actor has moved; nothing of the turn's resolution is logged. */
+  cr_assert_neq(line_with(s, before, "\"actor\":\"JPN\""), (size_t)-1);
+  cr_assert_eq(line_with(s, before, "\"t\":\"trigger\""), (size_t)-1);
+  cr_assert_eq(line_with(s, before, "\"t\":\"turn\""), (size_t)-1);
+  cr_assert_eq(brink_session_step(s), BRINK_HELD);
+  cr_assert_eq(brink_session_prompt(s), BRINK_HELD);
+  cr_assert_eq(brink_session_answer(s, "1"), BRINK_ESTATE);
+  cr_assert(strstr(brink_session_errmsg(s), "held"));
+  /* The white cell may change the world before the turn resolves. */
+  cr_assert_eq(brink_session_set(s, "DPRK.economy", "40"), BRINK_OK);
+  /* A save keeps the hold; its resumed session is held where it was. */
+  void *save;
+  size_t len;
+  cr_assert_eq(brink_session_save(s, &save, &len), BRINK_OK);
+  brink_session *r = opened(KOREA);
+  cr_assert_eq(brink_session_resume(r, save, len, 0), BRINK_OK, "%s",
+               brink_session_errmsg(r));
+  cr_assert_eq(brink_session_prompt(r), BRINK_HELD);
+  brink_buffer_free(save);
+  brink_session_close(r);
+  cr_assert_eq(brink_session_hold(s, 0), BRINK_OK);
+  cr_assert_eq(brink_session_prompt(s), BRINK_AWAIT);
+  cr_assert_eq(brink_turn(e), 2);
+  size_t n, line;
+  char *log = log_text(s, &n), *msg = NULL;
+  const char *files[] = {KOREA};
+  cr_assert_eq(brink_log_verify(log, n, files, 1, NULL, &line, &msg),
+               BRINK_OK, "line %zu: %s", line, msg ? msg : "");
+  free(log);
+  brink_session_close(s);
+}

@@ -691,6 +691,36 @@ int brink_session_save_file(brink_session *bs, const char *path) {
   return rc;
 }
 
+static int in_session_view(brink_session *bs, int actor, char **json,
+                           size_t *len) {
+  if (json == NULL) return set_err(bs, BRINK_EINVAL, "json is NULL");
+  *json = NULL;
+  if (len) *len = 0;
+  int rc = started(bs);
+  if (rc) return rc;
+  if (actor < BRINK_VIEW_PUBLIC || actor >= brink_actor_count(bs->s.e))
+    return set_err(bs, BRINK_EINVAL, "no actor has number %d", actor);
+  json_t *v = session_view(&bs->s, actor);
+  char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+  json_decref(v);
+  if (text == NULL) return set_err(bs, BRINK_ENOMEM, "out of memory");
+  /* jansson's memory is not brink_buffer_free's: hand over a copy. */
+  size_t n = strlen(text);
+  *json = brink__buffer_dup(bs->s.e, text, n);
+  free(text);
+  if (*json == NULL) return set_err(bs, BRINK_ENOMEM, "out of memory");
+  if (len) *len = n;
+  return BRINK_OK;
+}
+
+int brink_session_view(brink_session *bs, int actor, char **json,
+                       size_t *len) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_view(bs, actor, json, len);
+  c_locale_leave(old);
+  return rc;
+}
+
 int brink_session_why(brink_session *bs, const char *name, char **text) {
   locale_t old = c_locale_enter();
   int rc = in_session_why(bs, name, text);

@@ -96,6 +96,18 @@ enum brink_show {
   BRINK_SHOW_MOVES = 2
 };
 BRINK_API int brink_session_show(brink_session *s, int what);
+/*
+** What one person at the table may see now, as JSON text (malloc'd, freed
+** with brink_buffer_free()): a seat ('actor' an actor's number), the
+** facilitator (BRINK_VIEW_ALL: every value exact, the options of whoever
+** is to move, every record of the line of play, the trail of
+** interventions, the branch points) or a wall screen (BRINK_VIEW_PUBLIC:
+** only values every actor may see).  Hidden values have "value": null.
+** Its fields are documented in docs/tabletop.md.  After the start.
+*/
+enum { BRINK_VIEW_ALL = -1, BRINK_VIEW_PUBLIC = -2 };
+BRINK_API int brink_session_view(brink_session *s, int actor, char **json,
+                                 size_t *len);
 /* Nonzero when the last command changed the world (a value, the turn, the
    scenario), so what a seat sees is worth showing again. */
 BRINK_API int brink_session_changed(const brink_session *s);

@@ -419,9 +419,7 @@ int session_step(session *s) {
 
 /* what a seat sees ------------------------------------------------------- */
 
-/* A value as a player reads it: numbers to two decimals at most. */
-static void value_shown(brink_engine *e, int v, bool exact, char *buf,
-                        size_t cap) {
+void value_shown(brink_engine *e, int v, bool exact, char *buf, size_t cap) {
   double x;
   brink_var_get(e, v, &x);
   int type = brink_var_type(e, v);

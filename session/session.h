@@ -442,6 +442,20 @@ void session_undo_clear(session *s);
 void session_branches_free(session *s);
 branch *session_branch_find(session *s, const char *name);
 int session_branch_add(session *s, const char *name, int turn, json_t *st);
+/* A value as JSON: a number, an integer when it is one, true/false, or
+   an enum's name. */
+json_t *value_json(brink_engine *e, int v);
+/* A value as a player reads it: numbers to two decimals at most, unless
+   'exact'. */
+void value_shown(brink_engine *e, int v, bool exact, char *buf, size_t cap);
+/*
+** What one of the people at the table may see now, as JSON: a seat
+** ('actor' >= 0), the facilitator (VIEW_ALL) or a wall screen
+** (VIEW_PUBLIC: what every actor may see).  NULL when out of memory.
+*/
+json_t *session_view(session *s, int actor);
+/* Whether every actor may see 'v'. */
+bool var_public(brink_engine *e, int v);
 /* The values 'actor' sees (< 0: the facilitator, everything). */
 void session_show_vars(session *s, int actor, bool exact);
 

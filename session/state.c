@@ -192,7 +192,7 @@ int setup_parse(json_t *j, setup *s, char *err, size_t cap) {
 
 /* the state as JSON ------------------------------------------------------ */
 
-static json_t *value_json(brink_engine *e, int v) {
+json_t *value_json(brink_engine *e, int v) {
   double x;
   brink_var_get(e, v, &x);
   switch (brink_var_type(e, v)) {

@@ -426,3 +426,60 @@ Test(session, a_held_turn_waits_for_the_white_cell_before_it_resolves) {
   free(log);
   brink_session_close(s);
 }
+
+/* The view of 'actor' as text, and whether it holds 'what'. */
+static bool view_has(brink_session *s, int actor, const char *what) {
+  char *json;
+  size_t len;
+  cr_assert_eq(brink_session_view(s, actor, &json, &len), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  cr_assert_eq(strlen(json), len);
+  bool has = strstr(json, what) != NULL;
+  brink_buffer_free(json);
+  return has;
+}
+
+Test(session, each_view_shows_only_what_its_reader_may_see) {
+  brink_session *s = opened(KOREA);
+  cr_assert_eq(brink_session_seat(s, "USA"), BRINK_OK);
+  cr_assert_eq(brink_session_seat(s, "DPRK"), BRINK_OK);
+  cr_assert_eq(brink_session_start(s, 7), BRINK_OK);
+  cr_assert_eq(brink_session_prompt(s), BRINK_AWAIT);
+  brink_engine *e = brink_session_engine(s);
+  int usa, dprk;
+  brink_actor_find(e, "USA", &usa);
+  brink_actor_find(e, "DPRK", &dprk);
+  const char *warheads_hidden =
+      "{\"name\":\"DPRK.warheads\",\"value\":null,\"text\":\"hidden\","
+      "\"hidden\":true";
+  /* The North's arsenal: its own seat and the white cell see it. */
+  cr_assert(view_has(s, usa, warheads_hidden));
+  cr_assert(view_has(s, BRINK_VIEW_PUBLIC, warheads_hidden));
+  cr_assert_not(view_has(s, dprk, warheads_hidden));
+  cr_assert(view_has(s, dprk, "{\"name\":\"DPRK.warheads\",\"value\":52"));
+  cr_assert(view_has(s, BRINK_VIEW_ALL, "{\"name\":\"DPRK.warheads\","
+                                        "\"value\":52"));
+  /* Options go to the seat to move and the facilitator, nobody else. */
+  cr_assert(view_has(s, usa, "\"label\":\"summit DPRK\""));
+  cr_assert_not(view_has(s, dprk, "\"label\":\"summit DPRK\""));
+  cr_assert_not(view_has(s, BRINK_VIEW_PUBLIC, "\"label\""));
+  cr_assert(view_has(s, BRINK_VIEW_ALL, "\"label\":\"summit DPRK\""));
+  cr_assert_eq(brink_session_answer(s, "summit DPRK"), BRINK_AWAIT);
+  /* Moves are public; the world's bookkeeping is the white cell's. */
+  const char *summit = "\"kind\":\"move\",\"actor\":\"USA\",\"move\":"
+                       "\"summit\",\"target\":\"DPRK\"";
+  cr_assert(view_has(s, dprk, summit));
+  cr_assert(view_has(s, BRINK_VIEW_PUBLIC, summit));
+  cr_assert(view_has(s, usa, "{\"actor\":\"USA\",\"name\":\"United States\","
+                             "\"moved\":true}"));
+  cr_assert_not(view_has(s, usa, "\"kind\":\"set\""));
+  cr_assert(view_has(s, BRINK_VIEW_ALL, "\"kind\":\"set\""));
+  cr_assert(view_has(s, dprk, "\"your_turn\":true"));
+  cr_assert_eq(brink_session_hold(s, 1), BRINK_OK);
+  cr_assert(view_has(s, BRINK_VIEW_ALL, "{\"turn\":1,\"command\":\"/hold\"}"));
+  cr_assert_not(view_has(s, usa, "/hold"));
+  char *json;
+  cr_assert_eq(brink_session_view(s, 99, &json, NULL), BRINK_EINVAL);
+  cr_assert_null(json);
+  brink_session_close(s);
+}

@@ -48,6 +48,27 @@ typedef struct options {
   int nscenarios;
 } options;
 
+/*
+** exercise.c: a session opened from the command line for brink play and
+** brink serve.  Set say_fn (and line_fn, to hear each log line after it is
+** on disk) before exercise_open; it returns 0, 1 (reported) or 2 (a usage
+** error, reported).  exercise_close frees everything, says whether the log
+** was written whole, and returns 'rc' or 1 if it was not.
+*/
+typedef struct exercise {
+  brink_session *s;
+  FILE *log;
+  bool log_failed;
+  char *save_file;           /* the scenario a save names */
+  brink_text_fn say_fn, line_fn;
+  void *say_ud, *line_ud;
+} exercise;
+
+int exercise_open(exercise *x, const char *cmd, options *o);
+int exercise_close(exercise *x, const char *cmd, int rc);
+/* /report: the after-action report of the session's log so far. */
+const char *exercise_report(void *ud, brink_session *s, const char *path);
+
 /* Prints "brink CMD: message" to stderr and returns 2 (a usage error). */
 int usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

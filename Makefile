@@ -11,7 +11,7 @@ SOVERSION := 0
 # What the library itself links (brink.pc's Requires.private); the command
 # adds its own.
 LIB_PKGS  := lua5.4 jansson
-PKGS      := $(LIB_PKGS) libedit
+PKGS      := $(LIB_PKGS) libedit libmicrohttpd
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wwrite-strings -Wundef -Werror
 # No fused multiply-add: the same draws and sums on every machine.
@@ -30,10 +30,11 @@ SESSION_SRC  := $(wildcard session/*.c)
 CLI_SRC      := $(wildcard cli/*.c)
 TEST_SRC     := $(wildcard tests/*.c)
 SCRIPT_LIB   := $(wildcard scripts/lib/*.lua)
+WEB_FILES    := $(sort $(wildcard cli/web/*))
 
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC) $(BINDINGS_SRC) $(SESSION_SRC)) \
             $(BUILD)/gen/scriptlib.o $(BUILD)/gen/prelude.o
-CLI_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
+CLI_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC)) $(BUILD)/gen/web.o
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
 LIBA  := $(BUILD)/libbrink.a
@@ -176,6 +177,11 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/gen/scriptlib.c: $(SCRIPT_LIB) tools/embed.sh
 	@mkdir -p $(dir $@)
 	sh tools/embed.sh brink__scriptlib $(SCRIPT_LIB) > $@
+
+# brink serve's pages, served from the binary as they are in cli/web/.
+$(BUILD)/gen/web.c: $(WEB_FILES) tools/embed.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh brink__web $(WEB_FILES) > $@
 
 $(BUILD)/gen/prelude.c: bindings/lua/prelude.lua tools/embed.sh
 	@mkdir -p $(dir $@)

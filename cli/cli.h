@@ -46,6 +46,9 @@ typedef struct options {
   /* brink replay and brink report */
   const char *scenarios[MAX_PAIRS];  /* --scenario FILE */
   int nscenarios;
+  /* brink serve */
+  int port;                          /* -1: not given */
+  const char *listen, *host;
 } options;
 
 /*
@@ -81,6 +84,7 @@ enum option_id {
   OPT_MAX_INSTRUCTIONS, OPT_MAX_MEMORY, OPT_MAX_SECONDS, OPT_NO_CACHE,
   OPT_SAVE, OPT_RESUME, OPT_FORCE, OPT_SEAT, OPT_RUNS, OPT_JOBS, OPT_VAR,
   OPT_CSV, OPT_SWEEP, OPT_SHARD, OPT_OUT, OPT_PLOT, OPT_SCENARIO,
+  OPT_PORT, OPT_LISTEN, OPT_HOST,
   OPT_COUNT
 };
 
@@ -162,6 +166,10 @@ int report_write(const char *path, model *m, brink_engine *e, char *err,
 struct report_facts;
 void report_html(FILE *f, const struct report_facts *r);
 void report_md(FILE *f, const struct report_facts *r);
+/* One variable's chart by turn, inline SVG (its classes styled by the
+   page: grid, yl, xl, mark, line, dot). */
+void report_chart(FILE *o, const struct report_facts *r,
+                  const struct var_series *s);
 
 /* batch.c: "brink CMD: out of memory" on stderr, and 1. */
 int out_of_memory(const char *cmd);
@@ -180,5 +188,6 @@ int cmd_play(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -43,6 +43,9 @@ const optdef optdefs[OPT_COUNT] = {
     [OPT_OUT] = {"--out", ARG_TEXT, 0, 0, NULL},
     [OPT_PLOT] = {"--plot", ARG_TEXT, 0, 0, NULL},
     [OPT_SCENARIO] = {"--scenario", ARG_TEXT, 0, 0, NULL},
+    [OPT_PORT] = {"--port", ARG_WHOLE, 0, 65535, "a port from 0 to 65535"},
+    [OPT_LISTEN] = {"--listen", ARG_TEXT, 0, 0, NULL},
+    [OPT_HOST] = {"--host", ARG_TEXT, 0, 0, NULL},
 };
 
 /*
@@ -139,6 +142,30 @@ static const optrow play_rows[] = {
     {OPT_NO_CACHE, NULL, "as for brink run", NULL},
     {0, NULL, NULL, NULL}};
 
+static const optrow serve_rows[] = {
+    {OPT_SEAT, "ACTOR", "a team plays ACTOR from its own page\n"
+                        "(repeatable; at least one)", NULL},
+    {OPT_PORT, "N", "the port (default 8080; 0: any free port)", NULL},
+    {OPT_LISTEN, "ADDR", "the address to listen on (default 127.0.0.1,\n"
+                         "this machine only)", NULL},
+    {OPT_HOST, "NAME", "the name or address people's browsers use, if\n"
+                       "not ADDR (needed with --listen 0.0.0.0)", NULL},
+    {OPT_LOG, "FILE", "write the session's JSON Lines log to FILE\n"
+                      "as it goes, as brink play does", NULL},
+    {OPT_SAVE, "FILE", "keep a save in FILE, rewritten after every\n"
+                       "change and at Ctrl-C (--resume goes on)", NULL},
+    {OPT_RESUME, "SAVE", "go on from a save (its seats, seed, log)", NULL},
+    {OPT_FORCE, NULL, "resume a save made with another text of the\n"
+                      "scenario: values are mapped by name", NULL},
+    {OPT_SEED, "N", "seed of the generator (default: the scenario's)", NULL},
+    {OPT_POLICY, "ACTOR=NAME", "ACTOR plays by the scenario's policy NAME",
+     NULL},
+    {OPT_SET, "VAR=VALUE", "start with VAR at VALUE", NULL},
+    {OPT_TURNS, "N", "end after N turns", NULL},
+    BUDGET_ROWS(NULL, NULL, NULL),
+    {OPT_NO_CACHE, NULL, "as for brink run", NULL},
+    {0, NULL, NULL, NULL}};
+
 static const optrow replay_rows[] = {
     {OPT_SCENARIO, "FILE", "the scenario's text, if it moved or changed\n"
                            "since (repeatable: a session that used /reload\n"
@@ -214,6 +241,23 @@ static const command commands[] = {
      "0 the session ended, 1 scenario or save error, 2 usage", 1,
      "which scenario? (brink play FILE)", "one scenario file only",
      cmd_play},
+    {"serve", "FILE", "a tabletop exercise in the browser: a page per team",
+     {"FILE --seat ACTOR [--seat ACTOR...] [options]",
+      "--resume SAVE [FILE] [options]"},
+     "A tabletop exercise in a room: each seated team plays its actor from "
+     "a\npage of its own, seeing only what its actor may see; the "
+     "facilitator\nsteers from a console page with every command of brink "
+     "play and a\nhold switch; a projector page shows the date, the news "
+     "and charts.\nPrints one link per seat, the facilitator and the "
+     "projector; each\ncarries a secret token, so hand each team its own.  "
+     "Ctrl-C ends it.\n",
+     serve_rows, 20,
+     "The log and saves are brink play's: brink replay and brink report\n"
+     "read them.  Listening beyond this machine (--listen) lets anyone on\n"
+     "that network who has a link join: a warning is printed.\n",
+     "0 the server stopped, 1 scenario, save or network error, 2 usage", 1,
+     "which scenario? (brink serve FILE --seat ACTOR)",
+     "one scenario file only", cmd_serve},
     {"replay", "LOG", "re-run a JSON Lines log and check it is reproduced",
      {"LOG [--scenario FILE]... [options]"},
      "Re-runs a JSON Lines log written by brink run or brink play (--json,"

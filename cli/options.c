@@ -98,6 +98,9 @@ static void store(options *o, int opt, const char *value, uint64_t u,
   case OPT_CSV: o->csv = value; break;
   case OPT_OUT: o->out = value; break;
   case OPT_PLOT: o->plot = value; break;
+  case OPT_PORT: o->port = (int)u; break;
+  case OPT_LISTEN: o->listen = value; break;
+  case OPT_HOST: o->host = value; break;
   case OPT_RUNS: o->runs = (int64_t)u; break;
   case OPT_JOBS: o->jobs = (int)u; break;
   case OPT_SHARD: o->shard_k = (int)u, o->shard_n = (int)of; break;
@@ -170,6 +173,7 @@ static int take(const char *cmd, int opt, const char *value, options *o) {
 int parse_options(const char *cmd, int argc, char **argv, options *o) {
   memset(o, 0, sizeof *o);
   brink_config_init(&o->cfg);
+  o->port = -1;
   const command *c = command_find(cmd);
   bool options_end = false;
   for (int i = 1; i < argc; i++) {

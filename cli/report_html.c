@@ -21,7 +21,7 @@ static double nice_step(double range, int ticks) {
   return nice * p;
 }
 
-static void chart(FILE *o, const report_facts *r, const var_series *s) {
+void report_chart(FILE *o, const report_facts *r, const var_series *s) {
   const double W = 460, H = 210, L = 52, R = 24, T = 14, B = 34;
   double lo = INFINITY, hi = -INFINITY;
   for (int i = 0; i < s->nv; i++)
@@ -278,7 +278,7 @@ void report_html(FILE *o, const report_facts *r) {
       esc(o, r->moved[i].s->name);
       fprintf(o, " <span>%s &rarr; %s</span></figcaption>\n", r->moved[i].start,
               r->moved[i].end);
-      chart(o, r, r->moved[i].s);
+      report_chart(o, r, r->moved[i].s);
       fprintf(o, "</figure>\n");
     }
     fprintf(o, "</div>\n<p class=\"legend\"><i></i>a turn in which the "

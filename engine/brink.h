@@ -422,6 +422,8 @@ BRINK_API const char *brink_outcome(const brink_engine *e); /* [r] */
 /* Who chooses an actor's moves: the built-in AI (the default), a named
    policy of the scenario, or the host ("a seat"). */
 BRINK_API int brink_seat(brink_engine *e, int actor, int seated); /* [w] */
+/* 1 when a person plays 'actor', 0 when not, -1 for no such actor. */
+BRINK_API int brink_seated(const brink_engine *e, int actor); /* [r] */
 BRINK_API int brink_policy_assign(brink_engine *e, int actor,
                                   const char *policy); /* [w] */
 /* The actor that must choose now, or -1. */

@@ -658,6 +658,11 @@ static int check_actor(brink_engine *e, int actor) {
   return BRINK_OK;
 }
 
+BRINK_API int brink_seated(const brink_engine *e, int actor) {
+  if (actor < 0 || actor >= e->nactors) return -1;
+  return e->actors[actor].control == BRINK__SEAT;
+}
+
 BRINK_API int brink_seat(brink_engine *e, int actor, int seated) {
   BRINK__WRITE(e);
   if (check_actor(e, actor)) return BRINK_EINVAL;

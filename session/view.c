@@ -128,10 +128,9 @@ static bool has_moved(session *s, const char *actor, int turn) {
 static json_t *seats(session *s, bool *bad) {
   brink_engine *e = s->e;
   json_t *list = json_array();
-  for (size_t i = 0; i < s->setup.seats.n; i++) {
-    const char *id = s->setup.seats.v[i];
-    int a;
-    if (brink_actor_find(e, id, &a) != BRINK_OK) continue;
+  for (int a = 0; a < brink_actor_count(e); a++) {
+    if (brink_seated(e, a) != 1) continue;
+    const char *id = brink_actor_id(e, a);
     json_t *o = json_object();
     jput(o, "actor", jstr(id), bad);
     jput(o, "name", jstr(brink_actor_name(e, a)), bad);

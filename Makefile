@@ -43,7 +43,7 @@ LIBSO := $(BUILD)/libbrink.so.$(VERSION)
 BIN   := $(BUILD)/brink
 TESTS := $(BUILD)/brink-tests
 
-.PHONY: all deps run test test-python check bench fuzz fuzzers install examples clean lint
+.PHONY: all deps run test test-python test-serve check bench fuzz fuzzers install examples clean lint
 all: $(LIBA) $(LIBSO) $(BIN)
 
 deps:
@@ -59,11 +59,18 @@ test: deps
 	@sh tools/check-install.sh $(BUILD)
 	BRINK=$(abspath $(BIN)) BRINK_BUILD=$(abspath $(BUILD)) $(TESTS) --jobs 2
 	@$(MAKE) --no-print-directory test-python
+	@$(MAKE) --no-print-directory test-serve
 
 # The Python package (bindings/python) against this build's library.
 test-python: $(LIBSO)
 	PYTHONPATH=bindings/python BRINK_LIB=$(abspath $(BUILD))/libbrink.so \
 	  python3 -m unittest discover -s tests/python -t .
+
+# brink serve over loopback: its API and every rule of its security, then
+# its pages in Debian's Chromium (screenshots in $(BUILD)/screenshots).
+test-serve: $(BIN)
+	BRINK=$(abspath $(BIN)) BRINK_SCREENSHOTS=$(abspath $(BUILD))/screenshots \
+	  python3 -m unittest discover -s tests/serve -t .
 
 lint:
 	luacheck -q scripts examples bench bindings/lua

@@ -11,7 +11,7 @@ SOVERSION := 0
 # What the library itself links (brink.pc's Requires.private); the command
 # adds its own.
 LIB_PKGS  := lua5.4 jansson
-PKGS      := $(LIB_PKGS) libedit libmicrohttpd
+PKGS      := $(LIB_PKGS) libedit libmicrohttpd libqrencode
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wwrite-strings -Wundef -Werror
 # No fused multiply-add: the same draws and sums on every machine.

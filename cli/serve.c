@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "embedded.h"
 #include "serve.h"
@@ -449,9 +450,15 @@ static int hand_out(server *srv, const address *a, const char *host,
       add_holder(srv, ROLE_PROJECTOR, -1, "projector"))
     return -1;
   const char *name = host ? host : a->url_host;
-  for (int i = 0; i < srv->nholders; i++)
-    term_printf(stdout, "%-12s http://%s:%d/join/%s\n", srv->holders[i].label,
-                name, port, srv->holders[i].token);
+  for (int i = 0; i < srv->nholders; i++) {
+    holder *h = &srv->holders[i];
+    snprintf(h->url, sizeof h->url, "http://%s:%d/join/%s", name, port,
+             h->token);
+    term_printf(stdout, "%-12s %s\n", h->label, h->url);
+  }
+  if (isatty(1))
+    for (int i = 0; i < srv->nholders; i++)
+      serve_qr_terminal(stdout, srv->holders[i].label, srv->holders[i].url);
   fflush(stdout);
   return 0;
 }
@@ -546,6 +553,10 @@ int cmd_serve(int argc, char **argv) {
       rc = usage_error("serve", "%s has no seats: resume it with brink play",
                        o.resume);
     } else {
+      brink_engine *e = brink_session_engine(srv.x.s);
+      srv.title = *brink_scenario_field(e, "title")
+                      ? brink_scenario_field(e, "title")
+                      : brink_scenario_field(e, "id");
       serve_settle(&srv);
       if ((rc = serve_loop(&srv, &o, a)) != 0) goto done;
       term_printf(stdout, "Session over at turn %d",

@@ -24,6 +24,7 @@ typedef struct holder {
   enum role role;
   int actor;             /* a seat's actor, else -1 */
   const char *label;     /* "USA", "facilitator", "projector" */
+  char url[160];         /* http://HOST:PORT/join/TOKEN */
 } holder;
 
 /* A request's body, gathered as it arrives. */
@@ -54,6 +55,7 @@ typedef struct server {
   stream *streams;
   int nstreams;
   bool stopping;
+  const char *title;     /* the scenario's, for pages */
 } server;
 
 /* The version of what everyone sees: grows with every log line. */
@@ -76,6 +78,11 @@ enum MHD_Result serve_json(struct MHD_Connection *c, unsigned status,
 enum MHD_Result serve_error(struct MHD_Connection *c, unsigned status,
                             const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* serve_links.c: a link's QR code in the terminal, and the printable
+   sheet of every link (HTML, malloc'd; NULL when out of memory). */
+void serve_qr_terminal(FILE *f, const char *label, const char *url);
+char *serve_join_sheet(const server *srv);
+
 /* Starts an event stream on 'c'. */
 enum MHD_Result serve_events(server *srv, struct MHD_Connection *c);
 

@@ -310,6 +310,15 @@ static enum MHD_Result handout(server *srv, struct MHD_Connection *c,
     return ok;
   }
   sbuf b = {0};
+  if (strcmp(what, "links") == 0) {
+    char *sheet = serve_join_sheet(srv);
+    enum MHD_Result ok =
+        sheet ? download(c, "text/html; charset=utf-8", NULL, sheet,
+                         strlen(sheet))
+              : serve_error(c, 500, "out of memory");
+    free(sheet);
+    return ok;
+  }
   if (strcmp(what, "log") == 0) {
     for (size_t i = 0; i < brink_session_log_count(s); i++) {
       sb_puts(&b, brink_session_log_line(s, i));
@@ -347,7 +356,7 @@ enum MHD_Result serve_api(server *srv, struct MHD_Connection *c,
                           const char *method, request *r) {
   bool post = strcmp(method, "POST") == 0;
   static const char *const gets[] = {"state", "events", "charts", "save",
-                                     "log", "report", NULL};
+                                     "log", "report", "links", NULL};
   static const char *const posts[] = {"move", "command", NULL};
   bool is_get = false, is_post = false;
   for (int i = 0; gets[i]; i++) is_get |= strcmp(path, gets[i]) == 0;

@@ -82,6 +82,9 @@ check: deps
 	  LDSAN="-fsanitize=address,undefined" all build-check/brink-tests examples
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 BRINK=$(abspath build-check/brink) \
 	  BRINK_BUILD=$(abspath build-check) build-check/brink-tests --jobs 2
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
+	  BRINK=$(abspath build-check/brink) BRINK_SCREENSHOTS=$(abspath build-check)/screenshots \
+	  python3 -m unittest discover -s tests/serve -t .
 
 bench: all
 	@sh tools/bench.sh $(BUILD)

@@ -46,7 +46,7 @@ static void qr_svg(sbuf *b, const char *url) {
   for (int y = 0; y < q->width; y++)
     for (int x = 0; x < q->width; x++)
       if (dark(q, x, y)) {
-        char m[32];
+        char m[48];
         snprintf(m, sizeof m, "M%d %dh1v1h-1z", x, y);
         sb_puts(b, m);
       }

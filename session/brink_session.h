@@ -98,9 +98,9 @@ enum brink_show {
 BRINK_API int brink_session_show(brink_session *s, int what);
 /*
 ** What one person at the table may see now, as JSON text (malloc'd, freed
-** with brink_buffer_free()): a seat ('actor' an actor's number), the
-** facilitator (BRINK_VIEW_ALL: every value exact, the options of whoever
-** is to move, every record of the line of play, the trail of
+** with brink_buffer_free()): a seat ('actor' an actor's number: its
+** values, its options now even before its turn), the facilitator
+** (BRINK_VIEW_ALL: every value exact, the options of whoever is to move, every record of the line of play, the trail of
 ** interventions, the branch points) or a wall screen (BRINK_VIEW_PUBLIC:
 ** only values every actor may see).  Hidden values have "value": null.
 ** Its fields are documented in docs/tabletop.md.  After the start.

@@ -208,8 +208,10 @@ json_t *session_view(session *s, int actor) {
   jput(o, "outcome", oc, &bad);
   jput(o, "seats", seats(s, &bad), &bad);
   jput(o, "values", values(e, actor, &bad), &bad);
-  bool may_choose = all || (actor >= 0 && awaiting == actor);
-  jput(o, "options", options(e, may_choose ? awaiting : -1, &bad), &bad);
+  /* A team sees its moves while others move, to talk them over; they
+     are what it could do now, and are asked again when its turn comes. */
+  jput(o, "options", options(e, actor >= 0 ? actor : all ? awaiting : -1,
+                             &bad), &bad);
   jput(o, "timeline", timeline(s, all, &bad), &bad);
   if (all) facilitator_parts(s, o, &bad);
   if (bad) {

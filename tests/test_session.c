@@ -459,9 +459,11 @@ Test(session, each_view_shows_only_what_its_reader_may_see) {
   cr_assert(view_has(s, dprk, "{\"name\":\"DPRK.warheads\",\"value\":52"));
   cr_assert(view_has(s, BRINK_VIEW_ALL, "{\"name\":\"DPRK.warheads\","
                                         "\"value\":52"));
-  /* Options go to the seat to move and the facilitator, nobody else. */
+  /* A seat sees its own moves (a preview while others move), the
+     facilitator those of the actor to move, the wall none. */
   cr_assert(view_has(s, usa, "\"label\":\"summit DPRK\""));
   cr_assert_not(view_has(s, dprk, "\"label\":\"summit DPRK\""));
+  cr_assert(view_has(s, dprk, "\"your_turn\":false"));
   cr_assert_not(view_has(s, BRINK_VIEW_PUBLIC, "\"label\""));
   cr_assert(view_has(s, BRINK_VIEW_ALL, "\"label\":\"summit DPRK\""));
   cr_assert_eq(brink_session_answer(s, "summit DPRK"), BRINK_AWAIT);

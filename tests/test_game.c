@@ -244,6 +244,44 @@ Test(game, a_run_decided_one_decision_at_a_time_logs_what_brink_run_does) {
   brink_engine_close(e);
 }
 
+/* The records of a run held at every turn, each hold released at once;
+   with 'hold' off, brink_run's. */
+static char *held_run(brink_engine *e, uint64_t seed, bool hold) {
+  transcript t = {e, calloc(1, 1), 0, 1};
+  brink_on_record(e, transcript_add, &t);
+  cr_assert_eq(brink_start(e, seed), BRINK_OK);
+  int rc, holds = 0;
+  brink_hold(e, hold);
+  while ((rc = brink_step(e)) == BRINK_OK || rc == BRINK_HELD) {
+    if (rc != BRINK_HELD) {
+      brink_hold(e, hold);
+      continue;
+    }
+    holds++;
+    cr_assert(brink_held(e));
+    size_t before = t.len;
+    cr_assert_eq(brink_step(e), BRINK_HELD);   /* held: nothing happens */
+    cr_assert_eq(t.len, before);
+    brink_hold(e, 0);
+    cr_assert_not(brink_held(e));
+  }
+  cr_assert_eq(rc, BRINK_DONE, "%s", brink_errmsg(e));
+  cr_assert_eq(holds > 0, hold);
+  brink_on_record(e, NULL, NULL);
+  return t.text;
+}
+
+Test(game, a_hold_stops_each_turn_before_it_resolves_and_changes_nothing) {
+  brink_engine *e = korea();
+  for (uint64_t seed = 1; seed <= 3; seed++) {
+    char *plain = held_run(e, seed, false), *held = held_run(e, seed, true);
+    cr_assert_str_eq(held, plain, "seed %d", (int)seed);
+    free(plain);
+    free(held);
+  }
+  brink_engine_close(e);
+}
+
 static bool same_state(brink_engine *a, brink_engine *b) {
   brink_snapshot *x, *y;
   cr_assert_eq(brink_snapshot_take(a, &x), BRINK_OK);

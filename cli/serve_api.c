@@ -84,8 +84,11 @@ static enum MHD_Result answer(server *srv, struct MHD_Connection *c,
   bool bad = false;
   if (error) jput(o, "error", jstr(error), &bad);
   else jput(o, "ok", json_true(), &bad);
-  jput(o, "said", jstr(srv->said.s && !srv->said.bad ? srv->said.s : ""),
-       &bad);
+  /* What the session says is the white cell's view of events (triggers
+     fired, errors); a team reads its own view instead. */
+  if (h->role == ROLE_FACILITATOR)
+    jput(o, "said", jstr(srv->said.s && !srv->said.bad ? srv->said.s : ""),
+         &bad);
   json_t *v = view_of(srv, view_actor(h));
   if (v) jput(o, "state", v, &bad);
   if (bad) {

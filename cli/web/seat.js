@@ -1,0 +1,67 @@
+/* seat.js: one team's page.  See brink.js for the element ids. */
+'use strict';
+
+(function () {
+  var B = Brink;
+  var last = null, sending = false, changedOf = B.differ(), changed = {};
+
+  function render(state) {
+    last = state;
+    B.renderHeader(state, state.actor || 'seat');
+    B.setText('actor', (state.name || state.actor || '')
+      + (state.name && state.actor ? ' (' + state.actor + ')' : ''));
+    B.setText('brief', state.brief || 'No brief for this actor.');
+    B.setText('situation', state.scenario && state.scenario.description || '');
+    B.$('situation-box').hidden = !(state.scenario && state.scenario.description);
+    changed = changedOf(state.values);
+    drawValues();
+    B.renderSeats(B.$('seats'), state);
+    B.renderTimeline(B.$('timeline'), state);
+
+    var opts = state.your_turn ? state.options || [] : [];
+    var n = B.renderOptions(B.$('options'), B.$('illegal'), opts, move, sending);
+    B.$('illegal-head').hidden = !B.$('illegal').firstChild;
+    var note;
+    if (state.status === 'ended' || state.status === 'stopped') {
+      note = 'No more moves: the exercise is over.';
+    } else if (state.your_turn) {
+      note = n ? 'Choose one move; it is final once sent.'
+        : 'No move is open to you now.';
+    } else if (state.held) {
+      note = 'The facilitator holds the turn.';
+    } else {
+      note = 'Your moves appear here when it is your turn.';
+    }
+    B.setText('moves-note', note);
+    B.$('moves-card').classList.toggle('active', !!state.your_turn);
+  }
+
+  function drawValues() {
+    if (!last) return;
+    B.renderValues(B.$('values'), last.values, {
+      seats: last.seats, filter: B.$('filter').value, changed: changed
+    });
+  }
+
+  function move(o) {
+    if (sending) return;
+    sending = true;
+    B.showError('', 'action');
+    Array.prototype.forEach.call(B.$('options').querySelectorAll('button'),
+      function (b) { b.disabled = true; });
+    B.setText('moves-note', 'Sending ' + (o.label || o.move) + '\u2026');
+    var body = { move: o.move };
+    if (o.target) body.target = o.target;
+    B.api('POST', '/api/move', body).then(function (answer) {
+      sending = false;
+      if (answer.state) view.show(answer.state);
+    }, function (err) {
+      sending = false;
+      B.showError('The move was refused: ' + err.message);
+      view.reload();
+    });
+  }
+
+  B.$('filter').addEventListener('input', drawValues);
+  var view = B.live(render);
+})();

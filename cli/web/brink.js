@@ -279,21 +279,20 @@ var Brink = (function () {
     groups.forEach(function (g) {
       var body = el('tbody', { 'data-group': g });
       body.appendChild(el('tr', { class: 'group' },
-        el('th', { colspan: opts.exact ? 3 : 2, scope: 'rowgroup' },
+        el('th', { colspan: 2, scope: 'rowgroup' },
           g === 'World' ? 'World' : g + ' \u2014 ' + actorName(opts, g))));
       byName[g].forEach(function (v) {
+        /* The exact value, for the facilitator, when the text rounds it. */
+        var exact = opts.exact && !v.hidden && v.value !== null
+          && v.value !== undefined && typeof v.value !== 'string'
+          && String(v.value) !== v.text ? JSON.stringify(v.value) : '';
         var cells = [
-          el('td', { class: 'name', title: v.doc || '' }, v.name,
+          el('td', { class: 'name', title: v.doc || '' }, breakable(v.name),
             v.doc ? el('span', { class: 'doc' }, v.doc) : null),
           el('td', { class: 'n' + (v.hidden ? ' hidden-value' : '') },
-            v.hidden ? 'hidden' : v.text)
+            v.hidden ? 'hidden' : v.text,
+            exact ? el('span', { class: 'exact' }, exact) : null)
         ];
-        if (opts.exact) {
-          cells.push(el('td', { class: 'n exact' },
-            v.hidden || v.value === null || v.value === undefined
-              ? '' : JSON.stringify(v.value) === v.text ? ''
-              : JSON.stringify(v.value)));
-        }
         var row = el('tr', { 'data-var': v.name,
           'data-hidden': v.hidden ? 'true' : 'false' });
         cells.forEach(function (c) { row.appendChild(c); });
@@ -306,6 +305,26 @@ var Brink = (function () {
       table.appendChild(el('tbody', null, el('tr', null,
         el('td', { class: 'empty' }, filter ? 'No value matches.' : 'No values.'))));
     }
+  }
+
+  /* A dotted name that may wrap after its dots ("USA.<wbr>troops"), as
+   * text nodes and <wbr> elements, never markup. */
+  function breakable(name) {
+    var span = el('span', { class: 'var' });
+    String(name).split('.').forEach(function (part, i) {
+      if (i) { span.appendChild(document.createTextNode('.')); span.appendChild(el('wbr')); }
+      span.appendChild(document.createTextNode(part));
+    });
+    return span;
+  }
+
+  /* "2019-07-01" as "1 Jul 2019"; anything else as it is. */
+  function niceDate(date) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date || '');
+    if (!m) return date || '';
+    var months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
+      'Oct', 'Nov', 'Dec'];
+    return Number(m[3]) + ' ' + (months[Number(m[2]) - 1] || m[2]) + ' ' + m[1];
   }
 
   /* Which values changed since the last call (by name), for a highlight. */
@@ -323,6 +342,9 @@ var Brink = (function () {
       return changed;
     };
   }
+
+  /* The short tag before each line of the timeline. */
+  var TAGS = { intervention: 'command', trigger: 'trigger', event: 'event' };
 
   /* One line of the timeline, as words. */
   function eventText(state, e) {
@@ -369,11 +391,11 @@ var Brink = (function () {
           'data-actor': e.kind === 'move' ? e.actor : null,
           'data-move': e.kind === 'move' ? e.move : null,
           'data-target': e.kind === 'move' ? (e.target || '') : null
-        }, el('span', { class: 'tag' }, e.kind), eventText(state, e)));
+        }, el('span', { class: 'tag' }, TAGS[e.kind] || e.kind), eventText(state, e)));
       });
       list.appendChild(el('li', { class: 'turn', 'data-turn': k },
         el('div', { class: 'turn-head' }, 'Turn ' + k,
-          el('span', null, byTurn[k].date || '')), inner));
+          el('span', null, niceDate(byTurn[k].date))), inner));
     });
   }
 
@@ -420,6 +442,7 @@ var Brink = (function () {
     showError: showError, live: live, renderHeader: renderHeader,
     renderValues: renderValues, renderTimeline: renderTimeline,
     renderSeats: renderSeats, renderOptions: renderOptions,
-    differ: differ, actorName: actorName, eventText: eventText
+    differ: differ, actorName: actorName, eventText: eventText,
+    niceDate: niceDate, breakable: breakable
   };
 })();

@@ -60,7 +60,8 @@
     news.forEach(function (e, i) {
       list.appendChild(B.el('li', { 'data-turn': e.turn, 'data-kind': e.kind,
         class: i === 0 ? 'latest' : '' },
-        B.el('span', { class: 'when' }, e.date || 'turn ' + e.turn),
+        B.el('span', { class: 'when' }, 'Turn ' + e.turn
+          + (e.date ? ' \u00b7 ' + B.niceDate(e.date) : '')),
         B.eventText(state, e)));
     });
     if (!list.firstChild) list.appendChild(B.el('li', { class: 'empty' }, 'No news yet.'));

@@ -11,8 +11,12 @@
     B.setText('actor', (state.name || state.actor || '')
       + (state.name && state.actor ? ' (' + state.actor + ')' : ''));
     B.setText('brief', state.brief || 'No brief for this actor.');
-    B.setText('situation', state.scenario && state.scenario.description || '');
-    B.$('situation-box').hidden = !(state.scenario && state.scenario.description);
+    /* The scenario's brief: "description" in the contract, "brief" in
+     * brink_session_view; either will do. */
+    var sc = state.scenario || {};
+    var situation = sc.description || sc.brief || '';
+    B.setText('situation', situation);
+    B.$('situation-box').hidden = !situation;
     changed = changedOf(state.values);
     drawValues();
     B.renderSeats(B.$('seats'), state);
@@ -34,6 +38,7 @@
     }
     B.setText('moves-note', note);
     B.$('moves-card').classList.toggle('active', !!state.your_turn);
+    B.$('status').classList.toggle('yours', !!state.your_turn);
   }
 
   function drawValues() {

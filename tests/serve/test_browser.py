@@ -214,6 +214,8 @@ class BrowserTest(unittest.TestCase):
         self.assertEqual(seat.eval("document.getElementById('status').dataset.awaiting"),
                          first)
 
+        self.shot(seat, "seat")
+
         # It clicks a legal move; the move shows by SSE and lands in the log.
         o = self.pick(me["options"])
         target = o.get("target") or ""
@@ -235,7 +237,6 @@ class BrowserTest(unittest.TestCase):
                           ".indexOf('Waiting for') >= 0", WAIT,
                           what="'Waiting for ...' on the seat's page")
         self.no_error(seat)
-        self.shot(seat, "seat")
 
         # The facilitator: everything exact, who moved, a /news through the
         # console, /why, then hold.

@@ -252,7 +252,8 @@ class BrowserTest(unittest.TestCase):
             self.assertEqual(fpage.eval("document.querySelector(%s).dataset.moved" % js(
                 "#seats li[data-actor=%s]" % js(s["actor"]))),
                 "true" if s["moved"] else "false")
-        headline = "Envoys meet at Panmunjom (browser test %d)" % os.getpid()
+        # Markup in scenario or facilitator text stays text on every page.
+        headline = "Envoys meet at <b>Panmunjom</b> (browser test %d)" % os.getpid()
         self.submit(fpage, "news", {"text": headline})
         fpage.wait_for("Array.prototype.some.call(document.querySelectorAll("
                        "'#timeline li[data-kind=news]'), function (e) {"
@@ -264,7 +265,11 @@ class BrowserTest(unittest.TestCase):
                        % js("/news " + headline), WAIT, what="/news in the audit trail")
         seat.wait_for("document.getElementById('timeline').textContent.indexOf(%s) >= 0"
                       % js(headline), WAIT, what="the news on the seat's page (SSE)")
-        self.wait_log(lambda r: headline in json.dumps(r), "the news")
+        self.wait_log(lambda r: r.get("t") == "news" and r.get("text") == headline,
+                      "the news")
+        for page in (fpage, seat):
+            self.assertEqual(self.count(page, "#timeline li.ev b"), 0,
+                             "news text inserted as markup")
         self.submit(fpage, "why", {"var": "negotiations"})
         fpage.wait_for("document.querySelectorAll('#said .said-entry.ok').length >= 2"
                        " && document.getElementById('said').lastChild.textContent"
@@ -325,6 +330,7 @@ class BrowserTest(unittest.TestCase):
             self.assertNotIn(name, charted)
             self.assertNotIn(name, page_text)
         self.assertIn(headline, self.text(proj, "#news"))
+        self.assertEqual(self.count(proj, "#news b"), 0, "news text inserted as markup")
         self.no_error(proj)
         self.shot(proj, "projector")
 

@@ -71,7 +71,8 @@
     last = state;
     B.renderHeader(state, 'facilitator');
     changed = changedOf(state.values);
-    drawValues();
+    fillAs(state);
+    if (B.$('as').value) fetchAs(); else drawValues();
     drawTimeline();
     B.renderSeats(B.$('seats'), state);
 
@@ -113,11 +114,46 @@
     });
   }
 
+  /* The values as the white cell sees them, or as the seat chosen in #as
+   * sees them (GET /api/state?as=ACTOR), fetched again at each change. */
+  var asView = null, asBusy = false;
+
   function drawValues() {
     if (!last) return;
-    B.renderValues(B.$('values'), last.values, {
-      seats: last.seats, filter: B.$('filter').value, exact: true, changed: changed
+    var as = B.$('as').value;
+    B.setText('values-who', as ? 'as ' + as + ' sees them' : '(exact)');
+    var view = as && asView && asView.actor === as ? asView : null;
+    B.renderValues(B.$('values'), view ? view.values : last.values, {
+      seats: last.seats, filter: B.$('filter').value, exact: !as,
+      changed: as ? {} : changed
     });
+  }
+
+  function fetchAs() {
+    var as = B.$('as').value;
+    if (!as || asBusy) { drawValues(); return; }
+    asBusy = true;
+    B.api('GET', '/api/state?as=' + encodeURIComponent(as)).then(function (v) {
+      asBusy = false;
+      asView = v;
+      if (!v.actor) v.actor = as;
+      drawValues();
+    }, function (err) {
+      asBusy = false;
+      B.showError('Could not see as ' + as + ': ' + err.message, 'action');
+    });
+  }
+
+  function fillAs(state) {
+    var sel = B.$('as'), want = sel.value;
+    var have = Array.prototype.map.call(sel.options, function (o) { return o.value; });
+    var seats = [''].concat((state.seats || []).map(function (s) { return s.actor; }));
+    if (have.join() === seats.join()) return;
+    B.clear(sel);
+    seats.forEach(function (a) {
+      sel.appendChild(B.el('option', { value: a }, a ? 'as ' + a : 'everything'));
+    });
+    sel.value = seats.indexOf(want) >= 0 ? want : '';
   }
 
   function drawTimeline() {
@@ -179,6 +215,7 @@
   });
   B.$('said-clear').addEventListener('click', function () { B.clear(B.$('said')); });
   B.$('filter').addEventListener('input', drawValues);
+  B.$('as').addEventListener('change', fetchAs);
   B.$('show-sets').addEventListener('change', drawTimeline);
   var view = B.live(render);
 })();

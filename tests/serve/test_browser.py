@@ -247,6 +247,17 @@ class BrowserTest(unittest.TestCase):
         for name in hidden:
             self.assertNotIn("hidden", self.text(fpage, "#values tr[data-var=%s] td.n"
                                                  % js(name)))
+        if hidden:
+            # Seen as the first seat sees them (?as=), the hidden are hidden.
+            fpage.eval("(function(){var s=document.getElementById('as');s.value=%s;"
+                       "s.dispatchEvent(new Event('change'));return true})()" % js(first))
+            fpage.wait_for("document.querySelectorAll('#values tr[data-hidden=true]')"
+                           ".length === %d" % len(hidden), WAIT,
+                           what="the values as %s sees them" % first)
+            fpage.eval("(function(){var s=document.getElementById('as');s.value='';"
+                       "s.dispatchEvent(new Event('change'));return true})()")
+            fpage.wait_for("document.querySelectorAll('#values tr[data-hidden=true]')"
+                           ".length === 0", WAIT, what="every value exact again")
         self.assertEqual(self.count(fpage, "#seats li[data-actor]"), len(SEATS))
         for s in fac["seats"]:
             self.assertEqual(fpage.eval("document.querySelector(%s).dataset.moved" % js(

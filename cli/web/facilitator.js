@@ -76,10 +76,12 @@
     drawTimeline();
     B.renderSeats(B.$('seats'), state);
 
-    var hold = B.$('hold');
-    hold.setAttribute('aria-pressed', state.held ? 'true' : 'false');
-    hold.setAttribute('data-held', state.held ? 'true' : 'false');
-    hold.textContent = state.held ? 'Held \u2014 release the turn' : 'Hold the turn';
+    var on = holding(state), hold = B.$('hold');
+    hold.setAttribute('aria-pressed', on ? 'true' : 'false');
+    hold.setAttribute('data-held', on ? 'true' : 'false');
+    hold.textContent = on ? (state.status === 'held'
+      ? 'Held \u2014 release the turn' : 'Hold is on \u2014 release')
+      : 'Hold the turn';
     hold.disabled = state.status === 'ended' || state.status === 'stopped';
 
     B.setText('awaiting-name', state.awaiting
@@ -103,6 +105,21 @@
 
     fillList('var-names', (state.values || []).map(function (v) { return v.name; }));
     fillList('move-names', (state.options || []).map(function (o) { return o.move; }));
+  }
+
+  /* Whether the hold switch is on: "held" in the view, or else the last
+   * /hold or /release of the trail (which is where a resumed session
+   * takes it from), so the switch shows on before the turn reaches the
+   * held point too. */
+  function holding(state) {
+    if (state.held || state.status === 'held') return true;
+    var trail = state.trail || [];
+    for (var i = trail.length - 1; i >= 0; i--) {
+      var c = String(trail[i].command || '').trim();
+      if (c === '/hold') return true;
+      if (c === '/release') return false;
+    }
+    return false;
   }
 
   function fillList(id, names) {
@@ -211,7 +228,7 @@
   });
 
   B.$('hold').addEventListener('click', function () {
-    run(last && last.held ? '/release' : '/hold');
+    run(last && holding(last) ? '/release' : '/hold');
   });
   B.$('said-clear').addEventListener('click', function () { B.clear(B.$('said')); });
   B.$('filter').addEventListener('input', drawValues);

@@ -289,10 +289,10 @@ class BrowserTest(unittest.TestCase):
         fpage.click("#hold")
         fpage.wait_for("document.getElementById('hold').dataset.held === 'true'", WAIT,
                        what="the hold switch on")
-        self.assertTrue(self.state("facilitator")["held"])
-        seat.wait_for("/held by the facilitator/i.test("
-                      "document.getElementById('status').textContent)", WAIT,
-                      what="the held notice on the seat's page")
+        # "held" in the view is the switch (the contract), on before the
+        # turn reaches the held point.
+        self.assertTrue(self.state("facilitator")["held"],
+                        "GET /api/state says held: false after /hold")
 
         # The other seat moves (as a program); the held turn does not resolve
         # until the facilitator releases it.
@@ -310,6 +310,9 @@ class BrowserTest(unittest.TestCase):
             self.assertEqual(code, 200, answer)
         fpage.wait_for("document.getElementById('status').dataset.status === 'held'",
                        WAIT, what="the turn held after its moves")
+        seat.wait_for("/held by the facilitator/i.test("
+                      "document.getElementById('status').textContent)", WAIT,
+                      what="the held notice on the seat's page")
         self.assertEqual(self.state("facilitator")["turn"], turn)
         self.shot(fpage, "facilitator")
         fpage.click("#hold")

@@ -45,7 +45,7 @@ class Browser:
             "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--disable-extensions",
-            "--disable-default-apps", "--mute-audio",
+            "--disable-default-apps", "--mute-audio", "--disable-dev-shm-usage",
             "--remote-debugging-pipe",
             "--user-data-dir=" + self.profile,
             "--window-size=%d,%d" % (width, height),

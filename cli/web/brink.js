@@ -21,7 +21,9 @@
  *               #conn       the live connection: data-live="yes|no"
  *               body        data-version = the last state version shown
  *   seat        #actor      the actor's name; #brief its brief
- *               #values     <tr data-var="DPRK.economy" data-hidden="false">
+ *               #values     <tr data-var="DPRK.economy" data-hidden="false">;
+ *                           relations (data-rel="true") folded away unless
+ *                           #show-rel is checked or #filter matches them
  *               #options    one <button data-move="summit" data-target="DPRK">
  *                           per legal move (data-target="" when none)
  *               #illegal    <li data-move data-target> with .reason
@@ -277,7 +279,7 @@ var Brink = (function () {
       byName[owner].push(v);
     });
     groups.forEach(function (g) {
-      var body = el('tbody', { 'data-group': g });
+      var body = el('tbody', { 'data-group': g }), shown = 0;
       body.appendChild(el('tr', { class: 'group' },
         el('th', { colspan: 2, scope: 'rowgroup' },
           g === 'World' ? 'World' : g + ' \u2014 ' + actorName(opts, g))));
@@ -293,12 +295,19 @@ var Brink = (function () {
             v.hidden ? 'hidden' : v.text,
             exact ? el('span', { class: 'exact' }, exact) : null)
         ];
+        /* A relation ('USA.tension.DPRK') is one of many: folded away
+         * unless asked for or matched by the filter. */
+        var rel = v.name.split('.').length >= 3;
         var row = el('tr', { 'data-var': v.name,
-          'data-hidden': v.hidden ? 'true' : 'false' });
+          'data-hidden': v.hidden ? 'true' : 'false',
+          'data-rel': rel ? 'true' : null,
+          hidden: rel && opts.relations === false && !filter });
         cells.forEach(function (c) { row.appendChild(c); });
         if (opts.changed && opts.changed[v.name]) row.className = 'changed';
+        if (!row.hidden) shown++;
         body.appendChild(row);
       });
+      if (!shown) body.hidden = true;
       table.appendChild(body);
     });
     if (!groups.length) {

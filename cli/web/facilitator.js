@@ -141,7 +141,8 @@
     B.setText('values-who', as ? 'as ' + as + ' sees them' : '(exact)');
     var view = as && asView && asView.actor === as ? asView : null;
     B.renderValues(B.$('values'), view ? view.values : last.values, {
-      seats: last.seats, filter: B.$('filter').value, exact: !as,
+      seats: last.seats, filter: B.$('filter').value,
+      relations: B.$('show-rel').checked, exact: !as,
       changed: as ? {} : changed
     });
   }
@@ -232,6 +233,7 @@
   });
   B.$('said-clear').addEventListener('click', function () { B.clear(B.$('said')); });
   B.$('filter').addEventListener('input', drawValues);
+  B.$('show-rel').addEventListener('change', drawValues);
   B.$('as').addEventListener('change', fetchAs);
   B.$('show-sets').addEventListener('change', drawTimeline);
   var view = B.live(render);

@@ -10,12 +10,12 @@
     B.renderHeader(state, state.actor || 'seat');
     B.setText('actor', (state.name || state.actor || '')
       + (state.name && state.actor ? ' (' + state.actor + ')' : ''));
-    B.setText('brief', state.brief || 'No brief for this actor.');
+    B.setText('brief', reflow(state.brief) || 'No brief for this actor.');
     /* The scenario's brief: "description" in the contract, "brief" in
      * brink_session_view; either will do. */
     var sc = state.scenario || {};
     var situation = sc.description || sc.brief || '';
-    B.setText('situation', situation);
+    B.setText('situation', reflow(situation));
     B.$('situation-box').hidden = !situation;
     changed = changedOf(state.values);
     drawValues();
@@ -41,10 +41,19 @@
     B.$('status').classList.toggle('yours', !!state.your_turn);
   }
 
+  /* A scenario's text is wrapped for a terminal: its single line breaks
+   * become spaces, its blank lines stay paragraph breaks (pre-line). */
+  function reflow(text) {
+    return String(text || '').replace(/[ \t]*\n(?!\n)(?=\S)/g, function (m, i, all) {
+      return i > 0 && all.charAt(i - 1) !== '\n' ? ' ' : m;
+    });
+  }
+
   function drawValues() {
     if (!last) return;
     B.renderValues(B.$('values'), last.values, {
-      seats: last.seats, filter: B.$('filter').value, changed: changed
+      seats: last.seats, filter: B.$('filter').value,
+      relations: B.$('show-rel').checked, changed: changed
     });
   }
 
@@ -68,5 +77,6 @@
   }
 
   B.$('filter').addEventListener('input', drawValues);
+  B.$('show-rel').addEventListener('change', drawValues);
   var view = B.live(render);
 })();

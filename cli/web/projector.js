@@ -3,7 +3,7 @@
 
 (function () {
   var B = Brink;
-  var HEADLINES = 6;
+  var HEADLINES = 5;
   var chartsOf = -1, chartsBusy = false, chartsWanted = -1;
 
   /* A chart is SVG made by our own server (the report's renderer, which

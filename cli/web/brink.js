@@ -245,14 +245,17 @@ var Brink = (function () {
         + (state.outcome ? ': ' + state.outcome.id : '') + '.';
     }
     if (state.status === 'stopped') return 'The session has stopped.';
-    if (state.status === 'held' || state.held) {
+    if (state.status === 'held') {
       return 'Held by the facilitator: the turn resolves when released.';
     }
-    if (state.your_turn) return 'Your turn: choose a move.';
+    /* The switch on before the turn reaches the held point. */
+    var then = state.held ? ' The facilitator will hold the turn once its'
+      + ' moves are made.' : '';
+    if (state.your_turn) return 'Your turn: choose a move.' + then;
     if (state.awaiting) {
       var name = actorName(state, state.awaiting);
       return 'Waiting for ' + (name !== state.awaiting
-        ? name + ' (' + state.awaiting + ')' : name) + '\u2026';
+        ? name + ' (' + state.awaiting + ')' : name) + '\u2026' + then;
     }
     return 'Resolving the turn\u2026';
   }

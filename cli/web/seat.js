@@ -31,7 +31,7 @@
     } else if (state.your_turn) {
       note = n ? 'Choose one move; it is final once sent.'
         : 'No move is open to you now.';
-    } else if (state.held) {
+    } else if (state.status === 'held') {
       note = 'The facilitator holds the turn.';
     } else {
       note = 'Your moves appear here when it is your turn.';

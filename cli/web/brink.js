@@ -25,7 +25,8 @@
  *                           relations (data-rel="true") folded away unless
  *                           #show-rel is checked or #filter matches them
  *               #options    one <button data-move="summit" data-target="DPRK">
- *                           per legal move (data-target="" when none)
+ *                           per legal move (data-target="" when none);
+ *                           on a seat's page disabled while not its turn
  *               #illegal    <li data-move data-target> with .reason
  *               #seats      <li data-actor="USA" data-moved="true|false">
  *   facilitator #values, #seats, #options (buttons move for the awaiting

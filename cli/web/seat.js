@@ -22,8 +22,12 @@
     B.renderSeats(B.$('seats'), state);
     B.renderTimeline(B.$('timeline'), state);
 
-    var opts = state.your_turn ? state.options || [] : [];
-    var n = B.renderOptions(B.$('options'), B.$('illegal'), opts, move, sending);
+    /* The view has the seat's moves also while others move, for the team
+     * to talk over: shown then, but only pressable on its turn. */
+    var over = state.status === 'ended' || state.status === 'stopped';
+    var opts = over ? [] : state.options || [];
+    var n = B.renderOptions(B.$('options'), B.$('illegal'), opts, move,
+      sending || !state.your_turn);
     B.$('illegal-head').hidden = !B.$('illegal').firstChild;
     var note;
     if (state.status === 'ended' || state.status === 'stopped') {
@@ -33,6 +37,9 @@
         : 'No move is open to you now.';
     } else if (state.status === 'held') {
       note = 'The facilitator holds the turn.';
+    } else if (n) {
+      note = 'Your moves as they stand now, to talk over: you can send one '
+        + 'when your turn comes.';
     } else {
       note = 'Your moves appear here when it is your turn.';
     }

@@ -229,8 +229,9 @@ class BrowserTest(unittest.TestCase):
                       and r.get("move") == o["move"]
                       and (r.get("target") or "") == target,
                       "the move %s %s of %s" % (o["move"], target, first))
-        self.assertEqual(self.count(seat, "#options button[data-move]"), 0,
-                         "moves still offered after the seat moved")
+        seat.wait_for("document.querySelectorAll("
+                      "'#options button[data-move]:not([disabled])').length === 0",
+                      WAIT, what="no move to press once the seat has moved")
         now = self.state(first)
         if now["awaiting"]:
             seat.wait_for("document.getElementById('status').textContent"

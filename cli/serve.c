@@ -159,25 +159,51 @@ static const char *const role_pages[] = {
     [ROLE_SEAT] = "seat.html", [ROLE_FACILITATOR] = "facilitator.html",
     [ROLE_PROJECTOR] = "projector.html"};
 
-/* GET /join/TOKEN: the token becomes a cookie and leaves the address. */
+static enum MHD_Result redirect(struct MHD_Connection *c, const char *to,
+                                const char *cookie) {
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+  if (r == NULL) return MHD_NO;
+  common_headers(r, "text/plain");
+  if (cookie) MHD_add_response_header(r, "Set-Cookie", cookie);
+  MHD_add_response_header(r, "Location", to);
+  enum MHD_Result ok = MHD_queue_response(c, 303, r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
+/*
+** GET /join/TOKEN: the token becomes a cookie and leaves the address.  The
+** cookie belongs to the link's own pages (its Path), so one browser can
+** hold the console and the projector, or two seats, in two tabs.
+*/
 static enum MHD_Result join(server *srv, struct MHD_Connection *c,
                             const char *token) {
   const holder *h = holder_of(srv, token);
   if (h == NULL)
     return page(c, 403, "Not a link of this exercise",
                 "Ask the facilitator for your link.");
-  char cookie[128];
+  char cookie[192];
   snprintf(cookie, sizeof cookie,
-           "brink=%s; Path=/; HttpOnly; SameSite=Strict", h->token);
-  struct MHD_Response *r =
-      MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-  if (r == NULL) return MHD_NO;
-  common_headers(r, "text/plain");
-  MHD_add_response_header(r, "Set-Cookie", cookie);
-  MHD_add_response_header(r, "Location", "/");
-  enum MHD_Result ok = MHD_queue_response(c, 303, r);
-  MHD_destroy_response(r);
-  return ok;
+           "brink=%s; Path=%s; HttpOnly; SameSite=Strict", h->token,
+           h->scope);
+  return redirect(c, h->scope, cookie);
+}
+
+/* The holder whose pages 'url' is under, with *rest the path inside. */
+static const holder *scope_of(const server *srv, const char *url,
+                              const char **rest) {
+  for (int i = 0; i < srv->nholders; i++) {
+    const holder *h = &srv->holders[i];
+    size_t n = strlen(h->scope);
+    if (strncmp(url, h->scope, n - 1) == 0 &&
+        (url[n - 1] == '/' || url[n - 1] == '\0')) {
+      *rest = url + n - 1;
+      return h;
+    }
+  }
+  *rest = url;
+  return NULL;
 }
 
 static enum MHD_Result route(server *srv, struct MHD_Connection *c,
@@ -189,8 +215,10 @@ static enum MHD_Result route(server *srv, struct MHD_Connection *c,
   if (strncmp(url, "/join/", 6) == 0)
     return get ? join(srv, c, url + 6)
                : serve_error(c, 405, "a link is opened, not posted to");
+  const holder *scope = scope_of(srv, url, &url);
+  if (scope && *url == '\0') return redirect(c, scope->scope, NULL);
   bool api = strncmp(url, "/api/", 5) == 0;
-  if (!api && strcmp(url, "/") != 0) {
+  if (!api && (scope == NULL || strcmp(url, "/") != 0)) {
     const brink__embedded *f = url[0] == '/' ? web_file(url + 1) : NULL;
     if (f == NULL) return page(c, 404, "Not found", "No such page here.");
     return get ? file_reply(c, f) : serve_error(c, 405, "files are read");
@@ -207,6 +235,11 @@ static enum MHD_Result route(server *srv, struct MHD_Connection *c,
     if (api) return serve_error(c, 403, "not a token of this exercise");
     return page(c, 403, "Not a link of this exercise",
                 "Ask the facilitator for your link.");
+  }
+  if (scope && scope != h) {
+    if (api) return serve_error(c, 403, "these pages belong to another link");
+    return page(c, 403, "Not your page",
+                "These pages belong to another link: open your own.");
   }
   if (!api) {
     const brink__embedded *f = web_file(role_pages[h->role]);
@@ -454,6 +487,8 @@ static int hand_out(server *srv, const address *a, const char *host,
     holder *h = &srv->holders[i];
     snprintf(h->url, sizeof h->url, "http://%s:%d/join/%s", name, port,
              h->token);
+    snprintf(h->scope, sizeof h->scope, "%s%s/",
+             h->role == ROLE_SEAT ? "/seat/" : "/", h->label);
     term_printf(stdout, "%-12s %s\n", h->label, h->url);
   }
   if (isatty(1))

@@ -25,6 +25,7 @@ typedef struct holder {
   int actor;             /* a seat's actor, else -1 */
   const char *label;     /* "USA", "facilitator", "projector" */
   char url[160];         /* http://HOST:PORT/join/TOKEN */
+  char scope[96];        /* its pages' path: "/seat/USA/", "/projector/" */
 } holder;
 
 /* A request's body, gathered as it arrives. */

@@ -787,6 +787,8 @@ BRINK_API int brink_stop_at_decisions(brink_engine *e, int on); /* [w] */
 ** A setting of the engine, as brink_stop_at_decisions is.
 */
 BRINK_API int brink_hold(brink_engine *e, int on); /* [w] */
+/* 1 while the hold is on (wherever the run stands), else 0. */
+BRINK_API int brink_hold_on(const brink_engine *e); /* [r] */
 /* Whether the run stands at the held point: the hold is on and the next
    step would resolve the turn. */
 BRINK_API int brink_held(const brink_engine *e); /* [r] */

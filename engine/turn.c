@@ -814,6 +814,8 @@ BRINK_API int brink_hold(brink_engine *e, int on) {
   return BRINK_OK;
 }
 
+BRINK_API int brink_hold_on(const brink_engine *e) { return e->hold; }
+
 BRINK_API int brink_held(const brink_engine *e) {
   return e->hold && e->run.phase == BRINK__PH_DATE_TRIGGERS &&
          e->run.index == 0;

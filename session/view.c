@@ -195,7 +195,7 @@ json_t *session_view(session *s, int actor) {
                                     : json_null(), &bad);
   if (actor >= 0)
     jput(o, "your_turn", json_boolean(awaiting == actor), &bad);
-  jput(o, "held", json_boolean(brink_held(e)), &bad);
+  jput(o, "held", json_boolean(brink_hold_on(e)), &bad);
   const char *outcome = brink_outcome(e);
   json_t *oc = json_null();
   if (outcome) {

@@ -477,7 +477,12 @@ Test(session, each_view_shows_only_what_its_reader_may_see) {
   cr_assert_not(view_has(s, usa, "\"kind\":\"set\""));
   cr_assert(view_has(s, BRINK_VIEW_ALL, "\"kind\":\"set\""));
   cr_assert(view_has(s, dprk, "\"your_turn\":true"));
+  cr_assert(view_has(s, usa, "\"held\":false"));
   cr_assert_eq(brink_session_hold(s, 1), BRINK_OK);
+  /* The switch is on before the turn reaches the held point. */
+  cr_assert(view_has(s, usa, "\"status\":\"awaiting\",\"awaiting\":"
+                             "\"DPRK\""));
+  cr_assert(view_has(s, usa, "\"held\":true"));
   cr_assert(view_has(s, BRINK_VIEW_ALL, "{\"turn\":1,\"command\":\"/hold\"}"));
   cr_assert_not(view_has(s, usa, "/hold"));
   char *json;

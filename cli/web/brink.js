@@ -128,12 +128,12 @@ var Brink = (function () {
    * comes during a fetch asks for one more fetch after it.  render(state)
    * draws the page; it is also called by refresh() after a POST. */
   function live(render, query) {
-    var path = '/api/state' + (query || '');
+    var path = 'api/state' + (query || '');
     var busy = false, again = false, shown = -1, who = null;
 
-    /* The cookie is one per browser: opening another role's link in this
-     * browser makes this tab speak for that role too.  Say so rather than
-     * show one team another's view. */
+    /* A link's cookie belongs to its own pages, so tabs of several roles
+     * live side by side; should another role's view come back all the
+     * same, say so rather than show one team another's view. */
     function same(state) {
       var now = state.role + ':' + (state.role === 'seat' ? state.actor : '');
       var page = document.body.getAttribute('data-role');
@@ -189,7 +189,7 @@ var Brink = (function () {
 
     load();
     if (typeof EventSource === 'function') {
-      var es = new EventSource('/api/events', { withCredentials: true });
+      var es = new EventSource('api/events', { withCredentials: true });
       es.addEventListener('open', function () { conn(true); load(); });
       es.addEventListener('state', function (ev) {
         var v = -1;

@@ -49,7 +49,7 @@
     var pane = B.$('said');
     pane.appendChild(entry);
     pane.scrollTop = pane.scrollHeight;
-    return B.api('POST', '/api/command', { command: command }).then(function (a) {
+    return B.api('POST', 'api/command', { command: command }).then(function (a) {
       entry.classList.remove('pending');
       entry.classList.add('ok');
       out.textContent = a.said || '(done)';
@@ -76,7 +76,7 @@
     drawTimeline();
     B.renderSeats(B.$('seats'), state);
 
-    var on = holding(state), hold = B.$('hold');
+    var on = !!state.held, hold = B.$('hold');
     hold.setAttribute('aria-pressed', on ? 'true' : 'false');
     hold.setAttribute('data-held', on ? 'true' : 'false');
     hold.textContent = on ? (state.status === 'held'
@@ -105,21 +105,6 @@
 
     fillList('var-names', (state.values || []).map(function (v) { return v.name; }));
     fillList('move-names', (state.options || []).map(function (o) { return o.move; }));
-  }
-
-  /* Whether the hold switch is on: "held" in the view, or else the last
-   * /hold or /release of the trail (which is where a resumed session
-   * takes it from), so the switch shows on before the turn reaches the
-   * held point too. */
-  function holding(state) {
-    if (state.held || state.status === 'held') return true;
-    var trail = state.trail || [];
-    for (var i = trail.length - 1; i >= 0; i--) {
-      var c = String(trail[i].command || '').trim();
-      if (c === '/hold') return true;
-      if (c === '/release') return false;
-    }
-    return false;
   }
 
   function fillList(id, names) {
@@ -151,7 +136,7 @@
     var as = B.$('as').value;
     if (!as || asBusy) { drawValues(); return; }
     asBusy = true;
-    B.api('GET', '/api/state?as=' + encodeURIComponent(as)).then(function (v) {
+    B.api('GET', 'api/state?as=' + encodeURIComponent(as)).then(function (v) {
       asBusy = false;
       asView = v;
       if (!v.actor) v.actor = as;
@@ -186,7 +171,7 @@
     var body = { move: o.move, actor: last && last.awaiting };
     if (o.target) body.target = o.target;
     B.showError('', 'action');
-    B.api('POST', '/api/move', body).then(function (a) {
+    B.api('POST', 'api/move', body).then(function (a) {
       if (a.state) view.show(a.state);
     }, function (err) {
       B.showError('The move was refused: ' + err.message, 'action');
@@ -229,7 +214,7 @@
   });
 
   B.$('hold').addEventListener('click', function () {
-    run(last && holding(last) ? '/release' : '/hold');
+    run(last && last.held ? '/release' : '/hold');
   });
   B.$('said-clear').addEventListener('click', function () { B.clear(B.$('said')); });
   B.$('filter').addEventListener('input', drawValues);

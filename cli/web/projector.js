@@ -28,7 +28,7 @@
     chartsWanted = version;
     if (chartsBusy || version === chartsOf) return;
     chartsBusy = true;
-    B.api('GET', '/api/charts').then(function (a) {
+    B.api('GET', 'api/charts').then(function (a) {
       chartsBusy = false;
       chartsOf = version;
       if (chartsWanted !== chartsOf) drawCharts(chartsWanted);

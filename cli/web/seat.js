@@ -73,7 +73,7 @@
     B.setText('moves-note', 'Sending ' + (o.label || o.move) + '\u2026');
     var body = { move: o.move };
     if (o.target) body.target = o.target;
-    B.api('POST', '/api/move', body).then(function (answer) {
+    B.api('POST', 'api/move', body).then(function (answer) {
       sending = false;
       if (answer.state) view.show(answer.state);
     }, function (err) {

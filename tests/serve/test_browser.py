@@ -137,10 +137,10 @@ class BrowserTest(unittest.TestCase):
 
     # -- pages ---------------------------------------------------------------
 
-    def open(self, role):
-        """A tab of its own (own cookies) on the role's join link; waits for
-        the page to show a state."""
-        page = self.browser.new_page()
+    def open(self, role, isolated=True):
+        """A tab on the role's join link, by default in a browser context of
+        its own (own cookies); waits for the page to show a state."""
+        page = self.browser.new_page(isolated=isolated)
         page.navigate(self.urls[role])
         url = page.eval("location.href")
         self.assertNotIn("/join/", url, "the token stays in the address bar")
@@ -181,6 +181,24 @@ class BrowserTest(unittest.TestCase):
         return (with_target or legal)[0]
 
     # -- the exercise ----------------------------------------------------------
+
+    def test_roles_side_by_side_in_one_browser(self):
+        # The white cell's laptop drives the wall too: the console and the
+        # projector (and two seats) in tabs of one browser keep their roles.
+        pages = {r: self.open(r, isolated=False)
+                 for r in ("facilitator", "projector", "USA", "ROK")}
+        for role, page in pages.items():
+            page.eval("location.reload()")
+        for role, page in pages.items():
+            page.wait_for("document.body.getAttribute('data-version') !== null",
+                          WAIT, what="the %s page after a reload" % role)
+            self.no_error(page)
+            want = role if role in ("facilitator", "projector") else "seat"
+            self.assertEqual(page.eval("document.body.getAttribute('data-role')"),
+                             want)
+            if want == "seat":
+                self.assertEqual(self.text(page, "#actor").find(role) >= 0
+                                 or role in page.eval("location.pathname"), True)
 
     def test_an_exercise_through_the_pages(self):
         fac = self.state("facilitator")

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "embedded.h"
@@ -306,6 +307,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
   stream *st = cls;
   server *srv = st->srv;
   (void)pos;
+  if (st->gone) return MHD_CONTENT_READER_END_WITH_ERROR;
   if (srv->stopping) return MHD_CONTENT_READER_END_OF_STREAM;
   size_t v = serve_version(srv);
   int n = 0;
@@ -354,6 +356,21 @@ enum MHD_Result serve_events(server *srv, struct MHD_Connection *c) {
   return ok;
 }
 
+/*
+** Whether the reader of a waiting stream has left.  A waiting connection is
+** out of the server's loop, so nobody would notice until the next write;
+** a look at its socket (nothing is read) frees its place at once.
+*/
+static bool reader_gone(struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (ci == NULL) return false;
+  char b;
+  ssize_t n = recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 ||
+         (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 /* Wakes the streams with news (or a ping due) and forgets closed ones. */
 static void streams_tick(server *srv, bool all) {
   size_t v = serve_version(srv);
@@ -366,7 +383,9 @@ static void streams_tick(server *srv, bool all) {
       free(st);
       continue;
     }
-    if (st->suspended && (all || st->sent != v || now - st->ping >= 15)) {
+    if (st->suspended && !st->gone) st->gone = reader_gone(st->conn);
+    if (st->suspended &&
+        (all || st->gone || st->sent != v || now - st->ping >= 15)) {
       st->suspended = false;
       MHD_resume_connection(st->conn);
     }

@@ -41,6 +41,7 @@ typedef struct stream {
   size_t sent;           /* the version it was last told */
   time_t ping;           /* when it was last written to */
   bool suspended, closed;
+  bool gone;             /* its reader left while it waited */
   struct stream *next;
 } stream;
 

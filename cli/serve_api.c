@@ -6,6 +6,7 @@
 ** alone gives commands.  Every accepted action is the session's, so it
 ** lands in the log as at the terminal.
 */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,10 +147,11 @@ static enum MHD_Result move(server *srv, struct MHD_Connection *c,
       said_clear(srv);
       int rc = line.bad ? BRINK_ENOMEM : brink_session_answer(srv->x.s, line.s);
       free(line.s);
-      ok = rc >= 0 ? answer(srv, c, h, 200, NULL)
-                   : answer(srv, c, h, rc == BRINK_EINVAL ? 422 : 409,
-                            brink_session_errmsg(srv->x.s));
+      char why[600];
+      snprintf(why, sizeof why, "%s", brink_session_errmsg(srv->x.s));
       serve_settle(srv);
+      ok = rc >= 0 ? answer(srv, c, h, 200, NULL)
+                   : answer(srv, c, h, rc == BRINK_EINVAL ? 422 : 409, why);
     }
   }
   json_decref(o);
@@ -197,8 +199,10 @@ static enum MHD_Result run_command(server *srv, struct MHD_Connection *c,
   char *text = command_text(o, &why);
   json_decref(o);
   if (text == NULL) return serve_error(c, 400, "%s", why);
-  const char *word = text + strspn(text, " \t");
-  if (strncmp(word, "/quit", 5) == 0 && strchr(" \t", word[5])) {
+  /* The session reads the command's first word as trim_space leaves it. */
+  const char *word = text + strspn(text, " \t\n\v\f\r");
+  if (strncmp(word, "/quit", 5) == 0 &&
+      (word[5] == '\0' || isspace((unsigned char)word[5]))) {
     free(text);
     return serve_error(c, 422, "the exercise ends at the server: Ctrl-C "
                        "there (with --save it saves first)");
@@ -206,11 +210,13 @@ static enum MHD_Result run_command(server *srv, struct MHD_Connection *c,
   said_clear(srv);
   int rc = brink_session_command(srv->x.s, text);
   free(text);
+  /* The reason, before playing on to the next prompt makes new ones. */
+  char reason[600];
+  snprintf(reason, sizeof reason, "%s", brink_session_errmsg(srv->x.s));
   serve_settle(srv);
   return rc == BRINK_OK
              ? answer(srv, c, h, 200, NULL)
-             : answer(srv, c, h, rc == BRINK_EINVAL ? 422 : 409,
-                      brink_session_errmsg(srv->x.s));
+             : answer(srv, c, h, rc == BRINK_EINVAL ? 422 : 409, reason);
 }
 
 /* The model of the session's log, as reports read it. */

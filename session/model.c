@@ -285,6 +285,31 @@ static void restore_line(model *m, const line_mark *k) {
 ** k, and what the line held from k on no longer counts.  After /reload and
 ** --resume the world stayed where it was; only its values are news.
 */
+/*
+** Drops what the line holds of turn k from the place a loaded state names
+** on.  Saves are made at prompts: the turn's start (phase 1, index 0, as
+** the engine numbers its positions in a state) before anything of it, or
+** an actor awaiting its next move, after the moves of those before it.
+** Moves come in turn in actor order, each followed by what it caused, so
+** that place is the awaiting actor's first move not yet made.  A save held
+** before the turn resolved keeps all of its moves.
+*/
+static void cut_at_place(model *m, int k, json_t *state) {
+  const char *awaiting = jget_str(state, "awaiting");
+  int made = jget_int(state, "moves_made", 0), cut = -1;
+  if (jget_int(state, "phase", -1) == 1 && jget_int(state, "index", -1) == 0)
+    cut = 0;
+  for (int i = 0; i < m->nentries && cut < 0 && awaiting; i++) {
+    const entry *x = &m->entries[i];
+    if (x->turn == k && x->kind == E_MOVE && x->a &&
+        strcmp(x->a, awaiting) == 0 && made-- == 0)
+      cut = i;
+  }
+  if (cut < 0) return;
+  while (m->nentries > cut && m->entries[m->nentries - 1].turn >= k)
+    entry_free(&m->entries[--m->nentries]);
+}
+
 static void rewind_to(model *m, int k, json_t *state) {
   const char *cmd = NULL;
   for (int i = m->ntrail - 1; i >= 0 && cmd == NULL; i--) cmd = m->trail[i].a;
@@ -305,10 +330,11 @@ static void rewind_to(model *m, int k, json_t *state) {
     restore_line(m, back);
   } else {
     /* /undo goes to a turn's start; a loaded save may be anywhere in
-       turn k, so what this line held of turn k stays. */
+       turn k: the line keeps what came before the place it names. */
     int keep = undo ? k : k + 1;
     while (m->nentries > 0 && m->entries[m->nentries - 1].turn >= keep)
       entry_free(&m->entries[--m->nentries]);
+    if (!undo) cut_at_place(m, k, state);
   }
   m->turn = k;
   m->last_turn = k;

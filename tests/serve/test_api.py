@@ -1,8 +1,26 @@
-"""The JSON API of brink serve over loopback."""
+"""The JSON API of brink serve over loopback: play, the facilitator's
+commands, hidden values, event streams, saves, replays and reports."""
 
+import json
+import os
+import socket
+import time
 import unittest
 
-from tests.serve.support import Served, replay
+from tests.serve.support import KOREA, TIMEOUT, Served, brink, replay
+
+# A value no scenario text holds: DPRK.missile_skill is set to it, and it
+# grows by whole numbers, so its digits after the point betray it.
+MARK = "12.3456789"
+MARK_DIGITS = "3456789"
+
+
+def value(st, name):
+    return next(v for v in st["values"] if v["name"] == name)
+
+
+def records(s, kind):
+    return [r for r in s.log_records() if r["t"] == kind]
 
 
 class Play(unittest.TestCase):
@@ -22,6 +40,486 @@ class Play(unittest.TestCase):
             self.assertEqual(moves[0]["move"], move["move"])
             rc, out = replay(s.log)
             self.assertEqual(rc, 0, out)
+
+
+class Turns(unittest.TestCase):
+    """Refusals of moves; one server, nothing accepted but where said."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Served().__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+
+    def refused(self, who, body, status):
+        before = self.s.log_text()
+        code, _, text = self.s.request("POST", "/api/move", body, who=who)
+        self.assertEqual(code, status, text[:300])
+        self.assertEqual(self.s.log_text(), before)
+        return json.loads(text)["error"]
+
+    def test_not_your_turn_is_409_waiting_for_the_actor(self):
+        self.assertEqual(self.s.state()["awaiting"], "USA")
+        err = self.refused("ROK", {"move": "pass"}, 409)
+        self.assertEqual(err, "waiting for USA")
+
+    def test_an_illegal_move_is_422_with_the_reason(self):
+        st = self.s.state("USA")
+        bad = [o for o in st["options"] if not o["legal"]]
+        self.assertTrue(bad, "korea offers USA an illegal move at turn 1")
+        err = self.refused("USA", {"move": bad[0]["move"],
+                                   "target": bad[0]["target"]}, 422)
+        self.assertIn(bad[0]["reason"], err)
+
+    def test_an_unknown_move_is_422_with_the_reason(self):
+        err = self.refused("USA", {"move": "fly_to_the_moon"}, 422)
+        self.assertIn("fly_to_the_moon", err)
+
+    def test_an_unknown_target_is_422(self):
+        err = self.refused("USA", {"move": "summit", "target": "ATLANTIS"},
+                           422)
+        self.assertIn("ATLANTIS", err)
+
+    def test_a_wrong_target_is_422(self):
+        self.refused("USA", {"move": "summit", "target": "JPN"}, 422)
+
+    def test_a_move_with_words_after_the_target_is_422(self):
+        self.refused("USA", {"move": "summit", "target": "DPRK JPN"}, 422)
+
+    def test_a_command_as_a_move_is_refused(self):
+        for move in ("/set DPRK.economy 1", "/news hi", "/quit", "/hold"):
+            with self.subTest(move=move):
+                self.refused("USA", {"move": move}, 422)
+        self.assertFalse(self.s.state()["held"])
+
+    def test_the_facilitator_moving_for_a_seat_not_to_move_is_409(self):
+        err = self.refused("facilitator", {"move": "pass", "actor": "ROK"},
+                           409)
+        self.assertEqual(err, "waiting for USA")
+
+    def test_a_seat_move_for_an_unknown_actor_is_refused(self):
+        code, _, text = self.s.request(
+            "POST", "/api/move", {"move": "pass", "actor": "ATLANTIS"},
+            who="USA")
+        self.assertIn(code, (403, 422), text)
+
+
+class Commands(unittest.TestCase):
+    """Each facilitator command answers 200 with what the session said and
+    lands in the log as an intervention."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Served().__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+
+    def command(self, body, status=200):
+        r = self.s.api("POST", "command", body, status=status)
+        self.assertIsInstance(r.get("said"), str, r)
+        return r
+
+    def landed(self, text):
+        commands = [r["command"] for r in self.s.log_records()
+                    if r["t"] in ("intervention", "rewind")]
+        self.assertIn(text, commands)
+
+    def test_news(self):
+        r = self.command({"command": "/news The room convenes"})
+        self.assertTrue(r["ok"])
+        self.assertIn("The room convenes", r["said"])
+        self.landed("/news The room convenes")
+        news = [x["text"] for x in records(self.s, "news")]
+        self.assertIn("The room convenes", news)
+        seen = [x for x in self.s.state("ROK")["timeline"]
+                if x["kind"] == "news"]
+        self.assertIn("The room convenes", [x["text"] for x in seen])
+
+    def test_set(self):
+        r = self.command({"command": "/set DPRK.sanctions 5"})
+        self.assertIn("DPRK.sanctions", r["said"])
+        self.assertEqual(value(r["state"], "DPRK.sanctions")["value"], 5)
+        self.landed("/set DPRK.sanctions 5")
+        sets = [x for x in records(self.s, "set")
+                if x["var"] == "DPRK.sanctions"]
+        self.assertEqual(sets[-1]["new"], 5)
+
+    def test_set_structured(self):
+        r = self.command({"command": "set",
+                          "args": ["DPRK.economy", "40"]})
+        self.assertEqual(value(r["state"], "DPRK.economy")["value"], 40)
+        self.landed("/set DPRK.economy 40")
+
+    def test_undo_0(self):
+        r = self.command({"command": "/undo 0"})
+        self.assertTrue(r["said"].strip())
+        self.landed("/undo 0")
+
+    def test_branch(self):
+        r = self.command({"command": "/branch talks"})
+        self.assertIn("talks", r["said"])
+        self.assertIn("talks", [b["name"] for b in r["state"]["branches"]])
+        self.landed("/branch talks")
+
+    def test_why(self):
+        r = self.command({"command": "/why DPRK.warheads"})
+        self.assertIn("DPRK.warheads", r["said"])
+        self.landed("/why DPRK.warheads")
+
+    def test_trail_lists_the_commands(self):
+        self.command({"command": "/news for the trail"})
+        trail = [t["command"] for t in self.s.state()["trail"]]
+        self.assertIn("/news for the trail", trail)
+
+    def test_quit_is_422(self):
+        before = self.s.log_text()
+        for body in ({"command": "/quit"}, {"command": "quit"},
+                     {"command": "/quit now"},
+                     {"command": "quit", "args": []}):
+            with self.subTest(body=body):
+                r = self.s.api("POST", "command", body, status=422)
+                self.assertTrue(r["error"])
+        self.assertEqual(self.s.log_text(), before)
+        self.assertEqual(self.s.state()["status"], "awaiting")
+
+
+class Refused(unittest.TestCase):
+    """A refused command: 422, and the error says why (each on a fresh
+    server, and then one after another)."""
+
+    CASES = (("/frobnicate", "frobnicate"), ("/set NOPE 1", "NOPE"),
+             ("/undo lots", "undo"), ("/news", "news"),
+             ("/load /nonexistent/save.json", "nonexistent"))
+
+    def check(self, s, command, why):
+        before = len(s.log_records())
+        r = s.api("POST", "command", {"command": command}, status=422)
+        self.assertIsInstance(r.get("said"), str)
+        self.assertIn(why, r["error"], "%s: error %r, said %r"
+                      % (command, r["error"], r["said"]))
+        return before
+
+    def test_a_refused_command_is_422_with_the_reason(self):
+        for command, why in self.CASES:
+            with self.subTest(command=command), Served() as s:
+                self.check(s, command, why)
+
+    def test_refused_commands_in_a_row_each_give_their_own_reason(self):
+        with Served() as s:
+            for command, why in self.CASES:
+                with self.subTest(command=command):
+                    self.check(s, command, why)
+
+
+class Quit(unittest.TestCase):
+    def test_quit_with_trailing_space_characters_is_422(self):
+        """The server's /quit guard must see what the session will see:
+        the session trims every space character, "\\n" included."""
+        for c in ("/quit\n", "/quit\r", "/quit\r\n", "/quit\f", "/quit\v"):
+            with self.subTest(command=c), Served() as s:
+                before = s.log_text()
+                code, _, text = s.request("POST", "/api/command",
+                                          {"command": c}, who="facilitator")
+                st = s.state()
+                self.assertEqual((code, st["status"]), (422, "awaiting"),
+                                 text[:200])
+                self.assertEqual(s.log_text(), before)
+
+
+class Hold(unittest.TestCase):
+    def test_hold_stops_the_turn_until_release(self):
+        with Served() as s:
+            r = s.api("POST", "command", {"command": "/hold"})
+            self.assertIsInstance(r["said"], str)
+            s.api("POST", "move", {"move": "pass"}, who="USA")
+            r = s.api("POST", "move", {"move": "pass"}, who="ROK")
+            st = s.state()
+            self.assertEqual(st["turn"], 1)
+            self.assertEqual(st["status"], "held")
+            self.assertTrue(st["held"])
+            self.assertIsNone(st["awaiting"])
+            self.assertEqual(s.state("USA")["status"], "held")
+            # While held, moves are refused and the turn stays.
+            before = s.log_text()
+            for who in ("USA", "ROK"):
+                code, _, text = s.request("POST", "/api/move",
+                                          {"move": "pass"}, who=who)
+                self.assertEqual(code, 409, text[:300])
+            code, _, text = s.request("POST", "/api/move",
+                                      {"move": "pass", "actor": "USA"},
+                                      who="facilitator")
+            self.assertEqual(code, 409, text[:300])
+            self.assertEqual(s.log_text(), before)
+            self.assertFalse([x for x in s.log_records()
+                              if x["t"] == "turn" and x["turn"] == 2])
+            r = s.api("POST", "command", {"command": "/release"})
+            self.assertIsInstance(r["said"], str)
+            self.assertEqual(r["state"]["turn"], 2)
+            self.assertEqual(r["state"]["awaiting"], "USA")
+            self.assertFalse(r["state"]["held"])
+            commands = [x["command"] for x in s.log_records()
+                        if x["t"] == "intervention"]
+            self.assertEqual(commands, ["/hold", "/release"])
+            self.assertEqual(s.stop(), 0)
+            rc, out = replay(s.log)
+            self.assertEqual(rc, 0, out)
+
+
+class Hidden(unittest.TestCase):
+    """korea's DPRK.warheads and DPRK.missile_skill are DPRK's alone."""
+
+    HIDDEN = ("DPRK.warheads", "DPRK.missile_skill")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Served(seats=("USA", "ROK", "DPRK")).__enter__()
+        cls.s.api("POST", "command",
+                  {"command": "/set DPRK.missile_skill " + MARK})
+        cls.s.api("POST", "command", {"command": "/set DPRK.warheads 187"})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+
+    def body(self, who, path):
+        code, _, text = self.s.request("GET", path, who=who)
+        self.assertEqual(code, 200, text[:300])
+        return text
+
+    def assertHidden(self, st, text):
+        for name in self.HIDDEN:
+            v = value(st, name)
+            self.assertIsNone(v["value"], name)
+            self.assertTrue(v["hidden"], name)
+            self.assertEqual(v["text"], "hidden", name)
+        self.assertNotIn(MARK_DIGITS, text)
+
+    def test_the_marks_are_set(self):
+        st = self.s.state()
+        self.assertGreaterEqual(value(st, "DPRK.warheads")["value"], 187)
+        self.assertIn(MARK_DIGITS, json.dumps(st))
+
+    def test_other_seats_never_see_hidden_values(self):
+        for who in ("USA", "ROK"):
+            text = self.body(who, "/api/state")
+            self.assertHidden(json.loads(text), text)
+
+    def test_the_projector_never_sees_hidden_values(self):
+        text = self.body("projector", "/api/state")
+        self.assertHidden(json.loads(text), text)
+
+    def test_the_owner_sees_its_hidden_values(self):
+        st = self.s.state("DPRK")
+        self.assertGreaterEqual(value(st, "DPRK.warheads")["value"], 187)
+        self.assertFalse(value(st, "DPRK.warheads")["hidden"])
+        self.assertFalse(value(st, "DPRK.missile_skill")["hidden"])
+        skill = value(st, "DPRK.missile_skill")["value"]
+        self.assertEqual(("%.7f" % skill)[-7:], MARK_DIGITS)
+
+    def test_the_facilitator_sees_them(self):
+        st = self.s.state()
+        for name in self.HIDDEN:
+            self.assertFalse(value(st, name)["hidden"])
+            self.assertIsNotNone(value(st, name)["value"])
+
+    def test_the_projectors_charts_have_no_hidden_variable(self):
+        text = self.body("projector", "/api/charts")
+        names = [c["var"] for c in json.loads(text)["charts"]]
+        for name in self.HIDDEN:
+            self.assertNotIn(name, names)
+            self.assertNotIn(name, text)
+
+    def test_a_seats_charts_have_no_hidden_variable(self):
+        for who in ("USA", "ROK"):
+            text = self.body(who, "/api/charts")
+            for name in self.HIDDEN:
+                self.assertNotIn(name, text)
+
+    def test_the_facilitators_charts_may_show_them(self):
+        names = [c["var"] for c in self.s.api("GET", "charts")["charts"]]
+        self.assertTrue(set(self.HIDDEN) & set(names), names)
+
+    def test_hidden_values_stay_hidden_through_play(self):
+        """Every answer a seat or the projector gets over two turns."""
+        s = self.s
+        for turn in range(2):
+            for who in ("USA", "DPRK", "ROK"):
+                st = s.state(who)
+                self.assertTrue(st["your_turn"], (who, st["awaiting"]))
+                code, _, text = s.request("POST", "/api/move",
+                                          {"move": "pass"}, who=who)
+                self.assertEqual(code, 200, text[:300])
+                if who != "DPRK":
+                    self.assertHidden(json.loads(text)["state"], text)
+                for other in ("USA", "ROK", "projector"):
+                    text = self.body(other, "/api/state")
+                    self.assertHidden(json.loads(text), text)
+                    self.assertNotIn(MARK_DIGITS,
+                                     self.body(other, "/api/charts"))
+        self.assertIn(MARK_DIGITS, json.dumps(s.state("DPRK")))
+
+
+def read_events(sock, want, deadline):
+    """Reads an event stream until 'want' state events came; their
+    versions."""
+    buf, versions = b"", []
+    while len(versions) < want and time.time() < deadline:
+        sock.settimeout(max(0.1, deadline - time.time()))
+        try:
+            b = sock.recv(4096)
+        except socket.timeout:
+            break
+        if not b:
+            break
+        buf += b
+        while b"\n\n" in buf:
+            block, buf = buf.split(b"\n\n", 1)
+            lines = block.decode().splitlines()
+            if "event: state" in lines:
+                data = next(l for l in lines if l.startswith("data:"))
+                versions.append(json.loads(data[5:])["version"])
+    return versions
+
+
+class Events(unittest.TestCase):
+    def open_stream(self, s, who):
+        k = socket.create_connection((s.host, s.port), timeout=TIMEOUT)
+        k.sendall(("GET /api/events HTTP/1.1\r\nHost: %s\r\n"
+                   "Authorization: Bearer %s\r\nAccept: text/event-stream"
+                   "\r\n\r\n" % (s.hostport(), s.links[who])).encode())
+        return k
+
+    def test_a_stream_says_the_version_at_once_and_again_on_change(self):
+        with Served() as s:
+            streams = {who: self.open_stream(s, who)
+                       for who in ("USA", "projector", "facilitator")}
+            try:
+                v0 = s.version()
+                for who, k in streams.items():
+                    got = read_events(k, 1, time.time() + 5)
+                    self.assertEqual(got, [v0], who)
+                s.api("POST", "command", {"command": "/news events"})
+                v1 = s.version()
+                self.assertGreater(v1, v0)
+                for who, k in streams.items():
+                    got = read_events(k, 1, time.time() + 5)
+                    self.assertEqual(got, [v1], who)
+                s.api("POST", "move", {"move": "pass"}, who="USA")
+                v2 = s.version()
+                for who, k in streams.items():
+                    got = read_events(k, 1, time.time() + 5)
+                    self.assertEqual(got, [v2], who)
+            finally:
+                for k in streams.values():
+                    k.close()
+            self.assertEqual(s.stop(), 0)
+
+    def test_the_stream_is_text_event_stream(self):
+        with Served() as s:
+            k = self.open_stream(s, "ROK")
+            try:
+                k.settimeout(5)
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    b = k.recv(4096)
+                    if not b:
+                        break
+                    head += b
+                self.assertTrue(head.startswith(b"HTTP/1.1 200"), head)
+                self.assertIn(b"text/event-stream", head)
+            finally:
+                k.close()
+
+    def test_an_unauthenticated_stream_is_refused(self):
+        with Served() as s:
+            code, _, _ = s.request("GET", "/api/events")
+            self.assertEqual(code, 401)
+            code, _, _ = s.request("GET", "/api/events", token="0" * 32)
+            self.assertEqual(code, 403)
+
+
+class Log(unittest.TestCase):
+    def test_every_accepted_action_lands_in_the_log(self):
+        with Served() as s:
+            moves, commands = [], []
+            for turn in range(3):
+                c = "/news turn %d begins" % (turn + 1)
+                s.api("POST", "command", {"command": c})
+                commands.append(c)
+                for who in ("USA", "ROK"):
+                    st = s.state(who)
+                    o = [x for x in st["options"] if x["legal"]][turn]
+                    s.api("POST", "move", {"move": o["move"],
+                                           "target": o["target"]}, who=who)
+                    moves.append((who, o["move"], o["target"]))
+            c = "/set DPRK.sanctions 3"
+            s.api("POST", "command", {"command": c})
+            commands.append(c)
+            self.assertEqual(s.stop(), 0)
+            logged = [(r["actor"], r["move"], r.get("target"))
+                      for r in records(s, "move")
+                      if r["actor"] in ("USA", "ROK")]
+            self.assertEqual(logged, moves)
+            self.assertEqual([r["command"] for r in
+                              records(s, "intervention")], commands)
+            rc, out = replay(s.log)
+            self.assertEqual(rc, 0, out)
+
+
+class Ending(unittest.TestCase):
+    def test_ctrl_c_saves_and_the_save_resumes_the_log_replays(self):
+        with Served() as s:
+            s.api("POST", "move", {"move": "pass"}, who="USA")
+            s.api("POST", "command", {"command": "/news before the end"})
+            s.api("POST", "move", {"move": "pass"}, who="ROK")
+            turn = s.state()["turn"]
+            self.assertEqual(s.stop(), 0, s.err)
+            self.assertTrue(os.path.exists(s.save))
+            with open(s.save) as f:
+                json.load(f)
+            rc, out, err = brink("play", "--resume", s.save, stdin="/quit\n")
+            self.assertEqual(rc, 0, out + err)
+            self.assertIn("turn %d" % turn, out)
+            rc, out = replay(s.log)
+            self.assertEqual(rc, 0, out)
+
+    def test_a_served_session_reports(self):
+        with Served() as s:
+            s.api("POST", "move", {"move": "summit", "target": "DPRK"},
+                  who="USA")
+            s.api("POST", "command", {"command": "/set DPRK.sanctions 4"})
+            s.api("POST", "move", {"move": "pass"}, who="ROK")
+            self.assertEqual(s.stop(), 0)
+            out_html = os.path.join(s.dir, "report.html")
+            rc, out, err = brink("report", s.log, "-o", out_html,
+                                 timeout=60)
+            self.assertEqual(rc, 0, out + err)
+            with open(out_html) as f:
+                html = f.read()
+            self.assertIn("<html", html.lower())
+            self.assertIn("korea", html.lower())
+
+    def test_the_facilitator_downloads_the_save_and_log(self):
+        with Served() as s:
+            s.api("POST", "move", {"move": "pass"}, who="USA")
+            code, h, save = s.request("GET", "/api/save", who="facilitator")
+            self.assertEqual(code, 200)
+            json.loads(save)
+            code, h, log = s.request("GET", "/api/log", who="facilitator")
+            self.assertEqual(code, 200)
+            self.assertTrue(all(json.loads(line) for line in
+                                log.splitlines()))
+            code, h, report = s.request("GET", "/api/report",
+                                        who="facilitator")
+            self.assertEqual(code, 200)
+            self.assertIn("<html", report.lower())
+            self.assertEqual(s.stop(), 0)
+            with open(s.log) as f:
+                self.assertEqual(f.read(), log)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ class Served:
         self.argv = argv + list(args)
         self.proc = None
         self.links = {}
+        self.lines = []   # what it printed first: the links
         self.out = self.err = ""
 
     def __enter__(self):
@@ -48,6 +49,7 @@ class Served:
             line = self.proc.stdout.readline()
             if not line:
                 continue
+            self.lines.append(line)
             label, url = line.split()
             self.links[label] = url.rsplit("/join/", 1)[1]
             self.base = url.split("/join/")[0]

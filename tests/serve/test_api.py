@@ -9,6 +9,10 @@ import unittest
 
 from tests.serve.support import KOREA, TIMEOUT, Served, brink, replay
 
+# A scenario whose hook fails with RED's hidden value in the message.
+SECRET = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                      "secret.lua")
+
 # A value no scenario text holds: DPRK.missile_skill is set to it, and it
 # grows by whole numbers, so its digits after the point betray it.
 MARK = "12.3456789"
@@ -361,6 +365,25 @@ class Hidden(unittest.TestCase):
                     self.assertNotIn(MARK_DIGITS,
                                      self.body(other, "/api/charts"))
         self.assertIn(MARK_DIGITS, json.dumps(s.state("DPRK")))
+
+
+class HiddenInErrors(unittest.TestCase):
+    """A script error's message is the facilitator's (the view keeps error
+    records from seats): it may hold a hidden value."""
+
+    def test_a_seats_answer_never_holds_another_actors_hidden_value(self):
+        with Served(scenario=SECRET, seats=("RED", "BLUE")) as s:
+            s.api("POST", "move", {"move": "wait"}, who="RED")
+            code, _, text = s.request("POST", "/api/move", {"move": "wait"},
+                                      who="BLUE")
+            self.assertEqual(code, 200, text[:300])
+            st = json.loads(text)
+            self.assertEqual(st["state"]["turn"], 2)
+            self.assertTrue(value(st["state"], "RED.secret")["hidden"])
+            self.assertNotIn("777", text, "BLUE was told: %r" % st["said"])
+            self.assertNotIn("777", json.dumps(s.state("BLUE")))
+            self.assertNotIn("777", json.dumps(s.state("projector")))
+            self.assertIn("777", json.dumps(s.state()))
 
 
 def read_events(sock, want, deadline):

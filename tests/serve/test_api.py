@@ -234,6 +234,64 @@ class Quit(unittest.TestCase):
                 self.assertEqual(s.log_text(), before)
 
 
+class Rewinds(unittest.TestCase):
+    """After /undo, /branch NAME and /load the views show the line of play
+    they went back to: who has moved this turn, the moves on the timeline."""
+
+    def moved(self, s):
+        return {x["actor"]: x["moved"] for x in s.state()["seats"]}
+
+    def moves(self, s, who="USA"):
+        return [(x["turn"], x["actor"], x["move"])
+                for x in s.state(who)["timeline"] if x["kind"] == "move"]
+
+    def play_turn(self, s):
+        s.api("POST", "move", {"move": "summit", "target": "DPRK"},
+              who="USA")
+        s.api("POST", "move", {"move": "pass"}, who="ROK")
+
+    def check_back_at_turn_1(self, s):
+        st = s.state()
+        self.assertEqual((st["turn"], st["awaiting"]), (1, "USA"))
+        self.assertEqual(self.moved(s), {"USA": False, "ROK": False})
+        self.assertEqual(self.moves(s), [])
+        self.assertEqual(self.moves(s, "facilitator"), [])
+        self.assertEqual(s.stop(), 0)
+        rc, out = replay(s.log)
+        self.assertEqual(rc, 0, out)
+
+    def test_branch_back_forgets_the_moves_after_the_branch_point(self):
+        with Served() as s:
+            s.api("POST", "command", {"command": "/branch start"})
+            self.play_turn(s)
+            self.assertTrue(self.moves(s))
+            s.api("POST", "command", {"command": "/branch start"})
+            self.check_back_at_turn_1(s)
+
+    def test_load_forgets_the_moves_made_after_the_save(self):
+        with Served() as s:
+            s.api("POST", "command", {"command": "/save start.json"})
+            self.play_turn(s)
+            self.assertTrue(self.moves(s))
+            r = s.api("POST", "command", {"command": "/load start.json"})
+            self.assertIn("turn 1", r["said"])
+            self.check_back_at_turn_1(s)
+
+    def test_undo_0_forgets_this_turns_moves(self):
+        with Served() as s:
+            self.play_turn(s)
+            s.api("POST", "move", {"move": "pass"}, who="USA")
+            self.assertTrue(self.moved(s)["USA"])
+            s.api("POST", "command", {"command": "/undo 0"})
+            st = s.state()
+            self.assertEqual((st["turn"], st["awaiting"]), (2, "USA"))
+            self.assertEqual(self.moved(s), {"USA": False, "ROK": False})
+            self.assertNotIn(2, [t for t, _, _ in self.moves(s)])
+            self.assertEqual(s.stop(), 0)
+            rc, out = replay(s.log)
+            self.assertEqual(rc, 0, out)
+
+
 class Hold(unittest.TestCase):
     def test_hold_stops_the_turn_until_release(self):
         with Served() as s:
@@ -508,6 +566,26 @@ class Ending(unittest.TestCase):
             self.assertEqual(rc, 0, out + err)
             self.assertIn("turn %d" % turn, out)
             rc, out = replay(s.log)
+            self.assertEqual(rc, 0, out)
+
+    def test_a_served_save_serves_again(self):
+        with Served() as s:
+            s.api("POST", "move", {"move": "pass"}, who="USA")
+            s.api("POST", "move", {"move": "pass"}, who="ROK")
+            st = s.state()
+            self.assertEqual(s.stop(), 0)
+        with Served("--resume", s.save, seats=None) as again:
+            self.assertEqual(set(again.links),
+                             {"USA", "ROK", "facilitator", "projector"})
+            st2 = again.state()
+            self.assertEqual((st2["turn"], st2["awaiting"]),
+                             (st["turn"], st["awaiting"]))
+            self.assertEqual(
+                value(st2, "DPRK.warheads")["value"],
+                value(st, "DPRK.warheads")["value"])
+            again.api("POST", "move", {"move": "pass"}, who="USA")
+            self.assertEqual(again.stop(), 0)
+            rc, out = replay(again.log)
             self.assertEqual(rc, 0, out)
 
     def test_a_served_session_reports(self):

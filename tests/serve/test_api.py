@@ -46,6 +46,74 @@ class Play(unittest.TestCase):
             self.assertEqual(rc, 0, out)
 
 
+class Contract(unittest.TestCase):
+    """The fields of /api/state as /tmp/c13/contract.md (issue 13) lists
+    them, for each role."""
+
+    COMMON = {"role", "version", "scenario", "turn", "turns", "date", "when",
+              "status", "awaiting", "held", "outcome", "seats", "values",
+              "options", "timeline"}
+    SEAT = COMMON | {"actor", "brief", "name", "your_turn"}
+    FACILITATOR = COMMON | {"trail", "branches"}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Served().__enter__()
+        cls.s.api("POST", "command", {"command": "/news contract"})
+        cls.s.api("POST", "command", {"command": "/set DPRK.sanctions 6"})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+
+    def test_a_seats_state_has_the_seat_fields(self):
+        st = self.s.state("USA")
+        self.assertLessEqual(self.SEAT, set(st))
+        self.assertEqual((st["role"], st["actor"]), ("seat", "USA"))
+        self.assertNotIn("trail", st)
+        self.assertNotIn("branches", st)
+
+    def test_the_facilitators_state_has_the_facilitator_fields(self):
+        st = self.s.state()
+        self.assertLessEqual(self.FACILITATOR, set(st))
+        self.assertEqual(st["role"], "facilitator")
+
+    def test_the_projectors_state(self):
+        st = self.s.state("projector")
+        self.assertLessEqual(self.COMMON, set(st))
+        self.assertEqual(st["role"], "projector")
+        self.assertEqual(st["options"], [])
+        for key in ("trail", "branches", "your_turn", "brief"):
+            self.assertNotIn(key, st)
+
+    def test_the_scenario_has_id_title_and_description(self):
+        scn = self.s.state("USA")["scenario"]
+        self.assertEqual(scn["id"], "korea-2019")
+        self.assertTrue(scn["title"])
+        self.assertIn("description", scn)
+
+    def test_options_only_on_your_turn(self):
+        self.assertTrue(self.s.state("USA")["options"])
+        self.assertTrue(self.s.state("USA")["your_turn"])
+        self.assertEqual(self.s.state("ROK")["options"], [])
+        self.assertFalse(self.s.state("ROK")["your_turn"])
+
+    def test_seats_see_news_moves_and_the_end_only(self):
+        for who in ("USA", "projector"):
+            kinds = {x["kind"] for x in self.s.state(who)["timeline"]}
+            self.assertIn("news", kinds)
+            self.assertLessEqual(kinds, {"news", "move", "end"}, who)
+        kinds = {x["kind"] for x in self.s.state()["timeline"]}
+        self.assertLessEqual({"news", "set", "intervention"}, kinds)
+
+    def test_values_say_hidden_as_the_contract_does(self):
+        for v in self.s.state("USA")["values"]:
+            self.assertEqual(set(v), {"name", "value", "text", "hidden",
+                                      "doc"})
+            if v["hidden"]:
+                self.assertEqual((v["value"], v["text"]), (None, "hidden"))
+
+
 class Turns(unittest.TestCase):
     """Refusals of moves; one server, nothing accepted but where said."""
 

@@ -583,6 +583,30 @@ class Events(unittest.TestCase):
             finally:
                 k.close()
 
+    def test_closed_streams_free_their_places(self):
+        """Every page load opens a stream and every reload closes one: the
+        server's 64 places must come back when their readers leave, not
+        at the next change or ping (15 s)."""
+        with Served() as s:
+            streams = [self.open_stream(s, "USA") for i in range(64)]
+            for k in streams:
+                self.assertTrue(k.recv(64).startswith(b"HTTP/1.1 200"))
+            k = self.open_stream(s, "ROK")
+            self.assertTrue(k.recv(64).startswith(b"HTTP/1.1 503"))
+            k.close()
+            for k in streams:
+                k.close()
+            deadline, head = time.time() + 3, b""
+            while time.time() < deadline:
+                k = self.open_stream(s, "ROK")
+                head = k.recv(64)
+                k.close()
+                if head.startswith(b"HTTP/1.1 200"):
+                    break
+                time.sleep(0.25)
+            self.assertTrue(head.startswith(b"HTTP/1.1 200"),
+                            "3 s after 64 streams closed: %r" % head)
+
     def test_an_unauthenticated_stream_is_refused(self):
         with Served() as s:
             code, _, _ = s.request("GET", "/api/events")

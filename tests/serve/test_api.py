@@ -7,7 +7,7 @@ import socket
 import time
 import unittest
 
-from tests.serve.support import KOREA, TIMEOUT, Served, brink, replay
+from tests.serve.support import TIMEOUT, Served, brink, replay
 
 # A scenario whose hook fails with RED's hidden value in the message.
 SECRET = os.path.join(os.path.dirname(os.path.abspath(__file__)),

@@ -1,9 +1,11 @@
 """brink serve under test: a server started and stopped by the test, and
 bounded HTTP requests to it over loopback (python3's standard library)."""
 
+import atexit
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +25,7 @@ class Served:
 
     def __init__(self, *args, scenario=KOREA, seats=("USA", "ROK"), seed=7):
         self.dir = tempfile.mkdtemp(prefix="brink-serve-")
+        atexit.register(shutil.rmtree, self.dir, True)
         self.log = os.path.join(self.dir, "log.jsonl")
         self.save = os.path.join(self.dir, "save.json")
         argv = [BRINK, "serve", scenario, "--port", "0", "--log", self.log,

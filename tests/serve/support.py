@@ -1,10 +1,13 @@
 """brink serve under test: a server started and stopped by the test, and
 bounded HTTP requests to it over loopback (python3's standard library)."""
 
+import atexit
 import http.client
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -22,6 +25,7 @@ class Served:
 
     def __init__(self, *args, scenario=KOREA, seats=("USA", "ROK"), seed=7):
         self.dir = tempfile.mkdtemp(prefix="brink-serve-")
+        atexit.register(shutil.rmtree, self.dir, True)
         self.log = os.path.join(self.dir, "log.jsonl")
         self.save = os.path.join(self.dir, "save.json")
         argv = [BRINK, "serve", scenario, "--port", "0", "--log", self.log,
@@ -33,6 +37,7 @@ class Served:
         self.argv = argv + list(args)
         self.proc = None
         self.links = {}
+        self.lines = []   # what it printed first: the links
         self.out = self.err = ""
 
     def __enter__(self):
@@ -47,6 +52,7 @@ class Served:
             line = self.proc.stdout.readline()
             if not line:
                 continue
+            self.lines.append(line)
             label, url = line.split()
             self.links[label] = url.rsplit("/join/", 1)[1]
             self.base = url.split("/join/")[0]
@@ -106,9 +112,69 @@ class Served:
     def state(self, who="facilitator"):
         return self.api("GET", "state", who=who)
 
+    def raw(self, data, wait=TIMEOUT, read=True):
+        """Bytes sent on a fresh socket as they are (no HTTP library): what
+        came back before the server closed or 'wait' seconds passed."""
+        k = socket.create_connection((self.host, self.port), timeout=wait)
+        out = b""
+        try:
+            try:
+                k.sendall(data)
+            except OSError:
+                pass
+            if not read:
+                return out
+            while True:
+                try:
+                    b = k.recv(65536)
+                except OSError:
+                    break
+                if not b:
+                    break
+                out += b
+            return out
+        finally:
+            k.close()
+
+    def hostport(self):
+        return "%s:%d" % (self.host, self.port)
+
+    def version(self):
+        """The facilitator's view's version: grows with every log line."""
+        return self.state()["version"]
+
+    def log_text(self):
+        """The session's log as the facilitator downloads it."""
+        code, _, text = self.request("GET", "/api/log", who="facilitator")
+        if code != 200:
+            raise AssertionError("GET /api/log: %d %s" % (code, text))
+        return text
+
     def log_records(self):
         with open(self.log) as f:
             return [json.loads(line) for line in f]
+
+
+def status_of(raw):
+    """The status code of a raw HTTP answer, or None if there was none."""
+    if not raw.startswith(b"HTTP/1."):
+        return None
+    return int(raw.split(b" ", 2)[1])
+
+
+def brink(*args, stdin=None, timeout=TIMEOUT):
+    """brink ARGS... run to its end (killed after 'timeout' seconds):
+    (exit status, stdout, stderr)."""
+    p = subprocess.Popen([BRINK] + list(args), stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        out, err = p.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+        return None, out, err
+    return p.returncode, out, err
 
 
 def replay(log):

@@ -219,7 +219,8 @@ static enum MHD_Result route(server *srv, struct MHD_Connection *c,
   const holder *scope = scope_of(srv, url, &url);
   if (scope && *url == '\0') return redirect(c, scope->scope, NULL);
   bool api = strncmp(url, "/api/", 5) == 0;
-  if (!api && (scope == NULL || strcmp(url, "/") != 0)) {
+  bool root = scope == NULL && strcmp(url, "/") == 0;
+  if (!api && !root && (scope == NULL || strcmp(url, "/") != 0)) {
     const brink__embedded *f = url[0] == '/' ? web_file(url + 1) : NULL;
     if (f == NULL) return page(c, 404, "Not found", "No such page here.");
     return get ? file_reply(c, f) : serve_error(c, 405, "files are read");
@@ -242,6 +243,7 @@ static enum MHD_Result route(server *srv, struct MHD_Connection *c,
     return page(c, 403, "Not your page",
                 "These pages belong to another link: open your own.");
   }
+  if (root) return redirect(c, h->scope, NULL);   /* a program's Bearer */
   if (!api) {
     const brink__embedded *f = web_file(role_pages[h->role]);
     if (f == NULL) return page(c, 404, "Not found", "No page for you here.");

@@ -86,17 +86,23 @@ class Contract(unittest.TestCase):
         for key in ("trail", "branches", "your_turn", "brief"):
             self.assertNotIn(key, st)
 
-    def test_the_scenario_has_id_title_and_description(self):
+    def test_the_scenario_has_id_title_and_brief(self):
         scn = self.s.state("USA")["scenario"]
         self.assertEqual(scn["id"], "korea-2019")
         self.assertTrue(scn["title"])
-        self.assertIn("description", scn)
+        self.assertTrue(scn["brief"])
 
-    def test_options_only_on_your_turn(self):
-        self.assertTrue(self.s.state("USA")["options"])
-        self.assertTrue(self.s.state("USA")["your_turn"])
-        self.assertEqual(self.s.state("ROK")["options"], [])
-        self.assertFalse(self.s.state("ROK")["your_turn"])
+    def test_a_seat_sees_its_own_options_and_whether_it_may_send(self):
+        usa, rok = self.s.state("USA"), self.s.state("ROK")
+        self.assertTrue(usa["your_turn"])
+        self.assertFalse(rok["your_turn"])
+        self.assertTrue(usa["options"])
+        # ROK's own moves, to talk over while the USA moves: none of the
+        # USA's (only the USA targets China with its trade moves).
+        self.assertTrue(rok["options"])
+        self.assertFalse({o["label"] for o in rok["options"]}
+                         & {"raise_tariffs PRC", "summit DPRK"})
+        self.assertEqual(self.s.state("projector")["options"], [])
 
     def test_seats_see_news_moves_and_the_end_only(self):
         for who in ("USA", "projector"):
@@ -506,7 +512,7 @@ class HiddenInErrors(unittest.TestCase):
             st = json.loads(text)
             self.assertEqual(st["state"]["turn"], 2)
             self.assertTrue(value(st["state"], "RED.secret")["hidden"])
-            self.assertNotIn("777", text, "BLUE was told: %r" % st["said"])
+            self.assertNotIn("777", text, "BLUE was told: %r" % st.get("said"))
             self.assertNotIn("777", json.dumps(s.state("BLUE")))
             self.assertNotIn("777", json.dumps(s.state("projector")))
             self.assertIn("777", json.dumps(s.state()))

@@ -10,7 +10,6 @@ import unittest
 from tests.serve.support import ROOT, Served, status_of
 
 # The pages (cli/web/) are embedded in the binary when they exist.
-WEB = os.path.isdir(os.path.join(ROOT, "cli", "web"))
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 API = ("state", "move", "command", "charts", "events", "log", "save",
@@ -82,10 +81,11 @@ class NoToken(Shared):
         self.unchanged(before)
 
     def test_no_token_page_is_401(self):
-        code, _, text = self.s.request("GET", "/")
-        self.assertEqual(code, 401)
-        for token in self.s.links.values():
-            self.assertNotIn(token, text)
+        for path in ("/", "/seat/USA/", "/facilitator/", "/projector/"):
+            code, _, text = self.s.request("GET", path)
+            self.assertEqual(code, 401, path)
+            for token in self.s.links.values():
+                self.assertNotIn(token, text)
 
 
 class WrongToken(Shared):
@@ -124,11 +124,25 @@ class WrongToken(Shared):
         self.assertRevealsNothing(text)
 
     def test_wrong_token_page_is_403(self):
-        code, _, text = self.s.request(
-            "GET", "/", headers={"Cookie": "brink=" + "f" * 32})
-        self.assertEqual(code, 403)
-        for token in self.s.links.values():
-            self.assertNotIn(token, text)
+        for path in ("/", "/seat/USA/", "/facilitator/"):
+            code, _, text = self.s.request(
+                "GET", path, headers={"Cookie": "brink=" + "f" * 32})
+            self.assertEqual(code, 403, path)
+            for token in self.s.links.values():
+                self.assertNotIn(token, text)
+
+    def test_another_links_token_on_a_links_pages_is_403(self):
+        # A seat's token opens neither the console's pages nor its API.
+        usa = self.s.links["USA"]
+        for path in ("/facilitator/", "/facilitator/api/state",
+                     "/seat/ROK/", "/seat/ROK/api/state"):
+            code, _, text = self.s.request(
+                "GET", path, headers={"Cookie": "brink=" + usa})
+            self.assertEqual(code, 403, path)
+            if "/api/" in path:
+                self.assertRevealsNothing(text)
+            for token in self.s.links.values():
+                self.assertNotIn(token, text)
 
     def test_a_bad_join_link_is_403_and_sets_no_cookie(self):
         for fake in ("0" * 32, "nope", self.s.links["USA"][:-1]):
@@ -231,12 +245,14 @@ class Cookies(Shared):
         self.assertEqual(code, 303)
         return headers["Set-Cookie"].split(";")[0]
 
-    def test_join_answers_303_to_slash_with_the_token_gone(self):
-        code, headers = self.join("USA")
-        self.assertEqual(code, 303)
-        self.assertEqual(headers.get("Location"), "/")
-        for token in self.s.links.values():
-            self.assertNotIn(token, headers["Location"])
+    def test_join_answers_303_to_the_links_pages_with_the_token_gone(self):
+        for who, page in (("USA", "/seat/USA/"), ("facilitator", "/facilitator/"),
+                          ("projector", "/projector/")):
+            code, headers = self.join(who)
+            self.assertEqual(code, 303)
+            self.assertEqual(headers.get("Location"), page)
+            for token in self.s.links.values():
+                self.assertNotIn(token, headers["Location"])
 
     def test_join_sets_an_httponly_samesite_strict_cookie(self):
         _, headers = self.join("ROK")
@@ -245,7 +261,8 @@ class Cookies(Shared):
         attrs = {p.split("=")[0].lower(): p for p in parts[1:]}
         self.assertIn("httponly", attrs)
         self.assertEqual(attrs.get("samesite", "").lower(), "samesite=strict")
-        self.assertEqual(attrs.get("path"), "Path=/")
+        # The cookie is the link's pages' only, so roles share a browser.
+        self.assertEqual(attrs.get("path"), "Path=/seat/ROK/")
 
     def test_join_by_post_is_refused(self):
         code, headers, _ = self.s.request("POST", "/join/" +
@@ -253,14 +270,15 @@ class Cookies(Shared):
         self.assertEqual(code, 405)
         self.assertNotIn("Set-Cookie", headers)
 
-    @unittest.skipUnless(WEB, "no pages in cli/web/ yet")
     def test_the_cookie_opens_the_roles_page(self):
-        for who in ("USA", "facilitator", "projector"):
+        for who, page, role in (("USA", "/seat/USA/", "seat"),
+                                ("facilitator", "/facilitator/", "facilitator"),
+                                ("projector", "/projector/", "projector")):
             code, headers, text = self.s.request(
-                "GET", "/", headers={"Cookie": self.cookie(who)})
+                "GET", page, headers={"Cookie": self.cookie(who)})
             self.assertEqual(code, 200, who)
             self.assertIn("text/html", headers["Content-Type"])
-            self.assertIn("<", text)
+            self.assertIn('data-role="%s"' % role, text)
 
     def test_the_cookie_reads_the_api(self):
         code, _, text = self.s.request(
@@ -521,8 +539,7 @@ class Paths(Shared):
                              ("POST", "/api/state"), ("POST", "/api/events"),
                              ("POST", "/api/charts"), ("PUT", "/api/state"),
                              ("DELETE", "/api/state"), ("PUT", "/api/move"),
-                             ("PATCH", "/api/command")) + (
-                                 (("POST", "/brink.js"),) if WEB else ()):
+                             ("PATCH", "/api/command"), ("POST", "/brink.js")):
             with self.subTest(method=method, path=path):
                 body = '{"move": "pass"}' if method != "GET" else None
                 code, _, text = self.s.request(method, path, body,
@@ -530,9 +547,8 @@ class Paths(Shared):
                 self.assertEqual(code, 405, text)
         self.unchanged(before)
 
-    @unittest.skipUnless(WEB, "no pages in cli/web/ yet")
     def test_static_files_need_no_token(self):
-        for name in ("/brink.css", "/brink.js"):
+        for name in ("/brink.css", "/brink.js", "/seat/USA/brink.js"):
             code, _, _ = self.s.request("GET", name)
             self.assertEqual(code, 200, name)
 

@@ -3,11 +3,10 @@ roles, cookies and X-Brink, the Host header, the body limit, malformed
 requests.  Refused requests must change nothing: the log is compared."""
 
 import json
-import os
 import re
 import unittest
 
-from tests.serve.support import ROOT, Served, status_of
+from tests.serve.support import Served, status_of
 
 # The pages (cli/web/) are embedded in the binary when they exist.
 

@@ -720,6 +720,18 @@ class Ending(unittest.TestCase):
             with open(s.log) as f:
                 self.assertEqual(f.read(), log)
 
+    def test_the_join_sheet_has_every_link_and_its_qr_code(self):
+        with Served() as s:
+            code, _, sheet = s.request("GET", "/api/links", who="facilitator")
+            self.assertEqual(code, 200)
+            for label, token in s.links.items():
+                self.assertIn("/join/" + token, sheet, label)
+            self.assertEqual(sheet.count("<svg"), len(s.links))
+            for who in ("USA", "projector"):
+                code, _, text = s.request("GET", "/api/links", who=who)
+                self.assertEqual(code, 403, who)
+                self.assertNotIn("/join/", text)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -93,9 +93,8 @@ static const optrow run_rows[] = {
     {0, NULL, NULL, NULL}};
 
 static const optrow check_rows[] = {
-    {OPT_CHECK_RUNS, "N", "then play N seeded runs and report what they\n"
-                          "did not do (default 0: the static check alone)",
-     NULL},
+    {OPT_CHECK_RUNS, "N", "then play N seeded runs: their runtime errors\n"
+                          "and what no run did (default 0: none)", NULL},
     {OPT_SEED, "S", "seed of run 0 (default: the scenario's)", NULL},
     {OPT_JOBS, "J", "worker threads (default: one per online CPU)", NULL},
     ONE_ENGINE,

@@ -28,7 +28,7 @@ typedef struct options {
   const char *log;
   brink_config cfg;
   /* brink batch and brink merge */
-  int64_t runs;                      /* 0: not given */
+  int64_t runs;                      /* 0: not given (check: none) */
   int jobs;                          /* 0: one per online CPU */
   const char *vars[MAX_PAIRS];       /* --var NAME */
   int nvars;
@@ -84,7 +84,7 @@ enum option_id {
   OPT_MAX_INSTRUCTIONS, OPT_MAX_MEMORY, OPT_MAX_SECONDS, OPT_NO_CACHE,
   OPT_SAVE, OPT_RESUME, OPT_FORCE, OPT_SEAT, OPT_RUNS, OPT_JOBS, OPT_VAR,
   OPT_CSV, OPT_SWEEP, OPT_SHARD, OPT_OUT, OPT_PLOT, OPT_SCENARIO,
-  OPT_PORT, OPT_LISTEN, OPT_HOST,
+  OPT_PORT, OPT_LISTEN, OPT_HOST, OPT_CHECK_RUNS,
   OPT_COUNT
 };
 

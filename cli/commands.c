@@ -46,6 +46,9 @@ const optdef optdefs[OPT_COUNT] = {
     [OPT_PORT] = {"--port", ARG_WHOLE, 0, 65535, "a port from 0 to 65535"},
     [OPT_LISTEN] = {"--listen", ARG_TEXT, 0, 0, NULL},
     [OPT_HOST] = {"--host", ARG_TEXT, 0, 0, NULL},
+    /* brink check: 0 runs is the static check alone. */
+    [OPT_CHECK_RUNS] = {"--runs", ARG_WHOLE, 0, 1000000000,
+                        "a number from 0 to 10^9"},
 };
 
 /*
@@ -89,8 +92,13 @@ static const optrow run_rows[] = {
                       "scenario: values are mapped by name", NULL},
     {0, NULL, NULL, NULL}};
 
-static const optrow check_rows[] = {ONE_ENGINE,
-                                    {0, NULL, NULL, NULL}};
+static const optrow check_rows[] = {
+    {OPT_CHECK_RUNS, "N", "then play N seeded runs: their runtime errors\n"
+                          "and what no run did (default 0: none)", NULL},
+    {OPT_SEED, "S", "seed of run 0 (default: the scenario's)", NULL},
+    {OPT_JOBS, "J", "worker threads (default: one per online CPU)", NULL},
+    ONE_ENGINE,
+    {0, NULL, NULL, NULL}};
 
 static const optrow batch_rows[] = {
     {OPT_RUNS, "N", "number of runs (default 1000)", NULL},
@@ -192,13 +200,21 @@ static const command commands[] = {
      run_rows, 20, NULL,
      "0 the scenario ended, 1 scenario error, 2 usage error", 1,
      "which scenario? (brink run FILE)", "one scenario file only", cmd_run},
-    {"check", "FILE", "load and validate a scenario without running it",
-     {"FILE [options]"},
+    {"check", "FILE", "validate a scenario; with --runs, smoke-test it too",
+     {"FILE [--runs N] [options]"},
      "Loads and validates a scenario without running it: syntax, names,\n"
      "actors, bounds, enum values, dates, outcomes and policies.  Prints\n"
      "each finding as file:line: message, and warnings (state kept in\n"
-     "script locals or globals) as file:line: warning: message.\n",
-     check_rows, 20, NULL, "0 valid (warnings or not), 1 findings, 2 usage "
+     "script locals or globals) as file:line: warning: message.\n"
+     "\n"
+     "With --runs N it then plays N runs as brink batch does (run i with\n"
+     "seed S+i, the built-in AI for every actor) and reports, each at its\n"
+     "file:line, runtime errors (error: with the seeds that hit them) and\n"
+     "what no run did (warning: triggers never fired, moves never legal,\n"
+     "outcomes never reached, variables never written by a script).\n",
+     check_rows, 20,
+     "brink run FILE --seed N replays a run that hit an error.\n",
+     "0 valid (warnings or not), 1 findings or a runtime error,\n2 usage "
      "error", 1, "which scenario? (brink check FILE)",
      "one scenario file only", cmd_check},
     {"batch", "FILE", "many seeded runs: outcome frequencies, distributions",

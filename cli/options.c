@@ -101,7 +101,8 @@ static void store(options *o, int opt, const char *value, uint64_t u,
   case OPT_PORT: o->port = (int)u; break;
   case OPT_LISTEN: o->listen = value; break;
   case OPT_HOST: o->host = value; break;
-  case OPT_RUNS: o->runs = (int64_t)u; break;
+  case OPT_RUNS:
+  case OPT_CHECK_RUNS: o->runs = (int64_t)u; break;
   case OPT_JOBS: o->jobs = (int)u; break;
   case OPT_SHARD: o->shard_k = (int)u, o->shard_n = (int)of; break;
   case OPT_MAX_INSTRUCTIONS: o->cfg.max_instructions = (int64_t)u; break;

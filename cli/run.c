@@ -1,5 +1,5 @@
 /*
-** run.c: brink run, and brink check.
+** run.c: brink run.
 **
 ** The timeline reaches the command through the engine's record callback:
 ** as JSON Lines (--json, --log) and as text for people.
@@ -281,20 +281,4 @@ done:
   setup_free(&su);
   free(save_file);
   return rc;
-}
-
-int cmd_check(int argc, char **argv) {
-  options o;
-  int rc = parse_options("check", argc, argv, &o);
-  if (rc) return rc < 0 ? 0 : rc;
-  brink_engine *e;
-  if (open_scenario(&o, &e)) return 1;
-  for (int i = 0; i < brink_diag_count(e); i++)   /* warnings only, now */
-    term_printf(stderr, "%s\n", brink_diag_get(e, i));
-  term_printf(stdout, "%s: ok (%d actors, %d variables, %d moves, %d "
-              "turns)\n", o.file,
-              brink_actor_count(e), brink_var_count(e), brink_move_count(e) - 1,
-              brink_turn_count(e));
-  brink_engine_close(e);
-  return 0;
 }

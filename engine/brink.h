@@ -851,6 +851,49 @@ BRINK_API const char *brink_var_relation(const brink_engine *e,
 BRINK_API int brink_var_symmetric(const brink_engine *e, int var); /* [r] */
 
 /*
+** Where the scenario declared a move, trigger, outcome or variable:
+** "file.lua:12" (a variable's is its declaration's: "*.economy" gives
+** every actor's the same), "" when it was declared without one (through
+** this API with no 'where', the built-in "pass", a default outcome the
+** scenario did not declare), NULL for a bad id.
+*/
+/* [r] */
+BRINK_API const char *brink_move_where(const brink_engine *e, int move);
+/* [r] */
+BRINK_API const char *brink_trigger_where(const brink_engine *e,
+                                          int trigger);
+/* [r] */
+BRINK_API const char *brink_outcome_where(const brink_engine *e,
+                                          int outcome);
+BRINK_API const char *brink_var_where(const brink_engine *e, int var); /* [r] */
+
+/*
+** Coverage of the run since brink_start, for smoke checks (brink check
+** --runs): counters the engine keeps beside the run, which never change
+** what it does.
+**   BRINK_COVER_LEGAL   per move id: the decisions at which the move was
+**                       legal (for some target) for the actor deciding;
+**                       decisions the engine makes (the built-in AI, a
+**                       policy, brink_decide), not a seat's brink_choose;
+**                       pass, always legal, counts every decision;
+**   BRINK_COVER_WRITES  per variable id: the writes scripts made (moves,
+**                       triggers, events, hooks), kept or rolled back,
+**                       whether or not the value changed; not initial
+**                       values nor a host's writes (brink_var_set).
+** brink_start zeroes them.  Snapshots, saved states and clones neither
+** hold nor restore them: a run restored or loaded counts on from what the
+** engine had.  Fills out[0 .. min(cap, *n) - 1] with *n the number of
+** moves or variables; BRINK_EINVAL for another kind or a bad buffer,
+** BRINK_ESTATE before a scenario is loaded.
+*/
+enum brink_coverage_kind {
+  BRINK_COVER_LEGAL = 0,
+  BRINK_COVER_WRITES = 1
+};
+BRINK_API int brink_coverage(const brink_engine *e, int kind, int64_t *out,
+                             int cap, int *n); /* [r] */
+
+/*
 ** Stops the script running in 'e' now, from any thread (the one call
 ** that may be made while another thread uses the engine): it fails at its
 ** next budget check with BRINK_ESCRIPT, "interrupted by the host", its

@@ -407,6 +407,11 @@ struct brink_engine {
   double *values;              /* [nvars] */
   double *initial;             /* [nvars]: values at start */
   uint8_t *fired;              /* [ntriggers] */
+  /* Coverage (brink_coverage): counted beside the run and never read by
+     it, zeroed by brink_start, kept out of snapshots and saves. */
+  int64_t *cover;              /* [nmoves]: decisions it was legal at,
+                                  then [nvars]: writes by scripts */
+  int ncover;
   brink__sched *sched;         /* [sched_head, nsched): in order */
   int nsched, cap_sched;
   int sched_head;              /* the events phase fires from here */

@@ -288,6 +288,10 @@ int brink__options_build(brink_engine *e) {
   e->fired = brink__alloc(e, (size_t)(e->ntriggers ? e->ntriggers : 1));
   if (e->fired == NULL) return BRINK_ENOMEM;
   memset(e->fired, 0, (size_t)(e->ntriggers ? e->ntriggers : 1));
+  e->ncover = e->nmoves + e->nvars;
+  e->cover = brink__alloc(e, sizeof(int64_t) * (size_t)e->ncover);
+  if (e->cover == NULL) return BRINK_ENOMEM;
+  memset(e->cover, 0, sizeof(int64_t) * (size_t)e->ncover);
   const char *def = e->default_outcome ? e->default_outcome : "end";
   if (brink__outcome_find(e, def) < 0) {
     brink__outcome *o;
@@ -308,6 +312,9 @@ void brink__options_free(brink_engine *e) {
               sizeof(brink__option) * (size_t)(e->noptions ? e->noptions : 1));
   brink__free(e, e->actor_options, sizeof(int) * (size_t)(e->nactors + 1));
   brink__free(e, e->fired, (size_t)(e->ntriggers ? e->ntriggers : 1));
+  brink__free(e, e->cover, sizeof(int64_t) * (size_t)e->ncover);
+  e->cover = NULL;
+  e->ncover = 0;
   e->options = NULL;
   e->actor_options = NULL;
   e->fired = NULL;

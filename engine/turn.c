@@ -288,11 +288,15 @@ static int legal_options(brink_engine *e, int actor) {
     return brink__error(e, BRINK_ENOMEM, "out of memory");
   e->nlisted = 0;
   e->listed_actor = -1;
+  int counted = -1;   /* a move's targets are adjacent: one count each */
   for (int i = first; i < last; i++) {
     bool legal;
     int rc = brink__option_legal(e, i, &legal);
     if (rc) return rc;
-    if (legal) e->listed[e->nlisted++] = i;
+    if (!legal) continue;
+    e->listed[e->nlisted++] = i;
+    if (e->options[i].move != counted)
+      e->cover[counted = e->options[i].move]++;
   }
   return BRINK_OK;
 }
@@ -545,6 +549,7 @@ BRINK_API int brink_start(brink_engine *e, uint64_t seed) {
     return brink__error(e, BRINK_ESTATE, "a transaction is open");
   memcpy(e->values, e->initial, sizeof(double) * (size_t)e->nvars);
   memset(e->fired, 0, (size_t)(e->ntriggers ? e->ntriggers : 1));
+  memset(e->cover, 0, sizeof(int64_t) * (size_t)e->ncover);
   brink__sched_truncate(e, 0);
   e->run = (brink__run){.turn = 1, .phase = BRINK__PH_START, .awaiting = -1,
                         .outcome = -1, .pending_outcome = -1};

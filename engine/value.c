@@ -200,6 +200,8 @@ static int write_var(brink_engine *e, int var, double value,
                         e->vars[var].name);
   int rc = brink__check_value(e, var, &value);
   if (rc) return rc;
+  if (e->current.in != BRINK__IN_NONE && e->cover)   /* coverage */
+    e->cover[e->nmoves + var]++;
   double old = e->values[var];
   if (old == value) return BRINK_OK;
   brink__entry en = {BRINK__J_SET, var, old, value, cause, 0};

@@ -47,6 +47,8 @@ typedef struct worker {
   pthread_t thread;
   brink_engine *e;
   int64_t *moves;          /* nactors x nmoves: times chosen */
+  int64_t *cover, *run_cover;  /* brink_coverage: the runs' sum, one run's
+                                  (nmoves legal, then nvars writes) */
   char **trig;             /* triggers seen, with the runs they fired in */
   int64_t *trig_runs, *trig_last;
   int ntrig;
@@ -181,10 +183,12 @@ static void sample(worker *w, double *series, int k) {
 ** Plays row i on 'e' to its end as brink run plays it: brink_start with
 ** its seed, the sets, turn after turn, and on a script error its message
 ** into 'err' (else "") and brink_finish with "error".  With 'w', the --var
-** series are sampled into 'series' after each turn.
+** series are sampled into 'series' after each turn.  'split' gets the
+** lengths of the message's "file:line" and "trigger:name" parts.
 */
 static void play_row(const pass *b, brink_engine *e, int64_t i, worker *w,
-                     double *series, char *err, size_t cap) {
+                     double *series, char *err, size_t cap,
+                     int32_t split[2]) {
   const bmeta *m = b->m;
   int filled = 0, rc = brink_start(e, m->seed + (uint64_t)(b->t->first + i));
   /* Checked on the first engine already: only memory can fail here. */
@@ -198,7 +202,10 @@ static void play_row(const pass *b, brink_engine *e, int64_t i, worker *w,
       sample(w, series, filled++);
   }
   *err = '\0';
+  split[0] = split[1] = 0;
   if (rc != BRINK_DONE) {
+    split[0] = (int32_t)strlen(brink_errwhere(e));
+    split[1] = (int32_t)strlen(brink_errin(e));
     snprintf(err, cap, "%s%s%s%s%s", brink_errwhere(e),
              *brink_errwhere(e) ? ": " : "", brink_errin(e),
              *brink_errin(e) ? ": " : "", brink_errmsg(e));
@@ -219,6 +226,17 @@ static vrun *sampled(const pass *b, int64_t i) {
   return lo < b->nvruns && b->vruns[lo].row == i ? &b->vruns[lo] : NULL;
 }
 
+/* The coverage of the run just played, added to the worker's sum. */
+static void add_coverage(worker *w) {
+  int nm = w->b->nmoves, nv = w->b->m->nvars, n;
+  if (w->cover == NULL ||
+      brink_coverage(w->e, BRINK_COVER_LEGAL, w->run_cover, nm, &n) != 0 ||
+      brink_coverage(w->e, BRINK_COVER_WRITES, w->run_cover + nm, nv, &n) !=
+          0)
+    return;   /* not a scenario loaded: cannot be, it ran */
+  for (int k = 0; k < nm + nv; k++) w->cover[k] += w->run_cover[k];
+}
+
 static void play_one(worker *w, int64_t i) {
   pass *b = w->b;
   const bmeta *m = b->m;
@@ -233,11 +251,15 @@ static void play_one(worker *w, int64_t i) {
   w->end_turn = 0;
   w->vr = sampled(b, i);
   char msg[1024];
-  play_row(b, e, i, w, series, msg, sizeof msg);
+  int32_t split[2];
+  play_row(b, e, i, w, series, msg, sizeof msg, split);
   if (*msg) {
     if ((t->error[i] = strdup(msg)) == NULL) w->oom = true;
     if (w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
+    t->error_where[i] = split[0];
+    t->error_in[i] = split[1];
   }
+  add_coverage(w);
   if (w->vr && i == b->perturb && w->vr->nrec > 0)
     /* As if the run had read a value left behind by the one before. */
     w->vr->rec[w->vr->nrec - 1] ^= 1;
@@ -310,7 +332,11 @@ static void *work(void *arg) {
   }
   w->moves = batch_calloc((size_t)m->nactors * (size_t)b->nmoves,
                           sizeof *w->moves);
-  if (w->moves == NULL) w->oom = true;
+  size_t ncover = (size_t)b->nmoves + (size_t)m->nvars;
+  w->cover = batch_calloc(ncover, sizeof *w->cover);
+  w->run_cover = batch_calloc(ncover, sizeof *w->run_cover);
+  if (w->moves == NULL || w->cover == NULL || w->run_cover == NULL)
+    w->oom = true;
   brink_on_record(w->e, on_record, w);
   while (!w->oom && !atomic_load(&b->stop)) {
     int64_t i = atomic_fetch_add(&b->next, 1);
@@ -361,8 +387,14 @@ static bool gather(pass *b, worker *ws, int started, bool rows) {
           t->moves[m->rep_off[a] + r] +=
               w->moves[(size_t)a * (size_t)b->nmoves + (size_t)mv];
       }
+    for (int mv = 0; w->cover && mv < b->nmoves; mv++)
+      t->legal[mv] += w->cover[mv];
+    for (int v = 0; w->cover && v < m->nvars; v++)
+      t->writes[v] += w->cover[b->nmoves + v];
     for (int i = 0; i < w->nouts; i++) free(w->outs[i]);
     free(w->outs);
+    free(w->cover);
+    free(w->run_cover);
     free(w->trig);
     free(w->trig_runs);
     free(w->trig_last);
@@ -510,8 +542,9 @@ static void replay_one(const pass *b, vrun *v) {
     return;
   }
   check c = {.v = v, .e = e};
+  int32_t split[2];
   brink_on_record(e, on_replay, &c);
-  play_row(b, e, v->row, NULL, NULL, msg, sizeof msg);
+  play_row(b, e, v->row, NULL, NULL, msg, sizeof msg, split);
   brink_engine_close(e);
   free(c.buf);
   /* A re-play that stopped short differs where it stopped. */
@@ -606,6 +639,14 @@ int batch_run(batch *b, int64_t k, char *err, size_t cap) {
   *m = b->m;   /* shares m's arrays; only 'sweep' is its own */
   m->sweep = at;
   if (bad || table_alloc(&b->m, t, b->first, b->count) != 0) {
+    rc = BRINK_ENOMEM;
+    goto done;
+  }
+  t->error_where = batch_calloc((size_t)b->count, sizeof *t->error_where);
+  t->error_in = batch_calloc((size_t)b->count, sizeof *t->error_in);
+  t->legal = batch_calloc((size_t)brink_move_count(b->e), sizeof *t->legal);
+  t->writes = batch_calloc((size_t)m->nvars, sizeof *t->writes);
+  if (!t->error_where || !t->error_in || !t->legal || !t->writes) {
     rc = BRINK_ENOMEM;
     goto done;
   }

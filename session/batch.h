@@ -66,6 +66,12 @@ typedef struct btable {
   char **triggers;
   int64_t *trigger_runs;  /* runs in which each trigger fired */
   int64_t verified;       /* runs re-played in a fresh engine, identical */
+  /* Only in a batch (NULL in a merge): how error[i] splits, the lengths
+     of its "file:line" and its "trigger:name" (0: none); and the
+     coverage of brink.h summed over the runs, per move id the decisions
+     it was legal at, per variable the writes scripts made. */
+  int32_t *error_where, *error_in;
+  int64_t *legal, *writes;
 } btable;
 
 /* batch_table.c */
@@ -175,6 +181,27 @@ void batch_close(batch *b);
 /* An engine of the batch's own: the scenario loaded, the policies and the
    turn limit applied.  The statuses of batch_open(). */
 int batch_load(const batch *b, brink_engine **out, char *err, size_t cap);
+
+/* ---------------------------------------------------------------------- */
+/* batch_smoke.c: the findings of a smoke check (brink check --runs).     */
+
+typedef struct smoke {
+  strlist lines;          /* "file:line: error: ..." and "...: warning:
+                             ...", in file order */
+  int64_t error_runs;     /* runs that ended in a script error */
+  int errors, warnings;   /* the lines of each kind */
+} smoke;
+
+/*
+** What the runs of table 't' (of batch 'b', played by batch_run) say:
+** each runtime error, grouped by place and message, with the seeds of
+** its runs (the first three and how many more), then what no run did:
+** triggers never fired, moves never legal, outcomes never reached,
+** variables (declarations) never written by a script.  0 with 'out' to
+** free with smoke_free(), or BRINK_ENOMEM with 'out' empty.
+*/
+int smoke_findings(const batch *b, const btable *t, smoke *out);
+void smoke_free(smoke *s);
 
 /* ---------------------------------------------------------------------- */
 /* batch_part.c: partial results of a sharded batch, and their merge.     */

@@ -75,6 +75,10 @@ void table_free(btable *t) {
   free_strings(t->outcomes, t->noutcomes);
   free_strings(t->triggers, t->ntriggers);
   free(t->trigger_runs);
+  free(t->error_where);
+  free(t->error_in);
+  free(t->legal);
+  free(t->writes);
   memset(t, 0, sizeof *t);
 }
 

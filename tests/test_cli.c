@@ -140,6 +140,120 @@ Test(cli, check_lists_findings_and_exits_1_or_0) {
   done(missing);
 }
 
+/* brink check --runs: tests/cli/smoke.lua has one of each finding. */
+#define SMOKE "tests/cli/smoke.lua"
+#define SMOKE_OK SMOKE ": ok (2 actors, 4 variables, 3 moves, 6 turns)\n"
+
+Test(cli, check_runs_reports_each_finding_at_its_line_and_exits_1) {
+  result r = run("check " SMOKE " --runs 200");
+  cr_assert_eq(r.status, 1, "%s", r.err);
+  cr_assert_str_eq(r.out, SMOKE_OK SMOKE ": 200 runs (seeds 1 to 200): 2 "
+                   "errors in 22 runs, 4 warnings\n");
+  cr_assert_str_eq(r.err,
+      SMOKE ":12: warning: variable 'spare' never written in 200 runs\n"
+      SMOKE ":17: error: in move:warm: cold feet (seeds 48, 69, 106 and 2 "
+      "more)\n"
+      SMOKE ":21: warning: move 'never' never legal in 200 runs\n"
+      SMOKE ":32: error: in trigger:flare: boom (seeds 11, 16, 23 and 14 "
+      "more)\n"
+      SMOKE ":35: warning: trigger 'unreachable' never fired in 200 runs\n"
+      SMOKE ":39: warning: outcome 'meltdown' never reached in 200 runs\n");
+  done(r);
+}
+
+/* The seeds listed after "(seeds " in 'err', at most 'cap'. */
+static int listed_seeds(const char *err, const char *after,
+                        unsigned long long *seeds, int cap) {
+  const char *p = strstr(err, after);
+  cr_assert_not_null(p, "no '%s' in:\n%s", after, err);
+  p += strlen(after);
+  int n = 0;
+  for (char *end; n < cap; p = end + 2) {
+    seeds[n++] = strtoull(p, &end, 10);
+    if (*end != ',') break;
+  }
+  return n;
+}
+
+Test(cli, every_seed_an_error_lists_hits_it_in_brink_run) {
+  result r = run("check " SMOKE " --runs 200");
+  unsigned long long seeds[3];
+  int n = listed_seeds(r.err, "boom (seeds ", seeds, 3);
+  cr_assert_eq(n, 3);
+  for (int i = 0; i < n; i++) {
+    char args[128];
+    snprintf(args, sizeof args, "run " SMOKE " --seed %llu --json", seeds[i]);
+    result one = run(args);
+    cr_assert_eq(one.status, 1, "seed %llu", seeds[i]);
+    cr_assert(strstr(one.out, ":32\",\"in\":\"trigger:flare\",\"message\":"
+                     "\"boom\"}"), "seed %llu:\n%s", seeds[i], one.out);
+    done(one);
+  }
+  /* And the first is the first: the seeds before it end without one. */
+  for (unsigned long long s = 1; s < seeds[0]; s++) {
+    char args[128];
+    snprintf(args, sizeof args, "run " SMOKE " --seed %llu --quiet", s);
+    result one = run(args);
+    cr_assert(one.status == 0 || strstr(one.err, "cold feet"),
+              "seed %llu: %s", s, one.err);
+    done(one);
+  }
+  done(r);
+}
+
+Test(cli, check_runs_0_is_the_static_check_alone) {
+  result plain = run("check " SMOKE);
+  result zero = run("check " SMOKE " --runs 0");
+  cr_assert_eq(zero.status, 0);
+  cr_assert_str_eq(zero.out, SMOKE_OK);
+  cr_assert_str_eq(zero.out, plain.out);
+  cr_assert_str_eq(zero.err, plain.err);
+  done(plain);
+  done(zero);
+  result seed = run("check " SMOKE " --seed 3");
+  cr_assert_eq(seed.status, 2);
+  cr_assert_str_eq(seed.err, "brink check: --seed and --jobs go with --runs "
+                   "N\n");
+  done(seed);
+  result neg = run("check " SMOKE " --runs -1");
+  cr_assert_eq(neg.status, 2);
+  cr_assert_str_eq(neg.err, "brink check: --runs takes a number from 0 to "
+                   "10^9, not '-1'\n");
+  done(neg);
+  /* A scenario that does not load is not played. */
+  result bad = run("check tests/cli/broken.lua --runs 5");
+  cr_assert_eq(bad.status, 1);
+  cr_assert_str_eq(bad.out, "");
+  done(bad);
+}
+
+Test(cli, check_runs_gives_the_same_findings_whatever_jobs_from_its_seed) {
+  result one = run("check " SMOKE " --runs 50 --seed 11 --jobs 1");
+  result four = run("check " SMOKE " --runs 50 --seed 11 --jobs 4");
+  cr_assert_eq(one.status, 1);
+  cr_assert_eq(four.status, 1);
+  cr_assert_str_eq(one.out, four.out);
+  cr_assert_str_eq(one.err, four.err);
+  cr_assert(strstr(one.out, "50 runs (seeds 11 to 60)"), "%s", one.out);
+  unsigned long long first;
+  listed_seeds(one.err, "boom (seeds ", &first, 1);
+  cr_assert_eq(first, 11);
+  done(one);
+  done(four);
+}
+
+/* Warnings alone exit 0: the flagship plays 200 runs without an error. */
+Test(cli, check_runs_finds_no_error_in_the_flagship) {
+  result r = run("check scripts/scenarios/korea-2019.lua --runs 200");
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert(strstr(r.out, ": 200 runs (seeds 2019 to 2218): no runtime "
+                   "errors, "), "%s", r.out);
+  for (const char *p = r.err; *p; p = strchr(p, '\n') + 1)
+    cr_assert(strncmp(strstr(p, ": ") ? strstr(p, ": ") : p,
+                      ": warning: ", 11) == 0, "not a warning: %s", p);
+  done(r);
+}
+
 Test(cli, help_describes_every_command_and_flag) {
   result top = run("--help");
   cr_assert_eq(top.status, 0);

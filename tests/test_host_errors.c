@@ -196,6 +196,22 @@ static outcome c_diag_get(brink_engine *e) { return N(brink_diag_get(e, BAD)); }
 static outcome c_field(brink_engine *e) {
   return N(brink_scenario_field(e, NULL));
 }
+static outcome c_move_where(brink_engine *e) {
+  return N(brink_move_where(e, BAD));
+}
+static outcome c_trigger_where(brink_engine *e) {
+  return N(brink_trigger_where(e, BAD));
+}
+static outcome c_outcome_where(brink_engine *e) {
+  return N(brink_outcome_where(e, BAD));
+}
+static outcome c_var_where(brink_engine *e) {
+  return N(brink_var_where(e, BAD));
+}
+static outcome c_coverage(brink_engine *e) {
+  int n;
+  return S(brink_coverage(e, BAD, NULL, 0, &n));
+}
 static outcome c_var_type(brink_engine *e) { return S(brink_var_type(e, BAD)); }
 static outcome c_var_visible(brink_engine *e) {
   return S(brink_var_visible(e, BAD, 0));
@@ -253,6 +269,7 @@ static const call calls[] = {
     {"brink_load_file", STATUS, c_load_file},
     {"brink_state_save", STATUS, c_state_save},
     {"brink_state_load", STATUS, c_state_load},
+    {"brink_coverage", STATUS, c_coverage},
     {"brink_actor_id", NAME, c_actor_id},
     {"brink_actor_name", NAME, c_actor_name},
     {"brink_actor_brief", NAME, c_actor_brief},
@@ -266,6 +283,10 @@ static const call calls[] = {
     {"brink_outcome_name", NAME, c_outcome_name},
     {"brink_outcome_doc", NAME, c_outcome_doc},
     {"brink_diag_get", NAME, c_diag_get},
+    {"brink_move_where", NAME, c_move_where},
+    {"brink_trigger_where", NAME, c_trigger_where},
+    {"brink_outcome_where", NAME, c_outcome_where},
+    {"brink_var_where", NAME, c_var_where},
     {"brink_scenario_field", NAME, c_field},
     {"brink_var_type", ANSWER, c_var_type},
     {"brink_var_visible", ANSWER, c_var_visible},

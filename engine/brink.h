@@ -362,6 +362,34 @@ BRINK_API double brink_normal(brink_engine *e, double mu, double sd); /* [w] */
 BRINK_API int brink_chance(brink_engine *e, double p);      /* 1 or 0 */
 
 /*
+** Named streams.  The same draws from the stream 'stream' of the run (NULL:
+** the run's own generator, as the calls above): each stream starts from
+** the run's seed and its name alone (seed xor the 64-bit FNV-1a of the
+** name, through SplitMix64 into xoshiro256**), so drawing more from one
+** never shifts another.  Names are 1 to 31 letters, digits, '_', '-' or
+** '.'; a run may use 32.  Streams begin on first use, are part of the
+** run (snapshots, saved states, undone with a failed effect) and begin
+** again at brink_seed and brink_start.
+*/
+BRINK_API int brink_random_in(brink_engine *e, const char *stream,
+                              double *out); /* [w] */
+BRINK_API int brink_random_int_in(brink_engine *e, const char *stream,
+                                  int64_t lo, int64_t hi,
+                                  int64_t *out); /* [w] */
+BRINK_API int brink_normal_in(brink_engine *e, const char *stream, double mu,
+                              double sd, double *out); /* [w] */
+BRINK_API int brink_chance_in(brink_engine *e, const char *stream, double p,
+                              int *out); /* [w] */
+/* The streams the run has begun, in the order it began them; a stream's
+   generator state (four words), to save it by name and put it back. */
+BRINK_API int brink_stream_count(const brink_engine *e); /* [r] */
+BRINK_API const char *brink_stream_name(const brink_engine *e, int i); /* [r] */
+BRINK_API int brink_stream_get(const brink_engine *e, const char *name,
+                               uint64_t state[4]); /* [r] */
+BRINK_API int brink_stream_set(brink_engine *e, const char *name,
+                               const uint64_t state[4]); /* [w] */
+
+/*
 ** Calendar.  Dates are days since 1970-01-01 (negative before).  Turns are
 ** numbered from 1; turn t covers the period [start(t), start(t+1)).
 */
@@ -575,7 +603,8 @@ typedef struct brink_position {
 
 /* [r] */
 BRINK_API int brink_position_get(const brink_engine *e, brink_position *out);
-/* Checks every field against the scenario; BRINK_ERANGE names the bad one. */
+/* Checks every field against the scenario; BRINK_ERANGE names the bad one.
+   The run's named streams begin again: brink_stream_set puts them back. */
 /* [w] */
 BRINK_API int brink_position_set(brink_engine *e, const brink_position *p);
 

@@ -120,6 +120,21 @@ uint64_t brink__rng_next(brink__rng *r);
 double brink__rng_double(brink__rng *r);                     /* [0, 1) */
 int64_t brink__rng_range(brink__rng *r, int64_t lo, int64_t hi);
 double brink__rng_normal(brink__rng *r, double mu, double sd);
+
+/*
+** A named stream: a generator of its own, started from the run's seed and
+** the stream's name, so that draws in one never shift another.  Streams
+** are made on first use and belong to the run (snapshots, saves, undo).
+*/
+#define BRINK__MAX_STREAMS 32
+#define BRINK__STREAM_NAME 32   /* bytes of a name, its NUL included */
+typedef struct brink__stream {
+  char name[BRINK__STREAM_NAME];
+  brink__rng rng;
+} brink__stream;
+/* The generator of stream 'name' (NULL: the run's own) into *out; an
+   error when the name is bad or the run has too many streams. */
+int brink__stream_of(brink_engine *e, const char *name, brink__rng **out);
 /* A natural log from + - * / alone, so draws are the same on every libm. */
 double brink__log(double x);
 
@@ -282,6 +297,8 @@ typedef struct brink__mark {
   int schedule;
   brink__rng rng;
   int outcome;
+  int nstreams;
+  brink__rng streams[BRINK__MAX_STREAMS];   /* [nstreams] */
 } brink__mark;
 
 typedef struct brink__sched {
@@ -330,6 +347,8 @@ typedef struct brink__run {
   int outcome;         /* -1 none, -2 "error", else an outcome index */
   int pending_outcome; /* set by end_scenario, taken after the effect */
   uint32_t sched_seq;
+  int nstreams;
+  brink__stream streams[BRINK__MAX_STREAMS];
 } brink__run;
 
 struct brink_engine {

@@ -127,8 +127,15 @@ BRINK_API int brink_txn_begin(brink_engine *e) {
   if (brink__grow(e, (void **)&e->marks, &e->cap_marks, e->nmarks + 1,
                   sizeof(brink__mark)))
     return brink__error(e, BRINK_ENOMEM, "out of memory");
-  e->marks[e->nmarks++] = (brink__mark){e->nentries, e->ntext, e->nsched,
-                                        e->run.rng, e->run.pending_outcome};
+  brink__mark *m = &e->marks[e->nmarks++];
+  m->entries = e->nentries;
+  m->text = e->ntext;
+  m->schedule = e->nsched;
+  m->rng = e->run.rng;
+  m->outcome = e->run.pending_outcome;
+  /* Draws of a failed effect are undone in every stream it drew from. */
+  m->nstreams = e->run.nstreams;
+  for (int i = 0; i < m->nstreams; i++) m->streams[i] = e->run.streams[i].rng;
   return BRINK_OK;
 }
 
@@ -144,20 +151,22 @@ BRINK_API int brink_txn_rollback(brink_engine *e) {
   BRINK__WRITE(e);
   if (e->nmarks == 0)
     return brink__error(e, BRINK_ESTATE, "rollback without a transaction");
-  brink__mark m = e->marks[--e->nmarks];
-  for (int i = e->nentries - 1; i >= m.entries; i--) {
+  const brink__mark *m = &e->marks[--e->nmarks];
+  for (int i = e->nentries - 1; i >= m->entries; i--) {
     const brink__entry *en = &e->journal[i];
     if (en->kind == BRINK__J_SET) {
       e->values[en->var] = en->old_value;
       e->version[en->var] = ++e->clock;
     }
   }
-  brink__hold(e, -held(e->nentries - m.entries, e->ntext - m.text), 0);
-  e->nentries = m.entries;
-  e->ntext = m.text;
-  brink__sched_truncate(e, m.schedule);
-  e->run.rng = m.rng;
-  e->run.pending_outcome = m.outcome;
+  brink__hold(e, -held(e->nentries - m->entries, e->ntext - m->text), 0);
+  e->nentries = m->entries;
+  e->ntext = m->text;
+  brink__sched_truncate(e, m->schedule);
+  e->run.rng = m->rng;
+  e->run.pending_outcome = m->outcome;
+  e->run.nstreams = m->nstreams;
+  for (int i = 0; i < m->nstreams; i++) e->run.streams[i].rng = m->streams[i];
   return BRINK_OK;
 }
 

@@ -7,6 +7,7 @@
 ** The C library's log, exp and cos differ between libms, hence brink__log.
 */
 #include <inttypes.h>
+#include <ctype.h>
 #include <math.h>
 #include <string.h>
 
@@ -131,10 +132,155 @@ double brink__log(double x) {
 
 /* public ------------------------------------------------------------------ */
 
+/* named streams ---------------------------------------------------------- */
+
+/* 64-bit FNV-1a of the name's bytes. */
+static uint64_t name_hash(const char *name) {
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+    h = (h ^ *p) * UINT64_C(0x100000001b3);
+  return h;
+}
+
+/*
+** Stream N of a run with seed S starts as the run's own generator would
+** with the seed S xor FNV-1a(N): so it depends on the seed and the name
+** alone, never on what else was drawn, and in what order streams began.
+*/
+static void stream_start(brink__stream *st, uint64_t seed) {
+  brink__rng_seed(&st->rng, seed ^ name_hash(st->name));
+}
+
+static bool stream_name_ok(const char *name) {
+  size_t n = strlen(name);
+  if (n == 0 || n >= BRINK__STREAM_NAME) return false;
+  for (const char *p = name; *p; p++)
+    if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.'))
+      return false;
+  return true;
+}
+
+static brink__stream *stream_find(brink_engine *e, const char *name) {
+  for (int i = 0; i < e->run.nstreams; i++)
+    if (strcmp(e->run.streams[i].name, name) == 0) return &e->run.streams[i];
+  return NULL;
+}
+
+int brink__stream_of(brink_engine *e, const char *name, brink__rng **out) {
+  *out = &e->run.rng;
+  if (name == NULL) return BRINK_OK;
+  brink__stream *st = stream_find(e, name);
+  if (st == NULL) {
+    if (!stream_name_ok(name))
+      return brink__error(e, BRINK_EINVAL, "'%.40s' is not a stream name: "
+                          "1 to %d letters, digits, '_', '-' or '.'", name,
+                          BRINK__STREAM_NAME - 1);
+    if (e->run.nstreams == BRINK__MAX_STREAMS)
+      return brink__error(e, BRINK_ERANGE, "too many random streams: a run "
+                          "may use %d ('%s' would be one more)",
+                          BRINK__MAX_STREAMS, name);
+    st = &e->run.streams[e->run.nstreams++];
+    memset(st, 0, sizeof *st);
+    strcpy(st->name, name);
+    stream_start(st, e->run.seed);
+  }
+  *out = &st->rng;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_stream_count(const brink_engine *e) {
+  return e->run.nstreams;
+}
+
+BRINK_API const char *brink_stream_name(const brink_engine *e, int i) {
+  if (i < 0 || i >= e->run.nstreams) {
+    brink__error(e, BRINK_EINVAL, "no stream has number %d", i);
+    return NULL;
+  }
+  return e->run.streams[i].name;
+}
+
+BRINK_API int brink_stream_get(const brink_engine *e, const char *name,
+                               uint64_t state[4]) {
+  if (name == NULL || state == NULL)
+    return brink__error(e, BRINK_EINVAL, "name or state is NULL");
+  for (int i = 0; i < e->run.nstreams; i++)
+    if (strcmp(e->run.streams[i].name, name) == 0) {
+      memcpy(state, e->run.streams[i].rng.s, sizeof e->run.streams[i].rng.s);
+      return BRINK_OK;
+    }
+  return brink__error(e, BRINK_ENOTFOUND, "the run has drawn nothing from "
+                      "stream '%.40s'", name);
+}
+
+BRINK_API int brink_stream_set(brink_engine *e, const char *name,
+                               const uint64_t state[4]) {
+  BRINK__WRITE(e);
+  if (state == NULL) return brink__error(e, BRINK_EINVAL, "state is NULL");
+  if ((state[0] | state[1] | state[2] | state[3]) == 0)
+    return brink__error(e, BRINK_ERANGE, "a generator's state is never all "
+                        "zero");
+  brink__rng *r;
+  int rc = brink__stream_of(e, name, &r);
+  if (rc != BRINK_OK) return rc;
+  memcpy(r->s, state, sizeof r->s);
+  return BRINK_OK;
+}
+
 BRINK_API int brink_seed(brink_engine *e, uint64_t seed) {
   BRINK__WRITE(e);
   brink__rng_seed(&e->run.rng, seed);
   e->run.seed = seed;
+  /* Every stream starts again from the new seed. */
+  e->run.nstreams = 0;
+  return BRINK_OK;
+}
+
+BRINK_API int brink_random_in(brink_engine *e, const char *stream,
+                              double *out) {
+  if (out == NULL) return brink__error(e, BRINK_EINVAL, "'out' is NULL");
+  BRINK__WRITE(e);
+  brink__rng *r;
+  int rc = brink__stream_of(e, stream, &r);
+  if (rc != BRINK_OK) return rc;
+  *out = brink__rng_double(r);
+  return BRINK_OK;
+}
+
+BRINK_API int brink_random_int_in(brink_engine *e, const char *stream,
+                                  int64_t lo, int64_t hi, int64_t *out) {
+  if (out == NULL) return brink__error(e, BRINK_EINVAL, "'out' is NULL");
+  BRINK__WRITE(e);
+  if (lo > hi)
+    return brink__error(e, BRINK_EINVAL,
+                        "random integer: lower bound %" PRId64
+                        " is above upper bound %" PRId64, lo, hi);
+  brink__rng *r;
+  int rc = brink__stream_of(e, stream, &r);
+  if (rc != BRINK_OK) return rc;
+  *out = brink__rng_range(r, lo, hi);
+  return BRINK_OK;
+}
+
+BRINK_API int brink_normal_in(brink_engine *e, const char *stream, double mu,
+                              double sd, double *out) {
+  if (out == NULL) return brink__error(e, BRINK_EINVAL, "'out' is NULL");
+  BRINK__WRITE(e);
+  brink__rng *r;
+  int rc = brink__stream_of(e, stream, &r);
+  if (rc != BRINK_OK) return rc;
+  *out = brink__rng_normal(r, mu, sd);
+  return BRINK_OK;
+}
+
+BRINK_API int brink_chance_in(brink_engine *e, const char *stream, double p,
+                              int *out) {
+  if (out == NULL) return brink__error(e, BRINK_EINVAL, "'out' is NULL");
+  BRINK__WRITE(e);
+  brink__rng *r;
+  int rc = brink__stream_of(e, stream, &r);
+  if (rc != BRINK_OK) return rc;
+  *out = brink__rng_double(r) < p;
   return BRINK_OK;
 }
 

@@ -9,6 +9,7 @@
 ** rules as the calls that set them, builds the new schedule aside, and
 ** only then changes the engine: a refused state leaves it as it was.
 */
+#include <ctype.h>
 #include <math.h>
 #include <stdalign.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 #include "sha256.h"
 
 static const unsigned char MAGIC[8] = {'B', 'R', 'N', 'K', 'S', 'T', 'A', 'T'};
-#define STATE_VERSION 1
+#define STATE_VERSION 2   /* 2: named streams; 1 is still read */
 #define NO_DATA UINT32_MAX
 
 /* buffers ---------------------------------------------------------------- */
@@ -137,6 +138,13 @@ static void write_state(brink_engine *e, const unsigned char digest[32],
   }
   put_i32(w, e->odds_move);
   put_f64(w, e->odds_move >= 0 ? e->odds_p : -1);
+  put_i32(w, e->run.nstreams);
+  for (int i = 0; i < e->run.nstreams; i++) {
+    const brink__stream *st = &e->run.streams[i];
+    put_u32(w, (uint32_t)strlen(st->name));
+    put(w, st->name, strlen(st->name));
+    for (int k = 0; k < 4; k++) put_u64(w, st->rng.s[k]);
+  }
 }
 
 BRINK_API int brink_state_save(brink_engine *e, void **out, size_t *len) {
@@ -228,6 +236,8 @@ typedef struct loaded {
   int nsched, cap_sched;
   int32_t odds_move;
   double odds_p;
+  int nstreams;
+  brink__stream streams[BRINK__MAX_STREAMS];
 } loaded;
 
 static void loaded_free(brink_engine *e, loaded *l) {
@@ -353,7 +363,32 @@ static int read_odds(brink_engine *e, reader *r, loaded *l) {
                          : l->odds_move < 1 || l->odds_move >= e->nmoves ||
                                !(l->odds_p >= 0 && l->odds_p <= 1))
     return refuse(e, "the pending odds are invalid");
-  if (r->p != r->end) return refuse(e, "bytes after the end");
+  return BRINK_OK;
+}
+
+/* The named streams, each checked as brink_stream_set checks one. */
+static int read_streams(brink_engine *e, reader *r, loaded *l) {
+  int32_t n = get_i32(r);
+  if (r->short_ || n < 0 || n > BRINK__MAX_STREAMS)
+    return refuse(e, "the number of random streams is invalid");
+  for (int i = 0; i < n; i++) {
+    brink__stream *st = &l->streams[i];
+    uint32_t len = get_u32(r);
+    const unsigned char *name = len < BRINK__STREAM_NAME ? take(r, len) : NULL;
+    if (name == NULL || len == 0) return refuse(e, "a stream's name is invalid");
+    memset(st, 0, sizeof *st);
+    memcpy(st->name, name, len);
+    for (int k = 0; k < 4; k++) st->rng.s[k] = get_u64(r);
+    if (r->short_) return refuse(e, "truncated");
+    bool ok = strlen(st->name) == len &&
+              (st->rng.s[0] | st->rng.s[1] | st->rng.s[2] | st->rng.s[3]);
+    for (const char *c = st->name; ok && *c; c++)
+      ok = isalnum((unsigned char)*c) || strchr("_-.", *c);
+    for (int k = 0; ok && k < i; k++)
+      ok = strcmp(l->streams[k].name, st->name) != 0;
+    if (!ok) return refuse(e, "a random stream is invalid");
+  }
+  l->nstreams = n;
   return BRINK_OK;
 }
 
@@ -367,7 +402,8 @@ static int read_state(brink_engine *e, const unsigned char *data, size_t len,
   if (memcmp(sum, data + len - 32, 32) != 0)
     return refuse(e, "damaged (its checksum does not match)");
   reader r = {data + sizeof MAGIC, data + len - 32, false};
-  if (get_u32(&r) != STATE_VERSION)
+  uint32_t version = get_u32(&r);
+  if (version != 1 && version != STATE_VERSION)
     return refuse(e, "written by another version of brink");
   unsigned char digest[32];
   int rc = brink__digest(e, digest);
@@ -376,8 +412,10 @@ static int read_state(brink_engine *e, const unsigned char *data, size_t len,
     return refuse(e, "saved from another scenario (its digest differs)");
   if ((rc = read_setup(e, &r, l)) || (rc = read_position(e, &r, l)) ||
       (rc = read_values(e, &r, l)) || (rc = read_schedule(e, &r, l)) ||
-      (rc = read_odds(e, &r, l)))
+      (rc = read_odds(e, &r, l)) ||
+      (version >= 2 && (rc = read_streams(e, &r, l))))
     return rc;
+  if (r.p != r.end) return refuse(e, "bytes after the end");
   return BRINK_OK;
 }
 
@@ -410,6 +448,8 @@ BRINK_API int brink_state_load(brink_engine *e, const void *data,
   l.nsched = l.cap_sched = 0;
   e->odds_move = l.odds_move;
   e->odds_p = l.odds_p;
+  e->run.nstreams = l.nstreams;
+  memcpy(e->run.streams, l.streams, sizeof l.streams);
   loaded_free(e, &l);
   return BRINK_OK;
 }

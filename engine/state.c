@@ -81,6 +81,9 @@ void brink__position_apply(brink_engine *e, const brink_position *p) {
   r->sched_seq = p->sched_seq;
   r->seed = p->seed;
   memcpy(r->rng.s, p->rng, sizeof p->rng);
+  /* A position names the run's own generator: its streams begin again
+     (brink_stream_set puts saved ones back). */
+  r->nstreams = 0;
   e->valid_from = ++e->clock;
 }
 

@@ -205,6 +205,39 @@ json_t *value_json(brink_engine *e, int v) {
   }
 }
 
+/* A generator's four words as 16 hex digits each. */
+static json_t *words_json(const uint64_t w[4]) {
+  json_t *a = json_array();
+  bool bad = a == NULL;
+  for (int i = 0; a && i < 4; i++) {
+    char t[20];
+    snprintf(t, sizeof t, "%016llx", (unsigned long long)w[i]);
+    jappend(a, json_string(t), &bad);
+  }
+  if (bad) {
+    json_decref(a);
+    return NULL;
+  }
+  return a;
+}
+
+/* ... and back: 0, or -1 with 'err' naming 'where'. */
+static int words_read(json_t *a, uint64_t w[4], const char *where,
+                      char *err, size_t cap) {
+  if (!json_is_array(a) || json_array_size(a) != 4)
+    return refuse_with(err, cap, "%s: must be a list of 4 hex strings",
+                       where);
+  for (int i = 0; i < 4; i++) {
+    json_t *x = json_array_get(a, (size_t)i);
+    const char *s = json_is_string(x) ? json_string_value(x) : "";
+    if (strlen(s) != 16 || strspn(s, "0123456789abcdef") != 16)
+      return refuse_with(err, cap, "%s[%d]: must be 16 hex digits", where,
+                         i);
+    w[i] = strtoull(s, NULL, 16);
+  }
+  return 0;
+}
+
 json_t *state_json(brink_engine *e) {
   brink_position p = {.size = sizeof p};
   if (brink_position_get(e, &p) != BRINK_OK) return NULL;
@@ -228,13 +261,19 @@ json_t *state_json(brink_engine *e) {
                              : json_null(), &bad);
   jput(o, "sched_seq", json_integer(p.sched_seq), &bad);
   jput(o, "seed", seed_json(p.seed), &bad);
-  json_t *rng = json_array();
-  for (int i = 0; rng && i < 4; i++) {
-    char t[20];
-    snprintf(t, sizeof t, "%016llx", (unsigned long long)p.rng[i]);
-    jappend(rng, json_string(t), &bad);
+  jput(o, "rng", words_json(p.rng), &bad);
+  /* Named streams, only when the run began some: older states stay as
+     they were written. */
+  if (brink_stream_count(e) > 0) {
+    json_t *streams = json_object();
+    for (int i = 0; streams && i < brink_stream_count(e); i++) {
+      const char *name = brink_stream_name(e, i);
+      uint64_t w[4];
+      brink_stream_get(e, name, w);
+      jput(streams, name, words_json(w), &bad);
+    }
+    jput(o, "streams", streams, &bad);
   }
-  jput(o, "rng", rng, &bad);
   json_t *values = json_object();
   for (int v = 0; values && v < brink_var_count(e); v++)
     jput(values, brink_var_name(e, v), value_json(e, v), &bad);
@@ -501,18 +540,9 @@ static int apply_position(brink_engine *e, json_t *st, bool force,
   if (!seed_read(json_object_get(st, "seed"), &p.seed))
     return refuse_with(err, cap, "%s.seed: missing or not a whole number",
                        where);
-  json_t *rng = json_object_get(st, "rng");
-  if (!json_is_array(rng) || json_array_size(rng) != 4)
-    return refuse_with(err, cap, "%s.rng: must be a list of 4 hex strings",
-                       where);
-  for (int i = 0; i < 4; i++) {
-    json_t *w = json_array_get(rng, (size_t)i);
-    const char *s = json_is_string(w) ? json_string_value(w) : "";
-    if (strlen(s) != 16 || strspn(s, "0123456789abcdef") != 16)
-      return refuse_with(err, cap, "%s.rng[%d]: must be 16 hex digits", where,
-                         i);
-    p.rng[i] = strtoull(s, NULL, 16);
-  }
+  char at[300];
+  snprintf(at, sizeof at, "%s.rng", where);
+  if (words_read(json_object_get(st, "rng"), p.rng, at, err, cap)) return -1;
   p.turn = (int32_t)turn;
   p.phase = (int32_t)phase;
   p.index = (int32_t)index;
@@ -534,6 +564,18 @@ static int apply_position(brink_engine *e, json_t *st, bool force,
   (void)force;
   if (brink_position_set(e, &p) != BRINK_OK)
     return refuse_with(err, cap, "%s: %s", where, brink_errmsg(e));
+  json_t *streams = json_object_get(st, "streams");
+  if (streams && !json_is_object(streams))
+    return refuse_with(err, cap, "%s.streams: not an object", where);
+  const char *name;
+  json_t *words;
+  json_object_foreach(streams, name, words) {
+    uint64_t w[4];
+    snprintf(at, sizeof at, "%s.streams.%.40s", where, name);
+    if (words_read(words, w, at, err, cap)) return -1;
+    if (brink_stream_set(e, name, w) != BRINK_OK)
+      return refuse_with(err, cap, "%s: %s", at, brink_errmsg(e));
+  }
   return 0;
 }
 
@@ -541,8 +583,8 @@ int state_apply_at(brink_engine *e, json_t *st, bool force, strlist *notes,
                    const char *where, char *err, size_t cap) {
   static const char *const keys[] = {
       "turn", "date", "phase", "index", "moves_made", "awaiting", "outcome",
-      "pending_outcome", "sched_seq", "seed", "rng", "values", "fired",
-      "schedule", NULL};
+      "pending_outcome", "sched_seq", "seed", "rng", "streams", "values",
+      "fired", "schedule", NULL};
   if (!json_is_object(st))
     return refuse_with(err, cap, "%s: missing or not an object", where);
   if (only_keys(st, keys, where, err, cap)) return -1;

@@ -490,3 +490,37 @@ Test(session, each_view_shows_only_what_its_reader_may_see) {
   cr_assert_null(json);
   brink_session_close(s);
 }
+
+/* The "end" record of a session's log. */
+static const char *end_of(brink_session *s) {
+  for (size_t i = brink_session_log_count(s); i-- > 0;)
+    if (strstr(brink_session_log_line(s, i), "\"t\":\"end\""))
+      return brink_session_log_line(s, i);
+  return "";
+}
+
+Test(session, reload_carries_every_random_streams_place_by_name) {
+  const char *path = "tests/cli/streams.lua";
+  brink_session *straight = opened(path), *s = opened(path);
+  cr_assert_eq(brink_session_start(straight, 3), BRINK_OK);
+  cr_assert_eq(brink_session_start(s, 3), BRINK_OK);
+  while (brink_session_step(straight) == BRINK_OK) continue;
+  for (int i = 0; i < 4; i++) cr_assert_eq(brink_session_step(s), BRINK_OK);
+  /* /reload carries the world over by name: the state record has them. */
+  cr_assert_eq(brink_session_reload(s), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  size_t n = brink_session_log_count(s);
+  cr_assert(strstr(brink_session_log_line(s, n - 1),
+                   "\"streams\":{\"intel\":["), "%s",
+            brink_session_log_line(s, n - 1));
+  while (brink_session_step(s) == BRINK_OK) continue;
+  cr_assert_str_eq(end_of(s), end_of(straight));
+  size_t len, line;
+  char *log = log_text(s, &len), *msg = NULL;
+  const char *files[] = {path};
+  cr_assert_eq(brink_log_verify(log, len, files, 1, NULL, &line, &msg),
+               BRINK_OK, "line %zu: %s", line, msg ? msg : "");
+  free(log);
+  brink_session_close(straight);
+  brink_session_close(s);
+}

@@ -146,20 +146,49 @@ static brink_engine *drawing(lua_State *L, const char *what) {
   return e;
 }
 
+/*
+** A string after the numbers names the stream to draw from (chance(p,
+** "weather"), random("intel"), random(1, 6, "dice")); NULL: the run's own
+** stream.  *nargs is the count of the other arguments.  The name stays on
+** the stack, alive, while the draw reads it.
+*/
+static const char *stream_arg(lua_State *L, int *nargs) {
+  int top = lua_gettop(L);
+  *nargs = top;
+  if (top == 0 || lua_type(L, top) != LUA_TSTRING) return NULL;
+  *nargs = top - 1;
+  return lua_tostring(L, top);
+}
+
+/* Draws through the engine: a bad stream name is the script's error. */
+static void drawn(lua_State *L, brink_engine *e, int rc) {
+  if (rc != BRINK_OK) luaL_error(L, "%s", brink_errmsg(e));
+}
+
 static int l_chance(lua_State *L) {
   brink_engine *e = drawing(L, "chance()");
+  int n;
+  const char *stream = stream_arg(L, &n);
   double p = luaL_checknumber(L, 1);
   /* A facilitator's /odds for this move's effect replaces the script's. */
   brink__odds_now(e, &p);
-  lua_pushboolean(L, brink_chance(e, p));
+  int hit;
+  drawn(L, e, brink_chance_in(e, stream, p, &hit));
+  lua_pushboolean(L, hit);
   return 1;
 }
 
 static int l_random(lua_State *L) {
   brink_engine *e = drawing(L, "random()");
+  int n;
+  const char *stream = stream_arg(L, &n);
   lua_Integer lo, hi;
-  switch (lua_gettop(L)) {
-  case 0: lua_pushnumber(L, brink_random(e)); return 1;
+  double x;
+  switch (n) {
+  case 0:
+    drawn(L, e, brink_random_in(e, stream, &x));
+    lua_pushnumber(L, x);
+    return 1;
   case 1:
     lo = 1;
     hi = luaL_checkinteger(L, 1);
@@ -169,29 +198,36 @@ static int l_random(lua_State *L) {
     }
     break;
   case 2: lo = luaL_checkinteger(L, 1); hi = luaL_checkinteger(L, 2); break;
-  default: return luaL_error(L, "random() takes 0, 1 or 2 arguments");
+  default:
+    return luaL_error(L, "random() takes 0, 1 or 2 numbers (and a stream)");
   }
-  luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
+  luaL_argcheck(L, lo <= hi, n, "interval is empty");
   int64_t out;
-  brink_random_int(e, lo, hi, &out);
+  drawn(L, e, brink_random_int_in(e, stream, lo, hi, &out));
   lua_pushinteger(L, out);
   return 1;
 }
 
 static int l_normal(lua_State *L) {
   brink_engine *e = drawing(L, "normal()");
-  double mu = luaL_optnumber(L, 1, 0), sd = luaL_optnumber(L, 2, 1);
-  lua_pushnumber(L, brink_normal(e, mu, sd));
+  int n;
+  const char *stream = stream_arg(L, &n);
+  double mu = n >= 1 ? luaL_checknumber(L, 1) : 0;
+  double sd = n >= 2 ? luaL_checknumber(L, 2) : 1, x;
+  drawn(L, e, brink_normal_in(e, stream, mu, sd, &x));
+  lua_pushnumber(L, x);
   return 1;
 }
 
 static int l_pick(lua_State *L) {
   brink_engine *e = drawing(L, "pick()");
+  int nargs;
+  const char *stream = stream_arg(L, &nargs);
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
   if (n == 0) return luaL_error(L, "pick() of an empty list");
   int64_t i;
-  brink_random_int(e, 1, n, &i);
+  drawn(L, e, brink_random_int_in(e, stream, 1, n, &i));
   lua_rawgeti(L, 1, i);
   return 1;
 }

@@ -45,6 +45,16 @@ static json_t *state_after(const char *path, const char *command) {
   return st;
 }
 
+/* brink replay reproduces the log at 'path', given the text 'scenario'
+   besides the one its setup names. */
+static void replays(const char *log, const char *scenario) {
+  char args[1400];
+  snprintf(args, sizeof args, "replay %s --scenario %s", log, scenario);
+  result r = run(args);
+  cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+  done(r);
+}
+
 /* The flagship played 4 turns with no seats, saved at 'dir'/v1.json. */
 static void flagship_save(const char *dir, char *path, size_t cap) {
   snprintf(path, cap, "%s/v1.json", dir);
@@ -117,9 +127,7 @@ Test(migrate, a_flagship_save_resumed_by_version_2_keeps_the_renamed_value) {
   cr_assert(strstr(text, "\"command\":\"--resume "), "%s", text);
   cr_assert(strstr(text, "\"migrated\":[1]}\n{\"t\":\"state\""), "%s", text);
   free(text);
-  snprintf(args, sizeof args, "replay %s --scenario %s", log, V2);
-  result rp = run(args);
-  cr_assert_eq(rp.status, 0, "%s%s", rp.out, rp.err);
+  replays(log, V2);
   snprintf(args, sizeof args, "replay %s", log);
   result missing = run(args);
   cr_assert_eq(missing.status, 1);
@@ -132,7 +140,6 @@ Test(migrate, a_flagship_save_resumed_by_version_2_keeps_the_renamed_value) {
   cr_assert_null(strstr(again.err, "migrated"), "%s", again.err);
   done(again);
   done(missing);
-  done(rp);
   done(r);
   rmtree(d);
 }
@@ -147,10 +154,7 @@ Test(migrate, brink_run_resumes_a_migrated_save_and_its_log_replays) {
   cr_assert_eq(r.status, 0, "%s", r.err);
   cr_assert(strstr(r.err, "migrated from version 1 of the scenario to "
                           "version 2"), "%s", r.err);
-  snprintf(args, sizeof args, "replay %s --scenario %s", log, V2);
-  result rp = run(args);
-  cr_assert_eq(rp.status, 0, "%s%s", rp.out, rp.err);
-  done(rp);
+  replays(log, V2);
   done(r);
   rmtree(d);
 }
@@ -305,10 +309,7 @@ Test(migrate, reload_into_the_next_version_migrates_the_world) {
   cr_assert(strstr(text, "\"migrated\":[1]}"), "%s", text);
   free(text);
   /* Replay needs the first text too, found by its SHA-256. */
-  snprintf(cmd, sizeof cmd, "replay %s --scenario %s", log, orig);
-  result good = run(cmd);
-  cr_assert_eq(good.status, 0, "%s%s", good.out, good.err);
-  done(good);
+  replays(log, orig);
   free(o);
   free(v1);
   free(v2);

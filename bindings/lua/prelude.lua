@@ -44,32 +44,24 @@ named("event", decls.events)
 named("outcome", decls.outcomes)
 named("policy", decls.policies)
 
-function env.scenario(spec)
-  loading("scenario")
-  if type(spec) ~= "table" then
-    error("scenario needs a table: scenario { id = ..., ... }", 2)
-  end
-  if decls.scenario then
-    error("scenario is declared twice (first at " .. decls.scenario.where
-          .. ")", 2)
-  end
-  decls.scenario = { spec = spec, where = where(2) }
-end
-
+-- `form { ... }`, declared once: decls[form] = { spec = ..., where = ... }.
 -- migrate { [1] = function(state) ... end }: step k takes a saved state of
 -- the scenario's version k to version k + 1 (scenario_decl.c checks it).
-function env.migrate(steps)
-  loading("migrate")
-  if type(steps) ~= "table" then
-    error("migrate needs a table: migrate { [1] = function(state) ... end }",
-          2)
+local function once(form, usage)
+  env[form] = function(spec)
+    loading(form)
+    if type(spec) ~= "table" then
+      error(form .. " needs a table: " .. usage, 2)
+    end
+    if decls[form] then
+      error(form .. " is declared twice (first at " .. decls[form].where
+            .. ")", 2)
+    end
+    decls[form] = { spec = spec, where = where(2) }
   end
-  if decls.migrate then
-    error("migrate is declared twice (first at " .. decls.migrate.where
-          .. ")", 2)
-  end
-  decls.migrate = { steps = steps, where = where(2) }
 end
+once("scenario", "scenario { id = ..., ... }")
+once("migrate", "migrate { [1] = function(state) ... end }")
 
 function env.on(hook, fn)
   loading("on")

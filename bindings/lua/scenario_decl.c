@@ -876,7 +876,7 @@ static void read_migrate(reader *r, host *h, int decls) {
   lua_pop(L, 1);
   r->kind = "migrate";
   r->name = NULL;
-  lua_getfield(L, box, "steps");
+  lua_getfield(L, box, "spec");
   int steps = lua_gettop(L);
   int others = 0;
   lua_Integer past = 0;   /* the first step past the version, in order */

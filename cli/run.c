@@ -153,6 +153,23 @@ static int resume(const options *o, brink_engine *e, printer *p, setup *su) {
   for (size_t i = 0; rc == 0 && i < notes.n; i++)
     term_printf(stderr, "brink run: %s: %s\n", o->resume, notes.v[i]);
   for (size_t i = 0; rc == 0 && i < l.log.n; i++) write_line(p, l.log.v[i]);
+  if (rc == 0 && l.migrated_to) {
+    /* Another text from here on: the log says which, and the world. */
+    char *lines = resumed_lines(e, o->resume, &l);
+    if (lines == NULL) {
+      term_printf(stderr, "brink run: out of memory\n");
+      rc = 1;
+    }
+    for (char *q = lines, *nl; q && *q; q = nl + 1) {
+      nl = strchr(q, '\n');
+      *nl = '\0';
+      write_line(p, q);
+    }
+    free(lines);
+    term_printf(stderr, "brink run: %s: migrated from version %d of the "
+                "scenario to version %d\n", o->resume, l.version,
+                l.migrated_to);
+  }
   if (rc == 0 && p->text)
     term_printf(stdout, "Resumed from %s at turn %d\n", o->resume,
                 brink_turn(e));

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "brinkint.h"
+#include "data.h"
+#include "migrate.h"
 
 void brink__allocator(const brink_engine *e, brink_alloc *alloc, void **ud) {
   *alloc = e->alloc;
@@ -130,6 +132,31 @@ void brink__host_set(brink_engine *e, const brink__host *host) {
 }
 
 void *brink__host_ud(const brink_engine *e) { return e->host.ud; }
+
+/* saved states of older versions (migrate.h) ----------------------------- */
+
+int brink__scenario_version(const brink_engine *e) {
+  const char *v;
+  if (brink__field_get(e, "version", &v) != BRINK_OK) return 1;
+  return atoi(v);   /* the binding wrote it, a whole number from 1 */
+}
+
+int brink__migrate(brink_engine *e, int step, const char *state, char **out,
+                   size_t *len) {
+  if (out) *out = NULL;
+  if (e->host.migrate == NULL)
+    return brink__error(e, BRINK_ENOTFOUND, "the scenario has no step [%d] "
+                        "in its migrate { }", step);
+  if (state && !brink__data_valid(state))
+    return brink__error(e, BRINK_EINVAL, "the state is not data brink wrote");
+  locale_t old = brink__locale_enter(e);
+  int rc = e->host.migrate(e->host.ud, step, state, out, len);
+  brink__locale_leave(old);
+  if (rc == BRINK_ENOTFOUND)
+    brink__error(e, rc, "the scenario has no step [%d] in its migrate { }",
+                 step);
+  return rc;
+}
 
 const brink__call *brink__current(const brink_engine *e) {
   return &e->current;

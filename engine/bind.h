@@ -236,6 +236,15 @@ typedef struct brink__host {
   int (*charge)(void *ud, int64_t bytes, int64_t work);
   /* The scenario's score of c->actor (read-only); NULL: it has none. */
   int (*score)(void *ud, const brink__call *c, double *value);
+  /*
+  ** Migration step 'step' of the scenario (its `migrate { }`) on a saved
+  ** state, given as event data text (data.h): the state it returns as
+  ** JSON text in *out, a buffer (buffer.h) the caller frees.  With
+  ** 'state' NULL only whether the step exists.  BRINK_ENOTFOUND when it
+  ** does not; NULL: the scenario has no steps.
+  */
+  int (*migrate)(void *ud, int step, const char *state, char **out,
+                 size_t *len);
 } brink__host;
 
 /* Attaches the host that loaded the scenario; the engine closes it. */

@@ -269,7 +269,12 @@ static bool cmd_load(session *s, char *args) {
                       err);
       return false;
     }
-    int rc = loaded_restore(s->e, &l, force, &notes, err, sizeof err);
+    /* What loading did (a migration) first, then what restoring did. */
+    for (size_t i = 0; i < l.notes.n; i++)
+      if (strncmp(l.notes.v[i], "migrated", 8) == 0)
+        strlist_push(&notes, l.notes.v[i]);
+    int rc = loaded_restore(s->e, &l, force || l.migrated_to, &notes, err,
+                            sizeof err);
     loaded_free(&l);
     if (rc) {
       session_refuse(s, "cannot load %s: %s (nothing was loaded)", args,
@@ -368,83 +373,56 @@ static int diff(session *s, const brink_engine *old, const brink_engine *new,
   return changes;
 }
 
-static bool cmd_reload(session *s, const char *line) {
-  const char *path = s->setup.file;
-  if (s->replaying) {
-    const char *next = s->peek ? s->peek(s) : NULL;
-    json_t *r = next ? json_loads(next, 0, NULL) : NULL;
-    json_t *sha = r ? json_object_get(r, "sha256") : NULL;
-    if (!json_is_string(sha)) {   /* the reload failed when it was made */
-      json_decref(r);
-      session_intervention(s, line, NULL);
-      return false;
-    }
-    path = file_with_sha(s->scenarios, s->nscenarios,
-                         json_string_value(sha));
-    if (path == NULL) {
-      char msg[600];
-      snprintf(msg, sizeof msg, "/reload loaded a scenario text with sha256 "
-               "%s, and no file given has it (add it with --scenario FILE)",
-               json_string_value(sha));
-      free(s->fatal);
-      s->fatal = strdup(msg);
-      s->stop = true;
-      json_decref(r);
-      return false;
-    }
-    json_decref(r);
-  }
-  brink_engine *ne;
-  if (brink_engine_open(&ne, &s->cfg) != BRINK_OK) {
-    session_refuse(s, "out of memory");
-    return false;
-  }
-  if (brink_load_file(ne, path) != BRINK_OK) {
-    session_intervention(s, line, NULL);
-    session_refuse(s, "%s did not load; the scenario in play stays:",
-                    path);
-    int n = brink_diag_count(ne);
-    if (n == 0) session_say_fmt(s, "  %s\n", brink_errmsg(ne));
-    for (int i = 0; i < n; i++)
-      session_say_fmt(s, "  %s\n", brink_diag_get(ne, i));
-    brink_engine_close(ne);
-    return false;
-  }
-  size_t len;
-  const char *text = brink_scenario_text(ne, &len);
-  char sha[65];
-  brink__sha256_hex(text, len, sha);
-  session_intervention(s, line, sha);
+/*
+** The world of 's' carried into 'ne', an engine of another text of the
+** scenario: migrated when 'ne' is a newer version (its migrate { } steps,
+** on the state and on every branch point), then by name as --force does.
+** 'ne' is the session's own until then: on a refusal it is half written
+** and 'err' says why; the session is as it was.
+*/
+static int take_over(session *s, brink_engine *ne, strlist *notes,
+                     char *err, size_t cap) {
+  int from = scenario_version(s->e), to = scenario_version(ne);
+  if (from != to && migrate_check(ne, from, err, cap)) return -1;
   json_t *st = state_json(s->e);
-  char err[512];
-  strlist notes = {0};
-  brink_turn_limit(ne, s->setup.turns);
-  if (st == NULL || state_apply(ne, st, true, &notes, err, sizeof err)) {
-    session_refuse(s,
-                    "%s cannot take the world over: %s; the scenario in play "
-                    "stays",
-                    path, st ? err : "out of memory");
+  if (st == NULL) return refuse_with(err, cap, "out of memory");
+  if (from == to) {
+    int rc = state_apply(ne, st, true, notes, err, cap);
     json_decref(st);
-    strlist_free(&notes);
-    brink_engine_close(ne);
-    return false;
+    return rc;
   }
+  json_t *m = state_migrate(ne, st, from, "the world", err, cap);
   json_decref(st);
-  brink_engine *old = s->e;
-  session_say_fmt(s, "Reloaded %s:\n", path);
-  int changes = diff(s, old, ne, actor_count, brink_actor_id, "actor") +
-                diff(s, old, ne, var_count, brink_var_name, "variable") +
-                diff(s, old, ne, move_count, brink_move_name, "move") +
-                diff(s, old, ne, trig_count, brink_trigger_name, "trigger") +
-                diff(s, old, ne, event_count, brink_event_name, "event") +
-                diff(s, old, ne, out_count, brink_outcome_name, "outcome");
-  if (changes == 0) session_say_fmt(s, "  the same declarations\n");
-  for (size_t i = 0; i < notes.n; i++)
-    if (strncmp(notes.v[i], "dropped", 7) != 0 &&
-        strncmp(notes.v[i], "defaulted", 9) != 0)
-      session_say_fmt(s, "  %s\n", notes.v[i]);
-  strlist_free(&notes);
-  /* Seats and policies by name; what the new text lacks plays by the AI. */
+  if (m == NULL) return -1;
+  json_t **bs = calloc((size_t)s->nbranches + 1, sizeof *bs);
+  int rc = bs ? 0 : refuse_with(err, cap, "out of memory");
+  for (int i = 0; rc == 0 && i < s->nbranches; i++) {
+    char where[300];
+    snprintf(where, sizeof where, "branch point '%s'", s->branches[i].name);
+    if ((bs[i] = state_migrate(ne, s->branches[i].state, from, where, err,
+                               cap)) == NULL)
+      rc = -1;
+  }
+  if (rc == 0) rc = state_apply(ne, m, true, notes, err, cap);
+  json_decref(m);
+  /* Branch points keep names, not ids: now the newer text's. */
+  for (int i = 0; bs && i < s->nbranches; i++) {
+    if (rc == 0) {
+      json_decref(s->branches[i].state);
+      s->branches[i].state = bs[i];
+    } else {
+      json_decref(bs[i]);
+    }
+  }
+  free(bs);
+  return rc;
+}
+
+/*
+** 'ne' (which has taken the world over) becomes the session's engine:
+** seats and policies by name, what the new text lacks plays by the AI.
+*/
+static void swap_engine(session *s, brink_engine *ne) {
   for (size_t i = 0; i < s->setup.seats.n; i++) {
     int a;
     if (brink_actor_find(ne, s->setup.seats.v[i], &a) == BRINK_OK) {
@@ -481,10 +459,129 @@ static bool cmd_reload(session *s, const char *line) {
     s->seen_news = seen;
   }
   session_undo_clear(s);   /* the snapshots belong to the old engine */
+  brink_engine *old = s->e;
   brink_on_record(old, NULL, NULL);
   brink_engine_close(old);
   s->e = ne;
   brink_on_record(ne, session_on_record, s);
+}
+
+/* The steps a text switch to 'ne' runs: *from to *to - 1, none when the
+   two are equal (the same version, or a switch that will be refused). */
+static void switch_steps(session *s, brink_engine *ne, int *from, int *to) {
+  char err[512];
+  *from = scenario_version(s->e);
+  *to = scenario_version(ne);
+  if (*to < *from || migrate_check(ne, *from, err, sizeof err)) *to = *from;
+}
+
+/* An engine of the scenario at 'path', or NULL with the reasons said. */
+static brink_engine *open_text(session *s, const char *path,
+                               const char *line) {
+  brink_engine *ne;
+  if (brink_engine_open(&ne, &s->cfg) != BRINK_OK) {
+    session_refuse(s, "out of memory");
+    return NULL;
+  }
+  if (brink_load_file(ne, path) == BRINK_OK) {
+    brink_turn_limit(ne, s->setup.turns);
+    return ne;
+  }
+  if (line) session_intervention(s, line, NULL);
+  session_refuse(s, "%s did not load; the scenario in play stays:", path);
+  int n = brink_diag_count(ne);
+  if (n == 0) session_say_fmt(s, "  %s\n", brink_errmsg(ne));
+  for (int i = 0; i < n; i++)
+    session_say_fmt(s, "  %s\n", brink_diag_get(ne, i));
+  brink_engine_close(ne);
+  return NULL;
+}
+
+int session_resume_text(session *s, const char *cmd, const char *path) {
+  brink_engine *ne = open_text(s, path, NULL);
+  if (ne == NULL) return -1;
+  char err[512], sha[65];
+  size_t len;
+  const char *text = brink_scenario_text(ne, &len);
+  brink__sha256_hex(text, len, sha);
+  strlist notes = {0};
+  int from, to;
+  switch_steps(s, ne, &from, &to);
+  if (take_over(s, ne, &notes, err, sizeof err)) {
+    session_refuse(s, "cannot resume with %s: %s", path, err);
+    strlist_free(&notes);
+    brink_engine_close(ne);
+    return -1;
+  }
+  strlist_free(&notes);
+  swap_engine(s, ne);
+  session_resumed(s, cmd, sha, from, to);
+  return 0;
+}
+
+static bool cmd_reload(session *s, const char *line) {
+  const char *path = s->setup.file;
+  if (s->replaying) {
+    const char *next = s->peek ? s->peek(s) : NULL;
+    json_t *r = next ? json_loads(next, 0, NULL) : NULL;
+    json_t *sha = r ? json_object_get(r, "sha256") : NULL;
+    if (!json_is_string(sha)) {   /* the reload failed when it was made */
+      json_decref(r);
+      session_intervention(s, line, NULL);
+      return false;
+    }
+    path = file_with_sha(s->scenarios, s->nscenarios,
+                         json_string_value(sha));
+    if (path == NULL) {
+      char msg[600];
+      snprintf(msg, sizeof msg, "/reload loaded a scenario text with sha256 "
+               "%s, and no file given has it (add it with --scenario FILE)",
+               json_string_value(sha));
+      free(s->fatal);
+      s->fatal = strdup(msg);
+      s->stop = true;
+      json_decref(r);
+      return false;
+    }
+    json_decref(r);
+  }
+  brink_engine *ne = open_text(s, path, line);
+  if (ne == NULL) return false;
+  size_t len;
+  const char *text = brink_scenario_text(ne, &len);
+  char sha[65];
+  brink__sha256_hex(text, len, sha);
+  int from, to;
+  switch_steps(s, ne, &from, &to);
+  session_intervention_steps(s, line, sha, from, to);
+  char err[512];
+  strlist notes = {0};
+  if (take_over(s, ne, &notes, err, sizeof err)) {
+    session_refuse(s,
+                    "%s cannot take the world over: %s; the scenario in play "
+                    "stays",
+                    path, err);
+    strlist_free(&notes);
+    brink_engine_close(ne);
+    return false;
+  }
+  session_say_fmt(s, "Reloaded %s:\n", path);
+  if (to > from)
+    session_say_fmt(s, "  migrated the world from version %d to %d\n", from,
+                    to);
+  int changes = diff(s, s->e, ne, actor_count, brink_actor_id, "actor") +
+                diff(s, s->e, ne, var_count, brink_var_name, "variable") +
+                diff(s, s->e, ne, move_count, brink_move_name, "move") +
+                diff(s, s->e, ne, trig_count, brink_trigger_name, "trigger") +
+                diff(s, s->e, ne, event_count, brink_event_name, "event") +
+                diff(s, s->e, ne, out_count, brink_outcome_name, "outcome");
+  if (changes == 0) session_say_fmt(s, "  the same declarations\n");
+  for (size_t i = 0; i < notes.n; i++)
+    if (strncmp(notes.v[i], "dropped", 7) != 0 &&
+        strncmp(notes.v[i], "defaulted", 9) != 0)
+      session_say_fmt(s, "  %s\n", notes.v[i]);
+  strlist_free(&notes);
+  swap_engine(s, ne);
   session_state_record(s);
   return true;
 }

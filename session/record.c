@@ -14,7 +14,7 @@
 /* What a field of a record must hold. */
 enum {
   F_STR, F_INT, F_SEED, F_LIST, F_OBJ, F_HEX, F_TURN, F_DATE, F_ACTOR, F_MOVE,
-  F_VAR, F_VALUE, F_FIRED, F_OUTCOME, F_FINAL, F_STATE,
+  F_VAR, F_VALUE, F_FIRED, F_OUTCOME, F_FINAL, F_STATE, F_STEPS,
   F_OPT = 0x100          /* may be absent */
 };
 
@@ -45,7 +45,8 @@ static const struct record_kind {
     {"end", {{"turn", F_TURN}, {"date", F_DATE}, {"outcome", F_OUTCOME},
              {"final", F_FINAL}}},
     {"intervention", {{"turn", F_TURN}, {"command", F_STR},
-                      {"sha256", F_HEX | F_OPT}}},
+                      {"sha256", F_HEX | F_OPT},
+                      {"migrated", F_STEPS | F_OPT}}},
     {"state", {{"turn", F_TURN}, {"state", F_STATE}}},
 };
 
@@ -118,6 +119,19 @@ static int record_field(brink_engine *e, json_t *rec, const field *f,
     if (!json_is_integer(j) || json_integer_value(j) < 1 ||
         json_integer_value(j) > (named ? brink_turn_count(e) : 100000000))
       return refuse_with(err, cap, "%s.turn: not a turn of the scenario", at);
+    return 0;
+  case F_STEPS:   /* migration steps: versions, one after another */
+    if (!json_is_array(j) || json_array_size(j) == 0)
+      return refuse_with(err, cap, "%s.%s: must be a list of steps", at,
+                         f->key);
+    for (size_t i = 0; i < json_array_size(j); i++) {
+      json_t *k = json_array_get(j, i);
+      if (!json_is_integer(k) || json_integer_value(k) < 1 ||
+          (i && json_integer_value(k) !=
+                    json_integer_value(json_array_get(j, i - 1)) + 1))
+        return refuse_with(err, cap, "%s.%s: must be a list of steps", at,
+                           f->key);
+    }
     return 0;
   case F_STATE:
     if (!json_is_object(j))

@@ -101,6 +101,34 @@ static bool same_place(const brink_position *a, const brink_position *b) {
 }
 
 /*
+** A resume, as the log has it: the same text, or the text with its
+** sha256 (a save resumed with another text, or migrated to a newer
+** version), which must be among the files given.
+*/
+static void resumed(session *s, json_t *rec, const char *cmd) {
+  json_t *sha = json_object_get(rec, "sha256");
+  if (!json_is_string(sha)) {
+    int v = scenario_version(s->e);
+    session_resumed(s, cmd, NULL, v, v);
+    return;
+  }
+  const char *path = file_with_sha(s->scenarios, s->nscenarios,
+                                   json_string_value(sha));
+  char msg[600];
+  if (path == NULL)
+    snprintf(msg, sizeof msg, "%s went on with a scenario text with sha256 "
+             "%s, and no file given has it (add it with --scenario FILE)",
+             cmd, json_string_value(sha));
+  else if (session_resume_text(s, cmd, path))
+    snprintf(msg, sizeof msg, "%s", s->refusal);
+  else
+    return;
+  free(s->fatal);
+  s->fatal = strdup(msg);
+  s->stop = true;
+}
+
+/*
 ** Steps as brink play does until it would prompt, then takes the log's
 ** next line there: an intervention, the awaiting seat's choice, or (with no
 ** seats, at a turn's start) nothing, which is the facilitator's Enter.
@@ -123,7 +151,7 @@ static void drive(replay *r, session *s) {
       if (s->stuck) differ(r, r->pos, NULL, brink_errmsg(e));
     } else if (kind && strcmp(kind, "intervention") == 0) {
       const char *cmd = json_string_value(json_object_get(rec, "command"));
-      if (cmd && strncmp(cmd, "--resume ", 9) == 0) session_resumed(s, cmd);
+      if (cmd && strncmp(cmd, "--resume ", 9) == 0) resumed(s, rec, cmd);
       else if (cmd && cmd[0] == '/') session_command(s, cmd);
     } else if (brink_outcome(e)) {
       differ(r, r->pos, NULL, "the run has ended here, and the log goes on");

@@ -238,7 +238,8 @@ static int setup_check(brink_engine *c, const setup *s, char *err,
 /*
 ** Every line of a save's log, in the scratch engine 'c': it begins with
 ** the start and setup records and every line is a record.  Lines from the
-** last /reload on are of the scenario text the save holds and are checked
+** last change of text on (a /reload, or a resume with another text, which
+** names it) are of the scenario text the save holds and are checked
 ** against it, as are all when the text is the same ('foreign' false).
 */
 static int log_check(brink_engine *c, const strlist *log, const char *id,
@@ -246,7 +247,9 @@ static int log_check(brink_engine *c, const strlist *log, const char *id,
   size_t from = 0;
   for (size_t i = 0; i < log->n; i++)
     if (strstr(log->v[i], "\"t\":\"intervention\"") &&
-        strstr(log->v[i], "\"command\":\"/reload"))
+        (strstr(log->v[i], "\"command\":\"/reload") ||
+         (strstr(log->v[i], "\"command\":\"--resume ") &&
+          strstr(log->v[i], "\"sha256\":"))))
       from = i;
   for (size_t i = 0; i < log->n; i++) {
     char at[48];
@@ -394,6 +397,7 @@ char *save_text(brink_engine *e, const setup *s, const branch *branches,
     jput(scn, "id", jstr(brink_scenario_field(e, "id")), &bad);
     jput(scn, "file", jstr(s->file), &bad);
     jput(scn, "sha256", json_string(sha), &bad);
+    jput(scn, "version", json_integer(scenario_version(e)), &bad);
   }
   jput(root, "scenario", scn, &bad);
   jput(root, "setup", setup_object(s, false), &bad);
@@ -477,7 +481,9 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
                                      "scenario", "setup", "state",
                                      "engine_state", "branches", "log",
                                      NULL};
-  static const char *const scn_keys[] = {"id", "file", "sha256", NULL};
+  static const char *const scn_keys[] = {"id", "file", "sha256", "version",
+                                         NULL};
+  json_t *state = NULL;   /* the save's, or its migration (owned) */
   static const char *const setup_keys[] = {"seed", "seats", "policies",
                                            "sets", "turns", NULL};
   if (check_format(root, err, cap) || only_keys(root, keys, "", err, cap))
@@ -503,6 +509,17 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
          live_id);
     goto done;
   }
+  /* A save from before versions is of version 1. */
+  json_t *sv = json_object_get(scn, "version");
+  out->version = 1;
+  if (sv && (!json_is_integer(sv) || json_integer_value(sv) < 1 ||
+             json_integer_value(sv) > 1000000)) {
+    refuse_with(err, cap, "scenario.version: must be a whole number from 1");
+    goto done;
+  }
+  if (sv) out->version = (int)json_integer_value(sv);
+  bool migrate = out->version != scenario_version(live);
+  if (migrate && migrate_check(live, out->version, err, cap)) goto done;
   json_t *sj = json_object_get(root, "setup");
   if ((json_is_object(sj) && only_keys(sj, setup_keys, "setup", err, cap)) ||
       setup_parse(sj, &out->setup, err, cap))
@@ -518,7 +535,7 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
   char live_sha[65];
   brink__sha256_hex(stext ? stext : "", stext ? tlen : 0, live_sha);
   if (strcmp(sha, live_sha) != 0) {
-    if (!force) {
+    if (!force && !migrate) {
       refuse_with(
           err, cap,
           "it was saved with another text of the scenario (%s, "
@@ -528,19 +545,40 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
       goto done;
     }
     out->foreign = true;
-    note_add(&out->notes, "the save was made with another text of the "
-         "scenario (sha256 %.12s...)", sha);
+    if (!migrate)
+      note_add(&out->notes, "the save was made with another text of the "
+               "scenario (sha256 %.12s...)", sha);
   }
+  if (migrate) {
+    out->foreign = true;   /* its names are another text's */
+    out->migrated_to = scenario_version(live);
+    if (out->migrated_to - out->version == 1)
+      note_add(&out->notes, "migrated from version %d of the scenario to "
+               "version %d (step [%d])", out->version, out->migrated_to,
+               out->version);
+    else
+      note_add(&out->notes, "migrated from version %d of the scenario to "
+               "version %d (steps [%d] to [%d])", out->version,
+               out->migrated_to, out->version, out->migrated_to - 1);
+  }
+  /* The migrated state goes by name, as a state of another text does
+     with --force. */
+  bool by_name = force || migrate;
   /* Every state, checked in a scratch clone before anything is used. */
   if (brink_engine_clone(live, &c) != BRINK_OK) {
     refuse_with(err, cap, "%s", brink_errmsg(live));
     goto done;
   }
   if (setup_check(c, &out->setup, err, cap)) goto done;
-  json_t *state = json_object_get(root, "state");
-  if (state_apply_at(c, state, force, &out->notes, "state", err, cap) ||
-      engine_state_check(c, json_object_get(root, "engine_state"), force, out,
-                         err, cap))
+  state = json_incref(json_object_get(root, "state"));
+  if (migrate && state) {
+    json_t *m = state_migrate(c, state, out->version, "state", err, cap);
+    json_decref(state);
+    if ((state = m) == NULL) goto done;
+  }
+  if (state_apply_at(c, state, by_name, &out->notes, "state", err, cap) ||
+      engine_state_check(c, json_object_get(root, "engine_state"), by_name,
+                         out, err, cap))
     goto done;
   out->state = json_incref(state);
   json_t *br = json_object_get(root, "branches");
@@ -579,7 +617,17 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
       }
     snprintf(where, sizeof where, "branches[%zu].state", i);
     json_t *bs = json_object_get(b, "state");
-    if (state_apply_at(c, bs, force, NULL, where, err, cap)) goto done;
+    if (migrate && bs) {
+      json_t *m = state_migrate(c, bs, out->version, where, err, cap);
+      if (m == NULL) goto done;
+      /* The array holds it: freed with the save's JSON. */
+      if (json_object_set_new(b, "state", m)) {
+        refuse_with(err, cap, "out of memory");
+        goto done;
+      }
+      bs = m;
+    }
+    if (state_apply_at(c, bs, by_name, NULL, where, err, cap)) goto done;
     json_t *bt = json_object_get(b, "turn");
     if (!json_is_integer(bt) || json_integer_value(bt) != brink_turn(c)) {
       refuse_with(err, cap,
@@ -605,6 +653,7 @@ int save_load_text(const char *text, size_t len, brink_engine *live,
   rc = 0;
 done:
   brink_engine_close(c);
+  json_decref(state);
   json_decref(root);
   if (rc) loaded_free(out);
   return rc;

@@ -142,15 +142,24 @@ static void emit_json(session *s, json_t *o) {
   free(line);
 }
 
-void session_intervention(session *s, const char *cmd, const char *sha) {
+void session_intervention_steps(session *s, const char *cmd, const char *sha,
+                                int from, int to) {
   json_t *o = json_object();
   if (o) {
     json_object_set_new(o, "t", json_string("intervention"));
     json_object_set_new(o, "turn", json_integer(brink_turn(s->e)));
     json_object_set_new(o, "command", json_string(cmd));
     if (sha) json_object_set_new(o, "sha256", json_string(sha));
+    if (to > from && migrated_json(o, from, to)) {
+      json_decref(o);
+      o = NULL;
+    }
   }
   emit_json(s, o);
+}
+
+void session_intervention(session *s, const char *cmd, const char *sha) {
+  session_intervention_steps(s, cmd, sha, 0, 0);
 }
 
 void session_state_record(session *s) {
@@ -379,12 +388,19 @@ int session_resume(session *s, loaded *l, const char *from) {
   }
   char cmd[4200];
   snprintf(cmd, sizeof cmd, "--resume %s", from);
-  session_resumed(s, cmd);
+  /* Another text than the save's: which, so that a replay takes it up. */
+  char sha[65];
+  size_t len;
+  const char *text = brink_scenario_text(s->e, &len);
+  brink__sha256_hex(text ? text : "", text ? len : 0, sha);
+  session_resumed(s, cmd, l->foreign ? sha : NULL, l->version,
+                  l->migrated_to ? l->migrated_to : l->version);
   return 0;
 }
 
-void session_resumed(session *s, const char *cmd) {
-  session_intervention(s, cmd, NULL);
+void session_resumed(session *s, const char *cmd, const char *sha, int from,
+                     int to) {
+  session_intervention_steps(s, cmd, sha, from, to);
   session_state_record(s);
   /* Undo points are not saved: a replay forgets its own here too. */
   session_undo_clear(s);

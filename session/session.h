@@ -209,6 +209,21 @@ int restore_through_clone(brink_engine *live, clone_fn apply, void *ud,
 int state_restore(brink_engine *live, json_t *state, bool force,
                   strlist *notes, char *err, size_t cap);
 
+/*
+** migrate.c: saves of older versions of the scenario.  The scenario's
+** `version` (1 when it declares none); whether a state of version 'from'
+** can be brought to it (0, or -1 with 'err' naming both versions: a
+** newer state, or a step missing); and the state so brought, a new
+** reference, or NULL with 'err' (a failed step names its file:line).
+** 'where' names the state in messages ("state", "branches[0].state").
+*/
+int scenario_version(brink_engine *e);
+int migrate_check(brink_engine *e, int from, char *err, size_t cap);
+json_t *state_migrate(brink_engine *e, json_t *state, int from,
+                      const char *where, char *err, size_t cap);
+/* Sets o.migrated to the steps from 'from' to 'to' - 1; -1: memory. */
+int migrated_json(json_t *o, int from, int to);
+
 /* A named branch point, or a turn's start for /undo (then 'state' is NULL
    and 'snap' holds it: undo points need no names and no reloads). */
 typedef struct branch {
@@ -228,6 +243,8 @@ typedef struct loaded {
   strlist log;
   strlist notes;        /* what --force dropped or defaulted */
   bool foreign;         /* the scenario text differs (--force) */
+  int version;          /* the scenario's version the save was made with */
+  int migrated_to;      /* its state was migrated to this version, or 0 */
   void *engine_state;   /* brink_state_save's bytes, checked against
                            'state'; NULL in older saves */
   size_t engine_state_len;
@@ -243,6 +260,12 @@ int loaded_restore(brink_engine *live, const loaded *l, bool force,
                    strlist *notes, char *err, size_t cap);
 
 void loaded_free(loaded *l);
+/*
+** brink run --resume of a migrated save: the intervention record that
+** marks it (with the text's sha256 and the steps) and a "state" record
+** of the world in 'e', as two lines of text (malloc'd), or NULL.
+*/
+char *resumed_lines(brink_engine *e, const char *save, const loaded *l);
 /*
 ** Reads a save for the scenario loaded in 'live', checking everything
 ** before anything is used: nothing in 'live' changes.  On failure 'err'
@@ -436,6 +459,9 @@ void session_when(brink_engine *e, int turn, char *buf, size_t cap);
 /* The engine's record callback: each record into the log, and shown. */
 void session_on_record(void *ud, const brink_record *r);
 void session_intervention(session *s, const char *cmd, const char *sha);
+/* The same with "migrated": the steps from 'from' to 'to' - 1, if any. */
+void session_intervention_steps(session *s, const char *cmd, const char *sha,
+                                int from, int to);
 /* A "state" record: where the world went after a jump. */
 void session_state_record(session *s);
 void session_undo_clear(session *s);
@@ -464,8 +490,19 @@ void session_show_vars(session *s, int actor, bool exact);
 void session_say(session *s, const char *text);
 /* Continues from a save: its log, its state and its branch points. */
 int session_resume(session *s, loaded *l, const char *from);
-/* Marks a resumed session in the log ("--resume SAVE") and its state. */
-void session_resumed(session *s, const char *cmd);
+/*
+** Marks a resumed session in the log ("--resume SAVE") and its state:
+** with 'sha' when the scenario text is not the save's, with the steps
+** from 'from' to 'to' - 1 when the save was migrated.
+*/
+void session_resumed(session *s, const char *cmd, const char *sha, int from,
+                     int to);
+/*
+** Replay: the session goes on with the scenario text at 'path' as a
+** resume did, the world carried over (migrated when the text is a newer
+** version), and marks it as session_resumed(); -1 when refused (said).
+*/
+int session_resume_text(session *s, const char *cmd, const char *path);
 /* Whether brink play would ask for input now (a seat, the end, or with no
    seats the start of a turn): a replay takes its next line there. */
 bool session_at_prompt(session *s);

@@ -44,17 +44,24 @@ named("event", decls.events)
 named("outcome", decls.outcomes)
 named("policy", decls.policies)
 
-function env.scenario(spec)
-  loading("scenario")
-  if type(spec) ~= "table" then
-    error("scenario needs a table: scenario { id = ..., ... }", 2)
+-- `form { ... }`, declared once: decls[form] = { spec = ..., where = ... }.
+-- migrate { [1] = function(state) ... end }: step k takes a saved state of
+-- the scenario's version k to version k + 1 (scenario_decl.c checks it).
+local function once(form, usage)
+  env[form] = function(spec)
+    loading(form)
+    if type(spec) ~= "table" then
+      error(form .. " needs a table: " .. usage, 2)
+    end
+    if decls[form] then
+      error(form .. " is declared twice (first at " .. decls[form].where
+            .. ")", 2)
+    end
+    decls[form] = { spec = spec, where = where(2) }
   end
-  if decls.scenario then
-    error("scenario is declared twice (first at " .. decls.scenario.where
-          .. ")", 2)
-  end
-  decls.scenario = { spec = spec, where = where(2) }
 end
+once("scenario", "scenario { id = ..., ... }")
+once("migrate", "migrate { [1] = function(state) ... end }")
 
 function env.on(hook, fn)
   loading("on")
@@ -123,6 +130,66 @@ end
 
 function P.decode(text)
   return env.load("return " .. text, "=data", "t", {})()
+end
+
+-- A migrated state goes back to the host as JSON: tables with the keys 1
+-- to n are lists, others objects with string keys; an empty table is {}.
+local huge, gsub = math.huge, env.string.gsub
+local function jescape(c) return format("\\u%04x", c:byte()) end
+local function json(v, depth, out)
+  local t = type(v)
+  if t == "string" then
+    out[#out + 1] = '"' .. gsub(v, '[%c"\\]', jescape) .. '"'
+  elseif t == "number" then
+    if v ~= v or v == huge or v == -huge then
+      error("the state must hold finite numbers", 0)
+    end
+    out[#out + 1] = mtype(v) == "integer" and format("%d", v)
+                    or format("%.17g", v)
+  elseif t == "boolean" then
+    out[#out + 1] = tostring(v)
+  elseif t == "table" then
+    if depth > 32 then error("the state nests too deeply", 0) end
+    local n, list = 0, true
+    for _ in pairs(v) do n = n + 1 end
+    for k in pairs(v) do
+      if mtype(k) ~= "integer" or k < 1 or k > n then list = false end
+    end
+    if list and n > 0 then
+      out[#out + 1] = "["
+      for i = 1, n do
+        if i > 1 then out[#out + 1] = "," end
+        json(v[i], depth + 1, out)
+      end
+      out[#out + 1] = "]"
+      return out
+    end
+    out[#out + 1] = "{"
+    local first = true
+    for k, x in pairs(v) do
+      if type(k) ~= "string" then
+        error("a table of the state has a key that is not a name: "
+              .. tostring(k), 0)
+      end
+      if not first then out[#out + 1] = "," end
+      first = false
+      json(k, depth + 1, out)
+      out[#out + 1] = ":"
+      json(x, depth + 1, out)
+    end
+    out[#out + 1] = "}"
+  else
+    error("the state can hold numbers, strings, booleans and tables, not "
+          .. t, 0)
+  end
+  return out
+end
+
+function P.json(state)
+  if type(state) ~= "table" then
+    error("the state must be a table, not " .. type(state), 0)
+  end
+  return concat(json(state, 0, {}))
 end
 
 -- schedule("retaliation", { turns = 2, data = { target = "USA" } })

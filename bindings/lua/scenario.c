@@ -250,6 +250,8 @@ static int load(host *h, const char *text, size_t len) {
   if (rc == BRINK_OK) {
     lua_getfield(L, P, "decode");
     h->decode = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_getfield(L, P, "json");
+    h->json = luaL_ref(L, LUA_REGISTRYINDEX);
     /* Lua shows a path's end: a cut chunk name would name another file. */
     size_t n = strlen(h->path) + 2;
     char *chunkname = brink__alloc(e, n);

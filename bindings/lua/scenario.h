@@ -55,6 +55,10 @@ typedef struct host {
   unsigned char *types;  /* [ntypes]: each slot's BRINK_NUMBER.. */
   int ntypes;
   int score;             /* function handle or -1 */
+  int version;           /* the scenario's, from 1 */
+  int migrate;           /* its steps table (handle) or -1 */
+  const char *migrate_where;   /* where migrate { } is: decls hold it */
+  int json;              /* the prelude's P.json */
   bool loading;
   char where[256];
   char msg[1024];

@@ -227,7 +227,7 @@ static void read_scenario(reader *r, host *h, int decls) {
   r->name = NULL;
   static const char *const known[] = {
       "id", "title", "start", "finish", "turn", "seed", "moves_per_turn",
-      "default_outcome", "brief", "pass_weight", NULL};
+      "default_outcome", "brief", "pass_weight", "version", NULL};
   check_keys(r, known);
   const char *id = opt_string(r, "id", NULL);
   if (id == NULL) problem(r, "needs an 'id'");
@@ -274,6 +274,16 @@ static void read_scenario(reader *r, host *h, int decls) {
   }
   brink__scenario_numbers(e, numbers.seed, numbers.moves_per_turn,
                           numbers.pass_weight);
+  double version = opt_number(r, "version", 1);
+  h->version = 1;
+  if (version < 1 || version != floor(version) || version > 1000000) {
+    problem(r, "'version' must be a whole number from 1 to 1000000");
+  } else if (version > 1) {
+    char text[16];
+    snprintf(text, sizeof text, "%d", (int)version);
+    h->version = (int)version;
+    if (brink__field_set(e, "version", text) != BRINK_OK) engine_problem(r);
+  }
   const char *def = opt_string(r, "default_outcome", "end");
   if (strcmp(def, "error") == 0 || !*def)
     problem(r, "'default_outcome' cannot be '%s'", def);
@@ -847,6 +857,65 @@ static void read_simple(reader *r, host *h, int decls) {
   lua_pop(L, 1);
 }
 
+/*
+** migrate { [1] = function(state) ... end, ... }: a step for each version
+** before the scenario's, or for some of them (a save of a version whose
+** step is missing is refused when it is loaded).
+*/
+static void read_migrate(reader *r, host *h, int decls) {
+  lua_State *L = r->L;
+  h->migrate = -1;
+  lua_getfield(L, decls, "migrate");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return;
+  }
+  int box = lua_gettop(L);
+  lua_getfield(L, box, "where");
+  r->where = h->migrate_where = lua_tostring(L, -1);
+  lua_pop(L, 1);
+  r->kind = "migrate";
+  r->name = NULL;
+  lua_getfield(L, box, "spec");
+  int steps = lua_gettop(L);
+  int others = 0;
+  lua_Integer past = 0;   /* the first step past the version, in order */
+  lua_pushnil(L);
+  while (lua_next(L, steps)) {
+    lua_pop(L, 1);
+    if (!lua_isinteger(L, -1)) others++;
+    else if (lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) >= h->version)
+      if (past == 0 || lua_tointeger(L, -1) < past)
+        past = lua_tointeger(L, -1);
+  }
+  if (others)
+    problem(r, "steps are numbered by the version they start from: "
+            "[1] = function(state) ... end");
+  if (past && h->version == 1)
+    problem(r, "there is no step [%lld]: the scenario declares no "
+            "'version' past 1", (long long)past);
+  else if (past && h->version == 2)
+    problem(r, "there is no step [%lld]: the scenario is version 2, so "
+            "its one step is [1]", (long long)past);
+  else if (past)
+    problem(r, "there is no step [%lld]: the scenario is version %d, so "
+            "its steps are [1] to [%d]", (long long)past, h->version,
+            h->version - 1);
+  /* The functions in a table of the host's own: the scenario's is
+     frozen with the rest once loading is done. */
+  lua_newtable(L);
+  for (int k = 1; k < h->version; k++) {
+    int t = lua_rawgeti(L, steps, k);
+    if (t != LUA_TNIL && t != LUA_TFUNCTION)
+      problem(r, "step [%d] must be a function, not %s", k,
+              luaL_typename(L, -1));
+    if (t == LUA_TFUNCTION) lua_rawseti(L, -2, k);
+    else lua_pop(L, 1);
+  }
+  h->migrate = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pop(L, 2);
+}
+
 /* Runs inside a protected call: the declarations, then the seal. */
 int brink__sc_commit(lua_State *L) {
   host *h = lua_touserdata(L, 1);
@@ -855,6 +924,7 @@ int brink__sc_commit(lua_State *L) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->decls_ref);
   int decls = lua_gettop(L);
   read_scenario(&r, h, decls);
+  read_migrate(&r, h, decls);
   read_actors(&r, h, decls);
   int nactors = brink_actor_count(e);
   if (nactors) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buffer.h"
 #include "scenario.h"
 
 /* the engine's script host ------------------------------------------------ */
@@ -216,6 +217,74 @@ static int host_score(void *ud, const brink__call *c, double *value) {
   return rc;
 }
 
+/* A migration step, described for migrating() below. */
+typedef struct step_request {
+  host *h;
+  int step;
+  const char *state;        /* event data text */
+  char *out;                /* out: JSON text, a buffer */
+  size_t len;
+} step_request;
+
+/*
+** The state decoded into a table, the step called with it, and what it
+** returned (or the table, edited in place) written as JSON: all inside
+** the protected call, under the sandbox's budgets.
+*/
+static int migrating(lua_State *L) {
+  step_request *q = lua_touserdata(L, 1);
+  host *h = q->h;
+  lua_settop(L, 0);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->migrate);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->decode);
+  lua_pushstring(L, q->state);
+  lua_call(L, 1, 1);
+  lua_rawgeti(L, 1, q->step);
+  lua_pushvalue(L, 2);
+  lua_call(L, 1, 1);
+  int t = lua_type(L, 3);
+  if (t != LUA_TNIL && t != LUA_TTABLE)
+    return luaL_error(L, "it must return the state (a table) or nothing, "
+                      "not %s", lua_typename(L, t));
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->json);
+  lua_pushvalue(L, t == LUA_TNIL ? 2 : 3);
+  lua_call(L, 1, 1);
+  size_t len;
+  const char *text = lua_tolstring(L, -1, &len);
+  q->out = brink__buffer_dup(h->e, text, len);
+  if (q->out == NULL) brink__box_nomem(L);
+  q->len = len;
+  return 0;
+}
+
+static int host_migrate(void *ud, int step, const char *state, char **out,
+                        size_t *len) {
+  host *h = ud;
+  lua_State *L = h->box.L;
+  if (h->migrate < 0 || step < 1 || step >= h->version)
+    return BRINK_ENOTFOUND;
+  int t = lua_rawgeti(L, LUA_REGISTRYINDEX, h->migrate);
+  if (t == LUA_TTABLE) t = lua_rawgeti(L, -1, step);
+  lua_pop(L, t == LUA_TFUNCTION ? 2 : 1);
+  if (t != LUA_TFUNCTION) return BRINK_ENOTFOUND;
+  if (state == NULL) return BRINK_OK;
+  step_request q = {h, step, state, NULL, 0};
+  lua_pushcfunction(L, migrating);
+  lua_pushlightuserdata(L, &q);
+  int rc = brink__sc_call(h, 1, 0);
+  /* An error outside the step's own code (what it returned): where the
+     steps are declared. */
+  if (rc != BRINK_OK && h->where[0] == '\0' && h->migrate_where)
+    brink__script_error(h->e, rc, h->migrate_where, h->msg);
+  if (rc != BRINK_OK) {
+    brink_buffer_free(q.out);
+    return rc;
+  }
+  *out = q.out;
+  *len = q.len;
+  return BRINK_OK;
+}
+
 static int host_charge(void *ud, int64_t bytes, int64_t work) {
   host *h = ud;
   return brink__box_hold(&h->box, bytes, work);
@@ -233,6 +302,7 @@ static int host_clone(void *ud, brink_engine *from, brink_engine *to) {
 void brink__sc_attach(host *h) {
   brink__host hooks = {h, host_eval, host_run, host_choose, host_clone,
                        host_close, host_charge,
-                       h->score >= 0 ? host_score : NULL};
+                       h->score >= 0 ? host_score : NULL,
+                       h->migrate >= 0 ? host_migrate : NULL};
   brink__host_set(h->e, &hooks);
 }

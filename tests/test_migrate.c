@@ -1,18 +1,65 @@
 /*
 ** Saves across versions of a scenario: a save of the flagship resumed by
-** tests/migrate/korea-2019-v2.lua (version 2, DPRK.economy renamed
-** DPRK.gdp, with migrate step [1]) keeps the value under the new name,
+** a later edit of it (version 2, DPRK.economy renamed DPRK.gdp, with
+** migrate step [1], made from the flagship's text by the test) keeps the
+** value under the new name,
 ** says so in the log and replays; a newer save, a missing step and a step
 ** that fails are refused naming the versions or the step's file:line,
 ** with nothing changed; /reload into the newer text migrates the world.
 ** BRINK names the binary; the tests run from the repository's root.
 */
 #include <math.h>
+#include <unistd.h>
 
 #include "play_fixture.h"
 
 #define FLAGSHIP "scripts/scenarios/korea-2019.lua"
-#define V2 "tests/migrate/korea-2019-v2.lua"
+#define V2 v2_path()
+
+/*
+** The flagship as a later edit of it: version 2, DPRK.economy renamed
+** DPRK.gdp, and the step that carries a version-1 state over.  Made once
+** from the flagship's own text (so it never drifts from it) into the
+** build folder.
+*/
+static const char *v2_path(void) {
+  static char path[600];
+  if (path[0]) return path;
+  const char *build = getenv("BRINK_BUILD");
+  cr_assert_not_null(build, "BRINK_BUILD is not set (run through make)");
+  snprintf(path, sizeof path, "%s/korea-2019-v2.lua", build);
+  char *text = slurp(FLAGSHIP), tmp[640];
+  cr_assert_not_null(text);
+  /* Tests run in parallel: each writes its own and renames it into place,
+     so none reads another's half-written file. */
+  snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "w");
+  cr_assert_not_null(f, "%s", tmp);
+  for (const char *p = text; *p;) {
+    const char *hit = strstr(p, "DPRK.economy");
+    const char *head = strstr(p, "scenario {\n");
+    if (head && (!hit || head < hit)) {
+      fprintf(f, "%.*sscenario {\n  version = 2,\n", (int)(head - p), p);
+      p = head + strlen("scenario {\n");
+    } else if (hit) {
+      fprintf(f, "%.*sDPRK.gdp", (int)(hit - p), p);
+      p = hit + strlen("DPRK.economy");
+    } else {
+      fputs(p, f);
+      break;
+    }
+  }
+  fputs("\nmigrate {\n"
+        "  [1] = function(s)\n"
+        "    s.values[\"DPRK.gdp\"] = s.values[\"DPRK.economy\"]\n"
+        "    s.values[\"DPRK.economy\"] = nil\n"
+        "  end,\n"
+        "}\n", f);
+  cr_assert_eq(fclose(f), 0);
+  cr_assert_eq(rename(tmp, path), 0, "%s", path);
+  free(text);
+  return path;
+}
 
 /* state.values[name] of the save at 'path', as a number (NAN: none). */
 static double saved_value(const char *path, const char *name) {

@@ -136,8 +136,21 @@ static int play(const options *o, batch *b, FILE *csv, bool *any_error,
   if (o->nsweeps && !o->json) {
     putchar('\n');
     int out = sweep_table(stdout, b->ms, b->ts, (int)b->combos);
+    if (out == 0 && b->combos > 1) {
+      putchar('\n');
+      out = sweep_paired_text(stdout, b->ms, b->ts, (int)b->combos);
+    }
     if (out == BRINK_ENOMEM) return out_of_memory("batch");
     if (out) *io_error = true;
+  }
+  if (o->nsweeps && o->json && b->combos > 1) {
+    json_t *j = sweep_paired_json(b->ms, b->ts, (int)b->combos);
+    char *line = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15))
+                   : NULL;
+    json_decref(j);
+    if (line == NULL) return out_of_memory("batch");
+    if (printf("%s\n", line) < 0) *io_error = true;
+    free(line);
   }
   if (o->plot && (rc = write_plot(o->plot, &b->ms[0], &b->ts[0])) != 0)
     return rc == BRINK_ENOMEM ? out_of_memory("batch") : 1;

@@ -100,6 +100,14 @@ json_t *summary_json(const bmeta *m, const btable *t);
 */
 int summary_text(FILE *f, const bmeta *m, const btable *t);
 int sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n);
+/*
+** Each combination of a sweep against the first, outcome by outcome: the
+** difference in share with its 95% interval, paired over the runs that
+** had the same seed (common random numbers), and the unpaired half-width
+** beside it.  As text, and as one {"t":"paired"} object (NULL: memory).
+*/
+int sweep_paired_text(FILE *f, const bmeta *ms, const btable *ts, int n);
+json_t *sweep_paired_json(const bmeta *ms, const btable *ts, int n);
 /* One row per run; 'e' formats values (NULL: use t->final_text). */
 int write_csv_rows(FILE *f, const bmeta *m, const btable *t,
                    const brink_engine *e, bool header);

@@ -556,6 +556,132 @@ int sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n) {
   return bad ? BRINK_ENOMEM : ferror(f) ? -1 : 0;
 }
 
+/* paired differences ----------------------------------------------------- */
+
+/*
+** Combination c against the first, outcome by outcome, run by run: run r
+** of every combination had the seed S+r, so d_r = [c's run r ended in o]
+** - [the first's run r did] pairs the same dice.  The paired 95% interval
+** is mean(d) +- z sd(d)/sqrt(n); the unpaired one, for comparison, treats
+** the two shares as independent samples.
+*/
+typedef struct paired {
+  double diff, half, unpaired;
+} paired;
+
+static bool ended_in(const btable *t, int64_t r, const char *o) {
+  return strcmp(t->outcomes[t->outcome[r]], o) == 0;
+}
+
+static paired pair_up(const btable *first, const btable *t, const char *o) {
+  int64_t n = t->count < first->count ? t->count : first->count;
+  double sum = 0, sum2 = 0, k0 = 0, k1 = 0;
+  for (int64_t r = 0; r < n; r++) {
+    int a = ended_in(t, r, o), b = ended_in(first, r, o);
+    sum += a - b;
+    sum2 += (double)((a - b) * (a - b));
+    k1 += a;
+    k0 += b;
+  }
+  paired p = {0, 0, 0};
+  if (n == 0) return p;
+  const double z = 1.959963984540054;
+  double mean = sum / (double)n;
+  double var = n > 1 ? (sum2 - (double)n * mean * mean) / (double)(n - 1) : 0;
+  double p0 = k0 / (double)n, p1 = k1 / (double)n;
+  p.diff = mean;
+  p.half = z * sqrt(var > 0 ? var : 0) / sqrt((double)n);
+  p.unpaired = z * sqrt((p0 * (1 - p0) + p1 * (1 - p1)) / (double)n);
+  return p;
+}
+
+/* Every outcome any combination reached, in byte order (a malloc'd list
+   of borrowed names), or NULL when out of memory. */
+static const char **all_outcomes(const btable *ts, int n, int *count) {
+  const char **names = batch_calloc(1, sizeof *names);
+  int nn = 0;
+  for (int c = 0; names && c < n; c++)
+    for (int i = 0; names && i < ts[c].noutcomes; i++) {
+      int seen = 0;
+      for (int k = 0; k < nn; k++)
+        seen |= strcmp(names[k], ts[c].outcomes[i]) == 0;
+      if (seen) continue;
+      const char **more = realloc(names, sizeof *more * (size_t)(nn + 1));
+      if (more == NULL) free(names);
+      names = more;
+      if (names) names[nn++] = ts[c].outcomes[i];
+    }
+  if (names) qsort(names, (size_t)nn, sizeof *names, cmp_str);
+  *count = nn;
+  return names;
+}
+
+static void sweep_label(const bmeta *m, char *buf, size_t cap) {
+  const char *key;
+  json_t *v;
+  size_t len = 0;
+  buf[0] = '\0';
+  json_object_foreach(m->sweep, key, v)
+    len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s=%s",
+                            len ? " " : "", key, json_string_value(v));
+}
+
+int sweep_paired_text(FILE *f, const bmeta *ms, const btable *ts, int n) {
+  int nn;
+  const char **names = all_outcomes(ts, n, &nn);
+  if (names == NULL) return BRINK_ENOMEM;
+  char first[256], label[256];
+  sweep_label(&ms[0], first, sizeof first);
+  term_printf(f, "against %s, on the same seeds (difference in points, "
+              "paired 95%% interval; unpaired half-width for comparison)\n",
+              first);
+  for (int c = 1; c < n; c++) {
+    sweep_label(&ms[c], label, sizeof label);
+    term_printf(f, "  %s\n", label);
+    for (int k = 0; k < nn; k++) {
+      paired p = pair_up(&ts[0], &ts[c], names[k]);
+      term_printf(f, "    %-20s %+6.1f  [%+.1f, %+.1f]  (unpaired +-%.1f)\n",
+                  names[k], 100 * p.diff, 100 * (p.diff - p.half),
+                  100 * (p.diff + p.half), 100 * p.unpaired);
+    }
+  }
+  free(names);
+  return ferror(f) ? -1 : 0;
+}
+
+json_t *sweep_paired_json(const bmeta *ms, const btable *ts, int n) {
+  int nn;
+  const char **names = all_outcomes(ts, n, &nn);
+  if (names == NULL) return NULL;
+  bool bad = false;
+  json_t *j = json_object(), *points = json_array();
+  jput(j, "t", json_string("paired"), &bad);
+  jput(j, "against", json_incref(ms[0].sweep), &bad);
+  for (int c = 1; c < n && points; c++) {
+    json_t *pt = json_object(), *outs = json_object();
+    jput(pt, "sweep", json_incref(ms[c].sweep), &bad);
+    for (int k = 0; k < nn && outs; k++) {
+      paired p = pair_up(&ts[0], &ts[c], names[k]);
+      json_t *o = json_object(), *ci = json_array();
+      jappend(ci, jnum(round_sig(p.diff - p.half, 3)), &bad);
+      jappend(ci, jnum(round_sig(p.diff + p.half, 3)), &bad);
+      jput(o, "diff", jnum(round_sig(p.diff, 3)), &bad);
+      jput(o, "ci95", ci, &bad);
+      jput(o, "unpaired_half", jnum(round_sig(p.unpaired, 3)), &bad);
+      jput(outs, names[k], o, &bad);
+    }
+    jput(pt, "outcomes", outs, &bad);
+    jappend(points, pt, &bad);
+  }
+  jput(j, "points", points, &bad);
+  free(names);
+  if (bad) {
+    json_decref(j);
+    return NULL;
+  }
+  return j;
+}
+
 /* A CSV field, quoted when it holds a comma, a quote or a line break. */
 static void csv_field(FILE *f, const char *s) {
   if (strpbrk(s, ",\"\r\n") == NULL) {

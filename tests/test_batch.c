@@ -438,6 +438,58 @@ Test(batch, usage_errors_exit_2_with_a_message) {
   }
 }
 
+/* The "paired" line of a sweep's --json output: its last. */
+static json_t *paired_of(const char *out) {
+  const char *last = strstr(out, "{\"t\":\"paired\"");
+  cr_assert_not_null(last, "%s", out);
+  json_t *j = json_loads(last, JSON_DISABLE_EOF_CHECK, NULL);
+  cr_assert_not_null(j, "%s", last);
+  return j;
+}
+
+Test(batch, a_sweep_compares_each_point_with_the_first_on_the_same_dice) {
+  /* Two points that are the same: every run is paired with its twin, so
+     every difference is exactly 0 with a zero-width interval, where two
+     independent samples would differ. */
+  result s = run("batch " SCN " --runs 200 --sweep heat=50,50 --json");
+  cr_assert_eq(s.status, 0, "%s", s.err);
+  json_t *p = paired_of(s.out), *pt = json_array_get(json_object_get(p,
+                                                                      "points"), 0);
+  cr_assert_str_eq(json_string_value(json_object_get(
+                       json_object_get(p, "against"), "heat")), "50");
+  const char *name;
+  json_t *o;
+  int outcomes = 0;
+  json_object_foreach(json_object_get(pt, "outcomes"), name, o) {
+    outcomes++;
+    cr_assert_eq(json_number_value(json_object_get(o, "diff")), 0, "%s", name);
+    json_t *ci = json_object_get(o, "ci95");
+    cr_assert_eq(json_number_value(json_array_get(ci, 0)), 0, "%s", name);
+    cr_assert_eq(json_number_value(json_array_get(ci, 1)), 0, "%s", name);
+  }
+  cr_assert_gt(outcomes, 1);
+  json_decref(p);
+  done(s);
+  /* Points that differ: the paired interval holds the difference. */
+  result t = run("batch " SCN " --runs 400 --sweep heat=30,70 --json");
+  cr_assert_eq(t.status, 0, "%s", t.err);
+  p = paired_of(t.out);
+  pt = json_array_get(json_object_get(p, "points"), 0);
+  bool moved = false;
+  json_object_foreach(json_object_get(pt, "outcomes"), name, o) {
+    double d = json_number_value(json_object_get(o, "diff"));
+    json_t *ci = json_object_get(o, "ci95");
+    cr_assert(json_number_value(json_array_get(ci, 0)) <= d + 1e-12 &&
+              d <= json_number_value(json_array_get(ci, 1)) + 1e-12, "%s",
+              name);
+    cr_assert_gt(json_number_value(json_object_get(o, "unpaired_half")), 0);
+    moved |= d != 0;
+  }
+  cr_assert(moved, "%s", t.out);
+  json_decref(p);
+  done(t);
+}
+
 Test(batch, a_sweep_runs_each_combination_like_set) {
   result s = run("batch " SCN " --runs 50 --sweep heat=30,70 --sweep "
                  "mood=calm,tense --json");
@@ -467,6 +519,7 @@ Test(batch, a_sweep_runs_each_combination_like_set) {
             "%s", t.out);
   cr_assert(strstr(t.out, "comparison (share of runs"), "%s", t.out);
   cr_assert(strstr(t.out, "  heat=70 "), "%s", t.out);
+  cr_assert(strstr(t.out, "against heat=30, on the same seeds"), "%s", t.out);
   done(t);
 }
 

@@ -135,6 +135,10 @@ typedef struct brink__stream {
 /* The generator of stream 'name' (NULL: the run's own) into *out; an
    error when the name is bad or the run has too many streams. */
 int brink__stream_of(brink_engine *e, const char *name, brink__rng **out);
+/* 64-bit FNV-1a of 'prefix' then 'name'. */
+uint64_t brink__name_hash(const char *prefix, const char *name);
+/* The built-in AI's number in [0, 1) for the decision 'actor' makes now. */
+double brink__ai_draw(const brink_engine *e, int actor);
 /* A natural log from + - * / alone, so draws are the same on every libm. */
 double brink__log(double x);
 
@@ -179,6 +183,7 @@ typedef struct brink__actor {
   char *brief;
   int control;         /* BRINK__AI, BRINK__SEAT, BRINK__POLICY */
   int policy;
+  uint64_t ai_key;     /* its AI stream's: FNV-1a of "ai:" and the id */
 } brink__actor;
 
 enum { BRINK__AI, BRINK__SEAT, BRINK__POLICY };

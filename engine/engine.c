@@ -751,6 +751,7 @@ int brink__actor_declare(brink_engine *e, const char *id, const char *name,
   a->name = brink__strdup(e, name ? name : id);
   a->brief = brief ? brink__strdup(e, brief) : NULL;
   a->policy = -1;
+  a->ai_key = brink__name_hash("ai:", id);
   if (!a->id || !a->name || (brief && !a->brief) ||
       brink__map_put(e, &e->actor_map, a->id, e->nactors) != BRINK_OK) {
     brink__strfree(e, a->id);

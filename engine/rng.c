@@ -134,12 +134,29 @@ double brink__log(double x) {
 
 /* named streams ---------------------------------------------------------- */
 
-/* 64-bit FNV-1a of the name's bytes. */
-static uint64_t name_hash(const char *name) {
+uint64_t brink__name_hash(const char *prefix, const char *name) {
   uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (const unsigned char *p = (const unsigned char *)prefix; *p; p++)
+    h = (h ^ *p) * UINT64_C(0x100000001b3);
   for (const unsigned char *p = (const unsigned char *)name; *p; p++)
     h = (h ^ *p) * UINT64_C(0x100000001b3);
   return h;
+}
+
+/*
+** The built-in AI draws from a stream of its own per actor, one number a
+** decision, so that what scripts draw, and what other actors' AIs draw,
+** never shifts its choices.  Decision k of actor A in a run of seed S
+** (k = (turn - 1) * moves_per_turn + moves made this turn) takes the
+** (k+1)-th output of SplitMix64 started at S xor FNV-1a("ai:" A): counted,
+** not kept, so it needs no state of its own in snapshots or saves.
+*/
+double brink__ai_draw(const brink_engine *e, int actor) {
+  uint64_t k = (uint64_t)(e->run.turn - 1) * (uint64_t)e->moves_per_turn +
+               (uint64_t)e->run.moves_made;
+  uint64_t x = (e->run.seed ^ e->actors[actor].ai_key) +
+               k * UINT64_C(0x9e3779b97f4a7c15);
+  return (double)(splitmix64(&x) >> 11) * 0x1.0p-53;
 }
 
 /*
@@ -148,7 +165,7 @@ static uint64_t name_hash(const char *name) {
 ** alone, never on what else was drawn, and in what order streams began.
 */
 static void stream_start(brink__stream *st, uint64_t seed) {
-  brink__rng_seed(&st->rng, seed ^ name_hash(st->name));
+  brink__rng_seed(&st->rng, seed ^ brink__name_hash("", st->name));
 }
 
 static bool stream_name_ok(const char *name) {

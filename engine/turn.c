@@ -301,7 +301,7 @@ static int legal_options(brink_engine *e, int actor) {
   return BRINK_OK;
 }
 
-static int ai_choice(brink_engine *e, int *chosen) {
+static int ai_choice(brink_engine *e, int actor, int *chosen) {
   double total = 0;
   for (int i = 0; i < e->nlisted; i++) {
     double w;
@@ -311,7 +311,7 @@ static int ai_choice(brink_engine *e, int *chosen) {
   }
   *chosen = e->listed[e->nlisted - 1];   /* 'pass' when nothing weighs */
   if (total <= 0) return BRINK_OK;
-  double r = brink__rng_double(&e->run.rng) * total, sum = 0;
+  double r = brink__ai_draw(e, actor) * total, sum = 0;
   for (int i = 0; i < e->nlisted; i++) {
     double w;
     option_weight(e, e->listed[i], &w);   /* cached: cannot fail now */
@@ -374,7 +374,7 @@ static int decide(brink_engine *e, int a) {
   int rc = legal_options(e, a), chosen = -1;
   if (rc == BRINK_OK)
     rc = act->control == BRINK__POLICY ? policy_choice(e, act->policy, &chosen)
-                                       : ai_choice(e, &chosen);
+                                       : ai_choice(e, a, &chosen);
   if (rc != BRINK_OK) {
     e->run.moves_made = e->moves_per_turn;   /* go on with the next actor */
     report(e);

@@ -250,8 +250,8 @@ static void interval(const char *json, const char *name, double *lo,
 
 Test(batch, wilson_intervals_match_known_values) {
   double lo, hi;
-  /* Seed 342 happens to give 312 heads in 1000 tosses at p = 0.312. */
-  result r = run("batch " COIN " --runs 1000 --seed 342 --set p=0.312 "
+  /* Seed 41 happens to give 312 heads in 1000 tosses at p = 0.312. */
+  result r = run("batch " COIN " --runs 1000 --seed 41 --set p=0.312 "
                  "--json");
   cr_assert(strstr(r.out, "\"outcomes\":{\"heads\":312,\"tails\":688}"),
             "%s", r.out);

@@ -74,7 +74,7 @@ Test(play, a_save_round_trips_to_the_same_bytes) {
   char path[] = "/tmp/brink-save-XXXXXX";
   close(mkstemp(path));
   /* after five turns the schedule holds an event with data */
-  brink_engine *e = saved_run(path, 5);
+  brink_engine *e = saved_run(path, 4);
   cr_assert_eq(brink_schedule_count(e), 1);
   brink_snapshot *want = snap(e);
   brink_engine *f = scenario("tests/cli/timeline.lua");
@@ -160,7 +160,7 @@ static int try_load(brink_engine *e, const char *text, size_t len, bool force,
 Test(play, damaged_saves_are_refused_and_change_nothing) {
   char path[] = "/tmp/brink-save-XXXXXX";
   close(mkstemp(path));
-  brink_engine_close(saved_run(path, 5));
+  brink_engine_close(saved_run(path, 4));
   size_t len;
   char *text = slurp(path, &len);
   brink_engine *e = scenario("tests/cli/timeline.lua");
@@ -173,16 +173,16 @@ Test(play, damaged_saves_are_refused_and_change_nothing) {
       {"\"version\": 1", "\"version\": 2", "format version 2 is not one"},
       {"\"version\": 1", "\"version\": \"1\"", "version: missing or not a "
                                                "number"},
-      {"\"talks\": 80", "\"talks\": -3", "state.values.talks: -3 is outside "
+      {"\"talks\": 56", "\"talks\": -3", "state.values.talks: -3 is outside "
                                          "0..100"},
-      {"\"talks\": 80", "\"talks\": \"80\"", "state.values.talks: must be a "
+      {"\"talks\": 56", "\"talks\": \"80\"", "state.values.talks: must be a "
                                              "number"},
       {"\"USA.troops\": 28500", "\"USA.troops\": 28500.5",
        "USA.troops is an integer variable"},
       {"\"DPRK.icbm_moratorium\": false", "\"DPRK.icbm_moratorium\": 0",
        "must be true or false"},
       {"\"phase\": 1", "\"phase\": 0", "state.phase: 0 is out of range"},
-      {"\"turn\": 6", "\"turn\": 6, \"turn\": 7", "duplicate object key"},
+      {"\"turn\": 5", "\"turn\": 5, \"turn\": 7", "duplicate object key"},
       {"\"event\": \"exercise\"", "\"event\": \"exercis\"",
        "state.schedule[0].event: unknown event 'exercis'"},
       {"\"sched_seq\": 1", "\"sched_seq\": -1", "state.sched_seq: -1 is out "
@@ -212,7 +212,7 @@ Test(play, damaged_saves_are_refused_and_change_nothing) {
     free(bad);
   }
   /* --force clamps an out-of-range number and says so */
-  const char *at = strstr(text, "\"talks\": 80");
+  const char *at = strstr(text, "\"talks\": 56");
   char *bad = strdup(text);
   memcpy(bad + (at - text), "\"talks\": 99", 11);
   memcpy(strstr(bad, "\"talks\": 99") + 9, "-5", 2);
@@ -238,7 +238,7 @@ Test(play, damaged_saves_are_refused_and_change_nothing) {
 Test(play, truncated_and_flipped_saves_are_refused_cleanly, .timeout = 600) {
   char path[] = "/tmp/brink-save-XXXXXX";
   close(mkstemp(path));
-  brink_engine_close(saved_run(path, 5));
+  brink_engine_close(saved_run(path, 4));
   size_t len;
   char *text = slurp(path, &len);
   brink_engine *e = scenario("tests/cli/timeline.lua");

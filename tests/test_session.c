@@ -329,8 +329,18 @@ Test(session, a_save_embeds_the_engines_state_and_checks_it) {
   cr_assert_eq(brink_odds_get(brink_session_engine(r), &move, &p), BRINK_OK);
   cr_assert_eq(p, 0.25);
   brink_session_close(r);
-  /* A value edited by hand: refused, unless forced. */
-  char *hand = edited(text, "\"trade_war\": 65", "\"trade_war\": 66");
+  /* A value of the world edited by hand: refused, unless forced. */
+  const char *world = strstr(text, "\"state\": {");
+  cr_assert_not_null(world);
+  const char *tw = strstr(world, "\"trade_war\": ");
+  cr_assert_not_null(tw);
+  int was = atoi(tw + strlen("\"trade_war\": "));
+  char from[64], to[64];
+  snprintf(from, sizeof from, "\"trade_war\": %d", was);
+  snprintf(to, sizeof to, "\"trade_war\": %d", was == 50 ? 51 : 50);
+  char *hand = malloc(strlen(text) + 8);
+  snprintf(hand, strlen(text) + 8, "%.*s%s%s", (int)(tw - text), text, to,
+           tw + strlen(from));
   cr_assert_eq(resume_text(hand, 0, why, sizeof why), BRINK_EFORMAT);
   cr_assert(strstr(why, "engine_state: not the world"), "%s", why);
   cr_assert_eq(resume_text(hand, 1, why, sizeof why), BRINK_OK, "%s", why);

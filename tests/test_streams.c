@@ -205,3 +205,53 @@ static void carried(carry_fn carry) {
 Test(streams, saved_states_keep_every_streams_place) { carried(by_saved_state); }
 Test(streams, snapshots_keep_every_streams_place) { carried(by_snapshot); }
 Test(streams, streams_by_name_put_back_a_run) { carried(by_name); }
+
+/* Two actors choosing among weighted moves by the built-in AI; a trigger
+   draws EXTRA numbers from the run's own stream each turn. */
+static char *ai_scenario(const char *extra) {
+  static char src[2048];
+  snprintf(src, sizeof src,
+           "scenario { id = \"ai\", start = \"2020-01-01\",\n"
+           "  finish = \"2021-12-31\", turn = \"month\", seed = 5 }\n"
+           "actor \"A\" {}\n"
+           "actor \"B\" {}\n"
+           "var \"n\" { min = 0, max = 1000, init = 0 }\n"
+           "move \"left\" { by = \"*\", weight = function() return 2 end,\n"
+           "  effect = function(w) w.n = w.n + 1 end }\n"
+           "move \"right\" { by = \"*\", weight = function() return 3 end,\n"
+           "  effect = function(w) w.n = w.n + 2 end }\n"
+           "trigger \"noise\" { once = false, effect = function(w)\n"
+           "  %s\n"
+           "end }\n",
+           extra);
+  return src;
+}
+
+/* The move records of a log, one line each. */
+static char *moves_of(const char *log) {
+  char *out = calloc(1, strlen(log) + 1);
+  for (const char *p = strstr(log, "{\"t\":\"move\""); p;
+       p = strstr(p + 1, "{\"t\":\"move\"")) {
+    const char *end = strchr(p, '\n');
+    strncat(out, p, (size_t)(end - p) + 1);
+  }
+  return out;
+}
+
+Test(streams, the_built_in_ai_draws_from_a_stream_of_its_own) {
+  int st;
+  char *quiet = play(ai_scenario(""), 21, &st);
+  cr_assert_eq(st, BRINK_DONE);
+  char *noisy = play(ai_scenario("for i = 1, 5 do random() end "
+                                 "chance(0.5) normal()"),
+                     21, &st);
+  cr_assert_eq(st, BRINK_DONE);
+  char *a = moves_of(quiet), *b = moves_of(noisy);
+  cr_assert(strstr(a, "\"move\":\"left\"") && strstr(a, "\"move\":\"right\""),
+            "%s", a);
+  cr_assert_str_eq(a, b, "the scripts' draws moved the AI's choices");
+  /* Another seed, other choices. */
+  char *other = play(ai_scenario(""), 22, &st), *c = moves_of(other);
+  cr_assert_str_neq(a, c);
+  free(quiet), free(noisy), free(other), free(a), free(b), free(c);
+}

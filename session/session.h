@@ -396,6 +396,7 @@ struct session {
   int io_error;
   int *seen_news;           /* per actor: model entries already shown */
   report_fn report;         /* NULL: /report is not offered */
+  int jobs;                 /* /forecast's threads; 0: one per CPU */
   char refusal[600];        /* why the last refusal (session_refuse) */
 };
 
@@ -479,6 +480,10 @@ int session_answer(session *s, const char *line);
 void session_show_seat(session *s);
 /* Writes s->log as the report at 'path'. */
 int session_report(session *s, const char *path);
+/* forecast.c: /forecast [N] and /preview MOVE [TARGET] [N], with their
+   arguments; what they find is said, a refusal refused. */
+void session_forecast(session *s, char *args);
+void session_preview(session *s, char *args);
 
 /* ---------------------------------------------------------------------- */
 /* record.c: what each kind of log record holds.                          */

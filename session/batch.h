@@ -175,6 +175,33 @@ typedef struct batch_config {
   int64_t perturb_run;
 } batch_config;
 
+/*
+** forecast.c: where continuations go on from, for batch_config's 'from'
+** and 'import_*': the state of an engine, and the import texts its load
+** read, which the workers must load too.  The texts are the engine's:
+** keep it open while the batch runs.
+*/
+typedef struct origin {
+  void *state;           /* brink_state_save's bytes */
+  size_t len;
+  const char **names, **texts;
+  size_t *lens;
+  int n;
+} origin;
+
+/* Of 'e' as it stands; 0, or a status with 'err'. */
+int origin_take(brink_engine *e, origin *o, char *err, size_t cap);
+/*
+** Of the save file at 'path' (brink play's, brink run's), loaded into
+** 'e', a fresh load of its scenario, with its seats, policies and turn
+** limit, and its seed into *seed: the state the session's /forecast
+** went on from.  0, or a status with 'err' ("PATH: why").
+*/
+int origin_from_save(brink_engine *e, const char *path, origin *o,
+                     uint64_t *seed, char *err, size_t cap);
+void origin_config(batch_config *c, const origin *o);
+void origin_free(origin *o);
+
 /* A --sweep VAR=a,b,c split into its variable and values. */
 typedef struct batch_sweep {
   char name[256];

@@ -28,25 +28,15 @@
 #define DEFAULT_RUNS 500
 #define MAX_RUNS 1000000
 
-/* The session's state and scenario texts, as the continuations need them. */
-typedef struct origin {
-  void *state;
-  size_t len;
-  const char **names, **texts;
-  size_t *lens;
-  int n;
-} origin;
-
-static void origin_free(origin *o) {
+void origin_free(origin *o) {
   brink_buffer_free(o->state);
   free(o->names);
   free(o->texts);
   free(o->lens);
+  memset(o, 0, sizeof *o);
 }
 
-/* 0, or -1 with the refusal said. */
-static int origin_take(session *s, origin *o) {
-  brink_engine *e = s->e;
+int origin_take(brink_engine *e, origin *o, char *err, size_t cap) {
   memset(o, 0, sizeof *o);
   int n = brink_import_count(e);
   o->names = calloc((size_t)n + 1, sizeof *o->names);
@@ -54,30 +44,87 @@ static int origin_take(session *s, origin *o) {
   o->lens = calloc((size_t)n + 1, sizeof *o->lens);
   if (o->names == NULL || o->texts == NULL || o->lens == NULL) {
     origin_free(o);
-    session_refuse(s, "out of memory");
-    return -1;
+    snprintf(err, cap, "out of memory");
+    return BRINK_ENOMEM;
   }
   for (o->n = 0; o->n < n; o->n++) {
     o->names[o->n] = brink_import_name(e, o->n);
     o->texts[o->n] = brink_import_text(e, o->n, &o->lens[o->n]);
   }
-  if (brink_state_save(e, &o->state, &o->len) != BRINK_OK) {
-    session_refuse(s, "the state cannot be read: %s", brink_errmsg(e));
+  int rc = brink_state_save(e, &o->state, &o->len);
+  if (rc != BRINK_OK) {
+    snprintf(err, cap, "the state cannot be read: %s", brink_errmsg(e));
     origin_free(o);
-    return -1;
   }
-  return 0;
+  return rc;
 }
 
+int origin_from_save(brink_engine *e, const char *path, origin *o,
+                     uint64_t *seed, char *err, size_t cap) {
+  loaded l;
+  char why[600];
+  memset(o, 0, sizeof *o);
+  if (save_load(path, e, false, &l, why, sizeof why)) {
+    snprintf(err, cap, "%s: %s", path, why);
+    return BRINK_EFORMAT;
+  }
+  /* Who plays whom as the session had it, so the state is the one its
+     /forecast would go on from. */
+  int rc = brink_turn_limit(e, l.setup.turns);
+  for (size_t i = 0; rc == BRINK_OK && i < l.setup.seats.n; i++) {
+    int a;
+    rc = brink_actor_find(e, l.setup.seats.v[i], &a);
+    if (rc == BRINK_OK) rc = brink_seat(e, a, 1);
+  }
+  for (size_t i = 0; rc == BRINK_OK && i < l.setup.policies.n; i++) {
+    const char *p = l.setup.policies.v[i], *eq = strchr(p, '=');
+    char actor[256];
+    snprintf(actor, sizeof actor, "%.*s", eq ? (int)(eq - p) : 0, p);
+    int a;
+    rc = eq ? brink_actor_find(e, actor, &a) : BRINK_EFORMAT;
+    if (rc == BRINK_OK) rc = brink_policy_assign(e, a, eq + 1);
+  }
+  if (rc != BRINK_OK) {
+    snprintf(err, cap, "%s: its setup: %s", path, brink_errmsg(e));
+  } else if ((rc = brink_start(e, l.setup.seed)) != BRINK_OK ||
+             (rc = loaded_restore(e, &l, false, NULL, why, sizeof why))) {
+    snprintf(err, cap, "%s: %s", path, rc == BRINK_OK ? brink_errmsg(e)
+                                                      : why);
+    rc = rc == BRINK_ENOMEM ? rc : BRINK_EFORMAT;
+  } else {
+    *seed = l.setup.seed;
+    rc = origin_take(e, o, err, cap);
+  }
+  loaded_free(&l);
+  return rc;
+}
+
+void origin_config(batch_config *c, const origin *o) {
+  c->from = o->state;
+  c->from_len = o->len;
+  c->import_names = o->names;
+  c->import_texts = o->texts;
+  c->import_lens = o->lens;
+  c->nimports = o->n;
+}
+
+/* The batch of 'runs' continuations of the session's state. */
 static batch_config config_of(session *s, const origin *o, int64_t runs) {
   size_t len;
   const char *text = brink_scenario_text(s->e, &len);
-  return (batch_config){
-      .path = brink_scenario_path(s->e), .text = text, .len = len,
-      .cfg = s->cfg, .seed = s->setup.seed, .has_seed = true, .runs = runs,
-      .jobs = s->jobs, .from = o->state, .from_len = o->len,
-      .import_names = o->names, .import_texts = o->texts,
-      .import_lens = o->lens, .nimports = o->n};
+  batch_config c = {.path = brink_scenario_path(s->e), .text = text,
+                    .len = len, .cfg = s->cfg, .seed = s->setup.seed,
+                    .has_seed = true, .runs = runs, .jobs = s->jobs};
+  origin_config(&c, o);
+  return c;
+}
+
+/* The session's origin; 0, or -1 with the refusal said. */
+static int session_origin(session *s, origin *o) {
+  char err[600];
+  if (origin_take(s->e, o, err, sizeof err) == 0) return 0;
+  session_refuse(s, "%s", err);
+  return -1;
 }
 
 /* Opens and plays a batch of continuations; NULL with the refusal said. */
@@ -134,7 +181,7 @@ void session_forecast(session *s, char *args) {
   int64_t runs = runs_arg(s, n_arg, "usage: /forecast [N]");
   if (runs < 0 || s->replaying || cannot_look_ahead(s, "forecast")) return;
   origin o;
-  if (origin_take(s, &o)) return;
+  if (session_origin(s, &o)) return;
   batch_config c = config_of(s, &o, runs);
   batch *b = play(s, &c);
   char *buf = NULL;
@@ -395,7 +442,7 @@ void session_preview(session *s, char *args) {
                    &target))
     return;
   origin o;
-  if (origin_take(s, &o)) return;
+  if (session_origin(s, &o)) return;
   batch_config cb = config_of(s, &o, runs), ca = cb;
   ca.has_first = true;
   ca.first_move = move;

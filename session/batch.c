@@ -213,9 +213,19 @@ static void play_row(const pass *b, brink_engine *e, const brink_snapshot *from,
   while (rc == BRINK_OK && series && filled < brink_turn(e) &&
          filled <= m->nturns)
     sample(w, series, filled++);
+  /*
+  ** A decision awaited in the state is made first, by 'first_move' or the
+  ** actor's controller, and the run is then reseeded with the next
+  ** SplitMix64 output: two continuations that differ in that decision
+  ** alone draw the same numbers again from there (common random numbers
+  ** for /preview), whatever each decision drew.
+  */
   const batch_config *c = &b->batch->c;
-  if (rc == BRINK_OK && m->continued && c->has_first)
-    rc = brink_choose(e, c->first_move, c->first_target);
+  if (rc == BRINK_OK && m->continued && brink_awaiting(e) >= 0) {
+    rc = c->has_first ? brink_choose(e, c->first_move, c->first_target)
+                      : brink_decide(e);
+    if (rc == BRINK_OK) rc = brink_seed(e, splitmix64(seed));
+  }
   while (rc == BRINK_OK || rc == BRINK_AWAIT) {
     rc = rc == BRINK_AWAIT ? brink_decide(e) : brink_step(e);
     int k = brink_turn(e) - 1;   /* turn k is over */

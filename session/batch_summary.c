@@ -468,9 +468,8 @@ static void head_text(FILE *f, const bmeta *m, int64_t n) {
               *m->title ? " (" : "", *m->title ? m->scenario : "",
               *m->title ? ")" : "");
   if (m->continued)
-    fprintf(f, "%lld continuations from turn %lld, seed %llu (run i: "
-            "SplitMix64 output i)\n", (long long)n, from_turn(m),
-            (unsigned long long)m->seed);
+    fprintf(f, "%lld continuations from turn %lld, seed %llu\n",
+            (long long)n, from_turn(m), (unsigned long long)m->seed);
   else
     fprintf(f, "%lld runs, seeds %llu..%llu\n", (long long)n,
             (unsigned long long)m->seed,

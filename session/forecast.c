@@ -382,8 +382,8 @@ static int preview_text(FILE *f, session *s, int actor, const char *choice,
   char when[32];
   session_when(s->e, brink_turn(s->e), when, sizeof when);
   term_printf(f, "Preview for %s, turn %d (%s): %s now, or the AI's "
-              "choice.\n%lld pairs of continuations, each pair on one seed "
-              "(seed %llu, run i: SplitMix64\noutput i)\n",
+              "choice.\n%lld pairs of continuations, seed %llu, each pair on "
+              "the same dice\n",
               brink_actor_id(s->e, actor), brink_turn(s->e), when, choice,
               (long long)a->count, (unsigned long long)ba->ms[0].seed);
   choices_text(f, s->e, b);

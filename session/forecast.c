@@ -129,19 +129,21 @@ static int session_origin(session *s, origin *o) {
 
 /* Opens and plays a batch of continuations; NULL with the refusal said. */
 static batch *play(session *s, const batch_config *c) {
-  static char err[16384];   /* every diagnostic, should the load fail */
-  batch *b;
-  int rc = batch_open(&b, c, err, sizeof err);
-  if (rc == 0 && (rc = batch_run(b, 0, err, sizeof err)) != 0) {
+  enum { CAP = 16384 };   /* every diagnostic, should the load fail */
+  char *err = malloc(CAP);
+  batch *b = NULL;
+  int rc = err ? batch_open(&b, c, err, CAP) : BRINK_ENOMEM;
+  if (rc == 0 && (rc = batch_run(b, 0, err, CAP)) != 0) {
     batch_close(b);
     b = NULL;
   }
   if (rc == BRINK_ENOMEM) session_refuse(s, "out of memory");
   else if (rc) session_refuse(s, "the continuations failed: %s", err);
+  free(err);
   return rc ? NULL : b;
 }
 
-/* "[N]": the number of runs, 'fallback' when absent; -1 when refused. */
+/* "[N]": the number of runs, DEFAULT_RUNS when absent; -1 when refused. */
 static int64_t runs_arg(session *s, const char *arg, const char *usage) {
   if (arg == NULL || !*arg) return DEFAULT_RUNS;
   char *end;

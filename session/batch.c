@@ -331,15 +331,9 @@ int batch_load(const batch *b, brink_engine **out, char *err, size_t cap) {
   for (int a = 0; c->from && a < brink_actor_count(e); a++)
     if (brink_seated(e, a) == 1) brink_seat(e, a, 0);
   for (int i = 0; i < c->npolicies; i++) {
-    const char *p = c->policies[i], *eq = strchr(p, '=');
-    char actor[256];
-    snprintf(actor, sizeof actor, "%.*s", eq ? (int)(eq - p) : 0, p);
-    int a;
-    rc = eq ? brink_actor_find(e, actor, &a) : BRINK_EINVAL;
-    if (rc == BRINK_OK) rc = brink_policy_assign(e, a, eq + 1);
-    if (rc != BRINK_OK) {
+    if ((rc = policy_apply(e, c->policies[i])) != BRINK_OK) {
       rc = rc == BRINK_ENOMEM ? BRINK_ENOMEM : BRINK_EINVAL;
-      snprintf(err, cap, "--policy %s: %s", p, brink_errmsg(e));
+      snprintf(err, cap, "--policy %s: %s", c->policies[i], brink_errmsg(e));
       brink_engine_close(e);
       return rc;
     }

@@ -76,14 +76,8 @@ int origin_from_save(brink_engine *e, const char *path, origin *o,
     rc = brink_actor_find(e, l.setup.seats.v[i], &a);
     if (rc == BRINK_OK) rc = brink_seat(e, a, 1);
   }
-  for (size_t i = 0; rc == BRINK_OK && i < l.setup.policies.n; i++) {
-    const char *p = l.setup.policies.v[i], *eq = strchr(p, '=');
-    char actor[256];
-    snprintf(actor, sizeof actor, "%.*s", eq ? (int)(eq - p) : 0, p);
-    int a;
-    rc = eq ? brink_actor_find(e, actor, &a) : BRINK_EFORMAT;
-    if (rc == BRINK_OK) rc = brink_policy_assign(e, a, eq + 1);
-  }
+  for (size_t i = 0; rc == BRINK_OK && i < l.setup.policies.n; i++)
+    rc = policy_apply(e, l.setup.policies.v[i]);
   if (rc != BRINK_OK) {
     snprintf(err, cap, "%s: its setup: %s", path, brink_errmsg(e));
   } else if ((rc = brink_start(e, l.setup.seed)) != BRINK_OK ||

@@ -411,6 +411,10 @@ void session_emit(session *s, const char *line);
 */
 int presets_apply(brink_engine *e, const char *const *sets, int nsets,
                   char *err, size_t cap);
+/* Assigns "ACTOR=NAME" as --policy does: a status of brink.h, with the
+   engine's message when the actor or the policy is refused, BRINK_EINVAL
+   for text without '='. */
+int policy_apply(brink_engine *e, const char *assign);
 /* Seats, policies and turn limit of s->setup into s->e; 2 with 'err' when
    refused. */
 int session_configure(session *s, char *err, size_t cap);

@@ -223,8 +223,8 @@ static int legal_choice(session *s, int actor, const char *name,
     session_refuse(s, "%s", brink_errmsg(e));
     return -1;
   }
-  int count, found = -1, legal = 0, targets = 0;
-  const char *reason = "";
+  int count, found = -1, legal = 0, targets = 0, only = -1, only_ok = 0;
+  const char *reason = "", *only_why = "";
   if (brink_options(e, actor, &count) != BRINK_OK) {
     session_refuse(s, "%s", brink_errmsg(e));
     return -1;
@@ -234,12 +234,23 @@ static int legal_choice(session *s, int actor, const char *name,
     const char *why;
     brink_option_get(e, i, &m, &t, &ok, &why);
     if (m != *move) continue;
-    targets += t >= 0;
+    if (t >= 0 && targets++ == 0) {
+      only = t;
+      only_ok = ok;
+      only_why = why;
+    }
     if (t == *target) {
       found = i;
       legal = ok;
       reason = why;
     }
+  }
+  /* As at the prompt, a move with one possible target needs no target. */
+  if (found < 0 && targets == 1 && target_id == NULL) {
+    found = 0;
+    *target = only;
+    legal = only_ok;
+    reason = only_why;
   }
   if (found < 0 && targets && target_id == NULL) {
     session_refuse(s, "%s takes a target: /preview %s TARGET [N]", name,
@@ -446,8 +457,9 @@ void session_preview(session *s, char *args) {
   batch *ba = play(s, &ca), *bb = ba ? play(s, &cb) : NULL;
   char *buf = NULL, choice[300];
   size_t len;
-  snprintf(choice, sizeof choice, "%s%s%s", words[0], nw > 1 ? " " : "",
-           nw > 1 ? words[1] : "");
+  snprintf(choice, sizeof choice, "%s%s%s", brink_move_name(s->e, move),
+           target >= 0 ? " " : "", target >= 0 ? brink_actor_id(s->e, target)
+                                               : "");
   FILE *f = bb ? open_memstream(&buf, &len) : NULL;
   if (bb && f == NULL) session_refuse(s, "out of memory");
   if (f) {

@@ -212,10 +212,15 @@ Test(preview, pairs_are_narrower_than_independent_samples_on_the_flagship) {
   }
   cr_assert_lt(paired, unpaired, "%s", text);
   /* The same pairs again: the same text, and the session as it was. */
-  size_t before = brink_session_log_count(s);
+  size_t before = brink_session_log_count(s), la, lb;
+  char *sa = state_of(s, &la);
   char *again = preview(s, "summit", "DPRK", 500);
+  char *sb = state_of(s, &lb);
   cr_assert_str_eq(text, again);
   cr_assert_eq(brink_session_log_count(s), before + 1);
+  cr_assert(la == lb && memcmp(sa, sb, la) == 0, "the preview moved the state");
+  brink_buffer_free(sa);
+  brink_buffer_free(sb);
   brink_buffer_free(text);
   brink_buffer_free(again);
   brink_session_close(s);
@@ -238,7 +243,10 @@ Test(preview, is_refused_without_a_seat_to_move_or_a_legal_move) {
   brink_session *s = started(KOREA, "USA", 2019);
   cr_assert_eq(brink_session_step(s), BRINK_AWAIT);
   refused(s, "partial_relief", "DPRK", 10, "is not allowed now: the talks");
-  refused(s, "summit", NULL, 10, "summit takes a target");
+  refused(s, "consult_allies", NULL, 10, "consult_allies takes a target");
+  char *one = preview(s, "summit", NULL, 10);   /* its one target */
+  cr_assert(strstr(one, "summit DPRK now"), "%s", one);
+  brink_buffer_free(one);
   refused(s, "summit", "JPN", 10, "USA cannot play summit on JPN");
   refused(s, "sumit", "DPRK", 10, "summit");   /* did you mean */
   refused(s, "summit", "DPRK", -1, "runs");

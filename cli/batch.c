@@ -157,32 +157,20 @@ static int play(const options *o, batch *b, FILE *csv, bool *any_error,
   return 0;
 }
 
-int cmd_batch(int argc, char **argv) {
-  options o;
-  int rc = parse_options("batch", argc, argv, &o);
-  if (rc < 0) return 0;
-  if (rc || (rc = check_combinations(&o)) != 0) return rc;
-  size_t len;
-  char *text = read_file(o.file, &len);
-  if (text == NULL) {
-    term_printf(stderr, "brink batch: cannot read %s\n", o.file);
-    return 1;
-  }
-  batch_config c = config_of(&o, text, len);
+/* Plays the batch of 'c' and prints it as the options say; 0, 1 or 2. */
+static int run_batch(const options *o, const batch_config *c) {
   batch *b;
   static char err[65536];   /* every diagnostic of a scenario that fails */
-  if ((rc = batch_open(&b, &c, err, sizeof err)) != 0) {
-    free(text);
-    return failed(rc, err, true);
-  }
+  int rc = batch_open(&b, c, err, sizeof err);
+  if (rc != 0) return failed(rc, err, true);
   outfile csvf;
   FILE *csv = NULL;
-  if (o.csv && (csv = outfile_open(&csvf, o.csv)) == NULL)
+  if (o->csv && (csv = outfile_open(&csvf, o->csv)) == NULL)
     rc = out_of_memory("batch");
   bool any_error = false, io_error = false;
-  if (rc == 0) rc = play(&o, b, csv, &any_error, &io_error);
+  if (rc == 0) rc = play(o, b, csv, &any_error, &io_error);
   if (csv && rc == 0 && outfile_close(&csvf, err, sizeof err) != 0) {
-    term_printf(stderr, "brink batch: cannot write %s: %s\n", o.csv, err);
+    term_printf(stderr, "brink batch: cannot write %s: %s\n", o->csv, err);
     rc = 1;
   } else if (csv && rc) {
     fclose(csv);   /* a failed batch leaves the old file as it was */
@@ -195,6 +183,61 @@ int cmd_batch(int argc, char **argv) {
   }
   if (rc == 0 && any_error) rc = 1;
   batch_close(b);
+  return rc;
+}
+
+/*
+** --from SAVE: the save loaded into an engine of its own, 'e', which the
+** batch's 'c' then points into (keep it open); its seed unless --seed.
+** 0, or 1 when the scenario or the save was refused (said).
+*/
+static int go_on_from(const options *o, batch_config *c, brink_engine **e,
+                      origin *org) {
+  char err[1200];
+  uint64_t seed;
+  if (open_scenario(o, e)) return 1;
+  int rc = origin_from_save(*e, o->from, org, &seed, err, sizeof err);
+  if (rc == BRINK_ENOMEM) return out_of_memory("batch");
+  if (rc) {
+    term_printf(stderr, "brink batch: %s\n", err);
+    return 1;
+  }
+  if (!c->has_seed) {
+    c->seed = seed;
+    c->has_seed = true;
+  }
+  origin_config(c, org);
+  return 0;
+}
+
+int cmd_batch(int argc, char **argv) {
+  options o;
+  int rc = parse_options("batch", argc, argv, &o);
+  if (rc < 0) return 0;
+  if (rc || (rc = check_combinations(&o)) != 0) return rc;
+  char *save_file = NULL, err[600];
+  if (o.from && o.file == NULL) {   /* the scenario the save names */
+    if ((save_file = save_scenario_file(o.from, err, sizeof err)) == NULL) {
+      term_printf(stderr, "brink batch: %s: %s\n", o.from, err);
+      return 1;
+    }
+    o.file = save_file;
+  }
+  size_t len;
+  char *text = read_file(o.file, &len);
+  if (text == NULL) {
+    term_printf(stderr, "brink batch: cannot read %s\n", o.file);
+    free(save_file);
+    return 1;
+  }
+  batch_config c = config_of(&o, text, len);
+  brink_engine *from = NULL;
+  origin org = {0};
+  if (o.from == NULL || (rc = go_on_from(&o, &c, &from, &org)) == 0)
+    rc = run_batch(&o, &c);
+  origin_free(&org);
+  brink_engine_close(from);
   free(text);
+  free(save_file);
   return rc;
 }

@@ -36,6 +36,7 @@ typedef struct options {
   int nsweeps;
   const char *csv, *out, *plot;
   int shard_k, shard_n;              /* --shard K/N; 0 when not given */
+  const char *from;                  /* --from SAVE: continuations */
   const char *files[MAX_FILES];      /* every positional argument */
   int nfiles;
   /* brink play, and saves for run and play */
@@ -84,7 +85,7 @@ enum option_id {
   OPT_MAX_INSTRUCTIONS, OPT_MAX_MEMORY, OPT_MAX_SECONDS, OPT_NO_CACHE,
   OPT_SAVE, OPT_RESUME, OPT_FORCE, OPT_SEAT, OPT_RUNS, OPT_JOBS, OPT_VAR,
   OPT_CSV, OPT_SWEEP, OPT_SHARD, OPT_OUT, OPT_PLOT, OPT_SCENARIO,
-  OPT_PORT, OPT_LISTEN, OPT_HOST, OPT_CHECK_RUNS,
+  OPT_PORT, OPT_LISTEN, OPT_HOST, OPT_CHECK_RUNS, OPT_FROM,
   OPT_COUNT
 };
 

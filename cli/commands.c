@@ -49,6 +49,7 @@ const optdef optdefs[OPT_COUNT] = {
     /* brink check: 0 runs is the static check alone. */
     [OPT_CHECK_RUNS] = {"--runs", ARG_WHOLE, 0, 1000000000,
                         "a number from 0 to 10^9"},
+    [OPT_FROM] = {"--from", ARG_TEXT, 0, 0, NULL},
 };
 
 /*
@@ -103,7 +104,12 @@ static const optrow check_rows[] = {
 static const optrow batch_rows[] = {
     {OPT_RUNS, "N", "number of runs (default 1000)", NULL},
     {OPT_JOBS, "J", "worker threads (default: one per online CPU)", NULL},
-    {OPT_SEED, "S", "seed of run 0 (default: the scenario's)", NULL},
+    {OPT_SEED, "S", "seed of run 0 (default: the scenario's); with\n"
+                    "--from, S of the continuations (default: the\n"
+                    "save's seed)", NULL},
+    {OPT_FROM, "SAVE", "continuations: each run goes on from the state\n"
+                       "of SAVE (brink play's), every seat played by\n"
+                       "the AI; FILE may be left out", NULL},
     {OPT_TURNS, "N", "stop each run after N turns", NULL},
     {OPT_POLICY, "ACTOR=NAME", "ACTOR plays by the scenario's policy NAME",
      NULL},
@@ -146,6 +152,8 @@ static const optrow play_rows[] = {
     {OPT_RESUME, "SAVE", "go on from a save (its seats, seed, log)", NULL},
     {OPT_FORCE, NULL, "resume a save made with another text of the\n"
                       "scenario: values are mapped by name", NULL},
+    {OPT_JOBS, "J", "threads of /forecast and /preview (default:\n"
+                    "one per online CPU)", NULL},
     BUDGET_ROWS(NULL, NULL, NULL),
     {OPT_NO_CACHE, NULL, "as for brink run", NULL},
     {0, NULL, NULL, NULL}};
@@ -170,6 +178,8 @@ static const optrow serve_rows[] = {
      NULL},
     {OPT_SET, "VAR=VALUE", "start with VAR at VALUE", NULL},
     {OPT_TURNS, "N", "end after N turns", NULL},
+    {OPT_JOBS, "J", "threads of /forecast and /preview (default:\n"
+                    "one per online CPU)", NULL},
     BUDGET_ROWS(NULL, NULL, NULL),
     {OPT_NO_CACHE, NULL, "as for brink run", NULL},
     {0, NULL, NULL, NULL}};
@@ -218,12 +228,14 @@ static const command commands[] = {
      "error", 1, "which scenario? (brink check FILE)",
      "one scenario file only", cmd_check},
     {"batch", "FILE", "many seeded runs: outcome frequencies, distributions",
-     {"FILE --runs N [options]"},
+     {"FILE --runs N [options]", "--from SAVE [FILE] --runs N [options]"},
      "Plays the scenario N times (Monte Carlo) and summarizes: outcome\n"
      "frequencies with 95% Wilson intervals, final values (mean, sd, p5,\n"
      "p50, p95), mean scores, trigger and move frequencies, coverage.  Run "
      "i\n(from 0) uses seed S+i: brink run FILE --seed S+i replays it.  The\n"
-     "output is the same whatever --jobs is.\n",
+     "output is the same whatever --jobs is.  With --from, each run goes "
+     "on\nfrom the save's state instead, seeded with output i of a "
+     "SplitMix64\ngenerator started at S, as play's /forecast does.\n",
      batch_rows, 20,
      "Run 0 and one run per 2000 are played again, each in an engine\n"
      "loaded afresh, and must give the same records (else exit 1).\n"

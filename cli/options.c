@@ -95,6 +95,7 @@ static void store(options *o, int opt, const char *value, uint64_t u,
   case OPT_LOG: o->log = value; break;
   case OPT_SAVE: o->save = value; break;
   case OPT_RESUME: o->resume = value; break;
+  case OPT_FROM: o->from = value; break;
   case OPT_CSV: o->csv = value; break;
   case OPT_OUT: o->out = value; break;
   case OPT_PLOT: o->plot = value; break;
@@ -223,7 +224,8 @@ int parse_options(const char *cmd, int argc, char **argv, options *o) {
     int rc = take(cmd, r->opt, value, o);
     if (rc) return rc;
   }
-  if (o->file == NULL && o->resume == NULL)   /* a save names its scenario */
+  /* A save names its scenario. */
+  if (o->file == NULL && o->resume == NULL && o->from == NULL)
     return usage_error(cmd, "%s", c->which);
   if (o->no_cache) o->cfg.flags |= BRINK_FLAG_NO_CACHE;
   return 0;

@@ -357,9 +357,16 @@ int write_plot(const char *path, const bmeta *m, const btable *t) {
   put(&s, "<text x=\"%d\" y=\"26\" class=\"head\">", LEFT);
   put_text(&s, *m->title ? m->title : m->scenario);
   put(&s, "</text>\n<text x=\"%d\" y=\"44\" class=\"sub\">", LEFT);
-  put(&s, "%lld runs, seeds %llu-%llu", (long long)t->count,
-      (unsigned long long)m->seed,
-      (unsigned long long)(m->seed + (uint64_t)(t->count ? t->count - 1 : 0)));
+  if (m->continued)
+    put(&s, "%lld continuations from turn %lld, seed %llu", (long long)t->count,
+        (long long)json_integer_value(json_object_get(
+            json_object_get(m->options, "from"), "turn")),
+        (unsigned long long)m->seed);
+  else
+    put(&s, "%lld runs, seeds %llu-%llu", (long long)t->count,
+        (unsigned long long)m->seed,
+        (unsigned long long)(m->seed +
+                             (uint64_t)(t->count ? t->count - 1 : 0)));
   const char *key;
   json_t *v;
   size_t i;

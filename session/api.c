@@ -23,6 +23,7 @@ struct brink_session {
   char *file;             /* the scenario's path or name */
   bool loaded, started;
   bool changed;           /* the last command changed the world */
+  int jobs;               /* /forecast's threads, 0: one per CPU */
   char *err;
   brink_text_fn line_fn, say_fn;
   void *line_ud, *say_ud;
@@ -222,6 +223,7 @@ static int begin(brink_session *bs) {
   bs->s.on_line = on_line;
   bs->s.say = on_say;
   bs->s.say_ud = bs;
+  bs->s.jobs = bs->jobs;
   if (bs->report_fn) bs->s.report = on_report;
   if (session_configure(&bs->s, err, sizeof err))
     return set_err(bs, BRINK_EINVAL, "%s", err);
@@ -507,8 +509,12 @@ int brink_session_load(brink_session *bs, const char *path, int force) {
 
 static void collect(void *ud, const char *text) { sb_puts(ud, text); }
 
-static int in_session_why(brink_session *bs, const char *name, char **text) {
-  if (name == NULL) return set_err(bs, BRINK_EINVAL, "name is NULL");
+/*
+** The command "/WORD A B" with what it says collected into *text (a
+** buffer of the library's) and then said through on_say as usual.
+*/
+static int said(brink_session *bs, const char *word, const char *a,
+                const char *b_, char **text) {
   if (text == NULL) return set_err(bs, BRINK_EINVAL, "text is NULL");
   *text = NULL;
   sbuf b = {0};
@@ -516,7 +522,7 @@ static int in_session_why(brink_session *bs, const char *name, char **text) {
   void *ud = bs->say_ud;
   bs->say_fn = collect;
   bs->say_ud = &b;
-  int rc = command(bs, "/why", name, NULL);
+  int rc = command(bs, word, a, b_);
   bs->say_fn = fn;
   bs->say_ud = ud;
   if (b.s && fn) fn(ud, b.s);
@@ -526,6 +532,33 @@ static int in_session_why(brink_session *bs, const char *name, char **text) {
     rc = set_err(bs, BRINK_ENOMEM, "out of memory");
   free(b.s);
   return rc;
+}
+
+static int in_session_why(brink_session *bs, const char *name, char **text) {
+  if (name == NULL) return set_err(bs, BRINK_EINVAL, "name is NULL");
+  return said(bs, "/why", name, NULL, text);
+}
+
+static int in_session_forecast(brink_session *bs, int runs, char **text) {
+  if (runs < 0) return set_err(bs, BRINK_ERANGE, "runs: 0 (500) or more");
+  char n[24];
+  snprintf(n, sizeof n, "%d", runs ? runs : 500);
+  return said(bs, "/forecast", n, NULL, text);
+}
+
+static int in_session_preview(brink_session *bs, const char *move,
+                              const char *target, int runs, char **text) {
+  if (move == NULL) return set_err(bs, BRINK_EINVAL, "move is NULL");
+  if (runs < 0) return set_err(bs, BRINK_ERANGE, "runs: 0 (500) or more");
+  /* One word each: the command line is split at spaces. */
+  if (!*move || strpbrk(move, " \t") ||
+      (target && (!*target || strpbrk(target, " \t"))))
+    return set_err(bs, BRINK_EINVAL, "a move or target name is one word");
+  char args[300], n[24];
+  snprintf(n, sizeof n, "%d", runs ? runs : 500);
+  snprintf(args, sizeof args, "%s%s%s", move, target ? " " : "",
+           target ? target : "");
+  return said(bs, "/preview", args, n, text);
 }
 
 static int in_session_save(brink_session *bs, void **out, size_t *len) {
@@ -726,6 +759,30 @@ int brink_session_why(brink_session *bs, const char *name, char **text) {
   int rc = in_session_why(bs, name, text);
   c_locale_leave(old);
   return rc;
+}
+
+int brink_session_forecast(brink_session *bs, int runs, char **text) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_forecast(bs, runs, text);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_preview(brink_session *bs, const char *move,
+                          const char *target, int runs, char **text) {
+  locale_t old = c_locale_enter();
+  int rc = in_session_preview(bs, move, target, runs, text);
+  c_locale_leave(old);
+  return rc;
+}
+
+int brink_session_jobs(brink_session *bs, int jobs) {
+  clear_err(bs);
+  if (jobs < 0 || jobs > 1024)
+    return set_err(bs, BRINK_ERANGE, "jobs: 0 (one per CPU) to 1024");
+  bs->jobs = jobs;
+  if (bs->started) bs->s.jobs = jobs;
+  return BRINK_OK;
 }
 
 int brink_log_verify(const char *log, size_t len,

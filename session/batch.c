@@ -46,6 +46,7 @@ typedef struct worker {
   int index;
   pthread_t thread;
   brink_engine *e;
+  brink_snapshot *from;    /* continuations: the state each run goes on from */
   int64_t *moves;          /* nactors x nmoves: times chosen */
   int64_t *cover, *run_cover;  /* brink_coverage: the runs' sum, one run's
                                   (nmoves legal, then nvars writes) */
@@ -57,6 +58,8 @@ typedef struct worker {
   int64_t run;             /* row being played */
   int out;                 /* its outcome, an index into 'outs' */
   int32_t end_turn;
+  int first_action;        /* the row's first record's move: -2 before
+                              the first record, -1 when it was not a move */
   vrun *vr;                /* the row's digest, when it is in the sample */
   char *buf;               /* a record's JSON text */
   size_t cap;
@@ -152,12 +155,17 @@ static int digest_add(vrun *v, brink_engine *e, const brink_record *r,
 static void on_record(void *ud, const brink_record *r) {
   worker *w = ud;
   int nm = w->b->nmoves;
+  if (w->first_action == -2 && r->kind != BRINK_REC_MOVE)
+    w->first_action = -1;
   if (w->vr && digest_add(w->vr, w->e, r, &w->buf, &w->cap) != 0)
     w->vr->failed = true;
   switch (r->kind) {
   case BRINK_REC_MOVE:
     if (r->actor >= 0 && r->move >= 0 && r->move < nm)
       w->moves[(size_t)r->actor * (size_t)nm + (size_t)r->move]++;
+    if (w->first_action == -2 &&
+        brink_action_find(w->e, r->move, r->target, &w->first_action) != 0)
+      w->first_action = -1;
     break;
   case BRINK_REC_TRIGGER:
     note_trigger(w, r->id);
@@ -182,21 +190,47 @@ static void sample(worker *w, double *series, int k) {
 /*
 ** Plays row i on 'e' to its end as brink run plays it: brink_start with
 ** its seed, the sets, turn after turn, and on a script error its message
-** into 'err' (else "") and brink_finish with "error".  With 'w', the --var
-** series are sampled into 'series' after each turn.  'split' gets the
-** lengths of the message's "file:line" and "trigger:name" parts.
+** into 'err' (else "") and brink_finish with "error".  A continuation
+** instead restores 'from' (NULL: 'e' stands there already), is reseeded
+** and goes on from there, a decision awaited when it was saved made by
+** the actor's own controller.  With 'w', the --var series are sampled
+** into 'series' after each turn; the turns before the state's get its
+** values.  'split' gets the lengths of the message's "file:line" and
+** "trigger:name" parts.
 */
-static void play_row(const pass *b, brink_engine *e, int64_t i, worker *w,
-                     double *series, char *err, size_t cap,
-                     int32_t split[2]) {
+static void play_row(const pass *b, brink_engine *e, const brink_snapshot *from,
+                     int64_t i, worker *w, double *series, char *err,
+                     size_t cap, int32_t split[2]) {
   const bmeta *m = b->m;
-  int filled = 0, rc = brink_start(e, m->seed + (uint64_t)(b->t->first + i));
+  uint64_t seed = run_seed(m, b->t->first + i);
+  int filled = 0, rc;
+  if (m->continued) {
+    rc = from ? brink_snapshot_restore(e, from) : BRINK_OK;
+    if (rc == BRINK_OK) rc = brink_seed(e, seed);
+  } else {
+    rc = brink_start(e, seed);
+  }
   /* Checked on the first engine already: only memory can fail here. */
   if (rc == BRINK_OK && presets_apply(e, b->sets, b->nsets, err, cap) != 0)
     rc = BRINK_EINVAL;
-  if (rc == BRINK_OK && series) sample(w, series, filled++);
-  while (rc == BRINK_OK) {
-    rc = brink_step(e);
+  while (rc == BRINK_OK && series && filled < brink_turn(e) &&
+         filled <= m->nturns)
+    sample(w, series, filled++);
+  /*
+  ** A decision awaited in the state is made first, by 'first_move' or the
+  ** actor's controller, and the run is then reseeded with the next
+  ** SplitMix64 output: two continuations that differ in that decision
+  ** alone draw the same numbers again from there (common random numbers
+  ** for /preview), whatever each decision drew.
+  */
+  const batch_config *c = &b->batch->c;
+  if (rc == BRINK_OK && m->continued && brink_awaiting(e) >= 0) {
+    rc = c->has_first ? brink_choose(e, c->first_move, c->first_target)
+                      : brink_decide(e);
+    if (rc == BRINK_OK) rc = brink_seed(e, splitmix64(seed));
+  }
+  while (rc == BRINK_OK || rc == BRINK_AWAIT) {
+    rc = rc == BRINK_AWAIT ? brink_decide(e) : brink_step(e);
     int k = brink_turn(e) - 1;   /* turn k is over */
     if (rc == BRINK_OK && series && k == filled && k <= m->nturns)
       sample(w, series, filled++);
@@ -249,10 +283,11 @@ static void play_one(worker *w, int64_t i) {
   w->run = i;
   w->out = -1;
   w->end_turn = 0;
+  w->first_action = -2;
   w->vr = sampled(b, i);
   char msg[1024];
   int32_t split[2];
-  play_row(b, e, i, w, series, msg, sizeof msg, split);
+  play_row(b, e, w->from, i, w, series, msg, sizeof msg, split);
   if (*msg) {
     if ((t->error[i] = strdup(msg)) == NULL) w->oom = true;
     if (w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
@@ -265,6 +300,8 @@ static void play_one(worker *w, int64_t i) {
     w->vr->rec[w->vr->nrec - 1] ^= 1;
   w->vr = NULL;
   t->turn[i] = w->end_turn;
+  if (t->first_action)
+    t->first_action[i] = w->first_action < 0 ? -1 : w->first_action;
   if (w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
   if (w->out < 0) w->oom = true;
   t->outcome[i] = w->out;
@@ -287,7 +324,10 @@ int batch_load(const batch *b, brink_engine **out, char *err, size_t cap) {
     snprintf(err, cap, "%s", brink_strerror(rc));
     return rc;
   }
-  rc = brink_load_string(e, c->path, c->text, c->len);
+  for (int i = 0; rc == BRINK_OK && i < c->nimports; i++)
+    rc = brink_import_add(e, c->import_names[i], c->import_texts[i],
+                          c->import_lens[i]);
+  if (rc == BRINK_OK) rc = brink_load_string(e, c->path, c->text, c->len);
   if (rc == BRINK_ENOMEM) {
     brink_engine_close(e);
     return rc;
@@ -303,16 +343,18 @@ int batch_load(const batch *b, brink_engine **out, char *err, size_t cap) {
     brink_engine_close(e);
     return BRINK_ESCRIPT;
   }
+  if (c->from && (rc = brink_state_load(e, c->from, c->from_len)) != 0) {
+    snprintf(err, cap, "the state to go on from: %s", brink_errmsg(e));
+    brink_engine_close(e);
+    return rc == BRINK_ENOMEM ? rc : BRINK_EFORMAT;
+  }
+  /* Nobody sits at a table in a continuation: the AI plays the seats. */
+  for (int a = 0; c->from && a < brink_actor_count(e); a++)
+    if (brink_seated(e, a) == 1) brink_seat(e, a, 0);
   for (int i = 0; i < c->npolicies; i++) {
-    const char *p = c->policies[i], *eq = strchr(p, '=');
-    char actor[256];
-    snprintf(actor, sizeof actor, "%.*s", eq ? (int)(eq - p) : 0, p);
-    int a;
-    rc = eq ? brink_actor_find(e, actor, &a) : BRINK_EINVAL;
-    if (rc == BRINK_OK) rc = brink_policy_assign(e, a, eq + 1);
-    if (rc != BRINK_OK) {
+    if ((rc = policy_apply(e, c->policies[i])) != BRINK_OK) {
       rc = rc == BRINK_ENOMEM ? BRINK_ENOMEM : BRINK_EINVAL;
-      snprintf(err, cap, "--policy %s: %s", p, brink_errmsg(e));
+      snprintf(err, cap, "--policy %s: %s", c->policies[i], brink_errmsg(e));
       brink_engine_close(e);
       return rc;
     }
@@ -326,7 +368,8 @@ static void *work(void *arg) {
   worker *w = arg;
   pass *b = w->b;
   const bmeta *m = b->m;
-  if ((w->status = batch_load(b->batch, &w->e, w->err, sizeof w->err)) != 0) {
+  if ((w->status = batch_load(b->batch, &w->e, w->err, sizeof w->err)) != 0 ||
+      (m->continued && (w->status = brink_snapshot_take(w->e, &w->from)))) {
     atomic_store(&b->stop, 1);
     return NULL;
   }
@@ -400,6 +443,7 @@ static bool gather(pass *b, worker *ws, int started, bool rows) {
     free(w->trig_last);
     free(w->moves);
     free(w->buf);
+    brink_snapshot_free(w->from);
     brink_engine_close(w->e);
   }
   return ok;
@@ -443,7 +487,8 @@ static int run_table(pass *b, int jobs, char *err, size_t cap) {
     if (ws[i].oom || ws[i].status == BRINK_ENOMEM) {
       rc = BRINK_ENOMEM;
     } else if (ws[i].status) {
-      snprintf(err, cap, "a worker could not load the scenario");
+      snprintf(err, cap, "a worker could not load the scenario%s%s",
+               *ws[i].err ? ": " : "", ws[i].err);
       rc = BRINK_ESTATE;
     }
   }
@@ -457,13 +502,6 @@ static int run_table(pass *b, int jobs, char *err, size_t cap) {
 
 /* One re-played run per this many runs of a batch (see verify_sample). */
 #define VERIFY_EVERY 2000
-
-static uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 /*
 ** The runs of a batch of 'runs' runs from 'seed' that are re-played: run
@@ -544,7 +582,7 @@ static void replay_one(const pass *b, vrun *v) {
   check c = {.v = v, .e = e};
   int32_t split[2];
   brink_on_record(e, on_replay, &c);
-  play_row(b, e, v->row, NULL, NULL, msg, sizeof msg, split);
+  play_row(b, e, NULL, v->row, NULL, NULL, msg, sizeof msg, split);
   brink_engine_close(e);
   free(c.buf);
   /* A re-play that stopped short differs where it stopped. */
@@ -585,7 +623,7 @@ static int verify(pass *b, int jobs, char *err, size_t cap) {
   for (int64_t k = 0; k < b->nvruns; k++) {
     const vrun *v = &b->vruns[k];
     int64_t run = t->first + v->row;
-    unsigned long long seed = m->seed + (uint64_t)run;
+    unsigned long long seed = run_seed(m, run);
     if (v->failed) {
       snprintf(err, cap, "run %lld (seed %llu) could not be re-played to "
                "verify it (out of memory, or the scenario did not load "
@@ -600,11 +638,17 @@ static int verify(pass *b, int jobs, char *err, size_t cap) {
       snprintf(was, sizeof was, "%s \"%s\" record",
                strchr("aeiou", *kind) ? "an" : "a", kind);
     }
-    snprintf(err, cap, "run %lld is not reproducible: record %lld of brink "
-             "run --seed %llu --json differs: the batch wrote %s, a fresh "
-             "engine writes %s; is state kept outside the world, in a "
-             "script's local or global variable?", (long long)run,
-             (long long)v->differs + 1, seed, was, v->got ? v->got : "nothing");
+    char which[96];
+    if (m->continued)
+      snprintf(which, sizeof which, "record %lld of continuation %lld "
+               "(seed %llu)", (long long)v->differs + 1, (long long)run, seed);
+    else
+      snprintf(which, sizeof which, "record %lld of brink run --seed %llu "
+               "--json", (long long)v->differs + 1, seed);
+    snprintf(err, cap, "run %lld is not reproducible: %s differs: the batch "
+             "wrote %s, a fresh engine writes %s; is state kept outside the "
+             "world, in a script's local or global variable?", (long long)run,
+             which, was, v->got ? v->got : "nothing");
     return BRINK_ESCRIPT;
   }
   t->verified = b->nvruns;

@@ -23,7 +23,7 @@ typedef struct bmeta {
   char *title;            /* "" when it has none */
   char *hash;             /* "sha256:<64 hex digits>" of the file's bytes */
   char *default_outcome;  /* "" when it has none */
-  uint64_t seed;          /* run i uses seed + i */
+  uint64_t seed;          /* run i uses seed + i (run_seed()) */
   int64_t runs;
   int nactors;
   char **actors;
@@ -46,6 +46,7 @@ typedef struct bmeta {
   bool has_score;
   json_t *options;        /* what parts must agree on besides the above */
   json_t *sweep;          /* {VAR: value} of a sweep combination, or NULL */
+  bool continued;         /* runs go on from a state: options has "from" */
 } bmeta;
 
 /* Runs first .. first+count-1 of a batch. */
@@ -60,6 +61,10 @@ typedef struct btable {
   double *score;          /* count x nactors (NaN: failed); NULL: none */
   double *series;         /* count x nseries x (nturns + 1) */
   int64_t *moves;         /* nrep_all: times each move was chosen */
+  int32_t *first_action;  /* continuations: each run's first record as
+                             an action (brink_action_find) when it is a
+                             move, else -1; NULL otherwise (not in
+                             parts) */
   int noutcomes;
   char **outcomes;
   int ntriggers;
@@ -87,6 +92,17 @@ int table_outcome(btable *t, const char *name);
 int table_trigger(btable *t, const char *name, int64_t runs);
 /* "sha256:" and the hex digest of 'len' bytes, into 'out'. */
 void batch_digest(const void *data, size_t len, char out[72]);
+/*
+** The seed of continuation i (from 0) of a batch seeded with 's': output
+** i of a SplitMix64 generator whose state starts at 's', that is
+** mix(s + (i + 1) * 0x9e3779b97f4a7c15) with SplitMix64's mix.  Unlike
+** s + i it shares nothing with the seed the line of play began with.
+*/
+uint64_t continuation_seed(uint64_t s, int64_t i);
+/* SplitMix64's step: mix(x + 0x9e3779b97f4a7c15). */
+uint64_t splitmix64(uint64_t x);
+/* The seed of run i of 'm': seed + i, or continuation_seed() of it. */
+uint64_t run_seed(const bmeta *m, int64_t i);
 
 /* batch_summary.c: what a table says, for people, programs and sheets. */
 void wilson95(int64_t k, int64_t n, double *lo, double *hi);
@@ -108,6 +124,9 @@ int sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n);
 */
 int sweep_paired_text(FILE *f, const bmeta *ms, const btable *ts, int n);
 json_t *sweep_paired_json(const bmeta *ms, const btable *ts, int n);
+/* A continuation's summary in brief, for /forecast: the outcomes and what
+   they turn on (docs/batch.md). */
+int forecast_text(FILE *f, const bmeta *m, const btable *t);
 /* One row per run; 'e' formats values (NULL: use t->final_text). */
 int write_csv_rows(FILE *f, const bmeta *m, const btable *t,
                    const brink_engine *e, bool header);
@@ -143,12 +162,59 @@ typedef struct batch_config {
   const char *const *sweeps; /* "VAR=a,b,c": a batch per combination */
   int nsweeps;
   int shard_k, shard_n;      /* only the K-th of N slices; 0: all runs */
+  /*
+  ** Continuations: brink_state_save's bytes of the state every run goes
+  ** on from (NULL: each run starts the scenario).  Its policies and turn
+  ** limit hold, unless 'policies' or 'turns' say otherwise; seated actors
+  ** are played by the built-in AI.  Run i is seeded with
+  ** continuation_seed(seed, i); 'sets' are written into the state.
+  */
+  const void *from;
+  size_t from_len;
+  /* With 'from' standing at a decision: the move every run makes there
+     first (with its target, -1 for none), instead of the actor's own
+     controller's choice. */
+  bool has_first;
+  int first_move, first_target;
+  /* Texts to use for the scenario's imports (brink_import_add), so that
+     every worker loads what the engine that saved 'from' loaded. */
+  const char *const *import_names;
+  const char *const *import_texts;
+  const size_t *import_lens;
+  int nimports;
   batch_progress_fn progress;
   void *progress_ud;
   /* Tests: 1 + the run whose digest to spoil, as a run that read state
      left behind by the one before would; 0: none. */
   int64_t perturb_run;
 } batch_config;
+
+/*
+** forecast.c: where continuations go on from, for batch_config's 'from'
+** and 'import_*': the state of an engine, and the import texts its load
+** read, which the workers must load too.  The texts are the engine's:
+** keep it open while the batch runs.
+*/
+typedef struct origin {
+  void *state;           /* brink_state_save's bytes */
+  size_t len;
+  const char **names, **texts;
+  size_t *lens;
+  int n;
+} origin;
+
+/* Of 'e' as it stands; 0, or a status with 'err'. */
+int origin_take(brink_engine *e, origin *o, char *err, size_t cap);
+/*
+** Of the save file at 'path' (brink play's, brink run's), loaded into
+** 'e', a fresh load of its scenario, with its seats, policies and turn
+** limit, and its seed into *seed: the state the session's /forecast
+** went on from.  0, or a status with 'err' ("PATH: why").
+*/
+int origin_from_save(brink_engine *e, const char *path, origin *o,
+                     uint64_t *seed, char *err, size_t cap);
+void origin_config(batch_config *c, const origin *o);
+void origin_free(origin *o);
 
 /* A --sweep VAR=a,b,c split into its variable and values. */
 typedef struct batch_sweep {

@@ -23,8 +23,12 @@ static void *zalloc(size_t n, size_t size, bool *bad) {
   return p;
 }
 
-/* The options that change results, for merge to compare. */
-static json_t *options_json(const batch_config *c, bool *bad) {
+/*
+** The options that change results, for merge to compare.  Continuations
+** add "from": the digest of the state they go on from and its turn.
+*/
+static json_t *options_json(const batch_config *c, brink_engine *e,
+                            bool *bad) {
   json_t *opt = json_object(), *pol = json_array(), *sets = json_array(),
          *vars = json_array();
   for (int i = 0; i < c->npolicies; i++)
@@ -40,6 +44,12 @@ static json_t *options_json(const batch_config *c, bool *bad) {
   jput(opt, "max_instructions", json_integer(c->cfg.max_instructions), bad);
   jput(opt, "max_memory", json_integer(c->cfg.max_memory), bad);
   jput(opt, "max_seconds", json_real(c->cfg.max_seconds), bad);
+  if (c->from) {
+    char hash[72];
+    batch_digest(c->from, c->from_len, hash);
+    jput(opt, "from", json_pack("{sssi}", "state", hash, "turn",
+                                brink_turn(e)), bad);
+  }
   if (*bad) {
     json_decref(opt);
     return NULL;
@@ -91,6 +101,7 @@ static bool describe(batch *b, brink_engine *e, uint64_t seed) {
   m->hash = copy(hash, &bad);
   m->default_outcome = copy(brink_scenario_field(e, "default_outcome"), &bad);
   m->seed = seed;
+  m->continued = c->from != NULL;
   int n = brink_actor_count(e);
   if ((m->actors = zalloc((size_t)n, sizeof *m->actors, &bad)) == NULL)
     return false;
@@ -119,12 +130,13 @@ static bool describe(batch *b, brink_engine *e, uint64_t seed) {
   if (bad || !describe_moves(b, e, m)) return false;
   int last = brink_turn_count(e);
   m->nturns = c->turns && c->turns < last ? c->turns : last;
+  if (m->continued) m->nturns = last;   /* the state's own limit counts */
   if ((m->dates = zalloc((size_t)m->nturns + 1, sizeof *m->dates, &bad)))
     for (int k = 0; k <= m->nturns; k++)
       m->dates[k] = brink_turn_date(e, k + 1);
   double x;
   m->has_score = m->nactors > 0 && brink_score(e, 0, &x) != BRINK_ENOTFOUND;
-  m->options = options_json(c, &bad);
+  m->options = options_json(c, e, &bad);
   return !bad;
 }
 
@@ -206,7 +218,10 @@ static int prepare(batch *b, char *err, size_t cap) {
   int rc = batch_load(b, &b->e, err, cap);
   if (rc) return rc;
   uint64_t seed = c->has_seed ? c->seed : brink_scenario_seed(b->e);
-  if ((rc = brink_start(b->e, seed)) != BRINK_OK)
+  if (c->from && brink_outcome(b->e))
+    return refuse(err, cap, BRINK_EINVAL, "the run has ended (%s): there is "
+                  "nothing to go on from", brink_outcome(b->e));
+  if (!c->from && (rc = brink_start(b->e, seed)) != BRINK_OK)
     return refuse(err, cap, rc == BRINK_ENOMEM ? rc : BRINK_ESTATE, "%s",
                   brink_errmsg(b->e));
   if (presets_apply(b->e, c->sets, c->nsets, err, cap) != 0)

@@ -378,6 +378,7 @@ static int meta_from_header(json_t *h, bmeta *m) {
   m->seed = strtoull(seed, NULL, 10);
   m->runs = json_integer_value(json_object_get(h, "runs"));
   m->options = json_incref(json_object_get(h, "options"));
+  m->continued = json_object_get(m->options, "from") != NULL;
   m->has_score = json_is_true(json_object_get(h, "score"));
   int n = (int)json_array_size(actors);
   m->actors = batch_calloc((size_t)n, sizeof *m->actors);
@@ -614,11 +615,13 @@ int parts_merge(bpart *parts, int n, bmeta *m, btable *t, char *err,
     for (int i = 0; i < n; i++)
       if (parts[i].first > covered && parts[i].first < upto)
         upto = parts[i].first;
-    snprintf(err, cap, "a gap: no part holds runs %lld-%lld (seeds "
-             "%llu-%llu); is a shard missing?", (long long)covered,
-             (long long)upto - 1,
-             (unsigned long long)(m->seed + (uint64_t)covered),
-             (unsigned long long)(m->seed + (uint64_t)upto - 1));
+    char seeds[64] = "";
+    if (!m->continued)
+      snprintf(seeds, sizeof seeds, " (seeds %llu-%llu)",
+               (unsigned long long)(m->seed + (uint64_t)covered),
+               (unsigned long long)(m->seed + (uint64_t)upto - 1));
+    snprintf(err, cap, "a gap: no part holds runs %lld-%lld%s; is a shard "
+             "missing?", (long long)covered, (long long)upto - 1, seeds);
     return BRINK_EFORMAT;
   }
   if (table_alloc(m, t, 0, m->runs) != 0) return BRINK_ENOMEM;

@@ -214,6 +214,125 @@ static int *trigger_order(const btable *t) {
   return ix;
 }
 
+/*
+** What the outcomes turn on.  For each variable that is a number, a flag
+** or an integer (enums aside), the share of the spread of its final
+** values that the outcome accounts for, eta squared: the sum over
+** outcomes of n_o (mean_o - mean)^2 over the sum over runs of
+** (x - mean)^2.  1 when the outcome alone fixes the value, 0 when the
+** value is spread alike whatever the outcome.  Kept: the TURN_ON largest
+** of at least 0.01, largest first (ties in variable order).  Sums are
+** taken in run order, so the choice is the same for any --jobs.
+*/
+#define TURN_ON 5
+
+typedef struct turn_on {
+  int n;
+  int var[TURN_ON];
+  double eta2[TURN_ON];
+  double *mean;           /* noutcomes x TURN_ON: mean by outcome index */
+  int64_t *count;         /* runs per outcome index */
+} turn_on;
+
+static void turn_on_free(turn_on *u) {
+  free(u->mean);
+  free(u->count);
+}
+
+/* 0, or -1 when out of memory (then 'u' needs no freeing). */
+static int find_turn_on(const bmeta *m, const btable *t, turn_on *u) {
+  int no = t->noutcomes;
+  size_t nv = (size_t)m->nvars;
+  u->n = 0;
+  u->mean = batch_calloc((size_t)no * TURN_ON, sizeof *u->mean);
+  u->count = batch_calloc((size_t)no, sizeof *u->count);
+  double *sum = batch_calloc((size_t)no, sizeof *sum);
+  if (u->mean == NULL || u->count == NULL || sum == NULL) {
+    turn_on_free(u);
+    free(sum);
+    return -1;
+  }
+  for (int64_t r = 0; r < t->count; r++) u->count[t->outcome[r]]++;
+  for (int v = 0; v < m->nvars && t->count > 1; v++) {
+    if (m->types[v] == BRINK_ENUM) continue;
+    double all = 0, total = 0, between = 0;
+    for (int k = 0; k < no; k++) sum[k] = 0;
+    for (int64_t r = 0; r < t->count; r++) {
+      double x = t->final[(size_t)r * nv + (size_t)v];
+      sum[t->outcome[r]] += x;
+      all += x;
+    }
+    all /= (double)t->count;
+    for (int64_t r = 0; r < t->count; r++) {
+      double d = t->final[(size_t)r * nv + (size_t)v] - all;
+      total += d * d;
+    }
+    for (int k = 0; k < no; k++) {
+      if (u->count[k] == 0) continue;
+      double d = sum[k] / (double)u->count[k] - all;
+      between += (double)u->count[k] * d * d;
+    }
+    double eta2 = total > 0 ? between / total : 0;
+    if (!(eta2 >= 0.01)) continue;
+    int at = u->n < TURN_ON ? u->n : TURN_ON;
+    while (at > 0 && eta2 > u->eta2[at - 1]) at--;
+    if (at >= TURN_ON) continue;
+    int last = u->n < TURN_ON ? u->n : TURN_ON - 1;
+    for (int i = last; i > at; i--) {
+      u->var[i] = u->var[i - 1];
+      u->eta2[i] = u->eta2[i - 1];
+      for (int k = 0; k < no; k++)
+        u->mean[(size_t)k * TURN_ON + (size_t)i] =
+            u->mean[(size_t)k * TURN_ON + (size_t)i - 1];
+    }
+    u->var[at] = v;
+    u->eta2[at] = eta2 > 1 ? 1 : eta2;
+    for (int k = 0; k < no; k++)
+      u->mean[(size_t)k * TURN_ON + (size_t)at] =
+          u->count[k] ? sum[k] / (double)u->count[k] : 0;
+    if (u->n < TURN_ON) u->n++;
+  }
+  free(sum);
+  return 0;
+}
+
+/* The index in t->outcomes of 'name', or -1. */
+static int outcome_index(const btable *t, const char *name) {
+  for (int k = 0; k < t->noutcomes; k++)
+    if (strcmp(t->outcomes[k], name) == 0) return k;
+  return -1;
+}
+
+/* "turn_on": [{"var", "eta2", "mean": {OUTCOME: mean}}]; NULL: memory. */
+static json_t *turn_on_json(const bmeta *m, const btable *t, const tally *y) {
+  turn_on u;
+  json_t *a = json_array();
+  bool bad = a == NULL;
+  if (bad || find_turn_on(m, t, &u) != 0) {
+    json_decref(a);
+    return NULL;
+  }
+  for (int i = 0; i < u.n; i++) {
+    json_t *d = json_object(), *means = json_object();
+    jput(d, "var", json_string(m->vars[u.var[i]]), &bad);
+    jput(d, "eta2", jnum(round_sig(u.eta2[i], 3)), &bad);
+    for (int o = 0; o < y->n; o++) {
+      int k = outcome_index(t, y->names[o]);
+      if (k < 0 || u.count[k] == 0) continue;
+      jput(means, y->names[o],
+           jnum(round_sig(u.mean[(size_t)k * TURN_ON + (size_t)i], 6)), &bad);
+    }
+    jput(d, "mean", means, &bad);
+    jappend(a, d, &bad);
+  }
+  turn_on_free(&u);
+  if (bad) {
+    json_decref(a);
+    return NULL;
+  }
+  return a;
+}
+
 json_t *summary_json(const bmeta *m, const btable *t) {
   json_t *j = json_object();
   int64_t n = t->count;
@@ -228,6 +347,8 @@ json_t *summary_json(const bmeta *m, const btable *t) {
   if (m->sweep) jput(j, "sweep", json_incref(m->sweep), &bad);
   jput(j, "runs", json_integer(n), &bad);
   jput(j, "seed", jseed(m->seed), &bad);
+  if (m->continued)
+    jput(j, "from", json_incref(json_object_get(m->options, "from")), &bad);
   jput(j, "verified", json_integer(t->verified), &bad);
   json_t *outs = json_object(), *ci = json_object();
   for (int i = 0; i < y.n; i++) {
@@ -239,6 +360,7 @@ json_t *summary_json(const bmeta *m, const btable *t) {
   }
   jput(j, "outcomes", outs, &bad);
   jput(j, "outcome_ci95", ci, &bad);
+  if (m->continued) jput(j, "turn_on", turn_on_json(m, t, &y), &bad);
   json_t *fin = json_object();
   for (int v = 0; v < m->nvars; v++) {
     if (!described(m, t, v)) continue;
@@ -305,9 +427,8 @@ json_t *summary_json(const bmeta *m, const btable *t) {
   json_t *errs = json_array();
   for (int64_t r = 0; r < n && json_array_size(errs) < 10; r++)
     if (t->error[r])
-      jappend(errs, json_pack("{sIss}", "seed",
-                            (json_int_t)(m->seed + (uint64_t)r), "message",
-                            t->error[r]), &bad);
+      jappend(errs, json_pack("{soss}", "seed", jseed(run_seed(m, r)),
+                              "message", t->error[r]), &bad);
   if (json_array_size(errs)) jput(j, "errors", errs, &bad);
   else json_decref(errs);
   tally_free(&y);
@@ -335,15 +456,96 @@ static int name_width(const char *const *names, int n, int least) {
   return w > 40 ? 40 : w;
 }
 
+/* The turn a continuation goes on from. */
+static long long from_turn(const bmeta *m) {
+  return (long long)json_integer_value(
+      json_object_get(json_object_get(m->options, "from"), "turn"));
+}
+
+/* The first line: the scenario, the runs and their seeds. */
+static void head_text(FILE *f, const bmeta *m, int64_t n) {
+  term_printf(f, "%s%s%s%s: ", *m->title ? m->title : m->scenario,
+              *m->title ? " (" : "", *m->title ? m->scenario : "",
+              *m->title ? ")" : "");
+  if (m->continued)
+    fprintf(f, "%lld continuations from turn %lld, seed %llu\n",
+            (long long)n, from_turn(m), (unsigned long long)m->seed);
+  else
+    fprintf(f, "%lld runs, seeds %llu..%llu\n", (long long)n,
+            (unsigned long long)m->seed,
+            (unsigned long long)(m->seed + (uint64_t)(n ? n - 1 : 0)));
+}
+
+/* A mean in a narrow column: fewer decimals as it grows. */
+static void mean_text(double x, char *buf, size_t cap) {
+  double a = fabs(x);
+  snprintf(buf, cap, a >= 1000 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f",
+           round_sig(x, 6));
+}
+
+/* The table of find_turn_on(): 0, or BRINK_ENOMEM. */
+static int turn_on_text(FILE *f, const bmeta *m, const btable *t,
+                        const tally *y) {
+  turn_on u;
+  if (find_turn_on(m, t, &u) != 0) return BRINK_ENOMEM;
+  if (u.n == 0) {
+    fputs("\nwhat the outcomes turn on: no final value differs much "
+          "between them\n", f);
+    turn_on_free(&u);
+    return 0;
+  }
+  fputs("\nwhat the outcomes turn on (the mean at the end in each outcome; "
+        "eta2:\nthe share of the spread of final values the outcome "
+        "accounts for)\n", f);
+  int w = 20;
+  for (int i = 0; i < u.n; i++)
+    if ((int)strlen(m->vars[u.var[i]]) > w)
+      w = (int)strlen(m->vars[u.var[i]]);
+  if (w > 40) w = 40;
+  term_printf(f, "  %-*s %6s", w, "", "eta2");
+  for (int o = 0; o < y->n; o++) {
+    int k = outcome_index(t, y->names[o]);
+    if (k >= 0 && u.count[k])
+      term_printf(f, " %*s", (int)strlen(y->names[o]) > 8
+                             ? (int)strlen(y->names[o]) : 8, y->names[o]);
+  }
+  fputc('\n', f);
+  for (int i = 0; i < u.n; i++) {
+    term_printf(f, "  %-*s %6.2f", w, m->vars[u.var[i]], u.eta2[i]);
+    for (int o = 0; o < y->n; o++) {
+      int k = outcome_index(t, y->names[o]);
+      if (k < 0 || u.count[k] == 0) continue;
+      char buf[48];
+      mean_text(u.mean[(size_t)k * TURN_ON + (size_t)i], buf, sizeof buf);
+      fprintf(f, " %*s", (int)strlen(y->names[o]) > 8
+                         ? (int)strlen(y->names[o]) : 8, buf);
+    }
+    fputc('\n', f);
+  }
+  turn_on_free(&u);
+  return 0;
+}
+
+/* The outcome table: runs, share and its 95% Wilson interval. */
+static void outcomes_text(FILE *f, const tally *y, int64_t n) {
+  int w = name_width(y->names, y->n, 20);
+  term_printf(f, "\n%-*s %8s %7s  %s\n", w + 2, "outcomes", "runs", "share",
+              "95% interval");
+  for (int i = 0; i < y->n; i++) {
+    double lo, hi;
+    wilson95(y->counts[i], n, &lo, &hi);
+    term_printf(f, "  %-*s %8lld %6.1f%%  [%.1f%%, %.1f%%]\n", w, y->names[i],
+                (long long)y->counts[i],
+                n ? 100.0 * (double)y->counts[i] / (double)n : 0.0, 100 * lo,
+                100 * hi);
+  }
+}
+
 int summary_text(FILE *f, const bmeta *m, const btable *t) {
   int64_t n = t->count;
   tally y;
   if (count_outcomes(m, t, &y) != 0) return BRINK_ENOMEM;
-  term_printf(f, "%s%s%s%s: %lld runs, seeds %llu..%llu\n",
-              *m->title ? m->title : m->scenario, *m->title ? " (" : "",
-              *m->title ? m->scenario : "", *m->title ? ")" : "", (long long)n,
-              (unsigned long long)m->seed,
-              (unsigned long long)(m->seed + (uint64_t)(n ? n - 1 : 0)));
+  head_text(f, m, n);
   term_printf(f, "verified: %lld run%s played again in a fresh engine, record "
               "for record the same\n", (long long)t->verified,
               t->verified == 1 ? "" : "s");
@@ -367,20 +569,14 @@ int summary_text(FILE *f, const bmeta *m, const btable *t) {
     fputc('\n', f);
   }
 
-  int w = name_width(y.names, y.n, 20);
-  term_printf(f, "\n%-*s %8s %7s  %s\n", w + 2, "outcomes", "runs", "share",
-              "95% interval");
-  for (int i = 0; i < y.n; i++) {
-    double lo, hi;
-    wilson95(y.counts[i], n, &lo, &hi);
-    term_printf(f, "  %-*s %8lld %6.1f%%  [%.1f%%, %.1f%%]\n", w, y.names[i],
-                (long long)y.counts[i],
-                n ? 100.0 * (double)y.counts[i] / (double)n : 0.0, 100 * lo,
-                100 * hi);
+  outcomes_text(f, &y, n);
+  if (m->continued && turn_on_text(f, m, t, &y) != 0) {
+    tally_free(&y);
+    return BRINK_ENOMEM;
   }
 
   bool header = false;
-  w = name_width((const char *const *)m->vars, m->nvars, 20);
+  int w = name_width((const char *const *)m->vars, m->nvars, 20);
   for (int v = 0; v < m->nvars; v++) {
     if (!described(m, t, v)) continue;
     if (!header) {
@@ -477,10 +673,27 @@ int summary_text(FILE *f, const bmeta *m, const btable *t) {
   if (errors)
     term_printf(f, "\n%lld run%s ended in a script error; the first, seed %llu:"
                 "\n  %s\n", (long long)errors, errors == 1 ? "" : "s",
-                (unsigned long long)(m->seed + (uint64_t)first),
+                (unsigned long long)run_seed(m, first),
                 t->error[first]);
   tally_free(&y);
   return ferror(f) ? -1 : 0;
+}
+
+int forecast_text(FILE *f, const bmeta *m, const btable *t) {
+  tally y;
+  if (count_outcomes(m, t, &y) != 0) return BRINK_ENOMEM;
+  head_text(f, m, t->count);
+  outcomes_text(f, &y, t->count);
+  int rc = turn_on_text(f, m, t, &y);
+  int64_t errors = 0, first = -1;
+  for (int64_t r = 0; r < t->count; r++)
+    if (t->error[r] && errors++ == 0) first = r;
+  if (rc == 0 && errors)
+    term_printf(f, "\n%lld run%s ended in a script error; the first, seed "
+                "%llu:\n  %s\n", (long long)errors, errors == 1 ? "" : "s",
+                (unsigned long long)run_seed(m, first), t->error[first]);
+  tally_free(&y);
+  return rc ? rc : ferror(f) ? -1 : 0;
 }
 
 int sweep_table(FILE *f, const bmeta *ms, const btable *ts, int n) {
@@ -714,8 +927,7 @@ int write_csv_rows(FILE *f, const bmeta *m, const btable *t,
   }
   char buf[128];
   for (int64_t r = 0; r < t->count; r++) {
-    fprintf(f, "%llu,", (unsigned long long)(m->seed +
-                                              (uint64_t)(t->first + r)));
+    fprintf(f, "%llu,", (unsigned long long)run_seed(m, t->first + r));
     csv_field(f, t->outcomes[t->outcome[r]]);
     fprintf(f, ",%d", t->turn[r]);
     json_object_foreach(m->sweep, key, v) {

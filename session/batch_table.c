@@ -7,6 +7,21 @@
 
 #include "batch.h"
 
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+uint64_t continuation_seed(uint64_t s, int64_t i) {
+  return splitmix64(s + (uint64_t)i * 0x9e3779b97f4a7c15ull);
+}
+
+uint64_t run_seed(const bmeta *m, int64_t i) {
+  return m->continued ? continuation_seed(m->seed, i) : m->seed + (uint64_t)i;
+}
+
 void *batch_calloc(size_t n, size_t size) {
   return calloc(n ? n : 1, size ? size : 1);
 }
@@ -55,7 +70,10 @@ int table_alloc(const bmeta *m, btable *t, int64_t first, int64_t count) {
     t->series = batch_calloc(n * (size_t)m->nseries * (size_t)(m->nturns + 1),
                        sizeof *t->series);
   t->moves = batch_calloc((size_t)m->nrep_all, sizeof *t->moves);
+  if (m->continued)
+    t->first_action = batch_calloc(n, sizeof *t->first_action);
   if (t->outcome && t->turn && t->error && t->final && t->moves &&
+      (t->first_action || !m->continued) &&
       (t->score || !m->has_score) && (t->series || !m->nseries))
     return 0;
   table_free(t);
@@ -72,6 +90,7 @@ void table_free(btable *t) {
   free(t->score);
   free(t->series);
   free(t->moves);
+  free(t->first_action);
   free_strings(t->outcomes, t->noutcomes);
   free_strings(t->triggers, t->ntriggers);
   free(t->trigger_runs);

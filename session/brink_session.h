@@ -174,6 +174,30 @@ BRINK_API int brink_session_load(brink_session *s, const char *path,
 BRINK_API int brink_session_why(brink_session *s, const char *name,
                                 char **text);
 
+/*
+** Looking ahead from where the session stands, as /forecast [N] and
+** /preview MOVE [TARGET] [N] do (docs/tabletop.md): 'runs' continuations
+** (0: 500) played on threads by the batch engine, each seat by the
+** built-in AI and each policy as set, continuation i seeded from the
+** session's seed and i alone, so the numbers do not depend on the
+** threads.  A forecast gives the outcome shares with 95% intervals and
+** what the outcomes turn on; a preview pairs each continuation in which
+** the seat to move plays 'move' (on 'target', or NULL) with one on the
+** same seed in which the AI chooses, and gives both shares and their
+** difference with a paired 95% interval.  The text is malloc'd, freed
+** with brink_buffer_free(), and also said through on_say.  Nothing
+** changes but the log, which records the command.  BRINK_EINVAL with the
+** reason when refused: the run has ended, or for a preview no seat is to
+** move or 'move' is not one it may play now.
+*/
+BRINK_API int brink_session_forecast(brink_session *s, int runs, char **text);
+BRINK_API int brink_session_preview(brink_session *s, const char *move,
+                                    const char *target, int runs,
+                                    char **text);
+/* The threads of forecasts and previews: 0 (the default) one per online
+   CPU, else 1 to 1024.  Any time. */
+BRINK_API int brink_session_jobs(brink_session *s, int jobs);
+
 /* The whole session (setup, state, branch points, log) as a save: JSON
    text, 'len' bytes, freed with brink_buffer_free(). */
 BRINK_API int brink_session_save(brink_session *s, void **out, size_t *len);

@@ -681,6 +681,13 @@ static const char *const help_text =
     "  /branches            list the branch points\n"
     "  /reload              re-read the scenario file, keep the world\n"
     "  /why VAR             the last changes of VAR and their causes\n"
+    "  /forecast [N]        N runs on from here (default 500), the AI in\n"
+    "                       every seat: how it may end, and what that\n"
+    "                       turns on; changes nothing\n"
+    "  /preview MOVE [TARGET] [N]\n"
+    "                       the seat to move plays MOVE, against what the\n"
+    "                       AI would choose: outcome shares side by side,\n"
+    "                       N pairs on the same dice; changes nothing\n"
     "  /report FILE         the after-action report so far (.html or .md)\n"
     "  /hold                hold each turn when its moves are made, before\n"
     "                       it resolves (triggers, outcomes), to look,\n"
@@ -692,7 +699,7 @@ static const char *const help_text =
 static const char *const commands[] = {
     "/state", "/set", "/news", "/fire", "/odds", "/undo", "/save", "/load",
     "/branch", "/branches", "/reload", "/why", "/report", "/help", "/quit",
-    "/hold", "/release", NULL};
+    "/hold", "/release", "/forecast", "/preview", NULL};
 
 int session_command(session *s, const char *text) {
   char line[4096];
@@ -751,6 +758,8 @@ int session_command(session *s, const char *text) {
   case 14: s->quit = true; break;
   case 15:
   case 16: changed = cmd_hold(s, known == 15); break;
+  case 17: session_forecast(s, copy); break;
+  case 18: session_preview(s, copy); break;
   }
   free(copy);
   return changed ? 1 : 0;

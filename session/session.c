@@ -304,6 +304,14 @@ int presets_apply(brink_engine *e, const char *const *sets, int nsets,
   return 0;
 }
 
+int policy_apply(brink_engine *e, const char *assign) {
+  const char *eq = strchr(assign, '=');
+  char actor[256];
+  snprintf(actor, sizeof actor, "%.*s", eq ? (int)(eq - assign) : 0, assign);
+  int a, rc = eq ? brink_actor_find(e, actor, &a) : BRINK_EINVAL;
+  return rc == BRINK_OK ? brink_policy_assign(e, a, eq + 1) : rc;
+}
+
 /* Seats, policies and the turn limit of s->setup, applied to s->e. */
 int session_configure(session *s, char *err, size_t cap) {
   brink_engine *e = s->e;

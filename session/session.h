@@ -419,6 +419,7 @@ struct session {
   int io_error;
   int *seen_news;           /* per actor: model entries already shown */
   report_fn report;         /* NULL: /report is not offered */
+  int jobs;                 /* /forecast's threads; 0: one per CPU */
   char refusal[600];        /* why the last refusal (session_refuse) */
 };
 
@@ -433,6 +434,10 @@ void session_emit(session *s, const char *line);
 */
 int presets_apply(brink_engine *e, const char *const *sets, int nsets,
                   char *err, size_t cap);
+/* Assigns "ACTOR=NAME" as --policy does: a status of brink.h, with the
+   engine's message when the actor or the policy is refused, BRINK_EINVAL
+   for text without '='. */
+int policy_apply(brink_engine *e, const char *assign);
 /* Seats, policies and turn limit of s->setup into s->e; 2 with 'err' when
    refused. */
 int session_configure(session *s, char *err, size_t cap);
@@ -516,6 +521,10 @@ int session_answer(session *s, const char *line);
 void session_show_seat(session *s);
 /* Writes s->log as the report at 'path'. */
 int session_report(session *s, const char *path);
+/* forecast.c: /forecast [N] and /preview MOVE [TARGET] [N], with their
+   arguments; what they find is said, a refusal refused. */
+void session_forecast(session *s, char *args);
+void session_preview(session *s, char *args);
 
 /* ---------------------------------------------------------------------- */
 /* record.c: what each kind of log record holds.                          */

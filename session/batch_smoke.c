@@ -238,7 +238,7 @@ int smoke_findings(const batch *b, const btable *t, smoke *out) {
       never(&f, brink_outcome_where(e, o), "outcome", name, "reached", runs);
   }
   unwritten(&f, b, t, runs);
-  if (!f.oom) qsort(f.v, (size_t)f.n, sizeof *f.v, cmp_finding);
+  if (!f.oom && f.n > 0) qsort(f.v, (size_t)f.n, sizeof *f.v, cmp_finding);
   for (int64_t i = 0; i < f.n; i++) {
     const finding *x = &f.v[i];
     if (f.oom || x->where == NULL || x->text == NULL) {

@@ -40,7 +40,10 @@ move "negotiate" {
   doc = "Send a delegation to the water talks",
   when = function(w) return w.UP.tension.DOWN < 80, "tension is too high to talk" end,
   effect = function(w, m)                -- m.by is the actor making the move
-    w.talks = w.talks + random(5, 15)    -- draws come from the seeded generator
+    -- Draws come from the seeded generator; the last argument names a
+    -- stream of draws of their own, so the talks' luck stays the same
+    -- when the scenario draws more elsewhere (docs: named streams).
+    w.talks = w.talks + random(5, 15, "talks")
     news("%s sends a delegation; the talks stand at %d", m.by, w.talks)
   end,
 }

@@ -3,7 +3,8 @@ stds.brink = {
   read_globals = {
     "scenario", "actor", "var", "relation", "move", "trigger", "event",
     "outcome", "policy", "on", "chance", "random", "normal", "pick", "news",
-    "schedule", "fire", "end_scenario", "date", "import",
+    "schedule", "fire", "end_scenario", "date", "import", "believe", "reveal",
+    "belief", "view",
   },
   globals = { "score" },
 }

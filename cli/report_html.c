@@ -303,6 +303,25 @@ void report_html(FILE *o, const report_facts *r) {
   }
   fprintf(o, "</table>\n<p class=\"legend\">%d of %d variables changed; the "
           "rest kept their starting values.</p>\n", r->nchanged, r->nvars);
+  for (int i = 0; i < r->nbeliefs; i++) {
+    const report_belief *b = &r->beliefs[i];
+    if (i == 0)
+      fprintf(o, "<h2>What each actor believed</h2>\n<table>\n<tr><th>Actor"
+              "</th><th>Variable</th><th class=\"n\">Believed</th><th "
+              "class=\"n\">Truth</th><th class=\"n\">Gap</th></tr>\n");
+    const char *cell[] = {b->actor, b->var, b->belief, b->truth, b->gap};
+    fprintf(o, "<tr>");
+    for (int k = 0; k < 5; k++) {
+      fprintf(o, k < 2 ? "<td>" : "<td class=\"n\">");
+      esc(o, cell[k]);
+      fprintf(o, "</td>");
+    }
+    fprintf(o, "</tr>\n");
+  }
+  if (r->nbeliefs)
+    fprintf(o, "</table>\n<p class=\"legend\">Each actor's last belief about "
+            "a value it could not see, against the value at the end; the gap "
+            "is how far the truth lay outside the belief.</p>\n");
   fprintf(o, "<h2>The facilitator's interventions</h2>\n");
   for (int i = 0; i < r->ninterventions; i++) {
     if (i == 0) fprintf(o, "<table>\n<tr><th>Turn</th><th>Command</th></tr>\n");

@@ -154,6 +154,22 @@ void report_md(FILE *o, const report_facts *r) {
     fprintf(o, " |\n");
   }
   fprintf(o, "\n%d of %d variables changed.\n", r->nchanged, r->nvars);
+  for (int i = 0; i < r->nbeliefs; i++) {
+    const report_belief *b = &r->beliefs[i];
+    if (i == 0)
+      fprintf(o, "\n## What each actor believed\n\n| actor | variable | "
+              "believed | truth | gap |\n|---|---|--:|--:|--:|\n");
+    const char *cell[] = {b->actor, b->var, b->belief, b->truth, b->gap};
+    for (int k = 0; k < 5; k++) {
+      fprintf(o, "| ");
+      mesc(o, cell[k]);
+      fprintf(o, " ");
+    }
+    fprintf(o, "|\n");
+  }
+  if (r->nbeliefs)
+    fprintf(o, "\nThe gap is how far the value at the end lay outside the "
+            "actor's last belief.\n");
   fprintf(o, "\n## The facilitator's interventions\n\n");
   for (int i = 0; i < r->ninterventions; i++) {
     fprintf(o, "- turn %d: ", r->interventions[i]->turn);

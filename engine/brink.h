@@ -284,6 +284,17 @@ BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *spec,
 */
 BRINK_API int brink_var_init_for(brink_engine *e, int decl, const char *actor,
                                  double init); /* [w] */
+/*
+** Declares the starting belief about a hidden variable (not public):
+** 'actor' (copied; NULL for every actor that cannot see it) takes it to
+** lie in [lo, hi], a point when lo == hi.  Later calls win over earlier
+** ones, an actor's own over NULL's.  Without one, an actor's belief is the
+** variable's whole range, which means it knows nothing.  Checked when the
+** world is sealed (the actor exists, both ends are values the variable
+** may take).
+*/
+BRINK_API int brink_var_believed(brink_engine *e, int decl, const char *actor,
+                                 double lo, double hi); /* [w] */
 /* Resolves declarations into instances; no declarations after this. */
 BRINK_API int brink_world_seal(brink_engine *e); /* [w] */
 
@@ -495,7 +506,8 @@ enum brink_record_kind {
   BRINK_REC_EVENT = 5,
   BRINK_REC_NEWS = 6,
   BRINK_REC_ERROR = 7,
-  BRINK_REC_END = 8
+  BRINK_REC_END = 8,
+  BRINK_REC_BELIEF = 9
 };
 
 typedef struct brink_record {
@@ -515,6 +527,8 @@ typedef struct brink_record {
   const char *where;   /* errors: "file.lua:42" or "" */
   const char *in;      /* errors: "trigger:y" or "" */
   uint64_t seed;       /* start */
+  double lo, hi;       /* beliefs: what 'actor' now takes 'var' to be
+                          (cause as for sets) */
 } brink_record;
 
 typedef void (*brink_record_fn)(void *ud, const brink_record *r);
@@ -839,7 +853,8 @@ BRINK_API int brink_decide(brink_engine *e); /* [w] */
 ** Observations: what 'actor' knows now as brink_observation_size(e)
 ** doubles: [0] the turn, [1] 1 once the run has ended, then each
 ** variable's value in id order (for a variable 'actor' may not see, the
-** mean of its prior, else 0: never the value), then each variable's 1 if
+** middle of its belief when it knows something, else the mean of its
+** prior, else 0: never the value), then each variable's 1 if
 ** 'actor' sees it, else 0.  'actor' -1 is the omniscient view.  Fills
 ** min(cap, size) entries; BRINK_EINVAL for a bad actor or buffer.
 */
@@ -937,6 +952,31 @@ BRINK_API void brink_interrupt(brink_engine *e);
    only: the cause of brink_cause_set stays. */
 BRINK_API int brink_var_set_by(brink_engine *e, int var, double value,
                                const char *cause); /* [w] */
+
+/*
+** Beliefs: what 'actor' takes 'var' to be when it cannot see it, a range
+** [lo, hi] (a point when equal), part of the run (reset by brink_start,
+** in snapshots and saved states).  _get of a variable the actor sees
+** gives its value as both ends.  _known is 1 when the actor sees the
+** variable or its belief is narrower than the whole range, 0 when it
+** knows nothing, -1 for a bad id.  _set checks both ends as a write does
+** (clamped into the range; ints, flags and enums exact), needs lo <= hi,
+** refuses a variable the actor sees (BRINK_EINVAL) and, inside a
+** condition, any change (BRINK_ESTATE); it is journaled (a rollback undoes
+** it) and recorded as a BRINK_REC_BELIEF with the running call's cause,
+** or 'cause' (copied) for _set_by.
+*/
+BRINK_API int brink_belief_get(brink_engine *e, int actor, int var,
+                               double *lo, double *hi); /* [r] */
+BRINK_API int brink_belief_known(brink_engine *e, int actor, int var); /* [r] */
+/* The belief as brink_start sets it (as declared), as _get gives it. */
+BRINK_API int brink_belief_start(brink_engine *e, int actor, int var,
+                                 double *lo, double *hi); /* [r] */
+BRINK_API int brink_belief_set(brink_engine *e, int actor, int var,
+                               double lo, double hi); /* [w] */
+BRINK_API int brink_belief_set_by(brink_engine *e, int actor, int var,
+                                  double lo, double hi,
+                                  const char *cause); /* [w] */
 
 #ifdef __cplusplus
 }

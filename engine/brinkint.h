@@ -162,6 +162,10 @@ typedef struct brink__decl {
   char *where;
   struct { char *actor; double init; } *inits;   /* per-actor overrides */
   int ninits, cap_inits;
+  /* Declared starting beliefs (belief.c): 'actor' NULL for every actor
+     that cannot see it; later entries win. */
+  struct { char *actor; double lo, hi; } *believed;
+  int nbelieved, cap_believed;
   int first, count;    /* its slots, after seal */
   int *pair_slot;      /* relations: [a * nactors + b] -> slot, -1 if a==b */
 } brink__decl;
@@ -286,14 +290,17 @@ typedef struct brink__prior {
 
 /* The journal: what a transaction did, undone on rollback and handed to
    the timeline on the outermost commit. */
-enum { BRINK__J_SET, BRINK__J_NEWS, BRINK__J_EVENT, BRINK__J_TRIGGER };
+enum { BRINK__J_SET, BRINK__J_NEWS, BRINK__J_EVENT, BRINK__J_TRIGGER,
+       BRINK__J_BELIEF };
 
 typedef struct brink__entry {
   int kind;
-  int var;             /* sets */
-  double old_value, new_value;
+  int var;             /* sets, beliefs */
+  double old_value, new_value;   /* beliefs: the lows */
   const char *cause;   /* sets: owned by a declaration or 'causes' */
   size_t text;         /* news: offset into 'text'; events: index */
+  int actor;           /* beliefs: who believes */
+  double old_hi, new_hi;         /* beliefs */
 } brink__entry;
 
 typedef struct brink__mark {
@@ -440,6 +447,13 @@ struct brink_engine {
   int nsched, cap_sched;
   int sched_head;              /* the events phase fires from here */
   brink__run run;
+  /* Beliefs (belief.c): for each variable some actor cannot see, each
+     actor's range [lo, hi] for it, part of the run like the values.
+     Slots of actors that see the variable are kept but never used. */
+  int *belief_first;           /* [nvars]: actor 0's slot, -1 if public */
+  double *belief;              /* [2 * nbelief]: lo, hi */
+  double *belief_start;        /* [2 * nbelief]: as declared */
+  int nbelief;
 
   /* change tracking for cached conditions */
   uint64_t clock;              /* bumped by every write */
@@ -502,7 +516,23 @@ void brink__digest_free(brink_engine *e);
 int brink__check_value(brink_engine *e, int var, double *value);
 int brink__field_get(const brink_engine *e, const char *field,
                      const char **out);
+/* Records a problem found while sealing (a diagnostic at the
+   declaration's line) and keeps going; *first keeps the first status. */
+int brink__seal_problem(brink_engine *e, const brink__decl *d, int status,
+                        int *first);
 void brink__world_free(brink_engine *e);
+
+/* belief.c */
+/* Lays out and sets the starting beliefs (at seal); findings as
+   brink__seal_problem reports them. */
+int brink__beliefs_build(brink_engine *e, int *first);
+void brink__beliefs_free(brink_engine *e);
+void brink__believed_free(brink_engine *e, brink__decl *d);
+/* The slot of what 'actor' believes of 'var', or -1 when it sees it. */
+int brink__belief_slot(const brink_engine *e, int var, int actor);
+/* Is slot 's' as it started when nothing was declared (the variable's
+   whole range: the actor knows nothing)? */
+bool brink__belief_unknown(const brink_engine *e, int var, int s);
 
 /* journal.c */
 /* Journals one change; at depth 0 it is emitted at once. */

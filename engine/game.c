@@ -217,11 +217,18 @@ BRINK_API int brink_choose_action(brink_engine *e, int action) {
 /* observations ----------------------------------------------------------- */
 
 /*
-** The value an actor who cannot see 'var' is shown: what it may believe
-** before it learns anything, the prior's mean, else 0.  Never the value.
+** The value an actor who cannot see 'var' is shown: the middle of its
+** belief when it knows something (a declared or changed belief narrower
+** than the whole range), else what it may believe before it learns
+** anything, the prior's mean, else 0.  Never the value.
 */
-static double prior_mean(const brink_engine *e, int var) {
+static double unseen(const brink_engine *e, int var, int actor) {
   double mean;
+  int s = brink__belief_slot(e, var, actor);
+  if (s >= 0 && !brink__belief_unknown(e, var, s)) {
+    double lo = e->belief[2 * s], hi = e->belief[2 * s + 1];
+    return lo + (hi - lo) / 2;
+  }
   return brink__prior_mean(e, var, &mean) ? mean : 0;
 }
 
@@ -242,7 +249,7 @@ BRINK_API int brink_observation(brink_engine *e, int actor, double *out,
   if (cap > 1) out[1] = e->run.phase == BRINK__PH_DONE;
   for (int v = 0; v < n && 2 + v < cap; v++) {
     bool seen = actor < 0 || brink_var_visible(e, v, actor) == 1;
-    out[2 + v] = seen ? e->values[v] : prior_mean(e, v);
+    out[2 + v] = seen ? e->values[v] : unseen(e, v, actor);
     if (2 + n + v < cap) out[2 + n + v] = seen;
   }
   return BRINK_OK;

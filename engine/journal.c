@@ -57,6 +57,14 @@ static void flush(brink_engine *e) {
       r.new_value = en->new_value;
       r.cause = en->cause;
       break;
+    case BRINK__J_BELIEF:
+      brink__record(e, &r, BRINK_REC_BELIEF);
+      r.actor = en->actor;
+      r.var = en->var;
+      r.lo = en->new_value;
+      r.hi = en->new_hi;
+      r.cause = en->cause;
+      break;
     case BRINK__J_NEWS:
       brink__record(e, &r, BRINK_REC_NEWS);
       r.text = e->text + en->text;
@@ -84,7 +92,8 @@ int brink__journal_add(brink_engine *e, const brink__entry *en) {
   }
   brink__entry *slot = &e->journal[e->nentries++];
   *slot = *en;
-  if (slot->kind == BRINK__J_SET && slot->cause == NULL)
+  if ((slot->kind == BRINK__J_SET || slot->kind == BRINK__J_BELIEF) &&
+      slot->cause == NULL)
     slot->cause = current_cause(e);
   if (e->nmarks == 0) flush(e);
   return BRINK_OK;
@@ -113,7 +122,7 @@ int brink__news(brink_engine *e, const char *text, size_t len) {
   memcpy(e->text + at, text, len);
   e->text[at + len] = '\0';
   e->ntext += len + 1;
-  brink__entry en = {BRINK__J_NEWS, -1, 0, 0, NULL, at};
+  brink__entry en = {.kind = BRINK__J_NEWS, .var = -1, .text = at};
   rc = brink__journal_add(e, &en);
   if (rc) {
     brink__hold(e, -held(0, len + 1), 0);
@@ -157,6 +166,11 @@ BRINK_API int brink_txn_rollback(brink_engine *e) {
     if (en->kind == BRINK__J_SET) {
       e->values[en->var] = en->old_value;
       e->version[en->var] = ++e->clock;
+    } else if (en->kind == BRINK__J_BELIEF) {
+      double *b = &e->belief[2 * brink__belief_slot(e, en->var, en->actor)];
+      b[0] = en->old_value;
+      b[1] = en->old_hi;
+      e->valid_from = ++e->clock;
     }
   }
   brink__hold(e, -held(e->nentries - m->entries, e->ntext - m->text), 0);

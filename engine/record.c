@@ -79,7 +79,8 @@ static void put_value(out *o, const brink_engine *e, int var, double v) {
 }
 
 static const char *kind_names[] = {"start", "turn", "move", "set", "trigger",
-                                   "event", "news", "error", "end"};
+                                   "event", "news", "error", "end",
+                                   "belief"};
 
 BRINK_API int brink_record_json(const brink_engine *e, const brink_record *rec,
                                 char *buf, size_t cap) {
@@ -88,7 +89,7 @@ BRINK_API int brink_record_json(const brink_engine *e, const brink_record *rec,
   int rc = brink__struct_in(e, &full, sizeof full, rec, "brink_record");
   if (rc != BRINK_OK) return rc;
   const brink_record *r = &full;
-  if (r->kind < 0 || r->kind > BRINK_REC_END)
+  if (r->kind < 0 || r->kind > BRINK_REC_BELIEF)
     return brink__error(e, BRINK_EINVAL, "no record kind %d", (int)r->kind);
   if (buf == NULL && cap)
     return brink__error(e, BRINK_EINVAL, "buf is NULL but cap is %zu", cap);
@@ -101,6 +102,11 @@ BRINK_API int brink_record_json(const brink_engine *e, const brink_record *rec,
   if (r->kind == BRINK_REC_SET && (!e->sealed || r->var < 0 ||
                                    r->var >= e->nvars))
     return brink__bad_id(e, "variable", r->var);
+  if (r->kind == BRINK_REC_BELIEF &&
+      (!e->sealed || r->var < 0 || r->var >= e->nvars || r->actor < 0 ||
+       r->actor >= e->nactors))
+    return brink__error(e, BRINK_EINVAL, "a belief record with a bad actor "
+                        "or variable id");
   out o = {buf, cap, 0};
   puts_(&o, "{\"t\":");
   put_string(&o, kind_names[r->kind]);
@@ -142,6 +148,19 @@ BRINK_API int brink_record_json(const brink_engine *e, const brink_record *rec,
     put_value(&o, e, r->var, r->old_value);
     put_key(&o, "new");
     put_value(&o, e, r->var, r->new_value);
+    put_key(&o, "cause");
+    put_string(&o, r->cause);
+    break;
+  case BRINK_REC_BELIEF:
+    put_int(&o, "turn", r->turn);
+    put_key(&o, "actor");
+    put_string(&o, brink_actor_id(e, r->actor));
+    put_key(&o, "var");
+    put_string(&o, brink_var_name(e, r->var));
+    put_key(&o, "lo");
+    put_value(&o, e, r->var, r->lo);
+    put_key(&o, "hi");
+    put_value(&o, e, r->var, r->hi);
     put_key(&o, "cause");
     put_string(&o, r->cause);
     break;

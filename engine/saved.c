@@ -21,7 +21,8 @@
 #include "sha256.h"
 
 static const unsigned char MAGIC[8] = {'B', 'R', 'N', 'K', 'S', 'T', 'A', 'T'};
-#define STATE_VERSION 2   /* 2: named streams; 1 is still read */
+/* 2: named streams; 3: beliefs; older ones are still read. */
+#define STATE_VERSION 3
 #define NO_DATA UINT32_MAX
 
 /* buffers ---------------------------------------------------------------- */
@@ -145,6 +146,8 @@ static void write_state(brink_engine *e, const unsigned char digest[32],
     put(w, st->name, strlen(st->name));
     for (int k = 0; k < 4; k++) put_u64(w, st->rng.s[k]);
   }
+  put_i32(w, e->nbelief);
+  for (int i = 0; i < 2 * e->nbelief; i++) put_f64(w, e->belief[i]);
 }
 
 BRINK_API int brink_state_save(brink_engine *e, void **out, size_t *len) {
@@ -238,6 +241,7 @@ typedef struct loaded {
   double odds_p;
   int nstreams;
   brink__stream streams[BRINK__MAX_STREAMS];
+  const unsigned char *beliefs;   /* NULL: as they start (before 3) */
 } loaded;
 
 static void loaded_free(brink_engine *e, loaded *l) {
@@ -392,6 +396,32 @@ static int read_streams(brink_engine *e, reader *r, loaded *l) {
   return BRINK_OK;
 }
 
+/* Each belief as it started or one brink_belief_set could have made. */
+static int read_beliefs(brink_engine *e, reader *r, loaded *l) {
+  if (get_i32(r) != e->nbelief) return refuse(e, "another number of beliefs");
+  l->beliefs = take(r, sizeof(double) * 2 * (size_t)e->nbelief);
+  if (l->beliefs == NULL) return refuse(e, "truncated");
+  reader b = {l->beliefs, r->p, false};
+  for (int v = 0; v < e->nvars; v++) {
+    if (e->belief_first[v] < 0) continue;
+    for (int a = 0; a < e->nactors; a++) {
+      int s = e->belief_first[v] + a;
+      b.p = l->beliefs + sizeof(double) * 2 * (size_t)s;
+      double lo = get_f64(&b), hi = get_f64(&b), x = lo, y = hi;
+      if (lo == e->belief_start[2 * s] && hi == e->belief_start[2 * s + 1])
+        continue;
+      if (brink__check_value(e, v, &x) != BRINK_OK || x != lo ||
+          brink__check_value(e, v, &y) != BRINK_OK || y != hi || lo > hi) {
+        char why[300];
+        snprintf(why, sizeof why, "what %s believes of %s is not a range "
+                 "of its values", e->actors[a].id, e->vars[v].name);
+        return refuse(e, why);
+      }
+    }
+  }
+  return BRINK_OK;
+}
+
 static int read_state(brink_engine *e, const unsigned char *data, size_t len,
                       loaded *l) {
   if (len < sizeof MAGIC + 4 + 32 + 32 ||
@@ -403,7 +433,7 @@ static int read_state(brink_engine *e, const unsigned char *data, size_t len,
     return refuse(e, "damaged (its checksum does not match)");
   reader r = {data + sizeof MAGIC, data + len - 32, false};
   uint32_t version = get_u32(&r);
-  if (version != 1 && version != STATE_VERSION)
+  if (version < 1 || version > STATE_VERSION)
     return refuse(e, "written by another version of brink");
   unsigned char digest[32];
   int rc = brink__digest(e, digest);
@@ -413,7 +443,8 @@ static int read_state(brink_engine *e, const unsigned char *data, size_t len,
   if ((rc = read_setup(e, &r, l)) || (rc = read_position(e, &r, l)) ||
       (rc = read_values(e, &r, l)) || (rc = read_schedule(e, &r, l)) ||
       (rc = read_odds(e, &r, l)) ||
-      (version >= 2 && (rc = read_streams(e, &r, l))))
+      (version >= 2 && (rc = read_streams(e, &r, l))) ||
+      (version >= 3 && (rc = read_beliefs(e, &r, l))))
     return rc;
   if (r.p != r.end) return refuse(e, "bytes after the end");
   return BRINK_OK;
@@ -450,6 +481,11 @@ BRINK_API int brink_state_load(brink_engine *e, const void *data,
   e->odds_p = l.odds_p;
   e->run.nstreams = l.nstreams;
   memcpy(e->run.streams, l.streams, sizeof l.streams);
+  reader b = {l.beliefs,
+              l.beliefs + sizeof(double) * 2 * (size_t)e->nbelief, false};
+  for (int i = 0; i < 2 * e->nbelief; i++)
+    e->belief[i] = l.beliefs ? get_f64(&b) : e->belief_start[i];
+  e->valid_from = ++e->clock;
   loaded_free(e, &l);
   return BRINK_OK;
 }

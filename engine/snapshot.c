@@ -12,7 +12,7 @@
 #define SNAP_MAGIC 0x504e53424b4e5242ull   /* "BRNKSNBP" */
 /* Bumped whenever the layout changes: an old snapshot is refused, not
    misread. */
-#define SNAP_VERSION 3
+#define SNAP_VERSION 4   /* 4: beliefs after the values */
 
 typedef struct snap_header {
   uint64_t magic;
@@ -41,7 +41,7 @@ typedef struct sched_header {
 
 static size_t snapshot_size(const brink_engine *e) {
   size_t n = sizeof(snap_header) + sizeof(double) * (size_t)e->nvars +
-             (size_t)e->ntriggers;
+             sizeof(double) * 2 * (size_t)e->nbelief + (size_t)e->ntriggers;
   for (int i = e->sched_head; i < e->nsched; i++)
     n += sizeof(sched_header) +
          (e->sched[i].data ? strlen(e->sched[i].data) + 1 : 0);
@@ -82,6 +82,8 @@ BRINK_API int brink_snapshot_take(brink_engine *e, brink_snapshot **out) {
   p += sizeof h;
   memcpy(p, e->values, sizeof(double) * (size_t)e->nvars);
   p += sizeof(double) * (size_t)e->nvars;
+  memcpy(p, e->belief, sizeof(double) * 2 * (size_t)e->nbelief);
+  p += sizeof(double) * 2 * (size_t)e->nbelief;
   memcpy(p, e->fired, (size_t)e->ntriggers);
   p += e->ntriggers;
   for (int i = e->sched_head; i < e->nsched; i++) {
@@ -133,7 +135,8 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
   if (memcmp(digest, h.digest, sizeof digest) != 0 ||
       h.nvars != e->nvars || h.ntriggers != e->ntriggers)
     return refuse(e, "taken from a different scenario");
-  size_t fixed = sizeof h + sizeof(double) * (size_t)e->nvars +
+  size_t beliefs = sizeof(double) * 2 * (size_t)e->nbelief;
+  size_t fixed = sizeof h + sizeof(double) * (size_t)e->nvars + beliefs +
                  (size_t)e->ntriggers;
   if (h.nsched < 0 || fixed > s->size) return refuse(e, "damaged");
   if (h.odds_move != -1 &&
@@ -174,9 +177,11 @@ BRINK_API int brink_snapshot_restore(brink_engine *e,
   e->run = h.run;
   e->odds_move = h.odds_move;
   e->odds_p = h.odds_p;
-  memcpy(e->values, s->bytes + sizeof h, sizeof(double) * (size_t)e->nvars);
-  memcpy(e->fired, s->bytes + sizeof h + sizeof(double) * (size_t)e->nvars,
-         (size_t)e->ntriggers);
+  const unsigned char *q = s->bytes + sizeof h;
+  memcpy(e->values, q, sizeof(double) * (size_t)e->nvars);
+  q += sizeof(double) * (size_t)e->nvars;
+  memcpy(e->belief, q, beliefs);
+  memcpy(e->fired, q + beliefs, (size_t)e->ntriggers);
   e->valid_from = ++e->clock;
   return BRINK_OK;
 }
@@ -208,6 +213,9 @@ static int copy_declarations(brink_engine *e, brink_engine *c) {
     rc = brink_var_declare(c, &s, &decl);
     for (int k = 0; k < d->ninits && rc == BRINK_OK; k++)
       rc = brink_var_init_for(c, decl, d->inits[k].actor, d->inits[k].init);
+    for (int k = 0; k < d->nbelieved && rc == BRINK_OK; k++)
+      rc = brink_var_believed(c, decl, d->believed[k].actor,
+                              d->believed[k].lo, d->believed[k].hi);
   }
   if (rc == BRINK_OK) rc = brink_calendar_set(c, e->start, e->finish, e->unit);
   if (rc == BRINK_OK) rc = brink_world_seal(c);

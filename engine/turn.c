@@ -166,7 +166,7 @@ int brink__fire(brink_engine *e, int event, const char *data) {
   if (refuse_in_condition(e, "fire()")) return BRINK_ESTATE;
   if (event < 0 || event >= e->nevents)
     return brink__error(e, BRINK_EINVAL, "no event has id %d", event);
-  brink__entry en = {BRINK__J_EVENT, -1, 0, 0, NULL, (size_t)event};
+  brink__entry en = {.kind = BRINK__J_EVENT, .var = -1, .text = (size_t)event};
   int rc = brink__hold(e, 0, BRINK__COST_EVENT);
   if (rc == BRINK_OK) rc = brink__journal_add(e, &en);
   if (rc) return rc;
@@ -548,6 +548,8 @@ BRINK_API int brink_start(brink_engine *e, uint64_t seed) {
   if (e->nmarks)
     return brink__error(e, BRINK_ESTATE, "a transaction is open");
   memcpy(e->values, e->initial, sizeof(double) * (size_t)e->nvars);
+  memcpy(e->belief, e->belief_start,
+         sizeof(double) * 2 * (size_t)e->nbelief);
   memset(e->fired, 0, (size_t)(e->ntriggers ? e->ntriggers : 1));
   memset(e->cover, 0, sizeof(int64_t) * (size_t)e->ncover);
   brink__sched_truncate(e, 0);

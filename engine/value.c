@@ -204,7 +204,8 @@ static int write_var(brink_engine *e, int var, double value,
     e->cover[e->nmoves + var]++;
   double old = e->values[var];
   if (old == value) return BRINK_OK;
-  brink__entry en = {BRINK__J_SET, var, old, value, cause, 0};
+  brink__entry en = {.kind = BRINK__J_SET, .var = var, .old_value = old,
+                     .new_value = value, .cause = cause};
   rc = brink__journal_add(e, &en);
   if (rc) return rc;
   e->values[var] = value;

@@ -42,6 +42,7 @@ static void decl_free(brink_engine *e, brink__decl *d) {
   for (int i = 0; d->inits && i < d->ninits; i++)
     brink__strfree(e, d->inits[i].actor);
   brink__free(e, d->inits, sizeof *d->inits * (size_t)d->cap_inits);
+  brink__believed_free(e, d);
   brink__free(e, d->pair_slot, pair_slot_size(e));
 }
 
@@ -67,6 +68,7 @@ static char **strv_dup(brink_engine *e, const char *const *v, int n, bool *ok) {
 
 /* Frees what sealing built, so a failed seal can be tried again. */
 static void unseal(brink_engine *e) {
+  brink__beliefs_free(e);
   size_t nv = (size_t)(e->nvars ? e->nvars : 1);
   for (int s = 0; e->vars && s < e->nvars; s++)
     brink__strfree(e, e->vars[s].name);
@@ -237,7 +239,7 @@ BRINK_API int brink_var_init_for(brink_engine *e, int decl, const char *actor,
 
 /* Records a problem found while sealing and keeps going, so that a check
    lists every finding at once. */
-static int seal_problem(brink_engine *e, const brink__decl *d, int status,
+int brink__seal_problem(brink_engine *e, const brink__decl *d, int status,
                         int *first) {
   if (brink__diag(e, d->where ? d->where : "", e->errmsg) != BRINK_OK)
     status = BRINK_ENOMEM;
@@ -339,7 +341,7 @@ static int fits(brink_engine *e) {
       brink__error(e, BRINK_ERANGE, "%s '%s' makes %zu %s of %d actors: "
                    "past the %d values a world may hold", what, d->name,
                    count, unit, e->nactors, INT_MAX);
-      return seal_problem(e, d, BRINK_ERANGE, &first);
+      return brink__seal_problem(e, d, BRINK_ERANGE, &first);
     }
     if (bytes > cap || used > cap - bytes) {
       char limit[32], need[32];
@@ -349,7 +351,7 @@ static int fits(brink_engine *e) {
                    "makes %zu %s of %d actors, and the world would need "
                    "about %s", limit, what, d->name, count, unit, e->nactors,
                    need);
-      return seal_problem(e, d, BRINK_EBUDGET, &first);
+      return brink__seal_problem(e, d, BRINK_EBUDGET, &first);
     }
   }
   return BRINK_OK;
@@ -388,7 +390,7 @@ static int check_clashes(brink_engine *e, int *first) {
          strcmp(d->field, "date") == 0)) {
       brink__error(e, BRINK_EEXIST, "world variable '%s' hides %s", d->name,
                    strcmp(d->field, "date") ? "an actor" : "w.date");
-      seal_problem(e, d, BRINK_EEXIST, first);
+      brink__seal_problem(e, d, BRINK_EEXIST, first);
     }
     if (d->kind == BRINK__WORLD_VAR) continue;
     int g = brink__map_get(&groups, d->field);
@@ -403,7 +405,7 @@ static int check_clashes(brink_engine *e, int *first) {
         const brink__decl *o = &e->decls[j];
         brink__error(e, BRINK_EEXIST, "'%s' clashes with '%s' declared at %s",
                      d->name, o->name, o->where);
-        seal_problem(e, d, BRINK_EEXIST, first);
+        brink__seal_problem(e, d, BRINK_EEXIST, first);
       }
     }
     if (d->kind != BRINK__ACTOR_VAR && shared[g] < 0) shared[g] = i;
@@ -421,7 +423,7 @@ static int layout(brink_engine *e, int *first) {
     brink__decl *d = &e->decls[i];
     if (d->kind == BRINK__ACTOR_VAR &&
         brink__actor_lookup(e, d->owner, NULL) != BRINK_OK) {
-      seal_problem(e, d, BRINK_ENOTFOUND, first);
+      brink__seal_problem(e, d, BRINK_ENOTFOUND, first);
       d->count = 0;
     } else {
       d->count = (int)slots_of(e, d);   /* 'fits' bounded the sum */
@@ -508,7 +510,7 @@ static int initialise(brink_engine *e, int *first) {
     brink__decl *d = &e->decls[i];
     if (d->count == 0) continue;
     int rc = check_init(e, d, d->init, NULL);
-    if (rc) seal_problem(e, d, rc, first);
+    if (rc) brink__seal_problem(e, d, rc, first);
     for (int s = d->first; s < d->first + d->count; s++)
       e->initial[s] = rc ? (d->min > -HUGE_VAL ? d->min : 0) : d->init;
     /* Actor-wide values first, then pairs ("USA.PRC") over them. */
@@ -521,13 +523,13 @@ static int initialise(brink_engine *e, int *first) {
           brink__error(e, BRINK_EINVAL,
                        "per-actor init given for '%s', which is not declared "
                        "for every actor ('*.%s')", d->name, d->field);
-          seal_problem(e, d, BRINK_EINVAL, first);
+          brink__seal_problem(e, d, BRINK_EINVAL, first);
           break;
         }
         if (dot && d->kind != BRINK__RELATION) {
           brink__error(e, BRINK_EINVAL, "init of '%s' names a pair ('%s'), "
                        "but it is not a relation", d->name, who);
-          seal_problem(e, d, BRINK_EINVAL, first);
+          brink__seal_problem(e, d, BRINK_EINVAL, first);
           continue;
         }
         /* Split "USA.PRC" in place (the copy is ours), whatever the
@@ -541,12 +543,12 @@ static int initialise(brink_engine *e, int *first) {
         if (!found) {
           if (prefix_error(e, "in init of '%s': ", d->name) != BRINK_OK)
             return BRINK_ENOMEM;
-          seal_problem(e, d, BRINK_ENOTFOUND, first);
+          brink__seal_problem(e, d, BRINK_ENOTFOUND, first);
           continue;
         }
         double v = d->inits[k].init;
         if ((rc = check_init(e, d, v, who)) != BRINK_OK) {
-          seal_problem(e, d, rc, first);
+          brink__seal_problem(e, d, rc, first);
           continue;
         }
         int n = e->nactors;
@@ -555,7 +557,7 @@ static int initialise(brink_engine *e, int *first) {
         else if (dot && d->pair_slot[BRINK__PAIR(n, a, b)] < 0) {
           brink__error(e, BRINK_EINVAL, "init of '%s': %.*s has no %s with "
                        "itself", d->name, (int)(dot - who), who, d->field);
-          seal_problem(e, d, BRINK_EINVAL, first);
+          brink__seal_problem(e, d, BRINK_EINVAL, first);
         } else if (dot)
           e->initial[d->pair_slot[BRINK__PAIR(n, a, b)]] = v;
         else
@@ -570,7 +572,7 @@ static int initialise(brink_engine *e, int *first) {
         if (brink__actor_lookup(e, d->visible_to[k], &d->visible_ids[k])) {
           if (prefix_error(e, "in 'visible' of '%s': ", d->name) != BRINK_OK)
             return BRINK_ENOMEM;
-          seal_problem(e, d, BRINK_ENOTFOUND, first);
+          brink__seal_problem(e, d, BRINK_ENOTFOUND, first);
         }
     }
   }
@@ -587,6 +589,7 @@ BRINK_API int brink_world_seal(brink_engine *e) {
   rc = layout(e, &first);
   if (rc == BRINK_OK) rc = index_names(e);
   if (rc == BRINK_OK) rc = initialise(e, &first);
+  if (rc == BRINK_OK) rc = brink__beliefs_build(e, &first);
   if (rc == BRINK_OK && first == BRINK_OK) {
     rc = brink__options_build(e);
     /* Too many options: the finding is the move's. */

@@ -598,7 +598,7 @@ static void *replay_work(void *arg) {
 
 static const char *const kind_names[] = {"start", "turn", "move", "set",
                                          "trigger", "event", "news",
-                                         "error", "end"};
+                                         "error", "end", "belief"};
 
 /*
 ** Re-plays the sample, 'jobs' at a time, and counts it into the table's

@@ -413,6 +413,21 @@ void model_feed(model *m, const char *line, size_t len) {
       free(a);
       free(b);
     }
+  } else if (strcmp(t, "belief") == 0) {
+    /* a: the actor, b: the variable, c: "20\u201340" or "30" (an en
+       dash: values may be negative), d: the cause */
+    char *lo = value_text(json_object_get(r, "lo"));
+    char *hi = value_text(json_object_get(r, "hi"));
+    size_t n = lo && hi ? strlen(lo) + strlen(hi) + 4 : 1;
+    char *text = malloc(n);
+    if (text && (!lo || !hi)) *text = '\0';
+    else if (text && strcmp(lo, hi) == 0) snprintf(text, n, "%s", lo);
+    else if (text) snprintf(text, n, "%s\u2013%s", lo, hi);
+    push(m, E_BELIEF, jget_str(r, "actor"), jget_str(r, "var"), text,
+         jget_str(r, "cause"));
+    free(text);
+    free(lo);
+    free(hi);
   } else if (strcmp(t, "trigger") == 0 || strcmp(t, "event") == 0) {
     push(m, t[0] == 't' ? E_TRIGGER : E_EVENT, jget_str(r, "id"), NULL, NULL,
          NULL);

@@ -1,6 +1,6 @@
 /*
 ** record.c: the one model of what a log holds, the engine's records
-** (start, turn, move, set, trigger, event, news, error, end) and the
+** (start, turn, move, set, trigger, event, news, error, end, belief) and the
 ** session's (setup, intervention, state): every kind with every field and
 ** what it must hold.  Saves check their logs with it and the log model
 ** that reports and /why read takes only what passes it.
@@ -44,6 +44,8 @@ static const struct record_kind {
                {"message", F_STR}}},
     {"end", {{"turn", F_TURN}, {"date", F_DATE}, {"outcome", F_OUTCOME},
              {"final", F_FINAL}}},
+    {"belief", {{"turn", F_TURN}, {"actor", F_ACTOR}, {"var", F_VAR},
+                {"lo", F_VALUE}, {"hi", F_VALUE}, {"cause", F_STR}}},
     {"intervention", {{"turn", F_TURN}, {"command", F_STR},
                       {"sha256", F_HEX | F_OPT},
                       {"migrated", F_STEPS | F_OPT}}},

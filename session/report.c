@@ -101,6 +101,7 @@ static bool shown(const entry *e) {
   case E_MOVE: return !(e->b && strcmp(e->b, "pass") == 0);
   case E_INTERVENTION: return !looks_only(e->a);
   case E_SET: return e->d && strcmp(e->d, "facilitator") == 0;
+  case E_BELIEF: return false;   /* in the table of beliefs */
   default: return true;
   }
 }
@@ -215,6 +216,66 @@ static int axis(report_facts *f, const model *m) {
   return 0;
 }
 
+static int by_actor_var(const void *a, const void *b) {
+  const report_belief *x = a, *y = b;
+  int c = strcmp(x->actor, y->actor);
+  return c ? c : strcmp(x->var, y->var);
+}
+
+/* The gap between a belief ("lo\u2013hi" or "v") and the truth. */
+static void belief_gap(report_belief *r, const var_series *s) {
+  const char *dash = strstr(r->belief, "\u2013");
+  char lo[128], hi[128];
+  snprintf(lo, sizeof lo, "%.*s", dash ? (int)(dash - r->belief) : 127,
+           r->belief);
+  snprintf(hi, sizeof hi, "%s", dash ? dash + 3 : r->belief);
+  if (s == NULL || s->end == NULL) {
+    snprintf(r->gap, sizeof r->gap, "-");
+    return;
+  }
+  if (!s->numeric) {
+    bool right = strcmp(s->end, lo) == 0 || strcmp(s->end, hi) == 0;
+    snprintf(r->gap, sizeof r->gap, "%s", right ? "right" : "wrong");
+    return;
+  }
+  double t = strtod(s->end, NULL), a = strtod(lo, NULL), z = strtod(hi, NULL);
+  double d = t < a ? t - a : t > z ? t - z : 0;
+  char n[64];
+  report_number(fabs(d), n, sizeof n);
+  snprintf(r->gap, sizeof r->gap, "%s%s", d > 0 ? "+" : d < 0 ? "\u2212" : "",
+           n);
+}
+
+/* The last belief of each (actor, variable) on the line of play. */
+static int beliefs(report_facts *f, const model *m) {
+  f->beliefs = calloc((size_t)m->nentries + 1, sizeof *f->beliefs);
+  if (f->beliefs == NULL) return -1;
+  for (int i = 0; i < m->nentries; i++) {
+    const entry *x = &m->entries[i];
+    if (x->kind != E_BELIEF || !x->a || !x->b || !x->c) continue;
+    report_belief *r = NULL;
+    for (int k = 0; k < f->nbeliefs && !r; k++)
+      if (strcmp(f->beliefs[k].actor, x->a) == 0 &&
+          strcmp(f->beliefs[k].var, x->b) == 0)
+        r = &f->beliefs[k];
+    if (r == NULL) r = &f->beliefs[f->nbeliefs++];
+    r->actor = x->a;
+    r->var = x->b;
+    r->belief = x->c;
+  }
+  for (int k = 0; k < f->nbeliefs; k++) {
+    report_belief *r = &f->beliefs[k];
+    const var_series *s = NULL;
+    for (int i = 0; i < m->nvars && !s; i++)
+      if (strcmp(m->vars[i].name, r->var) == 0) s = &m->vars[i];
+    value_for_people(s ? s->end : NULL, s && s->numeric, r->truth,
+                     sizeof r->truth);
+    belief_gap(r, s);
+  }
+  qsort(f->beliefs, (size_t)f->nbeliefs, sizeof *f->beliefs, by_actor_var);
+  return 0;
+}
+
 static int build(report_facts *f, model *m, brink_engine *e) {
   const char *title = e ? brink_scenario_field(e, "title") : "";
   f->id = m->scenario ? m->scenario : "?";
@@ -279,7 +340,7 @@ static int build(report_facts *f, model *m, brink_engine *e) {
   for (int i = 0; i < m->ntrail; i++)
     if (!looks_only(m->trail[i].a))
       f->interventions[f->ninterventions++] = &m->trail[i];
-  if (timeline(f, m) || axis(f, m)) return -1;
+  if (timeline(f, m) || axis(f, m) || beliefs(f, m)) return -1;
   return 0;
 }
 
@@ -299,6 +360,7 @@ void report_facts_free(report_facts *f) {
   free(f->players);
   free(f->moved);
   free(f->changed);
+  free(f->beliefs);
   free(f->marks);
   free(f->interventions);
   for (int i = 0; i < f->ntimeline; i++) strlist_free(&f->timeline[i].passed);

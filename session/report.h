@@ -32,6 +32,16 @@ typedef struct report_turn {
   strlist passed;        /* the actors that passed, each once */
 } report_turn;
 
+/* What an actor last believed of a hidden variable, against the truth. */
+typedef struct report_belief {
+  const char *actor, *var;   /* in the model */
+  const char *belief;        /* "20\u201340" or "30", in the model */
+  char truth[256];           /* the value at the end, for people */
+  char gap[80];              /* "0" inside the range, "+12" when the truth
+                                is above it, "\u22125" below; "right" or
+                                "wrong" for flags and enums */
+} report_belief;
+
 /*
 ** The facts.  Strings not owned here are borrowed from the model and the
 ** engine given to report_facts_build(), which must outlive them.
@@ -60,6 +70,8 @@ typedef struct report_facts {
   report_var *changed;       /* the variables that changed, most moved */
   int nchanged;              /* first */
   int nvars;
+  report_belief *beliefs;    /* each (actor, variable) a belief record */
+  int nbeliefs;              /* changed, by actor then variable */
   const entry **interventions;   /* from the trail, those that act */
   int ninterventions;
   const char *file, *sha256; /* of the setup record, NULL without one */

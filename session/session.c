@@ -457,6 +457,38 @@ void value_shown(brink_engine *e, int v, bool exact, char *buf, size_t cap) {
   if (*p == '.') *p = '\0';
 }
 
+/* 'x' as a value of 'v' for people, as value_shown says it. */
+static void shown_as(brink_engine *e, int v, double x, char *buf, size_t cap) {
+  switch (brink_var_type(e, v)) {
+  case BRINK_FLAG: snprintf(buf, cap, "%s", x != 0 ? "true" : "false"); break;
+  case BRINK_ENUM:
+    snprintf(buf, cap, "%s", brink_var_enum_value(e, v, (int)x));
+    break;
+  default: {
+    snprintf(buf, cap, x == floor(x) && fabs(x) < 1e15 ? "%.0f" : "%.2f", x);
+    char *p = buf + strlen(buf) - 1;
+    if (strchr(buf, '.')) {
+      while (*p == '0') *p-- = '\0';
+      if (*p == '.') *p = '\0';
+    }
+  }
+  }
+}
+
+bool belief_shown(brink_engine *e, int v, int actor, char *buf, size_t cap,
+                  double *lo, double *hi) {
+  if (actor < 0 || brink_var_visible(e, v, actor) == 1 ||
+      brink_belief_known(e, actor, v) != 1 ||
+      brink_belief_get(e, actor, v, lo, hi) != BRINK_OK)
+    return false;
+  char a[64], b[64];
+  shown_as(e, v, *lo, a, sizeof a);
+  shown_as(e, v, *hi, b, sizeof b);
+  if (*lo == *hi) snprintf(buf, cap, "%s (believed)", a);
+  else snprintf(buf, cap, "%s-%s (believed)", a, b);
+  return true;
+}
+
 /* Two columns of "name value" when the names are short.  'actor' < 0 is
    the facilitator, who sees everything exactly. */
 void session_show_vars(session *s, int actor, bool exact) {
@@ -464,10 +496,11 @@ void session_show_vars(session *s, int actor, bool exact) {
   int n = brink_var_count(e), col = 0;
   for (int v = 0; v < n; v++) {
     char val[64];
-    if (actor >= 0 && !brink_var_visible(e, v, actor))
-      snprintf(val, sizeof val, "hidden");
-    else
+    double lo, hi;
+    if (actor < 0 || brink_var_visible(e, v, actor) == 1)
       value_shown(e, v, exact, val, sizeof val);
+    else if (!belief_shown(e, v, actor, val, sizeof val, &lo, &hi))
+      snprintf(val, sizeof val, "hidden");   /* else the actor's estimate */
     const char *name = brink_var_name(e, v);
     if (strlen(name) + strlen(val) > 35) {
       if (col) session_say_fmt(s, "\n");

@@ -317,7 +317,7 @@ int state_apply_at(brink_engine *e, json_t *st, bool force, strlist *notes,
 
 enum entry_kind {
   E_MOVE, E_SET, E_TRIGGER, E_EVENT, E_NEWS, E_ERROR, E_INTERVENTION,
-  E_REWIND, E_END
+  E_REWIND, E_END, E_BELIEF
 };
 
 typedef struct entry {
@@ -476,6 +476,16 @@ int session_branch_add(session *s, const char *name, int turn, json_t *st);
 /* A value as JSON: a number, an integer when it is one, true/false, or
    an enum's name. */
 json_t *value_json(brink_engine *e, int v);
+/* value_json of 'x' as a value of 'v'. */
+json_t *value_json_of(brink_engine *e, int v, double x);
+/*
+** What 'actor' believes of 'v', which it cannot see, for people: "20-40
+** (believed)", "30 (believed)"; false (buf untouched) when it sees 'v' or
+** knows nothing of it (its belief is the whole range), so it is "hidden".
+** *lo and *hi get the range.
+*/
+bool belief_shown(brink_engine *e, int v, int actor, char *buf, size_t cap,
+                  double *lo, double *hi);
 /* A value as a player reads it: numbers to two decimals at most, unless
    'exact'. */
 void value_shown(brink_engine *e, int v, bool exact, char *buf, size_t cap);

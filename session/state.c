@@ -195,6 +195,10 @@ int setup_parse(json_t *j, setup *s, char *err, size_t cap) {
 json_t *value_json(brink_engine *e, int v) {
   double x;
   brink_var_get(e, v, &x);
+  return value_json_of(e, v, x);
+}
+
+json_t *value_json_of(brink_engine *e, int v, double x) {
   switch (brink_var_type(e, v)) {
   case BRINK_FLAG: return json_boolean(x != 0);
   case BRINK_ENUM: return jstr(brink_var_enum_value(e, v, (int)x));
@@ -278,6 +282,32 @@ json_t *state_json(brink_engine *e) {
   for (int v = 0; values && v < brink_var_count(e); v++)
     jput(values, brink_var_name(e, v), value_json(e, v), &bad);
   jput(o, "values", values, &bad);
+  /* Beliefs, only those no longer as they started: a state of a run
+     that changed none is written as before beliefs were. */
+  json_t *beliefs = json_object();
+  for (int a = 0; beliefs && a < brink_actor_count(e); a++) {
+    json_t *mine = NULL;
+    for (int v = 0; v < brink_var_count(e); v++) {
+      double lo, hi, lo0, hi0;
+      if (brink_var_visible(e, v, a) == 1 ||
+          brink_belief_get(e, a, v, &lo, &hi) != BRINK_OK ||
+          brink_belief_start(e, a, v, &lo0, &hi0) != BRINK_OK ||
+          (lo == lo0 && hi == hi0))
+        continue;
+      if (mine == NULL && (mine = json_object()) == NULL) {
+        bad = true;
+        break;
+      }
+      json_t *r = json_array();
+      jappend(r, value_json_of(e, v, lo), &bad);
+      jappend(r, value_json_of(e, v, hi), &bad);
+      jput(mine, brink_var_name(e, v), r, &bad);
+    }
+    if (mine) jput(beliefs, brink_actor_id(e, a), mine, &bad);
+  }
+  if (beliefs && json_object_size(beliefs) > 0) jput(o, "beliefs", beliefs,
+                                                      &bad);
+  else json_decref(beliefs);
   json_t *fired = json_array();
   for (int t = 0; fired && t < brink_trigger_count(e); t++)
     if (brink_trigger_fired(e, t) == 1)
@@ -440,6 +470,63 @@ static int apply_values(brink_engine *e, json_t *values, bool force,
   return 0;
 }
 
+/* A value of 'v' as states write it into *x; false when it is not one. */
+static bool value_read(brink_engine *e, int v, json_t *j, double *x) {
+  switch (brink_var_type(e, v)) {
+  case BRINK_FLAG:
+    *x = json_is_true(j);
+    return json_is_boolean(j);
+  case BRINK_ENUM:
+    for (int i = 0; json_is_string(j) && *brink_var_enum_value(e, v, i); i++)
+      if (strcmp(brink_var_enum_value(e, v, i), json_string_value(j)) == 0) {
+        *x = i;
+        return true;
+      }
+    return false;
+  default:
+    *x = json_number_value(j);
+    return json_is_number(j);
+  }
+}
+
+/* "beliefs": { ACTOR: { VAR: [lo, hi] } }, those changed since the start;
+   the rest stay as brink_start set them. */
+static int apply_beliefs(brink_engine *e, json_t *beliefs, bool force,
+                         strlist *notes, const char *where, char *err,
+                         size_t cap) {
+  if (beliefs == NULL) return 0;
+  if (!json_is_object(beliefs))
+    return refuse_with(err, cap, "%s.beliefs: not an object", where);
+  const char *who, *k;
+  json_t *mine, *j;
+  json_object_foreach(beliefs, who, mine) {
+    int a;
+    if (brink_actor_find(e, who, &a) != BRINK_OK || !json_is_object(mine))
+      return refuse_with(err, cap, "%s.beliefs.%s: not an actor's beliefs",
+                         where, who);
+    json_object_foreach(mine, k, j) {
+      int v;
+      double lo, hi;
+      if (brink_var_find(e, k, &v) != BRINK_OK ||
+          brink_var_visible(e, v, a) == 1) {
+        if (!force)
+          return refuse_with(err, cap, "%s.beliefs.%s: '%s' is not a "
+                             "variable %s cannot see (--force drops it)",
+                             where, who, k, who);
+        note_add(notes, "dropped what %s believed of %s", who, k);
+        continue;
+      }
+      if (!json_is_array(j) || json_array_size(j) != 2 ||
+          !value_read(e, v, json_array_get(j, 0), &lo) ||
+          !value_read(e, v, json_array_get(j, 1), &hi) ||
+          brink_belief_set(e, a, v, lo, hi) != BRINK_OK)
+        return refuse_with(err, cap, "%s.beliefs.%s.%s: not a range [lo, "
+                           "hi] of its values", where, who, k);
+    }
+  }
+  return 0;
+}
+
 static int apply_fired(brink_engine *e, json_t *fired, bool force,
                        strlist *notes, const char *where, char *err,
                        size_t cap) {
@@ -584,7 +671,7 @@ int state_apply_at(brink_engine *e, json_t *st, bool force, strlist *notes,
   static const char *const keys[] = {
       "turn", "date", "phase", "index", "moves_made", "awaiting", "outcome",
       "pending_outcome", "sched_seq", "seed", "rng", "streams", "values",
-      "fired", "schedule", NULL};
+      "beliefs", "fired", "schedule", NULL};
   if (!json_is_object(st))
     return refuse_with(err, cap, "%s: missing or not an object", where);
   if (only_keys(st, keys, where, err, cap)) return -1;
@@ -613,6 +700,9 @@ int state_apply_at(brink_engine *e, json_t *st, bool force, strlist *notes,
   brink_cause_set(e, "load");
   int rc = apply_values(e, json_object_get(st, "values"), force, notes, where,
                         err, cap);
+  if (rc == 0)
+    rc = apply_beliefs(e, json_object_get(st, "beliefs"), force, notes, where,
+                       err, cap);
   brink_cause_set(e, "host");
   if (rc || apply_fired(e, json_object_get(st, "fired"), force, notes, where,
                         err, cap) ||

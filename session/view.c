@@ -29,11 +29,20 @@ static json_t *values(brink_engine *e, int actor, bool *bad) {
     json_t *o = json_object();
     bool seen = sees(e, v, actor);
     char text[64] = "hidden";
+    double lo, hi;
+    bool believed = !seen && belief_shown(e, v, actor, text, sizeof text,
+                                          &lo, &hi);
     if (seen) value_shown(e, v, actor == BRINK_VIEW_ALL, text, sizeof text);
     jput(o, "name", jstr(brink_var_name(e, v)), bad);
     jput(o, "value", seen ? value_json(e, v) : json_null(), bad);
     jput(o, "text", jstr(text), bad);
     jput(o, "hidden", json_boolean(!seen), bad);
+    if (believed) {
+      json_t *b = json_array();
+      jappend(b, value_json_of(e, v, lo), bad);
+      jappend(b, value_json_of(e, v, hi), bad);
+      jput(o, "belief", b, bad);
+    }
     jput(o, "doc", jstr(brink_var_doc(e, v)), bad);
     jappend(list, o, bad);
   }
@@ -71,7 +80,7 @@ static const char *const kinds[] = {
     [E_MOVE] = "move",   [E_SET] = "set",     [E_TRIGGER] = "trigger",
     [E_EVENT] = "event", [E_NEWS] = "news",   [E_ERROR] = "error",
     [E_INTERVENTION] = "intervention",        [E_REWIND] = "rewind",
-    [E_END] = "end"};
+    [E_END] = "end",     [E_BELIEF] = "belief"};
 
 /* The line of play; the people at the tables see its news and moves. */
 static json_t *timeline(session *s, bool all, bool *bad) {
@@ -109,6 +118,12 @@ static json_t *timeline(session *s, bool all, bool *bad) {
     case E_INTERVENTION:
     case E_REWIND: jput(o, "command", jstr(x->a), bad); break;
     case E_END: jput(o, "outcome", jstr(x->a), bad); break;
+    case E_BELIEF:
+      jput(o, "actor", jstr(x->a), bad);
+      jput(o, "var", jstr(x->b), bad);
+      jput(o, "belief", jstr(x->c), bad);
+      jput(o, "cause", jstr(x->d), bad);
+      break;
     }
     jappend(list, o, bad);
   }

@@ -66,6 +66,19 @@ static inline char *play(const char *src, uint64_t seed, int *status) {
   return t.text;
 }
 
+/* The number of variable or actor 'name'; fails the test if unknown. */
+static inline int var_id(brink_engine *e, const char *name) {
+  int v;
+  cr_assert_eq(brink_var_find(e, name, &v), BRINK_OK, "%s", name);
+  return v;
+}
+
+static inline int actor_id(brink_engine *e, const char *name) {
+  int a;
+  cr_assert_eq(brink_actor_find(e, name, &a), BRINK_OK, "%s", name);
+  return a;
+}
+
 #define HEADER                                                              \
   "scenario { id = 't', start = '2019-05-01', finish = '2019-12-31', "     \
   "turn = 'month', default_outcome = 'stalemate' }\n"

@@ -216,6 +216,26 @@ static outcome c_var_type(brink_engine *e) { return S(brink_var_type(e, BAD)); }
 static outcome c_var_visible(brink_engine *e) {
   return S(brink_var_visible(e, BAD, 0));
 }
+static outcome c_var_believed(brink_engine *e) {
+  return S(brink_var_believed(e, BAD, NULL, 1, 2));
+}
+static outcome c_belief_get(brink_engine *e) {
+  double lo, hi;
+  return S(brink_belief_get(e, 0, BAD, &lo, &hi));
+}
+static outcome c_belief_start(brink_engine *e) {
+  double lo, hi;
+  return S(brink_belief_start(e, BAD, 0, &lo, &hi));
+}
+static outcome c_belief_set(brink_engine *e) {
+  return S(brink_belief_set(e, 0, BAD, 1, 1));
+}
+static outcome c_belief_set_by(brink_engine *e) {
+  return S(brink_belief_set_by(e, 0, BAD, 1, 1, "intelligence"));
+}
+static outcome c_belief_known(brink_engine *e) {
+  return S(brink_belief_known(e, 0, BAD));
+}
 static outcome c_trigger_fired(brink_engine *e) {
   return S(brink_trigger_fired(e, BAD));
 }
@@ -225,6 +245,11 @@ static const call calls[] = {
     {"brink_actor_find", STATUS, c_actor_find},
     {"brink_var_declare", STATUS, c_var_declare},
     {"brink_var_init_for", STATUS, c_var_init_for},
+    {"brink_var_believed", STATUS, c_var_believed},
+    {"brink_belief_get", STATUS, c_belief_get},
+    {"brink_belief_start", STATUS, c_belief_start},
+    {"brink_belief_set", STATUS, c_belief_set},
+    {"brink_belief_set_by", STATUS, c_belief_set_by},
     {"brink_var_find", STATUS, c_var_find},
     {"brink_var_bounds", STATUS, c_var_bounds},
     {"brink_var_actors", STATUS, c_var_actors},
@@ -291,6 +316,7 @@ static const call calls[] = {
     {"brink_var_type", ANSWER, c_var_type},
     {"brink_var_visible", ANSWER, c_var_visible},
     {"brink_trigger_fired", ANSWER, c_trigger_fired},
+    {"brink_belief_known", ANSWER, c_belief_known},
 };
 
 /* A failure no call in the table repeats. */

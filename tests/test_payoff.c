@@ -29,12 +29,6 @@
 
 enum { USA, DPRK, ROK };
 
-static int var_id(brink_engine *e, const char *name) {
-  int v;
-  cr_assert_eq(brink_var_find(e, name, &v), BRINK_OK, "%s", name);
-  return v;
-}
-
 static double value_of(brink_engine *e, const char *name) {
   double x;
   cr_assert_eq(brink_var_get(e, var_id(e, name), &x), BRINK_OK);

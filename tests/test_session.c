@@ -462,8 +462,12 @@ Test(session, each_view_shows_only_what_its_reader_may_see) {
   const char *warheads_hidden =
       "{\"name\":\"DPRK.warheads\",\"value\":null,\"text\":\"hidden\","
       "\"hidden\":true";
-  /* The North's arsenal: its own seat and the white cell see it. */
-  cr_assert(view_has(s, usa, warheads_hidden));
+  /* The North's arsenal: its own seat and the white cell see it; the
+     USA's seat sees its estimate instead. */
+  cr_assert_not(view_has(s, usa, warheads_hidden));
+  cr_assert(view_has(s, usa, "{\"name\":\"DPRK.warheads\",\"value\":null,"
+                              "\"text\":\"20-60 (believed)\",\"hidden\":true"));
+  cr_assert(view_has(s, usa, "\"belief\":[20,60]"));
   cr_assert(view_has(s, BRINK_VIEW_PUBLIC, warheads_hidden));
   cr_assert_not(view_has(s, dprk, warheads_hidden));
   cr_assert(view_has(s, dprk, "{\"name\":\"DPRK.warheads\",\"value\":52"));

@@ -83,6 +83,74 @@ function env.news(fmt, ...)
   if not ok then error(msg, 2) end
 end
 
+-- Beliefs: what an actor takes a hidden variable to be (docs/
+-- scenario-language.md#beliefs).  Variables are named in full, as in
+-- news and logs: believe("USA", "DPRK.warheads", 20, 40).
+function env.believe(actor, var, lo, hi)
+  local ok, msg = P.believe(actor, var, lo, hi)
+  if not ok then error(msg, 2) end
+end
+
+-- reveal("DPRK.missile_skill", "USA"): the actor (a list of them, or "*"
+-- for every actor) now believes the value as it is.
+function env.reveal(var, who)
+  if type(var) ~= "string" then error("reveal() needs a variable's name", 2) end
+  local list = who
+  if who == "*" then list = P.actor_ids()
+  elseif type(who) == "string" then list = { who }
+  elseif type(who) ~= "table" then
+    error('reveal(var, actor): actor is an id, a list of ids or "*"', 2)
+  end
+  for i = 1, #list do
+    local ok, msg = P.reveal(list[i], var)
+    if ok == nil then error(msg, 2) end
+  end
+end
+
+-- lo, hi = belief("USA", "DPRK.warheads"); a third result says whether
+-- the actor knows anything (false: the belief is the whole range).
+function env.belief(actor, var)
+  return P.belief(actor, var)
+end
+
+-- view("USA"): the world as the USA takes it to be, read-only: what it
+-- sees as it is, the rest as it believes it (a number's midpoint; a flag
+-- or an enum only when believed exactly, else nil).
+local setmetatable = env.setmetatable
+local function locked(index, what)
+  return setmetatable({}, {
+    __index = index,
+    __newindex = function()
+      error(what .. " is a view: it cannot be assigned (believe() changes "
+            .. "a belief)", 2)
+    end,
+    __metatable = "locked",
+  })
+end
+function env.view(actor)
+  if type(actor) ~= "string" then error("view() needs an actor id", 2) end
+  local w, seen = P.w(), P.seen
+  local _ = w[actor]   -- an unknown actor raises here
+  local actors = {}
+  return locked(function(_, k)
+    if k == "date" then return w.date end
+    local x = w[k]
+    if type(x) ~= "table" then return seen(actor, k) end
+    local a = actors[k]
+    if a then return a end
+    a = locked(function(_, f)
+      local y = x[f]
+      if type(y) ~= "table" then return seen(actor, k .. "." .. f) end
+      return locked(function(_, other)
+        local _ = y[other]
+        return seen(actor, k .. "." .. f .. "." .. other)
+      end, "view." .. k .. "." .. f)
+    end, "view." .. k)
+    actors[k] = a
+    return a
+  end, "view")
+end
+
 -- Event data crosses turns and saves as text: a table constructor written
 -- in the sandbox's fixed key order, read back with no globals at all.
 local pairs, tostring, concat = env.pairs, env.tostring, env.table.concat

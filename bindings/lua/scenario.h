@@ -90,6 +90,8 @@ void brink__sc_push_date(lua_State *L, int32_t days);
 /* [-0, +0, e] The functions of the language into the environment at
    'env', the prelude's primitives into its private table at 'P'. */
 void brink__sc_library(lua_State *L, host *h, int env, int P);
+/* The prelude's belief primitives into P (scenario_world.c). */
+void brink__sc_beliefs(lua_State *L, host *h, int P);
 
 /* scenario_decl.c: protected, [-1, +1] host -> the number of problems in
    the declarations, which are then the engine's world, sealed. */

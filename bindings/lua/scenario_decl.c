@@ -316,8 +316,9 @@ static void read_actors(reader *r, host *h, int decls) {
 }
 
 /* A value for a variable of 'spec' from a Lua value at the stack top. */
-static bool var_value(reader *r, const brink_var_spec *s, const char *who,
-                      double *out) {
+/* The value at the top for 'what' ("init", "believed") into *out. */
+static bool value_for(reader *r, const brink_var_spec *s, const char *what,
+                      const char *who, double *out) {
   lua_State *L = r->L;
   int t = lua_type(L, -1);
   switch (s->type) {
@@ -326,7 +327,7 @@ static bool var_value(reader *r, const brink_var_spec *s, const char *who,
       *out = lua_toboolean(L, -1);
       return true;
     }
-    problem(r, "init%s%s must be true or false", who ? " for " : "",
+    problem(r, "%s%s%s must be true or false", what, who ? " for " : "",
             who ? who : "");
     return false;
   case BRINK_ENUM:
@@ -336,23 +337,83 @@ static bool var_value(reader *r, const brink_var_spec *s, const char *who,
           *out = i;
           return true;
         }
-    problem(r, "init%s%s must be one of its values", who ? " for " : "",
+    problem(r, "%s%s%s must be one of its values", what, who ? " for " : "",
             who ? who : "");
     return false;
   default:
     if (t == LUA_TNUMBER && s->type == BRINK_INTEGER &&
         !brink__sc_exact_integer(L, -1)) {
-      problem(r, "init%s%s: %s", who ? " for " : "", who ? who : "", INEXACT);
+      problem(r, "%s%s%s: %s", what, who ? " for " : "", who ? who : "", INEXACT);
       return false;
     }
     if (t == LUA_TNUMBER) {
       *out = lua_tonumber(L, -1);
       return true;
     }
-    problem(r, "init%s%s must be a number", who ? " for " : "",
+    problem(r, "%s%s%s must be a number", what, who ? " for " : "",
             who ? who : "");
     return false;
   }
+}
+
+static bool var_value(reader *r, const brink_var_spec *s, const char *who,
+                      double *out) {
+  return value_for(r, s, "init", who, out);
+}
+
+/* A belief at the top: a value (a point) or { lo, hi }. */
+static bool belief_value(reader *r, const brink_var_spec *s, const char *who,
+                         double *lo, double *hi) {
+  lua_State *L = r->L;
+  if (lua_type(L, -1) != LUA_TTABLE)
+    return value_for(r, s, "believed", who, lo) && (*hi = *lo, true);
+  lua_rawgeti(L, -1, 1);
+  bool ok = value_for(r, s, "believed", who, lo);
+  lua_pop(L, 1);
+  lua_rawgeti(L, -1, 2);
+  ok = ok && value_for(r, s, "believed", who, hi);
+  lua_pop(L, 1);
+  return ok;
+}
+
+/*
+** 'believed': what the actors that cannot see the variable take it to be
+** at the start.  A value or { lo, hi } for all of them, and/or
+** { ACTOR = value or { lo, hi }, ... } one by one; both in one table work:
+** { 20, 40, ROK = 30 }.
+*/
+static void read_believed(reader *r, const brink_var_spec *s, int decl) {
+  lua_State *L = r->L;
+  brink_engine *e = r->h->e;
+  int t = field_of(r, "believed", LUA_TNONE, NULL);
+  int at = lua_gettop(L);
+  double lo, hi;
+  if (t == LUA_TNIL) {
+    /* none declared */
+  } else if (t != LUA_TTABLE) {
+    if (belief_value(r, s, NULL, &lo, &hi) &&
+        brink_var_believed(e, decl, NULL, lo, hi) != BRINK_OK)
+      engine_problem(r);
+  } else {
+    lua_rawgeti(L, at, 1);
+    bool all = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (all && belief_value(r, s, NULL, &lo, &hi) &&
+        brink_var_believed(e, decl, NULL, lo, hi) != BRINK_OK)
+      engine_problem(r);
+    int n, others;
+    const char **who = sorted_keys(L, at, &n, &others);
+    if (others > (all ? 2 : 0))
+      problem(r, "believed: give { lo, hi } or actor ids as keys");
+    for (int i = 0; i < n; i++) {
+      lua_getfield(L, at, who[i]);
+      if (belief_value(r, s, who[i], &lo, &hi) &&
+          brink_var_believed(e, decl, who[i], lo, hi) != BRINK_OK)
+        engine_problem(r);
+      lua_pop(L, 1);
+    }
+  }
+  lua_settop(L, at - 1);
 }
 
 /*
@@ -499,10 +560,10 @@ static void read_var(reader *r, host *h, bool relation) {
   brink_engine *e = h->e;
   static const char *const known_var[] = {"type", "min", "max", "init",
                                           "values", "visible", "hidden",
-                                          "prior", "doc", NULL};
+                                          "believed", "prior", "doc", NULL};
   static const char *const known_rel[] = {"type", "min", "max", "init",
                                           "symmetric", "visible", "hidden",
-                                          "prior", "doc", NULL};
+                                          "believed", "prior", "doc", NULL};
   int top = lua_gettop(L);
   check_keys(r, relation ? known_rel : known_var);
   brink_var_spec s;
@@ -577,6 +638,7 @@ static void read_var(reader *r, host *h, bool relation) {
     return;
   }
   read_prior(r, &s, decl);
+  read_believed(r, &s, decl);
   if (init_table) {
     /* Per-actor values, in a fixed order so messages are too. */
     int n, others;

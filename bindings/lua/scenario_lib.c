@@ -435,4 +435,5 @@ void brink__sc_library(lua_State *L, host *h, int env, int P) {
   add_function(L, h, P, "fire", p_fire);
   add_function(L, h, P, "end_scenario", p_end_scenario);
   add_function(L, h, P, "read_import", p_read_import);
+  brink__sc_beliefs(L, h, P);
 }

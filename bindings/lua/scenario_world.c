@@ -72,21 +72,12 @@ static name_rec *intern(host *h, lua_State *L, const char *name) {
 
 /* values ----------------------------------------------------------------- */
 
+static void push_as(lua_State *L, host *h, int slot, double v);
+
 static void push_value(lua_State *L, host *h, int slot) {
-  brink_engine *e = h->e;
   double v;
-  if (brink__read(e, slot, &v) != BRINK_OK) brink__sc_raise(L, e);
-  switch (h->types[slot]) {
-  case BRINK_FLAG: lua_pushboolean(L, v != 0); break;
-  case BRINK_ENUM: lua_pushstring(L, brink_var_enum_value(e, slot, (int)v));
-    break;
-  default:
-    /* Integral values read as Lua integers so "%d" and ".." print "9". */
-    if (v == floor(v) && fabs(v) < 9e15)
-      lua_pushinteger(L, (lua_Integer)v);
-    else
-      lua_pushnumber(L, v);
-  }
+  if (brink__read(h->e, slot, &v) != BRINK_OK) brink__sc_raise(L, h->e);
+  push_as(L, h, slot, v);
 }
 
 bool brink__sc_exact_integer(lua_State *L, int idx) {
@@ -95,19 +86,19 @@ bool brink__sc_exact_integer(lua_State *L, int idx) {
   return i >= -((lua_Integer)1 << 53) && i <= (lua_Integer)1 << 53;
 }
 
-static void write_value(lua_State *L, host *h, int slot, int idx) {
+/* The Lua value at 'idx' as a value of 'slot' (raises for the wrong
+   kind of value, naming the variable). */
+static double value_of(lua_State *L, host *h, int slot, int idx) {
   brink_engine *e = h->e;
   int type = h->types[slot];
   const char *name = brink_var_name(e, slot);
-  double v = 0;
   int t = lua_type(L, idx);
   switch (type) {
   case BRINK_FLAG:
     if (t != LUA_TBOOLEAN)
       luaL_error(L, "%s is a flag: it takes true or false, not %s", name,
                  luaL_typename(L, idx));
-    v = lua_toboolean(L, idx);
-    break;
+    return lua_toboolean(L, idx);
   case BRINK_ENUM: {
     if (t != LUA_TSTRING)
       luaL_error(L, "%s is an enum: it takes one of its values as a string, "
@@ -120,8 +111,7 @@ static void write_value(lua_State *L, host *h, int slot, int idx) {
                    "values", name, s, best);
       luaL_error(L, "%s: '%s' is not one of its values", name, s);
     }
-    v = i;
-    break;
+    return i;
   }
   default:
     if (t != LUA_TNUMBER)
@@ -130,9 +120,157 @@ static void write_value(lua_State *L, host *h, int slot, int idx) {
                  luaL_typename(L, idx));
     if (type == BRINK_INTEGER && !brink__sc_exact_integer(L, idx))
       luaL_error(L, "%s is an integer variable: %s", name, INEXACT);
-    v = lua_tonumber(L, idx);
+    return lua_tonumber(L, idx);
   }
-  if (brink__write(e, slot, v) != BRINK_OK) brink__sc_raise(L, e);
+}
+
+static void write_value(lua_State *L, host *h, int slot, int idx) {
+  double v = value_of(L, h, slot, idx);
+  if (brink__write(h->e, slot, v) != BRINK_OK) brink__sc_raise(L, h->e);
+}
+
+/* 'v' as a value of 'slot': a flag's boolean, an enum's name, a number
+   (integral values as Lua integers, so "%d" and ".." print "9"). */
+static void push_as(lua_State *L, host *h, int slot, double v) {
+  switch (h->types[slot]) {
+  case BRINK_FLAG: lua_pushboolean(L, v != 0); break;
+  case BRINK_ENUM:
+    lua_pushstring(L, brink_var_enum_value(h->e, slot, (int)v));
+    break;
+  default:
+    if (v == floor(v) && fabs(v) < 9e15) lua_pushinteger(L, (lua_Integer)v);
+    else lua_pushnumber(L, v);
+  }
+}
+
+/* beliefs ---------------------------------------------------------------- */
+
+/*
+** The prelude's primitives for believe(), reveal(), belief() and view():
+** the first two arguments are an actor id and a variable's full name,
+** found here; a wrong one raises, and the prelude's wrapper re-raises at
+** the script's line.
+*/
+static void actor_and_var(lua_State *L, host *h, int *actor, int *var) {
+  brink_engine *e = h->e;
+  const char *a = luaL_checkstring(L, 1), *v = luaL_checkstring(L, 2);
+  if (h->loading)
+    luaL_error(L, "beliefs can only be read or changed while the scenario "
+               "runs");
+  if (brink_actor_find(e, a, actor) != BRINK_OK ||
+      brink_var_find(e, v, var) != BRINK_OK)
+    luaL_error(L, "%s", brink_errmsg(e));
+}
+
+/* nil and the engine's message; a budget or memory exceeded is the kill
+   (as in brink__sc_raise). */
+static int refused(lua_State *L, host *h) {
+  brink__box_check(L, LUA_OK);
+  if (brink__out_of_memory(h->e)) brink__box_nomem(L);
+  lua_pushnil(L);
+  lua_pushstring(L, brink_errmsg(h->e));
+  return 2;
+}
+
+/* believe(actor, var, lo [, hi]); nil, message when the engine refuses. */
+static int p_believe(lua_State *L) {
+  host *h = HOST(L);
+  int actor, var;
+  actor_and_var(L, h, &actor, &var);
+  double lo = value_of(L, h, var, 3);
+  double hi = lua_isnoneornil(L, 4) ? lo : value_of(L, h, var, 4);
+  if (brink_belief_set(h->e, actor, var, lo, hi) != BRINK_OK)
+    return refused(L, h);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* reveal's step: the actor believes the value; false if it sees it. */
+static int p_reveal(lua_State *L) {
+  host *h = HOST(L);
+  int actor, var;
+  actor_and_var(L, h, &actor, &var);
+  if (brink_var_visible(h->e, var, actor) == 1) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  double v;
+  if (brink__read(h->e, var, &v) != BRINK_OK ||
+      brink_belief_set(h->e, actor, var, v, v) != BRINK_OK)
+    return refused(L, h);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* actor_and_var, then what the actor believes of the variable. */
+static void belief_of(lua_State *L, host *h, int *actor, int *var,
+                      double *lo, double *hi) {
+  actor_and_var(L, h, actor, var);
+  if (brink_belief_get(h->e, *actor, *var, lo, hi) != BRINK_OK)
+    brink__sc_raise(L, h->e);
+}
+
+/* lo, hi as values of the variable (both the value when the actor sees
+   it), then whether the actor knows anything. */
+static int p_belief(lua_State *L) {
+  host *h = HOST(L);
+  int actor, var;
+  double lo, hi;
+  belief_of(L, h, &actor, &var, &lo, &hi);
+  push_as(L, h, var, lo);
+  push_as(L, h, var, hi);
+  lua_pushboolean(L, brink_belief_known(h->e, actor, var) == 1);
+  return 3;
+}
+
+/*
+** What the actor takes the variable to be, as one value: the value when
+** it sees it; else a number's midpoint, or a flag's or an enum's value
+** when the belief is a point, nil when it is a range.
+*/
+static int p_seen(lua_State *L) {
+  host *h = HOST(L);
+  int actor, var;
+  double lo, hi;
+  belief_of(L, h, &actor, &var, &lo, &hi);
+  int type = h->types[var];
+  if (lo == hi) push_as(L, h, var, lo);
+  else if (type == BRINK_FLAG || type == BRINK_ENUM) lua_pushnil(L);
+  else if (!isfinite(lo) || !isfinite(hi)) lua_pushnil(L);
+  else push_as(L, h, var, lo + (hi - lo) / 2);
+  return 1;
+}
+
+/* The world proxy 'w', for view(). */
+static int p_w(lua_State *L) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, HOST(L)->w);
+  return 1;
+}
+
+/* A new list of the actors' ids, for reveal(var, "*"). */
+static int p_actor_ids(lua_State *L) {
+  host *h = HOST(L);
+  lua_createtable(L, h->nactors, 0);
+  for (int a = 0; a < h->nactors; a++) {
+    lua_pushstring(L, brink_actor_id(h->e, a));
+    lua_rawseti(L, -2, a + 1);
+  }
+  return 1;
+}
+
+void brink__sc_beliefs(lua_State *L, host *h, int P) {
+  static const luaL_Reg fns[] = {{"believe", p_believe},
+                                 {"w", p_w},
+                                 {"actor_ids", p_actor_ids},
+                                 {"reveal", p_reveal},
+                                 {"belief", p_belief},
+                                 {"seen", p_seen},
+                                 {NULL, NULL}};
+  for (const luaL_Reg *f = fns; f->name; f++) {
+    lua_pushlightuserdata(L, h);
+    lua_pushcclosure(L, f->func, 1);
+    lua_setfield(L, P, f->name);
+  }
 }
 
 /* the world proxies ------------------------------------------------------ */

@@ -134,10 +134,14 @@ var "DPRK.new_path" { type = "flag", init = false,
 -- starting values in turn 1 (the inits below are placeholders).  The
 -- priors are what everyone else believes: the range of public estimates
 -- the hook draws from.  Only a host's search reads them (a run never does).
+-- Washington starts from the same estimates ('believed'); its intelligence
+-- and the North's tests narrow them (believe, reveal), and its seat sees
+-- the estimate where the others see "hidden".
 var "DPRK.warheads" { type = "integer", min = 0, max = 200, init = 30, hidden = true,
-  prior = { 20, 60 }, doc = "nuclear warheads (known only to Pyongyang)" }
+  prior = { 20, 60 }, believed = { USA = { 20, 60 } },
+  doc = "nuclear warheads (known only to Pyongyang)" }
 var "DPRK.missile_skill" { min = 0, max = 100, init = 55, hidden = true,
-  prior = { 20, 80 },
+  prior = { 20, 80 }, believed = { USA = { 20, 80 } },
   doc = "readiness of a new long-range missile (known only to Pyongyang)" }
 
 -- South Korea
@@ -489,6 +493,9 @@ move "short_range_test" {
     rel(w, "tension", "DPRK", "JPN", 5)
     rel(w, "tension", "DPRK", "USA", 3)
     w.negotiations = w.negotiations - 2
+    -- US analysts read the North's progress from each launch, roughly.
+    local skill = math.floor(w.DPRK.missile_skill)
+    believe("USA", "DPRK.missile_skill", skill - 10, skill + 10)
     news("North Korea fires short-range projectiles into the East Sea (%d launches since April 2019)",
          w.DPRK.short_range_tests)
   end,
@@ -516,6 +523,8 @@ move "icbm_test" {
       rel(w, "tension", "DPRK", "JPN", 8)
       news("North Korea launches a long-range missile; it breaks up in flight")
     end
+    -- A long-range test shows the whole world what the missile can do.
+    reveal("DPRK.missile_skill", "*")
     schedule("us_show_of_force", { turns = 2, data = { cause = "long-range missile test" } })
   end,
   weight = function(w)
@@ -539,6 +548,9 @@ move "nuclear_test" {
     rel(w, "tension", "DPRK", "ROK", 15)
     rel(w, "tension", "DPRK", "JPN", 15)
     news("Seismic stations detect a nuclear test at Punggye-ri")
+    -- The yield and the air samples give Washington a count within a few.
+    local n = w.DPRK.warheads
+    believe("USA", "DPRK.warheads", n - 5, n + 5)
     schedule("us_show_of_force", { turns = 2, data = { cause = "nuclear test" } })
   end,
   weight = function(w) return pos(0.1 + w.DPRK.sanctions / 40 + (w.DPRK.tension.USA - 60) / 80) end,
@@ -615,6 +627,9 @@ move "expand_arsenal" {
       rel(w, "trust", "USA", "DPRK", -10)
       news("Satellite images show new construction at a suspected enrichment site; "
            .. "Washington questions Pyongyang's good faith")
+      -- The images raise Washington's estimate of the arsenal.
+      local n = w.DPRK.warheads
+      believe("USA", "DPRK.warheads", n - 4, n + 8)
     end
   end,
   weight = function() return 1 end,
@@ -942,9 +957,12 @@ event "verification" {
       rel(w, "trust", "USA", "DPRK", -8)
       news("US intelligence says step %d left a hidden site untouched; the talks stall over "
            .. "verification", data.step)
+      believe("USA", "DPRK.warheads", w.DPRK.warheads - 3, w.DPRK.warheads + 10)
     else
       rel(w, "trust", "USA", "DPRK", 4)
       news("Inspectors confirm step %d; Washington calls it 'a start'", data.step)
+      -- Inspectors on the ground count what intelligence could only guess.
+      believe("USA", "DPRK.warheads", w.DPRK.warheads - 2, w.DPRK.warheads + 2)
     end
   end,
 }

@@ -74,16 +74,24 @@ static void briefing(brink_engine *e) {
       brink_option_get(e, i, &move, &target, &legal, &why);
       printf("- ");
       md_code_put(stdout, brink_move_name(e, move));
-      /* One line per move, its targets listed together. */
-      for (int k = i, m2 = move; k < n && m2 == move; k++) {
-        int t2;
-        brink_option_get(e, k, &m2, &t2, NULL, NULL);
-        if (m2 == move && t2 >= 0) {
-          printf("%s", k == i ? " on " : ", ");
-          md_put(stdout, brink_actor_id(e, t2));
-        }
-        if (m2 == move) i = k + 1;
+      /* One line per move, its targets listed together: "on TWN, JPN or
+         PHL" (options of a move are adjacent). */
+      int end = i;
+      while (end < n) {
+        int m2;
+        brink_option_get(e, end, &m2, NULL, NULL, NULL);
+        if (m2 != move) break;
+        end++;
       }
+      for (int k = i, listed = 0; k < end; k++) {
+        int t2;
+        brink_option_get(e, k, NULL, &t2, NULL, NULL);
+        if (t2 < 0) continue;
+        printf("%s", listed == 0 ? " on " : k == end - 1 ? " or " : ", ");
+        md_put(stdout, brink_actor_id(e, t2));
+        listed++;
+      }
+      i = end;
       if (*brink_move_doc(e, move)) {
         printf(": ");
         md_put(stdout, brink_move_doc(e, move));

@@ -321,6 +321,8 @@ Test(cli, doc_writes_a_briefing_that_keeps_hidden_values_hidden) {
   cr_assert(strstr(r.out, "20 turns of one month each, from 2019-05-01"));
   cr_assert(strstr(r.out, "### United States (USA)\n"));
   cr_assert(strstr(r.out, "- `summit` on DPRK: Meet Kim Jong-un"));
+  /* Several targets read as a list, not "on ROK on JPN". */
+  cr_assert(strstr(r.out, "- `consult_allies` on ROK or JPN: "), "%s", r.out);
   cr_assert(strstr(r.out, "| `DPRK.warheads` | 0 to 200 | hidden |"),
             "the arsenal must not show");
   cr_assert(strstr(r.out, "| `USA.troops` | 0 to 40000 | 28500 |"), "%s",
@@ -330,6 +332,22 @@ Test(cli, doc_writes_a_briefing_that_keeps_hidden_values_hidden) {
   r = run("doc");
   cr_assert_eq(r.status, 2);
   done(r);
+  /* Three and more: commas, then "or". */
+  const char *path = "/tmp/brink-doc-targets.lua";
+  FILE *f = fopen(path, "w");
+  fputs("scenario { id = 't3', start = '2020-01-01', finish = '2020-03-31', "
+        "turn = 'month' }\n"
+        "actor 'CHN' {}\nactor 'TWN' {}\nactor 'JPN' {}\nactor 'PHL' {}\n"
+        "move 'blockade' { by = 'CHN', targets = { 'TWN', 'JPN', 'PHL' }, "
+        "doc = 'close the sea lanes' }\n", f);
+  fclose(f);
+  char args[300];
+  snprintf(args, sizeof args, "doc %s", path);
+  r = run(args);
+  cr_assert(strstr(r.out, "- `blockade` on TWN, JPN or PHL: close the sea "
+                   "lanes"), "%s", r.out);
+  done(r);
+  remove(path);
 }
 
 Test(cli, python_drives_the_library_through_ctypes_and_brink_h_alone) {

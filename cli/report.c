@@ -10,15 +10,33 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "report.h"
 
+/* Whether 'path' ends in 'ext', in any case. */
+static bool ends_in(const char *path, const char *ext) {
+  size_t n = strlen(path), k = strlen(ext);
+  return n > k && strcasecmp(path + n - k, ext) == 0;
+}
+
+/* 1 Markdown, 0 HTML, -1 neither: a report.pdf that held HTML would
+   mislead whoever opened it. */
+static int report_kind(const char *path) {
+  if (ends_in(path, ".md") || ends_in(path, ".markdown")) return 1;
+  if (ends_in(path, ".html") || ends_in(path, ".htm")) return 0;
+  return -1;
+}
+
 int report_write(const char *path, model *m, brink_engine *e, char *err,
                  size_t cap) {
-  size_t n = strlen(path);
-  bool md = n >= 3 && (strcmp(path + n - 3, ".md") == 0 ||
-                       (n >= 9 && strcmp(path + n - 9, ".markdown") == 0));
+  int md = report_kind(path);
+  if (md < 0) {
+    snprintf(err, cap, "cannot write %s: a report is HTML (.html) or "
+             "Markdown (.md); print the HTML to PDF from a browser", path);
+    return -1;
+  }
   outfile of;
   FILE *f = outfile_open(&of, path);
   if (f == NULL) {
@@ -91,6 +109,9 @@ int cmd_report(int argc, char **argv) {
   const char *scenario = o.nscenarios ? o.scenarios[o.nscenarios - 1] : NULL;
   if (outp == NULL) return usage_error("report", "where to? (-o aar.html "
                                        "or -o aar.md)");
+  if (report_kind(outp) < 0)
+    return usage_error("report", "-o %s: a report is HTML (.html) or "
+                       "Markdown (.md)", outp);
   char err[512];
   strlist lines = {0};
   if (input_lines(in, &lines, err, sizeof err)) {

@@ -483,6 +483,33 @@ Test(play, report_writes_html_and_markdown_from_a_log_or_a_save) {
   cr_assert_eq(r.status, 1);
   cr_assert(strstr(r.err, "not a brink log"), "%s", r.err);
   done(r);
+  /* A report is HTML or Markdown: another name is refused, not filled with
+     HTML it does not promise; upper case is fine. */
+  const char *refused[] = {"aar.pdf", "aar.txt", "aar", "aar.html.bak"};
+  for (int i = 0; i < 4; i++) {
+    snprintf(cmd, sizeof cmd, "report %s/%s -o %s/%s", d, inputs[0], d,
+             refused[i]);
+    r = run(cmd);
+    cr_assert_eq(r.status, 2, "%s: %s", refused[i], r.err);
+    cr_assert(strstr(r.err, "a report is HTML (.html) or Markdown (.md)"),
+              "%s", r.err);
+    char out[700];
+    snprintf(out, sizeof out, "%s/%s", d, refused[i]);
+    cr_assert_neq(access(out, F_OK), 0, "%s was written", refused[i]);
+    done(r);
+  }
+  snprintf(cmd, sizeof cmd, "report %s/%s -o %s/AAR.HTM", d, inputs[0], d);
+  r = run(cmd);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  done(r);
+  /* /report in play says the same. */
+  snprintf(cmd, sizeof cmd, "play tests/cli/timeline.lua --seat USA");
+  snprintf(script, sizeof script, "/report %s/p.pdf\n/quit\n", d);
+  r = run_script(d, cmd, script);
+  cr_assert(strstr(r.out, "! cannot write ") &&
+            strstr(r.out, "a report is HTML (.html) or Markdown (.md)"),
+            "%s", r.out);
+  done(r);
   rmtree(d);
 }
 

@@ -186,10 +186,17 @@ static bool cmd_undo(session *s, char *args) {
           s, "no undo point yet (they are kept from the next turn on)");
     return false;
   }
+  /* A pending /odds is the white cell's ruling on a roll to come, not
+     something that happened: it outlives the undo, as it would have
+     waited for the move. */
+  int odds_move;
+  double odds_p;
+  brink_odds_get(s->e, &odds_move, &odds_p);
   if (brink_snapshot_restore(s->e, u->snap) != BRINK_OK) {
     session_refuse(s, "%s", brink_errmsg(s->e));
     return false;
   }
+  if (odds_move >= 0) brink_odds(s->e, odds_move, odds_p);
   while (s->nundo && s->undo[s->nundo - 1].turn > target)
     brink_snapshot_free(s->undo[--s->nundo].snap);
   session_state_record(s);

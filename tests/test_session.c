@@ -538,3 +538,29 @@ Test(session, reload_carries_every_random_streams_place_by_name) {
   brink_session_close(straight);
   brink_session_close(s);
 }
+
+Test(session, undo_keeps_a_pending_odds_ruling) {
+  brink_session *s = opened(KOREA);
+  cr_assert_eq(brink_session_seat(s, "USA"), BRINK_OK);
+  cr_assert_eq(brink_session_start(s, 7), BRINK_OK);
+  cr_assert_eq(brink_session_answer(s, "1"), BRINK_AWAIT);   /* turn 2 */
+  cr_assert_eq(brink_session_odds(s, "summit", 0.25), BRINK_OK);
+  cr_assert_eq(brink_session_undo(s, 1), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  brink_engine *e = brink_session_engine(s);
+  cr_assert_eq(brink_turn(e), 1);
+  int move, summit;
+  double p;
+  brink_move_find(e, "summit", &summit);
+  cr_assert_eq(brink_odds_get(e, &move, &p), BRINK_OK);
+  cr_assert_eq(move, summit, "the ruling was lost with the undo");
+  cr_assert_eq(p, 0.25);
+  /* The log replays with it. */
+  size_t n, line;
+  char *log = log_text(s, &n), *msg = NULL;
+  const char *files[] = {KOREA};
+  cr_assert_eq(brink_log_verify(log, n, files, 1, NULL, &line, &msg),
+               BRINK_OK, "line %zu: %s", line, msg ? msg : "");
+  free(log);
+  brink_session_close(s);
+}

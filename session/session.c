@@ -412,6 +412,11 @@ void session_resumed(session *s, const char *cmd, const char *sha, int from,
   session_state_record(s);
   /* Undo points are not saved: a replay forgets its own here too. */
   session_undo_clear(s);
+  /* A save made between turns goes on there: with no seats, the
+     facilitator's Enter plays the turn, as before the save. */
+  brink_position p = {.size = sizeof p};
+  brink_position_get(s->e, &p);
+  s->turn_start = p.phase == 1 && p.index == 0 && p.outcome == -1;
 }
 
 bool session_at_prompt(session *s) {

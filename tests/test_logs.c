@@ -224,6 +224,30 @@ Test(play, a_resumed_run_prints_the_rest_of_its_timeline) {
   rmtree(d);
 }
 
+Test(play, a_seatless_session_resumed_between_turns_waits_for_enter) {
+  char *d = folder();
+  char cmd[1000], script[1000];
+  snprintf(cmd, sizeof cmd, "play tests/cli/timeline.lua");
+  snprintf(script, sizeof script, "\n/save %s/s.json\n/quit\n", d);
+  result a = run_script(d, cmd, script);
+  cr_assert_eq(a.status, 0, "%s", a.err);
+  snprintf(cmd, sizeof cmd, "play --resume %s/s.json --log %s/log.jsonl", d,
+           d);
+  result b = run_script(d, cmd, "/state\n\n/quit\n");
+  cr_assert_eq(b.status, 0, "%s", b.err);
+  /* The prompt comes first, then Enter plays turn 2, as before the save. */
+  const char *prompt = strstr(b.out, "turn 2> /state\n");
+  const char *played = strstr(b.out, "== Turn 2");
+  cr_assert(prompt && played && prompt < played, "%s", b.out);
+  snprintf(cmd, sizeof cmd, "replay %s/log.jsonl", d);
+  result r = run(cmd);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  done(a);
+  done(b);
+  done(r);
+  rmtree(d);
+}
+
 Test(play, play_resume_goes_on_where_the_save_left_off) {
   char *d = folder();
   char cmd[1000], script[1000];

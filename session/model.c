@@ -372,6 +372,15 @@ void model_feed(model *m, const char *line, size_t len) {
     return;
   }
   int turn = jget_int(r, "turn", m->turn);
+  /* A record of a later turn may come before that turn's own record (a
+     facilitator's command at a turn's start): the turn before ends here,
+     and what follows belongs to the record's turn, as the log says. */
+  bool later = strcmp(t, "start") != 0 && strcmp(t, "setup") != 0 &&
+               strcmp(t, "state") != 0 && turn > m->turn;
+  if (later) {
+    close_turn(m, turn - 1);
+    m->turn = turn;
+  }
   if (strcmp(t, "start") == 0) {
     free(m->scenario);
     free(m->engine);
@@ -385,7 +394,7 @@ void model_feed(model *m, const char *line, size_t len) {
     m->has_setup = setup_parse(r, &m->setup, err, sizeof err) == 0;
     if (!m->has_setup) m->bad_lines++;
   } else if (strcmp(t, "turn") == 0) {
-    close_turn(m, turn - 1);
+    if (!later) close_turn(m, turn - 1);
     m->turn = turn;
     m->last_turn = turn;
     set_date(m, turn, jget_str(r, "date"));

@@ -248,6 +248,28 @@ Test(play, a_seatless_session_resumed_between_turns_waits_for_enter) {
   rmtree(d);
 }
 
+Test(play, why_names_the_turn_the_log_names_after_a_fire_between_turns) {
+  char *d = folder();
+  char cmd[1000];
+  snprintf(cmd, sizeof cmd, "play tests/cli/timeline.lua --log %s/log.jsonl",
+           d);
+  /* Two turns, then at the start of turn 3 the white cell fires an
+     event: its change is turn 3's, in the log and in /why. */
+  result r = run_script(d, cmd, "\n\n/fire exercise {\"scale\": 2}\n"
+                                "/why USA.troops\n/quit\n");
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert(strstr(r.out, "  turn 3   28500 -> 29500  (event:exercise)"), "%s",
+            r.out);
+  char path[700];
+  snprintf(path, sizeof path, "%s/log.jsonl", d);
+  char *log = slurp(path);
+  cr_assert(strstr(log, "{\"t\":\"set\",\"turn\":3,\"var\":\"USA.troops\""),
+            "%s", log);
+  free(log);
+  done(r);
+  rmtree(d);
+}
+
 Test(play, play_resume_goes_on_where_the_save_left_off) {
   char *d = folder();
   char cmd[1000], script[1000];

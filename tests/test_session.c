@@ -564,3 +564,20 @@ Test(session, undo_keeps_a_pending_odds_ruling) {
   free(log);
   brink_session_close(s);
 }
+
+Test(session, a_fired_once_trigger_has_fired_and_does_not_fire_again) {
+  /* The flagship's year-end deadline, fired by the white cell in May:
+     it has come, and December brings it no second time. */
+  brink_session *s = opened(KOREA);
+  cr_assert_eq(brink_session_start(s, 7), BRINK_OK);
+  cr_assert_eq(brink_session_fire(s, "year_end_deadline", NULL), BRINK_OK,
+               "%s", brink_session_errmsg(s));
+  while (brink_session_step(s) == BRINK_OK) continue;
+  int fired = 0;
+  for (size_t i = 0; i < brink_session_log_count(s); i++)
+    fired += strstr(brink_session_log_line(s, i),
+                    "\"t\":\"trigger\",\"turn\"") &&
+             strstr(brink_session_log_line(s, i), "\"year_end_deadline\"");
+  cr_assert_eq(fired, 1);
+  brink_session_close(s);
+}

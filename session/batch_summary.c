@@ -915,9 +915,12 @@ int write_csv_rows(FILE *f, const bmeta *m, const btable *t,
   json_t *v;
   if (header) {
     fputs("seed,outcome,turn", f);
+    /* A swept variable's start, apart from its final value's column. */
     json_object_foreach(m->sweep, key, v) {
+      char name[600];
+      snprintf(name, sizeof name, "set:%s", key);
       fputc(',', f);
-      csv_field(f, key);
+      csv_field(f, name);
     }
     for (int i = 0; i < m->nvars; i++) {
       fputc(',', f);

@@ -521,6 +521,27 @@ Test(batch, a_sweep_runs_each_combination_like_set) {
   cr_assert(strstr(t.out, "  heat=70 "), "%s", t.out);
   cr_assert(strstr(t.out, "against heat=30, on the same seeds"), "%s", t.out);
   done(t);
+  /* The CSV names each swept start apart from the final values. */
+  char *d = tmpdir(), path[256];
+  snprintf(path, sizeof path, "%s/sweep.csv", d);
+  result c = run("batch " SCN " --runs 5 --sweep heat=30,70 --sweep "
+                 "mood=calm,tense --csv %s", path);
+  cr_assert_eq(c.status, 0, "%s", c.err);
+  char *csv = slurp(path);
+  char *nl = strchr(csv, '\n');
+  *nl = '\0';
+  cr_assert(strncmp(csv, "seed,outcome,turn,set:heat,set:mood,", 36) == 0,
+            "%s", csv);
+  /* No name twice. */
+  char *names[64];
+  int n = 0;
+  for (char *tok = strtok(csv, ","); tok && n < 64; tok = strtok(NULL, ","))
+    names[n++] = tok;
+  for (int i = 0; i < n; i++)
+    for (int k = i + 1; k < n; k++)
+      cr_assert_str_neq(names[i], names[k]);
+  free(csv);
+  done(c);
 }
 
 Test(batch, the_summary_has_scores_coverage_and_triggers) {

@@ -23,9 +23,6 @@ static int check_combinations(const options *o) {
   if (o->shard_n && o->nsweeps)
     return usage_error("batch", "--shard and --sweep do not mix: shard each "
                        "combination with --set");
-  if (o->plot && o->nsweeps)
-    return usage_error("batch", "--plot and --sweep do not mix: plot one "
-                       "combination with --set");
   return 0;
 }
 
@@ -152,8 +149,22 @@ static int play(const options *o, batch *b, FILE *csv, bool *any_error,
     if (printf("%s\n", line) < 0) *io_error = true;
     free(line);
   }
-  if (o->plot && (rc = write_plot(o->plot, &b->ms[0], &b->ts[0])) != 0)
+  if (o->plot && !o->nsweeps &&
+      (rc = write_plot(o->plot, &b->ms[0], &b->ts[0])) != 0)
     return rc == BRINK_ENOMEM ? out_of_memory("batch") : 1;
+  /* A sweep: one chart per point, FILE-1.svg, FILE-2.svg ... in the
+     order of the tables, each titled with its point. */
+  for (int64_t k = 0; o->plot && o->nsweeps && k < b->combos; k++) {
+    char path[4200];
+    const char *dot = strrchr(o->plot, '.');
+    if (dot == NULL || strchr(dot, '/')) dot = o->plot + strlen(o->plot);
+    snprintf(path, sizeof path, "%.*s-%lld%s", (int)(dot - o->plot), o->plot,
+             (long long)k + 1, dot);
+    if ((rc = write_plot(path, &b->ms[k], &b->ts[k])) != 0)
+      return rc == BRINK_ENOMEM ? out_of_memory("batch") : 1;
+    term_printf(stderr, "brink batch: the chart of point %lld is %s\n",
+                (long long)k + 1, path);
+  }
   return 0;
 }
 

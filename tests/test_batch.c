@@ -532,6 +532,18 @@ Test(batch, a_sweep_runs_each_combination_like_set) {
   *nl = '\0';
   cr_assert(strncmp(csv, "seed,outcome,turn,set:heat,set:mood,", 36) == 0,
             "%s", csv);
+  /* --plot: one chart per point, titled with it. */
+  char plot[300], one[320];
+  snprintf(plot, sizeof plot, "%s/chart.svg", d);
+  result p = run("batch " SCN " --runs 5 --sweep heat=30,70 --plot %s", plot);
+  cr_assert_eq(p.status, 0, "%s", p.err);
+  for (int k = 1; k <= 2; k++) {
+    snprintf(one, sizeof one, "%s/chart-%d.svg", d, k);
+    char *svg = slurp(one);
+    cr_assert(strstr(svg, k == 1 ? "heat=30" : "heat=70"), "%s", one);
+    free(svg);
+  }
+  done(p);
   /* No name twice. */
   char *names[64];
   int n = 0;

@@ -167,6 +167,9 @@ int report_write(const char *path, model *m, brink_engine *e, char *err,
 struct report_facts;
 void report_html(FILE *f, const struct report_facts *r);
 void report_md(FILE *f, const struct report_facts *r);
+/* "back" or "forward": where a jump of the line of play (an /undo, a
+   branch point, a /load) went from the turn it was made in. */
+const char *rewind_way(const struct entry *e);
 /* One variable's chart by turn, inline SVG (its classes styled by the
    page: grid, yl, xl, mark, line, dot). */
 void report_chart(FILE *o, const struct report_facts *r,

@@ -15,6 +15,10 @@
 #include "cli.h"
 #include "report.h"
 
+const char *rewind_way(const entry *e) {
+  return e->b && e->turn > atoi(e->b) ? "forward" : "back";
+}
+
 /* Whether 'path' ends in 'ext', in any case. */
 static bool ends_in(const char *path, const char *ext) {
   size_t n = strlen(path), k = strlen(ext);

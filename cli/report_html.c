@@ -34,7 +34,12 @@ void report_chart(FILE *o, const report_facts *r, const var_series *s) {
     hi += 1;
     lo -= 1;
   }
+  /* A variable whose values are all whole numbers gets whole ticks. */
+  bool whole = true;
+  for (int i = 0; i < s->nv; i++)
+    if (isfinite(s->v[i]) && s->v[i] != floor(s->v[i])) whole = false;
   double step = nice_step(hi - lo, 4);
+  if (whole && step < 1) step = 1;
   double y0 = floor(lo / step) * step, y1 = ceil(hi / step) * step;
   int n = s->nv > 1 ? s->nv - 1 : 1;
   double pw = W - L - R, ph = H - T - B;
@@ -52,14 +57,24 @@ void report_chart(FILE *o, const report_facts *r, const var_series *s) {
             "</text>\n",
             L, W - R, Y(v), Y(v), L - 6, Y(v) + 4, t);
   }
-  int every = n <= 8 ? 1 : n <= 16 ? 2 : n <= 32 ? 4 : (n + 7) / 8;
+  /* As many labels as fit side by side (11px text, about 6.5px a
+     character, with a gap), every k-th point. */
+  size_t longest = 5;
+  for (int i = 0; i < r->naxis; i++)
+    if (strlen(r->axis[i]) > longest) longest = strlen(r->axis[i]);
+  int fit = (int)(pw / (6.5 * (double)longest + 10));
+  int every = fit < 2 ? n : (n + fit - 1) / (fit - 1);
+  if (every < 1) every = 1;
   for (int i = 0; i <= n && i < s->nv; i++) {
     /* Turn i runs from point i-1 to point i: its mark goes between. */
     if (i > 0 && i < r->nmarks && r->marks[i])
       fprintf(o, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
               "class=\"mark\"/>\n", X(i - 0.5), X(i - 0.5), T, T + ph);
-    if (i % every && i != n) continue;
-    fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"xl\">", X(i), H - B + 16);
+    /* The last label is always drawn, right-aligned so it stays inside;
+       one that would then crowd it is left out. */
+    if (i != n && (i % every || n - i < every / 2 + 1)) continue;
+    fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"xl\"%s>", X(i),
+            H - B + 16, i == n && n > 0 ? " text-anchor=\"end\"" : "");
     esc(o, i < r->naxis ? r->axis[i] : "");
     fprintf(o, "</text>\n");
   }
@@ -116,8 +131,8 @@ static const char *const css =
     ".turn .when{font-weight:700}.turn .when span{display:block;"
     "font-weight:400;color:#5a6272;font-size:13px}"
     ".turn ul{list-style:none;margin:0;padding:0}"
-    ".turn li{padding:1px 0 1px 70px;text-indent:-70px}"
-    ".tag{display:inline-block;width:70px;text-indent:0;font-size:11px;"
+    ".turn li{padding:1px 0 1px 100px;text-indent:-100px}"
+    ".tag{display:inline-block;width:100px;text-indent:0;font-size:11px;"
     "font-weight:700;"
     "text-transform:uppercase;letter-spacing:.05em;color:#5a6272}"
     "li.news{font-style:italic}"
@@ -193,7 +208,7 @@ static void entry_html(FILE *o, const entry *e) {
     esc(o, e->a);
     fprintf(o, "</code> in turn ");
     esc(o, e->b);
-    fprintf(o, " went back to here</li>\n");
+    fprintf(o, " went %s to here</li>\n", rewind_way(e));
     break;
   case E_END:
     fprintf(o, "<li class=\"end\"><span class=\"tag\">outcome</span>");

@@ -84,7 +84,7 @@ static void entry_md(FILE *o, const entry *e) {
     md_code_put(o, e->a);
     fprintf(o, " in turn ");
     mesc(o, e->b);
-    fprintf(o, " went back to here\n");
+    fprintf(o, " went %s to here\n", rewind_way(e));
     break;
   case E_END:
     fprintf(o, "- **outcome: ");

@@ -31,18 +31,34 @@ static void value_for_people(const char *v, bool numeric, char *buf,
   else snprintf(buf, cap, "%s", v ? v : "-");
 }
 
-/* "2019-10-01" as "Oct 2019" (long) or "Oct 19" (short) when turns start
-   on the first of a month, else as it is. */
-static void date_label(const char *d, bool short_form, char *buf,
+/*
+** A turn's date for people: with turns of a month or longer (every turn
+** begins on the first of a month) "Oct 2019", the same on a chart's axis;
+** with shorter turns the date, or on an axis "8 Mar" (a day and a month,
+** never a month and a year that would read as a day).
+*/
+static void date_label(const char *d, bool monthly, bool axis, char *buf,
                        size_t cap) {
   int y, mo, da;
   if (d && sscanf(d, "%4d-%2d-%2d", &y, &mo, &da) == 3 && mo >= 1 &&
-      mo <= 12 && da == 1) {
-    if (short_form) snprintf(buf, cap, "%s %02d", month_abbr(mo), y % 100);
-    else snprintf(buf, cap, "%s %d", month_abbr(mo), y);
+      mo <= 12) {
+    if (monthly && da == 1) snprintf(buf, cap, "%s %d", month_abbr(mo), y);
+    else if (axis) snprintf(buf, cap, "%d %s", da, month_abbr(mo));
+    else snprintf(buf, cap, "%s", d);
   } else {
     snprintf(buf, cap, "%s", d ? d : "");
   }
+}
+
+/* Whether every known turn begins on the first of a month. */
+static bool monthly(const model *m) {
+  for (int t = 1; t < m->ndates; t++) {
+    int y, mo, da;
+    if (m->dates[t] && (sscanf(m->dates[t], "%4d-%2d-%2d", &y, &mo, &da) != 3
+                        || da != 1))
+      return false;
+  }
+  return true;
 }
 
 static const char *turn_date(const model *m, int t) {
@@ -179,7 +195,8 @@ static int timeline(report_facts *f, const model *m) {
     if (g == NULL || e->turn != g->turn) {
       g = &f->timeline[f->ntimeline++];
       g->turn = e->turn;
-      date_label(turn_date(m, e->turn), false, g->date, sizeof g->date);
+      date_label(turn_date(m, e->turn), monthly(m), false, g->date,
+                 sizeof g->date);
       g->entries = &f->entry_mem[nshown];
     }
     if (shown(e)) {
@@ -205,10 +222,11 @@ static int axis(report_facts *f, const model *m) {
   f->mem = malloc((size_t)(n ? n : 1) * W);
   f->axis = calloc((size_t)(n ? n : 1), sizeof *f->axis);
   if (f->mem == NULL || f->axis == NULL) return -1;
+  bool by_month = monthly(m);
   for (int i = 0; i < n; i++) {
     char *t = f->mem + (size_t)i * W;
     if (i == 0) snprintf(t, W, "start");
-    else date_label(turn_date(m, i), true, t, W);
+    else date_label(turn_date(m, i), by_month, true, t, W);
     if (i != 0 && !*t) snprintf(t, W, "%d", i);
     f->axis[i] = t;
   }
@@ -284,10 +302,11 @@ static int build(report_facts *f, model *m, brink_engine *e) {
   f->outcome = m->outcome;
   f->end_turn = m->end_turn;
   f->turns = m->outcome ? m->end_turn : m->last_turn;
-  date_label(turn_date(m, 1), false, f->first_date, sizeof f->first_date);
+  date_label(turn_date(m, 1), monthly(m), false, f->first_date,
+             sizeof f->first_date);
   date_label(m->outcome && m->end_date ? m->end_date
                                        : turn_date(m, f->turns),
-             false, f->last_date, sizeof f->last_date);
+             monthly(m), false, f->last_date, sizeof f->last_date);
   f->seed = m->seed;
   for (int i = 0; i < m->nentries; i++) {
     f->moves += m->entries[i].kind == E_MOVE && shown(&m->entries[i]);

@@ -270,6 +270,44 @@ Test(play, why_names_the_turn_the_log_names_after_a_fire_between_turns) {
   rmtree(d);
 }
 
+Test(play, reports_read_dates_axes_and_jumps_as_they_were) {
+  char *d = folder();
+  char cmd[1000], path[700];
+  /* Weekly turns from the first of a month: dates, never "Mar 2027". */
+  snprintf(cmd, sizeof cmd, "run tests/cli/weekly.lua --log %s/wk.jsonl", d);
+  done(run(cmd));
+  snprintf(cmd, sizeof cmd, "report %s/wk.jsonl -o %s/wk.html", d, d);
+  result r = run(cmd);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  done(r);
+  snprintf(path, sizeof path, "%s/wk.html", d);
+  char *html = slurp(path);
+  cr_assert_null(strstr(html, "Mar 2027"));
+  cr_assert_null(strstr(html, "Mar 27<"));
+  cr_assert_not_null(strstr(html, "class=\"xl\">15 Mar<"));
+  /* The last label is kept inside the chart. */
+  cr_assert_not_null(strstr(html, "class=\"xl\" text-anchor=\"end\">31 May<"));
+  /* An integer gets whole ticks. */
+  cr_assert_null(strstr(html, "class=\"yl\">1.5<"));
+  cr_assert_null(strstr(html, "class=\"yl\">2.5<"));
+  free(html);
+  /* A /load of a later turn's save went forward, not back. */
+  snprintf(cmd, sizeof cmd, "play tests/cli/timeline.lua --seat USA --log "
+           "%s/j.jsonl", d);
+  char script[800];
+  snprintf(script, sizeof script, "1\n1\n/save %s/t3.json\n/undo 2\n"
+           "/load %s/t3.json\n/quit\n", d, d);
+  done(run_script(d, cmd, script));
+  snprintf(cmd, sizeof cmd, "report %s/j.jsonl -o %s/j.md", d, d);
+  done(run(cmd));
+  snprintf(path, sizeof path, "%s/j.md", d);
+  char *md = slurp(path);
+  cr_assert_not_null(strstr(md, "went forward to here"));
+  cr_assert_not_null(strstr(md, "went back to here"));
+  free(md);
+  rmtree(d);
+}
+
 Test(play, play_resume_goes_on_where_the_save_left_off) {
   char *d = folder();
   char cmd[1000], script[1000];

@@ -67,7 +67,7 @@ Test(report, facts_are_gathered_once_from_the_model) {
   cr_assert_eq(f.nmoved, 1);
   cr_assert_geq(f.naxis, 2);
   cr_assert_str_eq(f.axis[0], "start");
-  cr_assert_str_eq(f.axis[1], "Oct 19");
+  cr_assert_str_eq(f.axis[1], "Oct 2019");
   cr_assert(f.marks[2] && !f.marks[1], "the facilitator acted in turn 2");
   cr_assert_str_eq(f.file, "g.lua");
   report_facts_free(&f);

@@ -731,12 +731,15 @@ int session_command(session *s, const char *text) {
     session_refuse(s, "that line is not UTF-8 text");
     return -1;
   }
-  /* The trail first, then what the command does. */
+  /* The trail first, then what the command does; a refused command
+     leaves none (session_emit writes the intervention before the first
+     line the command causes, or it is written once the command is done). */
+  s->refusal[0] = '\0';
+  s->defer = !s->replaying;   /* a replay runs only what was logged */
   if (strcmp(word, "/reload") != 0) session_intervention(s, t, NULL);
   char *copy = strdup(args);
-  if (copy == NULL) return -1;
-  bool changed = false;
-  switch (known) {
+  bool changed = false, ok = copy != NULL;
+  switch (ok ? known : -1) {
   case 0: show_state(s, *copy ? copy : NULL); break;
   case 1: changed = cmd_set(s, copy); break;
   case 2:
@@ -769,5 +772,11 @@ int session_command(session *s, const char *text) {
   case 18: session_preview(s, copy); break;
   }
   free(copy);
+  s->defer = false;
+  char *held = s->pending;
+  s->pending = NULL;
+  if (held && !s->refusal[0] && ok) session_emit(s, held);
+  free(held);
+  if (!ok) return -1;
   return changed ? 1 : 0;
 }

@@ -76,6 +76,12 @@ void session_when(brink_engine *e, int turn, char *buf, size_t cap) {
 /* the log ---------------------------------------------------------------- */
 
 void session_emit(session *s, const char *line) {
+  if (s->pending) {   /* the command's intervention comes first */
+    char *first = s->pending;
+    s->pending = NULL;
+    session_emit(s, first);
+    free(first);
+  }
   if (strlist_push(&s->log, line)) s->io_error = 1;
   model_feed(&s->model, line, strlen(line));
   if (s->on_line) s->on_line(s, line);
@@ -154,6 +160,15 @@ void session_intervention_steps(session *s, const char *cmd, const char *sha,
       json_decref(o);
       o = NULL;
     }
+  }
+  if (s->defer && o) {
+    /* Held back until the command causes a line or is done: a refused
+       command leaves no trace in the log, as it changed nothing. */
+    free(s->pending);
+    s->pending = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (s->pending == NULL) s->io_error = 1;
+    return;
   }
   emit_json(s, o);
 }
@@ -262,6 +277,7 @@ int session_init(session *s, brink_engine *e, const setup *su,
 }
 
 void session_free(session *s) {
+  free(s->pending);
   session_undo_clear(s);
   free(s->undo);
   session_branches_free(s);

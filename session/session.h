@@ -421,6 +421,8 @@ struct session {
   report_fn report;         /* NULL: /report is not offered */
   int jobs;                 /* /forecast's threads; 0: one per CPU */
   char refusal[600];        /* why the last refusal (session_refuse) */
+  bool defer;               /* a command runs: its intervention waits */
+  char *pending;            /* ... here, until a line or the end of it */
 };
 
 int session_init(session *s, brink_engine *e, const setup *su,

@@ -308,6 +308,40 @@ Test(play, reports_read_dates_axes_and_jumps_as_they_were) {
   rmtree(d);
 }
 
+Test(play, refused_commands_leave_no_trace_in_the_log_or_the_report) {
+  char *d = folder();
+  char cmd[1000], path[700];
+  snprintf(cmd, sizeof cmd, "play tests/cli/timeline.lua --seat USA --log "
+           "%s/log.jsonl", d);
+  result r = run_script(d, cmd, "/set talks lots\n/set nosuch 5\n"
+                                "/odds summit 7\n/undo 9\n/set talks 70\n"
+                                "/quit\n");
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  cr_assert(strstr(r.out, "! "), "the refusals are said: %s", r.out);
+  done(r);
+  snprintf(path, sizeof path, "%s/log.jsonl", d);
+  char *log = slurp(path);
+  cr_assert_null(strstr(log, "lots"), "%s", log);
+  cr_assert_null(strstr(log, "nosuch"), "%s", log);
+  cr_assert_null(strstr(log, "/odds"), "%s", log);
+  cr_assert_null(strstr(log, "/undo"), "%s", log);
+  cr_assert_not_null(strstr(log, "\"command\":\"/set talks 70\""), "%s",
+                     log);
+  free(log);
+  snprintf(cmd, sizeof cmd, "replay %s/log.jsonl", d);
+  r = run(cmd);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  done(r);
+  snprintf(cmd, sizeof cmd, "report %s/log.jsonl -o %s/aar.md", d, d);
+  done(run(cmd));
+  snprintf(path, sizeof path, "%s/aar.md", d);
+  char *md = slurp(path);
+  cr_assert_null(strstr(md, "lots"), "%s", md);
+  cr_assert_not_null(strstr(md, "/set talks 70"), "%s", md);
+  free(md);
+  rmtree(d);
+}
+
 Test(play, play_resume_goes_on_where_the_save_left_off) {
   char *d = folder();
   char cmd[1000], script[1000];

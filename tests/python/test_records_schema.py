@@ -226,6 +226,26 @@ class RecordsSchemaTest(unittest.TestCase):
             self.assertEqual(set(d["required"]) - {"t"},
                              {k for k, req in fields.items() if req}, kind)
 
+    def test_records_md_documents_every_kind_and_field(self):
+        # Each kind has a "### kind" section whose tables name its fields
+        # in backquotes (`turn`, `date` may share a row).
+        with open(os.path.join(ROOT, "docs", "records.md")) as f:
+            text = f.read()
+        sections = re.split(r"^### ", text, flags=re.M)[1:]
+        documented = {}
+        for sec in sections:
+            title, body = sec.split("\n", 1)
+            rows = re.findall(r"^\| (`[^|]*) \|", body, re.M)
+            documented[title.strip()] = {
+                name for row in rows for name in re.findall(r"`(\w+)`", row)}
+        defs = self.schema["$defs"]
+        for kind in self.schema["properties"]["t"]["enum"]:
+            self.assertIn(kind, documented)
+            fields = set(defs[kind]["properties"]) - {"t"}
+            self.assertEqual(fields - documented[kind], set(), kind)
+        world = set(defs["world"]["properties"])
+        self.assertEqual(world - documented["state"], set())
+
     def test_logs_of_brink_run_are_valid(self):
         d = self.dir.name
         seen = set()

@@ -305,6 +305,27 @@ class RecordsSchemaTest(unittest.TestCase):
         self.assertTrue(any(r.get("command", "").startswith("--resume ")
                             for r in records))
 
+    def test_a_migrated_resume_is_valid(self):
+        # A save of version 1 resumed by a version 2 of the text: the
+        # intervention names the text and the steps, a state follows.
+        d = self.dir.name
+        with open(TUTORIAL) as f:
+            text = f.read()
+        v2 = os.path.join(d, "v2.lua")
+        with open(v2, "w") as f:
+            f.write(text.replace("scenario {", "scenario {\n  version = 2,", 1)
+                    + "\nmigrate { [1] = function(s) end }\n")
+        save = os.path.join(d, "v1.json")
+        run(["run", TUTORIAL, "--turns", "2", "--save", save], d)
+        out = run(["run", v2, "--resume", save, "--json"], d)
+        self.assertValidLog(out, "migrated resume")
+        records = [json.loads(ln) for ln in out.split("\n") if ln]
+        i = next(k for k, r in enumerate(records)
+                 if r["t"] == "intervention")
+        self.assertEqual(records[i]["migrated"], [1])
+        self.assertIn("sha256", records[i])
+        self.assertEqual(records[i + 1]["t"], "state")
+
     def test_the_checker_refuses_broken_records(self):
         good = {"t": "move", "turn": 1, "date": "2025-01-01",
                 "actor": "UP", "move": "build"}

@@ -22,6 +22,29 @@ Test(errors, an_unknown_variable_is_named_in_full_with_a_suggestion) {
                "unknown actor in 'USA.tension.DPRKK' (did you mean 'USA.tension.DPRK'?)");
 }
 
+/* A name on w written as an actor's is said to be an unknown actor. */
+Test(errors, an_unknown_actor_on_w_is_called_an_actor_with_a_suggestion) {
+  assert_error(WORLD "trigger 'x' { effect = function(w) w.DPRC.sanctions = 3 end }\n",
+               "test.lua:8", "trigger:x",
+               "unknown actor 'DPRC' (did you mean 'DPRK'?)");
+  assert_error(WORLD "trigger 'x' { effect = function(w) return w.ROC.lng_days end }\n",
+               "test.lua:8", "trigger:x",
+               "unknown actor 'ROC' (the actors are USA and DPRK)");
+  /* A world variable's near miss stays a variable. */
+  assert_error(WORLD "trigger 'x' { effect = function(w) return w.ROK_gv end }\n",
+               "test.lua:8", "trigger:x",
+               "unknown variable 'ROK_gv' (did you mean 'ROK_gov'?)");
+}
+
+Test(errors, an_invalid_enum_init_lists_the_allowed_values) {
+  cr_assert_str_eq(load_error(HEADER "actor 'USA' {}\n"
+      "var 'g' { type = 'enum', values = { 'left', 'right' }, init = 'centre' }\n"),
+      "test.lua:3: var 'g': init must be one of its values ('left', 'right'), not 'centre'");
+  cr_assert_str_eq(load_error(HEADER "actor 'USA' {}\n"
+      "var 'g' { type = 'enum', values = { 'left', 'right' }, init = 1 }\n"),
+      "test.lua:3: var 'g': init must be one of its values ('left', 'right'), not number");
+}
+
 Test(errors, each_type_refuses_the_wrong_value_where_it_was_written) {
   assert_error(WORLD "trigger 'x' { effect = function(w)\n  w.USA.troops = 2.5 end }\n",
                "test.lua:9", "trigger:x",
@@ -133,7 +156,7 @@ Test(errors, a_broken_scenario_lists_every_finding_with_its_line) {
       "bad.lua:4: init 20 of 'y' is outside its bounds [-inf, 10]",
       "bad.lua:5: trigger 'z': 'at' 2021-01-01 is outside the calendar (2019-05-01 to 2019-12-31)",
       "bad.lua:6: policy 'p': unknown actor 'UK'",
-      "bad.lua:7: var 'e': init must be one of its values",
+      "bad.lua:7: var 'e': init must be one of its values ('a'), not 'b'",
   };
   int n = (int)(sizeof expected / sizeof *expected);
   cr_assert_eq(brink_diag_count(e), n);
@@ -203,4 +226,26 @@ Test(errors, duplicate_declarations_are_each_reported) {
   for (int i = 0; i < 4; i++)
     cr_assert_str_eq(brink_diag_get(e, i), expected[i]);
   brink_engine_close(e);
+}
+
+/* Errors raised inside the prelude's wrappers (news, view, schedule's
+   data) are the author's line that called them, never "prelude:N". */
+Test(errors, an_error_inside_a_prelude_wrapper_names_the_authors_line) {
+  assert_error(WORLD "trigger 'x' { effect = function(w)\n"
+               "  news('%d items', nil) end }\n",
+               "test.lua:9", "trigger:x",
+               "bad argument #2 to 'format' (number expected, got nil)");
+  assert_error(WORLD "trigger 'x' { effect = function(w)\n"
+               "  news('%s', {}, 1)\n  news('%q', {}) end }\n",
+               "test.lua:10", "trigger:x",
+               "bad argument #2 to 'format' (value has no literal form)");
+  assert_error(WORLD "trigger 'x' { when = function(w)\n"
+               "  return view('UK').x end }\n",
+               "test.lua:9", "trigger:x",
+               "unknown actor 'UK' (the actors are USA and DPRK)");
+  assert_error(WORLD "event 'e' { effect = function() end }\n"
+               "trigger 'x' { effect = function(w)\n"
+               "  schedule('e', { turns = 1, data = function() end }) end }\n",
+               "test.lua:10", "trigger:x",
+               "event data can hold numbers, strings, booleans and tables, not function");
 }

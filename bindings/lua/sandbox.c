@@ -384,13 +384,17 @@ void brink__box_split(const char *text, char *where, size_t wcap, char *msg,
 /*
 ** Finds where the message 'text' was raised: the innermost frame whose
 ** position prefixes it (error's 'level' may name a caller), else any
-** such prefix, else the innermost Lua frame.  Returns the prefix length.
+** such prefix, else the innermost Lua frame.  A frame of a chunk that is
+** not a file (the prelude's news() calling string.format) is the
+** author's line that called it: the first file frame above it, as
+** where_at() does for kills.  Returns the prefix length.
 */
 static size_t locate(lua_State *L, const char *text, size_t len, char *where,
                      size_t cap) {
   lua_Debug ar;
   char prefix[BRINK__BOX_WHERE + 8];
   int level, n;
+  size_t off;
   where[0] = '\0';
   for (level = 1; level <= WHERE_LEVELS && lua_getstack(L, level, &ar);
        level++) {
@@ -402,11 +406,17 @@ static size_t locate(lua_State *L, const char *text, size_t len, char *where,
       snprintf(where, cap, "%s:%d", ar.short_src, ar.currentline);
     if (n > 2 && (size_t)n < sizeof prefix && len >= (size_t)n &&
         memcmp(text, prefix, (size_t)n) == 0) {
-      snprintf(where, cap, "%.*s", n - 2, prefix);
+      if (ar.source[0] == '@')
+        snprintf(where, cap, "%.*s", n - 2, prefix);
+      else
+        where_at(L, level, where, cap);
       return (size_t)n;
     }
   }
-  return split_prefix(text, len, where, cap);   /* keeps 'where' if none */
+  off = split_prefix(text, len, where, cap);   /* keeps 'where' if none */
+  if (off == 0)
+    where_at(L, 1, where, cap);
+  return off;
 }
 
 /*

@@ -337,8 +337,21 @@ static bool value_for(reader *r, const brink_var_spec *s, const char *what,
           *out = i;
           return true;
         }
-    problem(r, "%s%s%s must be one of its values", what, who ? " for " : "",
-            who ? who : "");
+    {
+      /* The values themselves, so the author need not look them up. */
+      char list[512], got[96];
+      size_t k = 0;
+      list[0] = '\0';
+      for (int i = 0; i < s->nvalues && k < sizeof list; i++)
+        k += (size_t)snprintf(list + k, sizeof list - k, "%s'%s'",
+                              i ? ", " : "", s->values[i]);
+      if (t == LUA_TSTRING)
+        snprintf(got, sizeof got, "'%s'", lua_tostring(L, -1));
+      else
+        snprintf(got, sizeof got, "%s", luaL_typename(L, -1));
+      problem(r, "%s%s%s must be one of its values (%s), not %s", what,
+              who ? " for " : "", who ? who : "", list, got);
+    }
     return false;
   default:
     if (t == LUA_TNUMBER && s->type == BRINK_INTEGER &&

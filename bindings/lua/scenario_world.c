@@ -281,6 +281,48 @@ void brink__sc_beliefs(lua_State *L, host *h, int P) {
 ** 'owner' is the proxy's path ("" for w, "DPRK", "USA.tension"); 'actor'
 ** is the proxy's actor, -1 for w, or -2 for a relation (wants an actor).
 */
+/*
+** Is the unknown name 'k' on w more likely an actor than a world variable?
+** When its nearest name is an actor, or when nothing is near and it is
+** written as actors are ('ROC': no lower-case letters).
+*/
+static bool looks_like_actor(host *h, const char *k, const char *best) {
+  brink_engine *e = h->e;
+  int a;
+  if (brink_actor_count(e) == 0)
+    return false;
+  if (best)
+    return brink_actor_find(e, best, &a) == BRINK_OK;
+  for (const char *c = k; *c; c++)
+    if (*c >= 'a' && *c <= 'z')
+      return false;
+  return true;
+}
+
+/* "unknown actor 'ROC' (did you mean 'ROK'?)", or with the actors listed
+   when none is near. */
+static int unknown_actor(lua_State *L, host *h, const char *k,
+                         const char *best) {
+  brink_engine *e = h->e;
+  luaL_Buffer b;
+  int n = brink_actor_count(e);
+  if (best)
+    return luaL_error(L, "unknown actor '%s' (did you mean '%s'?)", k, best);
+  luaL_buffinit(L, &b);
+  luaL_where(L, 1);
+  luaL_addvalue(&b);
+  lua_pushfstring(L, "unknown actor '%s' (the actors are ", k);
+  luaL_addvalue(&b);
+  for (int i = 0; i < n && i < 20; i++) {
+    if (i) luaL_addstring(&b, i == n - 1 ? " and " : ", ");
+    luaL_addstring(&b, brink_actor_id(e, i));
+  }
+  if (n > 20) luaL_addstring(&b, ", ...");
+  luaL_addchar(&b, ')');
+  luaL_pushresult(&b);
+  return lua_error(L);
+}
+
 static int unknown(lua_State *L, host *h, const char *owner, int actor) {
   if (lua_type(L, 2) != LUA_TSTRING)
     return luaL_error(L, "w%s%s is indexed by names, not by %s",
@@ -303,6 +345,8 @@ static int unknown(lua_State *L, host *h, const char *owner, int actor) {
   /* Formatted by Lua, whatever the length of the names. */
   const char *what = actor == -2 ? "actor in" : "variable";
   const char *dot = *owner ? "." : "", *best = brink__nearest_best(&near);
+  if (actor == -1 && looks_like_actor(h, k, best))
+    return unknown_actor(L, h, k, best);
   if (best)
     return luaL_error(L, "unknown %s '%s%s%s' (did you mean '%s%s%s'?)", what,
                       owner, dot, k, owner, dot, best);

@@ -206,7 +206,7 @@ static int go_on_from(const options *o, batch_config *c, brink_engine **e,
                       origin *org) {
   char err[1200];
   uint64_t seed;
-  if (open_scenario(o, e)) return 1;
+  if (open_scenario("batch", o, e)) return 1;
   int rc = origin_from_save(*e, o->from, org, &seed, err, sizeof err);
   if (rc == BRINK_ENOMEM) return out_of_memory("batch");
   if (rc) {

@@ -73,7 +73,7 @@ int cmd_check(int argc, char **argv) {
   if (o.runs == 0 && (o.has_seed || o.jobs))
     return usage_error("check", "--seed and --jobs go with --runs N");
   brink_engine *e;
-  if (open_scenario(&o, &e)) return 1;
+  if (open_scenario("check", &o, &e)) return 1;
   for (int i = 0; i < brink_diag_count(e); i++)   /* warnings only, now */
     term_printf(stderr, "%s\n", brink_diag_get(e, i));
   term_printf(stdout, "%s: ok (%d actors, %d variables, %d moves, %d "

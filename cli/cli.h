@@ -146,10 +146,12 @@ void commands_help(FILE *f);
 ** (the command then exits 0).
 */
 int parse_options(const char *cmd, int argc, char **argv, options *o);
-/* Prints why a scenario did not load: its diagnostics, one a line. */
-void print_load_errors(const brink_engine *e);
-/* Opens an engine and loads o->file; prints the diagnostics on failure. */
-int open_scenario(const options *o, brink_engine **out);
+/* Prints why a scenario did not load: its diagnostics, one a line, or
+   "brink CMD: message" when it has none (a file that cannot be read). */
+void print_load_errors(const char *cmd, const brink_engine *e);
+/* Opens an engine and loads o->file; prints the diagnostics on failure,
+   as brink CMD. */
+int open_scenario(const char *cmd, const options *o, brink_engine **out);
 /* Applies --policy and --set; prints the problem and returns 1 or 2. */
 int apply_choices(const char *cmd, const options *o, brink_engine *e);
 /*

@@ -147,7 +147,7 @@ int cmd_doc(int argc, char **argv) {
   int rc = parse_options("doc", argc, argv, &o);
   if (rc) return rc < 0 ? 0 : rc;
   brink_engine *e;
-  if (open_scenario(&o, &e)) return 1;
+  if (open_scenario("doc", &o, &e)) return 1;
   /* Moves are listed as they stand at the start of a run. */
   if (brink_start(e, o.has_seed ? o.seed : brink_scenario_seed(e)) !=
       BRINK_OK) {

@@ -85,7 +85,7 @@ int exercise_open(exercise *x, const char *cmd, options *o) {
   }
   brink_session_jobs(x->s, o->jobs);   /* checked by the parser */
   if (brink_session_load_file(x->s, o->file) != BRINK_OK) {
-    print_load_errors(brink_session_engine(x->s));
+    print_load_errors(cmd, brink_session_engine(x->s));
     return 1;
   }
   int rc;

@@ -231,23 +231,25 @@ int parse_options(const char *cmd, int argc, char **argv, options *o) {
   return 0;
 }
 
-void print_load_errors(const brink_engine *e) {
+void print_load_errors(const char *cmd, const brink_engine *e) {
   int n = brink_diag_count(e);
-  if (n == 0) term_printf(stderr, "%s\n", brink_errmsg(e));
+  /* A file that could not be read is the command's error; findings
+     carry the scenario's file:line, as a compiler's do. */
+  if (n == 0) term_printf(stderr, "brink %s: %s\n", cmd, brink_errmsg(e));
   for (int i = 0; i < n; i++) term_printf(stderr, "%s\n", brink_diag_get(e, i));
 }
 
-int open_scenario(const options *o, brink_engine **out) {
+int open_scenario(const char *cmd, const options *o, brink_engine **out) {
   brink_engine *e;
   *out = NULL;
   int rc = brink_engine_open(&e, &o->cfg);
   if (rc != BRINK_OK) {
-    term_printf(stderr, "brink: %s\n", brink_strerror(rc));
+    term_printf(stderr, "brink %s: %s\n", cmd, brink_strerror(rc));
     return 1;
   }
   rc = brink_load_file(e, o->file);
   if (rc != BRINK_OK) {
-    print_load_errors(e);
+    print_load_errors(cmd, e);
     brink_engine_close(e);
     return 1;
   }

@@ -206,7 +206,7 @@ int cmd_run(int argc, char **argv) {
     o.file = save_file;
   }
   brink_engine *e;
-  if (open_scenario(&o, &e)) {
+  if (open_scenario("run", &o, &e)) {
     free(save_file);
     return 1;
   }

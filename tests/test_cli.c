@@ -135,9 +135,33 @@ Test(cli, check_lists_findings_and_exits_1_or_0) {
   done(warned);
   result missing = run("check tests/cli/nothing-here.lua");
   cr_assert_eq(missing.status, 1);
-  cr_assert_str_eq(missing.err, "cannot open tests/cli/nothing-here.lua: "
-                   "No such file or directory\n");
+  cr_assert_str_eq(missing.err, "brink check: cannot open "
+                   "tests/cli/nothing-here.lua: No such file or directory\n");
   done(missing);
+}
+
+/* Every command that loads a scenario says which command could not
+   read it, as it does for its other errors. */
+Test(cli, every_command_prefixes_a_file_it_cannot_read_with_its_name) {
+  static const char *const cmds[][2] = {
+      {"check", "brink check: cannot open nothing-here.lua: "},
+      {"check --runs 2", "brink check: cannot open nothing-here.lua: "},
+      {"run", "brink run: cannot open nothing-here.lua: "},
+      {"play", "brink play: cannot open nothing-here.lua: "},
+      {"doc", "brink doc: cannot open nothing-here.lua: "},
+      {"batch --runs 2", "brink batch: cannot read nothing-here.lua"},
+      {"serve --seat A", "brink serve: cannot open nothing-here.lua: "},
+      {"replay", "brink replay: nothing-here.lua: cannot read it"},
+  };
+  for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+    char args[128];
+    snprintf(args, sizeof args, "%s nothing-here.lua", cmds[i][0]);
+    result r = run(args);
+    cr_assert_neq(r.status, 0, "%s", args);
+    cr_assert(strncmp(r.err, cmds[i][1], strlen(cmds[i][1])) == 0,
+              "%s: %s", args, r.err);
+    done(r);
+  }
 }
 
 /* brink check --runs: tests/cli/smoke.lua has one of each finding. */
@@ -433,7 +457,8 @@ Test(cli, double_dash_ends_the_options) {
   done(r);
   r = run("check -- --help");
   cr_assert_eq(r.status, 1, "--help after -- is a file");
-  cr_assert_str_eq(r.err, "cannot open --help: No such file or directory\n");
+  cr_assert_str_eq(r.err, "brink check: cannot open --help: No such file or "
+                   "directory\n");
   done(r);
   r = run("check -- tests/cli/timeline.lua --max-seconds 3");
   cr_assert_eq(r.status, 2);

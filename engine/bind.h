@@ -294,6 +294,8 @@ typedef struct brink__move_spec {
   const int *targets;      /* actor ids; NULL: the move takes no target */
   int ntargets;
   int when, effect, weight;
+  bool fixed;              /* 'weight' is -1 and the weight is 'value' */
+  double value;            /* weight = 2: a finite number of 0 or more */
 } brink__move_spec;
 
 typedef struct brink__trigger_spec {

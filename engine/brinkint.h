@@ -236,6 +236,7 @@ typedef struct brink__move {
   int *targets;        /* actor ids; NULL: no target */
   int ntargets;
   int when, effect, weight;   /* host function handles, -1 for none */
+  double fixed_weight;        /* the weight when 'weight' is -1 */
 } brink__move;
 
 typedef struct brink__option {

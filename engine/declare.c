@@ -139,6 +139,7 @@ int brink__move_declare(brink_engine *e, const brink__move_spec *s) {
   m->when = s->when;
   m->effect = s->effect;
   m->weight = s->weight;
+  m->fixed_weight = s->fixed ? s->value : 1;
   return BRINK_OK;
 }
 

@@ -263,7 +263,7 @@ static int option_weight(brink_engine *e, int opt, double *w) {
     return BRINK_OK;
   }
   if (m->weight < 0) {
-    *w = 1;
+    *w = m->fixed_weight;
     return BRINK_OK;
   }
   brink__call call = {BRINK__IN_WEIGHT, o->move, opt, o->actor, o->target,

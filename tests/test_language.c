@@ -32,6 +32,34 @@ Test(language, a_move_writes_through_to_the_world_and_is_logged) {
   free(log);
 }
 
+/* weight = 1000 is the weight function that returns 1000: the same run;
+   weight = 0 is never chosen. */
+Test(language, a_move_s_weight_may_be_a_number) {
+  const char *moves[] = {
+      "move 'act' { by = 'USA', effect = function(w) w.x = w.x + 1 end,\n"
+      "  weight = function() return 1000 end }\n",
+      "move 'act' { by = 'USA', effect = function(w) w.x = w.x + 1 end,\n"
+      "  weight = 1000 }\n",
+      "move 'act' { by = 'USA', effect = function(w) w.x = w.x + 1 end,\n"
+      "  weight = 0 }\n",
+  };
+  char *logs[3];
+  for (int i = 0; i < 3; i++) {
+    char src[1024];
+    snprintf(src, sizeof src, HEADER ACTORS "var 'x' { init = 0 }\n%s",
+             moves[i]);
+    logs[i] = play(src, 7, NULL);
+  }
+  cr_assert_str_eq(logs[0], logs[1]);
+  assert_has(logs[1], "\"move\":\"act\"");
+  assert_lacks(logs[2], "\"move\":\"act\"");
+  for (int i = 0; i < 3; i++) free(logs[i]);
+  cr_assert_str_eq(load_error(HEADER ACTORS "move 'm' { by = 'USA', weight = -1 }\n"),
+                   "test.lua:4: move 'm': 'weight' must be a finite number of 0 or more, not -1");
+  cr_assert_str_eq(load_error(HEADER ACTORS "move 'm' { by = 'USA', weight = 'high' }\n"),
+                   "test.lua:4: move 'm': 'weight' must be a number or a function, not string");
+}
+
 Test(language, types_show_in_the_final_record) {
   char *log = play(HEADER ACTORS
       "var 'trade_war' { min = 0, max = 100, init = 60.5 }\n"

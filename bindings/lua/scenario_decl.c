@@ -745,7 +745,7 @@ static void read_moves(reader *r, host *h, int decls) {
     check_keys(r, known);
     brink__move_spec m = {entry_name(L, r->spec), r->where,
                           opt_string(r, "doc", NULL), false, NULL, NULL, 0,
-                          -1, -1, -1};
+                          -1, -1, -1, false, 1};
     memset(set, 0, sizeof(bool) * (size_t)nactors);
     lua_getfield(L, r->spec, "by");
     bool has_by = !lua_isnil(L, -1);
@@ -767,7 +767,28 @@ static void read_moves(reader *r, host *h, int decls) {
     }
     m.when = opt_function(r, "when", false);
     m.effect = opt_function(r, "effect", false);
-    m.weight = opt_function(r, "weight", false);
+    /* weight = 2 is a constant weight, weight = function(w, m) one that
+       depends on the world. */
+    lua_getfield(L, r->spec, "weight");
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+      m.value = lua_tonumber(L, -1);
+      m.fixed = true;
+      if (!isfinite(m.value) || m.value < 0) {
+        problem(r, "'weight' must be a finite number of 0 or more, not %s",
+                lua_tostring(L, -1));
+        m.value = 1;
+      }
+      m.weight = -1;
+    } else if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TFUNCTION) {
+      problem(r, "'weight' must be a number or a function, not %s",
+              luaL_typename(L, -1));
+      m.weight = -1;
+    } else {
+      m.weight = -2;
+    }
+    lua_pop(L, 1);
+    if (m.weight == -2)
+      m.weight = opt_function(r, "weight", false);
     if (brink__move_declare(e, &m) != BRINK_OK)
       engine_problem(r);
     lua_pop(L, 2);

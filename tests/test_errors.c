@@ -249,3 +249,22 @@ Test(errors, an_error_inside_a_prelude_wrapper_names_the_authors_line) {
                "test.lua:10", "trigger:x",
                "event data can hold numbers, strings, booleans and tables, not function");
 }
+
+/* A default outcome a letter or two from a declared one is its
+   misspelling, not a new outcome; one far from every outcome is the
+   documented implicit outcome. */
+Test(errors, a_misspelt_default_outcome_is_refused_with_a_suggestion) {
+#define SCEN(def) "scenario { id = 't', start = '2019-05-01', finish = "     \
+  "'2019-12-31', default_outcome = '" def "' }\nactor 'USA' {}\n"
+  cr_assert_str_eq(load_error(SCEN("stalmate")
+                              "outcome 'stalemate' { payoff = { USA = 1 } }\n"),
+                   "test.lua:1: scenario: 'default_outcome' 'stalmate' is not "
+                   "a declared outcome (did you mean 'stalemate'?)");
+  brink_engine_close(load_ok(SCEN("stalemate")
+                             "outcome 'stalemate' { payoff = { USA = 1 } }\n"));
+  brink_engine *e = load_ok(SCEN("stalemate") "outcome 'deal' {}\n");
+  cr_assert_eq(brink_outcome_count(e), 2, "deal and stalemate: %d",
+               brink_outcome_count(e));
+  brink_engine_close(e);
+#undef SCEN
+}

@@ -26,6 +26,7 @@ typedef struct reader {
   const char *name;    /* "x" (the entry holds it), or NULL */
   int errors;
   bool nomem;          /* memory ran out: the load fails for that alone */
+  const char *def, *def_where;   /* 'default_outcome' as given, and where */
 } reader;
 
 static void problem(reader *r, const char *fmt, ...)
@@ -285,6 +286,8 @@ static void read_scenario(reader *r, host *h, int decls) {
     if (brink__field_set(e, "version", text) != BRINK_OK) engine_problem(r);
   }
   const char *def = opt_string(r, "default_outcome", "end");
+  r->def = def;
+  r->def_where = r->where;
   if (strcmp(def, "error") == 0 || !*def)
     problem(r, "'default_outcome' cannot be '%s'", def);
   else if (brink__default_outcome_set(e, def) != BRINK_OK)
@@ -958,6 +961,34 @@ static void read_simple(reader *r, host *h, int decls) {
 ** before the scenario's, or for some of them (a save of a version whose
 ** step is missing is refused when it is loaded).
 */
+/*
+** A default outcome needs no declaration (it ends the run at 'finish'),
+** but one a letter or two from a declared outcome is a misspelling of it:
+** refused, where the scenario was declared, rather than a new outcome.
+*/
+static void check_default_outcome(reader *r, host *h) {
+  brink_engine *e = h->e;
+  int n = brink_outcome_count(e);
+  brink__nearest near;
+  if (r->def == NULL || r->def_where == NULL)
+    return;
+  for (int i = 0; i < n; i++)
+    if (strcmp(brink_outcome_name(e, i), r->def) == 0)
+      return;
+  brink__nearest_init(&near, r->def);
+  for (int i = 0; i < n; i++)
+    if (strcmp(brink_outcome_name(e, i), "error") != 0)
+      brink__nearest_add(&near, brink_outcome_name(e, i));
+  const char *best = brink__nearest_best(&near);
+  if (best == NULL)
+    return;
+  r->where = r->def_where;
+  r->kind = "scenario";
+  r->name = NULL;
+  problem(r, "'default_outcome' '%s' is not a declared outcome (did you "
+          "mean '%s'?)", r->def, best);
+}
+
 static void read_migrate(reader *r, host *h, int decls) {
   lua_State *L = r->L;
   h->migrate = -1;
@@ -1016,7 +1047,7 @@ static void read_migrate(reader *r, host *h, int decls) {
 int brink__sc_commit(lua_State *L) {
   host *h = lua_touserdata(L, 1);
   brink_engine *e = h->e;
-  reader r = {h, L, 0, "", "scenario", NULL, 0, false};
+  reader r = {h, L, 0, "", "scenario", NULL, 0, false, NULL, NULL};
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->decls_ref);
   int decls = lua_gettop(L);
   read_scenario(&r, h, decls);
@@ -1028,6 +1059,7 @@ int brink__sc_commit(lua_State *L) {
     read_moves(&r, h, decls);
     read_triggers(&r, h, decls);
     read_simple(&r, h, decls);
+    check_default_outcome(&r, h);
   }
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->env);
   lua_getfield(L, -1, "score");

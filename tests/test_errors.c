@@ -268,3 +268,68 @@ Test(errors, a_misspelt_default_outcome_is_refused_with_a_suggestion) {
   brink_engine_close(e);
 #undef SCEN
 }
+
+/* A policy's pick that is none of its options: what it returned, the
+   nearest option, at the line of the 'return' (not of the policy). */
+#define POLICY(ret)                                                         \
+  WORLD "move 'tighten' { by = 'USA', targets = { 'DPRK' } }\n"            \
+  "policy 'p' { actor = 'USA', choose = function(w, options)\n"           \
+  "  if w.USA.troops > 100 then return 'pass' end\n"                      \
+  "  local pick = " ret "\n"                                                 \
+  "  return pick\n"                                                        \
+  "end }\n"
+/* The error record of 'src' played with USA on policy 'p' (static). */
+static const char *policy_error(const char *src) {
+  static char line[2048];
+  brink_engine *e = load_ok(src);
+  transcript t = {e, calloc(1, 1), 0, 1};
+  brink_on_record(e, transcript_add, &t);
+  cr_assert_eq(brink_policy_assign(e, actor_id(e, "USA"), "p"), BRINK_OK);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  cr_assert_neq(brink_run(e), BRINK_DONE, "%s", t.text);
+  brink_engine_close(e);
+  const char *err = strstr(t.text, "{\"t\":\"error\"");
+  cr_assert_not_null(err, "no error record:\n%s", t.text);
+  snprintf(line, sizeof line, "%.*s", (int)(strchr(err, '\n') - err), err);
+  free(t.text);
+  return line;
+}
+#define assert_policy_error(src, where, msg)                                \
+  cr_assert_str_eq(policy_error(src),                                       \
+                   "{\"t\":\"error\",\"turn\":1,\"where\":\"" where         \
+                   "\",\"in\":\"policy:p\",\"message\":\"" msg "\"}")
+
+Test(errors, a_policy_s_pick_that_is_not_an_option_names_the_nearest_one) {
+  assert_policy_error(POLICY("'tighen'"), "test.lua:12",
+               "choose() returned 'tighen', not one of its options (did you "
+               "mean { move = 'tighten', target = 'DPRK' }?)");
+  assert_policy_error(POLICY("{ move = 'tighten', target = 'DPRC' }"), "test.lua:12",
+               "choose() returned { move = 'tighten', target = 'DPRC' }, not "
+               "one of its options (did you mean { move = 'tighten', target "
+               "= 'DPRK' }?)");
+  assert_policy_error(POLICY("nil"), "test.lua:12",
+               "choose() returned nil, not one of its options (the options "
+               "are { move = 'tighten', target = 'DPRK' }, 'pass')");
+  /* A function that ends without a return: its 'end'. */
+  assert_policy_error(WORLD "policy 'p' { actor = 'USA', choose = function(w, o)\n"
+               "  local x = 1\nend }\n", "test.lua:10",
+               "choose() returned nil, not one of its options (the options "
+               "are 'pass')");
+}
+
+Test(errors, a_policy_still_runs_under_the_instruction_budget) {
+  brink_config cfg;
+  brink_config_init(&cfg);
+  cfg.max_instructions = 200000;
+  const char *src = WORLD "policy 'p' { actor = 'USA', choose = function(w)\n"
+                    "  while true do end end }\n";
+  brink_engine *e;
+  brink_engine_open(&e, &cfg);
+  cr_assert_eq(brink_load_string(e, "test.lua", src, strlen(src)), BRINK_OK);
+  cr_assert_eq(brink_policy_assign(e, actor_id(e, "USA"), "p"), BRINK_OK);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  cr_assert_eq(brink_run(e), BRINK_EBUDGET);
+  cr_assert(strstr(brink_errmsg(e), "instruction budget exceeded"), "%s",
+            brink_errmsg(e));
+  brink_engine_close(e);
+}

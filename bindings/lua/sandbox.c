@@ -382,12 +382,30 @@ void brink__box_split(const char *text, char *where, size_t wcap, char *msg,
 }
 
 /*
+** Is this frame the prelude's (scenario.c loads it as BRINK__BOX_PRELUDE)?
+** Its wrappers (news() calling string.format, view()) are the language,
+** not the author's code: an error in them is the line that called them.
+*/
+static int in_prelude(const lua_Debug *ar) {
+  return strcmp(ar->source, BRINK__BOX_PRELUDE) == 0;
+}
+
+/* "file:line" of the innermost frame at or above 'level' that is not the
+   prelude's, or "". */
+static void outside_prelude(lua_State *L, int level, char *where, size_t cap) {
+  lua_Debug ar;
+  for (; level <= WHERE_LEVELS && lua_getstack(L, level, &ar); level++)
+    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && !in_prelude(&ar)) {
+      snprintf(where, cap, "%s:%d", ar.short_src, ar.currentline);
+      return;
+    }
+}
+
+/*
 ** Finds where the message 'text' was raised: the innermost frame whose
 ** position prefixes it (error's 'level' may name a caller), else any
-** such prefix, else the innermost Lua frame.  A frame of a chunk that is
-** not a file (the prelude's news() calling string.format) is the
-** author's line that called it: the first file frame above it, as
-** where_at() does for kills.  Returns the prefix length.
+** such prefix, else the innermost Lua frame; a frame of the prelude's
+** stands for its caller's.  Returns the prefix length.
 */
 static size_t locate(lua_State *L, const char *text, size_t len, char *where,
                      size_t cap) {
@@ -402,19 +420,19 @@ static size_t locate(lua_State *L, const char *text, size_t len, char *where,
       continue;
     n = snprintf(prefix, sizeof prefix, "%s:%d: ", ar.short_src,
                  ar.currentline);
-    if (!where[0])
-      snprintf(where, cap, "%s:%d", ar.short_src, ar.currentline);
     if (n > 2 && (size_t)n < sizeof prefix && len >= (size_t)n &&
         memcmp(text, prefix, (size_t)n) == 0) {
-      if (ar.source[0] == '@')
-        snprintf(where, cap, "%.*s", n - 2, prefix);
+      if (in_prelude(&ar))
+        outside_prelude(L, level, where, cap);
       else
-        where_at(L, level, where, cap);
+        snprintf(where, cap, "%.*s", n - 2, prefix);
       return (size_t)n;
     }
   }
   off = split_prefix(text, len, where, cap);   /* keeps 'where' if none */
   if (off == 0)
+    outside_prelude(L, 1, where, cap);
+  if (!where[0])   /* the prelude alone: its own line */
     where_at(L, 1, where, cap);
   return off;
 }

@@ -32,6 +32,9 @@
 #define BRINK__BOX_MAX_STRING ((size_t)16 * 1024 * 1024)
 /* Room for "file:line" (Lua's short_src is at most 60 bytes). */
 #define BRINK__BOX_WHERE 96
+/* The chunk name of the language's own Lua code (bindings/lua/prelude.lua):
+   errors inside it are reported at the line that called it. */
+#define BRINK__BOX_PRELUDE "=prelude"
 
 /* Why the current call was stopped: the value of brink__box.killed. */
 enum brink__kill {

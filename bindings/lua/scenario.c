@@ -236,7 +236,7 @@ static int load(host *h, const char *text, size_t len) {
   }
   int env = lua_gettop(L) - 1, P = lua_gettop(L);
   h->loading = true;
-  int rc = load_embedded(h, &brink__prelude[0], env, "=prelude");
+  int rc = load_embedded(h, &brink__prelude[0], env, BRINK__BOX_PRELUDE);
   if (rc == BRINK_OK) {
     lua_pushvalue(L, env);
     lua_pushvalue(L, P);

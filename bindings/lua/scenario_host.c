@@ -51,6 +51,9 @@ typedef struct request {
   double value;             /* out: a condition's or weight's value */
   int chosen;               /* out: the policy's pick, or -1 */
   int kind;                 /* what to read from the results */
+  lua_Hook hook;            /* choose: the budget's hook, while ours runs */
+  int returned;             /* choose: the line of its 'return', or 0 */
+  char src[LUA_IDSIZE];     /* choose: its file */
 } request;
 
 enum { RUN, EVAL, WEIGH, CHOOSE, SCORE };
@@ -101,6 +104,147 @@ static void keep_reason(lua_State *L, host *h) {
   memcpy(h->reason, text, len + 1);
 }
 
+/*
+** A policy's pick that is none of its options is reported at the line of
+** its 'return': while choose() runs, a return hook notes the line of each
+** return of that function, and passes the count events on to the
+** budget's hook.  The request is found through a registry key that is
+** the address of a static variable.
+*/
+static const char choosing_key = 'c';
+
+static void choose_hook(lua_State *L, lua_Debug *ar) {
+  request *q;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &choosing_key);
+  q = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (q == NULL || ar->event != LUA_HOOKRET) {
+    if (q && q->hook) q->hook(L, ar);
+    return;
+  }
+  if (!lua_getinfo(L, "fSl", ar)) return;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, q->fn);
+  if (lua_rawequal(L, -1, -2) && ar->currentline > 0) {
+    q->returned = ar->currentline;
+    snprintf(q->src, sizeof q->src, "%s", ar->short_src);
+  }
+  lua_pop(L, 2);
+}
+
+/* Back to the budget's hook alone, whether choose() returned or not. */
+static void choose_unhook(lua_State *L, request *q) {
+  if (lua_gethook(L) == choose_hook)
+    lua_sethook(L, q->hook, LUA_MASKCOUNT, lua_gethookcount(L));
+  lua_pushnil(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &choosing_key);
+}
+
+/* Adds option 'i' as the script writes it: 'pass', { move = 'x', target =
+   'Y' }. */
+static void add_option(luaL_Buffer *b, host *h, const request *q, int i) {
+  int move, actor, target;
+  brink__option_info(h->e, q->options[i], &move, &actor, &target);
+  if (target < 0) {
+    lua_pushfstring(b->L, "'%s'", brink_move_name(h->e, move));
+  } else {
+    lua_pushfstring(b->L, "{ move = '%s', target = '%s' }",
+                    brink_move_name(h->e, move), brink_actor_id(h->e, target));
+  }
+  luaL_addvalue(b);
+}
+
+/*
+** Raises "choose() returned 'tighen', not one of its options (did you
+** mean 'tighten'?)" at the line of the 'return': the nearest option by
+** move name (then by target), or the options when nothing is near.
+*/
+static int not_an_option(lua_State *L, host *h, request *q, int ret) {
+  brink_engine *e = h->e;
+  luaL_Buffer b;
+  const char *name = NULL, *to = NULL;
+  int best = -1;
+  int t = lua_type(L, ret);
+  if (t == LUA_TSTRING) {
+    name = lua_tostring(L, ret);
+  } else if (t == LUA_TTABLE) {
+    lua_getfield(L, ret, "move");
+    lua_getfield(L, ret, "target");
+    name = lua_tostring(L, -2);
+    to = lua_tostring(L, -1);
+  }
+  if (name) {
+    brink__nearest near, targets;
+    const char *m, *a;
+    brink__nearest_init(&near, name);
+    for (int i = 0; i < q->n; i++) {
+      int move, actor, target;
+      brink__option_info(e, q->options[i], &move, &actor, &target);
+      brink__nearest_add(&near, brink_move_name(e, move));
+    }
+    m = strcmp(name, "") ? brink__nearest_best(&near) : NULL;
+    for (int i = 0; i < q->n && m == NULL; i++) {
+      int move, actor, target;
+      brink__option_info(e, q->options[i], &move, &actor, &target);
+      if (strcmp(brink_move_name(e, move), name) == 0) m = name;
+    }
+    if (m) {
+      brink__nearest_init(&targets, to ? to : "");
+      for (int i = 0; i < q->n; i++) {
+        int move, actor, target;
+        brink__option_info(e, q->options[i], &move, &actor, &target);
+        if (strcmp(brink_move_name(e, move), m) == 0 && target >= 0)
+          brink__nearest_add(&targets, brink_actor_id(e, target));
+      }
+      a = to ? brink__nearest_best(&targets) : NULL;
+      for (int i = 0; i < q->n && best < 0; i++) {
+        int move, actor, target;
+        brink__option_info(e, q->options[i], &move, &actor, &target);
+        if (strcmp(brink_move_name(e, move), m) == 0 &&
+            (target < 0 || a == NULL ||
+             strcmp(brink_actor_id(e, target), a) == 0))
+          best = i;
+      }
+    }
+  }
+  luaL_buffinit(L, &b);
+  if (q->returned) {
+    lua_pushfstring(L, "%s:%d: ", q->src, q->returned);
+    luaL_addvalue(&b);
+  }
+  luaL_addstring(&b, "choose() returned ");
+  if (t == LUA_TSTRING) {
+    lua_pushfstring(L, "'%s'", name);
+    luaL_addvalue(&b);
+  } else if (t == LUA_TTABLE && name) {
+    lua_pushfstring(L, "{ move = '%s'", name);
+    luaL_addvalue(&b);
+    if (to) {
+      lua_pushfstring(L, ", target = '%s'", to);
+      luaL_addvalue(&b);
+    }
+    luaL_addstring(&b, " }");
+  } else {
+    luaL_addstring(&b, t == LUA_TTABLE ? "a table without a move"
+                                       : luaL_typename(L, ret));
+  }
+  luaL_addstring(&b, ", not one of its options");
+  if (best >= 0) {
+    luaL_addstring(&b, " (did you mean ");
+    add_option(&b, h, q, best);
+    luaL_addstring(&b, "?)");
+  } else {
+    luaL_addstring(&b, " (the options are ");
+    for (int i = 0; i < q->n && i < 6; i++) {
+      if (i) luaL_addstring(&b, ", ");
+      add_option(&b, h, q, i);
+    }
+    if (q->n > 6) luaL_addstring(&b, ", ...");
+    luaL_addstring(&b, ")");
+  }
+  luaL_pushresult(&b);
+  return lua_error(L);
+}
+
 static int trampoline(lua_State *L) {
   request *q = lua_touserdata(L, 1);
   host *h = q->h;
@@ -116,6 +260,11 @@ static int trampoline(lua_State *L) {
       lua_rawseti(L, -3, i + 1);
     }
     lua_pop(L, 1);
+    q->hook = lua_gethook(L);
+    lua_pushlightuserdata(L, q);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &choosing_key);
+    lua_sethook(L, choose_hook, LUA_MASKCOUNT | LUA_MASKRET,
+                lua_gethookcount(L));
   } else if (q->kind == SCORE) {
     lua_pushstring(L, q->actor);
   } else if (c->option >= 0) {
@@ -147,7 +296,9 @@ static int trampoline(lua_State *L) {
     q->value = lua_tonumber(L, 1);
     break;
   case CHOOSE:
+    choose_unhook(L, q);
     q->chosen = match_choice(L, h, q, 1);
+    if (q->chosen < 0) return not_an_option(L, h, q, 1);
     break;
   default:
     break;
@@ -157,17 +308,21 @@ static int trampoline(lua_State *L) {
 
 static int invoke(host *h, request *q) {
   lua_State *L = h->box.L;
+  int rc;
   if (h->reason) h->reason[0] = '\0';
   lua_pushcfunction(L, trampoline);
   lua_pushlightuserdata(L, q);
-  return brink__sc_call(h, 1, 0);
+  rc = brink__sc_call(h, 1, 0);
+  if (q->kind == CHOOSE && lua_checkstack(L, 1))
+    choose_unhook(L, q);   /* choose() raised */
+  return rc;
 }
 
 static int host_eval(void *ud, int fn, const brink__call *c, double *value,
                      const char **reason) {
   host *h = ud;
   request q = {h, fn, c, NULL, 0, NULL, 0, -1,
-               c->in == BRINK__IN_WEIGHT ? WEIGH : EVAL};
+               c->in == BRINK__IN_WEIGHT ? WEIGH : EVAL, NULL, 0, {0}};
   int rc = invoke(h, &q);
   *value = q.value;
   *reason = h->reason && h->reason[0] ? h->reason : NULL;
@@ -175,13 +330,13 @@ static int host_eval(void *ud, int fn, const brink__call *c, double *value,
 }
 
 static int host_run(void *ud, int fn, const brink__call *c) {
-  request q = {ud, fn, c, NULL, 0, NULL, 0, -1, RUN};
+  request q = {ud, fn, c, NULL, 0, NULL, 0, -1, RUN, NULL, 0, {0}};
   return invoke(ud, &q);
 }
 
 static int host_choose(void *ud, int fn, const brink__call *c,
                        const int *options, int n, int *chosen) {
-  request q = {ud, fn, c, options, n, NULL, 0, -1, CHOOSE};
+  request q = {ud, fn, c, options, n, NULL, 0, -1, CHOOSE, NULL, 0, {0}};
   int rc = invoke(ud, &q);
   *chosen = q.chosen;
   return rc;
@@ -211,7 +366,7 @@ static void host_close(void *ud) { brink__sc_free(ud); }
 static int host_score(void *ud, const brink__call *c, double *value) {
   host *h = ud;
   request q = {h, h->score, c, NULL, 0, brink_actor_id(h->e, c->actor), 0, -1,
-               SCORE};
+               SCORE, NULL, 0, {0}};
   int rc = invoke(h, &q);
   *value = q.value;
   return rc;

@@ -155,6 +155,10 @@ typedef struct brink_config {
                                 (256 MiB) */
   double max_seconds;        /* wall-clock deadline per call (10 s) */
   uint32_t flags;            /* BRINK_FLAG_* */
+  int64_t max_condition_instructions;   /* per call of a 'when' or a
+                                'weight' (default 10^6, at most
+                                max_instructions): a runaway condition is
+                                stopped in a fraction of a second */
 } brink_config;
 
 /* Evaluate every condition every time instead of reusing values whose

@@ -434,6 +434,10 @@ static void apply_defaults(brink_config *c) {
   if (c->max_instructions <= 0) c->max_instructions = 100000000;
   if (c->max_memory <= 0) c->max_memory = (int64_t)256 << 20;
   if (!(c->max_seconds > 0)) c->max_seconds = 10;
+  if (c->max_condition_instructions <= 0)
+    c->max_condition_instructions = 1000000;
+  if (c->max_condition_instructions > c->max_instructions)
+    c->max_condition_instructions = c->max_instructions;
 }
 
 /* The empty world of a freshly opened engine. */

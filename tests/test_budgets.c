@@ -169,7 +169,7 @@ Test(budgets, short_coroutines_meet_the_instruction_budget, .timeout = 120) {
   expect_stopped(DIR "coroutines.lua",
                  "--max-instructions 10000000 --max-seconds 2", 16, 2,
                  DIR "coroutines.lua:10: trigger:spawn: instruction budget "
-                 "exceeded (10000000 instructions)");
+                 "exceeded in 'effect' (10000000 instructions)");
 }
 
 /* Scheduling pays for the firing: a million events meet the budget of
@@ -178,7 +178,7 @@ Test(budgets, short_coroutines_meet_the_instruction_budget, .timeout = 120) {
 Test(budgets, scheduled_events_are_charged_when_scheduled, .timeout = 120) {
   expect_stopped(DIR "schedule.lua", "--max-seconds 5", 16, 5,
                  DIR "schedule.lua:9: trigger:plan: instruction budget "
-                 "exceeded (100000000 instructions)");
+                 "exceeded in 'effect' (100000000 instructions)");
 }
 
 /* Firing was a scan and a memmove per event: 200,000 took 9 s or more. */

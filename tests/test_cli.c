@@ -306,7 +306,7 @@ Test(cli, budget_flags_reach_the_scripts) {
   snprintf(args, sizeof args, "run %s --max-instructions 100000", path);
   result r = run(args);
   cr_assert_eq(r.status, 1);
-  cr_assert(strstr(r.err, "instruction budget exceeded (100000 instructions)"),
+  cr_assert(strstr(r.err, "instruction budget exceeded in 'effect' (100000 instructions)"),
             "%s", r.err);
   done(r);
   snprintf(args, sizeof args, "run %s --max-memory 4M", path);

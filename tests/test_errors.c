@@ -113,8 +113,8 @@ Test(errors, scripts_cannot_escape_the_instruction_budget) {
       "local function f() return f() + 1 end f()",
   };
   const char *messages[] = {
-      "instruction budget exceeded (200000 instructions)",
-      "instruction budget exceeded (200000 instructions)",
+      "instruction budget exceeded in 'effect' (200000 instructions)",
+      "instruction budget exceeded in 'effect' (200000 instructions)",
       "stack overflow",
   };
   for (int i = 0; i < 3; i++) {
@@ -331,5 +331,54 @@ Test(errors, a_policy_still_runs_under_the_instruction_budget) {
   cr_assert_eq(brink_run(e), BRINK_EBUDGET);
   cr_assert(strstr(brink_errmsg(e), "instruction budget exceeded"), "%s",
             brink_errmsg(e));
+  brink_engine_close(e);
+}
+
+/* A runaway script names the part it ran away in; conditions and weights
+   have a budget of their own (10^6 instructions by default) that stops
+   them long before an effect's 10^8. */
+Test(errors, the_instruction_budget_names_when_weight_or_effect) {
+  static const struct { char body[96], message[96]; int64_t max; } cases[] = {
+      {"when = function(w) while true do end end",
+       "instruction budget exceeded in 'when' (1000000 instructions)", 0},
+      {"weight = function(w) while true do end end",
+       "instruction budget exceeded in 'weight' (1000000 instructions)", 0},
+      {"effect = function(w) while true do end end",
+       "instruction budget exceeded in 'effect' (3000000 instructions)",
+       3000000},
+      /* A smaller budget for every call caps the conditions' too. */
+      {"when = function(w) while true do end end",
+       "instruction budget exceeded in 'when' (200000 instructions)",
+       200000},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    brink_config cfg;
+    brink_config_init(&cfg);
+    cfg.max_instructions = cases[i].max;
+    char src[2048];
+    snprintf(src, sizeof src, WORLD "move 'm' { by = 'USA', %s }\n",
+             cases[i].body);
+    brink_engine *e;
+    cr_assert_eq(brink_engine_open(&e, &cfg), BRINK_OK);
+    cr_assert_eq(brink_load_string(e, "test.lua", src, strlen(src)), BRINK_OK);
+    cr_assert_eq(brink_start(e, 1), BRINK_OK);
+    cr_assert_eq(brink_run(e), BRINK_EBUDGET, "%s", cases[i].body);
+    cr_assert_str_eq(brink_errmsg(e), cases[i].message);
+    cr_assert_str_eq(brink_errwhere(e), "test.lua:8");
+    cr_assert_str_eq(brink_errin(e), "move:m");
+    brink_engine_close(e);
+  }
+  /* The host may set the conditions' budget. */
+  brink_config cfg;
+  brink_config_init(&cfg);
+  cfg.max_condition_instructions = 50000;
+  const char *src = WORLD "trigger 't' { when = function(w) while true do end end }\n";
+  brink_engine *e;
+  cr_assert_eq(brink_engine_open(&e, &cfg), BRINK_OK);
+  cr_assert_eq(brink_load_string(e, "test.lua", src, strlen(src)), BRINK_OK);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  cr_assert_eq(brink_run(e), BRINK_EBUDGET);
+  cr_assert_str_eq(brink_errmsg(e),
+                   "instruction budget exceeded in 'when' (50000 instructions)");
   brink_engine_close(e);
 }

@@ -140,8 +140,12 @@ static void kill_text(const brink__box *box, char *buf, size_t cap) {
   char size[48];
   switch (box->killed) {
   case BRINK__KILL_INSTRUCTIONS:
-    snprintf(buf, cap, "instruction budget exceeded (%" PRId64
-             " instructions)", box->max_instructions);
+    if (box->part)
+      snprintf(buf, cap, "instruction budget exceeded in '%s' (%" PRId64
+               " instructions)", box->part, box->cap);
+    else
+      snprintf(buf, cap, "instruction budget exceeded (%" PRId64
+               " instructions)", box->cap);
     break;
   case BRINK__KILL_TIME:
     snprintf(buf, cap, "time budget exceeded (%g s)", box->max_seconds);
@@ -211,8 +215,8 @@ static int spend(brink__box *box, int64_t n) {
     return box->killed;
   if (n <= 0)
     return 0;
-  if (n > box->max_instructions - box->instructions) {
-    box->instructions = box->max_instructions + 1;
+  if (n > box->cap - box->instructions) {
+    box->instructions = box->cap + 1;
     return BRINK__KILL_INSTRUCTIONS;
   }
   box->instructions += n;
@@ -269,7 +273,7 @@ void brink__box_hook(lua_State *L, lua_Debug *ar) {
   box->instructions += count;
   if (box->killed)
     brink__box_stop(L, box, box->killed);
-  if (box->instructions > box->max_instructions)
+  if (box->instructions > box->cap)
     brink__box_stop(L, box, BRINK__KILL_INSTRUCTIONS);
   if (brink__interrupted(box->interrupt))
     brink__box_stop(L, box, BRINK__KILL_INTERRUPT);
@@ -501,6 +505,7 @@ int brink__box_open(brink__box *box, brink_alloc alloc, void *ud,
   box->max_instructions = max_instructions > 0 ? max_instructions
                         : BRINK__BOX_INSTRUCTIONS;
   box->max_seconds = max_seconds > 0 ? max_seconds : BRINK__BOX_SECONDS;
+  box->cap = box->max_instructions;
   box->deadline = -1;
   L = lua_newstate(box_alloc, box);
   if (!L)
@@ -513,6 +518,12 @@ int brink__box_open(brink__box *box, brink_alloc alloc, void *ud,
   }
   lua_sethook(L, brink__box_hook, LUA_MASKCOUNT, HOOK_STEP);
   return BRINK_OK;
+}
+
+void brink__box_next(brink__box *box, int64_t instructions,
+                     const char *part) {
+  box->next_cap = instructions;
+  box->next_part = part;
 }
 
 void brink__box_close(brink__box *box) {
@@ -577,6 +588,11 @@ int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
     return BRINK_ENOMEM;
   }
   if (box->depth == 0) {
+    box->cap = box->next_cap > 0 && box->next_cap < box->max_instructions
+             ? box->next_cap : box->max_instructions;
+    box->part = box->next_part;
+    box->next_cap = 0;
+    box->next_part = NULL;
     box->instructions = box->clocked = 0;
     box->killed = BRINK__KILL_NONE;
     box->refused = REFUSED_NONE;

@@ -57,6 +57,11 @@ typedef struct brink__box {
                                        the sum */
   size_t max_string;                /* longest string a script may make */
   int64_t max_instructions, instructions;   /* per top-level call */
+  int64_t cap;                      /* this call's budget: max_instructions
+                                       or what brink__box_next() set */
+  int64_t next_cap;                 /* for the next top-level call, or 0 */
+  const char *part, *next_part;     /* what the call runs ("when"), for
+                                       the budget's message, or NULL */
   int64_t clocked;                  /* 'instructions' at the last look at
                                        the clock */
   double max_seconds;               /* per top-level call */
@@ -83,6 +88,12 @@ typedef struct brink__box {
 int brink__box_open(brink__box *box, brink_alloc alloc, void *ud,
                     int64_t max_instructions, int64_t max_memory,
                     double max_seconds);
+/*
+** The next top-level call's instruction budget, if less than
+** max_instructions (a condition's), and what it runs ("when", "weight",
+** "effect": a static string), named when the budget stops it.
+*/
+void brink__box_next(brink__box *box, int64_t instructions, const char *part);
 /* Closes the state; box->mem_used is then 0.  A closed box: nothing. */
 void brink__box_close(brink__box *box);
 

@@ -336,6 +336,7 @@ static int load_text(brink_engine *e, const char *path, const char *text,
     return brink__error(e, rc, "cannot open a Lua state: out of memory");
   }
   h->box.interrupt = brink__interrupt_flag(e);
+  h->condition_budget = cfg->max_condition_instructions;
   if (brink__scenario_keep(e, path, text, len) != BRINK_OK) {
     brink__sc_free(h);
     return brink__error(e, BRINK_ENOMEM, "out of memory");

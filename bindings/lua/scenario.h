@@ -42,6 +42,7 @@ typedef struct field {
 typedef struct host {
   brink__box box;
   brink_engine *e;
+  int64_t condition_budget;   /* instructions for a 'when' or 'weight' */
   const char *path;      /* the scenario file, for messages and import:
                             the engine's kept copy */
   int env, w, opts, anchors, decls_ref, date_ref, decode;

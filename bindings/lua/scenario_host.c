@@ -306,10 +306,29 @@ static int trampoline(lua_State *L) {
   return 0;
 }
 
+/* What a request runs, as the author wrote it: named when it runs out of
+   instructions. */
+static const char *part_of(const request *q) {
+  switch (q->kind) {
+  case EVAL: return "when";
+  case WEIGH: return "weight";
+  case CHOOSE: return "choose";
+  case SCORE: return "score";
+  default: return q->c && q->c->in == BRINK__IN_HOOK ? "on" : "effect";
+  }
+}
+
 static int invoke(host *h, request *q) {
   lua_State *L = h->box.L;
   int rc;
   if (h->reason) h->reason[0] = '\0';
+  /* Conditions and weights run for every option every turn, and a
+     sound one takes thousands of instructions: a smaller budget stops a
+     runaway one quickly.  A nested call (fire() in an effect) runs on
+     its caller's budget. */
+  if (h->box.depth == 0)
+    brink__box_next(&h->box, q->kind == EVAL || q->kind == WEIGH
+                                 ? h->condition_budget : 0, part_of(q));
   lua_pushcfunction(L, trampoline);
   lua_pushlightuserdata(L, q);
   rc = brink__sc_call(h, 1, 0);

@@ -63,7 +63,8 @@ class Config(ctypes.Structure):
     _fields_ = [("size", ctypes.c_uint32), ("alloc", c_void_p),
                 ("alloc_ud", c_void_p), ("max_instructions", ctypes.c_int64),
                 ("max_memory", ctypes.c_int64), ("max_seconds", c_double),
-                ("flags", ctypes.c_uint32)]
+                ("flags", ctypes.c_uint32),
+                ("max_condition_instructions", ctypes.c_int64)]
 
 
 # name: (restype, argtypes).  Everything returning a status is c_int.

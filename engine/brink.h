@@ -274,6 +274,9 @@ typedef struct brink_var_spec {
   int32_t nvisible;
   const char *doc;             /* may be NULL */
   const char *where;           /* "file:line" for messages; may be NULL */
+  int32_t strict;              /* nonzero: a number or integer written
+                                  outside [min, max] is an error
+                                  (BRINK_ERANGE), not clamped */
 } brink_var_spec;
 
 /* Sets 'size', a number type, bounds of -inf..inf and public visibility. */
@@ -927,7 +930,9 @@ BRINK_API const char *brink_var_where(const brink_engine *e, int var); /* [r] */
 **   BRINK_COVER_WRITES  per variable id: the writes scripts made (moves,
 **                       triggers, events, hooks), kept or rolled back,
 **                       whether or not the value changed; not initial
-**                       values nor a host's writes (brink_var_set).
+**                       values nor a host's writes (brink_var_set);
+**   BRINK_COVER_CLAMPS  per variable id: those of the writes that were
+**                       outside the bounds and clamped to them.
 ** brink_start zeroes them.  Snapshots, saved states and clones neither
 ** hold nor restore them: a run restored or loaded counts on from what the
 ** engine had.  Fills out[0 .. min(cap, *n) - 1] with *n the number of
@@ -936,7 +941,8 @@ BRINK_API const char *brink_var_where(const brink_engine *e, int var); /* [r] */
 */
 enum brink_coverage_kind {
   BRINK_COVER_LEGAL = 0,
-  BRINK_COVER_WRITES = 1
+  BRINK_COVER_WRITES = 1,
+  BRINK_COVER_CLAMPS = 2
 };
 BRINK_API int brink_coverage(const brink_engine *e, int kind, int64_t *out,
                              int cap, int *n); /* [r] */

@@ -151,6 +151,7 @@ typedef struct brink__decl {
   int kind;
   int type;
   bool symmetric;
+  bool strict;         /* out of [min, max] is an error, not a clamp */
   double min, max, init;
   char **values;       /* enums */
   int nvalues;

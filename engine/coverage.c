@@ -14,6 +14,8 @@ BRINK_API int brink_coverage(const brink_engine *e, int kind, int64_t *out,
   switch (kind) {
   case BRINK_COVER_LEGAL: first = 0, count = e->nmoves; break;
   case BRINK_COVER_WRITES: first = e->nmoves, count = e->nvars; break;
+  case BRINK_COVER_CLAMPS: first = e->nmoves + e->nvars, count = e->nvars;
+    break;
   default:
     return brink__error(e, BRINK_EINVAL, "no coverage has kind %d", kind);
   }

@@ -289,7 +289,7 @@ int brink__options_build(brink_engine *e) {
   e->fired = brink__alloc(e, (size_t)(e->ntriggers ? e->ntriggers : 1));
   if (e->fired == NULL) return BRINK_ENOMEM;
   memset(e->fired, 0, (size_t)(e->ntriggers ? e->ntriggers : 1));
-  e->ncover = e->nmoves + e->nvars;
+  e->ncover = e->nmoves + 2 * e->nvars;   /* legal, writes, clamps */
   e->cover = brink__alloc(e, sizeof(int64_t) * (size_t)e->ncover);
   if (e->cover == NULL) return BRINK_ENOMEM;
   memset(e->cover, 0, sizeof(int64_t) * (size_t)e->ncover);

@@ -173,6 +173,15 @@ int brink__check_value(brink_engine *e, int var, double *value) {
     }
     __attribute__((fallthrough));   /* integers clamp like numbers */
   case BRINK_NUMBER:
+    if (d->strict && (x < d->min || x > d->max)) {
+      char t[32], lo[32], hi[32];
+      brink__fmt_number(e, x, t, sizeof t);
+      brink__fmt_number(e, d->min, lo, sizeof lo);
+      brink__fmt_number(e, d->max, hi, sizeof hi);
+      return brink__error(e, BRINK_ERANGE, "%s: %s is outside its bounds "
+                          "[%s, %s] (the variable is strict)", v->name, t,
+                          lo, hi);
+    }
     if (x < d->min) x = d->min;
     if (x > d->max) x = d->max;
     if (x == 0) x = 0;   /* no -0 in logs */
@@ -198,10 +207,14 @@ static int write_var(brink_engine *e, int var, double value,
     return brink__error(e, BRINK_ESTATE,
                         "conditions are read-only: cannot set %s",
                         e->vars[var].name);
+  double asked = value;
   int rc = brink__check_value(e, var, &value);
   if (rc) return rc;
-  if (e->current.in != BRINK__IN_NONE && e->cover)   /* coverage */
+  if (e->current.in != BRINK__IN_NONE && e->cover) {   /* coverage */
     e->cover[e->nmoves + var]++;
+    if (value != asked)   /* clamped ('asked' -0 is 0 and equal) */
+      e->cover[e->nmoves + e->nvars + var]++;
+  }
   double old = e->values[var];
   if (old == value) return BRINK_OK;
   brink__entry en = {.kind = BRINK__J_SET, .var = var, .old_value = old,

@@ -180,6 +180,7 @@ BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
   d->nvisible = s->visible_to ? s->nvisible : 0;
   d->doc = s->doc ? brink__strdup(e, s->doc) : NULL;
   d->where = brink__strdup(e, s->where ? s->where : "");
+  d->strict = s->strict != 0;
   if (s->relation) {
     d->kind = BRINK__RELATION;
     d->field = brink__strdup(e, s->name);

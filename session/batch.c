@@ -49,7 +49,8 @@ typedef struct worker {
   brink_snapshot *from;    /* continuations: the state each run goes on from */
   int64_t *moves;          /* nactors x nmoves: times chosen */
   int64_t *cover, *run_cover;  /* brink_coverage: the runs' sum, one run's
-                                  (nmoves legal, then nvars writes) */
+                                  (nmoves legal, then nvars writes, then
+                                  nvars clamps) */
   char **trig;             /* triggers seen, with the runs they fired in */
   int64_t *trig_runs, *trig_last;
   int ntrig;
@@ -266,9 +267,11 @@ static void add_coverage(worker *w) {
   if (w->cover == NULL ||
       brink_coverage(w->e, BRINK_COVER_LEGAL, w->run_cover, nm, &n) != 0 ||
       brink_coverage(w->e, BRINK_COVER_WRITES, w->run_cover + nm, nv, &n) !=
-          0)
+          0 ||
+      brink_coverage(w->e, BRINK_COVER_CLAMPS, w->run_cover + nm + nv, nv,
+                     &n) != 0)
     return;   /* not a scenario loaded: cannot be, it ran */
-  for (int k = 0; k < nm + nv; k++) w->cover[k] += w->run_cover[k];
+  for (int k = 0; k < nm + 2 * nv; k++) w->cover[k] += w->run_cover[k];
 }
 
 static void play_one(worker *w, int64_t i) {
@@ -375,7 +378,7 @@ static void *work(void *arg) {
   }
   w->moves = batch_calloc((size_t)m->nactors * (size_t)b->nmoves,
                           sizeof *w->moves);
-  size_t ncover = (size_t)b->nmoves + (size_t)m->nvars;
+  size_t ncover = (size_t)b->nmoves + 2 * (size_t)m->nvars;
   w->cover = batch_calloc(ncover, sizeof *w->cover);
   w->run_cover = batch_calloc(ncover, sizeof *w->run_cover);
   if (w->moves == NULL || w->cover == NULL || w->run_cover == NULL)
@@ -432,8 +435,10 @@ static bool gather(pass *b, worker *ws, int started, bool rows) {
       }
     for (int mv = 0; w->cover && mv < b->nmoves; mv++)
       t->legal[mv] += w->cover[mv];
-    for (int v = 0; w->cover && v < m->nvars; v++)
+    for (int v = 0; w->cover && v < m->nvars; v++) {
       t->writes[v] += w->cover[b->nmoves + v];
+      t->clamps[v] += w->cover[b->nmoves + m->nvars + v];
+    }
     for (int i = 0; i < w->nouts; i++) free(w->outs[i]);
     free(w->outs);
     free(w->cover);
@@ -690,7 +695,9 @@ int batch_run(batch *b, int64_t k, char *err, size_t cap) {
   t->error_in = batch_calloc((size_t)b->count, sizeof *t->error_in);
   t->legal = batch_calloc((size_t)brink_move_count(b->e), sizeof *t->legal);
   t->writes = batch_calloc((size_t)m->nvars, sizeof *t->writes);
-  if (!t->error_where || !t->error_in || !t->legal || !t->writes) {
+  t->clamps = batch_calloc((size_t)m->nvars, sizeof *t->clamps);
+  if (!t->error_where || !t->error_in || !t->legal || !t->writes ||
+      !t->clamps) {
     rc = BRINK_ENOMEM;
     goto done;
   }

@@ -76,7 +76,8 @@ typedef struct btable {
      coverage of brink.h summed over the runs, per move id the decisions
      it was legal at, per variable the writes scripts made. */
   int32_t *error_where, *error_in;
-  int64_t *legal, *writes;
+  int64_t *legal, *writes, *clamps;   /* clamps: of the writes, those
+                                         clamped to the bounds */
 } btable;
 
 /* batch_table.c */

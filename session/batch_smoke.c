@@ -14,7 +14,8 @@
 /* A finding before it is sorted into file order. */
 typedef struct finding {
   char *where;           /* "file:line"; "" for the scenario as a whole */
-  int rank;              /* errors before warnings on one line */
+  int rank;              /* errors (0) before warnings (1) before notes
+                            (2) on one line */
   int64_t seq;           /* then the order they were found in */
   char *text;            /* after "where: error: " */
 } finding;
@@ -169,7 +170,8 @@ static int cmp_vkey(const void *pa, const void *pb) {
 }
 
 /*
-** The declarations no script wrote in any run.  A declaration of many
+** The declarations no script wrote in any run, and (a note) those whose
+** writes were clamped to the bounds, how often.  A declaration of many
 ** instances (every actor's, a relation's pairs) counts as written when
 ** any of them was: a pair that never changes is no finding.
 */
@@ -197,14 +199,23 @@ static void unwritten(found *f, const batch *b, const btable *t,
   }
   if (!f->oom) qsort(k, (size_t)n, sizeof *k, cmp_vkey);
   for (int a = 0, z; a < n && !f->oom; a = z) {
-    int64_t writes = 0;
+    int64_t writes = 0, clamps = 0;
     for (z = a; z < n && strcmp(k[z].where, k[a].where) == 0 &&
-                strcmp(k[z].pattern, k[a].pattern) == 0; z++)
+                strcmp(k[z].pattern, k[a].pattern) == 0; z++) {
       writes += t->writes[k[z].var];
+      clamps += t->clamps[k[z].var];
+    }
+    const char *name = z - a == 1 ? brink_var_name(e, k[a].var)
+                                  : k[a].pattern;
     if (writes == 0)
-      never(f, k[a].where, "variable",
-            z - a == 1 ? brink_var_name(e, k[a].var) : k[a].pattern,
-            "written", runs);
+      never(f, k[a].where, "variable", name, "written", runs);
+    if (clamps > 0) {
+      char text[512];
+      snprintf(text, sizeof text, "variable '%s' clamped to its bounds in "
+               "%" PRId64 " of %" PRId64 " writes (%" PRId64 " run%s)",
+               name, clamps, writes, runs, runs == 1 ? "" : "s");
+      add(f, k[a].where, strlen(k[a].where), 2, text);
+    }
   }
   for (int v = 0; v < n; v++) free(k[v].pattern);
   free(k);
@@ -248,14 +259,15 @@ int smoke_findings(const batch *b, const btable *t, smoke *out) {
       size_t len = strlen(at) + strlen(x->text) + 16;
       char *line = malloc(len);
       if (line) {
-        snprintf(line, len, "%s: %s: %s", at, x->rank ? "warning" : "error",
+        snprintf(line, len, "%s: %s: %s", at,
+                 x->rank == 2 ? "note" : x->rank ? "warning" : "error",
                  x->text);
         if (strlist_push(&out->lines, line) != 0) f.oom = true;
       }
       if (line == NULL) f.oom = true;
       free(line);
-      if (x->rank) out->warnings++;
-      else out->errors++;
+      if (x->rank == 1) out->warnings++;
+      else if (x->rank == 0) out->errors++;
     }
     free(x->where);
     free(x->text);

@@ -98,6 +98,7 @@ void table_free(btable *t) {
   free(t->error_in);
   free(t->legal);
   free(t->writes);
+  free(t->clamps);
   memset(t, 0, sizeof *t);
 }
 

@@ -274,8 +274,34 @@ Test(cli, check_runs_finds_no_error_in_the_flagship) {
                    "errors, "), "%s", r.out);
   for (const char *p = r.err; *p; p = strchr(p, '\n') + 1)
     cr_assert(strncmp(strstr(p, ": ") ? strstr(p, ": ") : p,
-                      ": warning: ", 11) == 0, "not a warning: %s", p);
+                      ": warning: ", 11) == 0 ||
+              strncmp(strstr(p, ": ") ? strstr(p, ": ") : p, ": note: ", 8)
+                  == 0, "not a warning or a note: %s", p);
   done(r);
+}
+
+/* brink check --runs says, per variable, how many of its writes were
+   clamped to its bounds: a note, neither an error nor a warning. */
+Test(cli, check_runs_notes_how_often_each_variable_was_clamped) {
+  char path[64];
+  temp_scenario(path, sizeof path,
+      "scenario { id = 'c', start = '2020-01-01', finish = '2020-02-28' }\n"
+      "actor 'A' {}\n"
+      "var 'x' { min = 0, max = 10, init = 8 }\n"
+      "var '*.y' { min = 0, max = 10, init = 0 }\n"
+      "trigger 't' { once = false, effect = function(w)\n"
+      "  w.x = w.x + 2; w.A.y = 1 end }\n");
+  char args[128];
+  snprintf(args, sizeof args, "check %s --runs 3", path);
+  result r = run(args);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  char want[256];
+  snprintf(want, sizeof want, "%s:3: note: variable 'x' clamped to its "
+           "bounds in 3 of 6 writes (3 runs)\n", path);
+  cr_assert_str_eq(r.err, want);
+  cr_assert(strstr(r.out, "no runtime errors, 0 warnings"), "%s", r.out);
+  done(r);
+  remove(path);
 }
 
 Test(cli, help_describes_every_command_and_flag) {

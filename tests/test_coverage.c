@@ -76,6 +76,27 @@ Test(coverage, counts_every_script_write_and_no_host_or_initial_value) {
   brink_engine_close(e);
 }
 
+/* Of the writes, those outside the bounds, clamped: 'x' is written 60,
+   120 (clamped to 100), then 160 (clamped); 'y' 100, at its bound. */
+Test(coverage, counts_the_writes_clamped_to_the_bounds) {
+  brink_engine *e = load_ok(
+      "scenario { id = 'cov', start = '2024-01-01', finish = '2024-03-31' }\n"
+      "actor 'A' {}\n"
+      "var 'x' { min = 0, max = 100, init = 0 }\n"
+      "var 'y' { min = 0, max = 100, init = 0 }\n"
+      "var 'n' { type = 'integer', min = -5, max = 5, init = 0 }\n"
+      "trigger 'tick' { once = false, effect = function(w)\n"
+      "  w.x = w.x + 60; w.y = 100; w.n = -9 end }\n");
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  cr_assert_eq(brink_var_set(e, var(e, "y"), 500), BRINK_OK);   /* host */
+  while (brink_step(e) != BRINK_DONE) {}
+  cr_assert_eq(count(e, BRINK_COVER_WRITES, var(e, "x")), 3);
+  cr_assert_eq(count(e, BRINK_COVER_CLAMPS, var(e, "x")), 2);
+  cr_assert_eq(count(e, BRINK_COVER_CLAMPS, var(e, "y")), 0);
+  cr_assert_eq(count(e, BRINK_COVER_CLAMPS, var(e, "n")), 3);
+  brink_engine_close(e);
+}
+
 Test(coverage, brink_start_zeroes_the_counts_and_they_never_change_a_run) {
   brink_engine *e = load_ok(COVERAGE_SCENARIO);
   brink_engine *fresh = load_ok(COVERAGE_SCENARIO);
@@ -118,8 +139,8 @@ Test(coverage, fills_only_what_the_buffer_holds_and_refuses_misuse) {
   cr_assert_eq(out[2], -1);
   cr_assert_eq(brink_coverage(e, BRINK_COVER_WRITES, NULL, 0, &n), BRINK_OK);
   cr_assert_eq(n, brink_var_count(e));
-  cr_assert_eq(brink_coverage(e, 2, out, 3, &n), BRINK_EINVAL);
-  cr_assert_str_eq(brink_errmsg(e), "no coverage has kind 2");
+  cr_assert_eq(brink_coverage(e, 3, out, 3, &n), BRINK_EINVAL);
+  cr_assert_str_eq(brink_errmsg(e), "no coverage has kind 3");
   cr_assert_eq(brink_coverage(e, BRINK_COVER_LEGAL, NULL, 3, &n),
                BRINK_EINVAL);
   cr_assert_eq(brink_coverage(e, BRINK_COVER_LEGAL, out, 3, NULL),

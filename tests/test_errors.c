@@ -382,3 +382,31 @@ Test(errors, the_instruction_budget_names_when_weight_or_effect) {
                    "instruction budget exceeded in 'when' (50000 instructions)");
   brink_engine_close(e);
 }
+
+/* A strict variable refuses a write outside its bounds where it was
+   written, with the value; others clamp, as documented. */
+Test(errors, a_strict_variable_refuses_a_write_outside_its_bounds) {
+#define STRICT                                                              \
+  WORLD "var 'USA.aid' { min = 0, max = 10, init = 5, strict = true }\n"   \
+  "var 'USA.ships' { type = 'integer', min = 0, max = 3, strict = true }\n"
+  assert_error(STRICT "trigger 'x' { effect = function(w)\n"
+               "  w.USA.aid = w.USA.aid + 7.5 end }\n",
+               "test.lua:11", "trigger:x",
+               "USA.aid: 12.5 is outside its bounds [0, 10] (the variable is strict)");
+  assert_error(STRICT "trigger 'x' { effect = function(w) w.USA.ships = -1 end }\n",
+               "test.lua:10", "trigger:x",
+               "USA.ships: -1 is outside its bounds [0, 3] (the variable is strict)");
+  /* Inside the bounds, and at them, it is an ordinary variable. */
+  int rc;
+  char *log = play(STRICT "trigger 'x' { effect = function(w)\n"
+                   "  w.USA.aid = 10; w.USA.ships = 0\n"
+                   "  w.DPRK.sanctions = 99 end }\n", 1, &rc);
+  cr_assert_eq(rc, BRINK_DONE, "%s", log);
+  assert_has(log, "\"USA.aid\":10");
+  assert_has(log, "\"DPRK.sanctions\":10");   /* not strict: clamped */
+  free(log);
+  cr_assert_str_eq(load_error(HEADER "actor 'USA' {}\n"
+                              "var 'x' { max = 1, strict = 'yes' }\n"),
+                   "test.lua:3: var 'x': 'strict' must be a boolean, not string");
+#undef STRICT
+}

@@ -576,10 +576,12 @@ static void read_var(reader *r, host *h, bool relation) {
   brink_engine *e = h->e;
   static const char *const known_var[] = {"type", "min", "max", "init",
                                           "values", "visible", "hidden",
-                                          "believed", "prior", "doc", NULL};
+                                          "believed", "prior", "doc",
+                                          "strict", NULL};
   static const char *const known_rel[] = {"type", "min", "max", "init",
                                           "symmetric", "visible", "hidden",
-                                          "believed", "prior", "doc", NULL};
+                                          "believed", "prior", "doc",
+                                          "strict", NULL};
   int top = lua_gettop(L);
   check_keys(r, relation ? known_rel : known_var);
   brink_var_spec s;
@@ -591,6 +593,9 @@ static void read_var(reader *r, host *h, bool relation) {
   s.min = opt_number(r, "min", -HUGE_VAL);
   s.max = opt_number(r, "max", HUGE_VAL);
   s.doc = opt_string(r, "doc", NULL);
+  if (field_of(r, "strict", LUA_TBOOLEAN, "a boolean") == LUA_TBOOLEAN)
+    s.strict = lua_toboolean(L, -1);
+  lua_pop(L, 1);
   if (relation) {
     if (field_of(r, "symmetric", LUA_TBOOLEAN, "a boolean") == LUA_TBOOLEAN)
       s.symmetric = lua_toboolean(L, -1);

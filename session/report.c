@@ -12,23 +12,30 @@
 
 #include "report.h"
 
-void report_number(double x, char *buf, size_t cap) {
-  if (!isfinite(x)) {
-    snprintf(buf, cap, "-");
-  } else if (x == floor(x) && fabs(x) < 1e15) {
-    snprintf(buf, cap, "%.0f", x);
-  } else {
-    snprintf(buf, cap, fabs(x) >= 100 ? "%.1f" : "%.2f", x);
-    char *p = buf + strlen(buf) - 1;
-    while (*p == '0') *p-- = '\0';
-    if (*p == '.') *p = '\0';
-  }
+/* The rule of every number people read (brink_number_show); 'decimals' -1
+   for the default.  "-" for what is not a number. */
+static void number_shown(double x, int decimals, char *buf, size_t cap) {
+  if (!isfinite(x)) snprintf(buf, cap, "-");
+  else brink_number_show(x, decimals, buf, cap);
 }
 
-static void value_for_people(const char *v, bool numeric, char *buf,
-                             size_t cap) {
-  if (v && numeric) report_number(strtod(v, NULL), buf, cap);
+void report_number(double x, char *buf, size_t cap) {
+  number_shown(x, -1, buf, cap);
+}
+
+static void value_for_people(const char *v, bool numeric, int decimals,
+                             char *buf, size_t cap) {
+  if (v && numeric) number_shown(strtod(v, NULL), decimals, buf, cap);
   else snprintf(buf, cap, "%s", v ? v : "-");
+}
+
+/* The decimals declared for the variable named 'name' when the scenario
+   is at hand, else -1: the default. */
+static int decimals_of(brink_engine *e, const char *name) {
+  int v;
+  if (e == NULL || name == NULL || brink_var_find(e, name, &v) != BRINK_OK)
+    return -1;
+  return brink_var_precision(e, v);
 }
 
 /* "2019-10-01" as "Oct 2019" (long) or "Oct 19" (short) when turns start
@@ -152,15 +159,16 @@ static int who_plays(report_facts *f, const model *m, brink_engine *e) {
   return rc;
 }
 
-static void describe_var(report_var *r, const var_series *s, bool numeric) {
+static void describe_var(report_var *r, const var_series *s, bool numeric,
+                         int decimals) {
   r->s = s;
-  value_for_people(s->start, numeric, r->start, sizeof r->start);
-  value_for_people(s->end, numeric, r->end, sizeof r->end);
+  value_for_people(s->start, numeric, decimals, r->start, sizeof r->start);
+  value_for_people(s->end, numeric, decimals, r->end, sizeof r->end);
   r->change[0] = '\0';
   if (numeric && s->start && s->end) {
     double d = strtod(s->end, NULL) - strtod(s->start, NULL);
     char t[64];
-    report_number(fabs(d), t, sizeof t);
+    number_shown(fabs(d), decimals, t, sizeof t);
     snprintf(r->change, sizeof r->change, "%s%s",
              d > 0 ? "+" : d < 0 ? "\u2212" : "", t);
   }
@@ -268,7 +276,7 @@ static int beliefs(report_facts *f, const model *m) {
     const var_series *s = NULL;
     for (int i = 0; i < m->nvars && !s; i++)
       if (strcmp(m->vars[i].name, r->var) == 0) s = &m->vars[i];
-    value_for_people(s ? s->end : NULL, s && s->numeric, r->truth,
+    value_for_people(s ? s->end : NULL, s && s->numeric, -1, r->truth,
                      sizeof r->truth);
     belief_gap(r, s);
   }
@@ -318,9 +326,11 @@ static int build(report_facts *f, model *m, brink_engine *e) {
     /* The charts: the leading run of variables that moved, up to six. */
     if (f->nmoved < 6 && order[i]->moved > 0 && order[i]->nv >= 2 &&
         f->nmoved == i)
-      describe_var(&f->moved[f->nmoved++], order[i], true);
+      describe_var(&f->moved[f->nmoved++], order[i], true,
+                   decimals_of(e, order[i]->name));
     if (changed(order[i]))
-      describe_var(&f->changed[f->nchanged++], order[i], order[i]->numeric);
+      describe_var(&f->changed[f->nchanged++], order[i], order[i]->numeric,
+                   decimals_of(e, order[i]->name));
   }
   free(order);
 

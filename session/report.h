@@ -88,7 +88,8 @@ typedef struct report_facts {
 int report_facts_build(report_facts *f, model *m, brink_engine *e);
 void report_facts_free(report_facts *f);
 
-/* A number for people: at most a few decimals, "-" when not finite. */
+/* A number for people by the default rule (brink_number_show), "-" when
+   not finite. */
 void report_number(double x, char *buf, size_t cap);
 
 #endif

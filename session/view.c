@@ -32,7 +32,7 @@ static json_t *values(brink_engine *e, int actor, bool *bad) {
     double lo, hi;
     bool believed = !seen && belief_shown(e, v, actor, text, sizeof text,
                                           &lo, &hi);
-    if (seen) value_shown(e, v, actor == BRINK_VIEW_ALL, text, sizeof text);
+    if (seen) value_shown(e, v, text, sizeof text);
     jput(o, "name", jstr(brink_var_name(e, v)), bad);
     jput(o, "value", seen ? value_json(e, v) : json_null(), bad);
     jput(o, "text", jstr(text), bad);

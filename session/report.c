@@ -174,12 +174,37 @@ static void describe_var(report_var *r, const var_series *s, bool numeric,
   }
 }
 
+/* A value the log wrote exactly, as people read it; other texts as they
+   are.  NULL when out of memory. */
+static char *text_for_people(const char *t, int decimals) {
+  char *end, buf[64];
+  double x = t ? strtod(t, &end) : 0;
+  if (t == NULL || end == t || *end != '\0') return strdup(t ? t : "?");
+  number_shown(x, decimals, buf, sizeof buf);
+  return strdup(buf);
+}
+
+/* A facilitator's set with its values as people read them, kept in
+   f->sets_shown (the model's entries stay exact). */
+static const entry *set_shown(report_facts *f, const entry *x,
+                              brink_engine *e) {
+  entry *c = &f->sets_shown[f->nsets_shown];
+  *c = *x;
+  int decimals = decimals_of(e, x->a);
+  c->b = text_for_people(x->b, decimals);
+  c->c = text_for_people(x->c, decimals);
+  f->nsets_shown++;
+  return c->b && c->c ? c : NULL;
+}
+
 /* The timeline: one group per run of entries of the same turn. */
-static int timeline(report_facts *f, const model *m) {
+static int timeline(report_facts *f, const model *m, brink_engine *en) {
   size_t n = (size_t)m->nentries + 1;
   f->timeline = calloc(n, sizeof *f->timeline);
   f->entry_mem = calloc(n, sizeof *f->entry_mem);
-  if (f->timeline == NULL || f->entry_mem == NULL) return -1;
+  f->sets_shown = calloc(n, sizeof *f->sets_shown);
+  if (f->timeline == NULL || f->entry_mem == NULL || f->sets_shown == NULL)
+    return -1;
   report_turn *g = NULL;
   int nshown = 0;
   for (int i = 0; i < m->nentries; i++) {
@@ -191,7 +216,9 @@ static int timeline(report_facts *f, const model *m) {
       g->entries = &f->entry_mem[nshown];
     }
     if (shown(e)) {
-      g->entries[g->nentries++] = e;
+      const entry *x = e->kind == E_SET ? set_shown(f, e, en) : e;
+      if (x == NULL) return -1;
+      g->entries[g->nentries++] = x;
       nshown++;
       continue;
     }
@@ -350,7 +377,7 @@ static int build(report_facts *f, model *m, brink_engine *e) {
   for (int i = 0; i < m->ntrail; i++)
     if (!looks_only(m->trail[i].a))
       f->interventions[f->ninterventions++] = &m->trail[i];
-  if (timeline(f, m) || axis(f, m) || beliefs(f, m)) return -1;
+  if (timeline(f, m, e) || axis(f, m) || beliefs(f, m)) return -1;
   return 0;
 }
 
@@ -376,6 +403,11 @@ void report_facts_free(report_facts *f) {
   for (int i = 0; i < f->ntimeline; i++) strlist_free(&f->timeline[i].passed);
   free(f->timeline);
   free(f->entry_mem);
+  for (int i = 0; i < f->nsets_shown; i++) {
+    free(f->sets_shown[i].b);
+    free(f->sets_shown[i].c);
+  }
+  free(f->sets_shown);
   free(f->axis);
   free(f->mem);
   memset(f, 0, sizeof *f);

@@ -78,6 +78,8 @@ typedef struct report_facts {
   int bad_lines;             /* log lines that could not be read */
   char *mem;                 /* 'axis' strings */
   const entry **entry_mem;   /* the timeline's entries */
+  entry *sets_shown;         /* the facilitator's sets, values rounded */
+  int nsets_shown;
 } report_facts;
 
 /*

@@ -208,3 +208,28 @@ Test(numbers, the_report_shows_values_by_the_rule) {
   free(md);
   rmtree(d);
 }
+
+Test(numbers, a_reported_facilitator_set_shows_its_values_by_the_rule) {
+  char *d = folder();
+  char args[1024];
+  snprintf(args, sizeof args, "play " NUMBERS " --log %s/log.jsonl", d);
+  result r = run_script(d, args, "\n\n/set money 3.14159\n/set talks 1\n"
+                                 "/quit\n");
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  done(r);
+  snprintf(args, sizeof args, "report %s/log.jsonl -o %s/r.md", d, d);
+  r = run(args);
+  cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
+  done(r);
+  char path[600];
+  snprintf(path, sizeof path, "%s/r.md", d);
+  char *md = slurp(path);
+  cr_assert_not_null(md, "%s", path);
+  assert_no_noise(md);
+  /* Markdown escapes the points.  Before: 10.545714285714286 and
+     0.6000000000000001 in the log; after, 3.14159 at precision 1. */
+  assert_has(md, "- set money: 10\\.5 \u2192 3\\.1\n");
+  assert_has(md, "- set talks: 0\\.6 \u2192 1\n");
+  free(md);
+  rmtree(d);
+}

@@ -8,6 +8,7 @@
 #include "play_fixture.h"
 
 #include "brink.h"
+#include "brink_session.h"
 #include "lang_fixture.h"
 #include "locale_fixture.h"
 
@@ -232,4 +233,45 @@ Test(numbers, a_reported_facilitator_set_shows_its_values_by_the_rule) {
   assert_has(md, "- set talks: 0\\.6 \u2192 1\n");
   free(md);
   rmtree(d);
+}
+
+Test(numbers, a_view_s_text_follows_the_rule_and_its_value_stays_exact) {
+  brink_session *s;
+  cr_assert_eq(brink_session_open(&s, NULL), BRINK_OK);
+  cr_assert_eq(brink_session_load_file(s, NUMBERS), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  cr_assert_eq(brink_session_start(s, 3), BRINK_OK, "%s",
+               brink_session_errmsg(s));
+  for (int i = 0; i < 2; i++)
+    cr_assert_geq(brink_session_step(s), 0, "%s", brink_session_errmsg(s));
+  char *json;
+  cr_assert_eq(brink_session_view(s, BRINK_VIEW_ALL, &json, NULL), BRINK_OK,
+               "%s", brink_session_errmsg(s));
+  json_t *view = json_loads(json, 0, NULL), *v;
+  cr_assert_not_null(view, "%s", json);
+  size_t i;
+  double talks = 0, money = 10.26;   /* as the trigger sums them */
+  for (int k = 0; k < 2; k++) {
+    talks = talks + 0.1 + 0.2;
+    money = money + 1.0 / 7;
+  }
+  int seen = 0;
+  json_array_foreach(json_object_get(view, "values"), i, v) {
+    const char *name = json_string_value(json_object_get(v, "name"));
+    const char *text = json_string_value(json_object_get(v, "text"));
+    double x = json_number_value(json_object_get(v, "value"));
+    if (strcmp(name, "talks") == 0) {
+      cr_assert_str_eq(text, "0.6");
+      cr_assert_eq(x, talks, "%.17g is not the exact %.17g", x, talks);
+      seen++;
+    } else if (strcmp(name, "money") == 0) {
+      cr_assert_str_eq(text, "10.5");
+      cr_assert_eq(x, money, "%.17g is not the exact %.17g", x, money);
+      seen++;
+    }
+  }
+  cr_assert_eq(seen, 2, "%s", json);
+  json_decref(view);
+  brink_buffer_free(json);
+  brink_session_close(s);
 }

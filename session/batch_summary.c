@@ -599,8 +599,15 @@ int summary_text(FILE *f, const bmeta *m, const btable *t) {
       return BRINK_ENOMEM;
     }
     char a[5][48];
-    snprintf(a[0], sizeof a[0], "%.6g", round_sig(s.mean, 6));
-    snprintf(a[1], sizeof a[1], "%.6g", round_sig(s.sd, 6));
+    /* A number's mean and spread read like its values; an integer's
+       need decimals it does not have. */
+    if (m->types[v] == BRINK_NUMBER) {
+      brink_number_show(s.mean, m->precision[v], a[0], sizeof a[0]);
+      brink_number_show(s.sd, m->precision[v], a[1], sizeof a[1]);
+    } else {
+      snprintf(a[0], sizeof a[0], "%.6g", round_sig(s.mean, 6));
+      snprintf(a[1], sizeof a[1], "%.6g", round_sig(s.sd, 6));
+    }
     text_value(m, v, s.p5, a[2], sizeof a[2]);
     text_value(m, v, s.p50, a[3], sizeof a[3]);
     text_value(m, v, s.p95, a[4], sizeof a[4]);

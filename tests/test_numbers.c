@@ -275,3 +275,39 @@ Test(numbers, a_view_s_text_follows_the_rule_and_its_value_stays_exact) {
   brink_buffer_free(json);
   brink_session_close(s);
 }
+
+/* The most decimals among the numbers of the line of 'text' that starts
+   with 'start'. */
+static int most_decimals(const char *text, const char *start) {
+  const char *line = strstr(text, start);
+  cr_assert_not_null(line, "no line %s in:\n%s", start, text);
+  int most = 0;
+  for (const char *p = line + strlen(start); *p && *p != '\n'; p++)
+    if (*p == '.') {
+      int n = (int)strspn(p + 1, "0123456789");
+      if (n > most) most = n;
+    }
+  return most;
+}
+
+Test(numbers, the_batch_summary_shows_mean_spread_and_percentiles_by_the_rule) {
+  char *d = folder();
+  char path[600], args[1024];
+  snprintf(path, sizeof path, "%s/rnd.lua", d);
+  spit(path,
+       "scenario { id = 'rnd', start = '2019-10-01', finish = '2019-12-31', "
+       "turn = 'month', default_outcome = 'end' }\n"
+       "actor 'A' { name = 'A' }\n"
+       "var 'x' { min = 0, max = 100, init = 10, precision = 2 }\n"
+       "var 'y' { min = 0, max = 100, init = 10 }\n"
+       "trigger 't' { every = 1, effect = function(w)\n"
+       "  w.x = w.x + random() / 3; w.y = w.y + random() / 7 end }\n");
+  snprintf(args, sizeof args, "batch %s --runs 20", path);
+  result r = run(args);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  assert_has(r.out, "mean         sd         p5        p50        p95\n");
+  cr_assert_eq(most_decimals(r.out, "\n  x "), 2, "%s", r.out);
+  cr_assert_eq(most_decimals(r.out, "\n  y "), 4, "%s", r.out);
+  done(r);
+  rmtree(d);
+}

@@ -273,8 +273,8 @@ BRINK_API int brink_number_show(double v, int decimals, char *buf,
       snprintf(t, sizeof t, "%.*g", prec, v);
       if (prec == 17 || !isfinite(v) || strtod(t, NULL) == v) break;
     }
-    /* %g of 1e15..1e17 may carry a locale's point too: never a fraction
-       here, but an exponent; keep only the C characters. */
+    /* %g may write the locale's point too (1234567890123456.8): keep
+       the C characters, and a '.' for anything else after a digit. */
     char c[40];
     size_t k = 0;
     for (const char *p = t; *p && k + 1 < sizeof c; p++)

@@ -50,6 +50,8 @@ Test(numbers, the_rule_writes_a_point_in_a_comma_locale) {
   cr_assert_str_eq(buf, "17.56");
   brink_number_show(-1234.5, -1, buf, sizeof buf);
   cr_assert_str_eq(buf, "-1234.5");
+  brink_number_show(1234567890123456.8, -1, buf, sizeof buf);
+  cr_assert_str_eq(buf, "1234567890123456.8");
   setlocale(LC_ALL, "C");
 }
 

@@ -569,7 +569,9 @@ static void read_precision(reader *r, brink_var_spec *s) {
     else if (s->type != BRINK_NUMBER)
       problem(r, "'precision' is for numbers: other types show whole values");
     else
-      s->precision = n < -1 ? -2 : n > 99 ? 99 : (int32_t)n;   /* engine checks */
+      /* The engine checks the range; only keep huge values huge. */
+      s->precision = n < INT32_MIN ? INT32_MIN
+                     : n > INT32_MAX ? INT32_MAX : (int32_t)n;
   }
   lua_pop(L, 1);
 }

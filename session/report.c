@@ -175,12 +175,20 @@ static void describe_var(report_var *r, const var_series *s, bool numeric,
 }
 
 /* A value the log wrote exactly, as people read it; other texts as they
-   are.  NULL when out of memory. */
-static char *text_for_people(const char *t, int decimals) {
-  char *end, buf[64];
+   are. */
+static void shown_text(const char *t, int decimals, char *buf, size_t cap) {
+  char *end;
   double x = t ? strtod(t, &end) : 0;
-  if (t == NULL || end == t || *end != '\0') return strdup(t ? t : "?");
-  number_shown(x, decimals, buf, sizeof buf);
+  if (t == NULL || end == t || *end != '\0')
+    snprintf(buf, cap, "%s", t ? t : "?");
+  else
+    number_shown(x, decimals, buf, cap);
+}
+
+/* The same, malloc'd; NULL when out of memory. */
+static char *text_for_people(const char *t, int decimals) {
+  char buf[256];
+  shown_text(t, decimals, buf, sizeof buf);
   return strdup(buf);
 }
 
@@ -258,7 +266,23 @@ static int by_actor_var(const void *a, const void *b) {
 }
 
 /* The gap between a belief ("lo\u2013hi" or "v") and the truth. */
-static void belief_gap(report_belief *r, const var_series *s) {
+/* A belief as the log writes it, "20.000000000000004\u201340" or "30", as
+   people read it: "20\u201340". */
+static void belief_for_people(const char *b, int decimals, char *buf,
+                              size_t cap) {
+  const char *dash = strstr(b, "\u2013");
+  char lo[128], a[64], z[64];
+  snprintf(lo, sizeof lo, "%.*s", dash ? (int)(dash - b) : 127, b);
+  shown_text(lo, decimals, a, sizeof a);
+  if (dash == NULL) {
+    snprintf(buf, cap, "%s", a);
+    return;
+  }
+  shown_text(dash + 3, decimals, z, sizeof z);
+  snprintf(buf, cap, "%s\u2013%s", a, z);
+}
+
+static void belief_gap(report_belief *r, const var_series *s, int decimals) {
   const char *dash = strstr(r->belief, "\u2013");
   char lo[128], hi[128];
   snprintf(lo, sizeof lo, "%.*s", dash ? (int)(dash - r->belief) : 127,
@@ -276,13 +300,13 @@ static void belief_gap(report_belief *r, const var_series *s) {
   double t = strtod(s->end, NULL), a = strtod(lo, NULL), z = strtod(hi, NULL);
   double d = t < a ? t - a : t > z ? t - z : 0;
   char n[64];
-  report_number(fabs(d), n, sizeof n);
+  number_shown(fabs(d), decimals, n, sizeof n);
   snprintf(r->gap, sizeof r->gap, "%s%s", d > 0 ? "+" : d < 0 ? "\u2212" : "",
            n);
 }
 
 /* The last belief of each (actor, variable) on the line of play. */
-static int beliefs(report_facts *f, const model *m) {
+static int beliefs(report_facts *f, const model *m, brink_engine *e) {
   f->beliefs = calloc((size_t)m->nentries + 1, sizeof *f->beliefs);
   if (f->beliefs == NULL) return -1;
   for (int i = 0; i < m->nentries; i++) {
@@ -303,9 +327,11 @@ static int beliefs(report_facts *f, const model *m) {
     const var_series *s = NULL;
     for (int i = 0; i < m->nvars && !s; i++)
       if (strcmp(m->vars[i].name, r->var) == 0) s = &m->vars[i];
-    value_for_people(s ? s->end : NULL, s && s->numeric, -1, r->truth,
+    int decimals = decimals_of(e, r->var);
+    value_for_people(s ? s->end : NULL, s && s->numeric, decimals, r->truth,
                      sizeof r->truth);
-    belief_gap(r, s);
+    belief_for_people(r->belief, decimals, r->shown, sizeof r->shown);
+    belief_gap(r, s, decimals);
   }
   qsort(f->beliefs, (size_t)f->nbeliefs, sizeof *f->beliefs, by_actor_var);
   return 0;
@@ -377,7 +403,7 @@ static int build(report_facts *f, model *m, brink_engine *e) {
   for (int i = 0; i < m->ntrail; i++)
     if (!looks_only(m->trail[i].a))
       f->interventions[f->ninterventions++] = &m->trail[i];
-  if (timeline(f, m, e) || axis(f, m) || beliefs(f, m)) return -1;
+  if (timeline(f, m, e) || axis(f, m) || beliefs(f, m, e)) return -1;
   return 0;
 }
 

@@ -36,6 +36,7 @@ typedef struct report_turn {
 typedef struct report_belief {
   const char *actor, *var;   /* in the model */
   const char *belief;        /* "20\u201340" or "30", in the model */
+  char shown[160];           /* the same, as people read it */
   char truth[256];           /* the value at the end, for people */
   char gap[80];              /* "0" inside the range, "+12" when the truth
                                 is above it, "\u22125" below; "right" or

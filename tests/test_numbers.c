@@ -313,3 +313,35 @@ Test(numbers, the_batch_summary_shows_mean_spread_and_percentiles_by_the_rule) {
   done(r);
   rmtree(d);
 }
+
+Test(numbers, a_reported_belief_shows_its_values_by_the_rule) {
+  char *d = folder();
+  char path[600], args[1024];
+  snprintf(path, sizeof path, "%s/bel.lua", d);
+  spit(path,
+       "scenario { id = 'bel', start = '2019-10-01', finish = '2019-11-30', "
+       "turn = 'month', default_outcome = 'end' }\n"
+       "actor 'USA' { name = 'USA' }\n"
+       "actor 'DPRK' { name = 'DPRK' }\n"
+       "var 'DPRK.warheads' { min = 0, max = 100, init = 30.26, hidden = true,"
+       " precision = 1, believed = { 20, 60 } }\n"
+       "trigger 'intel' { every = 1, effect = function(w)\n"
+       "  believe('USA', 'DPRK.warheads', 20 + 0.1 + 0.2, 40 + 1 / 7)\n"
+       "  w.DPRK.warheads = w.DPRK.warheads + 1 / 7 end }\n");
+  snprintf(args, sizeof args, "run %s --log %s/log.jsonl", path, d);
+  result r = run(args);
+  cr_assert_eq(r.status, 0, "%s", r.err);
+  done(r);
+  snprintf(args, sizeof args, "report %s/log.jsonl -o %s/r.md", d, d);
+  r = run(args);
+  cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
+  done(r);
+  snprintf(path, sizeof path, "%s/r.md", d);
+  char *md = slurp(path);
+  cr_assert_not_null(md, "%s", path);
+  /* The log: lo 20.3, hi 40.142857142857146, the truth 30.545714285714286;
+     the markdown escapes a point after a line's first digits. */
+  assert_has(md, "| USA | DPRK.warheads | 20\\.3\u201340.1 | 30\\.5 | 0 |");
+  free(md);
+  rmtree(d);
+}

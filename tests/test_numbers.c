@@ -273,6 +273,10 @@ Test(numbers, a_view_s_text_follows_the_rule_and_its_value_stays_exact) {
     }
   }
   cr_assert_eq(seen, 2, "%s", json);
+  /* The facilitator's timeline: exact texts, and texts for people. */
+  assert_has(json, "\"var\":\"talks\",\"old\":\"0\","
+                   "\"new\":\"0.30000000000000004\",\"old_text\":\"0\","
+                   "\"new_text\":\"0.3\",");
   json_decref(view);
   brink_buffer_free(json);
   brink_session_close(s);

@@ -28,7 +28,12 @@ static void range(brink_engine *e, int v, char *buf, size_t cap) {
   }
   default:
     if (lo == -1.0 / 0.0 && hi == 1.0 / 0.0) snprintf(buf, cap, "any");
-    else snprintf(buf, cap, "%g to %g", lo, hi);
+    else {
+      char a[48], b[48];
+      brink_value_show(e, v, lo, a, sizeof a);
+      brink_value_show(e, v, hi, b, sizeof b);
+      snprintf(buf, cap, "%s to %s", a, b);
+    }
   }
 }
 
@@ -117,7 +122,7 @@ static void briefing(brink_engine *e) {
     if (seen_by < brink_actor_count(e))
       snprintf(value, sizeof value, "hidden");
     else
-      brink_var_format(e, v, value, sizeof value);
+      brink_var_show(e, v, value, sizeof value);
     printf("| ");
     md_code_put(stdout, brink_var_name(e, v));
     printf(" | ");

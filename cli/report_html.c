@@ -324,7 +324,7 @@ void report_html(FILE *o, const report_facts *r) {
       fprintf(o, "<h2>What each actor believed</h2>\n<table>\n<tr><th>Actor"
               "</th><th>Variable</th><th class=\"n\">Believed</th><th "
               "class=\"n\">Truth</th><th class=\"n\">Gap</th></tr>\n");
-    const char *cell[] = {b->actor, b->var, b->belief, b->truth, b->gap};
+    const char *cell[] = {b->actor, b->var, b->shown, b->truth, b->gap};
     fprintf(o, "<tr>");
     for (int k = 0; k < 5; k++) {
       fprintf(o, k < 2 ? "<td>" : "<td class=\"n\">");

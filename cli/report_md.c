@@ -159,7 +159,7 @@ void report_md(FILE *o, const report_facts *r) {
     if (i == 0)
       fprintf(o, "\n## What each actor believed\n\n| actor | variable | "
               "believed | truth | gap |\n|---|---|--:|--:|--:|\n");
-    const char *cell[] = {b->actor, b->var, b->belief, b->truth, b->gap};
+    const char *cell[] = {b->actor, b->var, b->shown, b->truth, b->gap};
     for (int k = 0; k < 5; k++) {
       fprintf(o, "| ");
       mesc(o, cell[k]);

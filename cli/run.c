@@ -88,8 +88,8 @@ static void write_text(printer *p, const brink_record *r) {
         term_printf(stdout, "\n  %-32s %12s %12s\n", "changed", "start",
                                "end");
       char a[64], b[64];
-      brink_value_format(e, v, p->start[v], a, sizeof a);
-      brink_var_format(e, v, b, sizeof b);
+      brink_value_show(e, v, p->start[v], a, sizeof a);
+      brink_var_show(e, v, b, sizeof b);
       term_printf(stdout, "  %-32s %12s %12s\n", brink_var_name(e, v), a, b);
     }
     break;

@@ -277,9 +277,13 @@ typedef struct brink_var_spec {
   int32_t strict;              /* nonzero: a number or integer written
                                   outside [min, max] is an error
                                   (BRINK_ERANGE), not clamped */
+  /* Numbers: the decimals people are shown (0 to 9, trailing zeros
+     dropped), or -1 for the default of 4.  See brink_value_show. */
+  int32_t precision;
 } brink_var_spec;
 
-/* Sets 'size', a number type, bounds of -inf..inf and public visibility. */
+/* Sets 'size', a number type, bounds of -inf..inf, public visibility and
+   the default precision (-1). */
 BRINK_API void brink_var_spec_init(brink_var_spec *spec);
 /* Declares; *decl (may be NULL) receives a declaration id for _init_for. */
 BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *spec,
@@ -336,12 +340,34 @@ BRINK_API int brink_var_set(brink_engine *e, int var, double value); /* [w] */
 /* [w] */
 BRINK_API int brink_var_set_text(brink_engine *e, int var, const char *text);
 /* Writes the value as text ("9", "8.5", "true", "liberal") into buf;
-   returns the length it needed, like snprintf. */
+   returns the length it needed, like snprintf.  Exact, for machines: the
+   shortest text that reads back as the same double, in the C locale
+   (52.39599999999993 stays so). */
 BRINK_API int brink_var_format(const brink_engine *e, int var, char *buf,
                                size_t cap); /* [r] */
 /* The same for any value of the variable's type (e.g. its start value). */
 BRINK_API int brink_value_format(const brink_engine *e, int var, double value,
                                  char *buf, size_t cap); /* [r] */
+/*
+** The value as people read it, the one rule of every table, view, report
+** and CSV: a number rounded to its declared precision (4 decimals by
+** default), trailing zeros and a bare point dropped, no "-0", in the C
+** locale: 52.39599999999993 is "52.396", 17.560000000000002 "17.56", 35
+** "35".  Integers, flags and enums as brink_value_format.  Returns the
+** length it needed, like snprintf.
+*/
+BRINK_API int brink_value_show(const brink_engine *e, int var, double value,
+                               char *buf, size_t cap); /* [r] */
+/* The same for the variable's current value. */
+BRINK_API int brink_var_show(const brink_engine *e, int var, char *buf,
+                             size_t cap); /* [r] */
+/* The rule itself, for numbers that are no variable's value (a change, an
+   axis tick): 'decimals' 0 to 9, or -1 for the default of 4. */
+BRINK_API int brink_number_show(double value, int decimals, char *buf,
+                                size_t cap);
+/* The declared precision in decimals (the default is 4), or -1 for a bad
+   id or a variable that is not a number. */
+BRINK_API int brink_var_precision(const brink_engine *e, int var); /* [r] */
 /* An enum's value names: "" past the end of the list (a bad 'var' is
    NULL, as for any bad id). */
 BRINK_API const char *brink_var_enum_value(const brink_engine *e, int var,

@@ -89,6 +89,9 @@ int brink__bad_id(const brink_engine *e, const char *what, int id);
 const char *brink__bad_name(const brink_engine *e, const char *what, int id);
 /* Shortest text that reads back as the same double ("8", "0.1"), in the
    C locale; as snprintf. */
+/* Decimals shown by default, and the most a variable may declare. */
+#define BRINK__DEFAULT_PRECISION 4
+#define BRINK__MAX_PRECISION 9
 int brink__fmt_number(const brink_engine *e, double v, char *buf,
                       size_t cap);
 /* strtod in the C locale: the whole of 'text' must be a number. */
@@ -161,6 +164,7 @@ typedef struct brink__decl {
   int *visible_ids;    /* resolved at seal */
   char *doc;
   char *where;
+  int precision;       /* decimals people are shown (brink_value_show) */
   struct { char *actor; double init; } *inits;   /* per-actor overrides */
   int ninits, cap_inits;
   /* Declared starting beliefs (belief.c): 'actor' NULL for every actor

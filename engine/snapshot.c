@@ -209,6 +209,7 @@ static int copy_declarations(brink_engine *e, brink_engine *c) {
     s.nvisible = d->nvisible;
     s.doc = d->doc;
     s.where = d->where;
+    s.precision = d->precision;
     int decl;
     rc = brink_var_declare(c, &s, &decl);
     for (int k = 0; k < d->ninits && rc == BRINK_OK; k++)

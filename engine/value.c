@@ -267,6 +267,54 @@ int brink__fmt_number(const brink_engine *e, double v, char *buf,
   return n;
 }
 
+/*
+** Locale-free by construction, so it needs no engine: "%.*f" writes a sign,
+** digits and, between the integer and fraction digits, whatever the
+** thread's locale calls a decimal point (no grouping without the ' flag);
+** the text is rebuilt with '.'.
+*/
+BRINK_API int brink_number_show(double v, int decimals, char *buf,
+                                size_t cap) {
+  if (buf == NULL) cap = 0;
+  if (decimals < 0 || decimals > BRINK__MAX_PRECISION)
+    decimals = BRINK__DEFAULT_PRECISION;
+  /* Past 1e15 a double has no decimals left to round (and "%.4f" of
+     1e300 would be 300 digits): the exact text is the readable one. */
+  if (!isfinite(v) || fabs(v) >= 1e15) {
+    char t[40];
+    for (int prec = 15; prec <= 17; prec++) {
+      snprintf(t, sizeof t, "%.*g", prec, v);
+      if (prec == 17 || !isfinite(v) || strtod(t, NULL) == v) break;
+    }
+    /* %g may write the locale's point too (1234567890123456.8): keep
+       the C characters, and a '.' for anything else after a digit. */
+    char c[40];
+    size_t k = 0;
+    for (const char *p = t; *p && k + 1 < sizeof c; p++)
+      if (strchr("0123456789+-einfa", *p)) c[k++] = *p;
+      else if (k && strchr("0123456789", c[k - 1])) c[k++] = '.';
+    c[k] = '\0';
+    return snprintf(buf, cap, "%s", c);
+  }
+  char t[64], out[64];
+  snprintf(t, sizeof t, "%.*f", decimals, v);
+  const char *p = t;
+  size_t k = 0;
+  if (*p == '-') out[k++] = *p++;
+  while (*p >= '0' && *p <= '9') out[k++] = *p++;
+  size_t whole = k;
+  while (*p && !(*p >= '0' && *p <= '9')) p++;   /* the locale's point */
+  if (*p) out[k++] = '.';
+  while (*p >= '0' && *p <= '9') out[k++] = *p++;
+  if (k > whole) {   /* no trailing zeros, no bare point */
+    while (out[k - 1] == '0') k--;
+    if (out[k - 1] == '.') k--;
+  }
+  out[k] = '\0';
+  const char *text = strcmp(out, "-0") == 0 ? "0" : out;
+  return snprintf(buf, cap, "%s", text);
+}
+
 bool brink__parse_number(const brink_engine *e, const char *text,
                          double *out) {
   locale_t old = brink__locale_enter(e);
@@ -296,6 +344,31 @@ BRINK_API int brink_value_format(const brink_engine *e, int var, double x,
   case BRINK_ENUM: return snprintf(buf, cap, "%s", d->values[(int)x]);
   default: return brink__fmt_number(e, x, buf, cap);
   }
+}
+
+BRINK_API int brink_value_show(const brink_engine *e, int var, double x,
+                               char *buf, size_t cap) {
+  if (!VALID(e, var)) return bad_var(e, var);
+  const brink__decl *d = &e->decls[e->vars[var].decl];
+  if (d->type != BRINK_NUMBER) return brink_value_format(e, var, x, buf, cap);
+  if (buf == NULL && cap)
+    return brink__error(e, BRINK_EINVAL, "buf is NULL but cap is %zu", cap);
+  return brink_number_show(x, d->precision, buf, cap);
+}
+
+BRINK_API int brink_var_show(const brink_engine *e, int var, char *buf,
+                             size_t cap) {
+  if (!VALID(e, var)) return bad_var(e, var);
+  return brink_value_show(e, var, e->values[var], buf, cap);
+}
+
+BRINK_API int brink_var_precision(const brink_engine *e, int var) {
+  if (!VALID(e, var)) {
+    bad_var(e, var);
+    return -1;
+  }
+  const brink__decl *d = &e->decls[e->vars[var].decl];
+  return d->type == BRINK_NUMBER ? d->precision : -1;
 }
 
 BRINK_API int brink_var_set_text(brink_engine *e, int var, const char *text) {

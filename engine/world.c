@@ -18,6 +18,7 @@ BRINK_API void brink_var_spec_init(brink_var_spec *spec) {
   spec->type = BRINK_NUMBER;
   spec->min = -HUGE_VAL;
   spec->max = HUGE_VAL;
+  spec->precision = -1;
 }
 
 static size_t pair_slot_size(const brink_engine *e) {
@@ -131,6 +132,10 @@ static int check_spec(brink_engine *e, const brink_var_spec *s) {
       return brink__error(e, BRINK_ETYPE,
                           "integer '%s' needs integral bounds", n);
   }
+  if (s->precision < -1 || s->precision > BRINK__MAX_PRECISION)
+    return brink__error(e, BRINK_ERANGE,
+                        "variable '%s': precision %d is not 0 to %d", n,
+                        (int)s->precision, BRINK__MAX_PRECISION);
   if (s->visibility < BRINK_VISIBLE_PUBLIC ||
       s->visibility > BRINK_VISIBLE_LIST)
     return brink__error(e, BRINK_EINVAL, "variable '%s': unknown visibility",
@@ -179,6 +184,7 @@ BRINK_API int brink_var_declare(brink_engine *e, const brink_var_spec *s,
   d->visible_to = strv_dup(e, s->visible_to, s->nvisible, &ok2);
   d->nvisible = s->visible_to ? s->nvisible : 0;
   d->doc = s->doc ? brink__strdup(e, s->doc) : NULL;
+  d->precision = s->precision < 0 ? BRINK__DEFAULT_PRECISION : s->precision;
   d->where = brink__strdup(e, s->where ? s->where : "");
   d->strict = s->strict != 0;
   if (s->relation) {

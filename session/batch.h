@@ -30,6 +30,7 @@ typedef struct bmeta {
   int nvars;
   char **vars;            /* full names, in id order */
   int *types;             /* enum brink_var_type */
+  int *precision;         /* numbers: decimals shown (brink_number_show) */
   int *nenum;             /* enums: value names */
   char ***enums;
   /* What each actor may choose: its move names, in the order brink_options

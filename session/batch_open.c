@@ -111,6 +111,7 @@ static bool describe(batch *b, brink_engine *e, uint64_t seed) {
   n = brink_var_count(e);
   m->vars = zalloc((size_t)n, sizeof *m->vars, &bad);
   m->types = zalloc((size_t)n, sizeof *m->types, &bad);
+  m->precision = zalloc((size_t)n, sizeof *m->precision, &bad);
   m->nenum = zalloc((size_t)n, sizeof *m->nenum, &bad);
   m->enums = zalloc((size_t)n, sizeof *m->enums, &bad);
   if (bad) return false;
@@ -118,6 +119,7 @@ static bool describe(batch *b, brink_engine *e, uint64_t seed) {
   for (int v = 0; v < m->nvars; v++) {
     m->vars[v] = copy(brink_var_name(e, v), &bad);
     m->types[v] = brink_var_type(e, v);
+    m->precision[v] = brink_var_precision(e, v);
     if (m->types[v] != BRINK_ENUM) continue;
     int k = 0;
     while (*brink_var_enum_value(e, v, k)) k++;

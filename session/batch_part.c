@@ -56,6 +56,8 @@ static json_t *header_json(const bmeta *m, bool *bad) {
   for (int v = 0; v < m->nvars; v++) {
     json_t *d = json_pack("{ss ss}", "name", m->vars[v], "type",
                           type_names[m->types[v] & 3]);
+    if (m->types[v] == BRINK_NUMBER && m->precision[v] >= 0)
+      jput(d, "precision", json_integer(m->precision[v]), bad);
     if (m->types[v] == BRINK_ENUM) {
       json_t *values = json_array();
       for (int k = 0; k < m->nenum[v]; k++)
@@ -409,9 +411,11 @@ static int meta_from_header(json_t *h, bmeta *m) {
   n = (int)json_array_size(vars);
   m->vars = batch_calloc((size_t)n, sizeof *m->vars);
   m->types = batch_calloc((size_t)n, sizeof *m->types);
+  m->precision = batch_calloc((size_t)n, sizeof *m->precision);
   m->nenum = batch_calloc((size_t)n, sizeof *m->nenum);
   m->enums = batch_calloc((size_t)n, sizeof *m->enums);
-  if (!m->vars || !m->types || !m->nenum || !m->enums) return BRINK_ENOMEM;
+  if (!m->vars || !m->types || !m->precision || !m->nenum || !m->enums)
+    return BRINK_ENOMEM;
   m->nvars = n;
   for (int v = 0; v < m->nvars; v++) {
     json_t *d = json_array_get(vars, (size_t)v);
@@ -423,6 +427,9 @@ static int meta_from_header(json_t *h, bmeta *m) {
     for (int k = 0; k < 4; k++)
       if (strcmp(type, type_names[k]) == 0) m->types[v] = k;
     if (m->types[v] < 0) return 1;
+    /* Parts written before 'precision' show the default. */
+    json_t *p = json_object_get(d, "precision");
+    m->precision[v] = json_is_integer(p) ? (int)json_integer_value(p) : -1;
     json_t *values = json_object_get(d, "values");
     if (m->types[v] != BRINK_ENUM) continue;
     if (!json_is_array(values)) return 1;

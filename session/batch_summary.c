@@ -445,7 +445,7 @@ static void text_value(const bmeta *m, int v, double x, char *buf,
   switch (m->types[v]) {
   case BRINK_FLAG: snprintf(buf, cap, "%s", x != 0 ? "true" : "false"); break;
   case BRINK_INTEGER: snprintf(buf, cap, "%.0f", x); break;
-  default: snprintf(buf, cap, "%.6g", round_sig(x, 6)); break;
+  default: brink_number_show(x, m->precision[v], buf, cap); break;
   }
 }
 
@@ -599,8 +599,15 @@ int summary_text(FILE *f, const bmeta *m, const btable *t) {
       return BRINK_ENOMEM;
     }
     char a[5][48];
-    snprintf(a[0], sizeof a[0], "%.6g", round_sig(s.mean, 6));
-    snprintf(a[1], sizeof a[1], "%.6g", round_sig(s.sd, 6));
+    /* A number's mean and spread read like its values; an integer's
+       need decimals it does not have. */
+    if (m->types[v] == BRINK_NUMBER) {
+      brink_number_show(s.mean, m->precision[v], a[0], sizeof a[0]);
+      brink_number_show(s.sd, m->precision[v], a[1], sizeof a[1]);
+    } else {
+      snprintf(a[0], sizeof a[0], "%.6g", round_sig(s.mean, 6));
+      snprintf(a[1], sizeof a[1], "%.6g", round_sig(s.sd, 6));
+    }
     text_value(m, v, s.p5, a[2], sizeof a[2]);
     text_value(m, v, s.p50, a[3], sizeof a[3]);
     text_value(m, v, s.p95, a[4], sizeof a[4]);
@@ -940,8 +947,17 @@ int write_csv_rows(FILE *f, const bmeta *m, const btable *t,
     for (int i = 0; i < m->nvars; i++) {
       size_t at = (size_t)r * (size_t)m->nvars + (size_t)i;
       fputc(',', f);
-      if (t->final_text) {
+      /* Numbers as people read them (brink_number_show), whether the
+         runs are here or in parts' exact texts. */
+      if (t->final_text && m->types[i] != BRINK_NUMBER) {
         csv_field(f, t->final_text[at]);
+      } else if (t->final_text) {
+        brink_number_show(strtod(t->final_text[at], NULL), m->precision[i],
+                          buf, sizeof buf);
+        csv_field(f, buf);
+      } else if (m->types[i] == BRINK_NUMBER) {
+        brink_number_show(t->final[at], m->precision[i], buf, sizeof buf);
+        csv_field(f, buf);
       } else {
         brink_value_format(e, i, t->final[at], buf, sizeof buf);
         csv_field(f, buf);

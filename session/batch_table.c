@@ -43,6 +43,7 @@ void meta_free(bmeta *m) {
   free(m->nenum);
   free_strings(m->vars, m->nvars);
   free(m->types);
+  free(m->precision);
   for (int a = 0; m->rep && m->nrep && a < m->nactors; a++)
     free_strings(m->rep[a], m->nrep[a]);
   free(m->rep);

@@ -30,7 +30,7 @@ static void show_state(session *s, const char *actor_id) {
   session_say_fmt(s, "\n");
   if (actor >= 0)
     session_say_fmt(s, "As %s sees it:\n", brink_actor_id(e, actor));
-  session_show_vars(s, actor, actor < 0);
+  session_show_vars(s, actor);
   if (actor >= 0) return;
   session_say_fmt(s, "Triggers fired:");
   int nf = 0;
@@ -69,7 +69,9 @@ static bool cmd_set(session *s, char *args) {
     return false;
   }
   char before[64], after[64];
-  brink_var_format(s->e, v, before, sizeof before);
+  double was, now;   /* changed: the values, not their rounded texts */
+  brink_var_get(s->e, v, &was);
+  brink_var_show(s->e, v, before, sizeof before);
   brink_cause_set(s->e, "facilitator");
   int rc = brink_var_set_text(s->e, v, value);
   brink_cause_set(s->e, "host");
@@ -77,9 +79,10 @@ static bool cmd_set(session *s, char *args) {
     session_refuse(s, "%s", brink_errmsg(s->e));
     return false;
   }
-  brink_var_format(s->e, v, after, sizeof after);
+  brink_var_show(s->e, v, after, sizeof after);
+  brink_var_get(s->e, v, &now);
   session_say_fmt(s, "%s: %s -> %s\n", brink_var_name(s->e, v), before, after);
-  return strcmp(before, after) != 0;
+  return was != now;
 }
 
 static void cmd_fire(session *s, char *args) {
@@ -626,7 +629,7 @@ static void cmd_why(session *s, char *args) {
   }
   const char *name = brink_var_name(e, v);
   char now[64];
-  brink_var_format(e, v, now, sizeof now);
+  brink_var_show(e, v, now, sizeof now);
   int idx[8], n = 0, total = 0;
   for (int i = s->model.nentries - 1; i >= 0; i--) {
     const entry *x = &s->model.entries[i];
@@ -644,8 +647,11 @@ static void cmd_why(session *s, char *args) {
       n == 1 ? "change" : "changes");
   for (int k = n - 1; k >= 0; k--) {
     const entry *x = &s->model.entries[idx[k]];
-    session_say_fmt(s, "  turn %-3d %s -> %s  (%s)\n", x->turn,
-                    x->b ? x->b : "?", x->c ? x->c : "?", x->d ? x->d : "?");
+    char was[64], then[64];
+    text_shown(e, v, x->b, was, sizeof was);
+    text_shown(e, v, x->c, then, sizeof then);
+    session_say_fmt(s, "  turn %-3d %s -> %s  (%s)\n", x->turn, was, then,
+                    x->d ? x->d : "?");
   }
   if (total > n) session_say_fmt(s, "  (%d earlier changes)\n", total - n);
 }

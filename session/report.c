@@ -12,23 +12,30 @@
 
 #include "report.h"
 
-void report_number(double x, char *buf, size_t cap) {
-  if (!isfinite(x)) {
-    snprintf(buf, cap, "-");
-  } else if (x == floor(x) && fabs(x) < 1e15) {
-    snprintf(buf, cap, "%.0f", x);
-  } else {
-    snprintf(buf, cap, fabs(x) >= 100 ? "%.1f" : "%.2f", x);
-    char *p = buf + strlen(buf) - 1;
-    while (*p == '0') *p-- = '\0';
-    if (*p == '.') *p = '\0';
-  }
+/* The rule of every number people read (brink_number_show); 'decimals' -1
+   for the default.  "-" for what is not a number. */
+static void number_shown(double x, int decimals, char *buf, size_t cap) {
+  if (!isfinite(x)) snprintf(buf, cap, "-");
+  else brink_number_show(x, decimals, buf, cap);
 }
 
-static void value_for_people(const char *v, bool numeric, char *buf,
-                             size_t cap) {
-  if (v && numeric) report_number(strtod(v, NULL), buf, cap);
+void report_number(double x, char *buf, size_t cap) {
+  number_shown(x, -1, buf, cap);
+}
+
+static void value_for_people(const char *v, bool numeric, int decimals,
+                             char *buf, size_t cap) {
+  if (v && numeric) number_shown(strtod(v, NULL), decimals, buf, cap);
   else snprintf(buf, cap, "%s", v ? v : "-");
+}
+
+/* The decimals declared for the variable named 'name' when the scenario
+   is at hand, else -1: the default. */
+static int decimals_of(brink_engine *e, const char *name) {
+  int v;
+  if (e == NULL || name == NULL || brink_var_find(e, name, &v) != BRINK_OK)
+    return -1;
+  return brink_var_precision(e, v);
 }
 
 /*
@@ -168,26 +175,60 @@ static int who_plays(report_facts *f, const model *m, brink_engine *e) {
   return rc;
 }
 
-static void describe_var(report_var *r, const var_series *s, bool numeric) {
+static void describe_var(report_var *r, const var_series *s, bool numeric,
+                         int decimals) {
   r->s = s;
-  value_for_people(s->start, numeric, r->start, sizeof r->start);
-  value_for_people(s->end, numeric, r->end, sizeof r->end);
+  value_for_people(s->start, numeric, decimals, r->start, sizeof r->start);
+  value_for_people(s->end, numeric, decimals, r->end, sizeof r->end);
   r->change[0] = '\0';
   if (numeric && s->start && s->end) {
     double d = strtod(s->end, NULL) - strtod(s->start, NULL);
     char t[64];
-    report_number(fabs(d), t, sizeof t);
+    number_shown(fabs(d), decimals, t, sizeof t);
     snprintf(r->change, sizeof r->change, "%s%s",
              d > 0 ? "+" : d < 0 ? "\u2212" : "", t);
   }
 }
 
+/* A value the log wrote exactly, as people read it; other texts as they
+   are. */
+static void shown_text(const char *t, int decimals, char *buf, size_t cap) {
+  char *end;
+  double x = t ? strtod(t, &end) : 0;
+  if (t == NULL || end == t || *end != '\0')
+    snprintf(buf, cap, "%s", t ? t : "?");
+  else
+    number_shown(x, decimals, buf, cap);
+}
+
+/* The same, malloc'd; NULL when out of memory. */
+static char *text_for_people(const char *t, int decimals) {
+  char buf[256];
+  shown_text(t, decimals, buf, sizeof buf);
+  return strdup(buf);
+}
+
+/* A facilitator's set with its values as people read them, kept in
+   f->sets_shown (the model's entries stay exact). */
+static const entry *set_shown(report_facts *f, const entry *x,
+                              brink_engine *e) {
+  entry *c = &f->sets_shown[f->nsets_shown];
+  *c = *x;
+  int decimals = decimals_of(e, x->a);
+  c->b = text_for_people(x->b, decimals);
+  c->c = text_for_people(x->c, decimals);
+  f->nsets_shown++;
+  return c->b && c->c ? c : NULL;
+}
+
 /* The timeline: one group per run of entries of the same turn. */
-static int timeline(report_facts *f, const model *m) {
+static int timeline(report_facts *f, const model *m, brink_engine *en) {
   size_t n = (size_t)m->nentries + 1;
   f->timeline = calloc(n, sizeof *f->timeline);
   f->entry_mem = calloc(n, sizeof *f->entry_mem);
-  if (f->timeline == NULL || f->entry_mem == NULL) return -1;
+  f->sets_shown = calloc(n, sizeof *f->sets_shown);
+  if (f->timeline == NULL || f->entry_mem == NULL || f->sets_shown == NULL)
+    return -1;
   report_turn *g = NULL;
   int nshown = 0;
   for (int i = 0; i < m->nentries; i++) {
@@ -200,7 +241,9 @@ static int timeline(report_facts *f, const model *m) {
       g->entries = &f->entry_mem[nshown];
     }
     if (shown(e)) {
-      g->entries[g->nentries++] = e;
+      const entry *x = e->kind == E_SET ? set_shown(f, e, en) : e;
+      if (x == NULL) return -1;
+      g->entries[g->nentries++] = x;
       nshown++;
       continue;
     }
@@ -241,7 +284,23 @@ static int by_actor_var(const void *a, const void *b) {
 }
 
 /* The gap between a belief ("lo\u2013hi" or "v") and the truth. */
-static void belief_gap(report_belief *r, const var_series *s) {
+/* A belief as the log writes it, "20.000000000000004\u201340" or "30", as
+   people read it: "20\u201340". */
+static void belief_for_people(const char *b, int decimals, char *buf,
+                              size_t cap) {
+  const char *dash = strstr(b, "\u2013");
+  char lo[128], a[64], z[64];
+  snprintf(lo, sizeof lo, "%.*s", dash ? (int)(dash - b) : 127, b);
+  shown_text(lo, decimals, a, sizeof a);
+  if (dash == NULL) {
+    snprintf(buf, cap, "%s", a);
+    return;
+  }
+  shown_text(dash + 3, decimals, z, sizeof z);
+  snprintf(buf, cap, "%s\u2013%s", a, z);
+}
+
+static void belief_gap(report_belief *r, const var_series *s, int decimals) {
   const char *dash = strstr(r->belief, "\u2013");
   char lo[128], hi[128];
   snprintf(lo, sizeof lo, "%.*s", dash ? (int)(dash - r->belief) : 127,
@@ -259,13 +318,13 @@ static void belief_gap(report_belief *r, const var_series *s) {
   double t = strtod(s->end, NULL), a = strtod(lo, NULL), z = strtod(hi, NULL);
   double d = t < a ? t - a : t > z ? t - z : 0;
   char n[64];
-  report_number(fabs(d), n, sizeof n);
+  number_shown(fabs(d), decimals, n, sizeof n);
   snprintf(r->gap, sizeof r->gap, "%s%s", d > 0 ? "+" : d < 0 ? "\u2212" : "",
            n);
 }
 
 /* The last belief of each (actor, variable) on the line of play. */
-static int beliefs(report_facts *f, const model *m) {
+static int beliefs(report_facts *f, const model *m, brink_engine *e) {
   f->beliefs = calloc((size_t)m->nentries + 1, sizeof *f->beliefs);
   if (f->beliefs == NULL) return -1;
   for (int i = 0; i < m->nentries; i++) {
@@ -286,9 +345,11 @@ static int beliefs(report_facts *f, const model *m) {
     const var_series *s = NULL;
     for (int i = 0; i < m->nvars && !s; i++)
       if (strcmp(m->vars[i].name, r->var) == 0) s = &m->vars[i];
-    value_for_people(s ? s->end : NULL, s && s->numeric, r->truth,
+    int decimals = decimals_of(e, r->var);
+    value_for_people(s ? s->end : NULL, s && s->numeric, decimals, r->truth,
                      sizeof r->truth);
-    belief_gap(r, s);
+    belief_for_people(r->belief, decimals, r->shown, sizeof r->shown);
+    belief_gap(r, s, decimals);
   }
   qsort(f->beliefs, (size_t)f->nbeliefs, sizeof *f->beliefs, by_actor_var);
   return 0;
@@ -337,9 +398,11 @@ static int build(report_facts *f, model *m, brink_engine *e) {
     /* The charts: the leading run of variables that moved, up to six. */
     if (f->nmoved < 6 && order[i]->moved > 0 && order[i]->nv >= 2 &&
         f->nmoved == i)
-      describe_var(&f->moved[f->nmoved++], order[i], true);
+      describe_var(&f->moved[f->nmoved++], order[i], true,
+                   decimals_of(e, order[i]->name));
     if (changed(order[i]))
-      describe_var(&f->changed[f->nchanged++], order[i], order[i]->numeric);
+      describe_var(&f->changed[f->nchanged++], order[i], order[i]->numeric,
+                   decimals_of(e, order[i]->name));
   }
   free(order);
 
@@ -359,7 +422,7 @@ static int build(report_facts *f, model *m, brink_engine *e) {
   for (int i = 0; i < m->ntrail; i++)
     if (!looks_only(m->trail[i].a))
       f->interventions[f->ninterventions++] = &m->trail[i];
-  if (timeline(f, m) || axis(f, m) || beliefs(f, m)) return -1;
+  if (timeline(f, m, e) || axis(f, m) || beliefs(f, m, e)) return -1;
   return 0;
 }
 
@@ -385,6 +448,11 @@ void report_facts_free(report_facts *f) {
   for (int i = 0; i < f->ntimeline; i++) strlist_free(&f->timeline[i].passed);
   free(f->timeline);
   free(f->entry_mem);
+  for (int i = 0; i < f->nsets_shown; i++) {
+    free(f->sets_shown[i].b);
+    free(f->sets_shown[i].c);
+  }
+  free(f->sets_shown);
   free(f->axis);
   free(f->mem);
   memset(f, 0, sizeof *f);

@@ -36,6 +36,7 @@ typedef struct report_turn {
 typedef struct report_belief {
   const char *actor, *var;   /* in the model */
   const char *belief;        /* "20\u201340" or "30", in the model */
+  char shown[160];           /* the same, as people read it */
   char truth[256];           /* the value at the end, for people */
   char gap[80];              /* "0" inside the range, "+12" when the truth
                                 is above it, "\u22125" below; "right" or
@@ -78,6 +79,8 @@ typedef struct report_facts {
   int bad_lines;             /* log lines that could not be read */
   char *mem;                 /* 'axis' strings */
   const entry **entry_mem;   /* the timeline's entries */
+  entry *sets_shown;         /* the facilitator's sets, values rounded */
+  int nsets_shown;
 } report_facts;
 
 /*
@@ -88,7 +91,8 @@ typedef struct report_facts {
 int report_facts_build(report_facts *f, model *m, brink_engine *e);
 void report_facts_free(report_facts *f);
 
-/* A number for people: at most a few decimals, "-" when not finite. */
+/* A number for people by the default rule (brink_number_show), "-" when
+   not finite. */
 void report_number(double x, char *buf, size_t cap);
 
 #endif

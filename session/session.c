@@ -464,36 +464,20 @@ int session_step(session *s) {
 
 /* what a seat sees ------------------------------------------------------- */
 
-void value_shown(brink_engine *e, int v, bool exact, char *buf, size_t cap) {
-  double x;
-  brink_var_get(e, v, &x);
-  int type = brink_var_type(e, v);
-  if (exact || type == BRINK_FLAG || type == BRINK_ENUM || x == floor(x)) {
-    brink_var_format(e, v, buf, cap);
-    return;
-  }
-  snprintf(buf, cap, "%.2f", x);
-  char *p = buf + strlen(buf) - 1;
-  while (*p == '0') *p-- = '\0';
-  if (*p == '.') *p = '\0';
+/* One rule for every number a person reads: brink_value_show. */
+void value_shown(brink_engine *e, int v, char *buf, size_t cap) {
+  brink_var_show(e, v, buf, cap);
 }
 
-/* 'x' as a value of 'v' for people, as value_shown says it. */
-static void shown_as(brink_engine *e, int v, double x, char *buf, size_t cap) {
-  switch (brink_var_type(e, v)) {
-  case BRINK_FLAG: snprintf(buf, cap, "%s", x != 0 ? "true" : "false"); break;
-  case BRINK_ENUM:
-    snprintf(buf, cap, "%s", brink_var_enum_value(e, v, (int)x));
-    break;
-  default: {
-    snprintf(buf, cap, x == floor(x) && fabs(x) < 1e15 ? "%.0f" : "%.2f", x);
-    char *p = buf + strlen(buf) - 1;
-    if (strchr(buf, '.')) {
-      while (*p == '0') *p-- = '\0';
-      if (*p == '.') *p = '\0';
-    }
-  }
-  }
+void text_shown(brink_engine *e, int v, const char *text, char *buf,
+                size_t cap) {
+  char *end;
+  double x = text ? strtod(text, &end) : 0;
+  if (text && e && v >= 0 && brink_var_type(e, v) == BRINK_NUMBER &&
+      end != text && *end == '\0')
+    brink_value_show(e, v, x, buf, cap);
+  else
+    snprintf(buf, cap, "%s", text ? text : "?");
 }
 
 bool belief_shown(brink_engine *e, int v, int actor, char *buf, size_t cap,
@@ -503,23 +487,23 @@ bool belief_shown(brink_engine *e, int v, int actor, char *buf, size_t cap,
       brink_belief_get(e, actor, v, lo, hi) != BRINK_OK)
     return false;
   char a[64], b[64];
-  shown_as(e, v, *lo, a, sizeof a);
-  shown_as(e, v, *hi, b, sizeof b);
+  brink_value_show(e, v, *lo, a, sizeof a);
+  brink_value_show(e, v, *hi, b, sizeof b);
   if (*lo == *hi) snprintf(buf, cap, "%s (believed)", a);
   else snprintf(buf, cap, "%s-%s (believed)", a, b);
   return true;
 }
 
 /* Two columns of "name value" when the names are short.  'actor' < 0 is
-   the facilitator, who sees everything exactly. */
-void session_show_vars(session *s, int actor, bool exact) {
+   the facilitator, who sees everything. */
+void session_show_vars(session *s, int actor) {
   brink_engine *e = s->e;
   int n = brink_var_count(e), col = 0;
   for (int v = 0; v < n; v++) {
     char val[64];
     double lo, hi;
     if (actor < 0 || brink_var_visible(e, v, actor) == 1)
-      value_shown(e, v, exact, val, sizeof val);
+      value_shown(e, v, val, sizeof val);
     else if (!belief_shown(e, v, actor, val, sizeof val, &lo, &hi))
       snprintf(val, sizeof val, "hidden");   /* else the actor's estimate */
     const char *name = brink_var_name(e, v);
@@ -607,7 +591,7 @@ void session_show_seat(session *s) {
   session_say_fmt(s, "\n-- %s%s%s%s to move, turn %d (%s) --\n",
                   brink_actor_id(e, a), name && *name ? " (" : "",
                   name ? name : "", name && *name ? ")" : "", brink_turn(e), w);
-  session_show_vars(s, a, false);
+  session_show_vars(s, a);
   /* News of this line of play since this seat last looked. */
   model *m = &s->model;
   int from = s->seen_news[a] <= m->nentries ? s->seen_news[a] : 0, shown = 0;

@@ -488,9 +488,13 @@ json_t *value_json_of(brink_engine *e, int v, double x);
 */
 bool belief_shown(brink_engine *e, int v, int actor, char *buf, size_t cap,
                   double *lo, double *hi);
-/* A value as a player reads it: numbers to two decimals at most, unless
-   'exact'. */
-void value_shown(brink_engine *e, int v, bool exact, char *buf, size_t cap);
+/* The value of 'v' as people read it (brink_var_show: its declared
+   precision). */
+void value_shown(brink_engine *e, int v, char *buf, size_t cap);
+/* A value of 'v' logged as exact text ("17.560000000000002") as people
+   read it ("17.56"); other texts as they are, NULL as "?". */
+void text_shown(brink_engine *e, int v, const char *text, char *buf,
+                size_t cap);
 /*
 ** What one of the people at the table may see now, as JSON: a seat
 ** ('actor' >= 0), the facilitator (VIEW_ALL) or a wall screen
@@ -500,7 +504,7 @@ json_t *session_view(session *s, int actor);
 /* Whether every actor may see 'v'. */
 bool var_public(brink_engine *e, int v);
 /* The values 'actor' sees (< 0: the facilitator, everything). */
-void session_show_vars(session *s, int actor, bool exact);
+void session_show_vars(session *s, int actor);
 
 /* Says 'text' to the people at the table as the session's own words
    (nothing of it escaped: never text from a scenario, save or log). */

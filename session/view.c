@@ -32,7 +32,7 @@ static json_t *values(brink_engine *e, int actor, bool *bad) {
     double lo, hi;
     bool believed = !seen && belief_shown(e, v, actor, text, sizeof text,
                                           &lo, &hi);
-    if (seen) value_shown(e, v, actor == BRINK_VIEW_ALL, text, sizeof text);
+    if (seen) value_shown(e, v, text, sizeof text);
     jput(o, "name", jstr(brink_var_name(e, v)), bad);
     jput(o, "value", seen ? value_json(e, v) : json_null(), bad);
     jput(o, "text", jstr(text), bad);
@@ -101,12 +101,21 @@ static json_t *timeline(session *s, bool all, bool *bad) {
       jput(o, "move", jstr(x->b), bad);
       jput(o, "target", x->c ? jstr(x->c) : json_null(), bad);
       break;
-    case E_SET:
+    case E_SET: {
       jput(o, "var", jstr(x->a), bad);
       jput(o, "old", jstr(x->b), bad);
       jput(o, "new", jstr(x->c), bad);
+      /* As people read them: the log's text is exact. */
+      int v = -1;
+      char was[64], now[64];
+      if (x->a && brink_var_find(s->e, x->a, &v) != BRINK_OK) v = -1;
+      text_shown(s->e, v, x->b, was, sizeof was);
+      text_shown(s->e, v, x->c, now, sizeof now);
+      jput(o, "old_text", jstr(was), bad);
+      jput(o, "new_text", jstr(now), bad);
       jput(o, "cause", jstr(x->d), bad);
       break;
+    }
     case E_TRIGGER:
     case E_EVENT: jput(o, "id", jstr(x->a), bad); break;
     case E_NEWS: jput(o, "text", jstr(x->a), bad); break;

@@ -80,8 +80,10 @@ Test(report, numbers_read_as_people_write_them) {
   cr_assert_str_eq(buf, "3");
   report_number(2.50, buf, sizeof buf);
   cr_assert_str_eq(buf, "2.5");
-  report_number(1234.56, buf, sizeof buf);
-  cr_assert_str_eq(buf, "1234.6");
+  report_number(1234.56, buf, sizeof buf);   /* the rule of every output */
+  cr_assert_str_eq(buf, "1234.56");
+  report_number(52.39599999999993, buf, sizeof buf);
+  cr_assert_str_eq(buf, "52.396");
   report_number(0.0 / 0.0, buf, sizeof buf);
   cr_assert_str_eq(buf, "-");
 }

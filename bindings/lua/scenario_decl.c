@@ -571,17 +571,38 @@ static void read_prior(reader *r, const brink_var_spec *s, int decl) {
     engine_problem(r);
 }
 
+/* 'precision': the decimals people are shown (brink_value_show); the
+   engine checks the range, this only that it is a whole number. */
+static void read_precision(reader *r, brink_var_spec *s) {
+  lua_State *L = r->L;
+  if (field_of(r, "precision", LUA_TNUMBER, "a whole number of decimals") ==
+      LUA_TNUMBER) {
+    int whole;
+    lua_Integer n = lua_tointegerx(L, -1, &whole);
+    if (!whole)
+      problem(r, "'precision' must be a whole number of decimals, not %s",
+              lua_tostring(L, -1));
+    else if (s->type != BRINK_NUMBER)
+      problem(r, "'precision' is for numbers: other types show whole values");
+    else
+      /* The engine checks the range; only keep huge values huge. */
+      s->precision = n < INT32_MIN ? INT32_MIN
+                     : n > INT32_MAX ? INT32_MAX : (int32_t)n;
+  }
+  lua_pop(L, 1);
+}
+
 static void read_var(reader *r, host *h, bool relation) {
   lua_State *L = r->L;
   brink_engine *e = h->e;
   static const char *const known_var[] = {"type", "min", "max", "init",
                                           "values", "visible", "hidden",
                                           "believed", "prior", "doc",
-                                          "strict", NULL};
+                                          "strict", "precision", NULL};
   static const char *const known_rel[] = {"type", "min", "max", "init",
                                           "symmetric", "visible", "hidden",
                                           "believed", "prior", "doc",
-                                          "strict", NULL};
+                                          "strict", "precision", NULL};
   int top = lua_gettop(L);
   check_keys(r, relation ? known_rel : known_var);
   brink_var_spec s;
@@ -596,6 +617,7 @@ static void read_var(reader *r, host *h, bool relation) {
   if (field_of(r, "strict", LUA_TBOOLEAN, "a boolean") == LUA_TBOOLEAN)
     s.strict = lua_toboolean(L, -1);
   lua_pop(L, 1);
+  read_precision(r, &s);
   if (relation) {
     if (field_of(r, "symmetric", LUA_TBOOLEAN, "a boolean") == LUA_TBOOLEAN)
       s.symmetric = lua_toboolean(L, -1);

@@ -368,7 +368,8 @@ var Brink = (function () {
           + (e.target ? ' \u2192 ' + e.target : '');
       case 'trigger': case 'event': return e.kind + ' ' + (e.id || '');
       case 'set':
-        return e['var'] + ' ' + e.old + ' \u2192 ' + e['new']
+        return e['var'] + ' ' + (e.old_text || e.old) + ' \u2192 '
+          + (e.new_text || e['new'])
           + (e.cause ? ' (' + e.cause + ')' : '');
       case 'intervention': return e.command || '';
       case 'error': return (e.where ? e.where + ': ' : '') + (e.message || '');

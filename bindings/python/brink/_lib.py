@@ -95,6 +95,8 @@ _PROTOS = {
     "brink_var_visible": (c_int, [Engine, c_int, c_int]),
     "brink_value_format": (c_int, [Engine, c_int, c_double, c_char_p,
                                    c_size_t]),
+    "brink_value_show": (c_int, [Engine, c_int, c_double, c_char_p,
+                                 c_size_t]),
     "brink_cause_set": (c_int, [Engine, c_char_p]),
     "brink_seed": (c_int, [Engine, c_uint64]),
     "brink_turn": (c_int, [Engine]),

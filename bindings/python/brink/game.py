@@ -511,8 +511,8 @@ class State:
         buf = ctypes.create_string_buffer(128)
         for v in range(nvars):
             if obs[2 + nvars + v]:
-                lib.brink_value_format(self._e.h, v, obs[2 + v], buf,
-                                       len(buf))
+                lib.brink_value_show(self._e.h, v, obs[2 + v], buf,
+                                     len(buf))
                 value = _text(buf.value)
             else:
                 value = "?"

@@ -21,3 +21,5 @@ trigger "read" { every = 1, effect = function(w)
   end
   w.sum = s
 end }
+
+outcome "end" { doc = "the calendar ran out" }   -- the default_outcome

@@ -54,3 +54,5 @@ for i = 1, 30 do
 end
 
 outcome "boom" { when = function(w) return w.A.v20 >= 100 end }
+
+outcome "timeout" { doc = "the calendar ran out" }   -- the default_outcome

@@ -53,3 +53,5 @@ trigger "summer_summit" { at = "2024-06-15", effect = function(w) w.talks = w.ta
 
 outcome "treaty" { when = function(w) return w.talks >= 100 end, doc = "a maritime code of conduct" }
 outcome "war"    { when = function(w) return w.BLUE.tension.RED >= 100 end, doc = "shots fired" }
+
+outcome "frozen_conflict" { doc = "no settlement and no war by the end" }   -- the default_outcome

@@ -15,7 +15,8 @@
    with a chance, an event with data, triggers and outcomes. */
 #define HOST_SCENARIO                                                       \
   "scenario { id = 'host', start = '2024-01-01', finish = '2024-12-31',\n" \
-  "  turn = 'month', seed = 7, default_outcome = 'frozen' }\n"             \
+  "  turn = 'month', seed = 7, default_outcome = 'frozen' }"              \
+  " outcome 'frozen' { doc = 'the calendar ran out' }\n"             \
   "actor 'BLUE' { name = 'Blue' }\n"                                       \
   "actor 'RED' { name = 'Red' }\n"                                         \
   "var 'talks' { min = 0, max = 100, init = 10 }\n"                        \

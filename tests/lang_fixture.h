@@ -79,9 +79,13 @@ static inline int actor_id(brink_engine *e, const char *name) {
   return a;
 }
 
-#define HEADER                                                              \
+/* A scenario's head, its default outcome declared on the same line (as it
+   must be, and so every line number stays).  HEADER_OPEN leaves the
+   declaration to the test (a payoff, a when). */
+#define HEADER_OPEN                                                         \
   "scenario { id = 't', start = '2019-05-01', finish = '2019-12-31', "     \
-  "turn = 'month', default_outcome = 'stalemate' }\n"
+  "turn = 'month', default_outcome = 'stalemate' }"
+#define HEADER HEADER_OPEN " outcome 'stalemate' { doc = 'nothing else' }\n"
 
 #define assert_has(text, needle)                                            \
   cr_assert(strstr((text), (needle)) != NULL, "missing: %s\nin:\n%s",      \

@@ -433,7 +433,7 @@ Test(cli, did_you_mean_breaks_ties_by_byte_order_in_every_process) {
   char path[64];
   const char *src =
       "scenario { id = 'ties', start = '2020-01-01', finish = '2020-03-31',"
-      " default_outcome = 'none' }\n"
+      " default_outcome = 'none' } outcome 'none' {}\n"
       "actor 'A' {}\n"
       "var 'abz' { init = 1 }\nvar 'abx' { init = 1 }\nvar 'aby' { init = 1 }\n"
       "var 'A.pqz' { init = 1 }\nvar 'A.pqx' { init = 1 }\n"

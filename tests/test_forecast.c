@@ -19,7 +19,8 @@
 */
 static const char fork_lua[] =
     "scenario { id = 'fork', start = '2020-01-01', finish = '2020-06-30',\n"
-    "  turn = 'month', default_outcome = 'calm', pass_weight = 0 }\n"
+    "  turn = 'month', default_outcome = 'calm', pass_weight = 0 }"
+    " outcome 'calm' {}\n"
     "actor 'A' {}\n"
     "actor 'B' {}\n"
     "var 'heat' { min = 0, max = 100, init = 40 }\n"

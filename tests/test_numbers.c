@@ -302,7 +302,7 @@ Test(numbers, the_batch_summary_shows_mean_spread_and_percentiles_by_the_rule) {
   snprintf(path, sizeof path, "%s/rnd.lua", d);
   spit(path,
        "scenario { id = 'rnd', start = '2019-10-01', finish = '2019-12-31', "
-       "turn = 'month', default_outcome = 'end' }\n"
+       "turn = 'month' }\n"
        "actor 'A' { name = 'A' }\n"
        "var 'x' { min = 0, max = 100, init = 10, precision = 2 }\n"
        "var 'y' { min = 0, max = 100, init = 10 }\n"
@@ -324,7 +324,7 @@ Test(numbers, a_reported_belief_shows_its_values_by_the_rule) {
   snprintf(path, sizeof path, "%s/bel.lua", d);
   spit(path,
        "scenario { id = 'bel', start = '2019-10-01', finish = '2019-11-30', "
-       "turn = 'month', default_outcome = 'end' }\n"
+       "turn = 'month' }\n"
        "actor 'USA' { name = 'USA' }\n"
        "actor 'DPRK' { name = 'DPRK' }\n"
        "var 'DPRK.warheads' { min = 0, max = 100, init = 30.26, hidden = true,"

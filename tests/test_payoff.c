@@ -7,7 +7,7 @@
 #include "oom_fixture.h"
 
 #define GAME                                                                \
-  HEADER "actor 'USA' {} actor 'DPRK' {} actor 'ROK' {}\n"                  \
+  HEADER_OPEN "actor 'USA' {} actor 'DPRK' {} actor 'ROK' {}\n"                  \
   "var 'DPRK.warheads' { type = 'integer', min = 0, max = 200, init = 30,"  \
   " hidden = true, prior = { 20, 60 } }\n"                                  \
   "var 'DPRK.skill' { min = 0, max = 100, init = 55, visible = 'owner',"    \
@@ -132,18 +132,18 @@ Test(payoff, score_takes_precedence_over_payoff_tables) {
 }
 
 Test(payoff, has_payoffs_for_none_a_score_or_a_table) {
-  const char *plain = HEADER "actor 'USA' {}\noutcome 'stalemate' {}\n";
+  const char *plain = HEADER_OPEN "actor 'USA' {}\noutcome 'stalemate' {}\n";
   brink_engine *e = load_ok(plain);
   cr_assert_eq(brink_has_payoffs(e), 0);
   double r = 9;
   cr_assert_eq(brink_returns(e, &r, 1), BRINK_OK);
   cr_assert_eq(r, 0);
   brink_engine_close(e);
-  e = load_ok(HEADER "actor 'USA' {}\noutcome 'stalemate' {}\n"
+  e = load_ok(HEADER_OPEN "actor 'USA' {}\noutcome 'stalemate' {}\n"
               "score = function() return 1 end\n");
   cr_assert_eq(brink_has_payoffs(e), 1);
   brink_engine_close(e);
-  e = load_ok(HEADER "actor 'USA' {}\n"
+  e = load_ok(HEADER_OPEN "actor 'USA' {}\n"
               "outcome 'stalemate' { payoff = { USA = 0 } }\n");
   cr_assert_eq(brink_has_payoffs(e), 1);
   brink_engine_close(e);

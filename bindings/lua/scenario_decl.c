@@ -287,7 +287,10 @@ static void read_scenario(reader *r, host *h, int decls) {
   }
   const char *def = opt_string(r, "default_outcome", "end");
   r->def = def;
-  r->def_where = r->where;
+  /* Only a default the author named must be declared; "end" is brink's. */
+  lua_getfield(r->L, -1, "default_outcome");
+  r->def_where = lua_isnil(r->L, -1) ? NULL : r->where;
+  lua_pop(r->L, 1);
   if (strcmp(def, "error") == 0 || !*def)
     problem(r, "'default_outcome' cannot be '%s'", def);
   else if (brink__default_outcome_set(e, def) != BRINK_OK)
@@ -989,9 +992,11 @@ static void read_simple(reader *r, host *h, int decls) {
 ** step is missing is refused when it is loaded).
 */
 /*
-** A default outcome needs no declaration (it ends the run at 'finish'),
-** but one a letter or two from a declared outcome is a misspelling of it:
-** refused, where the scenario was declared, rather than a new outcome.
+** A default outcome the author names must be declared as an outcome (with
+** no 'when' if only the calendar reaches it): a misspelt one would
+** otherwise be a new outcome nobody meant.  Refused where the scenario
+** was declared, with the nearest declared outcome when one is close.
+** Without 'default_outcome' the run ends in brink's own "end".
 */
 static void check_default_outcome(reader *r, host *h) {
   brink_engine *e = h->e;
@@ -1007,13 +1012,15 @@ static void check_default_outcome(reader *r, host *h) {
     if (strcmp(brink_outcome_name(e, i), "error") != 0)
       brink__nearest_add(&near, brink_outcome_name(e, i));
   const char *best = brink__nearest_best(&near);
-  if (best == NULL)
-    return;
   r->where = r->def_where;
   r->kind = "scenario";
   r->name = NULL;
-  problem(r, "'default_outcome' '%s' is not a declared outcome (did you "
-          "mean '%s'?)", r->def, best);
+  if (best)
+    problem(r, "'default_outcome' '%s' is not a declared outcome (did you "
+            "mean '%s'?)", r->def, best);
+  else
+    problem(r, "'default_outcome' '%s' is not a declared outcome: declare "
+            "it, e.g. outcome \"%s\" { doc = \"...\" }", r->def, r->def);
 }
 
 static void read_migrate(reader *r, host *h, int decls) {

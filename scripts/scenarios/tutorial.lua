@@ -60,3 +60,7 @@ trigger "mediation" {                    -- checked every turn after the moves
 
 outcome "treaty" { when = function(w) return w.talks >= 100 end, doc = "a treaty is signed" }
 outcome "clash" { when = function(w) return w.UP.tension.DOWN >= 100 end, doc = "troops at the dam" }
+
+-- The default_outcome is declared like any other: only the calendar
+-- reaches it, so it has no when.
+outcome "no_agreement" { doc = "the year ends with neither" }

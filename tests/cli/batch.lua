@@ -47,3 +47,5 @@ score = function(w, actor)
   if actor == "A" then return w.heat end
   return 100 - w.heat
 end
+
+outcome "stalemate" { doc = "no other outcome by the end" }   -- the default_outcome

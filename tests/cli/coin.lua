@@ -11,3 +11,5 @@ trigger "toss" {
   effect = function(w) if chance(w.p) then end_scenario("heads") end end,
 }
 outcome "heads" { doc = "reached by end_scenario only" }
+
+outcome "tails" { doc = "the toss came up tails" }   -- the default_outcome

@@ -23,3 +23,5 @@ move "shout" {
 }
 outcome "loud" { doc = "<script>end</script>",
                  when = function(w) return w.heat >= 3 end }
+
+outcome "quiet" { doc = "no other outcome by the end" }   -- the default_outcome

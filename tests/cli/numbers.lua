@@ -22,3 +22,5 @@ trigger "drift" {
     w.troops = w.troops + 1
   end,
 }
+
+outcome "stalemate" { doc = "no other outcome by the end" }   -- the default_outcome

@@ -37,3 +37,5 @@ trigger "unreachable" {
   effect = function(w) w.heat = 0 end,
 }
 outcome "meltdown" { when = function(w) return w.heat >= 100 end }
+
+outcome "stalemate" { doc = "no other outcome by the end" }   -- the default_outcome

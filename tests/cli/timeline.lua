@@ -42,3 +42,5 @@ trigger "deadline" {
 }
 outcome "deal" { when = function(w) return w.talks >= 90 end }
 outcome "crisis" { when = function(w) return w.USA.tension.DPRK >= 95 end }
+
+outcome "stalemate" { doc = "no other outcome by the end" }   -- the default_outcome

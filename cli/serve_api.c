@@ -229,14 +229,11 @@ static void model_of(server *srv, model *m) {
   model_finish(m);
 }
 
+/* What the session's views say the caller may see. */
 static bool may_see(brink_engine *e, const holder *h, const char *var) {
   int v;
-  if (h->role == ROLE_FACILITATOR) return true;
-  if (brink_var_find(e, var, &v) != BRINK_OK) return false;
-  if (h->role == ROLE_SEAT) return brink_var_visible(e, v, h->actor) == 1;
-  for (int a = 0; a < brink_actor_count(e); a++)
-    if (brink_var_visible(e, v, a) != 1) return false;
-  return true;
+  return brink_var_find(e, var, &v) == BRINK_OK &&
+         var_seen_by(e, v, view_actor(h));
 }
 
 /* The report's charts of the values that moved most, those the caller

@@ -287,8 +287,8 @@ static void restore_line(model *m, const line_mark *k) {
 */
 /*
 ** Drops what the line holds of turn k from the place a loaded state names
-** on.  Saves are made at prompts: the turn's start (phase 1, index 0, as
-** the engine numbers its positions in a state) before anything of it, or
+** on.  Saves are made at prompts: the turn's start (PHASE_TURN_START,
+** index 0) before anything of it, or
 ** an actor awaiting its next move, after the moves of those before it.
 ** Moves come in turn in actor order, each followed by what it caused, so
 ** that place is the awaiting actor's first move not yet made.  A save held
@@ -297,7 +297,8 @@ static void restore_line(model *m, const line_mark *k) {
 static void cut_at_place(model *m, int k, json_t *state) {
   const char *awaiting = jget_str(state, "awaiting");
   int made = jget_int(state, "moves_made", 0), cut = -1;
-  if (jget_int(state, "phase", -1) == 1 && jget_int(state, "index", -1) == 0)
+  if (jget_int(state, "phase", -1) == PHASE_TURN_START &&
+      jget_int(state, "index", -1) == 0)
     cut = 0;
   for (int i = 0; i < m->nentries && cut < 0 && awaiting; i++) {
     const entry *x = &m->entries[i];

@@ -236,7 +236,7 @@ static int timeline(report_facts *f, const model *m, brink_engine *en) {
     if (g == NULL || e->turn != g->turn) {
       g = &f->timeline[f->ntimeline++];
       g->turn = e->turn;
-      date_label(turn_date(m, e->turn), monthly(m), false, g->date,
+      date_label(turn_date(m, e->turn), f->monthly, false, g->date,
                  sizeof g->date);
       g->entries = &f->entry_mem[nshown];
     }
@@ -265,11 +265,10 @@ static int axis(report_facts *f, const model *m) {
   f->mem = malloc((size_t)(n ? n : 1) * W);
   f->axis = calloc((size_t)(n ? n : 1), sizeof *f->axis);
   if (f->mem == NULL || f->axis == NULL) return -1;
-  bool by_month = monthly(m);
   for (int i = 0; i < n; i++) {
     char *t = f->mem + (size_t)i * W;
     if (i == 0) snprintf(t, W, "start");
-    else date_label(turn_date(m, i), by_month, true, t, W);
+    else date_label(turn_date(m, i), f->monthly, true, t, W);
     if (i != 0 && !*t) snprintf(t, W, "%d", i);
     f->axis[i] = t;
   }
@@ -363,11 +362,11 @@ static int build(report_facts *f, model *m, brink_engine *e) {
   f->outcome = m->outcome;
   f->end_turn = m->end_turn;
   f->turns = m->outcome ? m->end_turn : m->last_turn;
-  date_label(turn_date(m, 1), monthly(m), false, f->first_date,
+  date_label(turn_date(m, 1), f->monthly, false, f->first_date,
              sizeof f->first_date);
   date_label(m->outcome && m->end_date ? m->end_date
                                        : turn_date(m, f->turns),
-             monthly(m), false, f->last_date, sizeof f->last_date);
+             f->monthly, false, f->last_date, sizeof f->last_date);
   f->seed = m->seed;
   for (int i = 0; i < m->nentries; i++) {
     f->moves += m->entries[i].kind == E_MOVE && shown(&m->entries[i]);
@@ -428,6 +427,7 @@ static int build(report_facts *f, model *m, brink_engine *e) {
 
 int report_facts_build(report_facts *f, model *m, brink_engine *e) {
   memset(f, 0, sizeof *f);
+  f->monthly = monthly(m);
   if (build(f, m, e) == 0) return 0;
   report_facts_free(f);
   return -1;

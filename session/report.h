@@ -65,6 +65,7 @@ typedef struct report_facts {
   const char **axis;         /* axis[i]: point i of a chart ("start", */
   int naxis;                 /* "Oct 19", or the turn) */
   bool *marks;               /* marks[t]: the facilitator acted in turn t */
+  bool monthly;              /* every turn begins a month: dates as months */
   int nmarks;
   report_turn *timeline;
   int ntimeline;

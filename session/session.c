@@ -432,7 +432,8 @@ void session_resumed(session *s, const char *cmd, const char *sha, int from,
      facilitator's Enter plays the turn, as before the save. */
   brink_position p = {.size = sizeof p};
   brink_position_get(s->e, &p);
-  s->turn_start = p.phase == 1 && p.index == 0 && p.outcome == -1;
+  s->turn_start =
+      p.phase == PHASE_TURN_START && p.index == 0 && p.outcome == -1;
 }
 
 bool session_at_prompt(session *s) {

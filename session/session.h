@@ -21,6 +21,9 @@
 #include "sha256.h"   /* the library's digest, engine/sha256.c */
 
 #define SAVE_FORMAT "brink-save"
+/* A state's "phase" at a turn's start, before anything of the turn (with
+   "index" 0): the engine's numbering, which states and saves carry. */
+#define PHASE_TURN_START 1
 #define SAVE_VERSION 1
 
 /* The JSON text of a timeline record into *buf (grown as needed); its
@@ -501,8 +504,9 @@ void text_shown(brink_engine *e, int v, const char *text, char *buf,
 ** (VIEW_PUBLIC: what every actor may see).  NULL when out of memory.
 */
 json_t *session_view(session *s, int actor);
-/* Whether every actor may see 'v'. */
-bool var_public(brink_engine *e, int v);
+/* Whether the reader of a view ('actor', or BRINK_VIEW_ALL/PUBLIC: every
+   actor) may see 'v'. */
+bool var_seen_by(brink_engine *e, int v, int actor);
 /* The values 'actor' sees (< 0: the facilitator, everything). */
 void session_show_vars(session *s, int actor);
 

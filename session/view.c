@@ -11,23 +11,19 @@
 #include "brink_session.h"
 #include "session.h"
 
-bool var_public(brink_engine *e, int v) {
+bool var_seen_by(brink_engine *e, int v, int actor) {
+  if (actor == BRINK_VIEW_ALL) return true;
+  if (actor != BRINK_VIEW_PUBLIC) return brink_var_visible(e, v, actor) == 1;
   for (int a = 0; a < brink_actor_count(e); a++)
     if (brink_var_visible(e, v, a) != 1) return false;
   return true;
-}
-
-static bool sees(brink_engine *e, int v, int actor) {
-  if (actor == BRINK_VIEW_ALL) return true;
-  if (actor == BRINK_VIEW_PUBLIC) return var_public(e, v);
-  return brink_var_visible(e, v, actor) == 1;
 }
 
 static json_t *values(brink_engine *e, int actor, bool *bad) {
   json_t *list = json_array();
   for (int v = 0; v < brink_var_count(e); v++) {
     json_t *o = json_object();
-    bool seen = sees(e, v, actor);
+    bool seen = var_seen_by(e, v, actor);
     char text[64] = "hidden";
     double lo, hi;
     bool believed = !seen && belief_shown(e, v, actor, text, sizeof text,

@@ -64,7 +64,7 @@ enum MHD_Result serve_reply(struct MHD_Connection *c, unsigned status,
 
 enum MHD_Result serve_json(struct MHD_Connection *c, unsigned status,
                            json_t *o) {
-  char *text = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+  char *text = json_text(o, JSON_COMPACT | JSON_ENSURE_ASCII);
   json_decref(o);
   if (text == NULL)
     return serve_reply(c, 500, "application/json",

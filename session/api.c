@@ -734,7 +734,7 @@ static int in_session_view(brink_session *bs, int actor, char **json,
   if (actor < BRINK_VIEW_PUBLIC || actor >= brink_actor_count(bs->s.e))
     return set_err(bs, BRINK_EINVAL, "no actor has number %d", actor);
   json_t *v = session_view(&bs->s, actor);
-  char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+  char *text = json_text(v, JSON_COMPACT | JSON_ENSURE_ASCII);
   json_decref(v);
   if (text == NULL) return set_err(bs, BRINK_ENOMEM, "out of memory");
   /* jansson's memory is not brink_buffer_free's: hand over a copy. */

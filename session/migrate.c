@@ -129,10 +129,10 @@ char *resumed_lines(brink_engine *e, const char *save, const loaded *l) {
     jput(st, "state", state_json(e), &bad);
   }
   free(cmd);
-  char *a = in && st && !bad ? json_dumps(in, JSON_COMPACT |
+  char *a = in && st && !bad ? json_text(in, JSON_COMPACT |
                                                   JSON_PRESERVE_ORDER)
                              : NULL;
-  char *b = a ? json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  char *b = a ? json_text(st, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
   json_decref(in);
   json_decref(st);
   char *out = b ? malloc(strlen(a) + strlen(b) + 3) : NULL;

@@ -405,7 +405,7 @@ char *save_text(brink_engine *e, const setup *s, const branch *branches,
   jput(root, "engine_state", engine_state_json(e), &bad);
   jput(root, "branches", branches_json(branches, nbranches), &bad);
   jput(root, "log", log_json(log), &bad);
-  char *out = bad ? NULL : json_dumps(root, JSON_INDENT(2) |
+  char *out = bad ? NULL : json_text(root, JSON_INDENT(2) |
                                                 JSON_PRESERVE_ORDER);
   json_decref(root);
   if (out == NULL) {

@@ -138,7 +138,7 @@ void session_on_record(void *ud, const brink_record *r) {
 
 /* A line made with jansson: compact, keys in the order given. */
 static void emit_json(session *s, json_t *o) {
-  char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  char *line = json_text(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(o);
   if (line == NULL) {
     s->io_error = 1;
@@ -165,7 +165,7 @@ void session_intervention_steps(session *s, const char *cmd, const char *sha,
     /* Held back until the command causes a line or is done: a refused
        command leaves no trace in the log, as it changed nothing. */
     free(s->pending);
-    s->pending = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    s->pending = json_text(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (s->pending == NULL) s->io_error = 1;
     return;

@@ -61,6 +61,18 @@ bool is_hex64(const char *s);
 locale_t c_locale_enter(void);
 void c_locale_leave(locale_t old);
 
+/*
+** json_text: json_dumps(), with every real in the shortest form that reads
+** back as the same double (0.6, not jansson's 0.60000000000000009), as the
+** engine writes its records: the first of 15, 16 and 17 significant digits
+** that round-trips.  json_shorten_reals() does the same to a text in place
+** (never lengthening it): replay compares a line an older brink wrote with
+** 17 digits in that form.  json_text's result is the caller's to free();
+** NULL when out of memory.
+*/
+char *json_text(const json_t *j, size_t flags);
+void json_shorten_reals(char *text);
+
 /* Trims spaces at both ends in place. */
 char *trim_space(char *t);
 

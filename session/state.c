@@ -115,7 +115,7 @@ json_t *setup_object(const setup *s, bool with_file) {
 char *setup_line(const setup *s) {
   json_t *o = setup_object(s, true);
   if (o == NULL) return NULL;
-  char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  char *line = json_text(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(o);
   return line;
 }

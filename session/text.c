@@ -41,6 +41,52 @@ void c_locale_leave(locale_t old) {
   if (old) uselocale(old);
 }
 
+/* The real at 'p' (n bytes) rewritten in place, shorter or the same. */
+static void shorten_real(char *p, size_t n) {
+  char tok[64], t[64];
+  if (n >= sizeof tok) return;
+  memcpy(tok, p, n);
+  tok[n] = '\0';
+  double x = strtod(tok, NULL);
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(t, sizeof t, "%.*g", prec, x);
+    if (strtod(t, NULL) == x) break;
+  }
+  /* Still a real when read back, as jansson keeps it: 1.0, not 1. */
+  if (strpbrk(t, ".e") == NULL) strcat(t, ".0");
+  size_t m = strlen(t);
+  if (m >= n) return;
+  memcpy(p, t, m);
+  memmove(p + m, p + n, strlen(p + n) + 1);
+}
+
+void json_shorten_reals(char *text) {
+  locale_t old = c_locale_enter();
+  for (char *p = text; *p;) {
+    if (*p == '"') {   /* a string: nothing in it is a number */
+      for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && p[1]) p++;
+      if (*p) p++;
+    } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+      size_t n = strspn(p, "-+.eE0123456789");
+      if (memchr(p, '.', n) || memchr(p, 'e', n) || memchr(p, 'E', n)) {
+        shorten_real(p, n);
+        n = strspn(p, "-+.eE0123456789");
+      }
+      p += n;
+    } else {
+      p++;
+    }
+  }
+  c_locale_leave(old);
+}
+
+char *json_text(const json_t *j, size_t flags) {
+  char *text = j ? json_dumps(j, flags) : NULL;
+  if (text) json_shorten_reals(text);
+  return text;
+}
+
 char *trim_space(char *t) {
   while (*t && isspace((unsigned char)*t)) t++;
   size_t n = strlen(t);

@@ -160,6 +160,49 @@ Test(play, replay_names_the_first_line_that_differs) {
   rmtree(d);
 }
 
+/* The session's own lines and saves write a real as the engine's records
+   do, in the shortest text that reads back as the same double; a log an
+   older brink wrote with 17 digits (replay reads its state records) still
+   replays. */
+Test(play, session_lines_and_saves_write_reals_short_and_old_logs_replay) {
+  char *d = folder();
+  char cmd[1000], log_path[600], save[600];
+  snprintf(log_path, sizeof log_path, "%s/log.jsonl", d);
+  snprintf(save, sizeof save, "%s/s.json", d);
+  snprintf(cmd, sizeof cmd, "play tests/cli/timeline.lua --log %s",
+           log_path);
+  char in[1400];
+  snprintf(in, sizeof in, "/set talks 17.56\n/save %s\n/load %s\n/quit\n",
+           save, save);
+  done(run_script(d, cmd, in));
+  char *log = slurp(log_path), *saved = slurp(save);
+  cr_assert(log && saved);
+  int state_line = 0;
+  for (int k = 1; k <= count_lines(log); k++) {
+    char *l = line_of(log, k);
+    if (strstr(l, "{\"t\":\"state\"")) state_line = k;
+    free(l);
+  }
+  cr_assert(state_line, "/load writes a state record: %s", log);
+  char *state = line_of(log, state_line);
+  cr_assert(strstr(state, "\"talks\":17.56,"), "%s", state);
+  cr_assert(strstr(saved, "\"talks\": 17.56,"), "%s", saved);
+  cr_assert_null(strstr(log, "17.559"), "%s", log);
+  cr_assert_null(strstr(saved, "17.559"), "%s", saved);
+
+  char *old = calloc(1, strlen(state) + 32);
+  strcpy(old, state);
+  replace(old, "17.56", "17.559999999999999");
+  result r = tampered(d, log, state_line, old);
+  cr_assert_eq(r.status, 0, "a 17-digit line of the same double: %s", r.err);
+  done(r);
+  free(old);
+  free(state);
+  free(log);
+  free(saved);
+  rmtree(d);
+}
+
 /* saves and resume ------------------------------------------------------- */
 
 Test(play, a_run_saved_at_turn_k_and_resumed_gives_the_same_log) {

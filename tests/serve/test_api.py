@@ -237,6 +237,15 @@ class Commands(unittest.TestCase):
         self.assertEqual(value(r["state"], "DPRK.economy")["value"], 40)
         self.landed("/set DPRK.economy 40")
 
+    def test_values_are_written_in_the_shortest_exact_form(self):
+        # 17.56 is 17.559999999999999 to jansson's 17 digits: the API
+        # writes what the engine's records write, the same double.
+        self.command({"command": "/set DPRK.economy 17.56"})
+        _, _, text = self.s.request("GET", "/api/state", who="facilitator")
+        self.assertIn('"value":17.56,', text)
+        self.assertNotIn("17.559", text)
+        self.command({"command": "/set DPRK.economy 40"})
+
     def test_undo_0(self):
         r = self.command({"command": "/undo 0"})
         self.assertTrue(r["said"].strip())

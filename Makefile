@@ -43,7 +43,7 @@ LIBSO := $(BUILD)/libbrink.so.$(VERSION)
 BIN   := $(BUILD)/brink
 TESTS := $(BUILD)/brink-tests
 
-.PHONY: all deps run test test-python test-serve check bench fuzz fuzzers install examples clean lint
+.PHONY: all deps run test test-python test-serve test-cluster check bench fuzz fuzzers install examples clean lint
 all: $(LIBA) $(LIBSO) $(BIN)
 
 deps:
@@ -71,6 +71,12 @@ test-python: $(LIBSO)
 test-serve: $(BIN)
 	BRINK=$(abspath $(BIN)) BRINK_SCREENSHOTS=$(abspath $(BUILD))/screenshots \
 	  python3 -m unittest discover -s tests/serve -t .
+
+# docs/batch.md's shard-and-merge recipes, read from the doc and run as
+# written: GNU parallel on this machine, and a one-node Slurm cluster that
+# the test starts (as root) in a temporary directory and stops again.
+test-cluster: $(BIN)
+	BRINK=$(abspath $(BIN)) python3 -m unittest discover -s tests/cluster -t .
 
 lint:
 	luacheck -q scripts examples bench bindings/lua

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages brink needs when they are missing.  Not root:
 # prints the exact command and fails, so nothing half-installs.
-pkgs="build-essential pkg-config liblua5.4-dev libcriterion-dev libjansson-dev libedit-dev lua-check parallel locales python3 libmicrohttpd-dev libqrencode-dev chromium"
+pkgs="build-essential pkg-config liblua5.4-dev libcriterion-dev libjansson-dev libedit-dev lua-check parallel slurm-wlm munge locales python3 libmicrohttpd-dev libqrencode-dev chromium"
 # `deps.sh fuzz`: clang and its libFuzzer runtime too, for make fuzz.
 [ "$1" = fuzz ] && pkgs="$pkgs clang libclang-rt-14-dev"
 missing=""

@@ -428,10 +428,11 @@ Test(game, a_hidden_variable_without_a_prior_shows_zero) {
 Test(game, the_flagship_describes_its_policies_moves_and_variables) {
   brink_engine *e = korea();
   int usa = id_of(e, "actor", "USA"), dprk = id_of(e, "actor", "DPRK");
-  cr_assert_eq(brink_policy_count(e), 4);
-  const char *names[] = {"pressure", "engagement", "brinkmanship", "patience"};
-  int actors[] = {usa, usa, dprk, dprk};
-  for (int i = 0; i < 4; i++) {
+  cr_assert_eq(brink_policy_count(e), 5);
+  const char *names[] = {"pressure", "engagement", "allies_first",
+                         "brinkmanship", "patience"};
+  int actors[] = {usa, usa, usa, dprk, dprk};
+  for (int i = 0; i < 5; i++) {
     cr_assert_str_eq(brink_policy_name(e, i), names[i]);
     cr_assert_eq(brink_policy_actor(e, i), actors[i]);
   }
@@ -496,7 +497,7 @@ Test(game, bad_ids_fail_by_the_one_rule_with_their_own_message) {
                        n == 0, "no actor has id 6");
   assert_failed(e, brink_legal_actions(e, 0, NULL, 2, &n) == BRINK_EINVAL,
                 "out is NULL or cap (2) is negative");
-  assert_failed(e, brink_policy_name(e, 4) == NULL, "no policy has id 4");
+  assert_failed(e, brink_policy_name(e, 5) == NULL, "no policy has id 5");
   assert_failed(e, brink_policy_actor(e, -2) == -1, "no policy has id -2");
   assert_failed(e, brink_move_by(e, 0, 6) == -1, "no actor has id 6");
   assert_failed(e, brink_move_by(e, -3, 0) == -1, "no move has id -3");

@@ -46,8 +46,11 @@ peninsula without the US alliance.  Washington's attention shrinks as the
 28,500 US troops in Korea, but the FY2019 defense authorization bars going
 below 22,000 without a certification by the Secretary of Defense.
 
-The run ends in a phased deal, a new crisis, an alliance broken by the
-pressure to neutralize the peninsula, or, at the end of 2020, a stalemate.
+The run ends in a phased deal, a new crisis, Seoul leaving the alliance for
+a neutral status, or, at the end of 2020, a stalemate.  A deal needs more
+than steps for relief: a peace regime in sight (who guarantees the North's
+security, who enforces it, where the lines at sea run), and a Washington
+with the attention to sign.
 
 Source: Patricia M. Kim, "No Easy Solutions: Northeast Asia's Muddled
 Security Landscape", Council on Foreign Relations, Asia Unbound, 2019.]],
@@ -104,6 +107,9 @@ var "negotiations" { min = 0, max = 100, init = 20,
 var "trade_war" { min = 0, max = 100, init = 65, doc = "US-China trade tension" }
 var "neutralization" { min = 0, max = 100, init = 10,
   doc = "pressure to 'neutralize' the peninsula: no alliance, no US forces" }
+var "security_talks" { min = 0, max = 100, init = 5,
+  doc = "progress on a peace regime: who guarantees the North's security, who "
+     .. "enforces it, where the lines at sea run (a deal needs some)" }
 
 -- United States
 var "USA.troops" { type = "integer", min = 0, max = 40000, init = 28500,
@@ -118,6 +124,10 @@ var "USA.guarantee_offered" { type = "flag", init = false,
   doc = "Washington has offered the North written security assurances" }
 var "USA.relief_rounds" { type = "integer", min = 0, max = 3, init = 0,
   doc = "phases of sanctions relief Washington has offered" }
+var "USA.coordination" { min = 0, max = 100, init = 30,
+  doc = "how closely Washington, Seoul and Tokyo agree on their approach" }
+var "USA.certified" { type = "flag", init = false,
+  doc = "the Secretary of Defense has certified a cut below 22,000 troops" }
 
 -- North Korea
 var "DPRK.sanctions" { min = 0, max = 10, init = 8, doc = "sanctions pressure on the North" }
@@ -156,11 +166,19 @@ var "ROK.assembly" { type = "enum", values = { "divided", "liberal", "conservati
   init = "divided", doc = "the National Assembly (elected April 2020)" }
 var "ROK.cost_dispute" { type = "flag", init = false,
   doc = "Washington demands a much larger share of the cost of US forces" }
+var "ROK.mediations" { type = "integer", min = 0, max = 99, init = 0,
+  doc = "rounds of mediation Seoul has carried (each is worth less)" }
+var "ROK.neutral" { type = "flag", init = false,
+  doc = "Seoul has asked US forces to leave and accepted a neutral status" }
 
 -- China and Japan
 var "PRC.enforcement" { min = 0, max = 10, init = 4, doc = "Chinese enforcement of sanctions" }
 var "PRC.leaning_in" { type = "flag", init = false,
   doc = "Beijing has turned to pressing Pyongyang" }
+var "PRC.pressed" { type = "flag", init = false,
+  doc = "Washington has made enforcement the first item with Beijing" }
+var "PRC.rejected_guarantee" { type = "flag", init = false,
+  doc = "Beijing has rejected a security guarantee from Washington alone" }
 var "JPN.alliance" { min = 0, max = 100, init = 75, doc = "cohesion of the US-Japan alliance" }
 
 -- Between actors, with the opening value of each pair that starts elsewhere.
@@ -223,22 +241,24 @@ on("turn_start", function(w)
     w.DPRK.missile_skill = util.clamp(normal(50, 12), 20, 80)
     return
   end
-  -- Sanctions bite as far as China enforces them; joint projects help a little.
-  local squeeze = w.DPRK.sanctions * (w.PRC.enforcement + 3) / 50
-  w.DPRK.economy = w.DPRK.economy - squeeze + 0.3 + 0.2 * w.ROK.projects
+  -- Sanctions bite as far as China enforces them; joint projects and what
+  -- leaks across the borders soften the blow.
+  local squeeze = w.DPRK.sanctions * (w.PRC.enforcement + 4) / 40
+  w.DPRK.economy = w.DPRK.economy - squeeze - 0.2 + 0.2 * w.ROK.projects
   -- Tempers cool a little each month, the talks lose a little momentum.
   for _, other in ipairs({ "USA", "ROK", "JPN" }) do
     w.DPRK.tension[other] = util.toward(w.DPRK.tension[other], 35, 0.08)
   end
   w.negotiations = util.toward(w.negotiations, 15, 0.04)
+  w.USA.coordination = util.toward(w.USA.coordination, 20, 0.05)
   -- The alliance erodes as the neutralization idea gains ground, and
   -- while the two allies quarrel over money.
-  w.ROK.alliance = w.ROK.alliance - w.neutralization / 30 - (w.ROK.cost_dispute and 2 or 0)
+  w.ROK.alliance = w.ROK.alliance - w.neutralization / 25 - (w.ROK.cost_dispute and 2 or 0)
   -- The North's programs grow whatever it says (hidden).
   if chance(0.5) then w.DPRK.warheads = w.DPRK.warheads + 1 end
   w.DPRK.missile_skill = w.DPRK.missile_skill + 1
   -- The campaign crowds out Korea in Washington.
-  if w.date.year == 2020 then w.USA.bandwidth = w.USA.bandwidth - 3 end
+  if w.date.year == 2020 then w.USA.bandwidth = w.USA.bandwidth - 2 end
 end)
 
 -- United States -----------------------------------------------------------
@@ -247,7 +267,7 @@ move "summit" {
   by = "USA", targets = { "DPRK" },
   doc = "Meet Kim Jong-un in person to restart the talks",
   when = function(w)
-    if w.USA.bandwidth < 35 then return false, "the campaign leaves no room for a summit" end
+    if w.USA.bandwidth < 40 then return false, "the campaign leaves no room for a summit" end
     if w.USA.tension.DPRK >= 70 then return false, "too soon after the North's provocations" end
     return w.negotiations >= 15, "working-level talks have not prepared a summit"
   end,
@@ -260,8 +280,11 @@ move "summit" {
       news("Trump and Kim meet, but the summit ends early without a joint statement")
       return
     end
-    local gain = random(6, 14)
+    -- Allies who agree on the approach make a summit's promises credible.
+    local gain = random(6, 14) + math.floor(w.USA.coordination / 15)
     w.negotiations = w.negotiations + gain
+    -- As at Singapore: a promise to build a lasting peace regime.
+    w.security_talks = w.security_talks + 5
     rel(w, "trust", "DPRK", "USA", 6)
     news("Trump and Kim meet; both sides speak of a new chapter (talks +%d)", gain)
   end,
@@ -275,7 +298,8 @@ move "working_talks" {
     return w.USA.tension.DPRK < 80, "Pyongyang will not receive envoys at this level of tension"
   end,
   effect = function(w)
-    local p = 0.5 + (w.USA.relief_rounds > 0 and 0.25 or 0) + w.DPRK.trust.USA / 200
+    local p = 0.45 + (w.USA.relief_rounds > 0 and 0.25 or 0) + w.DPRK.trust.USA / 200
+      + (w.USA.coordination - 30) / 100
     if chance(util.clamp(p, 0.1, 0.9)) then
       w.negotiations = w.negotiations + 7
       news("US and North Korean negotiators report progress at working-level talks")
@@ -296,15 +320,18 @@ move "partial_relief" {
     if rounds >= 3 then return false, "every phase of relief is already on the table" end
     if rounds > w.DPRK.steps then return false, "Washington waits for a step in return for its last offer" end
     if tested(w) then return false, "no relief for a North that tests long-range weapons" end
-    if w.USA.bandwidth < 30 then return false, "no appetite for a risky concession in the campaign" end
+    if w.USA.bandwidth < 35 then return false, "no appetite for a risky concession in the campaign" end
     return w.negotiations >= 30 + 12 * rounds, "the talks have not gone far enough for the next offer"
   end,
   effect = function(w)
     w.USA.relief_rounds = w.USA.relief_rounds + 1
     w.DPRK.sanctions = w.DPRK.sanctions - 1
-    w.negotiations = w.negotiations + 5
+    -- Relief agreed with Seoul and Tokyo beforehand holds; relief that
+    -- surprises them is fought over.
+    local agreed = w.USA.coordination >= 50
+    w.negotiations = w.negotiations + (agreed and 8 or 4)
     rel(w, "trust", "DPRK", "USA", 8)
-    w.JPN.alliance = w.JPN.alliance - 3
+    w.JPN.alliance = w.JPN.alliance - (agreed and 1 or 4)
     news("Washington offers phase %d of sanctions relief in return for verifiable steps",
          w.USA.relief_rounds)
   end,
@@ -321,10 +348,9 @@ move "offer_guarantee" {
   effect = function(w)
     w.USA.guarantee_offered = true
     w.negotiations = w.negotiations + 5
+    w.security_talks = w.security_talks + 8
     rel(w, "trust", "DPRK", "USA", 8)
-    rel(w, "tension", "USA", "PRC", 4)
-    news("Washington offers Pyongyang written security assurances; Beijing says any "
-         .. "guarantee must come from all the parties, not from Washington alone")
+    news("Washington offers Pyongyang written security assurances")
   end,
   weight = function() return 0.5 end,
 }
@@ -346,23 +372,22 @@ move "tighten_sanctions" {
 
 move "press_china" {
   by = "USA", targets = { "PRC" },
-  doc = "Make sanctions enforcement the first item with Beijing",
+  doc = "Make sanctions enforcement the first item with Beijing, paid for with a trade concession",
   when = function(w)
+    if w.PRC.pressed then return false, "enforcement is already the first item with Beijing" end
     if w.PRC.enforcement >= 10 then return false, "China already enforces in full" end
     return w.USA.bandwidth >= 20, "Washington has no attention left for a push in Beijing"
   end,
   effect = function(w)
-    if w.trade_war < 50 then
-      w.PRC.enforcement = w.PRC.enforcement + 1.5
-      news("With trade calmer, Beijing agrees to tighten checks at the border")
-    else
-      w.PRC.enforcement = w.PRC.enforcement + 0.5
-      w.trade_war = w.trade_war + 3
-      rel(w, "tension", "USA", "PRC", 3)
-      news("Beijing ties enforcement to tariffs; little changes at the border")
-    end
+    -- The price: tariffs Washington would rather have kept.
+    w.PRC.pressed = true
+    w.trade_war = w.trade_war - 12
+    w.PRC.enforcement = w.PRC.enforcement + 1
+    rel(w, "tension", "USA", "PRC", -3)
+    news("Washington puts North Korea first with Beijing and suspends a round of tariffs; "
+         .. "Chinese officials promise stricter checks at the border")
   end,
-  weight = function() return 0.8 end,
+  weight = function() return 0.06 end,
 }
 
 move "raise_tariffs" {
@@ -387,6 +412,25 @@ move "trade_truce" {
     news("US and Chinese trade negotiators agree on a partial truce")
   end,
   weight = function(w) return w.trade_war / 80 end,
+}
+
+move "peace_regime_talks" {
+  by = "USA", targets = { "PRC" },
+  doc = "Open four-party talks with Seoul, Pyongyang and Beijing on a peace regime",
+  when = function(w)
+    if w.USA.bandwidth < 30 then return false, "the campaign leaves no room for a peace conference" end
+    return w.negotiations >= 30, "the talks have not gone far enough to discuss a peace regime"
+  end,
+  effect = function(w)
+    -- The hardest part of any deal: guarantees, enforcement, the lines at sea.
+    local gain = w.PRC.rejected_guarantee and 6 or 9
+    if w.USA.coordination >= 50 then gain = gain + 4 end
+    w.security_talks = w.security_talks + gain
+    w.USA.bandwidth = w.USA.bandwidth - 3
+    news("Four-party talks on a peace regime open in Geneva; the Northern Limit Line "
+         .. "and who guarantees what divide the delegations (security talks +%d)", gain)
+  end,
+  weight = function(w) return 0.4 + w.negotiations / 40 end,
 }
 
 move "joint_exercise" {
@@ -440,7 +484,7 @@ move "cut_troops" {
   by = "USA", targets = { "ROK" },
   doc = "Withdraw 2,500 US troops from South Korea",
   when = function(w)
-    return w.USA.troops - TROOP_CUT >= NDAA_FLOOR, NDAA_REASON
+    return w.USA.troops - TROOP_CUT >= NDAA_FLOOR or w.USA.certified, NDAA_REASON
   end,
   effect = function(w)
     w.USA.troops = w.USA.troops - TROOP_CUT
@@ -451,7 +495,31 @@ move "cut_troops" {
     news("The Pentagon announces that %s troops in Korea will not be replaced; %s remain",
          thousands(TROOP_CUT), thousands(w.USA.troops))
   end,
-  weight = function(w) return 0.2 + (100 - w.ROK.alliance) / 150 + (w.date.year - 2019) * 0.4 end,
+  -- A withdrawal needs a Washington with attention to spare: the campaign
+  -- makes it more cautious, not less.
+  weight = function(w) return (0.1 + (100 - w.ROK.alliance) / 200) * w.USA.bandwidth / 70 end,
+}
+
+move "certify_cut" {
+  by = "USA", targets = { "ROK" },
+  doc = "Have the Secretary of Defense certify that going below 22,000 troops serves US interests",
+  when = function(w)
+    if w.USA.certified then return false, "the certification is already given" end
+    if w.USA.troops - TROOP_CUT >= NDAA_FLOOR then
+      return false, "cuts down to 22,000 need no certification"
+    end
+    return w.USA.bandwidth >= 40, "no administration spends this much capital in the campaign"
+  end,
+  effect = function(w)
+    w.USA.certified = true
+    w.USA.bandwidth = w.USA.bandwidth - 10
+    w.ROK.alliance = w.ROK.alliance - 6
+    w.JPN.alliance = w.JPN.alliance - 4
+    w.neutralization = w.neutralization + 4
+    news("The Secretary of Defense certifies to Congress that a smaller force in Korea "
+         .. "serves US interests; Seoul and Tokyo protest")
+  end,
+  weight = function() return 0.03 end,
 }
 
 move "demand_cost_sharing" {
@@ -473,6 +541,7 @@ move "consult_allies" {
   doc = "Frank talks with an ally first, to agree on a common approach",
   effect = function(w, m)
     w[m.target].alliance = w[m.target].alliance + 6
+    w.USA.coordination = w.USA.coordination + (m.target == "ROK" and 14 or 10)
     rel(w, "trust", m.target, "USA", 5)
     w.neutralization = w.neutralization - 3
     if m.target == "ROK" then w.ROK.mediation = w.ROK.mediation + 2 end
@@ -529,7 +598,10 @@ move "icbm_test" {
   end,
   weight = function(w)
     if not w.DPRK.new_path then return 0.2 end
-    return pos(0.4 + (w.DPRK.tension.USA - 40) / 40 - w.negotiations / 100)
+    -- After the deadline Kim tests to save face, unless relief is on the
+    -- table: each phase offered is a reason to wait.
+    return pos(1.4 + (w.DPRK.tension.USA - 40) / 40 - w.negotiations / 100
+               - 0.45 * w.USA.relief_rounds)
   end,
 }
 
@@ -591,13 +663,13 @@ move "freeze_step" {
 
 move "demand_relief" {
   by = "DPRK", targets = { "USA" },
-  doc = "Insist publicly on sanctions relief and an end to 'hostile policy' first",
+  doc = "Insist publicly on sanctions relief and an end to 'hostile policy' (US forces and drills) first",
   effect = function(w)
-    w.neutralization = w.neutralization + 2
+    w.neutralization = w.neutralization + 4
     rel(w, "tension", "DPRK", "USA", 3)
     news("KCNA: Washington must drop its hostile policy and lift sanctions before anything else")
   end,
-  weight = function() return 1 end,
+  weight = function() return 1.3 end,
 }
 
 move "court_patron" {
@@ -657,8 +729,10 @@ move "mediate" {
   doc = "Carry proposals between Washington and Pyongyang",
   when = function(w) return w.ROK.mediation >= 15, "Seoul's standing with both sides is spent" end,
   effect = function(w, m)
-    w.negotiations = w.negotiations + 4
-    w.ROK.mediation = w.ROK.mediation - 6
+    -- Each round is worth less than the one before: both sides have heard it.
+    w.ROK.mediations = w.ROK.mediations + 1
+    w.negotiations = w.negotiations + 8 / (1 + w.ROK.mediations / 2)
+    w.ROK.mediation = w.ROK.mediation - 7
     rel(w, "trust", m.target, "ROK", 2)
     news("President Moon's envoys carry a proposal to %s",
          m.target == "USA" and "Washington" or "Pyongyang")
@@ -695,6 +769,8 @@ move "reduce_tension" {
   effect = function(w)
     rel(w, "tension", "ROK", "DPRK", -8)
     w.negotiations = w.negotiations + 1
+    -- Confidence-building along the DMZ is a first piece of a peace regime.
+    w.security_talks = w.security_talks + 2
     w.ROK.alliance = w.ROK.alliance - 1
     news("The two militaries remove guard posts and mines along the DMZ")
   end,
@@ -724,6 +800,42 @@ move "settle_cost_sharing" {
     news("Seoul agrees to pay more for US forces; critics call the deal lopsided")
   end,
   weight = function() return 0.4 end,
+}
+
+move "balanced_diplomacy" {
+  by = "ROK", targets = { "PRC" },
+  doc = "Progressives press for balancing between Washington and Beijing, and a peace regime without foreign troops",
+  when = function(w)
+    if w.ROK.assembly == "liberal" then return true end
+    return w.ROK.engagement_support >= 45, "the progressives lack the public's backing"
+  end,
+  effect = function(w)
+    w.neutralization = w.neutralization + 5
+    w.ROK.alliance = w.ROK.alliance - 2
+    rel(w, "trust", "PRC", "ROK", 3)
+    news("Progressive lawmakers in Seoul call for 'balanced diplomacy' and a peninsula "
+         .. "free of foreign troops; Beijing welcomes the idea")
+  end,
+  weight = function(w)
+    return pos(0.3 + (w.ROK.engagement_support - 40) / 25 + (w.ROK.assembly == "liberal" and 0.6 or 0))
+  end,
+}
+
+move "choose_neutrality" {
+  by = "ROK", targets = { "USA" },
+  doc = "Ask US forces to leave and accept a neutral status guaranteed by the neighbours",
+  when = function(w)
+    if w.ROK.assembly == "conservative" then return false, "the conservative Assembly would never allow it" end
+    if w.ROK.alliance > 45 then return false, "the alliance still holds the public's confidence" end
+    return w.neutralization >= 35, "neutrality is not yet a majority view"
+  end,
+  effect = function(w)
+    w.ROK.neutral = true
+    news("Seoul asks Washington to withdraw its forces and proposes a neutral Korea "
+         .. "guaranteed by the four powers; who would enforce it, and where the lines at "
+         .. "sea run, are left open")
+  end,
+  weight = function(w) return 0.5 + (w.neutralization - 35) / 20 end,
 }
 
 move "mend_ties" {
@@ -761,26 +873,27 @@ move "tighten_enforcement" {
   doc = "Tighten border controls and inspections",
   when = function(w)
     if w.PRC.enforcement >= 10 then return false, "enforcement is already full" end
-    if w.PRC.leaning_in or w.trade_war < 40 then return true end
-    return false, "Beijing will not squeeze Pyongyang while the trade war comes first"
+    if w.PRC.leaning_in or w.PRC.pressed then return true end
+    return false, "Beijing will not squeeze Pyongyang unless Washington makes it the "
+      .. "first item between them, or after a nuclear test"
   end,
   effect = function(w)
     w.PRC.enforcement = w.PRC.enforcement + 1
     rel(w, "trust", "DPRK", "PRC", -4)
     news("Chinese customs tighten inspections at Dandong")
   end,
-  weight = function() return 1.2 end,
+  weight = function(w) return w.PRC.leaning_in and 1.5 or 0.6 + (60 - w.trade_war) / 60 end,
 }
 
 move "back_relief" {
   by = "PRC", targets = { "DPRK" },
-  doc = "Call at the UN for easing sanctions, with Russia",
+  doc = "Call at the UN for easing sanctions, with Russia (no resolution passes without Washington)",
   when = function(w) return not w.PRC.leaning_in, "not after a nuclear test" end,
   effect = function(w)
-    w.DPRK.sanctions = w.DPRK.sanctions - 0.3
     rel(w, "tension", "PRC", "USA", 2)
     rel(w, "trust", "DPRK", "PRC", 3)
-    news("China and Russia circulate a draft UN resolution to ease sanctions on the North")
+    news("China and Russia circulate a draft UN resolution to ease sanctions on the North; "
+         .. "Washington says it will not pass")
   end,
   weight = function() return 0.7 end,
 }
@@ -807,17 +920,37 @@ move "counter_tariffs" {
   weight = function() return 0.5 end,
 }
 
+move "reject_guarantee" {
+  by = "PRC", targets = { "USA" },
+  doc = "Reject a US security guarantee: any guarantee must come from all the parties",
+  when = function(w)
+    if w.PRC.rejected_guarantee then return false, "Beijing has already said no" end
+    return w.USA.guarantee_offered, "Washington has offered no guarantee"
+  end,
+  effect = function(w)
+    w.PRC.rejected_guarantee = true
+    w.security_talks = w.security_talks - 6
+    rel(w, "tension", "PRC", "USA", 3)
+    news("Beijing says a guarantee from Washington alone would make the peninsula an "
+         .. "American protectorate; any guarantee must come from all the parties")
+  end,
+  weight = function() return 3 end,
+}
+
 move "propose_neutrality" {
   by = { "PRC", "RUS" },
-  doc = "Propose a 'dual suspension' and a neutral peninsula without US guarantees",
+  doc = "Back the calls for a 'dual suspension' and a neutral peninsula without US guarantees",
+  when = function(w)
+    return w.neutralization >= 25, "nobody in Korea calls for neutrality yet"
+  end,
   effect = function(w, m)
-    w.neutralization = w.neutralization + 5
+    w.neutralization = w.neutralization + 2
     w.negotiations = w.negotiations + 1
     rel(w, "tension", m.by, "USA", 2)
     news("%s calls for a neutral peninsula and an end to US drills and deployments",
          m.by == "PRC" and "Beijing" or "Moscow")
   end,
-  weight = function(w) return 0.4 + pos(28500 - w.USA.troops) / 5000 end,
+  weight = function(w) return 0.2 + pos(28500 - w.USA.troops) / 10000 end,
 }
 
 -- Russia ------------------------------------------------------------------
@@ -837,10 +970,9 @@ move "call_for_relief" {
   by = "RUS", targets = { "DPRK" },
   doc = "Argue for sanctions relief and let trade leak through",
   effect = function(w)
-    w.DPRK.sanctions = w.DPRK.sanctions - 0.2
     w.DPRK.economy = w.DPRK.economy + 0.5
     rel(w, "tension", "RUS", "USA", 2)
-    news("Moscow says sanctions have run their course and must be eased")
+    news("Moscow says sanctions have run their course; Russian ports let oil and coal through")
   end,
   weight = function() return 1 end,
 }
@@ -884,7 +1016,10 @@ move "missile_defense" {
 move "oppose_relief" {
   by = "JPN", targets = { "USA" },
   doc = "Lobby Washington against relief without steps",
-  when = function(w) return w.USA.relief_rounds > 0, "no relief is on the table" end,
+  when = function(w)
+    if w.USA.coordination >= 50 then return false, "Tokyo agreed to the offer beforehand" end
+    return w.USA.relief_rounds > 0, "no relief is on the table"
+  end,
   effect = function(w)
     w.negotiations = w.negotiations - 4
     w.JPN.alliance = w.JPN.alliance + 1
@@ -989,14 +1124,6 @@ trigger "year_end_deadline" {
     rel(w, "tension", "DPRK", "USA", 8)
     news("At a party plenum Kim says the North no longer feels bound by its moratoria "
          .. "and that the world will soon see a 'new strategic weapon'")
-    local p = 0.35 + (w.DPRK.sanctions - 6) / 20 + (w.DPRK.missile_skill - 60) / 100
-    p = p - 0.1 * w.USA.relief_rounds
-    if w.DPRK.icbm_moratorium and chance(util.clamp(p, 0.05, 0.9)) then
-      w.DPRK.icbm_moratorium = false
-      rel(w, "tension", "DPRK", "USA", 12)
-      news("On New Year's Eve the North launches a long-range missile over Japan")
-      schedule("us_show_of_force", { turns = 2, data = { cause = "New Year's Eve launch" } })
-    end
   end,
 }
 
@@ -1047,7 +1174,7 @@ trigger "cooling_off" {
   doc = "Near the brink, third parties broker a pause (a chance each month)",
   when = function(w) return w.USA.tension.DPRK >= 85 end,
   effect = function(w)
-    if chance(0.25) then
+    if chance(0.2) then
       rel(w, "tension", "USA", "DPRK", -12)
       news("Seoul and Beijing broker a pause; both sides tone down their threats")
     else
@@ -1097,7 +1224,7 @@ trigger "hardship" {
   doc = "Sanctions bite: Pyongyang becomes readier to bargain",
   when = function(w) return w.DPRK.economy < 30 end,
   effect = function(w)
-    w.negotiations = w.negotiations + 5
+    w.negotiations = w.negotiations + 8
     rel(w, "trust", "DPRK", "USA", 5)
     news("Reports of food and fuel shortages in the North; its envoys sound more flexible")
   end,
@@ -1123,7 +1250,10 @@ outcome "deal" {
   doc = "A phased deal: verifiable steps for sanctions relief",
   payoff = { USA = 8, DPRK = 6, ROK = 10, PRC = 4, RUS = 4, JPN = 3 },
   when = function(w)
-    return w.negotiations >= 75 and w.DPRK.steps >= 2 and w.DPRK.nuclear_moratorium
+    -- Steps for relief are not enough: a peace regime must be in sight, and
+    -- someone in Washington must have the attention to sign.
+    return w.negotiations >= 70 and w.DPRK.steps >= 2 and w.DPRK.nuclear_moratorium
+       and w.security_talks >= 20 and w.USA.bandwidth >= 20
   end,
 }
 
@@ -1134,8 +1264,8 @@ outcome "crisis" {
 }
 
 outcome "neutralization" {
-  doc = "The alliance breaks under the pressure to neutralize the peninsula",
-  when = function(w) return w.ROK.alliance <= 25 end,
+  doc = "Seoul leaves the alliance for a neutral status under the pressure to neutralize",
+  when = function(w) return w.ROK.neutral end,
   payoff = { USA = -10, DPRK = 8, ROK = -6, PRC = 8, RUS = 6, JPN = -8 },
 }
 
@@ -1177,14 +1307,41 @@ policy "pressure" {
   end,
 }
 
+local ENGAGE = { "working_talks", "summit", "scale_down_exercises", "peace_regime_talks",
+                 "offer_guarantee", "trade_truce" }
+
 policy "engagement" {
   actor = "USA",
-  doc = "Engagement: summits, relief for steps, smaller drills, allies consulted",
+  doc = "Engagement: summits, relief for steps, smaller drills; the allies are told, not consulted",
   choose = function(w, options)
     local offer = has(options, "partial_relief")
     if offer then return offer end
-    return rotate(options, { "working_talks", "summit", "scale_down_exercises",
-                             "consult_allies", "offer_guarantee", "trade_truce" }, w.date.turn)
+    return rotate(options, ENGAGE, w.date.turn)
+  end,
+}
+
+-- The option that consults 'ally', if it is among the options.
+local function consult(options, ally)
+  for _, o in ipairs(options) do
+    if o.move == "consult_allies" and o.target == ally then return o end
+  end
+  return nil
+end
+
+policy "allies_first" {
+  actor = "USA",
+  doc = "Frank talks with Seoul and Tokyo first, then Beijing, then Pyongyang and Moscow",
+  choose = function(w, options)
+    if w.USA.coordination < 60 then
+      local ally = w.ROK.alliance <= w.JPN.alliance and "ROK" or "JPN"
+      local o = consult(options, ally) or consult(options, ally == "ROK" and "JPN" or "ROK")
+      if o then return o end
+    end
+    local push = has(options, "press_china")
+    if push then return push end
+    local offer = has(options, "partial_relief")
+    if offer then return offer end
+    return rotate(options, ENGAGE, w.date.turn)
   end,
 }
 

@@ -144,8 +144,8 @@ class LoadTest(unittest.TestCase):
     @requires("brink_policy_count", *GAME_API)
     def test_policies_and_a_turn_limit_shape_the_game(self):
         names = korea().policy_names()
-        self.assertEqual(names, ["pressure", "engagement", "brinkmanship",
-                                 "patience"])
+        self.assertEqual(names, ["pressure", "engagement", "allies_first",
+                                 "brinkmanship", "patience"])
         runs = set()
         for policy in ("brinkmanship", "patience"):
             game = korea(policies={"DPRK": policy}, turns=4)

@@ -10,9 +10,10 @@
 ** grow with the runs, and does not depend on how many workers there were
 ** or which finished first.
 **
-** Then a sample of the runs is played again, each in an engine of its own
-** loaded afresh, and its records compared with the batch's: a run that
-** differs read state that outlived the run before it on the same worker.
+** A sample of the runs is played again as soon as each is played, in an
+** engine of its own loaded afresh, and its records compared with the
+** batch's: a run that differs read state that outlived the run before it
+** on the same worker.  Only the verdict is kept.
 */
 #include <math.h>
 #include <pthread.h>
@@ -54,6 +55,7 @@ typedef struct vrun {
      its text there (NULL: the re-play had no such record). */
   int64_t differs;
   char *got;
+  int was;                 /* the kind of the batch's record there, -1 */
   bool failed;             /* the fresh engine did not load */
 } vrun;
 
@@ -106,6 +108,8 @@ struct pass {
   int64_t nvruns;
   int64_t perturb;               /* test hook: the row to spoil, or -1 */
 };
+
+static void replay_one(const pass *b, vrun *v);
 
 /* An index into a worker-local list of names, added when new; -1 when out
    of memory. */
@@ -394,6 +398,16 @@ static void play_one(worker *w, int64_t i, slot *s) {
   if (w->vr && i == b->perturb && w->vr->nrec > 0)
     /* As if the run had read a value left behind by the one before. */
     w->vr->rec[w->vr->nrec - 1] ^= 1;
+  if (w->vr) {   /* the verdict now, and the digests' room back */
+    vrun *v = w->vr;
+    if (!v->failed) replay_one(b, v);
+    v->was = v->differs >= 0 && v->differs < v->nrec ? v->kind[v->differs]
+                                                     : -1;
+    free(v->rec);
+    free(v->kind);
+    v->rec = NULL;
+    v->kind = NULL;
+  }
   w->vr = NULL;
   if (w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
   if (w->out < 0) {
@@ -720,37 +734,18 @@ static void replay_one(const pass *b, vrun *v) {
   if (v->differs < 0 && c.nrec != v->nrec) v->differs = c.nrec;
 }
 
-static void *replay_work(void *arg) {
-  pass *b = arg;
-  for (int64_t k; (k = atomic_fetch_add(&b->next, 1)) < b->nvruns;)
-    if (!b->vruns[k].failed) replay_one(b, &b->vruns[k]);
-  return NULL;
-}
-
 static const char *const kind_names[] = {"start", "turn", "move", "set",
                                          "trigger", "event", "news",
                                          "error", "end", "belief"};
 
 /*
-** Re-plays the sample, 'jobs' at a time, and counts it into the table's
-** 'verified'; 0, or BRINK_ESCRIPT when a run differs or could not be
-** re-played (the first such run in 'err').
+** The verdicts on the sample, counted into the table's 'verified'; 0,
+** or BRINK_ESCRIPT when a run differs or could not be re-played (the
+** first such run in 'err').
 */
-static int verify(pass *b, int jobs, char *err, size_t cap) {
+static int verify(pass *b, char *err, size_t cap) {
   const bmeta *m = b->m;
   btable *t = b->t;
-  if (b->nvruns == 0) return 0;
-  if (jobs > b->nvruns) jobs = (int)b->nvruns;
-  pthread_t *th = batch_calloc((size_t)jobs, sizeof *th);
-  if (th == NULL) return BRINK_ENOMEM;
-  atomic_store(&b->next, 0);
-  int started = 0;
-  while (started < jobs &&
-         pthread_create(&th[started], NULL, replay_work, b) == 0)
-    started++;
-  if (started == 0) replay_work(b);
-  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
-  free(th);
   for (int64_t k = 0; k < b->nvruns; k++) {
     const vrun *v = &b->vruns[k];
     int64_t run = t->first + v->row;
@@ -763,9 +758,8 @@ static int verify(pass *b, int jobs, char *err, size_t cap) {
     }
     if (v->differs < 0) continue;
     char was[64] = "nothing";
-    if (v->differs < v->nrec) {
-      const char *kind = v->kind[v->differs] < 9
-                             ? kind_names[v->kind[v->differs]] : "?";
+    if (v->was >= 0) {
+      const char *kind = v->was < 9 ? kind_names[v->was] : "?";
       snprintf(was, sizeof was, "%s \"%s\" record",
                strchr("aeiou", *kind) ? "an" : "a", kind);
     }
@@ -844,7 +838,7 @@ int batch_run(batch *b, int64_t k, char *err, size_t cap) {
   p.nvruns = verify_sample(m->seed, m->runs, b->first, b->count, &p.vruns);
   if (bad || p.nvruns < 0) rc = BRINK_ENOMEM;
   if (rc == 0) rc = run_table(&p, b->jobs, err, cap);
-  if (rc == 0) rc = verify(&p, b->jobs, err, cap);
+  if (rc == 0) rc = verify(&p, err, cap);
   vruns_free(p.vruns, p.nvruns < 0 ? 0 : p.nvruns);
 done:
   free(sets);

@@ -1,10 +1,11 @@
 /*
 ** batch.h: the batch engine inside the library, what brink batch, brink
-** merge and every other client share.  A batch is a table of runs (one
-** row per seed) and the facts about the scenario that name its columns;
-** the summary, the CSV, the chart and the partial files are all computed
-** from those two alone, so a merge of parts prints exactly what the
-** unsharded batch prints.
+** merge and every other client share.  A batch is a table of what its
+** runs came to (counts, histograms and sums, not the runs themselves:
+** below) and the facts about the scenario that name its columns; the
+** summary, the chart and the partial files are all computed from those
+** two alone, so a merge of parts prints exactly what the unsharded batch
+** prints.  The CSV is written run by run as the runs are played.
 **
 ** Nothing here prints or exits: a call returns a status of brink.h
 ** (BRINK_ENOMEM when memory ran out, the rest with a message in 'err')

@@ -110,13 +110,11 @@ static int play(const options *o, batch *b, FILE *csv, bool *any_error,
     const btable *t = &b->ts[c];
     if ((rc = batch_run(b, c, err, sizeof err)) != 0)
       return failed(rc, err, false);
-    for (int64_t i = 0; i < t->count; i++)
-      if (t->error[i]) *any_error = true;
-    if (csv && write_csv_rows(csv, m, t, b->e, c == 0) != 0) *io_error = true;
+    if (t->nerrors) *any_error = true;
+    if (csv && ferror(csv)) *io_error = true;
     int out = 0;
     if (o->shard_n) {
-      out = part_write(o->out, m, t, b->e, o->shard_k, o->shard_n, err,
-                       sizeof err);
+      out = part_write(o->out, m, t, o->shard_k, o->shard_n, err, sizeof err);
       if (out == BRINK_EIO) {
         term_printf(stderr, "brink: cannot write %s: %s\n", o->out, err);
         return 1;
@@ -179,13 +177,13 @@ static int run_batch(const options *o, const batch_config *c) {
   if (o->csv && (csv = outfile_open(&csvf, o->csv)) == NULL)
     rc = out_of_memory("batch");
   bool any_error = false, io_error = false;
+  b->c.csv = csv;   /* rows go there as the runs are played */
   if (rc == 0) rc = play(o, b, csv, &any_error, &io_error);
   if (csv && rc == 0 && outfile_close(&csvf, err, sizeof err) != 0) {
     term_printf(stderr, "brink batch: cannot write %s: %s\n", o->csv, err);
     rc = 1;
   } else if (csv && rc) {
-    fclose(csv);   /* a failed batch leaves the old file as it was */
-    free(csvf.buf);
+    outfile_abort(&csvf);   /* a failed batch leaves the old file as it was */
   }
   if (fflush(stdout) != 0) io_error = true;
   if (io_error && rc == 0) {

@@ -133,7 +133,8 @@ static const optrow batch_rows[] = {
 
 static const optrow merge_rows[] = {
     {OPT_JSON, NULL, "print the summary as one JSON object", NULL},
-    {OPT_CSV, "FILE", "one row per run: seed, outcome, turn, finals", NULL},
+    {OPT_CSV, "FILE", "refused: parts hold no rows; give each shard\n"
+                      "brink batch --csv FILE and join the files", NULL},
     {OPT_PLOT, "FILE.svg", "fan charts of the --var variables and the "
                            "outcome\nfrequencies, as one SVG file", NULL},
     {0, NULL, NULL, NULL}};

@@ -12,16 +12,6 @@
 static int print_merged(const options *o, const bmeta *m, const btable *t) {
   int rc = 0;
   bool io_error = false;
-  if (o->csv) {
-    outfile csv;
-    FILE *f = outfile_open(&csv, o->csv);
-    char err[600] = "out of memory";
-    if (f == NULL || write_csv_rows(f, m, t, NULL, true) != 0 ||
-        outfile_close(&csv, err, sizeof err) != 0) {
-      term_printf(stderr, "brink merge: cannot write %s: %s\n", o->csv, err);
-      rc = 1;
-    }
-  }
   int out = o->json ? print_summary_json(stdout, m, t)
                     : summary_text(stdout, m, t);
   if (out == BRINK_ENOMEM) return out_of_memory("merge");
@@ -33,8 +23,7 @@ static int print_merged(const options *o, const bmeta *m, const btable *t) {
     term_printf(stderr, "brink merge: could not write the results\n");
     rc = 1;
   }
-  for (int64_t i = 0; rc == 0 && i < t->count; i++)
-    if (t->error[i]) rc = 1;
+  if (rc == 0 && t->nerrors) rc = 1;
   return rc;
 }
 
@@ -42,6 +31,10 @@ int cmd_merge(int argc, char **argv) {
   options o;
   int rc = parse_options("merge", argc, argv, &o);
   if (rc) return rc < 0 ? 0 : rc;
+  if (o.csv)
+    return usage_error("merge", "--csv: parts hold no rows; give each "
+                       "shard's brink batch --csv FILE (its runs' rows, in "
+                       "run order) and join the files in shard order");
   bpart *parts = calloc((size_t)o.nfiles, sizeof *parts);
   if (parts == NULL) return out_of_memory("merge");
   bmeta m = {0};

@@ -77,31 +77,23 @@ static void y_label(double x, char *buf, size_t cap) {
   snprintf(buf, cap, "%g", fabs(x) < 1e-12 ? 0.0 : x);
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* The 5, 25, 50, 75 and 95% points of series s at each turn; NULL when
-   out of memory. */
+/*
+** The 5, 25, 50, 75 and 95% points of series s at each turn, from its
+** histograms: exact for flags, enums and integers of at most 4096
+** values, else the middle of the bin (docs/batch.md); NULL when out of
+** memory.
+*/
 static double *quantiles(const bmeta *m, const btable *t, int s) {
-  size_t points = (size_t)m->nturns + 1, n = (size_t)t->count;
-  double *q = batch_calloc(points * 5, sizeof *q),
-         *col = batch_calloc(n, sizeof *col);
-  if (q == NULL || col == NULL) {
-    free(q);
-    free(col);
-    return NULL;
-  }
+  size_t points = (size_t)m->nturns + 1;
+  double *q = batch_calloc(points * 5, sizeof *q);
+  if (q == NULL) return NULL;
   static const int pct[5] = {5, 25, 50, 75, 95};
-  for (size_t k = 0; k < points; k++) {
-    for (size_t i = 0; i < n; i++)
-      col[i] = t->series[(i * (size_t)m->nseries + (size_t)s) * points + k];
-    qsort(col, n, sizeof *col, cmp_double);
+  for (size_t k = 0; k < points; k++)
     for (int p = 0; p < 5; p++)
-      q[k * 5 + (size_t)p] = n ? nearest_rank(col, (int64_t)n, pct[p]) : 0;
-  }
-  free(col);
+      q[k * 5 + (size_t)p] = hist_quantile(
+          m, m->series[s], t->shist[(size_t)s * points + k], NULL, NULL,
+          t->count, pct[p],
+          -INFINITY, INFINITY);
   return q;
 }
 
@@ -167,11 +159,9 @@ static void share_chart(svg *s, const bmeta *m, const btable *t, int si,
     return;
   }
   for (size_t k = 0; k < np; k++) {
-    for (size_t i = 0; i < n; i++) {
-      double x = t->series[(i * (size_t)m->nseries + (size_t)si) * np + k];
-      int j = flag ? (x != 0 ? 0 : -1) : (int)x;
-      if (j >= 0 && j < nv) cum[k * (size_t)(nv + 1) + (size_t)j + 1] += 1;
-    }
+    const int64_t *h = t->shist[(size_t)si * np + k];
+    for (int j = 0; j < nv; j++)   /* a flag's one state: true, bin 1 */
+      cum[k * (size_t)(nv + 1) + (size_t)j + 1] = (double)h[flag ? 1 : j];
     for (int j = 1; j <= nv; j++) {
       double *c = &cum[k * (size_t)(nv + 1) + (size_t)j];
       *c = c[-1] + (n ? *c / (double)n : 0);
@@ -305,8 +295,8 @@ static void outcome_bars(svg *s, const bmeta *m, const btable *t, double top) {
   double slot = (x1 - x0) / (n ? n : 1), bw = fmin(slot * 0.6, 120);
   for (int i = 0; i < n; i++) {
     int64_t k = 0;
-    for (int64_t r = 0; r < t->count; r++)
-      k += strcmp(t->outcomes[t->outcome[r]], names[i]) == 0;
+    for (int o = 0; o < t->noutcomes; o++)
+      if (strcmp(t->outcomes[o], names[i]) == 0) k = t->out_count[o];
     double share = t->count ? (double)k / (double)t->count : 0, lo, hi;
     wilson95(k, t->count, &lo, &hi);
     double cx = x0 + slot * (i + 0.5);

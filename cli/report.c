@@ -49,8 +49,7 @@ int report_write(const char *path, model *m, brink_engine *e, char *err,
   }
   report_facts r;
   if (report_facts_build(&r, m, e) != 0) {
-    fclose(f);
-    free(of.buf);
+    outfile_abort(&of);
     snprintf(err, cap, "cannot write %s: out of memory", path);
     return -1;
   }

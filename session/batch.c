@@ -4,13 +4,16 @@
 ** Worker threads each open their own engine (the library has no global
 ** state) and load the scenario once from the same bytes, then take run
 ** numbers from a shared counter: brink_start() resets the world by copying
-** and brink_step() plays it out.  Each run's results go to its own row of
-** the table, so the summary, computed afterwards in run order, does not
-** depend on how many workers there were or which finished first.
+** and brink_step() plays it out.  Each run's results go to a slot of a
+** window of a few hundred runs, and leave it in run order, into the
+** table's counts and sums and the CSV: so what the batch keeps does not
+** grow with the runs, and does not depend on how many workers there were
+** or which finished first.
 **
-** Then a sample of the runs is played again, each in an engine of its own
-** loaded afresh, and its records compared with the batch's: a run that
-** differs read state that outlived the run before it on the same worker.
+** A sample of the runs is played again as soon as each is played, in an
+** engine of its own loaded afresh, and its records compared with the
+** batch's: a run that differs read state that outlived the run before it
+** on the same worker.  Only the verdict is kept.
 */
 #include <math.h>
 #include <pthread.h>
@@ -22,6 +25,20 @@
 #include "batch.h"
 
 typedef struct pass pass;
+
+/* A run played, waiting in the window for the runs before it. */
+typedef struct slot {
+  int64_t run;             /* row of the table */
+  bool done;
+  const char *outcome;     /* the worker's copy of its name */
+  int32_t turn;            /* the end record's */
+  int first_action;
+  double *row;             /* as fold_row() takes it */
+  double *series;          /* nseries x (nturns + 1) */
+  char err[1024];          /* "file:line: in: message", or "" */
+  int32_t split[2];        /* the lengths of "file:line" and "in" */
+  sbuf csv;                /* the run's CSV row */
+} slot;
 
 /*
 ** A run of the sample, as the batch played it: each record's own digest
@@ -38,6 +55,7 @@ typedef struct vrun {
      its text there (NULL: the re-play had no such record). */
   int64_t differs;
   char *got;
+  int was;                 /* the kind of the batch's record there, -1 */
   bool failed;             /* the fresh engine did not load */
 } vrun;
 
@@ -78,7 +96,11 @@ struct pass {
   int nsets;
   int nmoves;                    /* the engine's move count */
   const int *repidx;             /* actor x move id -> index in its 'rep' */
-  uint16_t *owner;               /* row -> the worker that played it */
+  slot *win;                     /* run i waits in win[i % nwin] */
+  int64_t nwin, retired;         /* runs before 'retired' have left it */
+  pthread_mutex_t lock;          /* the window and the table */
+  pthread_cond_t moved;          /* 'retired' grew, or 'stop' was set */
+  bool oom;                      /* the table ran out of memory */
   atomic_llong next, done;
   atomic_int stop;
   const char *label;             /* progress prefix, e.g. "sweep 2/6" */
@@ -86,6 +108,8 @@ struct pass {
   int64_t nvruns;
   int64_t perturb;               /* test hook: the row to spoil, or -1 */
 };
+
+static void replay_one(const pass *b, vrun *v);
 
 /* An index into a worker-local list of names, added when new; -1 when out
    of memory. */
@@ -274,47 +298,135 @@ static void add_coverage(worker *w) {
   for (int k = 0; k < nm + 2 * nv; k++) w->cover[k] += w->run_cover[k];
 }
 
-static void play_one(worker *w, int64_t i) {
-  pass *b = w->b;
+/* Stops the batch: workers waiting for the window wake to see it. */
+static void halt(pass *b) {
+  pthread_mutex_lock(&b->lock);
+  atomic_store(&b->stop, 1);
+  pthread_cond_broadcast(&b->moved);
+  pthread_mutex_unlock(&b->lock);
+}
+
+/* Run i's slot, once the run that had it has left; NULL when stopped. */
+static slot *claim(pass *b, int64_t i) {
+  pthread_mutex_lock(&b->lock);
+  while (i >= b->retired + b->nwin && !atomic_load(&b->stop))
+    pthread_cond_wait(&b->moved, &b->lock);
+  pthread_mutex_unlock(&b->lock);
+  return atomic_load(&b->stop) ? NULL : &b->win[i % b->nwin];
+}
+
+/* Errors by message, for brink check: so many kinds at most. */
+#define MAX_GROUPS 256
+
+static int group_error(btable *t, const berror *e) {
+  for (int g = 0; g < t->ngroups; g++) {
+    bgroup *x = &t->groups[g];
+    if (strcmp(x->e.msg, e->msg) != 0) continue;
+    if (x->n < 3) x->runs[x->n] = e->run;
+    x->n++;
+    return 0;
+  }
+  if (t->ngroups == MAX_GROUPS) return 0;
+  bgroup *more = realloc(t->groups, sizeof *more * (size_t)(t->ngroups + 1));
+  if (more == NULL) return -1;
+  t->groups = more;
+  bgroup *x = &t->groups[t->ngroups];
+  *x = (bgroup){.e = *e, .runs = {e->run}, .n = 1};
+  if ((x->e.msg = strdup(e->msg)) == NULL) return -1;
+  t->ngroups++;
+  return 0;
+}
+
+/* Slot 's' leaves the window, in run order: into the table and the CSV. */
+static void retire(pass *b, slot *s) {
   const bmeta *m = b->m;
   btable *t = b->t;
+  int64_t i = s->run;
+  int k = table_outcome(t, s->outcome);
+  if (k < 0) {
+    b->oom = true;
+    return;
+  }
+  t->out_count[k]++;
+  if (t->outcome) t->outcome[i] = k;
+  if (t->first_action) t->first_action[i] = s->first_action;
+  s->row[0] = k;
+  for (int v = 0; v < m->nvars; v++) hist_add(m, t, v, s->row[1 + v]);
+  size_t points = (size_t)m->nturns + 1;
+  for (size_t p = 0; p < (size_t)m->nseries * points; p++)
+    t->shist[p][hist_bin(m, m->series[p / points], s->series[p])]++;
+  if (fold_row(m, t, t->first + i, s->row) != 0) b->oom = true;
+  if (*s->err) {
+    berror e = {t->first + i, s->err, s->split[0], s->split[1]};
+    t->nerrors++;
+    if (keep_error(t, &e) != 0 || group_error(t, &e) != 0) b->oom = true;
+  }
+  FILE *csv = b->batch->c.csv;
+  if (csv && s->csv.n) fwrite(s->csv.s, 1, s->csv.n, csv);
+}
+
+/* Slot 's' is played: it and those after it that are leave in order. */
+static void finish(pass *b, slot *s) {
+  pthread_mutex_lock(&b->lock);
+  s->done = true;
+  slot *x;
+  while (b->retired < b->t->count &&
+         (x = &b->win[b->retired % b->nwin])->done) {
+    retire(b, x);
+    x->done = false;
+    b->retired++;
+  }
+  if (b->oom) atomic_store(&b->stop, 1);
+  pthread_cond_broadcast(&b->moved);
+  pthread_mutex_unlock(&b->lock);
+}
+
+static void play_one(worker *w, int64_t i, slot *s) {
+  pass *b = w->b;
+  const bmeta *m = b->m;
   brink_engine *e = w->e;
-  size_t points = (size_t)(m->nturns + 1);
-  double *series = t->series ? t->series + (size_t)i * (size_t)m->nseries *
-                                               points
-                             : NULL;
   w->run = i;
   w->out = -1;
   w->end_turn = 0;
   w->first_action = -2;
   w->vr = sampled(b, i);
-  char msg[1024];
-  int32_t split[2];
-  play_row(b, e, w->from, i, w, series, msg, sizeof msg, split);
-  if (*msg) {
-    if ((t->error[i] = strdup(msg)) == NULL) w->oom = true;
-    if (w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
-    t->error_where[i] = split[0];
-    t->error_in[i] = split[1];
-  }
+  s->run = i;
+  play_row(b, e, w->from, i, w, m->nseries ? s->series : NULL, s->err,
+           sizeof s->err, s->split);
+  if (*s->err && w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
   add_coverage(w);
   if (w->vr && i == b->perturb && w->vr->nrec > 0)
     /* As if the run had read a value left behind by the one before. */
     w->vr->rec[w->vr->nrec - 1] ^= 1;
+  if (w->vr) {   /* the verdict now, and the digests' room back */
+    vrun *v = w->vr;
+    if (!v->failed) replay_one(b, v);
+    v->was = v->differs >= 0 && v->differs < v->nrec ? v->kind[v->differs]
+                                                     : -1;
+    free(v->rec);
+    free(v->kind);
+    v->rec = NULL;
+    v->kind = NULL;
+  }
   w->vr = NULL;
-  t->turn[i] = w->end_turn;
-  if (t->first_action)
-    t->first_action[i] = w->first_action < 0 ? -1 : w->first_action;
   if (w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
-  if (w->out < 0) w->oom = true;
-  t->outcome[i] = w->out;
-  b->owner[i] = (uint16_t)w->index;
-  for (int v = 0; v < m->nvars; v++)
-    brink_var_get(e, v, &t->final[(size_t)i * (size_t)m->nvars + (size_t)v]);
-  for (int a = 0; t->score && a < m->nactors; a++) {
-    double x;
-    if (brink_score(e, a, &x) != BRINK_OK) x = NAN;
-    t->score[(size_t)i * (size_t)m->nactors + (size_t)a] = x;
+  if (w->out < 0) {
+    w->oom = true;
+    return;
+  }
+  s->outcome = w->outs[w->out];
+  s->turn = w->end_turn;
+  s->first_action = w->first_action < 0 ? -1 : w->first_action;
+  double *fin = s->row + 1;
+  for (int v = 0; v < m->nvars; v++) brink_var_get(e, v, &fin[v]);
+  for (int a = 0; m->has_score && a < m->nactors; a++)
+    if (brink_score(e, a, &fin[m->nvars + a]) != BRINK_OK)
+      fin[m->nvars + a] = NAN;
+  if (b->batch->c.csv) {
+    s->csv.n = 0;
+    csv_row(&s->csv, m, run_seed(m, b->t->first + i), s->outcome, s->turn,
+            fin, e);
+    if (s->csv.bad) w->oom = true;
   }
 }
 
@@ -373,7 +485,7 @@ static void *work(void *arg) {
   const bmeta *m = b->m;
   if ((w->status = batch_load(b->batch, &w->e, w->err, sizeof w->err)) != 0 ||
       (m->continued && (w->status = brink_snapshot_take(w->e, &w->from)))) {
-    atomic_store(&b->stop, 1);
+    halt(b);
     return NULL;
   }
   w->moves = batch_calloc((size_t)m->nactors * (size_t)b->nmoves,
@@ -386,11 +498,14 @@ static void *work(void *arg) {
   brink_on_record(w->e, on_record, w);
   while (!w->oom && !atomic_load(&b->stop)) {
     int64_t i = atomic_fetch_add(&b->next, 1);
-    if (i >= b->t->count) break;
-    play_one(w, i);
+    slot *s = i < b->t->count ? claim(b, i) : NULL;
+    if (s == NULL) break;
+    play_one(w, i, s);
+    if (w->oom) break;
+    finish(b, s);
     atomic_fetch_add(&b->done, 1);
   }
-  if (w->oom) atomic_store(&b->stop, 1);
+  if (w->oom) halt(b);
   return NULL;
 }
 
@@ -408,18 +523,13 @@ static void progress(const pass *b, double t0, bool last) {
 }
 
 /*
-** Workers named outcomes and triggers as they met them; rows now get the
-** table's own indices, and counts are summed (integers: order-free).
+** The workers' counts summed into the table (integers: order-free).
 ** Frees what the workers hold; false when out of memory.
 */
-static bool gather(pass *b, worker *ws, int started, bool rows) {
+static bool gather(pass *b, worker *ws, int started) {
   const bmeta *m = b->m;
   btable *t = b->t;
   bool ok = true;
-  for (int64_t i = 0; rows && ok && i < t->count; i++) {
-    worker *w = &ws[b->owner[i]];
-    ok = (t->outcome[i] = table_outcome(t, w->outs[t->outcome[i]])) >= 0;
-  }
   for (int k = 0; k < started; k++) {
     worker *w = &ws[k];
     for (int i = 0; i < w->ntrig; i++) {
@@ -454,18 +564,46 @@ static bool gather(pass *b, worker *ws, int started, bool rows) {
   return ok;
 }
 
+static void window_free(pass *b) {
+  for (int64_t k = 0; b->win && k < b->nwin; k++) {
+    free(b->win[k].row);
+    free(b->win[k].series);
+    free(b->win[k].csv.s);
+  }
+  free(b->win);
+  b->win = NULL;
+}
+
+/* The window: room for a few hundred runs ahead of the oldest not done. */
+static int window_alloc(pass *b, int jobs) {
+  const bmeta *m = b->m;
+  b->nwin = jobs < 64 ? 256 : 4 * (int64_t)jobs;
+  b->retired = 0;
+  b->oom = false;
+  b->win = batch_calloc((size_t)b->nwin, sizeof *b->win);
+  size_t nseries = (size_t)m->nseries * ((size_t)m->nturns + 1);
+  for (int64_t k = 0; b->win && k < b->nwin; k++) {
+    b->win[k].row = batch_calloc((size_t)b->t->edge_len, sizeof(double));
+    b->win[k].series = batch_calloc(nseries, sizeof(double));
+    if (!b->win[k].row || !b->win[k].series) {
+      window_free(b);
+      return BRINK_ENOMEM;
+    }
+  }
+  return b->win ? 0 : BRINK_ENOMEM;
+}
+
 /* Plays rows 0 .. t->count-1 with 'jobs' workers. */
 static int run_table(pass *b, int jobs, char *err, size_t cap) {
   btable *t = b->t;
   if (jobs > t->count) jobs = t->count > 0 ? (int)t->count : 1;
   worker *ws = batch_calloc((size_t)jobs, sizeof *ws);
-  b->owner = batch_calloc((size_t)t->count, sizeof *b->owner);
-  if (ws == NULL || b->owner == NULL) {
+  if (ws == NULL || window_alloc(b, jobs) != 0) {
     free(ws);
-    free(b->owner);
-    b->owner = NULL;
     return BRINK_ENOMEM;
   }
+  pthread_mutex_init(&b->lock, NULL);
+  pthread_cond_init(&b->moved, NULL);
   atomic_init(&b->next, 0);
   atomic_init(&b->done, 0);
   atomic_init(&b->stop, 0);
@@ -475,7 +613,7 @@ static int run_table(pass *b, int jobs, char *err, size_t cap) {
     ws[started].index = started;
     if (pthread_create(&ws[started].thread, NULL, work, &ws[started]) != 0) {
       snprintf(err, cap, "cannot start worker thread %d", started + 1);
-      atomic_store(&b->stop, 1);
+      halt(b);
       rc = BRINK_ESTATE;
       break;
     }
@@ -488,6 +626,7 @@ static int run_table(pass *b, int jobs, char *err, size_t cap) {
   }
   for (int i = 0; i < started; i++) pthread_join(ws[i].thread, NULL);
   progress(b, t0, true);
+  if (rc == 0 && b->oom) rc = BRINK_ENOMEM;
   for (int i = 0; rc == 0 && i < started; i++) {
     if (ws[i].oom || ws[i].status == BRINK_ENOMEM) {
       rc = BRINK_ENOMEM;
@@ -497,10 +636,11 @@ static int run_table(pass *b, int jobs, char *err, size_t cap) {
       rc = BRINK_ESTATE;
     }
   }
-  if (!gather(b, ws, started, rc == 0) && rc == 0) rc = BRINK_ENOMEM;
+  if (!gather(b, ws, started) && rc == 0) rc = BRINK_ENOMEM;
   free(ws);
-  free(b->owner);
-  b->owner = NULL;
+  window_free(b);
+  pthread_cond_destroy(&b->moved);
+  pthread_mutex_destroy(&b->lock);
   return rc;
 }
 /* verification ----------------------------------------------------------- */
@@ -594,37 +734,18 @@ static void replay_one(const pass *b, vrun *v) {
   if (v->differs < 0 && c.nrec != v->nrec) v->differs = c.nrec;
 }
 
-static void *replay_work(void *arg) {
-  pass *b = arg;
-  for (int64_t k; (k = atomic_fetch_add(&b->next, 1)) < b->nvruns;)
-    if (!b->vruns[k].failed) replay_one(b, &b->vruns[k]);
-  return NULL;
-}
-
 static const char *const kind_names[] = {"start", "turn", "move", "set",
                                          "trigger", "event", "news",
                                          "error", "end", "belief"};
 
 /*
-** Re-plays the sample, 'jobs' at a time, and counts it into the table's
-** 'verified'; 0, or BRINK_ESCRIPT when a run differs or could not be
-** re-played (the first such run in 'err').
+** The verdicts on the sample, counted into the table's 'verified'; 0,
+** or BRINK_ESCRIPT when a run differs or could not be re-played (the
+** first such run in 'err').
 */
-static int verify(pass *b, int jobs, char *err, size_t cap) {
+static int verify(pass *b, char *err, size_t cap) {
   const bmeta *m = b->m;
   btable *t = b->t;
-  if (b->nvruns == 0) return 0;
-  if (jobs > b->nvruns) jobs = (int)b->nvruns;
-  pthread_t *th = batch_calloc((size_t)jobs, sizeof *th);
-  if (th == NULL) return BRINK_ENOMEM;
-  atomic_store(&b->next, 0);
-  int started = 0;
-  while (started < jobs &&
-         pthread_create(&th[started], NULL, replay_work, b) == 0)
-    started++;
-  if (started == 0) replay_work(b);
-  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
-  free(th);
   for (int64_t k = 0; k < b->nvruns; k++) {
     const vrun *v = &b->vruns[k];
     int64_t run = t->first + v->row;
@@ -637,9 +758,8 @@ static int verify(pass *b, int jobs, char *err, size_t cap) {
     }
     if (v->differs < 0) continue;
     char was[64] = "nothing";
-    if (v->differs < v->nrec) {
-      const char *kind = v->kind[v->differs] < 9
-                             ? kind_names[v->kind[v->differs]] : "?";
+    if (v->was >= 0) {
+      const char *kind = v->was < 9 ? kind_names[v->was] : "?";
       snprintf(was, sizeof was, "%s \"%s\" record",
                strchr("aeiou", *kind) ? "an" : "a", kind);
     }
@@ -687,17 +807,19 @@ int batch_run(batch *b, int64_t k, char *err, size_t cap) {
   }
   *m = b->m;   /* shares m's arrays; only 'sweep' is its own */
   m->sweep = at;
-  if (bad || table_alloc(&b->m, t, b->first, b->count) != 0) {
+  if (k == 0 && c->csv && write_csv_header(c->csv, m) != 0) bad = true;
+  /* Room for the moments of every outcome a run can end in: the
+     scenario's, brink's own "end" and "error". */
+  if (bad || table_alloc(&b->m, t, b->first, b->count,
+                         brink_outcome_count(b->e) + 2) != 0 ||
+      ((b->combos > 1 || m->continued) && table_keep_runs(m, t) != 0)) {
     rc = BRINK_ENOMEM;
     goto done;
   }
-  t->error_where = batch_calloc((size_t)b->count, sizeof *t->error_where);
-  t->error_in = batch_calloc((size_t)b->count, sizeof *t->error_in);
   t->legal = batch_calloc((size_t)brink_move_count(b->e), sizeof *t->legal);
   t->writes = batch_calloc((size_t)m->nvars, sizeof *t->writes);
   t->clamps = batch_calloc((size_t)m->nvars, sizeof *t->clamps);
-  if (!t->error_where || !t->error_in || !t->legal || !t->writes ||
-      !t->clamps) {
+  if (!t->legal || !t->writes || !t->clamps) {
     rc = BRINK_ENOMEM;
     goto done;
   }
@@ -716,7 +838,7 @@ int batch_run(batch *b, int64_t k, char *err, size_t cap) {
   p.nvruns = verify_sample(m->seed, m->runs, b->first, b->count, &p.vruns);
   if (bad || p.nvruns < 0) rc = BRINK_ENOMEM;
   if (rc == 0) rc = run_table(&p, b->jobs, err, cap);
-  if (rc == 0) rc = verify(&p, b->jobs, err, cap);
+  if (rc == 0) rc = verify(&p, err, cap);
   vruns_free(p.vruns, p.nvruns < 0 ? 0 : p.nvruns);
 done:
   free(sets);

@@ -1,10 +1,11 @@
 /*
 ** batch.h: the batch engine inside the library, what brink batch, brink
-** merge and every other client share.  A batch is a table of runs (one
-** row per seed) and the facts about the scenario that name its columns;
-** the summary, the CSV, the chart and the partial files are all computed
-** from those two alone, so a merge of parts prints exactly what the
-** unsharded batch prints.
+** merge and every other client share.  A batch is a table of what its
+** runs came to (counts, histograms and sums, not the runs themselves:
+** below) and the facts about the scenario that name its columns; the
+** summary, the chart and the partial files are all computed from those
+** two alone, so a merge of parts prints exactly what the unsharded batch
+** prints.  The CSV is written run by run as the runs are played.
 **
 ** Nothing here prints or exits: a call returns a status of brink.h
 ** (BRINK_ENOMEM when memory ran out, the rest with a message in 'err')
@@ -44,49 +45,143 @@ typedef struct bmeta {
   int *series;            /* their ids */
   int nturns;             /* points per series: nturns + 1 */
   int32_t *dates;         /* start date, then the end of each turn */
+  double *vmin, *vmax;    /* each variable's declared bounds (+-inf: none) */
   bool has_score;
   json_t *options;        /* what parts must agree on besides the above */
   json_t *sweep;          /* {VAR: value} of a sweep combination, or NULL */
   bool continued;         /* runs go on from a state: options has "from" */
 } bmeta;
 
+/*
+** What a batch keeps of its runs does not grow with their number: counts,
+** histograms, and the moments (count, mean, sum of squared deviations)
+** that means and variances come from.  Moments are floating point, so
+** their bytes depend on the order of the additions; that order is fixed
+** by run number alone.  Runs fall into blocks of BLOCK_RUNS in run order
+** (block j: runs j*BLOCK_RUNS ..), each block's moments are summed run by
+** run from zero, and blocks combine pairwise along the aligned binary
+** tree over block numbers (Chan et al.'s update), left to right at the
+** top.  Whoever plays or merges the blocks, the same additions happen in
+** the same order, so a merge of shards is the batch byte for byte.  A
+** shard that holds part of a block keeps those runs' rows ('edge') for
+** the merge to sum the block whole.
+*/
+#define BLOCK_RUNS 1024
+#define KEEP_ERRORS 10    /* errors kept with their messages, first in
+                             run order; the rest are counted */
+
+typedef struct mom {
+  double n, mean, m2;
+} mom;
+
+/* An aligned node of the tree: blocks start .. start + 2^level - 1. */
+typedef struct bnode {
+  int level;
+  int64_t start;
+  mom *m;                 /* nmom */
+} bnode;
+
+typedef struct berror {
+  int64_t run;
+  char *msg;              /* "file:line: in: message" */
+  int32_t where, in;      /* lengths of its "file:line" and "in" parts */
+} berror;
+
+/* Runs that ended in one message (brink check): the first three. */
+typedef struct bgroup {
+  berror e;               /* the first run's */
+  int64_t runs[3], n;
+} bgroup;
+
 /* Runs first .. first+count-1 of a batch. */
 typedef struct btable {
   int64_t first, count;
-  int32_t *outcome;       /* index into 'outcomes' */
-  int32_t *turn;          /* the end record's turn */
-  char **error;           /* "file:line: in: message", or NULL */
-  double *final;          /* count x nvars */
-  const char **final_text;  /* count x nvars as the engine wrote them, in
-                               the parts' JSON (merge); NULL in a batch */
-  double *score;          /* count x nactors (NaN: failed); NULL: none */
-  double *series;         /* count x nseries x (nturns + 1) */
-  int64_t *moves;         /* nrep_all: times each move was chosen */
-  int32_t *first_action;  /* continuations: each run's first record as
-                             an action (brink_action_find) when it is a
-                             move, else -1; NULL otherwise (not in
-                             parts) */
   int noutcomes;
   char **outcomes;
+  int64_t *out_count;     /* runs per outcome */
   int ntriggers;
   char **triggers;
   int64_t *trigger_runs;  /* runs in which each trigger fired */
+  int64_t *moves;         /* nrep_all: times each move was chosen */
   int64_t verified;       /* runs re-played in a fresh engine, identical */
-  /* Only in a batch (NULL in a merge): how error[i] splits, the lengths
-     of its "file:line" and its "trigger:name" (0: none); and the
-     coverage of brink.h summed over the runs, per move id the decisions
-     it was legal at, per variable the writes scripts made. */
-  int32_t *error_where, *error_in;
+  /* Final values: per variable a histogram (hist_bins()) and the least
+     and greatest value; per --var variable and point, a histogram. */
+  int64_t **hist;
+  double **bmin, **bmax;  /* where a bin holds many values (!hist_exact):
+                             the least and the greatest in each bin */
+  double *lo, *hi;
+  int64_t **shist;        /* nseries x (nturns + 1) */
+  int64_t nhist, nshist;  /* their lengths, for table_free() */
+  /* Moments: per variable, per actor's score, and with 'outcap' per
+     outcome index and variable (continuations: what outcomes turn on). */
+  int nmom, outcap;
+  mom *block;             /* of block 'block_at' so far */
+  int64_t block_at;
+  bnode *nodes;           /* the tree's stack, oldest first */
+  int nnodes;
+  /* Rows of runs whose block the table does not hold whole: outcome
+     index, final values, scores (edge_len doubles each). */
+  int edge_len;
+  double *edge;
+  int64_t *edge_run;
+  int nedge;
+  int64_t nerrors;        /* runs that ended in a script error */
+  berror errs[KEEP_ERRORS];
+  int nerrs;
+  bgroup *groups;         /* only in a batch: by message, first seen first */
+  int ngroups;
+  /* Per run, only where runs are compared run by run (the combinations
+     of a sweep, continuations): 4 bytes a run, 8 for continuations. */
+  int32_t *outcome;       /* index into 'outcomes' */
+  int32_t *first_action;  /* continuations: each run's first record as
+                             an action (brink_action_find) when it is a
+                             move, else -1 */
+  /* Only in a batch: the coverage of brink.h summed over the runs, per
+     move id the decisions it was legal at, per variable the writes
+     scripts made. */
   int64_t *legal, *writes, *clamps;   /* clamps: of the writes, those
                                          clamped to the bounds */
 } btable;
+
+/* batch_stats.c */
+/* Histogram bins of variable v, the bin of value x, a bin's value. */
+int hist_bins(const bmeta *m, int v);
+int hist_bin(const bmeta *m, int v, double x);
+/* The nearest-rank 'percent' point of a histogram of n values, within
+   the least and greatest ('bmin' and 'bmax': each bin's; NULL: none). */
+double hist_quantile(const bmeta *m, int v, const int64_t *h,
+                     const double *bmin, const double *bmax, int64_t n,
+                     int percent, double lo, double hi);
+/* Value x of variable v into the table's histogram and range. */
+void hist_add(const bmeta *m, btable *t, int v, double x);
+/* Whether the histogram of v holds every value exactly (one bin each). */
+bool hist_exact(const bmeta *m, int v);
+void mom_add(mom *a, double x);
+void mom_merge(mom *a, const mom *b);
+/* The table's moments over all its blocks, into 'out' (nmom). */
+void fold_total(const btable *t, mom *out);
+/*
+** Run 'run''s row (edge_len doubles, as in 'edge') into the table: into
+** its block when the table holds the block whole (closing the block at
+** its last run), else kept as an edge row.  Rows come in run order.
+** 0, or -1 when out of memory.
+*/
+int fold_row(const bmeta *m, btable *t, int64_t run, const double *row);
+/* A node of the tree, in start order; 0, or -1 when out of memory. */
+int fold_node(btable *t, int level, int64_t start, const mom *ms);
+/* Keeps error 'e' of run e->run if among the first; copies the message.
+   0, or -1 when out of memory. */
+int keep_error(btable *t, const berror *e);
 
 /* batch_table.c */
 /* calloc() that gives memory for 0 items too: NULL is out of memory. */
 void *batch_calloc(size_t n, size_t size);
 void meta_free(bmeta *m);
 /* 0, or BRINK_ENOMEM with 't' empty (table_free() is still safe). */
-int table_alloc(const bmeta *m, btable *t, int64_t first, int64_t count);
+int table_alloc(const bmeta *m, btable *t, int64_t first, int64_t count,
+                int outcap);
+/* The per-run columns 'outcome' (and for continuations 'first_action'). */
+int table_keep_runs(const bmeta *m, btable *t);
 void table_free(btable *t);
 /* The index of outcome or trigger 'name', added when new; -1 when out of
    memory. */
@@ -129,9 +224,11 @@ json_t *sweep_paired_json(const bmeta *ms, const btable *ts, int n);
 /* A continuation's summary in brief, for /forecast: the outcomes and what
    they turn on (docs/batch.md). */
 int forecast_text(FILE *f, const bmeta *m, const btable *t);
-/* One row per run; 'e' formats values (NULL: use t->final_text). */
-int write_csv_rows(FILE *f, const bmeta *m, const btable *t,
-                   const brink_engine *e, bool header);
+/* The CSV's first line, and one row per run (values as 'e' formats
+   them) appended to 'b'. */
+int write_csv_header(FILE *f, const bmeta *m);
+void csv_row(sbuf *b, const bmeta *m, uint64_t seed, const char *outcome,
+             int turn, const double *final, const brink_engine *e);
 
 /* ---------------------------------------------------------------------- */
 /* batch.c: many seeded runs of one scenario on threads.                  */
@@ -164,6 +261,8 @@ typedef struct batch_config {
   const char *const *sweeps; /* "VAR=a,b,c": a batch per combination */
   int nsweeps;
   int shard_k, shard_n;      /* only the K-th of N slices; 0: all runs */
+  FILE *csv;                 /* a row per run appended in run order, as
+                                each is played; NULL: none */
   /*
   ** Continuations: brink_state_save's bytes of the state every run goes
   ** on from (NULL: each run starts the scenario).  Its policies and turn
@@ -276,7 +375,7 @@ typedef struct smoke {
 ** variables (declarations) never written by a script.  0 with 'out' to
 ** free with smoke_free(), or BRINK_ENOMEM with 'out' empty.
 */
-int smoke_findings(const batch *b, const btable *t, smoke *out);
+int smoke_findings(const batch *b, btable *t, smoke *out);
 void smoke_free(smoke *s);
 
 /* ---------------------------------------------------------------------- */
@@ -285,8 +384,7 @@ void smoke_free(smoke *s);
 /* Writes the part of table 't' atomically; 0, BRINK_ENOMEM, or BRINK_EIO
    with 'err'. */
 int part_write(const char *path, const bmeta *m, const btable *t,
-               const brink_engine *e, int shard_k, int shard_n, char *err,
-               size_t cap);
+               int shard_k, int shard_n, char *err, size_t cap);
 
 /* A part read and checked, before it is merged. */
 typedef struct bpart {
@@ -308,8 +406,7 @@ int part_read(const char *path, bpart *p, char *err, size_t cap);
 void part_free(bpart *p);
 /*
 ** Puts parts of one batch back together, in any order, into 'm' and 't'
-** (freed by the caller with meta_free() and table_free() either way; 't'
-** keeps pointers into the parts' JSON, so free it before the parts).  0,
+** (freed by the caller with meta_free() and table_free() either way).  0,
 ** or BRINK_EFORMAT with 'err' (parts that differ, overlap, leave a gap or
 ** are damaged), or BRINK_ENOMEM.
 */

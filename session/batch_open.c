@@ -114,10 +114,13 @@ static bool describe(batch *b, brink_engine *e, uint64_t seed) {
   m->precision = zalloc((size_t)n, sizeof *m->precision, &bad);
   m->nenum = zalloc((size_t)n, sizeof *m->nenum, &bad);
   m->enums = zalloc((size_t)n, sizeof *m->enums, &bad);
+  m->vmin = zalloc((size_t)n, sizeof *m->vmin, &bad);
+  m->vmax = zalloc((size_t)n, sizeof *m->vmax, &bad);
   if (bad) return false;
   m->nvars = n;
   for (int v = 0; v < m->nvars; v++) {
     m->vars[v] = copy(brink_var_name(e, v), &bad);
+    brink_var_bounds(e, v, &m->vmin[v], &m->vmax[v]);
     m->types[v] = brink_var_type(e, v);
     m->precision[v] = brink_var_precision(e, v);
     if (m->types[v] != BRINK_ENUM) continue;

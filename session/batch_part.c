@@ -10,9 +10,12 @@
 ** value as written, so a flipped byte anywhere is caught even where the
 ** JSON would still parse.  The part holds a header (everything that names
 ** the batch: scenario, its hash, seed, runs, options, the scenario's
-** actors, variables and moves) and the rows of its runs, with every final
-** value as the engine wrote it, so percentiles after a merge are exact.
-** Parts merge when their headers are equal and their runs tile 0..runs-1.
+** actors, variables and moves) and what the shard's table keeps (batch.h):
+** counts, histograms, the nodes of the tree of moments, and the rows of
+** at most two blocks of runs the shard holds only part of.  Its size does
+** not grow with the runs.  Parts merge when their headers are equal and
+** their runs tile 0..runs-1; the merge sums the same blocks along the
+** same tree as one batch does, so it prints the same bytes.
 */
 #include <errno.h>
 #include <math.h>
@@ -22,8 +25,8 @@
 #include "batch.h"
 
 /* Format 3: SHA-256 where format 2 had FNV-1a, in the check and for the
-   scenario's text. */
-#define PART_FORMAT 3
+   scenario's text.  Format 4: summaries where format 3 had a row per run. */
+#define PART_FORMAT 4
 #define CHECK_PREFIX "{\"check\":\""
 #define PART_PREFIX "\",\"part\":"
 #define OLD_PREFIX "{\"check\":\"fnv1a64:"
@@ -58,6 +61,8 @@ static json_t *header_json(const bmeta *m, bool *bad) {
                           type_names[m->types[v] & 3]);
     if (m->types[v] == BRINK_NUMBER && m->precision[v] >= 0)
       jput(d, "precision", json_integer(m->precision[v]), bad);
+    if (isfinite(m->vmin[v])) jput(d, "min", json_real(m->vmin[v]), bad);
+    if (isfinite(m->vmax[v])) jput(d, "max", json_real(m->vmax[v]), bad);
     if (m->types[v] == BRINK_ENUM) {
       json_t *values = json_array();
       for (int k = 0; k < m->nenum[v]; k++)
@@ -80,91 +85,110 @@ static json_t *header_json(const bmeta *m, bool *bad) {
   jput(h, "series", series, bad);
   jput(h, "dates", dates, bad);
   jput(h, "score", json_boolean(m->has_score), bad);
+  jput(h, "block", json_integer(BLOCK_RUNS), bad);
   return h;
 }
 
-/* The rows, column by column. */
-static json_t *results_json(const bmeta *m, const btable *t,
-                            const brink_engine *e, bool *bad) {
-  json_t *r = json_object(), *outs = json_array(), *outcome = json_array(),
-         *turn = json_array(), *errors = json_object();
-  size_t n = (size_t)t->count, nv = (size_t)m->nvars;
-  for (int i = 0; i < t->noutcomes; i++)
-    jappend(outs, json_string(t->outcomes[i]), bad);
-  for (size_t i = 0; i < n; i++) {
-    jappend(outcome, json_integer(t->outcome[i]), bad);
-    jappend(turn, json_integer(t->turn[i]), bad);
-    if (t->error[i]) {
-      char key[32];
-      snprintf(key, sizeof key, "%zu", i);
-      jput(errors, key, json_string(t->error[i]), bad);
+/* A histogram's bins that are not empty: [bin, count, bin, count ...],
+   or with 'bmin' [bin, count, least, greatest ...]. */
+static json_t *sparse_json(const int64_t *h, const double *bmin,
+                           const double *bmax, int n, bool *bad) {
+  json_t *a = json_array();
+  for (int b = 0; b < n; b++)
+    if (h[b]) {
+      jappend(a, json_integer(b), bad);
+      jappend(a, json_integer(h[b]), bad);
+      if (bmin) jappend(a, json_real(bmin[b]), bad);
+      if (bmin) jappend(a, json_real(bmax[b]), bad);
     }
+  return a;
+}
+
+/* A real, or null for NaN (a score that could not be computed). */
+static json_t *jreal(double x) {
+  return isnan(x) ? json_null() : json_real(x);
+}
+
+/* What the table keeps (batch.h), in full precision. */
+static json_t *results_json(const bmeta *m, const btable *t, bool *bad) {
+  json_t *r = json_object(), *outs = json_array(), *counts = json_array(),
+         *errors = json_array();
+  for (int i = 0; i < t->noutcomes; i++) {
+    jappend(outs, json_string(t->outcomes[i]), bad);
+    jappend(counts, json_integer(t->out_count[i]), bad);
   }
   jput(r, "outcomes", outs, bad);
-  jput(r, "outcome", outcome, bad);
-  jput(r, "turn", turn, bad);
+  jput(r, "outcome_runs", counts, bad);
+  for (int i = 0; i < t->nerrs; i++)
+    jappend(errors, json_pack("[Iiis]", (json_int_t)t->errs[i].run,
+                              t->errs[i].where, t->errs[i].in,
+                              t->errs[i].msg), bad);
+  jput(r, "error_runs", json_integer(t->nerrors), bad);
   jput(r, "errors", errors, bad);
   jput(r, "verified", json_integer(t->verified), bad);
   json_t *fin = json_object();
-  char buf[128];
-  for (size_t v = 0; v < nv; v++) {
-    json_t *col = json_array();
-    for (size_t i = 0; i < n; i++) {
-      if (t->final_text) {
-        jappend(col, json_string(t->final_text[i * nv + v]), bad);
-        continue;
-      }
-      brink_value_format(e, (int)v, t->final[i * nv + v], buf, sizeof buf);
-      jappend(col, json_string(buf), bad);
-    }
-    jput(fin, m->vars[v], col, bad);
+  for (int v = 0; v < m->nvars; v++) {
+    json_t *d = json_object();
+    if (t->lo[v] <= t->hi[v])
+      jput(d, "range", json_pack("[oo]", json_real(t->lo[v]),
+                                 json_real(t->hi[v])), bad);
+    jput(d, "hist", sparse_json(t->hist[v], t->bmin[v], t->bmax[v],
+                                hist_bins(m, v), bad), bad);
+    jput(fin, m->vars[v], d, bad);
   }
   jput(r, "final", fin, bad);
-  if (t->score) {
-    json_t *sc = json_object();
-    for (int a = 0; a < m->nactors; a++) {
-      json_t *col = json_array();
-      for (size_t i = 0; i < n; i++) {
-        double x = t->score[i * (size_t)m->nactors + (size_t)a];
-        jappend(col, isnan(x) ? json_null() : json_real(x), bad);
-      }
-      jput(sc, m->actors[a], col, bad);
-    }
-    jput(r, "score", sc, bad);
-  }
   json_t *series = json_object();
   size_t points = (size_t)m->nturns + 1;
   for (int s = 0; s < m->nseries; s++) {
-    json_t *rows = json_array();
-    for (size_t i = 0; i < n; i++) {
-      json_t *row = json_array();
-      const double *x = t->series + (i * (size_t)m->nseries + (size_t)s) *
-                                        points;
-      for (size_t k = 0; k < points; k++)
-        jappend(row, json_real(x[k]), bad);
-      jappend(rows, row, bad);
-    }
-    jput(series, m->vars[m->series[s]], rows, bad);
+    json_t *at = json_array();
+    int v = m->series[s];
+    for (size_t k = 0; k < points; k++)
+      jappend(at, sparse_json(t->shist[(size_t)s * points + k], NULL, NULL,
+                              hist_bins(m, v), bad), bad);
+    jput(series, m->vars[v], at, bad);
   }
   jput(r, "series", series, bad);
+  jput(r, "outcap", json_integer(t->outcap), bad);
+  json_t *nodes = json_array();
+  for (int i = 0; i < t->nnodes; i++) {
+    json_t *ms = json_array();
+    for (int k = 0; k < t->nmom; k++) {
+      const mom *x = &t->nodes[i].m[k];
+      jappend(ms, json_real(x->n), bad);
+      jappend(ms, json_real(x->mean), bad);
+      jappend(ms, json_real(x->m2), bad);
+    }
+    jappend(nodes, json_pack("[iIo]", t->nodes[i].level,
+                             (json_int_t)t->nodes[i].start, ms), bad);
+  }
+  jput(r, "nodes", nodes, bad);
+  json_t *edge = json_array();
+  for (int i = 0; i < t->nedge; i++) {
+    json_t *row = json_array();
+    jappend(row, json_integer(t->edge_run[i]), bad);
+    for (int k = 0; k < t->edge_len; k++)
+      jappend(row, jreal(t->edge[(size_t)i * (size_t)t->edge_len +
+                                 (size_t)k]), bad);
+    jappend(edge, row, bad);
+  }
+  jput(r, "edge", edge, bad);
   json_t *trig = json_object();
   for (int i = 0; i < t->ntriggers; i++)
     jput(trig, t->triggers[i], json_integer(t->trigger_runs[i]), bad);
   jput(r, "triggers", trig, bad);
   json_t *moves = json_object();
   for (int a = 0; a < m->nactors; a++) {
-    json_t *counts = json_array();
+    json_t *c = json_array();
     for (int k = 0; k < m->nrep[a]; k++)
-      jappend(counts, json_integer(t->moves[m->rep_off[a] + k]), bad);
-    jput(moves, m->actors[a], counts, bad);
+      jappend(c, json_integer(t->moves[m->rep_off[a] + k]), bad);
+    jput(moves, m->actors[a], c, bad);
   }
   jput(r, "moves", moves, bad);
   return r;
 }
 
 int part_write(const char *path, const bmeta *m, const btable *t,
-               const brink_engine *e, int shard_k, int shard_n, char *err,
-               size_t cap) {
+               int shard_k, int shard_n, char *err, size_t cap) {
   json_t *part = json_object();
   bool bad = part == NULL;
   jput(part, "t", json_string("batch-part"), &bad);
@@ -172,7 +196,7 @@ int part_write(const char *path, const bmeta *m, const btable *t,
   jput(part, "shard", json_pack("[ii]", shard_k, shard_n), &bad);
   jput(part, "first", json_integer(t->first), &bad);
   jput(part, "count", json_integer(t->count), &bad);
-  jput(part, "results", results_json(m, t, e, &bad), &bad);
+  jput(part, "results", results_json(m, t, &bad), &bad);
   /* Full precision: reals must read back to the same bits. */
   char *body = bad ? NULL : json_dumps(part, JSON_COMPACT);
   json_decref(part);
@@ -211,7 +235,7 @@ int part_read_text(const char *path, const char *text, size_t len,
   if (len >= strlen(OLD_PREFIX) &&
       memcmp(text, OLD_PREFIX, strlen(OLD_PREFIX)) == 0)
     return refuse(err, cap, path, "a part of format 2 (an FNV-1a check), "
-                  "made by an older brink; this brink reads format 3: make "
+                  "made by an older brink; this brink reads format 4: make "
                   "the part again with this brink");
   json_error_t jerr;
   json_t *root = json_loadb(text, len, 0, &jerr);
@@ -260,9 +284,11 @@ int part_read_text(const char *path, const char *text, size_t len,
                                                          "format"));
   if (format != PART_FORMAT) {
     json_decref(root);
-    char why[96];
+    char why[200];
     snprintf(why, sizeof why, "a part of format %lld; this brink reads "
-             "format %d", (long long)format, PART_FORMAT);
+             "format %d (%s): make the part again with this brink",
+             (long long)format, PART_FORMAT, format == 3 ? "summaries, where "
+             "format 3 had a row per run" : "made by another brink");
     return refuse(err, cap, path, why);
   }
   p->root = root;
@@ -414,7 +440,10 @@ static int meta_from_header(json_t *h, bmeta *m) {
   m->precision = batch_calloc((size_t)n, sizeof *m->precision);
   m->nenum = batch_calloc((size_t)n, sizeof *m->nenum);
   m->enums = batch_calloc((size_t)n, sizeof *m->enums);
-  if (!m->vars || !m->types || !m->precision || !m->nenum || !m->enums)
+  m->vmin = batch_calloc((size_t)n, sizeof *m->vmin);
+  m->vmax = batch_calloc((size_t)n, sizeof *m->vmax);
+  if (!m->vars || !m->types || !m->precision || !m->nenum || !m->enums ||
+      !m->vmin || !m->vmax)
     return BRINK_ENOMEM;
   m->nvars = n;
   for (int v = 0; v < m->nvars; v++) {
@@ -430,6 +459,9 @@ static int meta_from_header(json_t *h, bmeta *m) {
     /* Parts written before 'precision' show the default. */
     json_t *p = json_object_get(d, "precision");
     m->precision[v] = json_is_integer(p) ? (int)json_integer_value(p) : -1;
+    json_t *lo = json_object_get(d, "min"), *hi = json_object_get(d, "max");
+    m->vmin[v] = json_is_number(lo) ? json_number_value(lo) : -INFINITY;
+    m->vmax[v] = json_is_number(hi) ? json_number_value(hi) : INFINITY;
     json_t *values = json_object_get(d, "values");
     if (m->types[v] != BRINK_ENUM) continue;
     if (!json_is_array(values)) return 1;
@@ -460,127 +492,192 @@ static int meta_from_header(json_t *h, bmeta *m) {
   return 0;
 }
 
-/* A final value from the engine's text of it; false when it is not one. */
-static bool parse_value(const bmeta *m, int v, const char *s, double *out) {
-  switch (m->types[v]) {
-  case BRINK_FLAG:
-    *out = strcmp(s, "true") == 0;
-    return *out == 1 || strcmp(s, "false") == 0;
-  case BRINK_ENUM:
-    for (int k = 0; k < m->nenum[v]; k++)
-      if (strcmp(m->enums[v][k], s) == 0) {
-        *out = k;
-        return true;
-      }
-    return false;
-  default: {
-    char *end;
-    *out = strtod(s, &end);
-    return *s && *end == '\0' && isfinite(*out);
+/* Adds a sparse histogram to 'h' (n bins), and with 'bmin' the least
+   and greatest of each bin; 0, or 1 when malformed. */
+static int add_sparse(int64_t *h, double *bmin, double *bmax, int n,
+                      json_t *a) {
+  size_t w = bmin ? 4 : 2;
+  if (!json_is_array(a) || json_array_size(a) % w) return 1;
+  for (size_t i = 0; i < json_array_size(a); i += w) {
+    json_t *b = json_array_get(a, i), *c = json_array_get(a, i + 1);
+    if (!json_is_integer(b) || !json_is_integer(c) ||
+        json_integer_value(b) < 0 || json_integer_value(b) >= n ||
+        json_integer_value(c) <= 0)
+      return 1;
+    json_int_t k = json_integer_value(b);
+    if (bmin) {
+      json_t *lo = json_array_get(a, i + 2), *hi = json_array_get(a, i + 3);
+      if (!json_is_number(lo) || !json_is_number(hi)) return 1;
+      if (h[k] == 0 || json_number_value(lo) < bmin[k])
+        bmin[k] = json_number_value(lo);
+      if (h[k] == 0 || json_number_value(hi) > bmax[k])
+        bmax[k] = json_number_value(hi);
+    }
+    h[k] += json_integer_value(c);
   }
-  }
+  return 0;
 }
 
-/* Copies part p's rows into t at p->first; 0, or 1 when malformed. */
-static int fill_rows(const bmeta *m, btable *t, const bpart *p) {
+/* A real of a part, where null is NaN; false when not a number. */
+static bool get_real(json_t *x, double *out) {
+  *out = json_is_null(x) ? NAN : json_number_value(x);
+  return json_is_number(x) || json_is_null(x);
+}
+
+/*
+** The part's moments and edge rows into the tree of 't', in run order;
+** 'map' turns the part's outcome indices into the table's.  0, 1 when
+** malformed, or BRINK_ENOMEM.
+*/
+static int fold_part(const bmeta *m, btable *t, const bpart *p,
+                     const int *map, int nmap, int outcap) {
+  json_t *nodes = json_object_get(p->results, "nodes"),
+         *edge = json_object_get(p->results, "edge");
+  int nv = m->nvars, base = nv + m->nactors;
+  size_t pmom = (size_t)(base + (m->continued ? outcap * nv : 0));
+  if (!json_is_array(nodes) || !json_is_array(edge)) return 1;
+  mom *ms = batch_calloc((size_t)t->nmom, sizeof *ms);
+  double *row = batch_calloc((size_t)t->edge_len, sizeof *row);
+  int rc = ms && row ? 0 : BRINK_ENOMEM;
+  size_t e = 0, ne = json_array_size(edge);
+  for (size_t i = 0; rc == 0 && i <= json_array_size(nodes); i++) {
+    json_t *node = json_array_get(nodes, i), *x = NULL;
+    json_int_t level = 0, start = INT64_MAX / BLOCK_RUNS;
+    if (node && (json_unpack(node, "[IIo]", &level, &start, &x) != 0 ||
+                 level < 0 || level > 40 || start < 0 ||
+                 start > m->runs / BLOCK_RUNS || !json_is_array(x) ||
+                 json_array_size(x) != 3 * pmom))
+      rc = 1;
+    /* The edge rows before this node, then the node. */
+    for (; rc == 0 && e < ne; e++) {
+      json_t *r = json_array_get(edge, e);
+      json_t *run = json_array_get(r, 0);
+      if (!json_is_integer(run) || json_integer_value(run) >= start * BLOCK_RUNS)
+        break;
+      if (json_array_size(r) != (size_t)t->edge_len + 1) rc = 1;
+      for (int k = 0; rc == 0 && k < t->edge_len; k++)
+        if (!get_real(json_array_get(r, (size_t)k + 1), &row[k])) rc = 1;
+      int out = (int)row[0];
+      if (rc == 0 && (!(row[0] >= 0) || out >= nmap)) rc = 1;
+      if (rc) break;
+      row[0] = map[out];
+      int64_t at = json_integer_value(run);
+      if (at < p->first || at >= p->first + p->count) rc = 1;
+      else if (fold_row(m, t, at, row) != 0) rc = BRINK_ENOMEM;
+    }
+    if (rc || node == NULL) break;
+    memset(ms, 0, sizeof *ms * (size_t)t->nmom);
+    for (size_t k = 0; k < pmom; k++) {
+      size_t to = k < (size_t)base ? k : (size_t)base;
+      if (k >= (size_t)base) {   /* outcome o's moments of variable v */
+        int o = (int)((k - (size_t)base) / (size_t)nv);
+        if (o >= nmap) continue;   /* an index the part never used */
+        to += (size_t)map[o] * (size_t)nv + (k - (size_t)base) % (size_t)nv;
+      }
+      mom *y = &ms[to];
+      if (!get_real(json_array_get(x, 3 * k), &y->n) ||
+          !get_real(json_array_get(x, 3 * k + 1), &y->mean) ||
+          !get_real(json_array_get(x, 3 * k + 2), &y->m2))
+        rc = 1;
+    }
+    if (rc == 0 && fold_node(t, (int)level, start, ms) != 0) rc = BRINK_ENOMEM;
+  }
+  if (rc == 0 && e < ne) rc = 1;
+  free(ms);
+  free(row);
+  return rc;
+}
+
+/* Adds part p's counts to t, and its moments and rows to t's tree; 0, 1
+   when malformed, or BRINK_ENOMEM. */
+static int fill(const bmeta *m, btable *t, const bpart *p) {
   json_t *r = p->results;
   json_t *outs = json_object_get(r, "outcomes"),
-         *outcome = json_object_get(r, "outcome"),
-         *turn = json_object_get(r, "turn"),
+         *counts = json_object_get(r, "outcome_runs"),
          *errors = json_object_get(r, "errors"),
+         *nerr = json_object_get(r, "error_runs"),
          *fin = json_object_get(r, "final"),
-         *score = json_object_get(r, "score"),
          *series = json_object_get(r, "series"),
          *trig = json_object_get(r, "triggers"),
          *moves = json_object_get(r, "moves"),
-         *verified = json_object_get(r, "verified");
-  size_t n = (size_t)p->count, nv = (size_t)m->nvars, at = (size_t)p->first;
-  if (!json_is_array(outs) || json_array_size(outcome) != n ||
-      json_array_size(turn) != n || !json_is_object(errors) ||
+         *verified = json_object_get(r, "verified"),
+         *outcap = json_object_get(r, "outcap");
+  if (!json_is_array(outs) || json_array_size(counts) != json_array_size(outs) ||
+      !json_is_array(errors) || !json_is_integer(nerr) ||
       !json_is_object(fin) || !json_is_object(series) ||
       !json_is_object(trig) || !json_is_object(moves) ||
-      (m->has_score && !json_is_object(score)) ||
       !json_is_integer(verified) || json_integer_value(verified) < 0 ||
-      json_integer_value(verified) > p->count)
+      json_integer_value(verified) > p->count || !json_is_integer(outcap) ||
+      json_integer_value(outcap) < 0 || json_integer_value(outcap) > 1 << 20)
     return 1;
   t->verified += json_integer_value(verified);
-  /* Every outcome the part names, reached or not, in its order. */
-  for (size_t i = 0; i < json_array_size(outs); i++) {
-    const char *name = json_string_value(json_array_get(outs, i));
-    if (name == NULL) return 1;
-    if (table_outcome(t, name) < 0) return BRINK_ENOMEM;
+  t->nerrors += json_integer_value(nerr);
+  int nmap = (int)json_array_size(outs), rc = 0;
+  int *map = batch_calloc((size_t)nmap, sizeof *map);
+  if (map == NULL) return BRINK_ENOMEM;
+  for (int i = 0; rc == 0 && i < nmap; i++) {
+    const char *name = json_string_value(json_array_get(outs, (size_t)i));
+    json_t *c = json_array_get(counts, (size_t)i);
+    if (name == NULL || !json_is_integer(c) || json_integer_value(c) < 0) rc = 1;
+    else if ((map[i] = table_outcome(t, name)) < 0) rc = BRINK_ENOMEM;
+    else t->out_count[map[i]] += json_integer_value(c);
   }
-  for (size_t i = 0; i < n; i++) {
-    json_t *o = json_array_get(outcome, i), *tu = json_array_get(turn, i);
-    const char *name = json_string_value(
-        json_array_get(outs, (size_t)json_integer_value(o)));
-    if (!json_is_integer(o) || json_integer_value(o) < 0 || name == NULL ||
-        !json_is_integer(tu))
-      return 1;
-    if ((t->outcome[at + i] = table_outcome(t, name)) < 0)
-      return BRINK_ENOMEM;
-    t->turn[at + i] = (int32_t)json_integer_value(tu);
+  for (size_t i = 0; rc == 0 && i < json_array_size(errors); i++) {
+    json_int_t run, where, in;
+    const char *msg;
+    if (json_unpack(json_array_get(errors, i), "[IIIs]", &run, &where, &in,
+                    &msg) != 0 || run < p->first || run >= p->first + p->count)
+      rc = 1;
+    else if (keep_error(t, &(berror){run, (char *)msg, (int32_t)where,
+                                     (int32_t)in}) != 0)
+      rc = BRINK_ENOMEM;
+  }
+  for (int v = 0; rc == 0 && v < m->nvars; v++) {
+    json_t *d = json_object_get(fin, m->vars[v]);
+    json_t *range = json_object_get(d, "range");
+    if (add_sparse(t->hist[v], t->bmin[v], t->bmax[v], hist_bins(m, v),
+                   json_object_get(d, "hist")))
+      rc = 1;
+    double lo, hi;
+    if (range && (!json_is_number(json_array_get(range, 0)) ||
+                  !json_is_number(json_array_get(range, 1))))
+      rc = 1;
+    if (rc || range == NULL) continue;
+    lo = json_number_value(json_array_get(range, 0));
+    hi = json_number_value(json_array_get(range, 1));
+    if (lo < t->lo[v]) t->lo[v] = lo;
+    if (hi > t->hi[v]) t->hi[v] = hi;
+  }
+  size_t points = (size_t)m->nturns + 1;
+  for (int s = 0; rc == 0 && s < m->nseries; s++) {
+    int v = m->series[s];
+    json_t *at = json_object_get(series, m->vars[v]);
+    if (json_array_size(at) != points) rc = 1;
+    for (size_t k = 0; rc == 0 && k < points; k++)
+      rc = add_sparse(t->shist[(size_t)s * points + k], NULL, NULL,
+                      hist_bins(m, v), json_array_get(at, k));
   }
   const char *key;
   json_t *val;
-  json_object_foreach(errors, key, val) {
-    char *end;
-    unsigned long long i = strtoull(key, &end, 10);
-    if (*end || i >= n || !json_is_string(val) || t->error[at + i]) return 1;
-    if ((t->error[at + i] = strdup(json_string_value(val))) == NULL)
-      return BRINK_ENOMEM;
-  }
-  for (size_t v = 0; v < nv; v++) {
-    json_t *col = json_object_get(fin, m->vars[v]);
-    if (json_array_size(col) != n) return 1;
-    for (size_t i = 0; i < n; i++) {
-      const char *s = json_string_value(json_array_get(col, i));
-      size_t cell = (at + i) * nv + v;
-      if (s == NULL || !parse_value(m, (int)v, s, &t->final[cell])) return 1;
-      t->final_text[cell] = s;
-    }
-  }
-  for (int a = 0; m->has_score && a < m->nactors; a++) {
-    json_t *col = json_object_get(score, m->actors[a]);
-    if (json_array_size(col) != n) return 1;
-    for (size_t i = 0; i < n; i++) {
-      json_t *x = json_array_get(col, i);
-      if (!json_is_number(x) && !json_is_null(x)) return 1;
-      t->score[(at + i) * (size_t)m->nactors + (size_t)a] =
-          json_is_null(x) ? NAN : json_number_value(x);
-    }
-  }
-  size_t points = (size_t)m->nturns + 1;
-  for (int s = 0; s < m->nseries; s++) {
-    json_t *rows = json_object_get(series, m->vars[m->series[s]]);
-    if (json_array_size(rows) != n) return 1;
-    for (size_t i = 0; i < n; i++) {
-      json_t *row = json_array_get(rows, i);
-      if (json_array_size(row) != points) return 1;
-      double *x = t->series + ((at + i) * (size_t)m->nseries + (size_t)s) *
-                                  points;
-      for (size_t k = 0; k < points; k++) {
-        json_t *num = json_array_get(row, k);
-        if (!json_is_number(num)) return 1;
-        x[k] = json_number_value(num);
-      }
-    }
-  }
   json_object_foreach(trig, key, val) {
-    if (!json_is_integer(val) || json_integer_value(val) < 0) return 1;
-    if (table_trigger(t, key, json_integer_value(val)) < 0)
-      return BRINK_ENOMEM;
+    if (rc) break;
+    if (!json_is_integer(val) || json_integer_value(val) < 0) rc = 1;
+    else if (table_trigger(t, key, json_integer_value(val)) < 0)
+      rc = BRINK_ENOMEM;
   }
-  for (int a = 0; a < m->nactors; a++) {
-    json_t *counts = json_object_get(moves, m->actors[a]);
-    if (json_array_size(counts) != (size_t)m->nrep[a]) return 1;
-    for (int k = 0; k < m->nrep[a]; k++) {
-      json_t *c = json_array_get(counts, (size_t)k);
-      if (!json_is_integer(c) || json_integer_value(c) < 0) return 1;
-      t->moves[m->rep_off[a] + k] += json_integer_value(c);
+  for (int a = 0; rc == 0 && a < m->nactors; a++) {
+    json_t *c = json_object_get(moves, m->actors[a]);
+    if (json_array_size(c) != (size_t)m->nrep[a]) rc = 1;
+    for (int k = 0; rc == 0 && k < m->nrep[a]; k++) {
+      json_t *x = json_array_get(c, (size_t)k);
+      if (!json_is_integer(x) || json_integer_value(x) < 0) rc = 1;
+      else t->moves[m->rep_off[a] + k] += json_integer_value(x);
     }
   }
-  return 0;
+  if (rc == 0)
+    rc = fold_part(m, t, p, map, nmap, (int)json_integer_value(outcap));
+  free(map);
+  return rc;
 }
 
 int parts_merge(bpart *parts, int n, bmeta *m, btable *t, char *err,
@@ -631,14 +728,25 @@ int parts_merge(bpart *parts, int n, bmeta *m, btable *t, char *err,
              "missing?", (long long)covered, (long long)upto - 1, seeds);
     return BRINK_EFORMAT;
   }
-  if (table_alloc(m, t, 0, m->runs) != 0) return BRINK_ENOMEM;
-  t->final_text = batch_calloc((size_t)m->runs * (size_t)m->nvars,
-                               sizeof *t->final_text);
-  if (t->final_text == NULL) return BRINK_ENOMEM;
+  /* Room for the moments of every outcome any part names. */
+  btable names = {0};
+  for (int i = 0; i < n; i++) {
+    json_t *outs = json_object_get(parts[i].results, "outcomes");
+    for (size_t k = 0; k < json_array_size(outs); k++)
+      if (json_is_string(json_array_get(outs, k)) &&
+          table_outcome(&names, json_string_value(json_array_get(outs, k))) < 0)
+        rc = BRINK_ENOMEM;
+  }
+  int outcap = names.noutcomes;
+  table_free(&names);
+  if (rc || table_alloc(m, t, 0, m->runs, outcap) != 0) return BRINK_ENOMEM;
   for (int i = 0; i < n; i++)
-    if ((rc = fill_rows(m, t, &parts[i])) != 0)
+    if ((rc = fill(m, t, &parts[i])) != 0)
       return rc == 1 ? refuse(err, cap, parts[i].path, "damaged: its "
                               "results are malformed")
                      : rc;
+  if (t->block_at >= 0)
+    return refuse(err, cap, parts[n - 1].path, "damaged: its runs leave a "
+                  "block of runs unfinished");
   return 0;
 }

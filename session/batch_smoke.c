@@ -74,28 +74,18 @@ static void add(found *f, const char *where, size_t wlen, int rank,
   if (x->where == NULL || x->text == NULL) f->oom = true;
 }
 
-/* Rows that ended in an error, in the order their messages sort. */
-typedef struct erow {
-  const char *msg;
-  int64_t row;
-} erow;
-
-static int cmp_erow(const void *pa, const void *pb) {
-  const erow *a = pa, *b = pb;
-  int c = strcmp(a->msg, b->msg);
-  if (c) return c;
-  return a->row < b->row ? -1 : a->row > b->row;
+static int cmp_group(const void *pa, const void *pb) {
+  return strcmp(((const bgroup *)pa)->e.msg, ((const bgroup *)pb)->e.msg);
 }
 
 /*
-** One error finding for 'n' rows with one message, in run order: "in
+** One error finding for the runs of group 'g', in run order: "in
 ** trigger:x: MESSAGE (seeds 3, 17, 42 and 5 more)" at its "file:line".
 */
-static void add_error(found *f, const bmeta *m, const btable *t,
-                      const erow *rows, int64_t n) {
-  int64_t r = rows[0].row;
-  const char *msg = t->error[r];
-  size_t wl = (size_t)t->error_where[r], il = (size_t)t->error_in[r];
+static void add_error(found *f, const bmeta *m, const bgroup *g) {
+  const char *msg = g->e.msg;
+  size_t wl = (size_t)g->e.where, il = (size_t)g->e.in;
+  int64_t n = g->n;
   const char *where = msg;
   if (wl) msg += wl + 2;   /* past "file:line: " */
   const char *in = msg;
@@ -104,8 +94,7 @@ static void add_error(found *f, const bmeta *m, const btable *t,
   int len = snprintf(seeds, sizeof seeds, "seed%s", n > 1 ? "s" : "");
   for (int64_t k = 0; k < n && k < 3; k++)
     len += snprintf(seeds + len, sizeof seeds - (size_t)len, "%s %" PRIu64,
-                    k ? "," : "",
-                    m->seed + (uint64_t)(t->first + rows[k].row));
+                    k ? "," : "", run_seed(m, g->runs[k]));
   if (n > 3)
     snprintf(seeds + len, sizeof seeds - (size_t)len, " and %" PRId64
              " more", n - 3);
@@ -121,28 +110,16 @@ static void add_error(found *f, const bmeta *m, const btable *t,
   free(text);
 }
 
-/* Each message of the runs that ended in an error; *runs, how many. */
-static void errors(found *f, const bmeta *m, const btable *t,
-                   int64_t *runs) {
-  int64_t n = 0;
-  for (int64_t i = 0; i < t->count; i++) n += t->error[i] != NULL;
-  *runs = n;
-  if (n == 0) return;
-  erow *rows = batch_calloc((size_t)n, sizeof *rows);
-  if (rows == NULL) {
-    f->oom = true;
-    return;
-  }
-  n = 0;
-  for (int64_t i = 0; i < t->count; i++)
-    if (t->error[i]) rows[n++] = (erow){t->error[i], i};
-  qsort(rows, (size_t)n, sizeof *rows, cmp_erow);
-  for (int64_t a = 0, b; a < n; a = b) {
-    for (b = a + 1; b < n && strcmp(rows[b].msg, rows[a].msg) == 0; b++)
-      continue;
-    add_error(f, m, t, &rows[a], b - a);
-  }
-  free(rows);
+/*
+** Each message of the runs that ended in an error, in the order the
+** messages sort; *runs, how many runs.  The table groups the first
+** messages by kind (MAX_GROUPS of batch.c); runs past them are counted.
+*/
+static void errors(found *f, const bmeta *m, btable *t, int64_t *runs) {
+  *runs = t->nerrors;
+  if (t->ngroups > 1)
+    qsort(t->groups, (size_t)t->ngroups, sizeof *t->groups, cmp_group);
+  for (int g = 0; g < t->ngroups; g++) add_error(f, m, &t->groups[g]);
 }
 
 /* "trigger 'x' never fired in 200 runs", at where 'x' was declared. */
@@ -221,7 +198,7 @@ static void unwritten(found *f, const batch *b, const btable *t,
   free(k);
 }
 
-int smoke_findings(const batch *b, const btable *t, smoke *out) {
+int smoke_findings(const batch *b, btable *t, smoke *out) {
   memset(out, 0, sizeof *out);
   brink_engine *e = b->e;
   const bmeta *m = &b->m;
@@ -243,8 +220,7 @@ int smoke_findings(const batch *b, const btable *t, smoke *out) {
     const char *name = brink_outcome_name(e, o);
     int64_t reached = 0;
     for (int k = 0; k < t->noutcomes; k++)
-      if (strcmp(t->outcomes[k], name) == 0)
-        for (int64_t i = 0; i < t->count; i++) reached += t->outcome[i] == k;
+      if (strcmp(t->outcomes[k], name) == 0) reached += t->out_count[k];
     if (reached == 0)
       never(&f, brink_outcome_where(e, o), "outcome", name, "reached", runs);
   }

@@ -2,9 +2,13 @@
 ** batch_summary.c: what a batch table says, for people (text), for programs
 ** (the JSON object of docs/batch.md) and for spreadsheets (CSV).
 **
-** Everything here is a function of the table in run order, never of the
-** order in which workers finished, so the bytes are the same for any
-** --jobs and for a merge of shards.  Numbers are rounded before they are
+** Everything here is a function of the table, whose sums are made in an
+** order fixed by run numbers alone (batch.h), never of the order in which
+** workers finished, so the bytes are the same for any --jobs and for a
+** merge of shards.  Means and spreads are exact sums (as exact as
+** floating point goes); percentiles come from histograms, exact for
+** flags, enums and integers of at most 4096 values, else the middle of a
+** bin (batch_stats.c).  Numbers are rounded before they are
 ** printed (shares and interval bounds to 3 significant digits, means and
 ** standard deviations to 6) so that the last bits of a floating point sum
 ** never show.
@@ -47,11 +51,6 @@ double nearest_rank(const double *sorted, int64_t n, int percent) {
   if (r < 1) r = 1;
   if (r > n) r = n;
   return sorted[r - 1];
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 static double round_sig(double x, int digits) {
@@ -109,9 +108,9 @@ static int count_outcomes(const bmeta *m, const btable *t, tally *out) {
     has_default |= strcmp(y.names[i], m->default_outcome) == 0;
   if (!has_default) y.names[y.n++] = m->default_outcome;
   qsort(y.names, (size_t)y.n, sizeof *y.names, cmp_str);
-  for (int64_t r = 0; r < t->count; r++)
+  for (int k = 0; k < t->noutcomes; k++)
     for (int i = 0; i < y.n; i++)
-      if (strcmp(y.names[i], t->outcomes[t->outcome[r]]) == 0) y.counts[i]++;
+      if (strcmp(y.names[i], t->outcomes[k]) == 0) y.counts[i] = t->out_count[k];
   *out = y;
   return 0;
 }
@@ -128,16 +127,19 @@ static bool described(const bmeta *m, const btable *t, int v) {
       if (m->series[s] == v) return true;
     return false;
   }
-  size_t nv = (size_t)m->nvars;
-  for (int64_t r = 1; r < t->count; r++)
-    if (t->final[(size_t)r * nv + (size_t)v] != t->final[(size_t)v])
-      return true;
-  return false;
+  return t->count > 1 && t->lo[v] != t->hi[v];
 }
 
 typedef struct stats {
   double mean, sd, p5, p50, p95;
 } stats;
+
+/* The moments over all runs (nmom); NULL when out of memory. */
+static mom *totals(const btable *t) {
+  mom *ms = batch_calloc((size_t)t->nmom, sizeof *ms);
+  if (ms) fold_total(t, ms);
+  return ms;
+}
 
 /* false when out of memory */
 static bool describe_var(const bmeta *m, const btable *t, int v, stats *out) {
@@ -145,20 +147,17 @@ static bool describe_var(const bmeta *m, const btable *t, int v, stats *out) {
   int64_t n = t->count;
   *out = s;
   if (n == 0) return true;
-  double *x = malloc(sizeof *x * (size_t)n), sum = 0, dev = 0;
-  if (x == NULL) return false;
-  for (int64_t r = 0; r < n; r++) {
-    x[r] = t->final[(size_t)r * (size_t)m->nvars + (size_t)v];
-    sum += x[r];
-  }
-  s.mean = sum / (double)n;
-  for (int64_t r = 0; r < n; r++) dev += (x[r] - s.mean) * (x[r] - s.mean);
-  s.sd = n > 1 ? sqrt(dev / (double)(n - 1)) : 0;
-  qsort(x, (size_t)n, sizeof *x, cmp_double);
-  s.p5 = nearest_rank(x, n, 5);
-  s.p50 = nearest_rank(x, n, 50);
-  s.p95 = nearest_rank(x, n, 95);
-  free(x);
+  mom *ms = totals(t);
+  if (ms == NULL) return false;
+  s.mean = ms[v].mean;
+  s.sd = ms[v].n > 1 ? sqrt(ms[v].m2 / (ms[v].n - 1)) : 0;
+  free(ms);
+  s.p5 = hist_quantile(m, v, t->hist[v], t->bmin[v], t->bmax[v], n, 5,
+                        t->lo[v], t->hi[v]);
+  s.p50 = hist_quantile(m, v, t->hist[v], t->bmin[v], t->bmax[v], n, 50,
+                        t->lo[v], t->hi[v]);
+  s.p95 = hist_quantile(m, v, t->hist[v], t->bmin[v], t->bmax[v], n, 95,
+                        t->lo[v], t->hi[v]);
   *out = s;
   return true;
 }
@@ -173,24 +172,18 @@ static json_t *jvalue(const bmeta *m, int v, double x) {
 }
 
 static int64_t enum_count(const bmeta *m, const btable *t, int v, int k) {
-  int64_t c = 0;
-  for (int64_t r = 0; r < t->count; r++)
-    c += t->final[(size_t)r * (size_t)m->nvars + (size_t)v] == k;
-  return c;
+  return k < hist_bins(m, v) ? t->hist[v][k] : 0;
 }
 
-/* Mean score of actor a over the runs where it could be computed. */
-static bool mean_score(const bmeta *m, const btable *t, int a, double *out) {
-  double sum = 0;
-  int64_t n = 0;
-  for (int64_t r = 0; r < t->count; r++) {
-    double x = t->score[(size_t)r * (size_t)m->nactors + (size_t)a];
-    if (isnan(x)) continue;
-    sum += x;
-    n++;
-  }
-  *out = n ? sum / (double)n : 0;
-  return n > 0;
+/* Mean score of actor a over the runs where it could be computed; -1
+   when out of memory. */
+static int mean_score(const bmeta *m, const btable *t, int a, double *out) {
+  mom *ms = totals(t);
+  if (ms == NULL) return -1;
+  mom x = ms[m->nvars + a];
+  free(ms);
+  *out = x.n ? x.mean : 0;
+  return x.n > 0;
 }
 
 static int64_t actor_choices(const bmeta *m, const btable *t, int a) {
@@ -241,36 +234,25 @@ static void turn_on_free(turn_on *u) {
 
 /* 0, or -1 when out of memory (then 'u' needs no freeing). */
 static int find_turn_on(const bmeta *m, const btable *t, turn_on *u) {
-  int no = t->noutcomes;
-  size_t nv = (size_t)m->nvars;
+  int no = t->noutcomes, nv = m->nvars;
   u->n = 0;
   u->mean = batch_calloc((size_t)no * TURN_ON, sizeof *u->mean);
   u->count = batch_calloc((size_t)no, sizeof *u->count);
-  double *sum = batch_calloc((size_t)no, sizeof *sum);
-  if (u->mean == NULL || u->count == NULL || sum == NULL) {
+  mom *ms = totals(t);
+  if (u->mean == NULL || u->count == NULL || ms == NULL) {
     turn_on_free(u);
-    free(sum);
+    free(ms);
     return -1;
   }
-  for (int64_t r = 0; r < t->count; r++) u->count[t->outcome[r]]++;
-  for (int v = 0; v < m->nvars && t->count > 1; v++) {
+  for (int k = 0; k < no; k++) u->count[k] = t->out_count[k];
+  for (int v = 0; v < m->nvars && t->count > 1 && t->outcap; v++) {
     if (m->types[v] == BRINK_ENUM) continue;
-    double all = 0, total = 0, between = 0;
-    for (int k = 0; k < no; k++) sum[k] = 0;
-    for (int64_t r = 0; r < t->count; r++) {
-      double x = t->final[(size_t)r * nv + (size_t)v];
-      sum[t->outcome[r]] += x;
-      all += x;
-    }
-    all /= (double)t->count;
-    for (int64_t r = 0; r < t->count; r++) {
-      double d = t->final[(size_t)r * nv + (size_t)v] - all;
-      total += d * d;
-    }
-    for (int k = 0; k < no; k++) {
-      if (u->count[k] == 0) continue;
-      double d = sum[k] / (double)u->count[k] - all;
-      between += (double)u->count[k] * d * d;
+    double all = ms[v].mean, total = ms[v].m2, between = 0;
+    for (int k = 0; k < no && k < t->outcap; k++) {
+      const mom *x = &ms[nv + m->nactors + k * nv + v];
+      if (x->n == 0) continue;
+      double d = x->mean - all;
+      between += x->n * d * d;
     }
     double eta2 = total > 0 ? between / total : 0;
     if (!(eta2 >= 0.01)) continue;
@@ -289,10 +271,10 @@ static int find_turn_on(const bmeta *m, const btable *t, turn_on *u) {
     u->eta2[at] = eta2 > 1 ? 1 : eta2;
     for (int k = 0; k < no; k++)
       u->mean[(size_t)k * TURN_ON + (size_t)at] =
-          u->count[k] ? sum[k] / (double)u->count[k] : 0;
+          k < t->outcap ? ms[nv + m->nactors + k * nv + v].mean : 0;
     if (u->n < TURN_ON) u->n++;
   }
-  free(sum);
+  free(ms);
   return 0;
 }
 
@@ -387,8 +369,10 @@ json_t *summary_json(const bmeta *m, const btable *t) {
     json_t *sc = json_object();
     for (int a = 0; a < m->nactors; a++) {
       double x;
-      jput(sc, m->actors[a], mean_score(m, t, a, &x) ? jnum(round_sig(x, 6))
-                                                     : json_null(), &bad);
+      int has = mean_score(m, t, a, &x);
+      bad |= has < 0;
+      jput(sc, m->actors[a], has > 0 ? jnum(round_sig(x, 6)) : json_null(),
+           &bad);
     }
     jput(j, "scores", sc, &bad);
   }
@@ -425,10 +409,9 @@ json_t *summary_json(const bmeta *m, const btable *t) {
   jput(cov, "moves_never_chosen", never, &bad);
   jput(j, "coverage", cov, &bad);
   json_t *errs = json_array();
-  for (int64_t r = 0; r < n && json_array_size(errs) < 10; r++)
-    if (t->error[r])
-      jappend(errs, json_pack("{soss}", "seed", jseed(run_seed(m, r)),
-                              "message", t->error[r]), &bad);
+  for (int i = 0; i < t->nerrs; i++)
+    jappend(errs, json_pack("{soss}", "seed", jseed(run_seed(m, t->errs[i].run)),
+                            "message", t->errs[i].msg), &bad);
   if (json_array_size(errs)) jput(j, "errors", errs, &bad);
   else json_decref(errs);
   tally_free(&y);
@@ -621,7 +604,12 @@ int summary_text(FILE *f, const bmeta *m, const btable *t) {
     fputs("\nmean score\n", f);
     for (int a = 0; a < m->nactors; a++) {
       double x;
-      if (mean_score(m, t, a, &x))
+      int has = mean_score(m, t, a, &x);
+      if (has < 0) {
+        tally_free(&y);
+        return BRINK_ENOMEM;
+      }
+      if (has)
         term_printf(f, "  %-8s %10.6g\n", m->actors[a], round_sig(x, 6));
       else
         term_printf(f, "  %-8s %10s\n", m->actors[a], "-");
@@ -674,14 +662,11 @@ int summary_text(FILE *f, const bmeta *m, const btable *t) {
         term_printf(f, " %s:%s", m->actors[a], m->rep[a][k]), none = 0;
   fputs(none ? " none\n" : "\n", f);
 
-  int64_t errors = 0, first = -1;
-  for (int64_t r = 0; r < n; r++)
-    if (t->error[r] && errors++ == 0) first = r;
-  if (errors)
+  if (t->nerrors && t->nerrs)
     term_printf(f, "\n%lld run%s ended in a script error; the first, seed %llu:"
-                "\n  %s\n", (long long)errors, errors == 1 ? "" : "s",
-                (unsigned long long)run_seed(m, first),
-                t->error[first]);
+                "\n  %s\n", (long long)t->nerrors, t->nerrors == 1 ? "" : "s",
+                (unsigned long long)run_seed(m, t->errs[0].run),
+                t->errs[0].msg);
   tally_free(&y);
   return ferror(f) ? -1 : 0;
 }
@@ -692,13 +677,12 @@ int forecast_text(FILE *f, const bmeta *m, const btable *t) {
   head_text(f, m, t->count);
   outcomes_text(f, &y, t->count);
   int rc = turn_on_text(f, m, t, &y);
-  int64_t errors = 0, first = -1;
-  for (int64_t r = 0; r < t->count; r++)
-    if (t->error[r] && errors++ == 0) first = r;
-  if (rc == 0 && errors)
+  if (rc == 0 && t->nerrors && t->nerrs)
     term_printf(f, "\n%lld run%s ended in a script error; the first, seed "
-                "%llu:\n  %s\n", (long long)errors, errors == 1 ? "" : "s",
-                (unsigned long long)run_seed(m, first), t->error[first]);
+                "%llu:\n  %s\n", (long long)t->nerrors,
+                t->nerrors == 1 ? "" : "s",
+                (unsigned long long)run_seed(m, t->errs[0].run),
+                t->errs[0].msg);
   tally_free(&y);
   return rc ? rc : ferror(f) ? -1 : 0;
 }
@@ -916,54 +900,62 @@ static void csv_field(FILE *f, const char *s) {
   fputc('"', f);
 }
 
-int write_csv_rows(FILE *f, const bmeta *m, const btable *t,
-                   const brink_engine *e, bool header) {
+/* csv_field() into a growing buffer. */
+static void sb_field(sbuf *b, const char *s) {
+  if (strpbrk(s, ",\"\r\n") == NULL) {
+    sb_puts(b, s);
+    return;
+  }
+  sb_put(b, "\"", 1);
+  for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+    sb_put(b, s, (size_t)(q - s) + 1);
+    sb_put(b, "\"", 1);
+  }
+  sb_puts(b, s);
+  sb_put(b, "\"", 1);
+}
+
+int write_csv_header(FILE *f, const bmeta *m) {
   const char *key;
   json_t *v;
-  if (header) {
-    fputs("seed,outcome,turn", f);
-    /* A swept variable's start, apart from its final value's column. */
-    json_object_foreach(m->sweep, key, v) {
-      char name[600];
-      snprintf(name, sizeof name, "set:%s", key);
-      fputc(',', f);
-      csv_field(f, name);
-    }
-    for (int i = 0; i < m->nvars; i++) {
-      fputc(',', f);
-      csv_field(f, m->vars[i]);
-    }
-    fputc('\n', f);
+  fputs("seed,outcome,turn", f);
+  /* A swept variable's start, apart from its final value's column. */
+  json_object_foreach(m->sweep, key, v) {
+    char name[600];
+    snprintf(name, sizeof name, "set:%s", key);
+    fputc(',', f);
+    csv_field(f, name);
   }
-  char buf[128];
-  for (int64_t r = 0; r < t->count; r++) {
-    fprintf(f, "%llu,", (unsigned long long)run_seed(m, t->first + r));
-    csv_field(f, t->outcomes[t->outcome[r]]);
-    fprintf(f, ",%d", t->turn[r]);
-    json_object_foreach(m->sweep, key, v) {
-      fputc(',', f);
-      csv_field(f, json_string_value(v));
-    }
-    for (int i = 0; i < m->nvars; i++) {
-      size_t at = (size_t)r * (size_t)m->nvars + (size_t)i;
-      fputc(',', f);
-      /* Numbers as people read them (brink_number_show), whether the
-         runs are here or in parts' exact texts. */
-      if (t->final_text && m->types[i] != BRINK_NUMBER) {
-        csv_field(f, t->final_text[at]);
-      } else if (t->final_text) {
-        brink_number_show(strtod(t->final_text[at], NULL), m->precision[i],
-                          buf, sizeof buf);
-        csv_field(f, buf);
-      } else if (m->types[i] == BRINK_NUMBER) {
-        brink_number_show(t->final[at], m->precision[i], buf, sizeof buf);
-        csv_field(f, buf);
-      } else {
-        brink_value_format(e, i, t->final[at], buf, sizeof buf);
-        csv_field(f, buf);
-      }
-    }
-    fputc('\n', f);
+  for (int i = 0; i < m->nvars; i++) {
+    fputc(',', f);
+    csv_field(f, m->vars[i]);
   }
+  fputc('\n', f);
   return ferror(f) ? -1 : 0;
+}
+
+void csv_row(sbuf *b, const bmeta *m, uint64_t seed, const char *outcome,
+             int turn, const double *final, const brink_engine *e) {
+  const char *key;
+  json_t *v;
+  char buf[128];
+  snprintf(buf, sizeof buf, "%llu,", (unsigned long long)seed);
+  sb_puts(b, buf);
+  sb_field(b, outcome);
+  snprintf(buf, sizeof buf, ",%d", turn);
+  sb_puts(b, buf);
+  json_object_foreach(m->sweep, key, v) {
+    sb_put(b, ",", 1);
+    sb_field(b, json_string_value(v));
+  }
+  for (int i = 0; i < m->nvars; i++) {
+    sb_put(b, ",", 1);
+    /* Numbers as people read them (brink_number_show). */
+    if (m->types[i] == BRINK_NUMBER)
+      brink_number_show(final[i], m->precision[i], buf, sizeof buf);
+    else
+      brink_value_format(e, i, final[i], buf, sizeof buf);
+    sb_field(b, buf);
+  }
+  sb_put(b, "\n", 1);
 }

@@ -2,6 +2,7 @@
 ** batch_table.c: the batch table and the scenario facts that go with it,
 ** their memory, and the digest that identifies a scenario file.
 */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,52 +52,88 @@ void meta_free(bmeta *m) {
   free(m->rep_off);
   free(m->series);
   free(m->dates);
+  free(m->vmin);
+  free(m->vmax);
   json_decref(m->options);
   json_decref(m->sweep);
   memset(m, 0, sizeof *m);
 }
 
-int table_alloc(const bmeta *m, btable *t, int64_t first, int64_t count) {
+int table_alloc(const bmeta *m, btable *t, int64_t first, int64_t count,
+                int outcap) {
   memset(t, 0, sizeof *t);
-  size_t n = (size_t)count;
   t->first = first;
   t->count = count;
-  t->outcome = batch_calloc(n, sizeof *t->outcome);
-  t->turn = batch_calloc(n, sizeof *t->turn);
-  t->error = batch_calloc(n, sizeof *t->error);
-  t->final = batch_calloc(n * (size_t)m->nvars, sizeof *t->final);
-  if (m->has_score)
-    t->score = batch_calloc(n * (size_t)m->nactors, sizeof *t->score);
-  if (m->nseries)
-    t->series = batch_calloc(n * (size_t)m->nseries * (size_t)(m->nturns + 1),
-                       sizeof *t->series);
+  t->block_at = -1;
+  t->outcap = m->continued ? outcap : 0;
+  t->nmom = m->nvars + m->nactors + t->outcap * m->nvars;
+  t->edge_len = 1 + m->nvars + m->nactors;
+  size_t nv = (size_t)m->nvars, points = (size_t)m->nturns + 1;
   t->moves = batch_calloc((size_t)m->nrep_all, sizeof *t->moves);
-  if (m->continued)
-    t->first_action = batch_calloc(n, sizeof *t->first_action);
-  if (t->outcome && t->turn && t->error && t->final && t->moves &&
-      (t->first_action || !m->continued) &&
-      (t->score || !m->has_score) && (t->series || !m->nseries))
-    return 0;
+  t->out_count = batch_calloc(1, sizeof *t->out_count);
+  t->hist = batch_calloc(nv, sizeof *t->hist);
+  t->bmin = batch_calloc(nv, sizeof *t->bmin);
+  t->bmax = batch_calloc(nv, sizeof *t->bmax);
+  t->nhist = (int64_t)nv;
+  t->nshist = (int64_t)((size_t)m->nseries * points);
+  t->lo = batch_calloc(nv, sizeof *t->lo);
+  t->hi = batch_calloc(nv, sizeof *t->hi);
+  t->shist = batch_calloc((size_t)m->nseries * points, sizeof *t->shist);
+  t->block = batch_calloc((size_t)t->nmom, sizeof *t->block);
+  bool bad = !t->moves || !t->out_count || !t->hist || !t->bmin ||
+             !t->bmax || !t->lo || !t->hi ||
+             !t->shist || !t->block;
+  for (size_t v = 0; !bad && v < nv; v++) {
+    t->lo[v] = INFINITY;
+    t->hi[v] = -INFINITY;
+    size_t nb = (size_t)hist_bins(m, (int)v);
+    bad = (t->hist[v] = batch_calloc(nb, sizeof **t->hist)) == NULL;
+    if (!bad && !hist_exact(m, (int)v))
+      bad = (t->bmin[v] = batch_calloc(nb, sizeof **t->bmin)) == NULL ||
+            (t->bmax[v] = batch_calloc(nb, sizeof **t->bmax)) == NULL;
+  }
+  for (size_t k = 0; !bad && k < (size_t)m->nseries * points; k++)
+    bad = (t->shist[k] = batch_calloc(
+               (size_t)hist_bins(m, m->series[k / points]),
+               sizeof **t->shist)) == NULL;
+  if (!bad) return 0;
   table_free(t);
   return BRINK_ENOMEM;
 }
 
+int table_keep_runs(const bmeta *m, btable *t) {
+  t->outcome = batch_calloc((size_t)t->count, sizeof *t->outcome);
+  if (m->continued)
+    t->first_action = batch_calloc((size_t)t->count, sizeof *t->first_action);
+  return t->outcome && (t->first_action || !m->continued) ? 0 : BRINK_ENOMEM;
+}
+
 void table_free(btable *t) {
-  for (int64_t i = 0; t->error && i < t->count; i++) free(t->error[i]);
-  free(t->final_text);   /* the texts belong to the parts' JSON */
+  for (int i = 0; i < t->nerrs; i++) free(t->errs[i].msg);
+  for (int i = 0; i < t->ngroups; i++) free(t->groups[i].e.msg);
+  free(t->groups);
+  for (int i = 0; i < t->nnodes; i++) free(t->nodes[i].m);
+  free(t->nodes);
+  free(t->block);
+  free(t->edge);
+  free(t->edge_run);
+  for (int64_t i = 0; t->hist && i < t->nhist; i++) free(t->hist[i]);
+  for (int64_t i = 0; t->bmin && i < t->nhist; i++) free(t->bmin[i]);
+  for (int64_t i = 0; t->bmax && i < t->nhist; i++) free(t->bmax[i]);
+  free(t->bmin);
+  free(t->bmax);
+  for (int64_t i = 0; t->shist && i < t->nshist; i++) free(t->shist[i]);
+  free(t->hist);
+  free(t->shist);
+  free(t->lo);
+  free(t->hi);
+  free(t->out_count);
   free(t->outcome);
-  free(t->turn);
-  free(t->error);
-  free(t->final);
-  free(t->score);
-  free(t->series);
   free(t->moves);
   free(t->first_action);
   free_strings(t->outcomes, t->noutcomes);
   free_strings(t->triggers, t->ntriggers);
   free(t->trigger_runs);
-  free(t->error_where);
-  free(t->error_in);
   free(t->legal);
   free(t->writes);
   free(t->clamps);
@@ -110,6 +147,11 @@ int table_outcome(btable *t, const char *name) {
   char **more = realloc(t->outcomes, sizeof *more * (size_t)(t->noutcomes + 1));
   if (more == NULL) return -1;
   t->outcomes = more;
+  int64_t *count = realloc(t->out_count,
+                           sizeof *count * (size_t)(t->noutcomes + 1));
+  if (count == NULL) return -1;
+  t->out_count = count;
+  count[t->noutcomes] = 0;
   if ((t->outcomes[t->noutcomes] = strdup(name)) == NULL) return -1;
   return t->noutcomes++;
 }

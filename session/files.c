@@ -118,17 +118,24 @@ static void split_path(const char *path, char *dir, size_t cap,
   }
 }
 
-int write_atomic(const char *path, const char *text, size_t len, char *err,
-                 size_t cap) {
-  char dir[4096], tmp[4200];
+/* A temporary file next to 'path', named into 'tmp', readable as a new
+   file would be; NULL with 'err'. */
+static FILE *temp_open(const char *path, char *tmp, size_t tcap, char *err,
+                       size_t cap) {
+  char dir[4096];
   const char *base;
   split_path(path, dir, sizeof dir, &base);
-  if (*base == '\0') return refuse_with(err, cap, "not a file name");
-  snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, base);
+  if (*base == '\0') {
+    refuse_with(err, cap, "not a file name");
+    return NULL;
+  }
+  snprintf(tmp, tcap, "%s/.%s.XXXXXX", dir, base);
   int fd = mkstemp(tmp);
-  if (fd < 0)
-    return refuse_with(err, cap, "cannot create a file in %s: %s", dir,
-                       strerror(errno));
+  if (fd < 0) {
+    refuse_with(err, cap, "cannot create a file in %s: %s", dir,
+                strerror(errno));
+    return NULL;
+  }
   mode_t mask = umask(0);
   umask(mask);
   fchmod(fd, 0666 & ~mask);
@@ -137,10 +144,16 @@ int write_atomic(const char *path, const char *text, size_t len, char *err,
     int saved = errno;
     close(fd);
     unlink(tmp);
-    return refuse_with(err, cap, "%s", strerror(saved));
+    refuse_with(err, cap, "%s", strerror(saved));
   }
-  bool ok = fwrite(text, 1, len, f) == len && fflush(f) == 0 &&
-            fsync(fileno(f)) == 0;
+  return f;
+}
+
+/* Closes 'f', written to 'tmp', and renames it to 'path' durably; on
+   failure 'tmp' is gone and 'path' as it was.  0, or -1 with 'err'. */
+static int temp_commit(FILE *f, const char *tmp, const char *path,
+                       bool ok, char *err, size_t cap) {
+  ok = ok && !ferror(f) && fflush(f) == 0 && fsync(fileno(f)) == 0;
   int saved = errno;
   if (fclose(f) != 0 && ok) {
     ok = false;
@@ -155,6 +168,9 @@ int write_atomic(const char *path, const char *text, size_t len, char *err,
     return refuse_with(err, cap, "%s", strerror(saved));
   }
   /* The rename itself is durable once the folder is synced. */
+  char dir[4096];
+  const char *base;
+  split_path(path, dir, sizeof dir, &base);
   int dfd = open(dir, O_RDONLY);
   if (dfd >= 0) {
     fsync(dfd);
@@ -163,23 +179,50 @@ int write_atomic(const char *path, const char *text, size_t len, char *err,
   return 0;
 }
 
+int write_atomic(const char *path, const char *text, size_t len, char *err,
+                 size_t cap) {
+  char tmp[4200];
+  FILE *f = temp_open(path, tmp, sizeof tmp, err, cap);
+  if (f == NULL) return -1;
+  return temp_commit(f, tmp, path, fwrite(text, 1, len, f) == len, err, cap);
+}
+
+/*
+** Straight into a temporary file next to 'path', so that what is written
+** as it goes (a batch's CSV, a log) is not held in memory.  When that
+** file cannot be made, into memory, for outfile_close() to say why.
+*/
 FILE *outfile_open(outfile *o, const char *path) {
+  char why[8];
   memset(o, 0, sizeof *o);
   o->path = path;
+  o->f = temp_open(path, o->tmp, sizeof o->tmp, why, sizeof why);
+  if (o->f) return o->f;
+  o->tmp[0] = '\0';
   o->f = open_memstream(&o->buf, &o->len);
   return o->f;
 }
 
 int outfile_close(outfile *o, char *err, size_t cap) {
   if (o->f == NULL) return 0;
-  bool ok = !ferror(o->f);
-  if (fclose(o->f) != 0) ok = false;
+  FILE *f = o->f;
   o->f = NULL;
+  if (*o->tmp) return temp_commit(f, o->tmp, o->path, true, err, cap);
+  bool ok = !ferror(f);
+  if (fclose(f) != 0) ok = false;
   int rc = ok ? write_atomic(o->path, o->buf, o->len, err, cap)
               : refuse_with(err, cap, "out of memory");
   free(o->buf);
   o->buf = NULL;
   return rc;
+}
+
+void outfile_abort(outfile *o) {
+  if (o->f) fclose(o->f);
+  if (o->f && *o->tmp) unlink(o->tmp);
+  o->f = NULL;
+  free(o->buf);
+  o->buf = NULL;
 }
 
 FILE *growing_open(const char *path, char *err, size_t cap) {

@@ -122,19 +122,23 @@ const char *month_abbr(int month);
 /*
 ** Every file the command writes goes through write_atomic(): --save,
 ** reports, parts, plots, --csv and run's --log.  Those written as they
-** go are formatted into memory by an outfile and written atomically when
-** it is closed, so a symlink or a reader never sees half a file.
+** go by an outfile go to a temporary file beside theirs, renamed into
+** place when it is closed, so a symlink or a reader never sees half a
+** file and what is written is not held in memory.
 */
 typedef struct outfile {
   const char *path;
   FILE *f;               /* where to write; NULL when out of memory */
+  char tmp[4200];        /* the temporary file; "": into memory instead */
   char *buf;
   size_t len;
 } outfile;
 
 FILE *outfile_open(outfile *o, const char *path);
-/* write_atomic() of what was written; -1 with 'err' when it failed. */
+/* Puts what was written in place; -1 with 'err' when it failed. */
 int outfile_close(outfile *o, char *err, size_t cap);
+/* Drops what was written: the file at 'path' stays as it was. */
+void outfile_abort(outfile *o);
 /*
 ** brink play's --log, which must be on disk as the session goes and so
 ** cannot be renamed into place: opened with O_NOFOLLOW, refused unless a

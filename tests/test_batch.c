@@ -3,7 +3,7 @@
 ** binary; the tests skip without it).  They run from the repository root.
 */
 #define _DEFAULT_SOURCE   /* mkdtemp */
-#include "cli_fixture.h"
+#include "batch_fixture.h"
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,32 +26,6 @@ static void spit(const char *path, const char *text, size_t len) {
 }
 
 #define sh shell
-
-static result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* "brink " + the formatted arguments. */
-static result run(const char *fmt, ...) {
-  char args[4096], line[4600];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(args, sizeof args, fmt, ap);
-  va_end(ap);
-  snprintf(line, sizeof line, "%s %s", brink(), args);
-  return sh(line);
-}
-
-static char *tmpdir(void) {
-  char *d = strdup("/tmp/brink-batch-XXXXXX");
-  cr_assert_not_null(mkdtemp(d));
-  return d;
-}
-
-static void rmdir_all(char *d) {
-  char cmd[256];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
-  cr_assert_eq(system(cmd), 0);
-  free(d);
-}
 
 Test(batch, gives_the_same_bytes_whatever_jobs_is) {
   const char *files[] = {SCN, "examples/standoff.lua"};
@@ -184,26 +158,39 @@ Test(batch, merged_shards_equal_the_unsharded_batch) {
                     "mood");
   for (int k = 1; k <= 3; k++) {
     result p = run("batch " SCN " --runs 301 --seed 77 --var heat --var mood "
-                   "--shard %d/3 --out %s/part%d.json --jobs %d", k, d, k, k);
+                   "--shard %d/3 --out %s/part%d.json --jobs %d --csv "
+                   "%s/part%d.csv", k, d, k, k, d, k);
     cr_assert_eq(p.status, 0, "%s", p.err);
     cr_assert_str_eq(p.out, "");
     done(p);
   }
   snprintf(args, sizeof args, "merge %s/part3.json %s/part1.json "
            "%s/part2.json", d, d, d);
-  result m = run("%s --json --csv %s/merged.csv --plot %s/merged.svg", args,
-                 d, d);
+  result m = run("%s --json --plot %s/merged.svg", args, d);
   cr_assert_eq(m.status, 0, "%s", m.err);
   cr_assert_str_eq(m.out, whole.out);
   result mt = run("%s", args);
   cr_assert_str_eq(mt.out, text.out);
+  /* Parts hold no rows: the shards' CSVs, joined, are the whole one. */
   char p1[300], p2[300];
   snprintf(p1, sizeof p1, "%s/whole.csv", d);
-  snprintf(p2, sizeof p2, "%s/merged.csv", d);
-  char *c1 = slurp(p1), *c2 = slurp(p2);
-  cr_assert_str_eq(c2, c1);
+  char *c1 = slurp(p1), *c2;
+  size_t at = 0;
+  for (int k = 1; k <= 3; k++) {
+    snprintf(p2, sizeof p2, "%s/part%d.csv", d, k);
+    c2 = slurp(p2);
+    const char *rows = strchr(c2, '\n') + 1;
+    if (k == 1) rows = c2;
+    cr_assert(strncmp(c1 + at, rows, strlen(rows)) == 0, "part %d's CSV", k);
+    at += strlen(rows);
+    free(c2);
+  }
+  cr_assert_eq(at, strlen(c1));
   free(c1);
-  free(c2);
+  result mc = run("%s --csv %s/merged.csv", args, d);
+  cr_assert_eq(mc.status, 2, "%s", mc.err);
+  cr_assert(strstr(mc.err, "parts hold no rows"), "%s", mc.err);
+  done(mc);
   snprintf(p1, sizeof p1, "%s/whole.svg", d);
   snprintf(p2, sizeof p2, "%s/merged.svg", d);
   c1 = slurp(p1);
@@ -797,7 +784,7 @@ Test(batch, the_library_plays_writes_and_merges_what_the_command_prints) {
   /* A part written, read back and merged gives the same summary. */
   char *d = tmpdir(), path[256], err[1024];
   snprintf(path, sizeof path, "%s/all.part", d);
-  cr_assert_eq(part_write(path, &b->ms[0], &b->ts[0], b->e, 1, 1, err,
+  cr_assert_eq(part_write(path, &b->ms[0], &b->ts[0], 1, 1, err,
                           sizeof err), 0, "%s", err);
   bpart p;
   bmeta m;
@@ -856,7 +843,7 @@ Test(batch, the_library_refuses_every_damaged_copy_of_a_part) {
   cr_assert_eq(batch_open(&b, &c, err, sizeof err), 0, "%s", err);
   cr_assert_eq(batch_run(b, 0, err, sizeof err), 0, "%s", err);
   snprintf(path, sizeof path, "%s/p.part", d);
-  cr_assert_eq(part_write(path, &b->ms[0], &b->ts[0], b->e, 1, 1, err,
+  cr_assert_eq(part_write(path, &b->ms[0], &b->ts[0], 1, 1, err,
                           sizeof err), 0, "%s", err);
   char *part = slurp(path);
   size_t len = strlen(part);

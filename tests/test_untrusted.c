@@ -212,7 +212,7 @@ static void untouched(const char *d, const char *name, bool refused) {
 Test(untrusted, every_output_replaces_a_symlink_and_never_follows_it) {
   char *d = folder(), cmd[1024];
   const char *names[] = {"run.jsonl", "run.save", "batch.csv", "plot.svg",
-                         "part.json", "merge.csv", "aar.html", "aar.md"};
+                         "part.json", "merge.svg", "aar.html", "aar.md"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++) trap(d, names[i]);
   const char *steps[] = {
       "run tests/cli/timeline.lua --log %1$s/run.jsonl --save %1$s/run.save",
@@ -220,7 +220,7 @@ Test(untrusted, every_output_replaces_a_symlink_and_never_follows_it) {
       "--plot %1$s/plot.svg",
       "batch tests/cli/timeline.lua --runs 20 --jobs 1 --shard 1/1 "
       "--out %1$s/part.json",
-      "merge %1$s/part.json --csv %1$s/merge.csv",
+      "merge %1$s/part.json --plot %1$s/merge.svg",
       "report %1$s/run.jsonl -o %1$s/aar.html",
       "report %1$s/run.save -o %1$s/aar.md",
   };

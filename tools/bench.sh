@@ -41,6 +41,41 @@ printf '  --jobs 2              %10s runs/s\n' "$rate2"
 echo "$rate1 $rate2" |
   awk '{ printf "  2 jobs / 1            %10.2fx\n", $2 / $1 }'
 
+# Peak memory of a batch against --runs: what brink batch keeps does not
+# grow with the runs (docs/batch.md), so the peak stays within 10%.  One
+# turn a run keeps 10^6 runs of the flagship to about a minute on 2 CPUs;
+# BENCH_MEM_RUNS and BENCH_MEM_TURNS choose otherwise (0 turns: all).
+mem_runs=${BENCH_MEM_RUNS:-10000 100000 1000000}
+mem_turns=${BENCH_MEM_TURNS:-1}
+echo
+echo "peak RSS of brink batch $scenario --runs N --turns $mem_turns --json"
+peaks=""
+for n in $mem_runs; do
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f %M -o "$build/bench-rss" "$build/brink" batch \
+      "$scenario" --runs "$n" --turns "$mem_turns" --json >/dev/null \
+      2>/dev/null || true   # 1: some run ended in a script error
+    kb=$(tail -n 1 "$build/bench-rss")
+  else   # no GNU time: the kernel's high-water mark, read as it exits
+    "$build/brink" batch "$scenario" --runs "$n" --turns "$mem_turns" \
+      --json >/dev/null 2>&1 &
+    pid=$!
+    kb=0
+    while kill -0 "$pid" 2>/dev/null; do
+      k=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null ||
+          echo 0)
+      [ -n "$k" ] && [ "$k" -gt "$kb" ] && kb=$k
+      sleep 0.2
+    done
+    wait "$pid" || true
+  fi
+  printf '  --runs %-12s %10s kB\n' "$n" "$kb"
+  peaks="$peaks $kb"
+done
+echo "$peaks" | awk '{ lo = hi = $1; for (i = 2; i <= NF; i++) {
+  if ($i < lo) lo = $i; if ($i > hi) hi = $i }
+  printf "  max / min             %10.3f (at most 1.10)\n", hi / lo }'
+
 # The same engine from Python, through the brink package.
 echo
 if command -v python3 >/dev/null; then

@@ -224,6 +224,13 @@ static void on_end(void *ud, int worker, brink_engine *e, int64_t run) {
   for (int i = 0; i < x->n; i++)
     for (int side = 0; side < 2; side++) {
       if (x->setup_of[2 * i + side] != x->k) continue;
+      /* Past a run that raised, a runaway function would cost every run
+         its whole budget: only earlier runs can change which error is
+         shown. */
+      pthread_mutex_lock(&x->lock);
+      bool skip = x->err_key[i] >= 0 && run * 2 + side > x->err_key[i];
+      pthread_mutex_unlock(&x->lock);
+      if (skip) continue;
       double out[3];
       char err[1200];
       if (brink__expect_eval(e, i, side, &r, out, err, sizeof err) != 0) {

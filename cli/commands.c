@@ -237,8 +237,9 @@ static const command commands[] = {
      "[LO, HI], wanted >= T (or <= T), with a 95% interval.\n",
      check_rows, 20,
      "brink run FILE --seed N replays a run that hit an error.\n",
-     "0 valid (warnings or not), 1 findings or a runtime error,\n2 usage "
-     "error", 1, "which scenario? (brink check FILE)",
+     "0 valid (warnings or not), 1 findings, a runtime error or\nan "
+     "expectation that fails, 2 usage error", 1,
+     "which scenario? (brink check FILE)",
      "one scenario file only", cmd_check},
     {"test", "FILE", "judge a scenario's expectations over 1000 runs",
      {"FILE [--runs N] [options]"},
@@ -249,8 +250,8 @@ static const command commands[] = {
      test_rows, 20,
      "An expectation whose interval straddles its threshold does not fail\n"
      "the test: run more (--runs) to decide it.\n",
-     "0 valid and no expectation fails, 1 findings, a runtime error or an\n"
-     "expectation that fails, 2 usage error", 1,
+     "0 valid and no expectation fails, 1 findings, a runtime\n"
+     "error or an expectation that fails, 2 usage error", 1,
      "which scenario? (brink test FILE)", "one scenario file only",
      cmd_test},
     {"batch", "FILE", "many seeded runs: outcome frequencies, distributions",

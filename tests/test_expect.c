@@ -204,7 +204,7 @@ Test(expect, mistakes_are_load_errors_at_their_line) {
   const char *want[] = {
       ":8: expect 'typo': unknown field 'sahre' (did you mean 'share'?)\n",
       ":9: expect 'none': needs a quantity: share, mean or rate = "
-      "function(r) ... end\n",
+      "function(r) ... end, or ratio = { A, B }\n",
       ":10: expect 'two': has two quantities ('share' and 'mean'): give one\n",
       ":11: expect 'nothr': needs a threshold: at_least = T or at_most = T\n",
       ":12: expect 'pol': setup: A has no policy 'hwak' (did you mean "

@@ -174,9 +174,9 @@ static void read_setup(reader *r, int spec, sc_side *s, bool sealed) {
   lua_pop(L, 4);   /* the strings, the keys, the setup */
 }
 
-/* One side: a quantity, and 'setup' and 'given' when 'own' allows. */
+/* One side: a quantity, 'setup' and 'given' (of A or B in a ratio). */
 static void read_side(reader *r, int spec, sc_side *s, bool sealed,
-                      bool own) {
+                      bool in_ratio) {
   lua_State *L = r->L;
   int found = 0;
   s->fn = s->given = -1;
@@ -194,14 +194,14 @@ static void read_side(reader *r, int spec, sc_side *s, bool sealed,
     s->fn = function_of(r, spec, quantities[q]);
   }
   if (found == 0)
-    brink__sc_problem(r, own ? "needs a quantity: share, mean or rate = "
-                              "function(r) ... end"
-                             : "needs a quantity: share, mean or rate = "
-                               "function(r) ... end, or ratio = { A, B }");
-  if (own) {
-    s->given = function_of(r, spec, "given");
-    read_setup(r, spec, s, sealed);
-  }
+    brink__sc_problem(r, in_ratio ? "ratio: A and B each need a "
+                                    "quantity: share, mean or rate = "
+                                    "function(r) ... end"
+                                  : "needs a quantity: share, mean or rate "
+                                    "= function(r) ... end, or ratio = "
+                                    "{ A, B }");
+  s->given = function_of(r, spec, "given");
+  read_setup(r, spec, s, sealed);
 }
 
 static void read_expect(reader *r, sc_expect *x, bool sealed) {
@@ -251,7 +251,7 @@ static void read_expect(reader *r, sc_expect *x, bool sealed) {
   lua_getfield(L, spec, "ratio");
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
-    read_side(r, spec, &x->side[0], sealed, true);
+    read_side(r, spec, &x->side[0], sealed, false);
     return;
   }
   int ratio = lua_gettop(L);

@@ -4,7 +4,7 @@ stds.brink = {
     "scenario", "actor", "var", "relation", "move", "trigger", "event",
     "outcome", "policy", "on", "chance", "random", "normal", "pick", "news",
     "schedule", "fire", "end_scenario", "date", "import", "believe", "reveal",
-    "belief", "view",
+    "belief", "view", "expect",
   },
   globals = { "score" },
 }

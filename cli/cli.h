@@ -188,6 +188,7 @@ int write_plot(const char *path, const bmeta *m, const btable *t);
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_play(int argc, char **argv);

@@ -98,6 +98,16 @@ static const optrow check_rows[] = {
                           "and what no run did (default 0: none)", NULL},
     {OPT_SEED, "S", "seed of run 0 (default: the scenario's)", NULL},
     {OPT_JOBS, "J", "worker threads (default: one per online CPU)", NULL},
+    {OPT_JSON, NULL, "the expectations' verdicts as JSON Lines", NULL},
+    ONE_ENGINE,
+    {0, NULL, NULL, NULL}};
+
+static const optrow test_rows[] = {
+    {OPT_RUNS, "N", "seeded runs to judge the expectations by\n"
+                    "(default 1000)", NULL},
+    {OPT_SEED, "S", "seed of run 0 (default: the scenario's)", NULL},
+    {OPT_JOBS, "J", "worker threads (default: one per online CPU)", NULL},
+    {OPT_JSON, NULL, "the expectations' verdicts as JSON Lines", NULL},
     ONE_ENGINE,
     {0, NULL, NULL, NULL}};
 
@@ -222,12 +232,29 @@ static const command commands[] = {
      "seed S+i, the built-in AI for every actor) and reports, each at its\n"
      "file:line, runtime errors (error: with the seeds that hit them) and\n"
      "what no run did (warning: triggers never fired, moves never legal,\n"
-     "outcomes never reached, variables never written by a script).\n",
+     "outcomes never reached, variables never written by a script).\n"
+     "Then it judges the scenario's expectations (expect \"name\" { ... })\n"
+     "over the runs, a line each: expect: NAME: holds|fails: measured X\n"
+     "[LO, HI], wanted >= T (or <= T), with a 95% interval.\n",
      check_rows, 20,
      "brink run FILE --seed N replays a run that hit an error.\n",
-     "0 valid (warnings or not), 1 findings or a runtime error,\n2 usage "
-     "error", 1, "which scenario? (brink check FILE)",
+     "0 valid (warnings or not), 1 findings, a runtime error or\nan "
+     "expectation that fails, 2 usage error", 1,
+     "which scenario? (brink check FILE)",
      "one scenario file only", cmd_check},
+    {"test", "FILE", "judge a scenario's expectations over 1000 runs",
+     {"FILE [--runs N] [options]"},
+     "brink check FILE --runs 1000: the static check, the smoke check of\n"
+     "the runs, then each expectation (expect \"name\" { ... }) judged\n"
+     "over them: expect: NAME: holds|fails: measured X [LO, HI], wanted\n"
+     ">= T (or <= T), with a 95% interval.\n",
+     test_rows, 20,
+     "An expectation whose interval straddles its threshold does not fail\n"
+     "the test: run more (--runs) to decide it.\n",
+     "0 valid and no expectation fails, 1 findings, a runtime\n"
+     "error or an expectation that fails, 2 usage error", 1,
+     "which scenario? (brink test FILE)", "one scenario file only",
+     cmd_test},
     {"batch", "FILE", "many seeded runs: outcome frequencies, distributions",
      {"FILE --runs N [options]", "--from SAVE [FILE] --runs N [options]"},
      "Plays the scenario N times (Monte Carlo) and summarizes: outcome\n"

@@ -184,6 +184,8 @@ static void on_record(void *ud, const brink_record *r) {
     w->first_action = -1;
   if (w->vr && digest_add(w->vr, w->e, r, &w->buf, &w->cap) != 0)
     w->vr->failed = true;
+  const batch_config *c = &w->b->batch->c;
+  if (c->run_record) c->run_record(c->run_ud, w->index, w->e, w->run, r);
   switch (r->kind) {
   case BRINK_REC_MOVE:
     if (r->actor >= 0 && r->move >= 0 && r->move < nm)
@@ -395,6 +397,8 @@ static void play_one(worker *w, int64_t i, slot *s) {
            sizeof s->err, s->split);
   if (*s->err && w->out < 0) w->out = intern(&w->outs, &w->nouts, "error");
   add_coverage(w);
+  if (b->batch->c.run_end)
+    b->batch->c.run_end(b->batch->c.run_ud, w->index, e, i);
   if (w->vr && i == b->perturb && w->vr->nrec > 0)
     /* As if the run had read a value left behind by the one before. */
     w->vr->rec[w->vr->nrec - 1] ^= 1;

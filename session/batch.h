@@ -285,6 +285,14 @@ typedef struct batch_config {
   int nimports;
   batch_progress_fn progress;
   void *progress_ud;
+  /* Per-run hooks (brink check's expectations, session/expect.c), NULL:
+     none.  Called in the worker's thread with its engine: each record of
+     row 'run' as the engine emits it, then once more when the row has
+     ended.  'worker' is from 0 to the batch's 'jobs' - 1. */
+  void (*run_record)(void *ud, int worker, brink_engine *e, int64_t run,
+                     const brink_record *r);
+  void (*run_end)(void *ud, int worker, brink_engine *e, int64_t run);
+  void *run_ud;
   /* Tests: 1 + the run whose digest to spoil, as a run that read state
      left behind by the one before would; 0: none. */
   int64_t perturb_run;

@@ -43,6 +43,7 @@ named("trigger", decls.triggers)
 named("event", decls.events)
 named("outcome", decls.outcomes)
 named("policy", decls.policies)
+named("expect", decls.expects)
 
 -- `form { ... }`, declared once: decls[form] = { spec = ..., where = ... }.
 -- migrate { [1] = function(state) ... end }: step k takes a saved state of

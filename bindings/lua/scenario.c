@@ -200,7 +200,7 @@ static int setup(lua_State *L) {
   lua_newtable(L);
   static const char *const lists[] = {"actors", "vars", "moves", "triggers",
                                       "events", "outcomes", "policies",
-                                      "hooks", NULL};
+                                      "hooks", "expects", NULL};
   for (int i = 0; lists[i]; i++) {
     lua_newtable(L);
     lua_setfield(L, -2, lists[i]);

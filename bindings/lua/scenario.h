@@ -66,6 +66,12 @@ typedef struct host {
   char *reason;          /* the reason a false 'when' gave, whole */
   size_t reason_cap;
   char *nested_in;       /* 'in' of an error inside fire(), or NULL */
+  /* Expectations (scenario_expect.c): read at load, called only by a
+     check that asks for them. */
+  struct sc_expect *expects;
+  int nexpects;
+  int run_mt;            /* the run object's metatable (handle), 0: none */
+  const struct brink__expect_run *run;   /* the run being judged */
 } host;
 
 #define HOST(L) ((host *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -97,6 +103,37 @@ void brink__sc_beliefs(lua_State *L, host *h, int P);
 /* scenario_decl.c: protected, [-1, +1] host -> the number of problems in
    the declarations, which are then the engine's world, sealed. */
 int brink__sc_commit(lua_State *L);
+
+/* Reads declarations: what scenario_decl.c and scenario_expect.c share. */
+typedef struct reader {
+  host *h;
+  lua_State *L;
+  int spec;            /* stack index of the spec table */
+  const char *where;
+  const char *kind;    /* "move" */
+  const char *name;    /* "x" (the entry holds it), or NULL */
+  int errors;
+  bool nomem;          /* memory ran out: the load fails for that alone */
+  const char *def, *def_where;   /* 'default_outcome' as given, and where */
+} reader;
+
+/* "kind 'name': message" at the declaration's line, counted. */
+void brink__sc_problem(reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Reports fields of r->spec the form does not know, in a fixed order. */
+void brink__sc_check_keys(reader *r, const char *const *known);
+/* Pushes the i-th entry of decls[list] and its spec; 0 past the end. */
+int brink__sc_begin_entry(reader *r, host *h, int list, int i,
+                          const char *kind);
+/* The string keys of the table at 'idx' (absolute) in byte order, in a
+   userdata left on the stack; other keys counted into *others. */
+const char **brink__sc_sorted_keys(lua_State *L, int idx, int *n,
+                                   int *others);
+
+/* scenario_expect.c: [-0, +0] the expectations of decls (at 'decls') into
+   the host, checked; names are looked up only when 'sealed'. */
+void brink__sc_expects(reader *r, int decls, bool sealed);
+void brink__sc_expects_free(host *h);
 
 /* scenario_host.c */
 /* Calls the function below 'nargs' arguments, as brink__box_pcall does;

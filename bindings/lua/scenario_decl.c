@@ -17,18 +17,6 @@
 
 /* declarations ------------------------------------------------------------ */
 
-typedef struct reader {
-  host *h;
-  lua_State *L;
-  int spec;            /* stack index of the spec table */
-  const char *where;
-  const char *kind;    /* "move" */
-  const char *name;    /* "x" (the entry holds it), or NULL */
-  int errors;
-  bool nomem;          /* memory ran out: the load fails for that alone */
-  const char *def, *def_where;   /* 'default_outcome' as given, and where */
-} reader;
-
 static void problem(reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -54,6 +42,26 @@ static void problem(reader *r, const char *fmt, ...) {
   }
   va_end(again);
   r->errors++;
+}
+
+/* As problem(), as long as the message is. */
+void brink__sc_problem(reader *r, const char *fmt, ...) {
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  int len = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  size_t n = (size_t)(len > 0 ? len : 0) + 1;
+  char *msg = malloc(n);
+  if (msg) {
+    vsnprintf(msg, n, fmt, again);
+    problem(r, "%s", msg);
+    free(msg);
+  } else {
+    r->nomem = true;
+    r->errors++;
+  }
+  va_end(again);
 }
 
 /* An engine call refused a declaration: its message, unless it ran out
@@ -112,6 +120,15 @@ static void check_keys(reader *r, const char *const *known) {
             brink__suggest(r->h->e, keys[i], known, nknown));
   }
   lua_pop(L, 1);
+}
+
+void brink__sc_check_keys(reader *r, const char *const *known) {
+  check_keys(r, known);
+}
+
+const char **brink__sc_sorted_keys(lua_State *L, int idx, int *n,
+                                   int *others) {
+  return sorted_keys(L, idx, n, others);
 }
 
 /* Pushes spec[key]; nil when absent or (after a problem) of the wrong type. */
@@ -188,6 +205,11 @@ static int begin_entry(reader *r, host *h, int list, int i, const char *kind) {
     lua_newtable(L);
   }
   return 1;
+}
+
+int brink__sc_begin_entry(reader *r, host *h, int list, int i,
+                          const char *kind) {
+  return begin_entry(r, h, list, i, kind);
 }
 
 static const char *entry_name(lua_State *L, int spec) {
@@ -1110,6 +1132,7 @@ int brink__sc_commit(lua_State *L) {
     if (brink_diag_count(e) == before)
       brink__diag(e, h->path, brink_errmsg(e));
   }
+  brink__sc_expects(&r, decls, nactors && r.errors == 0);
   if (r.nomem) brink__box_nomem(L);
   lua_pushinteger(L, r.errors);
   return 1;

@@ -376,6 +376,7 @@ void brink__sc_free(host *h) {
   brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
   brink__map_free(e, &h->long_recs);
   brink__strfree(e, h->nested_in);
+  brink__sc_expects_free(h);
   brink__free(e, h->reason, h->reason_cap);
   brink__free(e, h, sizeof *h);
 }

@@ -64,3 +64,12 @@ outcome "clash" { when = function(w) return w.UP.tension.DOWN >= 100 end, doc = 
 -- The default_outcome is declared like any other: only the calendar
 -- reaches it, so it has no when.
 outcome "no_agreement" { doc = "the year ends with neither" }
+
+-- What the scenario must do, judged over many runs by `brink test`
+-- (brink check --runs N): a share of runs, with a 95% interval, against
+-- a threshold. brink run, play and batch never call it.
+expect "the year rarely ends quietly" {
+  claim = "a clash or a treaty comes before the year is out in most runs",
+  share = function(r) return r.outcome ~= "no_agreement" end,
+  at_least = 0.9,
+}

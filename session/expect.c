@@ -197,7 +197,7 @@ static void on_record(void *ud, int worker, brink_engine *e, int64_t run,
   }
 }
 
-static void keep_error(expect_check *x, int i, int64_t key, const char *msg) {
+static void note_error(expect_check *x, int i, int64_t key, const char *msg) {
   pthread_mutex_lock(&x->lock);
   if (x->err_key[i] < 0 || key < x->err_key[i]) {
     char *copy = strdup(msg);
@@ -234,7 +234,7 @@ static void on_end(void *ud, int worker, brink_engine *e, int64_t run) {
       double out[3];
       char err[1200];
       if (brink__expect_eval(e, i, side, &r, out, err, sizeof err) != 0) {
-        keep_error(x, i, run * 2 + side, err);
+        note_error(x, i, run * 2 + side, err);
         continue;
       }
       series *s = &x->s[2 * i + side];

@@ -401,8 +401,9 @@ int expect_results(expect_check *x, const expect_result **out, int *n) {
       m = ratio_of(&m, &b);
     }
     expect_result *r = &x->res[i];
-    *r = (expect_result){f->name, f->where, f->claim, f->at_least,
-                         f->threshold, x->runs, m.n, m.why != NULL, m.why,
+    *r = (expect_result){f->name, f->where, f->claim, f->mechanism,
+                         f->at_least, f->threshold, x->runs, m.n,
+                         m.why != NULL, m.why,
                          m.x, m.lo, m.hi, false, false, x->err[i]};
     if (!r->na) {
       r->holds = f->at_least ? m.x >= f->threshold : m.x <= f->threshold;
@@ -505,6 +506,7 @@ json_t *expect_json(const expect_result *r) {
   jput(o, "name", jstr(r->name), &bad);
   jput(o, "where", jstr(r->where), &bad);
   jput(o, "claim", jstr(r->claim), &bad);
+  if (*r->mechanism) jput(o, "mechanism", jstr(r->mechanism), &bad);
   jput(o, "verdict",
        json_string(r->error || r->na ? "fails"
                    : r->holds ? "holds" : "fails"), &bad);

@@ -21,7 +21,7 @@ typedef struct expect_check expect_check;
 
 /* One expectation's verdict. */
 typedef struct expect_result {
-  const char *name, *where, *claim;
+  const char *name, *where, *claim, *mechanism;
   bool at_least;
   double threshold;
   int64_t runs;          /* runs per setup */

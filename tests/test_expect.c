@@ -219,3 +219,35 @@ Test(expect, mistakes_are_load_errors_at_their_line) {
   cr_assert_eq(run_too.status, 1, "brink run refuses it too");
   done(run_too);
 }
+
+/* A list or set of moves made while loading is frozen during the checks,
+   as every table the scenario made: r:moved reads it as it was written
+   (it once read a frozen list as empty, and matched nothing). */
+Test(expect, lists_and_sets_made_while_loading_name_moves) {
+  result r = check_with(
+      "local PUSHES = { 'push' }\n"
+      "local SET = { push = true }\n"
+      "expect 'list' { share = function(r)\n"
+      "  return r:moved('A', PUSHES) == r:moved('A', 'push') and\n"
+      "         r:moved('A', PUSHES) > 0 end, at_least = 0.99 }\n"
+      "expect 'set' { share = function(r)\n"
+      "  return r:moved(nil, SET) == r:moved('A', 'push') and\n"
+      "         r:first_move('A', SET) == r:first_move('A', 'push') end,\n"
+      "  at_least = 0.99 }\n"
+      "expect 'mechanism' { mechanism = 'push adds 5', claim = 'heat',\n"
+      "  share = function(r) return true end, at_least = 0.5 }\n",
+      "--runs 100 --json");
+  cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+  cr_assert(strstr(r.out, "\"name\":\"list\",") &&
+            strstr(r.out, "\"name\":\"set\","), "%s", r.out);
+  cr_assert_null(strstr(r.out, "\"verdict\":\"fails\""), "%s", r.out);
+  cr_assert(strstr(r.out, "\"claim\":\"heat\",\"mechanism\":\"push adds "
+                          "5\",\"verdict\":\"holds\""), "%s", r.out);
+  done(r);
+  r = check_with("expect 'x' { mechanism = 5, share = function() return "
+                 "true end, at_least = 0.5 }\n", "");
+  cr_assert_eq(r.status, 1, "%s", r.out);
+  cr_assert(strstr(r.err, ":8: expect 'x': 'mechanism' must be a string, "
+                          "not number"), "%s", r.err);
+  done(r);
+}

@@ -264,6 +264,30 @@ Test(language, random_helpers_draw_from_the_engine_generator) {
   free(other);
 }
 
+/* pick() reads a list made while loading, frozen during the run, as it
+   was written (it once found such a list empty), and refuses the world. */
+Test(language, pick_draws_from_a_list_made_while_loading) {
+  const char *src = HEADER ACTORS
+      "var 'x' { init = 0 }\n"
+      "local CHOICES = { 10, 20, 30 }\n"
+      "trigger 't' { once = false, effect = function(w)\n"
+      "  local v = pick(CHOICES)\n"
+      "  assert(v == 10 or v == 20 or v == 30, tostring(v))\n"
+      "  w.x = w.x + v end }\n";
+  int status;
+  char *log = play(src, 5, &status);
+  cr_assert_eq(status, BRINK_DONE, "%s", log);
+  assert_has(log, "\"cause\":\"trigger:t\"");
+  free(log);
+  const char *world = HEADER ACTORS
+      "var 'x' { init = 0 }\n"
+      "trigger 't' { effect = function(w) w.x = pick(w) end }\n";
+  log = play(world, 5, &status);
+  cr_assert_neq(status, BRINK_DONE, "%s", log);
+  assert_has(log, "pick(): w, its actors and relations");
+  free(log);
+}
+
 /* As in Lua 5.4, math.random(0) is an integer with all 64 bits random. */
 Test(language, math_random_zero_draws_all_64_bits) {
   const char *src = HEADER ACTORS

@@ -24,6 +24,7 @@ typedef struct brink__expect_info {
   const char *name;
   const char *where;       /* "file:line" of the declaration */
   const char *claim;       /* "" when it has none */
+  const char *mechanism;   /* how the model makes it so; "" when none */
   bool at_least;           /* at_least = T, else at_most = T */
   double threshold;
   bool ratio;              /* two sides, A / B; else side 0 alone */

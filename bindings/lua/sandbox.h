@@ -192,6 +192,15 @@ enum { BRINK__OPEN = 0, BRINK__PROXY = 1, BRINK__FROZEN = 2,
 */
 int brink__box_sealed(lua_State *L, int idx);
 
+/*
+** [-0, +0, e] A table as a raw read must see it, for C functions that take
+** a script's table ('fn' names the function in errors): a frozen or
+** guarded table is replaced at 'idx' by its contents (a raw read of the
+** table itself finds nothing: everything it held moved into them), a
+** proxy of the world is refused.  Returns what brink__box_sealed() found.
+*/
+int brink__box_open_table(lua_State *L, int idx, const char *fn);
+
 /* [-0, +0, e] Marks the metatable at 'mt' as a proxy's (see freeze.c). */
 void brink__box_proxy(lua_State *L, int mt);
 

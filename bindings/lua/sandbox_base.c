@@ -17,8 +17,6 @@
 
 #include "sandboxint.h"
 
-static int open_table(lua_State *L, int idx, const char *fn);
-
 /* ---------------------------------------------------------------------- */
 /* base library                                                            */
 /* ---------------------------------------------------------------------- */
@@ -86,7 +84,7 @@ int brink__sb_setmetatable(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
   lua_settop(L, 2);
-  switch (open_table(L, 1, "setmetatable")) {
+  switch (brink__box_open_table(L, 1, "setmetatable")) {
   case BRINK__FROZEN:
     return luaL_error(L, "setmetatable: tables made while the scenario "
                       "loaded are read-only during a run; keep state in a "
@@ -116,12 +114,7 @@ int brink__sb_setmetatable(lua_State *L) {
   return 1;
 }
 
-/*
-** [-0, +0, e] What 'fn' may do with the table at 'idx': a proxy of the
-** world is refused; a frozen table is replaced at 'idx' by its contents,
-** which is what a raw operation reads.  Returns what it found.
-*/
-static int open_table(lua_State *L, int idx, const char *fn) {
+int brink__box_open_table(lua_State *L, int idx, const char *fn) {
   switch (brink__box_sealed(L, idx)) {
   case BRINK__PROXY:
     return luaL_error(L, "%s: w, its actors and relations and a move's 'm' "
@@ -149,7 +142,7 @@ int brink__sb_rawget(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_checkany(L, 2);
   lua_settop(L, 2);
-  open_table(L, 1, "rawget");
+  brink__box_open_table(L, 1, "rawget");
   lua_rawget(L, 1);
   return 1;
 }
@@ -159,7 +152,7 @@ int brink__sb_rawlen(lua_State *L) {
   luaL_argexpected(L, t == LUA_TTABLE || t == LUA_TSTRING, 1,
                    "table or string");
   if (t == LUA_TTABLE)
-    open_table(L, 1, "rawlen");
+    brink__box_open_table(L, 1, "rawlen");
   lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
   return 1;
 }
@@ -170,7 +163,7 @@ int brink__sb_rawset(lua_State *L) {
   luaL_checkany(L, 3);
   lua_settop(L, 3);
   lua_pushvalue(L, 1);   /* 4: the result, whatever 1 becomes */
-  switch (open_table(L, 1, "rawset")) {
+  switch (brink__box_open_table(L, 1, "rawset")) {
   case BRINK__FROZEN:
     return luaL_error(L, "rawset: tables made while the scenario loaded are "
                       "read-only during a run; keep state in a var");
@@ -354,7 +347,7 @@ int brink__sb_next(lua_State *L) {
   lua_Integer n = 0;
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 2);
-  open_table(L, 1, "next");
+  brink__box_open_table(L, 1, "next");
   if (!lua_isnil(L, 2))
     key_read(L, 2, &prev);
   lua_pushnil(L);                /* 3: the best key so far */
@@ -446,7 +439,7 @@ int brink__sb_pairs(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 1);
   lua_pushvalue(L, 1);   /* 2: what is walked; 1 is what pairs returns */
-  open_table(L, 2, "pairs");
+  brink__box_open_table(L, 2, "pairs");
   lua_pushnil(L);
   while (lua_next(L, 2)) {
     lua_pop(L, 1);

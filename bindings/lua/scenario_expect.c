@@ -24,7 +24,7 @@ typedef struct sc_side {
 } sc_side;
 
 typedef struct sc_expect {
-  char *name, *where, *claim;
+  char *name, *where, *claim, *mechanism;
   bool at_least, ratio;
   double threshold;
   sc_side side[2];
@@ -204,24 +204,31 @@ static void read_side(reader *r, int spec, sc_side *s, bool sealed,
   read_setup(r, spec, s, sealed);
 }
 
+/* An optional string field of the declaration, "" when absent. */
+static char *text_field(reader *r, const char *key) {
+  lua_State *L = r->L;
+  lua_getfield(L, r->spec, key);
+  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+    brink__sc_problem(r, "'%s' must be a string, not %s", key,
+                      luaL_typename(L, -1));
+  char *s = brink__strdup(r->h->e, lua_type(L, -1) == LUA_TSTRING
+                                       ? lua_tostring(L, -1) : "");
+  lua_pop(L, 1);
+  return s;
+}
+
 static void read_expect(reader *r, sc_expect *x, bool sealed) {
-  static const char *const known[] = {"claim", "setup", "given", "share",
-                                      "mean", "rate", "ratio", "at_least",
-                                      "at_most", NULL};
+  static const char *const known[] = {"claim", "mechanism", "setup",
+                                      "given", "share", "mean", "rate",
+                                      "ratio", "at_least", "at_most", NULL};
   static const char *const known_side[] = {"setup", "given", "share",
                                            "mean", "rate", NULL};
   lua_State *L = r->L;
-  brink_engine *e = r->h->e;
   int spec = r->spec;
   brink__sc_check_keys(r, known);
   x->side[0].fn = x->side[0].given = x->side[1].fn = x->side[1].given = -1;
-  lua_getfield(L, spec, "claim");
-  if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
-    brink__sc_problem(r, "'claim' must be a string, not %s",
-                      luaL_typename(L, -1));
-  x->claim = brink__strdup(e, lua_type(L, -1) == LUA_TSTRING
-                                  ? lua_tostring(L, -1) : "");
-  lua_pop(L, 1);
+  x->claim = text_field(r, "claim");
+  x->mechanism = text_field(r, "mechanism");
   int thresholds = 0;
   for (int k = 0; k < 2; k++) {
     const char *key = k ? "at_most" : "at_least";
@@ -324,7 +331,8 @@ void brink__sc_expects(reader *r, int decls, bool sealed) {
       if (x->side[k].sets == NULL) x->side[k].sets = brink__strdup(e, "");
       if (!x->side[k].policies || !x->side[k].sets) r->nomem = true;
     }
-    if (!x->name || !x->where || !x->claim) r->nomem = true;
+    if (!x->name || !x->where || !x->claim || !x->mechanism)
+      r->nomem = true;
     for (int k = 0; k < i - 1; k++)
       if (x->name && h->expects[k].name &&
           strcmp(h->expects[k].name, x->name) == 0)
@@ -342,6 +350,7 @@ void brink__sc_expects_free(host *h) {
     brink__strfree(e, x->name);
     brink__strfree(e, x->where);
     brink__strfree(e, x->claim);
+    brink__strfree(e, x->mechanism);
     for (int k = 0; k < 2; k++) {
       brink__strfree(e, x->side[k].policies);
       brink__strfree(e, x->side[k].sets);
@@ -368,8 +377,8 @@ int brink__expect_get(const brink_engine *e, int i, brink__expect_info *out) {
   host *h = host_of(e);
   if (h == NULL || i < 0 || i >= h->nexpects) return BRINK_EINVAL;
   const sc_expect *x = &h->expects[i];
-  *out = (brink__expect_info){x->name, x->where, x->claim, x->at_least,
-                              x->threshold, x->ratio,
+  *out = (brink__expect_info){x->name, x->where, x->claim, x->mechanism,
+                              x->at_least, x->threshold, x->ratio,
                               {x->side[0].kind, x->side[1].kind},
                               {x->side[0].policies, x->side[1].policies},
                               {x->side[0].sets, x->side[1].sets}};
@@ -470,6 +479,7 @@ static const bool *moves_of(lua_State *L, int idx) {
   if (lua_type(L, idx) == LUA_TSTRING) {
     mask[move_id(L, lua_tostring(L, idx))] = true;
   } else if (lua_istable(L, idx)) {
+    brink__box_open_table(L, idx, "a list or set of moves");
     if (lua_rawlen(L, idx) > 0) {
       for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, idx); i++) {
         lua_rawgeti(L, idx, i);

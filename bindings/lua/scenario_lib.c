@@ -224,6 +224,7 @@ static int l_pick(lua_State *L) {
   int nargs;
   const char *stream = stream_arg(L, &nargs);
   luaL_checktype(L, 1, LUA_TTABLE);
+  brink__box_open_table(L, 1, "pick()");   /* a list made while loading */
   lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
   if (n == 0) return luaL_error(L, "pick() of an empty list");
   int64_t i;

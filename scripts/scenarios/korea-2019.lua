@@ -804,7 +804,8 @@ move "settle_cost_sharing" {
 
 move "balanced_diplomacy" {
   by = "ROK", targets = { "PRC" },
-  doc = "Progressives press for balancing between Washington and Beijing, and a peace regime without foreign troops",
+  doc = "Progressives press for balance between Washington and Beijing and a peace regime "
+     .. "without foreign troops",
   when = function(w)
     if w.ROK.assembly == "liberal" then return true end
     return w.ROK.engagement_support >= 45, "the progressives lack the public's backing"
@@ -825,7 +826,9 @@ move "choose_neutrality" {
   by = "ROK", targets = { "USA" },
   doc = "Ask US forces to leave and accept a neutral status guaranteed by the neighbours",
   when = function(w)
-    if w.ROK.assembly == "conservative" then return false, "the conservative Assembly would never allow it" end
+    if w.ROK.assembly == "conservative" then
+      return false, "the conservative Assembly would never allow it"
+    end
     if w.ROK.alliance > 45 then return false, "the alliance still holds the public's confidence" end
     return w.neutralization >= 35, "neutrality is not yet a majority view"
   end,
@@ -1372,4 +1375,230 @@ policy "patience" {
     return rotate(options, { "accept_talks", "expand_arsenal", "court_patron",
                              "accept_talks", "demand_relief" }, w.date.turn)
   end,
+}
+
+-- What the analysis says, checked ---------------------------------------------
+
+-- Each claim of the source this model is drawn from, as an expectation that
+-- `brink test scripts/scenarios/korea-2019.lua --runs 2000` measures with a
+-- 95% interval (docs/korea-2019.md tabulates the results).  Dates are turns:
+-- "2019-12" is December 2019's turn.
+
+local LONG_RANGE = { "icbm_test", "nuclear_test" }
+
+local function long_range_test(r, from, to)
+  return r:moved("DPRK", LONG_RANGE, from, to) > 0
+end
+
+local function relief_by_november(r)
+  return r:moved("USA", "partial_relief", nil, "2019-11") > 0
+end
+
+local function nuclear_test(r) return r:first_move("DPRK", "nuclear_test") end
+local function no_nuclear_test(r) return not nuclear_test(r) end
+
+local function china_tightens(r) return r:moved("PRC", "tighten_enforcement") > 0 end
+
+-- Troop cuts (or summits and relief) per US move in a year.
+local function per_us_move(moves, year)
+  return function(r) return r:moved("USA", moves, year, year), r:moved("USA", nil, year, year) end
+end
+
+expect "the deadline comes due" {
+  claim = "Kim's year-end deadline passes without a deal in sight in most runs",
+  mechanism = "the year_end_deadline trigger fires in the December 2019 turn unless the "
+       .. "talks are near a deal (>= 70), and sets the North on its new path",
+  share = function(r) return r:fired("year_end_deadline") end,
+  at_least = 0.85,
+}
+
+expect "no long-range test before the deadline" {
+  claim = "the North keeps its moratoria while the deadline runs",
+  mechanism = "icbm_test is illegal before the new path unless tension with Washington "
+       .. "reaches 70; a nuclear test needs a long-range test first",
+  share = function(r) return not long_range_test(r, nil, "2019-11") end,
+  at_least = 0.98,
+}
+
+expect "tests resume without concessions" {
+  claim = "with no relief by the end of November 2019, a long-range test between "
+       .. "December and May is far likelier than with relief",
+  mechanism = "after the deadline icbm_test is the North's own move, weighed high and "
+       .. "less for each phase of relief on the table",
+  ratio = {
+    { given = function(r) return not relief_by_november(r) end,
+      share = function(r) return long_range_test(r, "2019-12", "2020-05") end },
+    { given = relief_by_november,
+      share = function(r) return long_range_test(r, "2019-12", "2020-05") end },
+  },
+  at_least = 1.5,
+}
+
+expect "a patient North keeps its moratorium" {
+  claim = "the launch after the deadline is the North's own decision, not the calendar's",
+  mechanism = "the deadline scripts no launch: a North playing patience never chooses "
+       .. "icbm_test",
+  setup = { DPRK = "patience" },
+  share = function(r) return not long_range_test(r) end,
+  at_least = 0.95,
+}
+
+expect "tests stall the talks" {
+  claim = "after a long-range or nuclear test a deal is all but out of reach",
+  mechanism = "a test costs 12 to 20 points of talks, ends relief (partial_relief is "
+       .. "illegal after a test), and a nuclear test rules the deal out",
+  given = function(r) return long_range_test(r) end,
+  share = function(r) return r.outcome == "deal" end,
+  at_most = 0.05,
+}
+
+expect "a nuclear test brings Beijing back" {
+  claim = "after a nuclear test China's enforcement rises within three months",
+  mechanism = "china_leans_in fires when the nuclear moratorium breaks: enforcement +3, "
+       .. "and tighten_enforcement opens",
+  given = nuclear_test,
+  share = function(r)
+    local turn = nuclear_test(r)
+    return r:value("PRC.enforcement", turn + 3) > r:value("PRC.enforcement", turn - 1)
+  end,
+  at_least = 0.6,
+}
+
+expect "Beijing does not tighten on its own" {
+  claim = "without a nuclear test China does not tighten its enforcement",
+  mechanism = "tighten_enforcement is illegal unless Beijing leans in after a nuclear "
+       .. "test or Washington has pressed it",
+  given = no_nuclear_test,
+  share = function(r) return not china_tightens(r) end,
+  at_least = 0.75,
+}
+
+expect "enforcement first brings Beijing along" {
+  claim = "US pressure that makes enforcement the first item with Beijing, paid for "
+       .. "with a trade concession, brings China to tighten; engagement does not",
+  mechanism = "press_china makes enforcement the first item (PRC.pressed) at the price "
+       .. "of a trade concession; pressure chooses it, engagement never does",
+  ratio = {
+    { setup = { USA = "pressure" }, given = no_nuclear_test, share = china_tightens },
+    { setup = { USA = "engagement" }, given = no_nuclear_test, share = china_tightens },
+  },
+  at_least = 3,
+}
+
+expect "pressure risks a crisis" {
+  claim = "maximum pressure brings back 'fire and fury' far more often than engagement",
+  mechanism = "sanctions, drills and shows of force raise tension toward 90, where the "
+       .. "crisis outcome is reached",
+  ratio = {
+    { setup = { USA = "pressure" }, share = function(r) return r.outcome == "crisis" end },
+    { setup = { USA = "engagement" }, share = function(r) return r.outcome == "crisis" end },
+  },
+  at_least = 3,
+}
+
+expect "the NDAA floor holds" {
+  claim = "US troops never fall below 22,000 without the Secretary of Defense's certification",
+  mechanism = "cut_troops is illegal below 22,000 unless certify_cut, costly and rare, "
+       .. "has been played",
+  share = function(r) return r:value("USA.troops") < 22000 and not r:value("USA.certified") end,
+  at_most = 0.005,
+}
+
+expect "a cautious Washington in the election year" {
+  claim = "troop cuts per US move are no more frequent in 2020 than in 2019",
+  mechanism = "cut_troops is weighed by Washington's bandwidth, which the campaign "
+       .. "drains",
+  ratio = { { rate = per_us_move("cut_troops", "2020") },
+            { rate = per_us_move("cut_troops", "2019") } },
+  at_most = 1,
+}
+
+expect "Washington's attention shrinks" {
+  claim = "summits and relief offers per US move in 2020 are at most half of 2019's",
+  mechanism = "summits need bandwidth 40 and relief 35; the election year takes 12 in "
+       .. "January and 2 a month",
+  ratio = { { rate = per_us_move({ "summit", "partial_relief" }, "2020") },
+            { rate = per_us_move({ "summit", "partial_relief" }, "2019") } },
+  at_most = 0.5,
+}
+
+expect "Seoul's mediation wears out" {
+  claim = "Seoul's standing as mediator is spent by the end of 2020",
+  mechanism = "each mediation costs 7 points of standing and is worth less than the one "
+       .. "before; mediator_fatigue fires below 20",
+  share = function(r) return r:fired("mediator_fatigue") end,
+  at_least = 0.5,
+}
+
+expect "allies first" {
+  claim = "frank talks with Seoul and Tokyo first, then Beijing, make a deal likelier "
+       .. "than engagement without consultation",
+  mechanism = "consult_allies builds coordination, which makes summits and working "
+       .. "talks pay more, relief count double and keeps Tokyo from lobbying "
+       .. "against it",
+  ratio = {
+    { setup = { USA = "allies_first" }, share = function(r) return r.outcome == "deal" end },
+    { setup = { USA = "engagement" }, share = function(r) return r.outcome == "deal" end },
+  },
+  at_least = 1.1,
+}
+
+expect "the Koreas lead the call for neutrality" {
+  claim = "calls for neutrality come from the North's demands and Seoul's progressives, "
+       .. "with Beijing and Moscow backing them",
+  mechanism = "demand_relief (+4) and Seoul's balanced_diplomacy (+5) push "
+       .. "neutralization; China and Russia's propose_neutrality (+2) is legal only "
+       .. "once Koreans call for it",
+  ratio = {
+    { mean = function(r)
+        return 4 * r:moved("DPRK", "demand_relief") + 5 * r:moved("ROK", "balanced_diplomacy")
+      end },
+    { mean = function(r)
+        return 2 * r:moved(nil, { "propose_neutrality", "collective_security" })
+      end },
+  },
+  at_least = 1.5,
+}
+
+expect "only Seoul ends the alliance" {
+  claim = "the alliance ends by Seoul's decision, not by an index crossing a line",
+  mechanism = "the neutralization outcome is reached only by Seoul's choose_neutrality "
+       .. "move",
+  given = function(r) return r.outcome == "neutralization" end,
+  share = function(r) return r:moved("ROK", "choose_neutrality") > 0 end,
+  at_least = 0.95,
+}
+
+expect "Beijing rejects a US guarantee" {
+  claim = "China rejects US positive security guarantees to the North",
+  mechanism = "reject_guarantee follows offer_guarantee and sets the security talks "
+       .. "back",
+  given = function(r) return r:moved("USA", "offer_guarantee") > 0 end,
+  share = function(r) return r:moved("PRC", "reject_guarantee") > 0 end,
+  at_least = 0.9,
+}
+
+expect "sanctions bite" {
+  claim = "sanctions squeeze the North's economy, and hardship makes it readier to bargain",
+  mechanism = "the monthly squeeze grows with sanctions and Chinese enforcement; the "
+       .. "hardship trigger makes the North readier to bargain",
+  share = function(r) return r:fired("hardship") end,
+  at_least = 0.25,
+}
+
+expect "no deal once the campaign takes over" {
+  claim = "with Washington's attention gone, no deal closes at the end of 2020",
+  mechanism = "the deal needs US bandwidth >= 20 and security talks >= 20: a peace "
+       .. "regime in sight and a Washington able to sign",
+  given = function(r) return r.outcome == "deal" end,
+  share = function(r) return r.date >= "2020-11" end,
+  at_most = 0.05,
+}
+
+expect "no easy solutions" {
+  claim = "left to themselves the parties mostly end 2020 stalled, but not always",
+  mechanism = "the default AI on both sides: steps, relief, verification disputes and "
+       .. "the campaign rarely line up",
+  share = function(r) return r.outcome == "stalemate" end,
+  at_most = 0.7,
 }

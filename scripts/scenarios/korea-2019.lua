@@ -179,6 +179,10 @@ var "PRC.pressed" { type = "flag", init = false,
   doc = "Washington has made enforcement the first item with Beijing" }
 var "PRC.rejected_guarantee" { type = "flag", init = false,
   doc = "Beijing has rejected a security guarantee from Washington alone" }
+var "PRC.guarantor" { type = "flag", init = false,
+  doc = "Beijing has offered to guarantee a neutral Korea" }
+var "RUS.guarantor" { type = "flag", init = false,
+  doc = "Moscow has offered to guarantee a neutral Korea" }
 var "JPN.alliance" { min = 0, max = 100, init = 75, doc = "cohesion of the US-Japan alliance" }
 
 -- Between actors, with the opening value of each pair that starts elsewhere.
@@ -830,6 +834,9 @@ move "choose_neutrality" {
       return false, "the conservative Assembly would never allow it"
     end
     if w.ROK.alliance > 45 then return false, "the alliance still holds the public's confidence" end
+    if not (w.PRC.guarantor or w.RUS.guarantor) then
+      return false, "no neighbour has offered to guarantee a neutral Korea"
+    end
     return w.neutralization >= 35, "neutrality is not yet a majority view"
   end,
   effect = function(w)
@@ -838,7 +845,13 @@ move "choose_neutrality" {
          .. "guaranteed by the four powers; who would enforce it, and where the lines at "
          .. "sea run, are left open")
   end,
-  weight = function(w) return 0.5 + (w.neutralization - 35) / 20 end,
+  -- The open questions weigh on Seoul: one guarantor is not the four
+  -- powers, and the quarrels with Tokyo (history, the islands) would be
+  -- Korea's alone.
+  weight = function(w)
+    local guarantors = (w.PRC.guarantor and 1 or 0) + (w.RUS.guarantor and 1 or 0)
+    return pos(0.5 + 0.25 * guarantors + (w.neutralization - 35) / 20 - w.ROK.tension.JPN / 200)
+  end,
 }
 
 move "mend_ties" {
@@ -948,6 +961,7 @@ move "propose_neutrality" {
   end,
   effect = function(w, m)
     w.neutralization = w.neutralization + 2
+    w[m.by].guarantor = true
     w.negotiations = w.negotiations + 1
     rel(w, "tension", m.by, "USA", 2)
     news("%s calls for a neutral peninsula and an end to US drills and deployments",

@@ -439,6 +439,11 @@ struct brink_engine {
   int unit;
   int nturns;
   int turn_limit;
+  /* The first day of recent turns, so that records, date triggers and
+     scripts reading the date do not redo the calendar arithmetic: a
+     cache of brink__turn_start, indexed by turn & 3, cleared when the
+     calendar is set. */
+  struct { int turn; int32_t day; bool ok; } date_memo[4];
 
   /* the run */
   double *values;              /* [nvars] */

@@ -47,6 +47,9 @@ typedef struct host {
                             the engine's kept copy */
   int env, w, opts, anchors, decls_ref, date_ref, decode;
   int date_turn;
+  int32_t civil_days;    /* the last date a script took apart */
+  int32_t civil[3];      /* its year, month, day */
+  bool civil_ok;
   name_rec *recs;
   int cap_recs, nrecs;
   brink__map long_recs;  /* names Lua does not intern -> index in recs */

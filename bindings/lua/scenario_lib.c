@@ -48,6 +48,12 @@ static int date_new(lua_State *L) {
 static int date_turn(lua_State *L, host *h, int32_t days) {
   brink_engine *e = h->e;
   int lo = 1, hi = brink_turn_count(e);
+  /* The current turn's own date (w.date.turn): no search. */
+  int now = brink_turn(e);
+  if (now >= 1 && now <= hi && days == brink_date(e)) {
+    lua_pushinteger(L, now);
+    return 1;
+  }
   if (days < brink_turn_date(e, 1) || days >= brink_turn_date(e, hi + 1)) {
     lua_pushnil(L);
     return 1;
@@ -70,8 +76,13 @@ static int date_index(lua_State *L) {
   host *h = HOST(L);
   int32_t days = to_days(L, 1);
   const char *k = luaL_checkstring(L, 2);
-  int32_t y, m, d;
-  brink_date_civil(days, &y, &m, &d);
+  /* The last date asked about, converted once (w.date is one per turn). */
+  if (!h->civil_ok || h->civil_days != days) {
+    brink_date_civil(days, &h->civil[0], &h->civil[1], &h->civil[2]);
+    h->civil_days = days;
+    h->civil_ok = true;
+  }
+  int32_t y = h->civil[0], m = h->civil[1], d = h->civil[2];
   if (strcmp(k, "year") == 0) lua_pushinteger(L, y);
   else if (strcmp(k, "month") == 0) lua_pushinteger(L, m);
   else if (strcmp(k, "day") == 0) lua_pushinteger(L, d);

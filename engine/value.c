@@ -145,6 +145,10 @@ int brink__read(brink_engine *e, int var, double *out) {
   return BRINK_OK;
 }
 
+bool brink__fast(const brink_engine *e) {
+  return (e->cfg.flags & BRINK_FLAG_NO_CACHE) == 0;
+}
+
 void brink__note_date_read(brink_engine *e) {
   if (e->tracking) e->tracking->reads_date = true;
 }

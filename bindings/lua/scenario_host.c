@@ -337,12 +337,61 @@ static int invoke(host *h, request *q) {
   return rc;
 }
 
+/*
+** A condition or a weight called straight from C, without the trampoline:
+** the function, 'w' and the option's 'm' pushed and called under the same
+** protected call and budget.  Nothing here allocates in Lua.  Returns -1
+** when it cannot say (no stack, a reason longer than the buffer kept, a
+** weight that is not a number): the caller then runs the trampoline,
+** whose messages are the ones the engine reports.  Conditions and weights
+** draw no numbers and write nothing, so running one again gives the same
+** result.
+*/
+static int eval_direct(host *h, request *q) {
+  lua_State *L = h->box.L;
+  const brink__call *c = q->c;
+  if (!lua_checkstack(L, 6)) return -1;
+  int top = lua_gettop(L);
+  if (h->reason) h->reason[0] = '\0';
+  if (h->box.depth == 0)
+    brink__box_next(&h->box, h->condition_budget, part_of(q));
+  lua_rawgeti(L, LUA_REGISTRYINDEX, q->fn);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
+  int nargs = 1;
+  if (c->option >= 0) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
+    lua_rawgeti(L, -1, c->option + 1);
+    lua_remove(L, -2);
+    nargs = 2;
+  }
+  int rc = brink__sc_call(h, nargs, 2);
+  if (rc != BRINK_OK) return rc;
+  int ok = 1;
+  if (q->kind == EVAL) {
+    q->value = lua_toboolean(L, -2);
+    if (!q->value && lua_type(L, -1) == LUA_TSTRING) {
+      size_t len;
+      const char *text = lua_tolstring(L, -1, &len);
+      if (len < h->reason_cap) memcpy(h->reason, text, len + 1);
+      else ok = 0;
+    }
+  } else if (lua_type(L, -2) == LUA_TNUMBER) {
+    q->value = lua_tonumber(L, -2);
+  } else {
+    ok = 0;
+  }
+  lua_settop(L, top);
+  return ok ? BRINK_OK : -1;
+}
+
 static int host_eval(void *ud, int fn, const brink__call *c, double *value,
                      const char **reason) {
   host *h = ud;
   request q = {h, fn, c, NULL, 0, NULL, 0, -1,
                c->in == BRINK__IN_WEIGHT ? WEIGH : EVAL, NULL, 0, {0}};
-  int rc = invoke(h, &q);
+  int rc = c->in == BRINK__IN_EVENT || !brink__fast(h->e) ? -1
+                                                      : eval_direct(h, &q);
+  if (rc < 0) rc = invoke(h, &q);
   *value = q.value;
   *reason = h->reason && h->reason[0] ? h->reason : NULL;
   return rc;

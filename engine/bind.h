@@ -186,6 +186,14 @@ void brink__note_date_read(brink_engine *e);
    reads from mirrors)?  Not under BRINK_FLAG_NO_CACHE: that flag runs
    the plain path everywhere, to check the fast ones against. */
 bool brink__fast(const brink_engine *e);
+/* The change tracking a mirror of the values follows: every write sets
+   its variable's version to the new clock; a change that writes no
+   version (a start, a restore, a load, a belief) moves valid_from up to
+   the clock, and then every value may have changed. */
+uint64_t brink__clock(const brink_engine *e);
+uint64_t brink__valid_from(const brink_engine *e);
+const uint64_t *brink__versions(const brink_engine *e);
+const double *brink__values(const brink_engine *e);
 
 /* script calls ----------------------------------------------------------- */
 

@@ -149,6 +149,11 @@ bool brink__fast(const brink_engine *e) {
   return (e->cfg.flags & BRINK_FLAG_NO_CACHE) == 0;
 }
 
+uint64_t brink__clock(const brink_engine *e) { return e->clock; }
+uint64_t brink__valid_from(const brink_engine *e) { return e->valid_from; }
+const uint64_t *brink__versions(const brink_engine *e) { return e->version; }
+const double *brink__values(const brink_engine *e) { return e->values; }
+
 void brink__note_date_read(brink_engine *e) {
   if (e->tracking) e->tracking->reads_date = true;
 }

@@ -250,8 +250,12 @@ static int trampoline(lua_State *L) {
   host *h = q->h;
   const brink__call *c = q->c;
   lua_settop(L, 0);
+  /* Conditions and weights read through C, which notes their reads for
+     the cache; the rest read the mirrors (scenario_world.c). */
+  bool mirrored = h->mirror && q->kind != EVAL && q->kind != WEIGH;
+  if (mirrored) brink__sc_mirror_sync(L, h);
   lua_rawgeti(L, LUA_REGISTRYINDEX, q->fn);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, mirrored ? h->fw : h->w);
   if (q->kind == CHOOSE) {
     lua_createtable(L, q->n, 0);
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
@@ -422,6 +426,10 @@ void brink__sc_free(host *h) {
     brink__free(e, h->fields, sizeof(field) * (size_t)h->cap_fields);
   if (h->types)
     brink__free(e, h->types, (size_t)(h->ntypes ? h->ntypes : 1));
+  if (h->shadow)
+    brink__free(e, h->shadow, sizeof(double) * (size_t)(h->ntypes ? h->ntypes
+                                                                  : 1));
+  if (h->nlocs) brink__free(e, h->nlocs, (size_t)(h->ntypes ? h->ntypes : 1));
   brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
   brink__map_free(e, &h->long_recs);
   brink__strfree(e, h->nested_in);

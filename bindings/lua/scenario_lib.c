@@ -325,6 +325,7 @@ static int p_fire(lua_State *L) {
   if (ev < 0) return fail(L, lua_tostring(L, -1));
   brink_engine *e = h->e;
   int rc = brink__fire(e, ev, luaL_optstring(L, 2, NULL));
+  brink__sc_mirror_sync(L, h);   /* what it did, or undid */
   if (rc == BRINK_OK) {
     lua_pushboolean(L, 1);
     return 1;

@@ -137,9 +137,12 @@ int brink__read(brink_engine *e, int var, double *out) {
   brink__cache *c = e->tracking;
   if (c && e->read_mark[var] != e->read_epoch) {
     e->read_mark[var] = e->read_epoch;
-    if (brink__grow(e, (void **)&c->reads, &c->cap, c->nreads + 1,
+    if (brink__grow(e, (void **)&c->vals, &c->cap_vals, c->nreads + 1,
+                    sizeof(double)) != BRINK_OK ||
+        brink__grow(e, (void **)&c->reads, &c->cap, c->nreads + 1,
                     sizeof(int)) != BRINK_OK)
       return brink__error(e, BRINK_ENOMEM, "out of memory");
+    c->vals[c->nreads] = *out;
     c->reads[c->nreads++] = var;
   }
   return BRINK_OK;
@@ -230,6 +233,7 @@ static int write_var(brink_engine *e, int var, double value,
                      .new_value = value, .cause = cause};
   rc = brink__journal_add(e, &en);
   if (rc) return rc;
+  brink__note_change(e, var);
   e->values[var] = value;
   e->version[var] = ++e->clock;
   return BRINK_OK;

@@ -118,6 +118,8 @@ int brink__sc_commit(lua_State *L);
 /* Calls the function below 'nargs' arguments, as brink__box_pcall does;
    a failure becomes the engine's error, with where it happened. */
 int brink__sc_call(host *h, int nargs, int nresults);
+/* The same with the message handler pushed below the function. */
+int brink__sc_call_handled(host *h, int nargs, int nresults, int handled);
 /* Attaches 'h' to its engine as the script host. */
 void brink__sc_attach(host *h);
 void brink__sc_free(host *h);

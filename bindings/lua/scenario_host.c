@@ -16,12 +16,17 @@
 /* the engine's script host ------------------------------------------------ */
 
 int brink__sc_call(host *h, int nargs, int nresults) {
+  return brink__sc_call_handled(h, nargs, nresults, 0);
+}
+
+int brink__sc_call_handled(host *h, int nargs, int nresults, int handled) {
   if (h->box.depth == 0) {
     brink__strfree(h->e, h->nested_in);
     h->nested_in = NULL;
   }
-  int rc = brink__box_pcall(&h->box, nargs, nresults, h->where,
-                            sizeof h->where, h->msg, sizeof h->msg);
+  int rc = brink__box_pcall_handled(&h->box, nargs, nresults, h->where,
+                                    sizeof h->where, h->msg, sizeof h->msg,
+                                    handled);
   if (rc != BRINK_OK) {
     /* Where the running function was declared, for errors raised
        outside it. */
@@ -359,16 +364,17 @@ static int eval_direct(host *h, request *q) {
   if (h->reason) h->reason[0] = '\0';
   if (h->box.depth == 0)
     brink__box_next(&h->box, h->condition_budget, part_of(q));
+  brink__box_push_handler(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, q->fn);
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
   int nargs = 1;
   if (c->option >= 0) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
     lua_rawgeti(L, -1, c->option + 1);
-    lua_remove(L, -2);
+    lua_replace(L, -2);
     nargs = 2;
   }
-  int rc = brink__sc_call(h, nargs, 2);
+  int rc = brink__sc_call_handled(h, nargs, 2, 1);
   if (rc != BRINK_OK) return rc;
   int ok = 1;
   if (q->kind == EVAL) {

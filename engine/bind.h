@@ -182,6 +182,10 @@ int brink__actor_lookup(brink_engine *e, const char *id, int *out);
 int brink__read(brink_engine *e, int var, double *out);
 int brink__write(brink_engine *e, int var, double value);
 void brink__note_date_read(brink_engine *e);
+/* A condition took w.date (what it then reads of it says how much it
+   depends on the date: only the year, or all of it). */
+void brink__note_date_touch(brink_engine *e);
+void brink__note_date_year(brink_engine *e);
 /* May the bindings take their fast paths (calls without the trampoline,
    reads from mirrors)?  Not under BRINK_FLAG_NO_CACHE: that flag runs
    the plain path everywhere, to check the fast ones against. */

@@ -230,6 +230,9 @@ typedef struct brink__cache {
   uint64_t stamp;      /* e->clock when computed; 0: never */
   bool reads_date;
   bool reads_belief;   /* read a belief: only the versions may vouch */
+  bool date_touched;   /* took w.date: reads_date unless only its year */
+  bool reads_year;     /* read the year of a date, no more of it */
+  int year;            /* the turn's year when it was computed */
   int turn;            /* the turn it was computed in */
   double value;
   char *reason;

@@ -57,6 +57,12 @@ static void report(brink_engine *e) {
   brink__emit(e, &r);
 }
 
+static int year_now(const brink_engine *e) {
+  int32_t y, m, d;
+  brink__civil_from_days(brink_date(e), &y, &m, &d);
+  return y;
+}
+
 /*
 ** Is the value still what an evaluation would give?  When nothing it
 ** read was written since; or, after a start, a restore or a write that
@@ -67,6 +73,8 @@ static void report(brink_engine *e) {
 static bool cache_fresh(brink_engine *e, brink__cache *c) {
   if (!CACHE_ON(e) || c->stamp == 0) return false;
   if (c->reads_date && c->turn != e->run.turn) return false;
+  if (c->reads_year && c->turn != e->run.turn && c->year != year_now(e))
+    return false;
   int i = 0;
   if (c->stamp >= e->valid_from) {
     while (i < c->nreads && e->version[c->reads[i]] <= c->stamp) i++;
@@ -112,6 +120,8 @@ static int eval(brink_engine *e, brink__cache *c, int fn,
   c->nreads = 0;
   c->reads_date = false;
   c->reads_belief = false;
+  c->date_touched = false;
+  c->reads_year = false;
   e->computed++;
   if (++e->read_epoch == 0) {
     memset(e->read_mark, 0, sizeof(uint32_t) * (size_t)e->nvars);
@@ -132,6 +142,11 @@ static int eval(brink_engine *e, brink__cache *c, int fn,
   c->stamp = e->clock;
   c->turn = e->run.turn;
   c->value = *value;
+  /* Only the year of w.date read: valid for the rest of the year.  Any
+     other use of it (a field, a comparison, its text) is the date. */
+  if (c->date_touched && !c->reads_year) c->reads_date = true;
+  if (c->reads_year && !c->reads_date) c->year = year_now(e);
+  else c->reads_year = false;
   return BRINK_OK;
 }
 
@@ -606,7 +621,8 @@ static int triggers_phase(brink_engine *e, bool dated) {
         return rc;
       }
       /* False on what it read, and no date: left out until that changes. */
-      if (lists && !dated && holds == 0 && !c->reads_date && c->stamp != 0)
+      if (lists && !dated && holds == 0 && !c->reads_date &&
+          !c->reads_year && c->stamp != 0)
         CLEAR(e->trig_pending, i);
     }
     if (holds != 0) {

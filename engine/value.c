@@ -161,6 +161,14 @@ void brink__note_date_read(brink_engine *e) {
   if (e->tracking) e->tracking->reads_date = true;
 }
 
+void brink__note_date_touch(brink_engine *e) {
+  if (e->tracking) e->tracking->date_touched = true;
+}
+
+void brink__note_date_year(brink_engine *e) {
+  if (e->tracking) e->tracking->reads_year = true;
+}
+
 BRINK_API int brink_var_get(brink_engine *e, int var, double *out) {
   if (!VALID(e, var)) return bad_var(e, var);
   if (out == NULL) return brink__error(e, BRINK_EINVAL, "out is NULL");

@@ -124,7 +124,7 @@ static int roll(int n) {
 /* A read of a value: a number, a flag, an enum, a relation, the date. */
 static int value(char *buf, size_t cap, int actors, int vars) {
   int a = roll(actors);
-  switch (roll(6)) {
+  switch (roll(7)) {
   case 0:
     return snprintf(buf, cap, "(w.A%d.alert and 7 or 3)", a);
   case 1:
@@ -134,8 +134,15 @@ static int value(char *buf, size_t cap, int actors, int vars) {
                     (a + 1 + roll(actors - 1)) % actors);
   case 3:
     return snprintf(buf, cap, "w.level");
+  case 6:
+    return snprintf(buf, cap, "(w.date.year == 2019 and w.A%d.v0 or 30)", a);
   case 4:
-    return snprintf(buf, cap, "w.date.month * 4");
+    switch (roll(4)) {
+    case 0: return snprintf(buf, cap, "w.date.month * 4");
+    case 1: return snprintf(buf, cap, "(w.date < date '2019-09-01' and 10 or "
+                            "50)");
+    default: return snprintf(buf, cap, "(w.date.year - 2018) * 30");
+    }
   default:
     return snprintf(buf, cap, "w.A%d.v%d", a, roll(vars));
   }

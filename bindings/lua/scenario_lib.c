@@ -72,10 +72,18 @@ static int date_days_until(lua_State *L) {
   return 1;
 }
 
+/* A date's use in a condition: all of it, unless only its year. */
+static void date_used(lua_State *L) {
+  host *h = lua_touserdata(L, lua_upvalueindex(1));
+  if (h) brink__note_date_read(h->e);
+}
+
 static int date_index(lua_State *L) {
   host *h = HOST(L);
   int32_t days = to_days(L, 1);
   const char *k = luaL_checkstring(L, 2);
+  if (strcmp(k, "year") == 0) brink__note_date_year(h->e);
+  else brink__note_date_read(h->e);
   /* The last date asked about, converted once (w.date is one per turn). */
   if (!h->civil_ok || h->civil_days != days) {
     brink_date_civil(days, &h->civil[0], &h->civil[1], &h->civil[2]);
@@ -95,27 +103,32 @@ static int date_index(lua_State *L) {
 
 static int date_tostring(lua_State *L) {
   char buf[16];
+  date_used(L);
   brink_date_format(to_days(L, 1), buf, sizeof buf);
   lua_pushstring(L, buf);
   return 1;
 }
 
 static int date_eq(lua_State *L) {
+  date_used(L);
   lua_pushboolean(L, to_days(L, 1) == to_days(L, 2));
   return 1;
 }
 
 static int date_lt(lua_State *L) {
+  date_used(L);
   lua_pushboolean(L, to_days(L, 1) < to_days(L, 2));
   return 1;
 }
 
 static int date_le(lua_State *L) {
+  date_used(L);
   lua_pushboolean(L, to_days(L, 1) <= to_days(L, 2));
   return 1;
 }
 
 static int date_concat(lua_State *L) {
+  date_used(L);
   for (int i = 1; i <= 2; i++)
     if (luaL_testudata(L, i, DATE)) {
       lua_pushcfunction(L, date_tostring);
@@ -135,7 +148,8 @@ static void date_metatable(lua_State *L, host *h) {
   const luaL_Reg ops[] = {{"__tostring", date_tostring}, {"__eq", date_eq},
                           {"__lt", date_lt}, {"__le", date_le},
                           {"__concat", date_concat}, {NULL, NULL}};
-  luaL_setfuncs(L, ops, 0);
+  lua_pushlightuserdata(L, h);
+  luaL_setfuncs(L, ops, 1);
   lua_pushliteral(L, "locked");
   lua_setfield(L, -2, "__metatable");
   lua_pop(L, 1);

@@ -579,7 +579,8 @@ static int world_index(lua_State *L) {
   }
   if (r && r->date) {
     brink_engine *e = h->e;
-    brink__note_date_read(e);
+    if (brink__fast(e)) brink__note_date_touch(e);
+    else brink__note_date_read(e);
     if (h->date_turn != brink_turn(e)) {
       brink__sc_push_date(L, brink_date(e));
       lua_rawseti(L, LUA_REGISTRYINDEX, h->date_ref);

@@ -490,6 +490,11 @@ struct brink_engine {
   */
   uint64_t *trig_pending;      /* [trig_words]: bits of trigger indices */
   uint64_t *trig_cond;         /* [trig_words]: the condition triggers */
+  uint64_t *trig_fragile;      /* [trig_words]: pending after any start,
+                                  restore or belief: once triggers that
+                                  fired, those never computed or reading
+                                  beliefs */
+  double *trig_seen;           /* [deps_n]: the values at the last look */
   int trig_words;
   struct brink__deps { int *ids; int n, cap; } *deps;   /* [deps_n] */
   int deps_n;

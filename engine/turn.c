@@ -472,14 +472,20 @@ int brink__trig_build(brink_engine *e) {
   e->deps_n = e->nvars;
   e->trig_pending = brink__alloc(e, sizeof(uint64_t) * (size_t)e->trig_words);
   e->trig_cond = brink__alloc(e, sizeof(uint64_t) * (size_t)e->trig_words);
+  e->trig_fragile = brink__alloc(e, sizeof(uint64_t) *
+                                        (size_t)e->trig_words);
+  e->trig_seen = brink__alloc(e, sizeof(double) *
+                                     (size_t)(e->deps_n ? e->deps_n : 1));
   e->deps = brink__alloc(e, sizeof(struct brink__deps) *
                                 (size_t)(e->deps_n ? e->deps_n : 1));
   if (e->deps)
     memset(e->deps, 0, sizeof(struct brink__deps) *
                            (size_t)(e->deps_n ? e->deps_n : 1));
   e->dated = brink__alloc(e, sizeof(int) * (size_t)(n ? n : 1));
-  if (!e->trig_pending || !e->trig_cond || !e->deps || !e->dated)
+  if (!e->trig_pending || !e->trig_cond || !e->deps || !e->dated ||
+      !e->trig_fragile || !e->trig_seen)
     return BRINK_ENOMEM;
+  memcpy(e->trig_seen, e->values, sizeof(double) * (size_t)e->deps_n);
   memset(e->trig_cond, 0, sizeof(uint64_t) * (size_t)e->trig_words);
   memcpy(e->trig_pending, e->trig_cond,
          sizeof(uint64_t) * (size_t)e->trig_words);
@@ -488,6 +494,8 @@ int brink__trig_build(brink_engine *e) {
     if (is_date_trigger(&e->triggers[i])) e->dated[e->ndated++] = i;
     else SET(e->trig_cond, i);
   }
+  memcpy(e->trig_fragile, e->trig_cond,
+         sizeof(uint64_t) * (size_t)e->trig_words);
   e->trig_valid = e->valid_from - 1;   /* all pending at the first pass */
   return BRINK_OK;
 }
@@ -496,6 +504,11 @@ void brink__trig_free(brink_engine *e) {
   size_t words = sizeof(uint64_t) * (size_t)e->trig_words;
   brink__free(e, e->trig_pending, words);
   brink__free(e, e->trig_cond, words);
+  brink__free(e, e->trig_fragile, words);
+  brink__free(e, e->trig_seen, sizeof(double) *
+                                   (size_t)(e->deps_n ? e->deps_n : 1));
+  e->trig_fragile = NULL;
+  e->trig_seen = NULL;
   for (int v = 0; e->deps && v < e->deps_n; v++)
     brink__free(e, e->deps[v].ids, sizeof(int) * (size_t)e->deps[v].cap);
   brink__free(e, e->deps, sizeof(struct brink__deps) *
@@ -519,22 +532,45 @@ void brink__note_change(brink_engine *e, int var) {
   e->changed[e->nchanged++] = var;
 }
 
-/* The triggers that read what changed since the last look become
-   pending (all of them after a start, a restore or a belief). */
+static void trig_readers(brink_engine *e, int var) {
+  const struct brink__deps *d = &e->deps[var];
+  for (int j = 0; j < d->n; j++) SET(e->trig_pending, d->ids[j]);
+  e->trig_seen[var] = e->values[var];
+}
+
+/*
+** The triggers that read what changed since the last look become
+** pending: the variables written since (the list), and after a start, a
+** restore or a belief, those whose value differs from the last look's,
+** with the fragile triggers (once triggers that fired, which a start or
+** a restore may unfire; those never computed; those that read beliefs).
+*/
 static void trig_take_changes(brink_engine *e) {
-  if (e->valid_from != e->trig_valid || e->changed_lost) {
-    e->trig_valid = e->valid_from;
+  if (e->changed_lost) {
     e->changed_lost = false;
     for (int k = 0; k < e->trig_words; k++)
       e->trig_pending[k] |= e->trig_cond[k];
-  } else {
-    for (int k = 0; k < e->nchanged; k++) {
-      const struct brink__deps *d = &e->deps[e->changed[k]];
-      for (int j = 0; j < d->n; j++) SET(e->trig_pending, d->ids[j]);
-    }
+    memcpy(e->trig_seen, e->values, sizeof(double) * (size_t)e->deps_n);
+  } else if (e->valid_from != e->trig_valid) {
+    for (int k = 0; k < e->trig_words; k++)
+      e->trig_pending[k] |= e->trig_fragile[k];
+    for (int v = 0; v < e->deps_n; v++)
+      if (memcmp(&e->values[v], &e->trig_seen[v], sizeof(double)) != 0)
+        trig_readers(e, v);
   }
+  e->trig_valid = e->valid_from;
+  for (int k = 0; k < e->nchanged; k++) trig_readers(e, e->changed[k]);
   e->nchanged = 0;
   e->trig_mark = e->clock;
+}
+
+/* Whether trigger 'i' must be looked at after every start or restore. */
+static void trig_fragile(brink_engine *e, int i) {
+  const brink__trigger *t = &e->triggers[i];
+  if (t->when < 0 || t->cache.stamp == 0 || t->cache.reads_belief)
+    SET(e->trig_fragile, i);
+  else
+    CLEAR(e->trig_fragile, i);
 }
 
 /* Trigger 'i' read what its cache lists: each of those lists it. */
@@ -601,7 +637,11 @@ static int triggers_phase(brink_engine *e, bool dated) {
     brink__trigger *t = &e->triggers[i];
     if (is_date_trigger(t) != dated) continue;
     if (t->once && e->fired[i]) {
-      if (lists) CLEAR(e->trig_pending, i);
+      /* Left out until a start or a restore may have unfired it. */
+      if (lists) {
+        CLEAR(e->trig_pending, i);
+        SET(e->trig_fragile, i);
+      }
       continue;
     }
     if (dated && !date_due(e, t)) continue;
@@ -613,9 +653,11 @@ static int triggers_phase(brink_engine *e, bool dated) {
       brink__cache *c = dated ? &scratch : &t->cache;
       uint64_t computed = e->computed;
       int rc = eval(e, c, t->when, &call, &holds);
-      brink__cache_free(e, &scratch);
-      if (lists && !dated && e->computed != computed && c->stamp != 0)
-        trig_depend(e, i);
+      if (dated) brink__cache_free(e, &scratch);
+      if (lists && !dated && e->computed != computed) {
+        if (c->stamp != 0) trig_depend(e, i);
+        trig_fragile(e, i);
+      }
       if (rc) {
         report(e);
         return rc;

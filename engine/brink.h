@@ -163,8 +163,8 @@ typedef struct brink_config {
 
 /* The plain path: evaluate every condition every time instead of reusing
    values whose reads did not change, and take none of the engine's other
-   fast paths (calendar memo aside, which is arithmetic).  Slower, for
-   checking that the cache and the fast paths are exact. */
+   fast paths (docs/performance.md lists them).  Slower, for checking that
+   the cache and the fast paths are exact. */
 #define BRINK_FLAG_NO_CACHE 1u
 
 BRINK_API void brink_config_init(brink_config *cfg);

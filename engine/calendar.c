@@ -232,6 +232,8 @@ BRINK_API int brink_turn(const brink_engine *e) { return e->run.turn; }
 BRINK_API int32_t brink_turn_date(const brink_engine *e, int turn) {
   brink_engine *m = (brink_engine *)e;
   unsigned i = (unsigned)turn & 3u;
+  if (e->cfg.flags & BRINK_FLAG_NO_CACHE)   /* the plain path */
+    return brink__turn_start(e->start, e->unit, turn);
   if (m->date_memo[i].ok && m->date_memo[i].turn == turn)
     return m->date_memo[i].day;
   int32_t day = brink__turn_start(e->start, e->unit, turn);

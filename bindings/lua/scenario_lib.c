@@ -50,7 +50,7 @@ static int date_turn(lua_State *L, host *h, int32_t days) {
   int lo = 1, hi = brink_turn_count(e);
   /* The current turn's own date (w.date.turn): no search. */
   int now = brink_turn(e);
-  if (now >= 1 && now <= hi && days == brink_date(e)) {
+  if (brink__fast(e) && now >= 1 && now <= hi && days == brink_date(e)) {
     lua_pushinteger(L, now);
     return 1;
   }
@@ -85,7 +85,7 @@ static int date_index(lua_State *L) {
   if (strcmp(k, "year") == 0) brink__note_date_year(h->e);
   else brink__note_date_read(h->e);
   /* The last date asked about, converted once (w.date is one per turn). */
-  if (!h->civil_ok || h->civil_days != days) {
+  if (!h->civil_ok || h->civil_days != days || !brink__fast(h->e)) {
     brink_date_civil(days, &h->civil[0], &h->civil[1], &h->civil[2]);
     h->civil_days = days;
     h->civil_ok = true;

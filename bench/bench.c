@@ -351,6 +351,93 @@ static void game_calls(const char *path, double seconds) {
   brink_engine_close(g.e);
 }
 
+/*
+** The scaling table: bench/world.lua's shape (20 variables an actor, its
+** three moves, 5 condition triggers an actor, 20 monthly turns) at 6, 24
+** and 96 actors, as generated text; and the same 6 actors with 1,000
+** more triggers whose conditions read a value nothing writes, against
+** none: the triggers' work should follow what changed, not their number.
+*/
+static char *scale_text(int actors, int triggers, int quiet) {
+  size_t cap = 4096 + 400 * (size_t)(actors + triggers + quiet), len = 0;
+  char *s = malloc(cap);
+  len += (size_t)snprintf(s + len, cap - len,
+      "scenario { id = 'scale', start = '2019-05-01', finish = "
+      "'2020-12-31', turn = 'month', default_outcome = 'timeout' }\n"
+      "local ACTORS = {}\n"
+      "for i = 1, %d do ACTORS[i] = 'A' .. i; actor('A' .. i) {} end\n"
+      "for k = 1, 20 do var('*.v' .. k) { min = 0, max = 100, "
+      "init = 10 + k } end\n"
+      "move 'build' { by = '*',\n"
+      "  when = function(w, m) return w[m.by].v1 < 100, 'full' end,\n"
+      "  effect = function(w, m) local a = w[m.by]; a.v1 = a.v1 + 3; "
+      "a.v2 = a.v2 + 1 end,\n"
+      "  weight = function(w, m) return 1 + w[m.by].v3 / 50 end }\n"
+      "move 'trade' { by = '*',\n"
+      "  when = function(w, m) return w[m.by].v4 > 5, 'nothing' end,\n"
+      "  effect = function(w, m) local a = w[m.by]; a.v4 = a.v4 - 2; "
+      "a.v5 = a.v5 + 2 end }\n"
+      "move 'posture' { by = '*',\n"
+      "  effect = function(w, m) local a = w[m.by]; a.v6 = a.v6 + 1 end,\n"
+      "  weight = function(w, m) return w[m.by].v7 / 20 end }\n"
+      "for i = 1, %d do\n"
+      "  local id, key = ACTORS[(i - 1) %% #ACTORS + 1], "
+      "'v' .. ((i - 1) %% 10 + 1)\n"
+      "  trigger('t' .. i) { once = i %% 2 == 0,\n"
+      "    when = function(w) return w[id][key] > 40 end,\n"
+      "    effect = function(w) local a = w[id]; a.v20 = a.v20 + 1 end }\n"
+      "end\n"
+      "for i = 1, %d do\n"
+      "  local id = ACTORS[(i - 1) %% #ACTORS + 1]\n"
+      "  trigger('q' .. i) { when = function(w) return w[id].v15 > 99 end,\n"
+      "    effect = function(w) w[id].v15 = 0 end }\n"
+      "end\n"
+      "outcome 'timeout' { doc = 'the calendar ran out' }\n",
+      actors, triggers, quiet);
+  return s;
+}
+
+static brink_engine *scale_engine(int actors, int triggers, int quiet) {
+  char *text = scale_text(actors, triggers, quiet);
+  brink_engine *e;
+  if (brink_engine_open(&e, NULL) ||
+      brink_load_string(e, "scale.lua", text, strlen(text))) {
+    fprintf(stderr, "bench: %s\n", brink_errmsg(e));
+    exit(1);
+  }
+  free(text);
+  return e;
+}
+
+static void scaling(double seconds) {
+  static const int sizes[3][2] = {{6, 30}, {24, 120}, {96, 480}};
+  brink_engine *e[3];
+  double best[3] = {0, 0, 0};
+  for (int k = 0; k < 3; k++) e[k] = scale_engine(sizes[k][0], sizes[k][1], 0);
+  for (int i = 0; i < 3; i++)
+    for (int k = 0; k < 3; k++)
+      best[k] = fmax(best[k], rate(play_brink, e[k], seconds / 9) *
+                                  sizes[k][0] * 20);
+  printf("\nscaling: bench/world.lua's shape, 20 turns, best of 3\n");
+  printf("  actors  triggers   actor-turns/s   us per actor-turn   vs 6\n");
+  for (int k = 0; k < 3; k++) {
+    printf("  %6d  %8d  %14.0f  %18.2f  %5.2fx\n", sizes[k][0],
+           sizes[k][1], best[k], 1e6 / best[k], best[0] / best[k]);
+    brink_engine_close(e[k]);
+  }
+  brink_engine *none = scale_engine(6, 30, 0),
+               *quiet = scale_engine(6, 30, 1000);
+  double r0 = 0, r1 = 0;
+  for (int i = 0; i < 3; i++) {
+    r0 = fmax(r0, rate(play_brink, none, seconds / 6));
+    r1 = fmax(r1, rate(play_brink, quiet, seconds / 6));
+  }
+  printf("  1,000 triggers reading values nothing changes: %.0f runs/s "
+         "against %.0f without: %.2fx the cost\n", r1, r0, r0 / r1);
+  brink_engine_close(none);
+  brink_engine_close(quiet);
+}
+
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : "bench";
   double seconds = argc > 2 ? atof(argv[2]) : 2;
@@ -415,6 +502,7 @@ int main(int argc, char **argv) {
   lua_close(L);
   brink_engine_close(e);
   frozen_reads(dir, seconds);
+  scaling(seconds);
   if (flagship) {
     size_t peak1 = 0, peak2;
     double one = 0, two = 0;

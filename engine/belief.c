@@ -174,6 +174,7 @@ BRINK_API int brink_belief_get(brink_engine *e, int actor, int var,
   if (lo == NULL || hi == NULL)
     return brink__error(e, BRINK_EINVAL, "lo and hi are needed");
   int s = brink__belief_slot(e, var, actor);
+  if (e->tracking) e->tracking->reads_belief = true;
   if (s < 0) {
     /* It sees the variable: it believes what is so. */
     double v;
@@ -201,6 +202,7 @@ BRINK_API int brink_belief_start(brink_engine *e, int actor, int var,
 BRINK_API int brink_belief_known(brink_engine *e, int actor, int var) {
   if (check_ids(e, actor, var) != BRINK_OK) return -1;
   int s = brink__belief_slot(e, var, actor);
+  if (e->tracking) e->tracking->reads_belief = true;
   return s < 0 || !brink__belief_unknown(e, var, s);
 }
 

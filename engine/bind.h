@@ -182,6 +182,22 @@ int brink__actor_lookup(brink_engine *e, const char *id, int *out);
 int brink__read(brink_engine *e, int var, double *out);
 int brink__write(brink_engine *e, int var, double value);
 void brink__note_date_read(brink_engine *e);
+/* A condition took w.date (what it then reads of it says how much it
+   depends on the date: only the year, or all of it). */
+void brink__note_date_touch(brink_engine *e);
+void brink__note_date_year(brink_engine *e);
+/* May the bindings take their fast paths (calls without the trampoline,
+   reads from mirrors)?  Not under BRINK_FLAG_NO_CACHE: that flag runs
+   the plain path everywhere, to check the fast ones against. */
+bool brink__fast(const brink_engine *e);
+/* The change tracking a mirror of the values follows: every write sets
+   its variable's version to the new clock; a change that writes no
+   version (a start, a restore, a load, a belief) moves valid_from up to
+   the clock, and then every value may have changed. */
+uint64_t brink__clock(const brink_engine *e);
+uint64_t brink__valid_from(const brink_engine *e);
+const uint64_t *brink__versions(const brink_engine *e);
+const double *brink__values(const brink_engine *e);
 
 /* script calls ----------------------------------------------------------- */
 

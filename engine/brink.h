@@ -161,8 +161,10 @@ typedef struct brink_config {
                                 stopped in a fraction of a second */
 } brink_config;
 
-/* Evaluate every condition every time instead of reusing values whose
-   reads did not change: slower, for checking that the cache is exact. */
+/* The plain path: evaluate every condition every time instead of reusing
+   values whose reads did not change, and take none of the engine's other
+   fast paths (docs/performance.md lists them).  Slower, for checking that
+   the cache and the fast paths are exact. */
 #define BRINK_FLAG_NO_CACHE 1u
 
 BRINK_API void brink_config_init(brink_config *cfg);

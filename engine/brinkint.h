@@ -225,9 +225,14 @@ int brink__host_clone(brink_engine *e, brink_engine *to);
 /* A cached condition: its value stays valid while nothing it read changed. */
 typedef struct brink__cache {
   int *reads;
-  int nreads, cap;
+  double *vals;        /* [cap_vals]: the value of each read, as read */
+  int nreads, cap, cap_vals;
   uint64_t stamp;      /* e->clock when computed; 0: never */
   bool reads_date;
+  bool reads_belief;   /* read a belief: only the versions may vouch */
+  bool date_touched;   /* took w.date: reads_date unless only its year */
+  bool reads_year;     /* read the year of a date, no more of it */
+  int year;            /* the turn's year when it was computed */
   int turn;            /* the turn it was computed in */
   double value;
   char *reason;
@@ -439,6 +444,11 @@ struct brink_engine {
   int unit;
   int nturns;
   int turn_limit;
+  /* The first day of recent turns, so that records, date triggers and
+     scripts reading the date do not redo the calendar arithmetic: a
+     cache of brink__turn_start, indexed by turn & 3, cleared when the
+     calendar is set. */
+  struct { int turn; int32_t day; bool ok; } date_memo[4];
 
   /* the run */
   double *values;              /* [nvars] */
@@ -469,6 +479,31 @@ struct brink_engine {
   uint32_t *read_mark;         /* [nvars]: dedupes reads per evaluation */
   uint32_t read_epoch;
   bool read_only;              /* a condition is running */
+  uint64_t computed;           /* conditions run, ever (turn.c) */
+
+  /*
+  ** Condition triggers to look at (turn.c): a trigger whose condition was
+  ** false, read no date and nothing written since, is skipped without a
+  ** look.  Each variable lists the triggers that read it (a superset);
+  ** 'changed' lists the variables written since 'trig_mark'; a move of
+  ** valid_from makes every trigger pending.  Off under NO_CACHE.
+  */
+  uint64_t *trig_pending;      /* [trig_words]: bits of trigger indices */
+  uint64_t *trig_cond;         /* [trig_words]: the condition triggers */
+  uint64_t *trig_fragile;      /* [trig_words]: pending after any start,
+                                  restore or belief: once triggers that
+                                  fired, those never computed or reading
+                                  beliefs */
+  double *trig_seen;           /* [deps_n]: the values at the last look */
+  int trig_words;
+  struct brink__deps { int *ids; int n, cap; } *deps;   /* [deps_n] */
+  int deps_n;
+  int *changed;
+  int nchanged, cap_changed;
+  bool changed_lost;           /* the list could not grow: all pending */
+  uint64_t trig_mark, trig_valid;
+  int *dated;                  /* the dated triggers' indices, in order */
+  int ndated;
 
   /* transactions */
   brink__entry *journal;
@@ -563,6 +598,11 @@ const char *brink__cause_intern(brink_engine *e, const char *cause);
 /* declare.c: the declarations the bindings make are in bind.h. */
 int brink__options_build(brink_engine *e);
 void brink__cache_free(brink_engine *e, brink__cache *c);
+/* turn.c: the condition triggers' bookkeeping, made with the options. */
+int brink__trig_build(brink_engine *e);
+void brink__trig_free(brink_engine *e);
+/* Before variable 'var' is written (its version not yet moved). */
+void brink__note_change(brink_engine *e, int var);
 void brink__options_free(brink_engine *e);
 int brink__outcome_find(const brink_engine *e, const char *name);
 int brink__turn_init(brink_engine *e);

@@ -3,6 +3,7 @@
 ** calendar, and the turns a scenario's calendar cuts them into.
 */
 #include <stdint.h>
+#include <string.h>
 
 #include "brinkint.h"
 
@@ -215,6 +216,7 @@ BRINK_API int brink_calendar_set(brink_engine *e, int32_t start,
   e->finish = finish;
   e->unit = unit;
   e->nturns = count_turns(start, finish, unit);
+  memset(e->date_memo, 0, sizeof e->date_memo);
   return BRINK_OK;
 }
 
@@ -225,12 +227,23 @@ BRINK_API int brink_turn_count(const brink_engine *e) {
 
 BRINK_API int brink_turn(const brink_engine *e) { return e->run.turn; }
 
+/* The memo is a cache of a pure function of the calendar, which is fixed
+   once set: writing it from a reading call changes nothing observable. */
 BRINK_API int32_t brink_turn_date(const brink_engine *e, int turn) {
-  return brink__turn_start(e->start, e->unit, turn);
+  brink_engine *m = (brink_engine *)e;
+  unsigned i = (unsigned)turn & 3u;
+  if (e->cfg.flags & BRINK_FLAG_NO_CACHE)   /* the plain path */
+    return brink__turn_start(e->start, e->unit, turn);
+  if (m->date_memo[i].ok && m->date_memo[i].turn == turn)
+    return m->date_memo[i].day;
+  int32_t day = brink__turn_start(e->start, e->unit, turn);
+  m->date_memo[i].turn = turn;
+  m->date_memo[i].day = day;
+  m->date_memo[i].ok = true;
+  return day;
 }
 
 /* Before the first step the current turn is 0; its date is the start's. */
 BRINK_API int32_t brink_date(const brink_engine *e) {
-  int t = e->run.turn < 1 ? 1 : e->run.turn;
-  return brink__turn_start(e->start, e->unit, t);
+  return brink_turn_date(e, e->run.turn < 1 ? 1 : e->run.turn);
 }

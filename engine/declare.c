@@ -13,6 +13,7 @@
 
 void brink__cache_free(brink_engine *e, brink__cache *c) {
   brink__free(e, c->reads, sizeof(int) * (size_t)c->cap);
+  brink__free(e, c->vals, sizeof(double) * (size_t)c->cap_vals);
   brink__free(e, c->reason, c->reason_cap);
   memset(c, 0, sizeof *c);
 }
@@ -293,6 +294,7 @@ int brink__options_build(brink_engine *e) {
   e->cover = brink__alloc(e, sizeof(int64_t) * (size_t)e->ncover);
   if (e->cover == NULL) return BRINK_ENOMEM;
   memset(e->cover, 0, sizeof(int64_t) * (size_t)e->ncover);
+  if (brink__trig_build(e) != BRINK_OK) return BRINK_ENOMEM;
   const char *def = e->default_outcome ? e->default_outcome : "end";
   if (brink__outcome_find(e, def) < 0) {
     brink__outcome *o;
@@ -305,6 +307,7 @@ int brink__options_build(brink_engine *e) {
 
 void brink__options_free(brink_engine *e) {
   brink__actions_free(e);
+  brink__trig_free(e);
   for (int i = 0; e->options && i < e->noptions; i++) {
     brink__cache_free(e, &e->options[i].when);
     brink__cache_free(e, &e->options[i].weight);

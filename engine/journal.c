@@ -164,6 +164,7 @@ BRINK_API int brink_txn_rollback(brink_engine *e) {
   for (int i = e->nentries - 1; i >= m->entries; i--) {
     const brink__entry *en = &e->journal[i];
     if (en->kind == BRINK__J_SET) {
+      brink__note_change(e, en->var);
       e->values[en->var] = en->old_value;
       e->version[en->var] = ++e->clock;
     } else if (en->kind == BRINK__J_BELIEF) {

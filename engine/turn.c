@@ -57,11 +57,35 @@ static void report(brink_engine *e) {
   brink__emit(e, &r);
 }
 
-static bool cache_fresh(const brink_engine *e, const brink__cache *c) {
-  if (!CACHE_ON(e) || c->stamp == 0 || c->stamp < e->valid_from) return false;
+static int year_now(const brink_engine *e) {
+  int32_t y, m, d;
+  brink__civil_from_days(brink_date(e), &y, &m, &d);
+  return y;
+}
+
+/*
+** Is the value still what an evaluation would give?  When nothing it
+** read was written since; or, after a start, a restore or a write that
+** was undone, when everything it read holds the value it read (the same
+** inputs give the same result), which also carries it from run to run.
+** A condition that read a belief has only the versions to vouch for it.
+*/
+static bool cache_fresh(brink_engine *e, brink__cache *c) {
+  if (!CACHE_ON(e) || c->stamp == 0) return false;
   if (c->reads_date && c->turn != e->run.turn) return false;
-  for (int i = 0; i < c->nreads; i++)
-    if (e->version[c->reads[i]] > c->stamp) return false;
+  if (c->reads_year && c->turn != e->run.turn && c->year != year_now(e))
+    return false;
+  int i = 0;
+  if (c->stamp >= e->valid_from) {
+    while (i < c->nreads && e->version[c->reads[i]] <= c->stamp) i++;
+    if (i == c->nreads) return true;
+  } else if (c->reads_belief) {
+    return false;
+  }
+  for (i = 0; i < c->nreads; i++)
+    if (memcmp(&e->values[c->reads[i]], &c->vals[i], sizeof(double)) != 0)
+      return false;
+  c->stamp = e->clock;   /* as if computed now: its inputs are as they were */
   return true;
 }
 
@@ -95,6 +119,10 @@ static int eval(brink_engine *e, brink__cache *c, int fn,
   }
   c->nreads = 0;
   c->reads_date = false;
+  c->reads_belief = false;
+  c->date_touched = false;
+  c->reads_year = false;
+  e->computed++;
   if (++e->read_epoch == 0) {
     memset(e->read_mark, 0, sizeof(uint32_t) * (size_t)e->nvars);
     e->read_epoch = 1;
@@ -114,6 +142,11 @@ static int eval(brink_engine *e, brink__cache *c, int fn,
   c->stamp = e->clock;
   c->turn = e->run.turn;
   c->value = *value;
+  /* Only the year of w.date read: valid for the rest of the year.  Any
+     other use of it (a field, a comparison, its text) is the date. */
+  if (c->date_touched && !c->reads_year) c->reads_date = true;
+  if (c->reads_year && !c->reads_date) c->year = year_now(e);
+  else c->reads_year = false;
   return BRINK_OK;
 }
 
@@ -427,13 +460,190 @@ static int fire_trigger(brink_engine *e, int i) {
   return after_effect(e, run_effect(e, t->effect, &call));
 }
 
-/* One pass over the triggers of one group, from 'run.index'. */
+/* condition triggers to look at ------------------------------------------ */
+
+#define BIT(words, i) ((words)[(i) >> 6] & (1ull << ((i) & 63)))
+#define SET(words, i) ((words)[(i) >> 6] |= 1ull << ((i) & 63))
+#define CLEAR(words, i) ((words)[(i) >> 6] &= ~(1ull << ((i) & 63)))
+
+int brink__trig_build(brink_engine *e) {
+  int n = e->ntriggers;
+  e->trig_words = n / 64 + 1;
+  e->deps_n = e->nvars;
+  e->trig_pending = brink__alloc(e, sizeof(uint64_t) * (size_t)e->trig_words);
+  e->trig_cond = brink__alloc(e, sizeof(uint64_t) * (size_t)e->trig_words);
+  e->trig_fragile = brink__alloc(e, sizeof(uint64_t) *
+                                        (size_t)e->trig_words);
+  e->trig_seen = brink__alloc(e, sizeof(double) *
+                                     (size_t)(e->deps_n ? e->deps_n : 1));
+  e->deps = brink__alloc(e, sizeof(struct brink__deps) *
+                                (size_t)(e->deps_n ? e->deps_n : 1));
+  if (e->deps)
+    memset(e->deps, 0, sizeof(struct brink__deps) *
+                           (size_t)(e->deps_n ? e->deps_n : 1));
+  e->dated = brink__alloc(e, sizeof(int) * (size_t)(n ? n : 1));
+  if (!e->trig_pending || !e->trig_cond || !e->deps || !e->dated ||
+      !e->trig_fragile || !e->trig_seen)
+    return BRINK_ENOMEM;
+  memcpy(e->trig_seen, e->values, sizeof(double) * (size_t)e->deps_n);
+  memset(e->trig_cond, 0, sizeof(uint64_t) * (size_t)e->trig_words);
+  memcpy(e->trig_pending, e->trig_cond,
+         sizeof(uint64_t) * (size_t)e->trig_words);
+  e->ndated = 0;
+  for (int i = 0; i < n; i++) {
+    if (is_date_trigger(&e->triggers[i])) e->dated[e->ndated++] = i;
+    else SET(e->trig_cond, i);
+  }
+  memcpy(e->trig_fragile, e->trig_cond,
+         sizeof(uint64_t) * (size_t)e->trig_words);
+  e->trig_valid = e->valid_from - 1;   /* all pending at the first pass */
+  return BRINK_OK;
+}
+
+void brink__trig_free(brink_engine *e) {
+  size_t words = sizeof(uint64_t) * (size_t)e->trig_words;
+  brink__free(e, e->trig_pending, words);
+  brink__free(e, e->trig_cond, words);
+  brink__free(e, e->trig_fragile, words);
+  brink__free(e, e->trig_seen, sizeof(double) *
+                                   (size_t)(e->deps_n ? e->deps_n : 1));
+  e->trig_fragile = NULL;
+  e->trig_seen = NULL;
+  for (int v = 0; e->deps && v < e->deps_n; v++)
+    brink__free(e, e->deps[v].ids, sizeof(int) * (size_t)e->deps[v].cap);
+  brink__free(e, e->deps, sizeof(struct brink__deps) *
+                              (size_t)(e->deps_n ? e->deps_n : 1));
+  brink__free(e, e->dated, sizeof(int) * (size_t)(e->ntriggers ? e->ntriggers
+                                                                : 1));
+  brink__free(e, e->changed, sizeof(int) * (size_t)e->cap_changed);
+  e->trig_pending = e->trig_cond = NULL;
+  e->deps = NULL;
+  e->dated = e->changed = NULL;
+  e->trig_words = e->deps_n = e->ndated = e->nchanged = e->cap_changed = 0;
+}
+
+void brink__note_change(brink_engine *e, int var) {
+  if (e->trig_pending == NULL || e->version[var] > e->trig_mark) return;
+  if (brink__grow(e, (void **)&e->changed, &e->cap_changed, e->nchanged + 1,
+                  sizeof(int)) != BRINK_OK) {
+    e->changed_lost = true;
+    return;
+  }
+  e->changed[e->nchanged++] = var;
+}
+
+static void trig_readers(brink_engine *e, int var) {
+  const struct brink__deps *d = &e->deps[var];
+  for (int j = 0; j < d->n; j++) SET(e->trig_pending, d->ids[j]);
+  e->trig_seen[var] = e->values[var];
+}
+
+/*
+** The triggers that read what changed since the last look become
+** pending: the variables written since (the list), and after a start, a
+** restore or a belief, those whose value differs from the last look's,
+** with the fragile triggers (once triggers that fired, which a start or
+** a restore may unfire; those never computed; those that read beliefs).
+*/
+static void trig_take_changes(brink_engine *e) {
+  if (e->changed_lost) {
+    e->changed_lost = false;
+    for (int k = 0; k < e->trig_words; k++)
+      e->trig_pending[k] |= e->trig_cond[k];
+    memcpy(e->trig_seen, e->values, sizeof(double) * (size_t)e->deps_n);
+  } else if (e->valid_from != e->trig_valid) {
+    for (int k = 0; k < e->trig_words; k++)
+      e->trig_pending[k] |= e->trig_fragile[k];
+    for (int v = 0; v < e->deps_n; v++)
+      if (memcmp(&e->values[v], &e->trig_seen[v], sizeof(double)) != 0)
+        trig_readers(e, v);
+  }
+  e->trig_valid = e->valid_from;
+  for (int k = 0; k < e->nchanged; k++) trig_readers(e, e->changed[k]);
+  e->nchanged = 0;
+  e->trig_mark = e->clock;
+}
+
+/* Whether trigger 'i' must be looked at after every start or restore. */
+static void trig_fragile(brink_engine *e, int i) {
+  const brink__trigger *t = &e->triggers[i];
+  if (t->when < 0 || t->cache.stamp == 0 || t->cache.reads_belief)
+    SET(e->trig_fragile, i);
+  else
+    CLEAR(e->trig_fragile, i);
+}
+
+/* Trigger 'i' read what its cache lists: each of those lists it. */
+static void trig_depend(brink_engine *e, int i) {
+  const brink__cache *c = &e->triggers[i].cache;
+  for (int r = 0; r < c->nreads; r++) {
+    struct brink__deps *d = &e->deps[c->reads[r]];
+    int j = 0;
+    while (j < d->n && d->ids[j] != i) j++;
+    if (j < d->n) continue;
+    if (brink__grow(e, (void **)&d->ids, &d->cap, d->n + 1, sizeof(int)) !=
+        BRINK_OK) {
+      e->changed_lost = true;   /* it could be missed: look at all */
+      return;
+    }
+    d->ids[d->n++] = i;
+  }
+}
+
+/* The next condition trigger from 'from' to look at, or ntriggers. */
+static int trig_next(const brink_engine *e, int from) {
+  for (int k = from >> 6; k < e->trig_words; k++) {
+    uint64_t w = e->trig_pending[k];
+    if (k == from >> 6) w &= ~0ull << (from & 63);
+    if (w) {
+      int i = (k << 6) + __builtin_ctzll(w);
+      return i < e->ntriggers ? i : e->ntriggers;
+    }
+  }
+  return e->ntriggers;
+}
+
+/* The next dated trigger from 'from', or ntriggers. */
+static int dated_next(const brink_engine *e, int from) {
+  int lo = 0, hi = e->ndated;
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (e->dated[mid] < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < e->ndated ? e->dated[lo] : e->ntriggers;
+}
+
+/*
+** One pass over the triggers of one group, from 'run.index'.  With the
+** cache on, the condition triggers looked at are the pending ones: a
+** trigger left out held false when last looked at and nothing it read
+** has changed, so the plain pass would find it false again.
+*/
 static int triggers_phase(brink_engine *e, bool dated) {
+  bool lists = CACHE_ON(e) && e->trig_pending;
+  if (lists && !dated) trig_take_changes(e);
   while (e->run.index < e->ntriggers) {
+    if (lists) {
+      int next = dated ? dated_next(e, e->run.index)
+                       : trig_next(e, e->run.index);
+      if (next >= e->ntriggers) {
+        e->run.index = e->ntriggers;
+        break;
+      }
+      e->run.index = next;
+    }
     int i = e->run.index++;
     brink__trigger *t = &e->triggers[i];
     if (is_date_trigger(t) != dated) continue;
-    if (t->once && e->fired[i]) continue;
+    if (t->once && e->fired[i]) {
+      /* Left out until a start or a restore may have unfired it. */
+      if (lists) {
+        CLEAR(e->trig_pending, i);
+        SET(e->trig_fragile, i);
+      }
+      continue;
+    }
     if (dated && !date_due(e, t)) continue;
     double holds = 1;
     if (t->when >= 0) {
@@ -441,15 +651,25 @@ static int triggers_phase(brink_engine *e, bool dated) {
       brink__cache scratch = {0};
       /* A dated trigger is asked once in its turn: nothing to cache. */
       brink__cache *c = dated ? &scratch : &t->cache;
+      uint64_t computed = e->computed;
       int rc = eval(e, c, t->when, &call, &holds);
-      brink__cache_free(e, &scratch);
+      if (dated) brink__cache_free(e, &scratch);
+      if (lists && !dated && e->computed != computed) {
+        if (c->stamp != 0) trig_depend(e, i);
+        trig_fragile(e, i);
+      }
       if (rc) {
         report(e);
         return rc;
       }
+      /* False on what it read, and no date: left out until that changes. */
+      if (lists && !dated && holds == 0 && !c->reads_date &&
+          !c->reads_year && c->stamp != 0)
+        CLEAR(e->trig_pending, i);
     }
     if (holds != 0) {
       int rc = fire_trigger(e, i);
+      if (lists && !dated) trig_take_changes(e);
       if (rc != BRINK_OK) return rc;
     }
   }

@@ -137,16 +137,36 @@ int brink__read(brink_engine *e, int var, double *out) {
   brink__cache *c = e->tracking;
   if (c && e->read_mark[var] != e->read_epoch) {
     e->read_mark[var] = e->read_epoch;
-    if (brink__grow(e, (void **)&c->reads, &c->cap, c->nreads + 1,
+    if (brink__grow(e, (void **)&c->vals, &c->cap_vals, c->nreads + 1,
+                    sizeof(double)) != BRINK_OK ||
+        brink__grow(e, (void **)&c->reads, &c->cap, c->nreads + 1,
                     sizeof(int)) != BRINK_OK)
       return brink__error(e, BRINK_ENOMEM, "out of memory");
+    c->vals[c->nreads] = *out;
     c->reads[c->nreads++] = var;
   }
   return BRINK_OK;
 }
 
+bool brink__fast(const brink_engine *e) {
+  return (e->cfg.flags & BRINK_FLAG_NO_CACHE) == 0;
+}
+
+uint64_t brink__clock(const brink_engine *e) { return e->clock; }
+uint64_t brink__valid_from(const brink_engine *e) { return e->valid_from; }
+const uint64_t *brink__versions(const brink_engine *e) { return e->version; }
+const double *brink__values(const brink_engine *e) { return e->values; }
+
 void brink__note_date_read(brink_engine *e) {
   if (e->tracking) e->tracking->reads_date = true;
+}
+
+void brink__note_date_touch(brink_engine *e) {
+  if (e->tracking) e->tracking->date_touched = true;
+}
+
+void brink__note_date_year(brink_engine *e) {
+  if (e->tracking) e->tracking->reads_year = true;
 }
 
 BRINK_API int brink_var_get(brink_engine *e, int var, double *out) {
@@ -221,6 +241,7 @@ static int write_var(brink_engine *e, int var, double value,
                      .new_value = value, .cause = cause};
   rc = brink__journal_add(e, &en);
   if (rc) return rc;
+  brink__note_change(e, var);
   e->values[var] = value;
   e->version[var] = ++e->clock;
   return BRINK_OK;

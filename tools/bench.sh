@@ -5,8 +5,12 @@
 # exists) in-process and through `brink batch`, with 1 and 2 jobs,
 # what a search's calls cost there (clones, legal actions, observations),
 # and from Python: observations and random playouts per second.
+# BENCH_BASE=DIR (a copy of an earlier build: its libbrink.a and brink)
+# measures that build too, side by side: its bench/bench.c figures first,
+# then the command's trials alternating with this build's.
 set -e
 build=${1:-build}
+base=${BENCH_BASE:-}
 seconds=${BENCH_SECONDS:-2}
 scenario=scripts/scenarios/korea-2019.lua
 [ -f "$scenario" ] || scenario=examples/standoff.lua
@@ -14,6 +18,16 @@ cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -Iengine \
   $(pkg-config --cflags lua5.4) \
   -o "$build/bench" bench/bench.c "$build/libbrink.a" \
   $(pkg-config --libs lua5.4 jansson libedit) -lm
+if [ -n "$base" ]; then
+  cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -Iengine \
+    $(pkg-config --cflags lua5.4) \
+    -o "$base/bench" bench/bench.c "$base/libbrink.a" \
+    $(pkg-config --libs lua5.4 jansson libedit) -lm
+  echo "== the base build, $base"
+  "$base/bench" bench "$seconds" "$scenario"
+  echo
+  echo "== this build, $build"
+fi
 "$build/bench" bench "$seconds" "$scenario"
 
 # The command itself, summary and all: wall time of one batch per --jobs,
@@ -24,22 +38,38 @@ echo
 echo "brink batch $scenario --runs $runs --json, best of 3 ($(nproc) CPUs)"
 rate1=0
 rate2=0
+base1=0
+base2=0
 for try in 1 2 3; do
   for jobs in 1 2; do
-    t0=$(clock)
-    "$build/brink" batch "$scenario" --runs "$runs" --jobs "$jobs" --json \
-      >/dev/null || [ $? -eq 1 ]   # 1: some run ended in a script error
-    t1=$(clock)
-    eval "best=\$rate$jobs"
-    rate=$(echo "$runs $t0 $t1 $best" |
-           awk '{ r = $1 / ($3 - $2); printf "%.0f", (r > $4 ? r : $4) }')
-    eval "rate$jobs=$rate"
+    for which in rate base; do
+      if [ "$which" = base ]; then
+        [ -n "$base" ] || continue
+        bin="$base/brink"
+      else
+        bin="$build/brink"
+      fi
+      t0=$(clock)
+      "$bin" batch "$scenario" --runs "$runs" --jobs "$jobs" --json \
+        >/dev/null || [ $? -eq 1 ]   # 1: some run ended in a script error
+      t1=$(clock)
+      eval "best=\$$which$jobs"
+      rate=$(echo "$runs $t0 $t1 $best" |
+             awk '{ r = $1 / ($3 - $2); printf "%.0f", (r > $4 ? r : $4) }')
+      eval "$which$jobs=$rate"
+    done
   done
 done
 printf '  --jobs 1              %10s runs/s\n' "$rate1"
 printf '  --jobs 2              %10s runs/s\n' "$rate2"
 echo "$rate1 $rate2" |
   awk '{ printf "  2 jobs / 1            %10.2fx\n", $2 / $1 }'
+if [ -n "$base" ]; then
+  printf '  base --jobs 1         %10s runs/s  (this build: %s)\n' "$base1" \
+    "$(echo "$base1 $rate1" | awk '{ printf "%.2fx", $2 / $1 }')"
+  printf '  base --jobs 2         %10s runs/s  (this build: %s)\n' "$base2" \
+    "$(echo "$base2 $rate2" | awk '{ printf "%.2fx", $2 / $1 }')"
+fi
 
 # Peak memory of a batch against --runs: what brink batch keeps does not
 # grow with the runs (docs/batch.md), so the peak stays within 10%.  One

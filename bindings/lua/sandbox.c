@@ -572,10 +572,19 @@ int brink__box_load(brink__box *box, const char *text, size_t len,
   return status == LUA_ERRMEM ? memory_status(box) : BRINK_ESCRIPT;
 }
 
+void brink__box_push_handler(lua_State *L) { lua_pushcfunction(L, msgh); }
+
 int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
                      size_t wcap, char *msg, size_t mcap) {
+  return brink__box_pcall_handled(box, nargs, nresults, where, wcap, msg,
+                                  mcap, 0);
+}
+
+int brink__box_pcall_handled(brink__box *box, int nargs, int nresults,
+                             char *where, size_t wcap, char *msg, size_t mcap,
+                             int handled) {
   lua_State *L = box->L;
-  int base = lua_gettop(L) - nargs, status, code;
+  int base = lua_gettop(L) - nargs - handled, status, code;
   const char *text;
   if (wcap)
     where[0] = '\0';
@@ -601,15 +610,17 @@ int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
     brink__interrupt_enter(box->interrupt);
   }
   box->err_where[0] = '\0';
-  lua_pushcfunction(L, msgh);
-  lua_insert(L, base);
+  if (!handled) {
+    lua_pushcfunction(L, msgh);
+    lua_insert(L, base);
+  }
   box->depth++;
   status = lua_pcall(L, nargs, nresults, base);
   box->depth--;
   if (box->depth == 0)
     brink__interrupt_leave(box->interrupt);
   if (status == LUA_OK && !box->killed) {
-    lua_remove(L, base);
+    if (!handled) lua_remove(L, base);
     return BRINK_OK;
   }
   brink__box_note_status(L, box, status);

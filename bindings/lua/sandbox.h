@@ -138,6 +138,13 @@ int brink__box_load(brink__box *box, const char *text, size_t len,
 */
 int brink__box_pcall(brink__box *box, int nargs, int nresults, char *where,
                      size_t wcap, char *msg, size_t mcap);
+/* The same, when the caller pushed the message handler
+   (brink__box_push_handler) below the function ('handled' 1): on success
+   it stays below the results, for the caller to drop. */
+int brink__box_pcall_handled(brink__box *box, int nargs, int nresults,
+                             char *where, size_t wcap, char *msg, size_t mcap,
+                             int handled);
+void brink__box_push_handler(lua_State *L);
 
 /*
 ** [-0, +0, e] For binding code that catches script errors itself: after a

@@ -47,6 +47,20 @@ typedef struct host {
                             the engine's kept copy */
   int env, w, opts, anchors, decls_ref, date_ref, decode;
   int date_turn;
+  /* The mirrors (fast paths only): effects, hooks, events, policies and
+     scores read the values from plain tables kept equal to the engine's
+     ('fw', the world they are given); conditions and weights read through
+     C, which notes what they read for the cache.  'mlocs' maps each slot
+     to the mirror tables and keys that hold it; 'synced' is the clock
+     the mirrors are equal to the values at. */
+  bool mirror;
+  int fw, mlocs;
+  uint64_t synced;
+  double *shadow;        /* [ntypes]: the value each slot's mirror holds */
+  unsigned char *nlocs;  /* [ntypes]: how many places hold it (0 to 2) */
+  int32_t civil_days;    /* the last date a script took apart */
+  int32_t civil[3];      /* its year, month, day */
+  bool civil_ok;
   name_rec *recs;
   int cap_recs, nrecs;
   brink__map long_recs;  /* names Lua does not intern -> index in recs */
@@ -90,6 +104,8 @@ bool brink__sc_exact_integer(lua_State *L, int idx);
    once the world is sealed. */
 int brink__sc_build_names(host *h, lua_State *L);
 void brink__sc_build_options(host *h, lua_State *L);
+/* [-0, +0, m] Brings the mirrors up to date with the values. */
+void brink__sc_mirror_sync(lua_State *L, host *h);
 
 /* scenario_lib.c */
 /* [-0, +1, e] A date userdata. */
@@ -139,6 +155,8 @@ void brink__sc_expects_free(host *h);
 /* Calls the function below 'nargs' arguments, as brink__box_pcall does;
    a failure becomes the engine's error, with where it happened. */
 int brink__sc_call(host *h, int nargs, int nresults);
+/* The same with the message handler pushed below the function. */
+int brink__sc_call_handled(host *h, int nargs, int nresults, int handled);
 /* Attaches 'h' to its engine as the script host. */
 void brink__sc_attach(host *h);
 void brink__sc_free(host *h);

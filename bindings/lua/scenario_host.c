@@ -16,12 +16,17 @@
 /* the engine's script host ------------------------------------------------ */
 
 int brink__sc_call(host *h, int nargs, int nresults) {
+  return brink__sc_call_handled(h, nargs, nresults, 0);
+}
+
+int brink__sc_call_handled(host *h, int nargs, int nresults, int handled) {
   if (h->box.depth == 0) {
     brink__strfree(h->e, h->nested_in);
     h->nested_in = NULL;
   }
-  int rc = brink__box_pcall(&h->box, nargs, nresults, h->where,
-                            sizeof h->where, h->msg, sizeof h->msg);
+  int rc = brink__box_pcall_handled(&h->box, nargs, nresults, h->where,
+                                    sizeof h->where, h->msg, sizeof h->msg,
+                                    handled);
   if (rc != BRINK_OK) {
     /* Where the running function was declared, for errors raised
        outside it. */
@@ -250,8 +255,12 @@ static int trampoline(lua_State *L) {
   host *h = q->h;
   const brink__call *c = q->c;
   lua_settop(L, 0);
+  /* Conditions and weights read through C, which notes their reads for
+     the cache; the rest read the mirrors (scenario_world.c). */
+  bool mirrored = h->mirror && q->kind != EVAL && q->kind != WEIGH;
+  if (mirrored) brink__sc_mirror_sync(L, h);
   lua_rawgeti(L, LUA_REGISTRYINDEX, q->fn);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, mirrored ? h->fw : h->w);
   if (q->kind == CHOOSE) {
     lua_createtable(L, q->n, 0);
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
@@ -337,12 +346,62 @@ static int invoke(host *h, request *q) {
   return rc;
 }
 
+/*
+** A condition or a weight called straight from C, without the trampoline:
+** the function, 'w' and the option's 'm' pushed and called under the same
+** protected call and budget.  Nothing here allocates in Lua.  Returns -1
+** when it cannot say (no stack, a reason longer than the buffer kept, a
+** weight that is not a number): the caller then runs the trampoline,
+** whose messages are the ones the engine reports.  Conditions and weights
+** draw no numbers and write nothing, so running one again gives the same
+** result.
+*/
+static int eval_direct(host *h, request *q) {
+  lua_State *L = h->box.L;
+  const brink__call *c = q->c;
+  if (!lua_checkstack(L, 6)) return -1;
+  int top = lua_gettop(L);
+  if (h->reason) h->reason[0] = '\0';
+  if (h->box.depth == 0)
+    brink__box_next(&h->box, h->condition_budget, part_of(q));
+  brink__box_push_handler(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, q->fn);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->w);
+  int nargs = 1;
+  if (c->option >= 0) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->opts);
+    lua_rawgeti(L, -1, c->option + 1);
+    lua_replace(L, -2);
+    nargs = 2;
+  }
+  int rc = brink__sc_call_handled(h, nargs, 2, 1);
+  if (rc != BRINK_OK) return rc;
+  int ok = 1;
+  if (q->kind == EVAL) {
+    q->value = lua_toboolean(L, -2);
+    if (!q->value && lua_type(L, -1) == LUA_TSTRING) {
+      size_t len;
+      const char *text = lua_tolstring(L, -1, &len);
+      if (len < h->reason_cap) memcpy(h->reason, text, len + 1);
+      else ok = 0;
+    }
+  } else if (lua_type(L, -2) == LUA_TNUMBER) {
+    q->value = lua_tonumber(L, -2);
+  } else {
+    ok = 0;
+  }
+  lua_settop(L, top);
+  return ok ? BRINK_OK : -1;
+}
+
 static int host_eval(void *ud, int fn, const brink__call *c, double *value,
                      const char **reason) {
   host *h = ud;
   request q = {h, fn, c, NULL, 0, NULL, 0, -1,
                c->in == BRINK__IN_WEIGHT ? WEIGH : EVAL, NULL, 0, {0}};
-  int rc = invoke(h, &q);
+  int rc = c->in == BRINK__IN_EVENT || !brink__fast(h->e) ? -1
+                                                      : eval_direct(h, &q);
+  if (rc < 0) rc = invoke(h, &q);
   *value = q.value;
   *reason = h->reason && h->reason[0] ? h->reason : NULL;
   return rc;
@@ -373,6 +432,10 @@ void brink__sc_free(host *h) {
     brink__free(e, h->fields, sizeof(field) * (size_t)h->cap_fields);
   if (h->types)
     brink__free(e, h->types, (size_t)(h->ntypes ? h->ntypes : 1));
+  if (h->shadow)
+    brink__free(e, h->shadow, sizeof(double) * (size_t)(h->ntypes ? h->ntypes
+                                                                  : 1));
+  if (h->nlocs) brink__free(e, h->nlocs, (size_t)(h->ntypes ? h->ntypes : 1));
   brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
   brink__map_free(e, &h->long_recs);
   brink__strfree(e, h->nested_in);

@@ -48,6 +48,12 @@ static int date_new(lua_State *L) {
 static int date_turn(lua_State *L, host *h, int32_t days) {
   brink_engine *e = h->e;
   int lo = 1, hi = brink_turn_count(e);
+  /* The current turn's own date (w.date.turn): no search. */
+  int now = brink_turn(e);
+  if (brink__fast(e) && now >= 1 && now <= hi && days == brink_date(e)) {
+    lua_pushinteger(L, now);
+    return 1;
+  }
   if (days < brink_turn_date(e, 1) || days >= brink_turn_date(e, hi + 1)) {
     lua_pushnil(L);
     return 1;
@@ -66,12 +72,25 @@ static int date_days_until(lua_State *L) {
   return 1;
 }
 
+/* A date's use in a condition: all of it, unless only its year. */
+static void date_used(lua_State *L) {
+  host *h = lua_touserdata(L, lua_upvalueindex(1));
+  if (h) brink__note_date_read(h->e);
+}
+
 static int date_index(lua_State *L) {
   host *h = HOST(L);
   int32_t days = to_days(L, 1);
   const char *k = luaL_checkstring(L, 2);
-  int32_t y, m, d;
-  brink_date_civil(days, &y, &m, &d);
+  if (strcmp(k, "year") == 0) brink__note_date_year(h->e);
+  else brink__note_date_read(h->e);
+  /* The last date asked about, converted once (w.date is one per turn). */
+  if (!h->civil_ok || h->civil_days != days || !brink__fast(h->e)) {
+    brink_date_civil(days, &h->civil[0], &h->civil[1], &h->civil[2]);
+    h->civil_days = days;
+    h->civil_ok = true;
+  }
+  int32_t y = h->civil[0], m = h->civil[1], d = h->civil[2];
   if (strcmp(k, "year") == 0) lua_pushinteger(L, y);
   else if (strcmp(k, "month") == 0) lua_pushinteger(L, m);
   else if (strcmp(k, "day") == 0) lua_pushinteger(L, d);
@@ -84,27 +103,32 @@ static int date_index(lua_State *L) {
 
 static int date_tostring(lua_State *L) {
   char buf[16];
+  date_used(L);
   brink_date_format(to_days(L, 1), buf, sizeof buf);
   lua_pushstring(L, buf);
   return 1;
 }
 
 static int date_eq(lua_State *L) {
+  date_used(L);
   lua_pushboolean(L, to_days(L, 1) == to_days(L, 2));
   return 1;
 }
 
 static int date_lt(lua_State *L) {
+  date_used(L);
   lua_pushboolean(L, to_days(L, 1) < to_days(L, 2));
   return 1;
 }
 
 static int date_le(lua_State *L) {
+  date_used(L);
   lua_pushboolean(L, to_days(L, 1) <= to_days(L, 2));
   return 1;
 }
 
 static int date_concat(lua_State *L) {
+  date_used(L);
   for (int i = 1; i <= 2; i++)
     if (luaL_testudata(L, i, DATE)) {
       lua_pushcfunction(L, date_tostring);
@@ -124,7 +148,8 @@ static void date_metatable(lua_State *L, host *h) {
   const luaL_Reg ops[] = {{"__tostring", date_tostring}, {"__eq", date_eq},
                           {"__lt", date_lt}, {"__le", date_le},
                           {"__concat", date_concat}, {NULL, NULL}};
-  luaL_setfuncs(L, ops, 0);
+  lua_pushlightuserdata(L, h);
+  luaL_setfuncs(L, ops, 1);
   lua_pushliteral(L, "locked");
   lua_setfield(L, -2, "__metatable");
   lua_pop(L, 1);
@@ -315,6 +340,7 @@ static int p_fire(lua_State *L) {
   if (ev < 0) return fail(L, lua_tostring(L, -1));
   brink_engine *e = h->e;
   int rc = brink__fire(e, ev, luaL_optstring(L, 2, NULL));
+  brink__sc_mirror_sync(L, h);   /* what it did, or undid */
   if (rc == BRINK_OK) {
     lua_pushboolean(L, 1);
     return 1;

@@ -124,9 +124,36 @@ static double value_of(lua_State *L, host *h, int slot, int idx) {
   }
 }
 
+static void mirror_set(lua_State *L, host *h, int locs, int slot, double v);
+
+/* A write, and the mirrors kept equal to it: the one slot when they were
+   equal before it, else all that changed. */
 static void write_value(lua_State *L, host *h, int slot, int idx) {
   double v = value_of(L, h, slot, idx);
+  uint64_t before = brink__clock(h->e);
   if (brink__write(h->e, slot, v) != BRINK_OK) brink__sc_raise(L, h->e);
+  if (!h->mirror) return;
+  uint64_t now = brink__clock(h->e);
+  if (h->synced != before) {
+    brink__sc_mirror_sync(L, h);
+  } else if (now != before && h->nlocs[slot] == 1 &&
+             lua_type(L, lua_upvalueindex(4)) == LUA_TTABLE) {
+    /* Written through a fast proxy: its mirror is upvalue 4, the name
+       argument 2. */
+    double stored = brink__values(h->e)[slot];
+    lua_pushvalue(L, lua_upvalueindex(4));
+    lua_pushvalue(L, 2);
+    push_as(L, h, slot, stored);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    h->shadow[slot] = stored;
+    h->synced = now;
+  } else if (now != before) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->mlocs);
+    mirror_set(L, h, lua_gettop(L), slot, brink__values(h->e)[slot]);
+    lua_pop(L, 1);
+    h->synced = now;
+  }
 }
 
 /* 'v' as a value of 'slot': a flag's boolean, an enum's name, a number
@@ -141,6 +168,196 @@ static void push_as(lua_State *L, host *h, int slot, double v) {
     if (v == floor(v) && fabs(v) < 9e15) lua_pushinteger(L, (lua_Integer)v);
     else lua_pushnumber(L, v);
   }
+}
+
+/* mirrors ----------------------------------------------------------------- */
+
+/* Slot 's' is held at [4s + 1] (table), [4s + 2] (key) of the locations
+   table at 'locs', and for a symmetric relation's pair also at [4s + 3],
+   [4s + 4]. */
+static void mirror_set(lua_State *L, host *h, int locs, int slot, double v) {
+  h->shadow[slot] = v;
+  for (int k = 0; k < h->nlocs[slot]; k++) {
+    lua_rawgeti(L, locs, 4 * (lua_Integer)slot + 2 * k + 1);
+    lua_rawgeti(L, locs, 4 * (lua_Integer)slot + 2 * k + 2);
+    push_as(L, h, slot, v);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+  }
+}
+
+/* After a start, a restore or a load the versions say nothing: every
+   slot is compared with what its mirror holds, and only those that
+   differ are written (a run starts where the last one started). */
+void brink__sc_mirror_sync(lua_State *L, host *h) {
+  brink_engine *e = h->e;
+  uint64_t clock = brink__clock(e);
+  if (!h->mirror || h->synced == clock) return;
+  luaL_checkstack(L, 6, NULL);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->mlocs);
+  int locs = lua_gettop(L);
+  const double *values = brink__values(e);
+  const uint64_t *version = brink__versions(e);
+  if (brink__valid_from(e) > h->synced) {
+    for (int s = 0; s < h->ntypes; s++)
+      if (memcmp(&values[s], &h->shadow[s], sizeof(double)) != 0)
+        mirror_set(L, h, locs, s, values[s]);
+  } else {
+    for (int s = 0; s < h->ntypes; s++)
+      if (version[s] > h->synced) mirror_set(L, h, locs, s, values[s]);
+  }
+  lua_pop(L, 1);
+  h->synced = clock;
+}
+
+/* Records that the table at 'tbl' holds slot 'slot' under 'key'. */
+static void mirror_at(lua_State *L, host *h, int locs, int tbl, int slot,
+                      const char *key) {
+  lua_Integer at = 4 * (lua_Integer)slot + 1 + 2 * h->nlocs[slot]++;
+  h->shadow[slot] = brink__values(h->e)[slot];
+  lua_pushvalue(L, tbl);
+  lua_rawseti(L, locs, at);
+  lua_pushstring(L, key);
+  lua_rawseti(L, locs, at + 1);
+  lua_pushstring(L, key);
+  push_as(L, h, slot, brink__values(h->e)[slot]);
+  lua_rawset(L, tbl);
+}
+
+/* [-1, +1] A closure of 'fn' with upvalues host, then 'a' and 'b' when
+   not negative, then the value on top (which it pops). */
+static void push_fn(lua_State *L, host *h, lua_CFunction fn, int a, int b) {
+  int extra = lua_gettop(L);
+  lua_pushlightuserdata(L, h);
+  int n = 1;
+  if (a >= 0) {
+    lua_pushinteger(L, a);
+    n++;
+  }
+  if (b >= 0) {
+    lua_pushinteger(L, b);
+    n++;
+  }
+  lua_pushvalue(L, extra);
+  lua_pushcclosure(L, fn, n + 1);
+  lua_remove(L, extra);
+}
+
+/* [-0, +1] The writer of a fast proxy: 'fn' with upvalues host, 'a' and
+   'b' (nil when negative) and the mirror at 'mirror', which it keeps
+   equal to what it writes. */
+static void push_writer(lua_State *L, host *h, lua_CFunction fn, int a,
+                        int b, int mirror) {
+  mirror = lua_absindex(L, mirror);
+  lua_pushlightuserdata(L, h);
+  if (a >= 0) lua_pushinteger(L, a);
+  else lua_pushnil(L);
+  if (b >= 0) lua_pushinteger(L, b);
+  else lua_pushnil(L);
+  lua_pushvalue(L, mirror);
+  lua_pushcclosure(L, fn, 4);
+}
+
+/* [-1, +1] An empty proxy reading from the mirror on top and writing
+   through the closure below it: [-2, +1]. */
+static void mirror_proxy(lua_State *L) {
+  int mirror = lua_gettop(L), write = mirror - 1;
+  lua_newtable(L);                       /* the proxy */
+  lua_createtable(L, 0, 4);
+  lua_pushvalue(L, mirror);
+  lua_setfield(L, -2, "__index");
+  lua_pushvalue(L, write);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  brink__box_proxy(L, -1);
+  lua_setmetatable(L, -2);
+  lua_replace(L, write);
+  lua_settop(L, write);
+}
+
+static int world_index(lua_State *L);
+static int world_newindex(lua_State *L);
+static int actor_index(lua_State *L);
+static int actor_newindex(lua_State *L);
+static int relation_index(lua_State *L);
+static int relation_newindex(lua_State *L);
+
+/*
+** The fast world: the same names as 'w', read from plain tables (a
+** mirror per actor, per actor and relation, and one for the world's
+** variables and the actors), written through the same C as 'w'.  A name
+** a mirror lacks goes on to the C of 'w', which finds the date or
+** reports the name as 'w' does.
+*/
+static int build_mirrors(host *h, lua_State *L) {
+  brink_engine *e = h->e;
+  int n = h->nactors, ndecls = brink__decl_count(e);
+  size_t nslots = (size_t)(h->ntypes ? h->ntypes : 1);
+  h->shadow = brink__alloc(e, sizeof(double) * nslots);
+  h->nlocs = brink__alloc(e, nslots);
+  if (h->shadow == NULL || h->nlocs == NULL) return BRINK_ENOMEM;
+  memset(h->nlocs, 0, nslots);
+  lua_createtable(L, 4 * (h->ntypes ? h->ntypes : 1), 0);
+  int locs = lua_gettop(L);
+  lua_newtable(L);
+  int world = lua_gettop(L);
+  for (int i = 0; i < ndecls; i++) {
+    brink__decl_view d;
+    brink__decl_get(e, i, &d);
+    if (d.kind == BRINK__WORLD_VAR && d.count)
+      mirror_at(L, h, locs, world, d.first, d.field);
+  }
+  for (int a = 0; a < n; a++) {
+    lua_newtable(L);
+    int mine = lua_gettop(L);
+    for (int k = 0; k < h->nfields; k++) {
+      const field *f = &h->fields[k];
+      brink__decl_view d;
+      brink__decl_get(e, f->decl, &d);
+      if (!f->relation) {
+        if (f->slot[a] >= 0) mirror_at(L, h, locs, mine, f->slot[a], d.field);
+        continue;
+      }
+      lua_pushstring(L, d.field);
+      lua_newtable(L);
+      int rel = lua_gettop(L);
+      for (int b = 0; b < n; b++) {
+        int s = a == b ? -1 : brink__relation_slot(e, f->decl, a, b);
+        if (s >= 0) mirror_at(L, h, locs, rel, s, brink_actor_id(e, b));
+      }
+      lua_createtable(L, 0, 1);
+      lua_pushnil(L);
+      push_fn(L, h, relation_index, a, f->decl);
+      lua_setfield(L, -2, "__index");
+      lua_setmetatable(L, rel);
+      push_writer(L, h, relation_newindex, a, f->decl, rel);
+      lua_insert(L, rel);
+      mirror_proxy(L);
+      lua_rawset(L, mine);
+    }
+    lua_createtable(L, 0, 1);
+    lua_newtable(L);   /* actor_index's relations: never reached */
+    push_fn(L, h, actor_index, a, -1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, mine);
+    push_writer(L, h, actor_newindex, a, -1, mine);
+    lua_insert(L, mine);
+    mirror_proxy(L);
+    lua_setfield(L, world, brink_actor_id(e, a));
+  }
+  lua_createtable(L, 0, 1);
+  lua_pushnil(L);
+  push_fn(L, h, world_index, -1, -1);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, world);
+  push_writer(L, h, world_newindex, -1, -1, world);
+  lua_insert(L, world);
+  mirror_proxy(L);
+  h->fw = luaL_ref(L, LUA_REGISTRYINDEX);
+  h->mlocs = luaL_ref(L, LUA_REGISTRYINDEX);
+  h->synced = brink__clock(e);
+  return BRINK_OK;
 }
 
 /* beliefs ---------------------------------------------------------------- */
@@ -362,7 +579,8 @@ static int world_index(lua_State *L) {
   }
   if (r && r->date) {
     brink_engine *e = h->e;
-    brink__note_date_read(e);
+    if (brink__fast(e)) brink__note_date_touch(e);
+    else brink__note_date_read(e);
     if (h->date_turn != brink_turn(e)) {
       brink__sc_push_date(L, brink_date(e));
       lua_rawseti(L, LUA_REGISTRYINDEX, h->date_ref);
@@ -562,6 +780,8 @@ int brink__sc_build_names(host *h, lua_State *L) {
   lua_pushboolean(L, 0);
   h->date_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   h->date_turn = -1;
+  h->mirror = brink__fast(e);
+  if (h->mirror) return build_mirrors(h, L);
   return BRINK_OK;
 }
 

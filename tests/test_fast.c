@@ -1,0 +1,317 @@
+/*
+** The fast paths (the condition cache, conditions called without the
+** trampoline, effects reading mirror tables, the calendar memo) must give
+** exactly the records of the plain path, BRINK_FLAG_NO_CACHE: on the
+** flagship, run by run and as a batch summary, across a snapshot restored
+** mid-run, and on random scenarios that write and read back in one
+** effect, roll back a failed event, use flags, enums and symmetric
+** relations.
+*/
+#include "cli_fixture.h"
+#include "lang_fixture.h"
+
+#define FLAGSHIP "scripts/scenarios/korea-2019.lua"
+
+static brink_engine *open_with(uint32_t flags) {
+  brink_config cfg;
+  brink_config_init(&cfg);
+  cfg.flags = flags;
+  brink_engine *e;
+  cr_assert_eq(brink_engine_open(&e, &cfg), BRINK_OK);
+  return e;
+}
+
+/* The JSON Lines of seed 'seed' of the scenario in 'path' or 'src'. */
+static char *records(const char *path, const char *src, uint64_t seed,
+                     uint32_t flags) {
+  brink_engine *e = open_with(flags);
+  int rc = src ? brink_load_string(e, "random.lua", src, strlen(src))
+               : brink_load_file(e, path);
+  cr_assert_eq(rc, BRINK_OK, "%s\n%s", brink_errmsg(e), src ? src : path);
+  transcript t = {e, calloc(1, 1), 0, 1};
+  brink_on_record(e, transcript_add, &t);
+  cr_assert_eq(brink_start(e, seed), BRINK_OK);
+  if (brink_run(e) != BRINK_DONE) brink_finish(e, "error");
+  brink_engine_close(e);
+  return t.text;
+}
+
+Test(fast, the_flagship_gives_the_plain_paths_records_seed_by_seed) {
+  for (uint64_t seed = 1; seed <= 8; seed++) {
+    char *fast = records(FLAGSHIP, NULL, seed, 0);
+    char *plain = records(FLAGSHIP, NULL, seed, BRINK_FLAG_NO_CACHE);
+    cr_assert_str_eq(fast, plain, "seed %d", (int)seed);
+    free(fast);
+    free(plain);
+  }
+}
+
+Test(fast, many_runs_of_one_engine_give_what_fresh_engines_give) {
+  /* The mirrors and caches carry over between runs of one engine. */
+  brink_engine *e = open_with(0);
+  cr_assert_eq(brink_load_file(e, FLAGSHIP), BRINK_OK);
+  for (uint64_t seed = 20; seed < 26; seed++) {
+    transcript t = {e, calloc(1, 1), 0, 1};
+    brink_on_record(e, transcript_add, &t);
+    cr_assert_eq(brink_start(e, seed), BRINK_OK);
+    if (brink_run(e) != BRINK_DONE) brink_finish(e, "error");
+    char *plain = records(FLAGSHIP, NULL, seed, BRINK_FLAG_NO_CACHE);
+    cr_assert_str_eq(t.text, plain, "seed %d", (int)seed);
+    free(plain);
+    free(t.text);
+  }
+  brink_engine_close(e);
+}
+
+Test(fast, a_restored_snapshot_plays_on_as_the_plain_path) {
+  for (uint64_t seed = 3; seed < 6; seed++) {
+    brink_engine *e = open_with(0);
+    cr_assert_eq(brink_load_file(e, FLAGSHIP), BRINK_OK);
+    cr_assert_eq(brink_start(e, seed), BRINK_OK);
+    for (int i = 0; i < 6; i++) cr_assert_eq(brink_step(e), BRINK_OK);
+    brink_snapshot *snap;
+    cr_assert_eq(brink_snapshot_take(e, &snap), BRINK_OK);
+    /* Play on to the end, changing the values the mirrors hold... */
+    while (brink_step(e) == BRINK_OK) continue;
+    /* ...then back to turn 7 and on again, recorded. */
+    cr_assert_eq(brink_snapshot_restore(e, snap), BRINK_OK);
+    transcript t = {e, calloc(1, 1), 0, 1};
+    brink_on_record(e, transcript_add, &t);
+    if (brink_run(e) != BRINK_DONE) brink_finish(e, "error");
+    brink_snapshot_free(snap);
+    brink_engine_close(e);
+    /* The plain path from turn 7, the same way. */
+    brink_engine *p = open_with(BRINK_FLAG_NO_CACHE);
+    cr_assert_eq(brink_load_file(p, FLAGSHIP), BRINK_OK);
+    cr_assert_eq(brink_start(p, seed), BRINK_OK);
+    for (int i = 0; i < 6; i++) cr_assert_eq(brink_step(p), BRINK_OK);
+    transcript u = {p, calloc(1, 1), 0, 1};
+    brink_on_record(p, transcript_add, &u);
+    if (brink_run(p) != BRINK_DONE) brink_finish(p, "error");
+    brink_engine_close(p);
+    cr_assert_str_eq(t.text, u.text, "seed %d", (int)seed);
+    free(t.text);
+    free(u.text);
+  }
+}
+
+Test(fast, the_flagships_batch_summary_is_the_plain_paths) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "%s batch " FLAGSHIP " --runs 300 --jobs 2 "
+           "--json", brink());
+  result fast = shell(cmd);
+  snprintf(cmd, sizeof cmd, "%s batch " FLAGSHIP " --runs 300 --jobs 2 "
+           "--json --no-cache", brink());
+  result plain = shell(cmd);
+  cr_assert_eq(fast.status, plain.status, "%s", fast.err);
+  cr_assert_gt(strlen(fast.out), 100, "%s", fast.err);
+  cr_assert_str_eq(fast.out, plain.out);
+  free(fast.out);
+  free(fast.err);
+  free(plain.out);
+  free(plain.err);
+}
+
+/* random scenarios ------------------------------------------------------- */
+
+static uint64_t state;
+
+static int roll(int n) {
+  state = state * 6364136223846793005ull + 1442695040888963407ull;
+  return (int)((state >> 33) % (uint64_t)n);
+}
+
+/* A read of a value: a number, a flag, an enum, a relation, the date. */
+static int value(char *buf, size_t cap, int actors, int vars) {
+  int a = roll(actors);
+  switch (roll(7)) {
+  case 0:
+    return snprintf(buf, cap, "(w.A%d.alert and 7 or 3)", a);
+  case 1:
+    return snprintf(buf, cap, "(w.A%d.mood == 'calm' and 5 or 40)", a);
+  case 2:
+    return snprintf(buf, cap, "w.A%d.tension.A%d", a,
+                    (a + 1 + roll(actors - 1)) % actors);
+  case 3:
+    return snprintf(buf, cap, "w.level");
+  case 6:
+    return snprintf(buf, cap, "(w.date.year == 2019 and w.A%d.v0 or 30)", a);
+  case 4:
+    switch (roll(4)) {
+    case 0: return snprintf(buf, cap, "w.date.month * 4");
+    case 1: return snprintf(buf, cap, "(w.date < date '2019-09-01' and 10 or "
+                            "50)");
+    default: return snprintf(buf, cap, "(w.date.year - 2018) * 30");
+    }
+  default:
+    return snprintf(buf, cap, "w.A%d.v%d", a, roll(vars));
+  }
+}
+
+static void condition(char *buf, size_t cap, int actors, int vars) {
+  size_t len = 0;
+  int terms = 1 + roll(3);
+  for (int t = 0; t < terms; t++) {
+    if (t) len += (size_t)snprintf(buf + len, cap - len,
+                                   roll(2) ? " and " : " or ");
+    len += (size_t)value(buf + len, cap - len, actors, vars);
+    len += (size_t)snprintf(buf + len, cap - len, " %s %d",
+                            roll(2) ? ">" : "<", roll(60));
+  }
+}
+
+/* Effects that write, read back what they wrote, and write again. */
+static void effect(char *buf, size_t cap, int actors, int vars) {
+  int a = roll(actors), b = (a + 1 + roll(actors - 1)) % actors,
+      v = roll(vars);
+  char r[128];
+  value(r, sizeof r, actors, vars);
+  switch (roll(7)) {
+  case 0:
+    snprintf(buf, cap, "w.A%d.v%d = w.A%d.v%d + %d; w.A%d.v%d = w.A%d.v%d "
+             "* 2 - %s / 4", a, v, a, v, roll(21) - 10, a, v, a, v, r);
+    break;
+  case 1:
+    snprintf(buf, cap, "w.A%d.alert = not w.A%d.alert; if w.A%d.alert then "
+             "w.level = w.level + 3 end", a, a, a);
+    break;
+  case 2:
+    snprintf(buf, cap, "w.A%d.mood = w.A%d.mood == 'calm' and 'angry' or "
+             "'calm'; w.A%d.v%d = w.A%d.v%d + (w.A%d.mood == 'calm' and 1 or "
+             "-1)", a, a, a, v, a, v, a);
+    break;
+  case 3:
+    /* Symmetric: written one way, read back the other. */
+    snprintf(buf, cap, "w.A%d.tension.A%d = w.A%d.tension.A%d + %d; "
+             "w.level = w.A%d.tension.A%d / 2", a, b, b, a, roll(15) - 5,
+             b, a);
+    break;
+  case 4:
+    /* An event whose effect fails half the time: rolled back, and what
+       this effect reads after it must be the value before it. */
+    snprintf(buf, cap, "pcall(fire, 'shaky'); w.A%d.v%d = w.level + w.A%d.v%d / 2",
+             a, v, a, v);
+    break;
+  case 5:
+    snprintf(buf, cap, "w.A%d.v%d = random(0, 100); w.level = w.A%d.v%d",
+             a, v, a, v);
+    break;
+  default:
+    snprintf(buf, cap, "w.level = %s", r);
+  }
+}
+
+static char *random_scenario(void) {
+  size_t cap = 1 << 16, len = 0;
+  char *s = malloc(cap), c[768], f[768];
+  int actors = 2 + roll(4), vars = 2 + roll(4);
+  len += (size_t)snprintf(s + len, cap - len,
+      "scenario { id = 'r', start = '2019-01-01', finish = '2020-12-31',\n"
+      "  default_outcome = 'o' }\n");
+  for (int a = 0; a < actors; a++)
+    len += (size_t)snprintf(s + len, cap - len, "actor 'A%d' {}\n", a);
+  for (int v = 0; v < vars; v++)
+    len += (size_t)snprintf(s + len, cap - len,
+        "var '*.v%d' { min = 0, max = 100, init = %d }\n", v, roll(100));
+  len += (size_t)snprintf(s + len, cap - len,
+      "var 'level' { min = 0, max = 100, init = 10 }\n"
+      "var '*.alert' { type = 'flag', init = false }\n"
+      "var '*.mood' { type = 'enum', values = { 'calm', 'angry' }, "
+      "init = 'calm' }\n"
+      "relation 'tension' { min = 0, max = 100, init = 20, "
+      "symmetric = true }\n"
+      "event 'shaky' { effect = function(w)\n"
+      "  w.level = w.level + 5\n"
+      "  if w.level %% 2 == 1 then error('shaky fails') end end }\n"
+      "on('turn_start', function(w) w.level = w.level - 1 end)\n");
+  for (int m = 0; m < 4; m++) {
+    condition(c, sizeof c, actors, vars);
+    effect(f, sizeof f, actors, vars);
+    len += (size_t)snprintf(s + len, cap - len,
+        "move 'm%d' { by = '*', when = function(w, m) return %s end,\n"
+        "  effect = function(w, m) %s end,\n"
+        "  weight = function(w, m) return 1 + w[m.by].v0 / 10 end }\n",
+        m, c, f);
+  }
+  int triggers = 5 + roll(20);
+  for (int t = 0; t < triggers; t++) {
+    condition(c, sizeof c, actors, vars);
+    effect(f, sizeof f, actors, vars);
+    len += (size_t)snprintf(s + len, cap - len,
+        "trigger 't%d' { once = %s, when = function(w) return %s end,\n"
+        "  effect = function(w) %s end }\n",
+        t, roll(2) ? "true" : "false", c, f);
+  }
+  snprintf(s + len, cap - len, "outcome 'o' {}\n");
+  return s;
+}
+
+/*
+** Seeds 1, 2 and 3 in one engine, then seed 1 again from a snapshot of
+** its turn 4 taken on the way (what the caches and mirrors carry from
+** run to run, and across a restore), each run's records in turn.
+*/
+static char **reused(const char *src, uint32_t flags) {
+  char **out = calloc(4, sizeof *out);
+  brink_engine *e = open_with(flags);
+  cr_assert_eq(brink_load_string(e, "random.lua", src, strlen(src)),
+               BRINK_OK, "%s", brink_errmsg(e));
+  brink_snapshot *snap = NULL;
+  for (int k = 0; k < 4; k++) {
+    transcript t = {e, calloc(1, 1), 0, 1};
+    brink_on_record(e, transcript_add, &t);
+    if (k < 3) {
+      cr_assert_eq(brink_start(e, (uint64_t)k + 1), BRINK_OK);
+      for (int s = 0; k == 0 && s < 3; s++)
+        if (brink_step(e) != BRINK_OK) break;
+      if (k == 0) cr_assert_eq(brink_snapshot_take(e, &snap), BRINK_OK);
+    } else {
+      cr_assert_eq(brink_snapshot_restore(e, snap), BRINK_OK);
+    }
+    if (brink_run(e) != BRINK_DONE && brink_outcome(e) == NULL)
+      brink_finish(e, "error");
+    brink_on_record(e, NULL, NULL);
+    out[k] = t.text;
+  }
+  brink_snapshot_free(snap);
+  brink_engine_close(e);
+  return out;
+}
+
+Test(fast, random_scenarios_give_the_plain_paths_records_in_one_engine) {
+  state = 1789;
+  for (int i = 0; i < 40; i++) {
+    char *src = random_scenario();
+    char **fast = reused(src, 0), **plain = reused(src, BRINK_FLAG_NO_CACHE);
+    for (int k = 0; k < 4; k++) {
+      cr_assert_str_eq(fast[k], plain[k], "scenario %d, run %d:\n%s", i, k,
+                       src);
+      free(fast[k]);
+      free(plain[k]);
+    }
+    free(fast);
+    free(plain);
+    free(src);
+  }
+}
+
+Test(fast, random_scenarios_give_the_plain_paths_records) {
+  state = 1606;
+  int errors = 0, fired = 0;
+  for (int i = 0; i < 60; i++) {
+    char *src = random_scenario();
+    for (uint64_t seed = 1; seed <= 2; seed++) {
+      char *fast = records(NULL, src, seed, 0);
+      char *plain = records(NULL, src, seed, BRINK_FLAG_NO_CACHE);
+      cr_assert_str_eq(fast, plain, "scenario %d, seed %d:\n%s", i,
+                       (int)seed, src);
+      errors += strstr(fast, "\"id\":\"shaky\"") != NULL;
+      fired += strstr(fast, "\"t\":\"trigger\"") != NULL;
+      free(fast);
+      free(plain);
+    }
+    free(src);
+  }
+  cr_assert_gt(errors, 10, "the random scenarios should fire (and roll back) events");
+  cr_assert_gt(fired, 30, "the random scenarios should fire triggers");
+}

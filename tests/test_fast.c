@@ -201,9 +201,140 @@ static void effect(char *buf, size_t cap, int actors, int vars) {
   }
 }
 
+/*
+** Expressions of the kind conditions and weights run in C
+** (scenario_cexpr.c), and some that stay in Lua (calls, // and %): a
+** number 'num', a condition 'test'.  'in_move' allows m and w[m.by];
+** 'plus' keeps the number at or above zero (weights).
+*/
+static size_t num(char *b, size_t cap, int actors, int vars, int depth,
+                  bool in_move, bool plus);
+
+static size_t test(char *b, size_t cap, int actors, int vars, int depth,
+                   bool in_move) {
+  size_t n = 0;
+  int a = roll(actors), k = roll(depth > 0 ? 9 : 5);
+  static const char *const cmp[] = {"<", "<=", ">", ">=", "==", "~="};
+  switch (k) {
+  case 0: return (size_t)snprintf(b, cap, "w.A%d.alert", a);
+  case 1:
+    return (size_t)snprintf(b, cap, "w.A%d.mood %s '%s'", a,
+                            roll(2) ? "==" : "~=", roll(2) ? "calm" : "angry");
+  case 2:
+    if (in_move)
+      return (size_t)snprintf(b, cap, "w[m.by].mood == 'angry'");
+    return (size_t)snprintf(b, cap, "not w.A%d.alert", a);
+  case 5:
+    n += (size_t)snprintf(b + n, cap - n, "not (");
+    n += test(b + n, cap - n, actors, vars, depth - 1, in_move);
+    return n + (size_t)snprintf(b + n, cap - n, ")");
+  case 6: case 7:
+    n += (size_t)snprintf(b + n, cap - n, "(");
+    n += test(b + n, cap - n, actors, vars, depth - 1, in_move);
+    n += (size_t)snprintf(b + n, cap - n, k == 6 ? " and " : " or ");
+    n += test(b + n, cap - n, actors, vars, depth - 1, in_move);
+    return n + (size_t)snprintf(b + n, cap - n, ")");
+  default:
+    n += num(b + n, cap - n, actors, vars, depth - 1, in_move, false);
+    n += (size_t)snprintf(b + n, cap - n, " %s ", cmp[roll(6)]);
+    return n + num(b + n, cap - n, actors, vars, depth - 1, in_move, false);
+  }
+}
+
+static size_t num(char *b, size_t cap, int actors, int vars, int depth,
+                  bool in_move, bool plus) {
+  size_t n = 0;
+  int a = roll(actors), k = roll(depth > 0 ? 16 : 6);
+  switch (k) {
+  case 0: return (size_t)snprintf(b, cap, "w.A%d.v%d", a, roll(vars));
+  case 1: return (size_t)snprintf(b, cap, "w.level");
+  case 2:
+    return (size_t)snprintf(b, cap, "w.A%d.tension.A%d", a,
+                            (a + 1 + roll(actors - 1)) % actors);
+  case 3: return (size_t)snprintf(b, cap, "%d", roll(80));
+  case 4: return (size_t)snprintf(b, cap, "%d.%d", roll(9), 1 + roll(9));
+  case 5:
+    if (in_move) return (size_t)snprintf(b, cap, "w[m.by].v%d", roll(vars));
+    return (size_t)snprintf(b, cap, "w.A%d.v0", a);
+  case 6: case 7: case 8: {
+    static const char *const ops[] = {" + ", " * ", " - "};
+    int op = roll(plus ? 2 : 3);
+    n += (size_t)snprintf(b + n, cap - n, "(");
+    n += num(b + n, cap - n, actors, vars, depth - 1, in_move, plus);
+    n += (size_t)snprintf(b + n, cap - n, "%s", ops[op]);
+    n += num(b + n, cap - n, actors, vars, depth - 1, in_move, plus);
+    return n + (size_t)snprintf(b + n, cap - n, ")");
+  }
+  case 9:
+    n += (size_t)snprintf(b + n, cap - n, "(");
+    n += num(b + n, cap - n, actors, vars, depth - 1, in_move, plus);
+    return n + (size_t)snprintf(b + n, cap - n, " / %d)", 1 + roll(60));
+  case 10:
+    if (plus) return (size_t)snprintf(b, cap, "%d", roll(5));
+    n += (size_t)snprintf(b + n, cap - n, "-(");
+    n += num(b + n, cap - n, actors, vars, depth - 1, in_move, plus);
+    return n + (size_t)snprintf(b + n, cap - n, ")");
+  case 11: case 12:
+    /* Lua's values, not booleans: 'c and x or y'. */
+    n += (size_t)snprintf(b + n, cap - n, "(");
+    n += test(b + n, cap - n, actors, vars, depth - 1, in_move);
+    n += (size_t)snprintf(b + n, cap - n, " and ");
+    n += num(b + n, cap - n, actors, vars, depth - 1, in_move, plus);
+    n += (size_t)snprintf(b + n, cap - n, " or ");
+    n += num(b + n, cap - n, actors, vars, depth - 1, in_move, plus);
+    return n + (size_t)snprintf(b + n, cap - n, ")");
+  case 13:
+    /* Lua's: a call. */
+    n += (size_t)snprintf(b + n, cap - n, "math.max(0, ");
+    n += num(b + n, cap - n, actors, vars, depth - 1, in_move, plus);
+    return n + (size_t)snprintf(b + n, cap - n, ")");
+  case 14:
+    /* Lua's: // and %. */
+    n += (size_t)snprintf(b + n, cap - n, "(");
+    n += num(b + n, cap - n, actors, vars, depth - 1, in_move, plus);
+    return n + (size_t)snprintf(b + n, cap - n, " %s 7)",
+                                roll(2) ? "//" : "%");
+  default:
+    /* Never an integer overflow: values are 0 to 100. */
+    n += (size_t)snprintf(b + n, cap - n, "(");
+    n += num(b + n, cap - n, actors, vars, depth - 1, in_move, plus);
+    n += (size_t)snprintf(b + n, cap - n, " + 0.25)");
+    return n;
+  }
+}
+
+/* A 'when' body: a return, or a chain of refusals with reasons first. */
+static void when_body(char *b, size_t cap, int actors, int vars,
+                      bool in_move) {
+  size_t n = 0;
+  int ifs = roll(3);
+  for (int i = 0; i < ifs; i++) {
+    n += (size_t)snprintf(b + n, cap - n, "if ");
+    n += test(b + n, cap - n, actors, vars, 2, in_move);
+    n += (size_t)snprintf(b + n, cap - n, " then return false, 'no %d' end ",
+                          roll(100));
+  }
+  if (roll(4) == 0) {
+    n += (size_t)snprintf(b + n, cap - n, "local x = ");
+    n += num(b + n, cap - n, actors, vars, 1, in_move, false);
+    n += (size_t)snprintf(b + n, cap - n, " if x > %d then return false, "
+                          "'too much: x' end ", roll(60));
+  }
+  n += (size_t)snprintf(b + n, cap - n, "return ");
+  if (roll(6) == 0) {
+    /* A value, not a boolean: true unless the test is false. */
+    n += test(b + n, cap - n, actors, vars, 2, in_move);
+    n += (size_t)snprintf(b + n, cap - n, " and ");
+    n += num(b + n, cap - n, actors, vars, 1, in_move, false);
+  } else {
+    n += test(b + n, cap - n, actors, vars, 3, in_move);
+  }
+  if (roll(4)) snprintf(b + n, cap - n, ", 'because %d'", roll(100));
+}
+
 static char *random_scenario(void) {
-  size_t cap = 1 << 16, len = 0;
-  char *s = malloc(cap), c[768], f[768];
+  size_t cap = 1 << 18, len = 0;
+  char *s = malloc(cap), c[4096], f[768];
   int actors = 2 + roll(4), vars = 2 + roll(4);
   len += (size_t)snprintf(s + len, cap - len,
       "scenario { id = 'r', start = '2019-01-01', finish = '2020-12-31',\n"
@@ -233,14 +364,33 @@ static char *random_scenario(void) {
         "  weight = function(w, m) return 1 + w[m.by].v0 / 10 end }\n",
         m, c, f);
   }
+  /* Moves whose 'when' and 'weight' are of the kind run in C, or not. */
+  for (int m = 4; m < 8; m++) {
+    when_body(c, sizeof c, actors, vars, true);
+    effect(f, sizeof f, actors, vars);
+    char g[4096];
+    size_t n = 0;
+    if (roll(5) == 0) {
+      snprintf(g, sizeof g, "function() return %d end", 1 + roll(4));
+    } else {
+      n += (size_t)snprintf(g + n, sizeof g - n, "function(w, m) return 0.5 + ");
+      n += num(g + n, sizeof g - n, actors, vars, 3, true, true);
+      snprintf(g + n, sizeof g - n, " end");
+    }
+    len += (size_t)snprintf(s + len, cap - len,
+        "move 'm%d' { by = '*', when = function(w, m) %s end,\n"
+        "  effect = function(w, m) %s end,\n  weight = %s }\n", m, c, f, g);
+  }
   int triggers = 5 + roll(20);
   for (int t = 0; t < triggers; t++) {
-    condition(c, sizeof c, actors, vars);
+    bool in_c = roll(2);
+    if (in_c) when_body(c, sizeof c, actors, vars, false);
+    else condition(c, sizeof c, actors, vars);
     effect(f, sizeof f, actors, vars);
     len += (size_t)snprintf(s + len, cap - len,
-        "trigger 't%d' { once = %s, when = function(w) return %s end,\n"
+        "trigger 't%d' { once = %s, when = function(w) %s%s end,\n"
         "  effect = function(w) %s end }\n",
-        t, roll(2) ? "true" : "false", c, f);
+        t, roll(2) ? "true" : "false", in_c ? "" : "return ", c, f);
   }
   snprintf(s + len, cap - len, "outcome 'o' {}\n");
   return s;
@@ -314,4 +464,71 @@ Test(fast, random_scenarios_give_the_plain_paths_records) {
   }
   cr_assert_gt(errors, 10, "the random scenarios should fire (and roll back) events");
   cr_assert_gt(fired, 30, "the random scenarios should fire triggers");
+}
+
+/*
+** What brink_options says of every actor's options after each turn of
+** seed 'seed': legal or not, and the reason a player is shown, which a
+** condition run in C must give exactly as Lua does.
+*/
+static char *options_trace(const char *path, const char *src, uint64_t seed,
+                           uint32_t flags) {
+  brink_engine *e = open_with(flags);
+  int rc = src ? brink_load_string(e, "random.lua", src, strlen(src))
+               : brink_load_file(e, path);
+  cr_assert_eq(rc, BRINK_OK, "%s\n%s", brink_errmsg(e), src ? src : path);
+  size_t cap = 1 << 16, len = 0;
+  char *out = malloc(cap);
+  out[0] = '\0';
+  cr_assert_eq(brink_start(e, seed), BRINK_OK);
+  for (int turn = 0; turn < 40; turn++) {
+    for (int a = 0; a < brink_actor_count(e); a++) {
+      int count = 0;
+      if (brink_options(e, a, &count) != BRINK_OK) {
+        count = 0;
+        len += (size_t)snprintf(out + len, cap - len, "error %s\n",
+                                brink_errmsg(e));
+      }
+      for (int i = 0; i < count; i++) {
+        int move, target, legal;
+        const char *reason;
+        cr_assert_eq(brink_option_get(e, i, &move, &target, &legal, &reason),
+                     BRINK_OK);
+        size_t need = len + strlen(reason) + 64;
+        if (need >= cap) {
+          while (need >= cap) cap *= 2;
+          out = realloc(out, cap);
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%d %d %d %d %d %s\n",
+                                turn, a, move, target, legal, reason);
+      }
+    }
+    if (brink_step(e) != BRINK_OK) break;
+  }
+  brink_engine_close(e);
+  return out;
+}
+
+Test(fast, options_and_their_reasons_are_the_plain_paths) {
+  for (uint64_t seed = 1; seed <= 3; seed++) {
+    char *fast = options_trace(FLAGSHIP, NULL, seed, 0);
+    char *plain = options_trace(FLAGSHIP, NULL, seed, BRINK_FLAG_NO_CACHE);
+    cr_assert_str_eq(fast, plain, "seed %d", (int)seed);
+    cr_assert(strstr(fast, "talks have not") != NULL, "%s", fast);
+    free(fast);
+    free(plain);
+  }
+  state = 2211;
+  int reasons = 0;
+  for (int i = 0; i < 40; i++) {
+    char *src = random_scenario();
+    char *fast = options_trace(NULL, src, 7, 0);
+    char *plain = options_trace(NULL, src, 7, BRINK_FLAG_NO_CACHE);
+    cr_assert_str_eq(fast, plain, "scenario %d:\n%s", i, src);
+    reasons += strstr(fast, "because") != NULL && strstr(fast, "no ") != NULL;
+    free(fast);
+    free(plain);
+    free(src);
+  }
+  cr_assert_gt(reasons, 10, "the random scenarios should refuse with reasons");
 }

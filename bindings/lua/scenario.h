@@ -86,6 +86,11 @@ typedef struct host {
   int nexpects;
   int run_mt;            /* the run object's metatable (handle), 0: none */
   const struct brink__expect_run *run;   /* the run being judged */
+  /* Conditions and weights run in C (scenario_cexpr.c): by function
+     handle, the program, a mark that it has none, or NULL: not yet
+     looked at. */
+  void **cprogs;
+  int ncprogs;
 } host;
 
 #define HOST(L) ((host *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -106,6 +111,16 @@ int brink__sc_build_names(host *h, lua_State *L);
 void brink__sc_build_options(host *h, lua_State *L);
 /* [-0, +0, m] Brings the mirrors up to date with the values. */
 void brink__sc_mirror_sync(lua_State *L, host *h);
+
+/* [-0, +0, m] The record of the name 's', or NULL. */
+const name_rec *brink__sc_name(host *h, lua_State *L, const char *s);
+
+/* scenario_cexpr.c: runs condition or weight 'fn' in C when it is simple
+   enough, with Lua's value, reason and reads; -1 when it cannot (then
+   Lua runs it). */
+int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
+                    double *value);
+void brink__sc_cexpr_free(host *h);
 
 /* scenario_lib.c */
 /* [-0, +1, e] A date userdata. */

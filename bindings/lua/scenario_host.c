@@ -399,8 +399,12 @@ static int host_eval(void *ud, int fn, const brink__call *c, double *value,
   host *h = ud;
   request q = {h, fn, c, NULL, 0, NULL, 0, -1,
                c->in == BRINK__IN_WEIGHT ? WEIGH : EVAL, NULL, 0, {0}};
-  int rc = c->in == BRINK__IN_EVENT || !brink__fast(h->e) ? -1
-                                                      : eval_direct(h, &q);
+  int rc = -1;
+  if (c->in != BRINK__IN_EVENT && brink__fast(h->e)) {
+    if (h->reason) h->reason[0] = '\0';
+    rc = brink__sc_cexpr(h, fn, c, q.kind == WEIGH, &q.value);
+    if (rc < 0) rc = eval_direct(h, &q);
+  }
   if (rc < 0) rc = invoke(h, &q);
   *value = q.value;
   *reason = h->reason && h->reason[0] ? h->reason : NULL;
@@ -439,6 +443,7 @@ void brink__sc_free(host *h) {
   brink__free(e, h->recs, sizeof(name_rec) * (size_t)h->cap_recs);
   brink__map_free(e, &h->long_recs);
   brink__strfree(e, h->nested_in);
+  brink__sc_cexpr_free(h);
   brink__sc_expects_free(h);
   brink__free(e, h->reason, h->reason_cap);
   brink__free(e, h, sizeof *h);

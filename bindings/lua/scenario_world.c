@@ -50,6 +50,13 @@ static const name_rec *lookup(host *h, lua_State *L, int idx) {
   return NULL;
 }
 
+const name_rec *brink__sc_name(host *h, lua_State *L, const char *s) {
+  lua_pushstring(L, s);
+  const name_rec *r = lookup(h, L, -1);
+  lua_pop(L, 1);
+  return r;
+}
+
 /* Interns 'name' and returns its record, made on first use. */
 static name_rec *intern(host *h, lua_State *L, const char *name) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->anchors);

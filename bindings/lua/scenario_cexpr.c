@@ -47,11 +47,12 @@ enum {
 #define GSBX(i) (GBX(i) - 65535)
 #define GSJ(i) ((int)((i) >> 7) - 16777215)
 
-enum { V_NIL, V_BOOL, V_INT, V_FLT, V_STR, V_W, V_ACTOR, V_REL, V_M };
+enum { V_NIL, V_BOOL, V_INT, V_FLT, V_STR, V_W, V_ACTOR, V_REL, V_M,
+       V_DATE };
 
-/* A value: 'a' is a boolean's value, an actor, an option, or a string's
-   actor (-1: it names no actor, -2: not known); 'b' a relation's
-   declaration. */
+/* A value: 'a' is a boolean's value, an actor, an option, a date's days,
+   or a string's actor (-1: it names no actor, -2: not known); 'b' a
+   relation's declaration. */
 typedef struct cval {
   int t, a, b;
   union {
@@ -65,6 +66,7 @@ typedef struct cval {
 typedef struct ckey {
   cval v;
   int world, field, mkey;   /* mkey: 1 by, 2 move, 3 target */
+  int dkey;                 /* a date's: 1 year, 2 month, 3 day */
   bool date;
 } ckey;
 
@@ -300,6 +302,9 @@ static int compile(lua_State *L) {
       k->mkey = !strcmp(k->v.u.s, "by") ? 1
                 : !strcmp(k->v.u.s, "move") ? 2
                 : !strcmp(k->v.u.s, "target") ? 3 : 0;
+      k->dkey = !strcmp(k->v.u.s, "year") ? 1
+                : !strcmp(k->v.u.s, "month") ? 2
+                : !strcmp(k->v.u.s, "day") ? 3 : 0;
     }
     }
   }
@@ -464,7 +469,27 @@ static bool index_value(host *h, const brink__call *c, const cval *o,
       return true;
     }
     if (k && k->world >= 0) return read_slot(h, k->world, out);
-    return false;                     /* the date, or an error */
+    if (k && k->date) {               /* as world_index does */
+      brink__note_date_touch(e);
+      out->t = V_DATE;
+      out->a = brink_date(e);
+      return true;
+    }
+    return false;                     /* an error */
+  case V_DATE: {
+    /* As the date's __index does: the year alone is noted as the year. */
+    if (!k || k->dkey == 0) return false;
+    if (k->dkey == 1) brink__note_date_year(e);
+    else brink__note_date_read(e);
+    if (!h->civil_ok || h->civil_days != o->a) {
+      brink_date_civil(o->a, &h->civil[0], &h->civil[1], &h->civil[2]);
+      h->civil_days = o->a;
+      h->civil_ok = true;
+    }
+    out->t = V_INT;
+    out->u.i = h->civil[k->dkey - 1];
+    return true;
+  }
   case V_ACTOR: {
     if (!k || k->field < 0) return false;
     const field *f = &h->fields[k->field];

@@ -392,6 +392,22 @@ static char *random_scenario(void) {
         "  effect = function(w) %s end }\n",
         t, roll(2) ? "true" : "false", in_c ? "" : "return ", c, f);
   }
+  /* Upvalues (locals kept from loading, which a run may not assign):
+     names, numbers, a string, a table (which stays in Lua). */
+  len += (size_t)snprintf(s + len, cap - len,
+      "local key, limit, mood, cfg = 'v0', %d, 'calm', { low = %d }\n"
+      "for _, id in ipairs({ 'A0', 'A1' }) do\n"
+      "  trigger('u' .. id) { once = false,\n"
+      "    when = function(w) if w[id].mood == mood then return false, "
+      "'moody' end return w[id][key] > limit or w.level < cfg.low end,\n"
+      "    effect = function(w) w[id].v1 = w[id].v1 + 1; w.level = w.level "
+      "+ %d end }\n"
+      "end\n"
+      "move 'mu' { by = '*', when = function(w, m) return w[m.by][key] < "
+      "limit and w[m.by].tension.A0 ~= limit, 'over the limit' end,\n"
+      "  effect = function(w, m) w.level = w.level + 1 end,\n"
+      "  weight = function(w, m) return limit / 10 + w[m.by][key] / 50 end "
+      "}\n", roll(60), roll(20), roll(9) - 4);
   snprintf(s + len, cap - len, "outcome 'o' {}\n");
   return s;
 }

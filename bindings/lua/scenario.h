@@ -114,6 +114,8 @@ void brink__sc_mirror_sync(lua_State *L, host *h);
 
 /* [-0, +0, m] The record of the name 's', or NULL. */
 const name_rec *brink__sc_name(host *h, lua_State *L, const char *s);
+/* [-0, +0] The record of the string at 'idx', or NULL. */
+const name_rec *brink__sc_name_at(host *h, lua_State *L, int idx);
 
 /* scenario_cexpr.c: runs condition or weight 'fn' in C when it is simple
    enough, with Lua's value, reason and reads; -1 when it cannot (then

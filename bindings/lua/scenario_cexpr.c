@@ -52,7 +52,8 @@ enum { V_NIL, V_BOOL, V_INT, V_FLT, V_STR, V_W, V_ACTOR, V_REL, V_M,
 
 /* A value: 'a' is a boolean's value, an actor, an option, a date's days,
    or a string's actor (-1: it names no actor, -2: not known); 'b' a
-   relation's declaration. */
+   relation's declaration; 'k' what a string means as a name, or NULL
+   (not known: it is no key but an actor's name). */
 typedef struct cval {
   int t, a, b;
   union {
@@ -60,6 +61,7 @@ typedef struct cval {
     double n;
     const char *s;
   } u;
+  const struct ckey *k;
 } cval;
 
 /* A constant, and what it means as a name. */
@@ -72,9 +74,10 @@ typedef struct ckey {
 
 struct brink__cprog {
   size_t bytes;
-  int ncode, nk, nparams;
+  int ncode, nk, nparams, nup;
   const uint32_t *code;
   ckey *k;
+  ckey *up;   /* [nup]: an upvalue's string's meaning, made by each read */
 };
 
 #define LIMIT53 ((int64_t)1 << 53)
@@ -141,7 +144,8 @@ static int writer(lua_State *L, const void *p, size_t sz, void *ud) {
 
 /* Is every instruction of 'code' one this file runs, with its operands
    in range and its jumps forward? */
-static bool accepted(const uint32_t *code, int n, const ckey *k, int nk) {
+static bool accepted(const uint32_t *code, int n, const ckey *k, int nk,
+                     int nup) {
   for (int pc = 0; pc < n; pc++) {
     uint32_t i = code[pc];
     int op = OP(i);
@@ -156,6 +160,9 @@ static bool accepted(const uint32_t *code, int n, const ckey *k, int nk) {
       break;
     case X_LOADK:
       if (GBX(i) >= nk) return false;
+      break;
+    case X_GETUPVAL:
+      if (GB(i) >= nup) return false;
       break;
     case X_LFALSESKIP:
       if (pc + 2 >= n) return false;
@@ -188,6 +195,20 @@ static bool accepted(const uint32_t *code, int n, const ckey *k, int nk) {
     }
   }
   return true;
+}
+
+/* What the string k->v.u.s means as a name ('nr' its record or NULL). */
+static void name_info(ckey *k, const name_rec *nr) {
+  const char *s = k->v.u.s;
+  k->v.k = k;
+  k->v.a = nr ? nr->actor : -1;
+  k->world = nr ? nr->world : -1;
+  k->field = nr ? nr->field : -1;
+  k->date = nr && nr->date;
+  k->mkey = !strcmp(s, "by") ? 1 : !strcmp(s, "move") ? 2
+            : !strcmp(s, "target") ? 3 : 0;
+  k->dkey = !strcmp(s, "year") ? 1 : !strcmp(s, "month") ? 2
+            : !strcmp(s, "day") ? 3 : 0;
 }
 
 typedef struct compiling {
@@ -245,8 +266,8 @@ static int compile(lua_State *L) {
   }
   size_t nup = rsize(&r);
   rblock(&r, 3 * nup);
-  if (rsize(&r) != 0 || r.bad) return 0;      /* no nested functions */
-  size_t bytes = sizeof(struct brink__cprog) + sizeof(ckey) * nk +
+  if (rsize(&r) != 0 || r.bad || nup > 255) return 0;   /* no closures */
+  size_t bytes = sizeof(struct brink__cprog) + sizeof(ckey) * (nk + nup) +
                  4 * ncode + text;
   struct brink__cprog *p = brink__alloc(e, bytes);
   if (p == NULL) return 0;
@@ -255,8 +276,10 @@ static int compile(lua_State *L) {
   p->ncode = (int)ncode;
   p->nk = (int)nk;
   p->nparams = nparams;
+  p->nup = (int)nup;
   p->k = (ckey *)(p + 1);
-  uint32_t *c = (uint32_t *)(p->k + nk);
+  p->up = p->k + nk;
+  uint32_t *c = (uint32_t *)(p->up + nup);
   memcpy(c, code, 4 * ncode);
   p->code = c;
   char *t = (char *)(c + ncode);
@@ -292,19 +315,7 @@ static int compile(lua_State *L) {
         cc->refused = true;
         break;
       }
-      const name_rec *nr = brink__sc_name(h, L, k->v.u.s);
-      if (nr) {
-        k->v.a = nr->actor;
-        k->world = nr->world;
-        k->field = nr->field;
-        k->date = nr->date;
-      }
-      k->mkey = !strcmp(k->v.u.s, "by") ? 1
-                : !strcmp(k->v.u.s, "move") ? 2
-                : !strcmp(k->v.u.s, "target") ? 3 : 0;
-      k->dkey = !strcmp(k->v.u.s, "year") ? 1
-                : !strcmp(k->v.u.s, "month") ? 2
-                : !strcmp(k->v.u.s, "day") ? 3 : 0;
+      name_info(k, brink__sc_name(h, L, k->v.u.s));
     }
     }
   }
@@ -345,7 +356,7 @@ static const struct brink__cprog *program(host *h, int fn) {
   if (cc.d.p) brink__free(h->e, cc.d.p, cc.d.cap);
   if (cc.out && (rc != LUA_OK || cc.refused ||
                  !accepted(cc.out->code, cc.out->ncode, cc.out->k,
-                           cc.out->nk))) {
+                           cc.out->nk, cc.out->nup))) {
     brink__free(h->e, cc.out, cc.out->bytes);
     cc.out = NULL;
   }
@@ -441,6 +452,7 @@ static bool read_slot(host *h, int slot, cval *out) {
     out->t = V_STR;
     out->u.s = brink_var_enum_value(h->e, slot, (int)v);
     out->a = -2;
+    out->k = NULL;
     if (out->u.s == NULL) return false;
     break;
   default:
@@ -458,9 +470,10 @@ static bool read_slot(host *h, int slot, cval *out) {
 /* R[B][key]: 'k' the key's constant, or NULL for a string key found at
    run time (only an actor's name: its index in key->a). */
 static bool index_value(host *h, const brink__call *c, const cval *o,
-                        const cval *key, const ckey *k, cval *out) {
+                        const cval *key, cval *out) {
   brink_engine *e = h->e;
   if (key->t != V_STR) return false;
+  const ckey *k = key->k;
   switch (o->t) {
   case V_W:
     if (key->a >= 0) {
@@ -513,6 +526,7 @@ static bool index_value(host *h, const brink__call *c, const cval *o,
     brink__option_info(e, c->option, &move, &actor, &target);
     out->t = V_STR;
     out->a = -2;
+    out->k = NULL;
     if (k->mkey == 1) {
       out->u.s = brink_actor_id(e, actor);
       out->a = actor;
@@ -531,6 +545,57 @@ static bool index_value(host *h, const brink__call *c, const cval *o,
   }
 }
 
+/* Upvalue 'n' of function 'fn' now (an effect may assign it): a number,
+   a boolean, nil or a string, whose meaning as a name is found again. */
+static bool upvalue(host *h, const struct brink__cprog *p, int fn, int n,
+                    cval *out) {
+  lua_State *L = h->box.L;
+  if (!lua_checkstack(L, 2)) return false;
+  int top = lua_gettop(L);
+  bool ok = true;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
+  if (lua_getupvalue(L, -1, n + 1) == NULL) {
+    lua_settop(L, top);
+    return false;
+  }
+  *out = (cval){V_NIL, 0, 0, {0}, NULL};
+  switch (lua_type(L, -1)) {
+  case LUA_TNIL: break;
+  case LUA_TBOOLEAN:
+    out->t = V_BOOL;
+    out->a = lua_toboolean(L, -1);
+    break;
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, -1)) {
+      out->t = V_INT;
+      out->u.i = lua_tointeger(L, -1);
+    } else {
+      out->t = V_FLT;
+      out->u.n = lua_tonumber(L, -1);
+    }
+    break;
+  case LUA_TSTRING: {
+    /* The upvalue keeps the string alive while this call runs. */
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    if (strlen(s) != len) {
+      ok = false;
+      break;
+    }
+    ckey *k = &p->up[n];
+    k->v.t = V_STR;
+    k->v.u.s = s;
+    name_info(k, brink__sc_name_at(h, L, -1));
+    *out = k->v;
+    break;
+  }
+  default:
+    ok = false;
+  }
+  lua_settop(L, top);
+  return ok;
+}
+
 int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
                     double *value) {
   const struct brink__cprog *p = program(h, fn);
@@ -539,12 +604,12 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
   const uint32_t *code = p->code;
   const ckey *K = p->k;
   int n = p->ncode;
-  if (p->nparams > 0) R[0] = (cval){V_W, 0, 0, {0}};
+  if (p->nparams > 0) R[0] = (cval){V_W, 0, 0, {0}, NULL};
   if (p->nparams > 1)
-    R[1] = c->option >= 0 ? (cval){V_M, c->option, 0, {0}}
-                          : (cval){V_NIL, 0, 0, {0}};
+    R[1] = c->option >= 0 ? (cval){V_M, c->option, 0, {0}, NULL}
+                          : (cval){V_NIL, 0, 0, {0}, NULL};
   for (int j = 2; j < p->nparams && j < 256; j++)
-    R[j] = (cval){V_NIL, 0, 0, {0}};
+    R[j] = (cval){V_NIL, 0, 0, {0}, NULL};
   int pc = 0, first = 0, nret = 0;
   for (;;) {
     if (pc >= n) return -1;
@@ -553,36 +618,38 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
     switch (OP(i)) {
     case X_MOVE: R[GA(i)] = R[GB(i)]; break;
     case X_LOADI:
-      R[GA(i)] = (cval){V_INT, 0, 0, {.i = GSBX(i)}};
+      R[GA(i)] = (cval){V_INT, 0, 0, {.i = GSBX(i)}, NULL};
       break;
     case X_LOADF:
-      R[GA(i)] = (cval){V_FLT, 0, 0, {.n = (double)GSBX(i)}};
+      R[GA(i)] = (cval){V_FLT, 0, 0, {.n = (double)GSBX(i)}, NULL};
       break;
     case X_LOADK: R[GA(i)] = K[GBX(i)].v; break;
-    case X_LOADFALSE: R[GA(i)] = (cval){V_BOOL, 0, 0, {0}}; break;
+    case X_LOADFALSE: R[GA(i)] = (cval){V_BOOL, 0, 0, {0}, NULL}; break;
     case X_LFALSESKIP:
-      R[GA(i)] = (cval){V_BOOL, 0, 0, {0}};
+      R[GA(i)] = (cval){V_BOOL, 0, 0, {0}, NULL};
       pc++;
       break;
-    case X_LOADTRUE: R[GA(i)] = (cval){V_BOOL, 1, 0, {0}}; break;
+    case X_LOADTRUE: R[GA(i)] = (cval){V_BOOL, 1, 0, {0}, NULL}; break;
     case X_LOADNIL:
-      for (int j = 0; j <= GB(i); j++) R[GA(i) + j] = (cval){V_NIL, 0, 0, {0}};
+      for (int j = 0; j <= GB(i); j++) R[GA(i) + j] = (cval){V_NIL, 0, 0, {0}, NULL};
       break;
     case X_GETFIELD: {
       cval out;
-      const ckey *k = &K[GC(i)];
-      if (!index_value(h, c, &R[GB(i)], &k->v, k, &out)) return -1;
+      if (!index_value(h, c, &R[GB(i)], &K[GC(i)].v, &out)) return -1;
       R[GA(i)] = out;
       break;
     }
+    case X_GETUPVAL:
+      if (!upvalue(h, p, fn, GB(i), &R[GA(i)])) return -1;
+      break;
     case X_GETTABLE: {
       cval out;
-      if (!index_value(h, c, &R[GB(i)], &R[GC(i)], NULL, &out)) return -1;
+      if (!index_value(h, c, &R[GB(i)], &R[GC(i)], &out)) return -1;
       R[GA(i)] = out;
       break;
     }
     case X_ADDI: {
-      cval y = {V_INT, 0, 0, {.i = GSC(i)}}, out;
+      cval y = {V_INT, 0, 0, {.i = GSC(i)}, NULL}, out;
       if (!arith(X_ADD, &R[GB(i)], &y, &out)) return -1;
       R[GA(i)] = out;
       pc++;
@@ -607,15 +674,15 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
     case X_UNM: {
       const cval *x = &R[GB(i)];
       if (x->t == V_INT)
-        R[GA(i)] = (cval){V_INT, 0, 0, {.i = (int64_t)(0u - (uint64_t)x->u.i)}};
+        R[GA(i)] = (cval){V_INT, 0, 0, {.i = (int64_t)(0u - (uint64_t)x->u.i)}, NULL};
       else if (x->t == V_FLT)
-        R[GA(i)] = (cval){V_FLT, 0, 0, {.n = -x->u.n}};
+        R[GA(i)] = (cval){V_FLT, 0, 0, {.n = -x->u.n}, NULL};
       else
         return -1;
       break;
     }
     case X_NOT:
-      R[GA(i)] = (cval){V_BOOL, falsy(&R[GB(i)]), 0, {0}};
+      R[GA(i)] = (cval){V_BOOL, falsy(&R[GB(i)]), 0, {0}, NULL};
       break;
     case X_JMP: pc += GSJ(i); break;
     case X_EQ:
@@ -634,7 +701,7 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
       goto condjump;
     }
     case X_LTI: case X_LEI: case X_GTI: case X_GEI: {
-      cval im = {V_INT, 0, 0, {.i = GSB(i)}};
+      cval im = {V_INT, 0, 0, {.i = GSB(i)}, NULL};
       const cval *x = &R[GA(i)];
       if (x->t != V_INT && x->t != V_FLT) return -1;
       switch (OP(i)) {
@@ -677,7 +744,7 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
     else pc += GSJ(code[pc]) + 1;
   }
 done:;
-  cval none = {V_NIL, 0, 0, {0}};
+  cval none = {V_NIL, 0, 0, {0}, NULL};
   const cval *v = nret >= 1 ? &R[first] : &none;
   if (weight) {
     double d;

@@ -50,6 +50,10 @@ static const name_rec *lookup(host *h, lua_State *L, int idx) {
   return NULL;
 }
 
+const name_rec *brink__sc_name_at(host *h, lua_State *L, int idx) {
+  return lookup(h, L, idx);
+}
+
 const name_rec *brink__sc_name(host *h, lua_State *L, const char *s) {
   lua_pushstring(L, s);
   const name_rec *r = lookup(h, L, -1);

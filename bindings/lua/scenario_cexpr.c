@@ -326,7 +326,8 @@ static int compile(lua_State *L) {
 static const char rejected = 'r';
 
 /* The program of function 'fn', compiled on first use; NULL when it is
-   not one this file runs. */
+   not one this file runs.  Handles are registry references the host
+   never releases, so a handle is one function for the host's life. */
 static const struct brink__cprog *program(host *h, int fn) {
   if (fn < 0) return NULL;
   if (fn >= h->ncprogs) {

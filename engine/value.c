@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "brinkint.h"
+#include "numtext.h"
 
 static const char *type_names[] = {"number", "integer", "flag", "enum"};
 
@@ -269,21 +270,23 @@ BRINK_API int brink_var_set_by(brink_engine *e, int var, double value,
   return write_var(e, var, value, kept);
 }
 
+int brink__shortest(double v, char *buf, size_t cap) {
+  /* The round trip needs the whole text, whatever 'cap' is. */
+  char t[40];
+  int n = 0;
+  for (int prec = 15; prec <= 17; prec++) {
+    n = snprintf(t, sizeof t, "%.*g", prec, v);
+    if (prec == 17 || !isfinite(v) || strtod(t, NULL) == v) break;
+  }
+  snprintf(buf, cap, "%s", t);
+  return n;
+}
+
 int brink__fmt_number(const brink_engine *e, double v, char *buf,
                       size_t cap) {
   locale_t old = brink__locale_enter(e);
-  int n = 0;
-  if (v == floor(v) && fabs(v) < 1e15) {
-    n = snprintf(buf, cap, "%.0f", v);
-  } else {
-    /* The round trip needs the whole text, whatever 'cap' is. */
-    char t[40];
-    for (int prec = 15; prec <= 17; prec++) {
-      n = snprintf(t, sizeof t, "%.*g", prec, v);
-      if (prec == 17 || strtod(t, NULL) == v) break;
-    }
-    snprintf(buf, cap, "%s", t);
-  }
+  int n = v == floor(v) && fabs(v) < 1e15 ? snprintf(buf, cap, "%.0f", v)
+                                          : brink__shortest(v, buf, cap);
   brink__locale_leave(old);
   return n;
 }
@@ -303,10 +306,7 @@ BRINK_API int brink_number_show(double v, int decimals, char *buf,
      1e300 would be 300 digits): the exact text is the readable one. */
   if (!isfinite(v) || fabs(v) >= 1e15) {
     char t[40];
-    for (int prec = 15; prec <= 17; prec++) {
-      snprintf(t, sizeof t, "%.*g", prec, v);
-      if (prec == 17 || !isfinite(v) || strtod(t, NULL) == v) break;
-    }
+    brink__shortest(v, t, sizeof t);
     /* %g may write the locale's point too (1234567890123456.8): keep
        the C characters, and a '.' for anything else after a digit. */
     char c[40];

@@ -99,9 +99,9 @@ static char *value_text(json_t *j) {
     return strdup(t);
   }
   if (json_is_real(j)) {
-    double x = json_real_value(j);
-    snprintf(t, sizeof t, "%.15g", x);
-    if (strtod(t, NULL) != x) snprintf(t, sizeof t, "%.17g", x);
+    locale_t old = c_locale_enter();
+    brink__shortest(json_real_value(j), t, sizeof t);
+    c_locale_leave(old);
     return strdup(t);
   }
   return strdup("?");

@@ -18,6 +18,7 @@
 #include "brink.h"
 #include "buffer.h"   /* buffers for hosts, engine/saved.c */
 #include "data.h"     /* event data's grammar, engine/data.c */
+#include "numtext.h"  /* numbers as text, engine/value.c */
 #include "sha256.h"   /* the library's digest, engine/sha256.c */
 
 #define SAVE_FORMAT "brink-save"

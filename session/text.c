@@ -47,11 +47,7 @@ static void shorten_real(char *p, size_t n) {
   if (n >= sizeof tok) return;
   memcpy(tok, p, n);
   tok[n] = '\0';
-  double x = strtod(tok, NULL);
-  for (int prec = 15; prec <= 17; prec++) {
-    snprintf(t, sizeof t, "%.*g", prec, x);
-    if (strtod(t, NULL) == x) break;
-  }
+  brink__shortest(strtod(tok, NULL), t, sizeof t);
   /* Still a real when read back, as jansson keeps it: 1.0, not 1. */
   if (strpbrk(t, ".e") == NULL) strcat(t, ".0");
   size_t m = strlen(t);

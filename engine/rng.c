@@ -253,52 +253,48 @@ BRINK_API int brink_seed(brink_engine *e, uint64_t seed) {
   return BRINK_OK;
 }
 
+/* What every draw from a named stream checks first; the stream in 'r'. */
+static int stream_draw(brink_engine *e, const char *fn, const char *stream,
+                       const void *out, brink__rng **r) {
+  if (out == NULL) return brink__error(e, BRINK_EINVAL, "'out' is NULL");
+  int rc = brink__writable(e, fn);
+  return rc != BRINK_OK ? rc : brink__stream_of(e, stream, r);
+}
+
 BRINK_API int brink_random_in(brink_engine *e, const char *stream,
                               double *out) {
-  if (out == NULL) return brink__error(e, BRINK_EINVAL, "'out' is NULL");
-  BRINK__WRITE(e);
   brink__rng *r;
-  int rc = brink__stream_of(e, stream, &r);
-  if (rc != BRINK_OK) return rc;
-  *out = brink__rng_double(r);
-  return BRINK_OK;
+  int rc = stream_draw(e, __func__, stream, out, &r);
+  if (rc == BRINK_OK) *out = brink__rng_double(r);
+  return rc;
 }
 
 BRINK_API int brink_random_int_in(brink_engine *e, const char *stream,
                                   int64_t lo, int64_t hi, int64_t *out) {
-  if (out == NULL) return brink__error(e, BRINK_EINVAL, "'out' is NULL");
-  BRINK__WRITE(e);
   if (lo > hi)
     return brink__error(e, BRINK_EINVAL,
                         "random integer: lower bound %" PRId64
                         " is above upper bound %" PRId64, lo, hi);
   brink__rng *r;
-  int rc = brink__stream_of(e, stream, &r);
-  if (rc != BRINK_OK) return rc;
-  *out = brink__rng_range(r, lo, hi);
-  return BRINK_OK;
+  int rc = stream_draw(e, __func__, stream, out, &r);
+  if (rc == BRINK_OK) *out = brink__rng_range(r, lo, hi);
+  return rc;
 }
 
 BRINK_API int brink_normal_in(brink_engine *e, const char *stream, double mu,
                               double sd, double *out) {
-  if (out == NULL) return brink__error(e, BRINK_EINVAL, "'out' is NULL");
-  BRINK__WRITE(e);
   brink__rng *r;
-  int rc = brink__stream_of(e, stream, &r);
-  if (rc != BRINK_OK) return rc;
-  *out = brink__rng_normal(r, mu, sd);
-  return BRINK_OK;
+  int rc = stream_draw(e, __func__, stream, out, &r);
+  if (rc == BRINK_OK) *out = brink__rng_normal(r, mu, sd);
+  return rc;
 }
 
 BRINK_API int brink_chance_in(brink_engine *e, const char *stream, double p,
                               int *out) {
-  if (out == NULL) return brink__error(e, BRINK_EINVAL, "'out' is NULL");
-  BRINK__WRITE(e);
   brink__rng *r;
-  int rc = brink__stream_of(e, stream, &r);
-  if (rc != BRINK_OK) return rc;
-  *out = brink__rng_double(r) < p;
-  return BRINK_OK;
+  int rc = stream_draw(e, __func__, stream, out, &r);
+  if (rc == BRINK_OK) *out = brink__rng_double(r) < p;
+  return rc;
 }
 
 /* A draw changes the run: refused (NaN) inside the record callback. */

@@ -270,6 +270,11 @@ static void play_row(const pass *b, brink_engine *e, const brink_snapshot *from,
     snprintf(err, cap, "%s%s%s%s%s", brink_errwhere(e),
              *brink_errwhere(e) ? ": " : "", brink_errin(e),
              *brink_errin(e) ? ": " : "", brink_errmsg(e));
+    /* A message cut short by 'cap' may end inside its parts: a part
+       named by 'split' always lies wholly inside the text. */
+    size_t len = strlen(err), at = split[0] ? (size_t)split[0] + 2 : 0;
+    if (at > len) split[0] = split[1] = 0;
+    else if (split[1] && at + (size_t)split[1] + 2 > len) split[1] = 0;
     brink_finish(e, "error");
   }
   /* After the end the world stands still: the last values carry on. */

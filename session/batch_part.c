@@ -557,10 +557,10 @@ static int fold_part(const bmeta *m, btable *t, const bpart *p,
       if (json_array_size(r) != (size_t)t->edge_len + 1) rc = 1;
       for (int k = 0; rc == 0 && k < t->edge_len; k++)
         if (!get_real(json_array_get(r, (size_t)k + 1), &row[k])) rc = 1;
-      int out = (int)row[0];
-      if (rc == 0 && (!(row[0] >= 0) || out >= nmap)) rc = 1;
+      /* Checked as a double first: a cast of 1e300 to int is undefined. */
+      if (rc == 0 && !(row[0] >= 0 && row[0] < nmap)) rc = 1;
       if (rc) break;
-      row[0] = map[out];
+      row[0] = map[(int)row[0]];
       int64_t at = json_integer_value(run);
       if (at < p->first || at >= p->first + p->count) rc = 1;
       else if (fold_row(m, t, at, row) != 0) rc = BRINK_ENOMEM;
@@ -604,6 +604,7 @@ static int fill(const bmeta *m, btable *t, const bpart *p) {
          *outcap = json_object_get(r, "outcap");
   if (!json_is_array(outs) || json_array_size(counts) != json_array_size(outs) ||
       !json_is_array(errors) || !json_is_integer(nerr) ||
+      json_integer_value(nerr) < 0 || json_integer_value(nerr) > p->count ||
       !json_is_object(fin) || !json_is_object(series) ||
       !json_is_object(trig) || !json_is_object(moves) ||
       !json_is_integer(verified) || json_integer_value(verified) < 0 ||

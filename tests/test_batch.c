@@ -905,3 +905,28 @@ Test(batch, a_host_runs_a_batch_through_the_public_api) {
             brink_batch_errmsg(b));
   brink_batch_close(b);
 }
+
+/* An error message longer than a run's error slot is cut short, and what
+   brink check quotes of it stays inside the text: a trigger name of 1200
+   letters once sent the finding past the message's end. */
+Test(batch, an_error_cut_short_is_reported_without_reading_past_it) {
+  char *d = tmpdir(), path[600];
+  snprintf(path, sizeof path, "%s/long.lua", d);
+  char name[1201];
+  memset(name, 'x', 1200);
+  name[1200] = '\0';
+  char src[4096];
+  int n = snprintf(src, sizeof src,
+      "scenario { id = 'l', start = '2020-01-01', finish = '2020-03-01',\n"
+      "  turn = 'month', default_outcome = 'calm' }\n"
+      "actor 'A' {}\n"
+      "var 'x' { init = 0 }\n"
+      "trigger '%s' { effect = function(w) error('boom') end }\n"
+      "outcome 'calm' {}\n", name);
+  spit(path, src, (size_t)n);
+  result r = run("check %s --runs 3", path);
+  cr_assert_eq(r.status, 1, "%s", r.err);
+  cr_assert(strstr(r.err, "long.lua:5: error: trigger:xxxx"), "%s", r.err);
+  done(r);
+  rmdir_all(d);
+}

@@ -210,6 +210,7 @@ static int copy_declarations(brink_engine *e, brink_engine *c) {
     s.doc = d->doc;
     s.where = d->where;
     s.precision = d->precision;
+    s.strict = d->strict;
     int decl;
     rc = brink_var_declare(c, &s, &decl);
     for (int k = 0; k < d->ninits && rc == BRINK_OK; k++)

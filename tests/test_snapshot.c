@@ -59,3 +59,25 @@ Test(snapshot, a_clone_has_the_same_state_and_lives_on_its_own) {
   brink_engine_close(c);
   brink_engine_close(e);
 }
+
+/* A clone keeps every declaration, strict included: a write out of
+   bounds stays an error there, as in the engine it came from. */
+Test(snapshot, a_clone_keeps_a_strict_variable_strict) {
+  brink_engine *e, *c;
+  cr_assert_eq(brink_engine_open(&e, NULL), BRINK_OK);
+  brink_var_spec s;
+  brink_var_spec_init(&s);
+  s.name = "x";
+  s.type = BRINK_NUMBER;
+  s.min = 0;
+  s.max = 10;
+  s.strict = 1;
+  int x;
+  cr_assert_eq(brink_var_declare(e, &s, &x), BRINK_OK, "%s", brink_errmsg(e));
+  cr_assert_eq(brink_world_seal(e), BRINK_OK, "%s", brink_errmsg(e));
+  cr_assert_eq(brink_engine_clone(e, &c), BRINK_OK, "%s", brink_errmsg(e));
+  cr_assert_eq(brink_var_set(e, x, 11), BRINK_ERANGE);
+  cr_assert_eq(brink_var_set(c, x, 11), BRINK_ERANGE, "the clone clamped");
+  brink_engine_close(c);
+  brink_engine_close(e);
+}

@@ -113,6 +113,11 @@ Test(streams, bad_names_and_too_many_streams_are_errors) {
   cr_assert(strstr(log, "\"t\":\"error\""), "%s", log);
   cr_assert(strstr(log, "not a stream name"), "%s", log);
   free(log);
+  /* random(1, "6") is not random(1, 6) from a stream called "6". */
+  log = play(scenario("random(1, \"6\")"), 1, &st);
+  cr_assert(strstr(log, "\"t\":\"error\""), "%s", log);
+  cr_assert(strstr(log, "'6' is a number written as a string"), "%s", log);
+  free(log);
 }
 
 Test(streams, a_failed_effect_leaves_every_stream_where_it_was) {

@@ -138,8 +138,10 @@ static void choose_hook(lua_State *L, lua_Debug *ar) {
 
 /* Back to the budget's hook alone, whether choose() returned or not. */
 static void choose_unhook(lua_State *L, request *q) {
+  /* The hook goes whatever the stack holds: it must never outlive 'q'. */
   if (lua_gethook(L) == choose_hook)
     lua_sethook(L, q->hook, LUA_MASKCOUNT, lua_gethookcount(L));
+  if (!lua_checkstack(L, 1)) return;   /* only the hook reads the key */
   lua_pushnil(L);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &choosing_key);
 }
@@ -341,8 +343,7 @@ static int invoke(host *h, request *q) {
   lua_pushcfunction(L, trampoline);
   lua_pushlightuserdata(L, q);
   rc = brink__sc_call(h, 1, 0);
-  if (q->kind == CHOOSE && lua_checkstack(L, 1))
-    choose_unhook(L, q);   /* choose() raised */
+  if (q->kind == CHOOSE) choose_unhook(L, q);   /* choose() raised */
   return rc;
 }
 

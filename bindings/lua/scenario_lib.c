@@ -181,6 +181,11 @@ static const char *stream_arg(lua_State *L, int *nargs) {
   int top = lua_gettop(L);
   *nargs = top;
   if (top == 0 || lua_type(L, top) != LUA_TSTRING) return NULL;
+  /* random(1, "6") would otherwise draw from a stream called "6". */
+  if (lua_isnumber(L, top))
+    luaL_error(L, "'%s' is a number written as a string, not a stream name: "
+               "a stream is named by letters (random(1, 6, \"weather\"))",
+               lua_tostring(L, top));
   *nargs = top - 1;
   return lua_tostring(L, top);
 }

@@ -457,21 +457,16 @@ void expect_number(double v, char *buf, size_t cap) {
     snprintf(buf, cap, "0");
     return;
   }
-  int e10 = (int)floor(log10(fabs(v)));
-  int dec = 2 - e10;
-  if (dec > 0) {
-    snprintf(buf, cap, "%.*f", dec, v);
-    char *dot = strchr(buf, '.');
-    if (dot) {
-      char *end = buf + strlen(buf);
-      while (end > dot + 1 && end[-1] == '0') *--end = '\0';
-      if (end == dot + 1) *dot = '\0';
-    }
-  } else {
-    double scale = pow(10, -dec);
-    snprintf(buf, cap, "%.0f", round(v / scale) * scale);
+  /* Three significant digits, as people read them (brink_number_show:
+     no trailing zeros, no -0, a '.' whatever the locale). */
+  int dec = 2 - (int)floor(log10(fabs(v)));
+  if (dec > 9) {
+    snprintf(buf, cap, "%.3g", v);   /* below 1e-7: no 9 decimals show it */
+    return;
   }
-  if (strcmp(buf, "-0") == 0) snprintf(buf, cap, "0");
+  double scale = pow(10, dec > 0 ? 0 : -dec);
+  brink_number_show(dec > 0 ? v : round(v / scale) * scale, dec > 0 ? dec : 0,
+                    buf, cap);
 }
 
 void expect_line(const expect_result *r, char *buf, size_t cap) {

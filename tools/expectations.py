@@ -12,6 +12,7 @@ verdict) between the lines `<!-- expectations: begin -->` and
 exits 1 when DOC's table is not the one brink measures now.
 """
 import json
+import math
 import os
 import subprocess
 import sys
@@ -33,11 +34,24 @@ def measure(brink, scenario, runs):
 
 
 def number(x):
+    """As brink check's verdict line writes it: 3 significant digits."""
     if x is None:
         return "n/a"
-    if x == "inf":
-        return "inf"
-    return "%.3g" % x
+    if isinstance(x, str):   # "inf", "-inf"
+        return x
+    if x == 0:
+        return "0"
+    dec = 2 - math.floor(math.log10(abs(x)))
+    if dec > 9:
+        return "%.3g" % x
+    if dec <= 0:   # C's round(): halves away from zero
+        scale = 10 ** -dec
+        x = math.copysign(math.floor(abs(x) / scale + 0.5), x) * scale
+        dec = 0
+    text = "%.*f" % (dec, x)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def cell(text):

@@ -42,6 +42,14 @@ class Flagship(unittest.TestCase):
         self.assertIn(table, text, "run python3 tools/expectations.py "
                       "scripts/scenarios/korea-2019.lua docs/korea-2019.md")
 
+    def test_the_table_writes_numbers_as_the_verdict_lines_do(self):
+        number = self.tool.number
+        self.assertEqual([number(x) for x in (None, "inf", "-inf", 0.0, 0.94,
+                                              0.9581, 1234.0, 1235.0, 168.4,
+                                              -0.0001234, 2.5e-9)],
+                         ["n/a", "inf", "-inf", "0", "0.94", "0.958", "1230",
+                          "1240", "168", "-0.000123", "2.5e-09"])
+
     def test_brink_test_prints_each_verdict_and_exits_0(self):
         out = subprocess.run([BRINK, "test", KOREA, "--runs", "500"],
                              capture_output=True, text=True, cwd=ROOT)

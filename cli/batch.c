@@ -174,8 +174,11 @@ static int run_batch(const options *o, const batch_config *c) {
   if (rc != 0) return failed(rc, err, true);
   outfile csvf;
   FILE *csv = NULL;
-  if (o->csv && (csv = outfile_open(&csvf, o->csv)) == NULL)
-    rc = out_of_memory("batch");
+  if (o->csv &&
+      (csv = outfile_open(&csvf, o->csv, err, sizeof err)) == NULL) {
+    term_printf(stderr, "brink batch: cannot write %s: %s\n", o->csv, err);
+    rc = 1;
+  }
   bool any_error = false, io_error = false;
   b->c.csv = csv;   /* rows go there as the runs are played */
   if (rc == 0) rc = play(o, b, csv, &any_error, &io_error);

@@ -42,9 +42,10 @@ int report_write(const char *path, model *m, brink_engine *e, char *err,
     return -1;
   }
   outfile of;
-  FILE *f = outfile_open(&of, path);
+  char why[512];
+  FILE *f = outfile_open(&of, path, why, sizeof why);
   if (f == NULL) {
-    snprintf(err, cap, "cannot write %s: out of memory", path);
+    snprintf(err, cap, "cannot write %s: %s", path, why);
     return -1;
   }
   report_facts r;
@@ -55,7 +56,6 @@ int report_write(const char *path, model *m, brink_engine *e, char *err,
   }
   (md ? report_md : report_html)(f, &r);
   report_facts_free(&r);
-  char why[512];
   if (outfile_close(&of, why, sizeof why) != 0) {
     snprintf(err, cap, "cannot write %s: %s", path, why);
     return -1;

@@ -218,9 +218,9 @@ int cmd_run(int argc, char **argv) {
   /* --log is written whole at the end, atomically, like every output. */
   outfile logf;
   FILE *log = NULL;
-  if (o.log && (log = outfile_open(&logf, o.log)) == NULL) {
-    term_printf(stderr, "brink run: cannot write %s: out of memory\n",
-                o.log);
+  char why[512];
+  if (o.log && (log = outfile_open(&logf, o.log, why, sizeof why)) == NULL) {
+    term_printf(stderr, "brink run: cannot write %s: %s\n", o.log, why);
     brink_engine_close(e);
     free(save_file);
     return 1;

@@ -189,17 +189,12 @@ int write_atomic(const char *path, const char *text, size_t len, char *err,
 
 /*
 ** Straight into a temporary file next to 'path', so that what is written
-** as it goes (a batch's CSV, a log) is not held in memory.  When that
-** file cannot be made, into memory, for outfile_close() to say why.
+** as it goes (a batch's CSV, a log) is not held in memory.
 */
-FILE *outfile_open(outfile *o, const char *path) {
-  char why[8];
+FILE *outfile_open(outfile *o, const char *path, char *err, size_t cap) {
   memset(o, 0, sizeof *o);
   o->path = path;
-  o->f = temp_open(path, o->tmp, sizeof o->tmp, why, sizeof why);
-  if (o->f) return o->f;
-  o->tmp[0] = '\0';
-  o->f = open_memstream(&o->buf, &o->len);
+  o->f = temp_open(path, o->tmp, sizeof o->tmp, err, cap);
   return o->f;
 }
 
@@ -207,22 +202,15 @@ int outfile_close(outfile *o, char *err, size_t cap) {
   if (o->f == NULL) return 0;
   FILE *f = o->f;
   o->f = NULL;
-  if (*o->tmp) return temp_commit(f, o->tmp, o->path, true, err, cap);
-  bool ok = !ferror(f);
-  if (fclose(f) != 0) ok = false;
-  int rc = ok ? write_atomic(o->path, o->buf, o->len, err, cap)
-              : refuse_with(err, cap, "out of memory");
-  free(o->buf);
-  o->buf = NULL;
-  return rc;
+  return temp_commit(f, o->tmp, o->path, true, err, cap);
 }
 
 void outfile_abort(outfile *o) {
-  if (o->f) fclose(o->f);
-  if (o->f && *o->tmp) unlink(o->tmp);
+  if (o->f) {
+    fclose(o->f);
+    unlink(o->tmp);
+  }
   o->f = NULL;
-  free(o->buf);
-  o->buf = NULL;
 }
 
 FILE *growing_open(const char *path, char *err, size_t cap) {

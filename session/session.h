@@ -129,13 +129,13 @@ const char *month_abbr(int month);
 */
 typedef struct outfile {
   const char *path;
-  FILE *f;               /* where to write; NULL when out of memory */
-  char tmp[4200];        /* the temporary file; "": into memory instead */
-  char *buf;
-  size_t len;
+  FILE *f;               /* where to write */
+  char tmp[4200];        /* the temporary file */
 } outfile;
 
-FILE *outfile_open(outfile *o, const char *path);
+/* NULL with 'err' (why, for "cannot write PATH: ...") when the temporary
+   file cannot be made: before any work is done for it. */
+FILE *outfile_open(outfile *o, const char *path, char *err, size_t cap);
 /* Puts what was written in place; -1 with 'err' when it failed. */
 int outfile_close(outfile *o, char *err, size_t cap);
 /* Drops what was written: the file at 'path' stays as it was. */

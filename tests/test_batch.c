@@ -930,3 +930,21 @@ Test(batch, an_error_cut_short_is_reported_without_reading_past_it) {
   done(r);
   rmdir_all(d);
 }
+
+/* A CSV or a log that cannot be written is said before any run is played,
+   with the reason, not as "out of memory" after every run. */
+Test(batch, an_output_that_cannot_be_written_is_refused_at_once) {
+  result r = run("batch tests/cli/timeline.lua --runs 5 --csv "
+                 "/nonexistent-dir/runs.csv");
+  cr_assert_eq(r.status, 1, "%s", r.err);
+  cr_assert(strstr(r.err, "brink batch: cannot write /nonexistent-dir/runs.csv: "),
+            "%s", r.err);
+  cr_assert_null(strstr(r.err, "out of memory"), "%s", r.err);
+  cr_assert_str_eq(r.out, "");
+  done(r);
+  r = run("run tests/cli/timeline.lua --log /nonexistent-dir/log.jsonl");
+  cr_assert_eq(r.status, 1, "%s", r.err);
+  cr_assert(strstr(r.err, "brink run: cannot write /nonexistent-dir/log.jsonl: "),
+            "%s", r.err);
+  done(r);
+}

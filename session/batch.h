@@ -202,7 +202,9 @@ uint64_t splitmix64(uint64_t x);
 uint64_t run_seed(const bmeta *m, int64_t i);
 
 /* batch_summary.c: what a table says, for people, programs and sheets. */
-void wilson95(int64_t k, int64_t n, double *lo, double *hi);
+/* The normal distribution's two-sided 95% point, for every interval. */
+#define Z95 1.959963984540054
+void wilson95(double k, double n, double *lo, double *hi);
 double nearest_rank(const double *sorted, int64_t n, int percent);
 /* The summary object (docs/batch.md); NULL when out of memory. */
 json_t *summary_json(const bmeta *m, const btable *t);

@@ -20,24 +20,24 @@
 #include "batch.h"
 
 /* z for a two-sided 95% interval: the 0.975 quantile of N(0, 1). */
-#define Z95 1.959963984540054
 
 /*
 ** The Wilson score interval for k successes in n trials: unlike the
 ** normal approximation it stays inside [0, 1] and is honest at 0 and n.
+** k and n are counts, or sums of hits and trials (an expectation's rate).
 */
-void wilson95(int64_t k, int64_t n, double *lo, double *hi) {
+void wilson95(double k, double n, double *lo, double *hi) {
   if (n <= 0) {
     *lo = 0;
     *hi = 1;
     return;
   }
-  double p = (double)k / (double)n, z2 = Z95 * Z95, nn = (double)n;
+  double p = k / n, z2 = Z95 * Z95, nn = n;
   double denom = 1 + z2 / nn;
   double centre = (p + z2 / (2 * nn)) / denom;
   double half = Z95 / denom * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-  *lo = k == 0 ? 0 : fmax(0, centre - half);
-  *hi = k == n ? 1 : fmin(1, centre + half);
+  *lo = k <= 0 ? 0 : fmax(0, centre - half);
+  *hi = k >= n ? 1 : fmin(1, centre + half);
 }
 
 /*
@@ -789,7 +789,7 @@ static paired pair_up(const btable *first, const btable *t, const char *o) {
   }
   paired p = {0, 0, 0};
   if (n == 0) return p;
-  const double z = 1.959963984540054;
+  const double z = Z95;
   double mean = sum / (double)n;
   double var = n > 1 ? (sum2 - (double)n * mean * mean) / (double)(n - 1) : 0;
   double p0 = k0 / (double)n, p1 = k1 / (double)n;

@@ -14,7 +14,6 @@
 #include "expect.h"
 #include "expect_api.h"
 
-#define Z95 1.959963984540054
 
 /* What one side of one expectation measured in each run. */
 typedef struct series {
@@ -294,15 +293,6 @@ typedef struct measure {
   const char *why;       /* nothing to measure */
 } measure;
 
-static void wilson(double k, double n, double *lo, double *hi) {
-  double p = k / n, z2 = Z95 * Z95;
-  double denom = 1 + z2 / n;
-  double centre = (p + z2 / (2 * n)) / denom;
-  double half = Z95 / denom * sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-  *lo = k <= 0 ? 0 : fmax(0, centre - half);
-  *hi = k >= n ? 1 : fmin(1, centre + half);
-}
-
 static measure measure_side(const expect_check *x, int kind, const series *s) {
   measure m = {0, 0, 0, 0, 0, NULL};
   double sum = 0, trials = 0;
@@ -320,7 +310,7 @@ static measure measure_side(const expect_check *x, int kind, const series *s) {
   switch (kind) {
   case BRINK__EXPECT_SHARE:
     m.x = sum / n;
-    wilson(sum, n, &m.lo, &m.hi);
+    wilson95(sum, n, &m.lo, &m.hi);
     m.logvar = m.x > 0 ? (1 - m.x) / (n * m.x) : INFINITY;
     break;
   case BRINK__EXPECT_RATE:
@@ -329,7 +319,7 @@ static measure measure_side(const expect_check *x, int kind, const series *s) {
       return m;
     }
     m.x = sum / trials;
-    wilson(sum, trials, &m.lo, &m.hi);
+    wilson95(sum, trials, &m.lo, &m.hi);
     m.logvar = m.x > 0 ? (1 - m.x) / (trials * m.x) : INFINITY;
     break;
   default: {

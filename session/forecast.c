@@ -24,7 +24,6 @@
 #include "batch.h"
 
 /* z for a two-sided 95% interval. */
-#define Z95 1.959963984540054
 #define DEFAULT_RUNS 500
 #define MAX_RUNS 1000000
 

@@ -31,14 +31,18 @@ int out_of_memory(const char *cmd) {
   return 1;
 }
 
-int print_summary_json(FILE *f, const bmeta *m, const btable *t) {
-  json_t *j = summary_json(m, t);
+/* 'j' (taken) as one line of 'f'; 0, -1 on a write error, BRINK_ENOMEM. */
+static int print_json_line(FILE *f, json_t *j) {
   char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
   json_decref(j);
   if (s == NULL) return BRINK_ENOMEM;
   int rc = fprintf(f, "%s\n", s) < 0 ? -1 : 0;
   free(s);
   return rc;
+}
+
+int print_summary_json(FILE *f, const bmeta *m, const btable *t) {
+  return print_json_line(f, summary_json(m, t));
 }
 
 /* One line on the terminal: runs done, a bar, runs/s and the time left. */
@@ -139,13 +143,10 @@ static int play(const options *o, batch *b, FILE *csv, bool *any_error,
     if (out) *io_error = true;
   }
   if (o->nsweeps && o->json && b->combos > 1) {
-    json_t *j = sweep_paired_json(b->ms, b->ts, (int)b->combos);
-    char *line = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15))
-                   : NULL;
-    json_decref(j);
-    if (line == NULL) return out_of_memory("batch");
-    if (printf("%s\n", line) < 0) *io_error = true;
-    free(line);
+    int out = print_json_line(stdout,
+                              sweep_paired_json(b->ms, b->ts, (int)b->combos));
+    if (out == BRINK_ENOMEM) return out_of_memory("batch");
+    if (out) *io_error = true;
   }
   if (o->plot && !o->nsweeps &&
       (rc = write_plot(o->plot, &b->ms[0], &b->ts[0])) != 0)

@@ -21,7 +21,7 @@ static int play_setup(const options *o, const char *cmd, const char *text,
                       size_t len, expect_check *x, int k, int *error_runs) {
   batch_config c = {.path = o->file, .text = text, .len = len,
                     .cfg = o->cfg, .seed = o->seed, .has_seed = o->has_seed,
-                    .runs = o->runs, .jobs = o->jobs};
+                    .runs = o->runs, .jobs = o->jobs, .coverage = true};
   if (x) expect_config(x, k, &c);
   static char err[65536];   /* every diagnostic of a scenario that fails */
   batch *b;

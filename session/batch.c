@@ -499,11 +499,13 @@ static void *work(void *arg) {
   }
   w->moves = batch_calloc((size_t)m->nactors * (size_t)b->nmoves,
                           sizeof *w->moves);
-  size_t ncover = (size_t)b->nmoves + 2 * (size_t)m->nvars;
-  w->cover = batch_calloc(ncover, sizeof *w->cover);
-  w->run_cover = batch_calloc(ncover, sizeof *w->run_cover);
-  if (w->moves == NULL || w->cover == NULL || w->run_cover == NULL)
-    w->oom = true;
+  if (b->batch->c.coverage && !m->continued) {
+    size_t ncover = (size_t)b->nmoves + 2 * (size_t)m->nvars;
+    w->cover = batch_calloc(ncover, sizeof *w->cover);
+    w->run_cover = batch_calloc(ncover, sizeof *w->run_cover);
+    if (w->cover == NULL || w->run_cover == NULL) w->oom = true;
+  }
+  if (w->moves == NULL) w->oom = true;
   brink_on_record(w->e, on_record, w);
   while (!w->oom && !atomic_load(&b->stop)) {
     int64_t i = atomic_fetch_add(&b->next, 1);

@@ -265,6 +265,9 @@ typedef struct batch_config {
   int shard_k, shard_n;      /* only the K-th of N slices; 0: all runs */
   FILE *csv;                 /* a row per run appended in run order, as
                                 each is played; NULL: none */
+  bool coverage;             /* count legal moves, writes and clamps for
+                                brink check's smoke findings; not for
+                                continuations, whose counts carry on */
   /*
   ** Continuations: brink_state_save's bytes of the state every run goes
   ** on from (NULL: each run starts the scenario).  Its policies and turn

@@ -448,13 +448,8 @@ static void swap_engine(session *s, brink_engine *ne) {
     i--;
   }
   for (size_t i = 0; i < s->setup.policies.n; i++) {
-    const char *p = s->setup.policies.v[i], *eq = strchr(p, '=');
-    char actor[256];
-    snprintf(actor, sizeof actor, "%.*s", eq ? (int)(eq - p) : 0, p);
-    int a;
-    if (eq && brink_actor_find(ne, actor, &a) == BRINK_OK &&
-        brink_policy_assign(ne, a, eq + 1) == BRINK_OK)
-      continue;
+    const char *p = s->setup.policies.v[i];
+    if (policy_apply(ne, p) == BRINK_OK) continue;
     session_say_fmt(
         s, "  --policy %s no longer applies: the built-in AI plays\n", p);
     free(s->setup.policies.v[i]);

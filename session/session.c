@@ -343,16 +343,15 @@ int session_configure(session *s, char *err, size_t cap) {
     brink_seat(e, a, 1);
   }
   for (size_t i = 0; i < s->setup.policies.n; i++) {
-    const char *p = s->setup.policies.v[i], *eq = strchr(p, '=');
-    char actor[256];
-    snprintf(actor, sizeof actor, "%.*s", eq ? (int)(eq - p) : 0, p);
-    int a;
-    if (eq == NULL || brink_actor_find(e, actor, &a) != BRINK_OK ||
-        brink_policy_assign(e, a, eq + 1) != BRINK_OK)
+    const char *p = s->setup.policies.v[i];
+    if (policy_apply(e, p) != BRINK_OK)
       return refuse(err, cap, "--policy %s: %s", p, brink_errmsg(e));
+    size_t n = (size_t)(strchr(p, '=') - p);   /* applied: it has one */
     for (size_t k = 0; k < s->setup.seats.n; k++)
-      if (strcmp(s->setup.seats.v[k], actor) == 0)
-        return refuse(err, cap, "--policy %s: %s has a seat", p, actor);
+      if (strncmp(s->setup.seats.v[k], p, n) == 0 &&
+          s->setup.seats.v[k][n] == '\0')
+        return refuse(err, cap, "--policy %s: %.*s has a seat", p, (int)n,
+                      p);
   }
   brink_turn_limit(e, s->setup.turns);
   return 0;

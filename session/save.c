@@ -246,10 +246,9 @@ static int log_check(brink_engine *c, const strlist *log, const char *id,
                      uint64_t seed, bool foreign, char *err, size_t cap) {
   size_t from = 0;
   for (size_t i = 0; i < log->n; i++)
+    /* An intervention names a new text's sha256 only when it changed. */
     if (strstr(log->v[i], "\"t\":\"intervention\"") &&
-        (strstr(log->v[i], "\"command\":\"/reload") ||
-         (strstr(log->v[i], "\"command\":\"--resume ") &&
-          strstr(log->v[i], "\"sha256\":"))))
+        strstr(log->v[i], "\"sha256\":"))
       from = i;
   for (size_t i = 0; i < log->n; i++) {
     char at[48];

@@ -188,12 +188,8 @@ static int not_an_option(lua_State *L, host *h, request *q, int ret) {
       brink__option_info(e, q->options[i], &move, &actor, &target);
       brink__nearest_add(&near, brink_move_name(e, move));
     }
+    /* An exact name is its own nearest (distance 0). */
     m = strcmp(name, "") ? brink__nearest_best(&near) : NULL;
-    for (int i = 0; i < q->n && m == NULL; i++) {
-      int move, actor, target;
-      brink__option_info(e, q->options[i], &move, &actor, &target);
-      if (strcmp(brink_move_name(e, move), name) == 0) m = name;
-    }
     if (m) {
       brink__nearest_init(&targets, to ? to : "");
       for (int i = 0; i < q->n; i++) {

@@ -218,8 +218,8 @@ static int change(brink_engine *e, int var, int actor, int s, double lo,
   if (rc) return rc;
   b[0] = lo;
   b[1] = hi;
-  /* Conditions may read beliefs (a view): none cached stays valid. */
-  e->valid_from = ++e->clock;
+  /* Conditions may read beliefs (a view): those that did are stale. */
+  e->belief_from = ++e->clock;
   return BRINK_OK;
 }
 

@@ -192,8 +192,9 @@ void brink__note_date_year(brink_engine *e);
 bool brink__fast(const brink_engine *e);
 /* The change tracking a mirror of the values follows: every write sets
    its variable's version to the new clock; a change that writes no
-   version (a start, a restore, a load, a belief) moves valid_from up to
-   the clock, and then every value may have changed. */
+   version (a start, a restore, a load) moves valid_from up to the clock,
+   and then every value may have changed.  A belief changes no value: it
+   moves only the clock the caches of conditions that read one follow. */
 uint64_t brink__clock(const brink_engine *e);
 uint64_t brink__valid_from(const brink_engine *e);
 const uint64_t *brink__versions(const brink_engine *e);

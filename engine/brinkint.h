@@ -475,6 +475,8 @@ struct brink_engine {
   uint64_t clock;              /* bumped by every write */
   uint64_t *version;           /* [nvars]: clock of the last write */
   uint64_t valid_from;         /* caches older than this are stale */
+  uint64_t belief_from;        /* those that read a belief, older than
+                                  this: a belief changed (values did not) */
   brink__cache *tracking;      /* the cache being filled, or NULL */
   uint32_t *read_mark;         /* [nvars]: dedupes reads per evaluation */
   uint32_t read_epoch;
@@ -501,7 +503,7 @@ struct brink_engine {
   int *changed;
   int nchanged, cap_changed;
   bool changed_lost;           /* the list could not grow: all pending */
-  uint64_t trig_mark, trig_valid;
+  uint64_t trig_mark, trig_valid, trig_belief;
   int *dated;                  /* the dated triggers' indices, in order */
   int ndated;
 

@@ -171,7 +171,7 @@ BRINK_API int brink_txn_rollback(brink_engine *e) {
       double *b = &e->belief[2 * brink__belief_slot(e, en->var, en->actor)];
       b[0] = en->old_value;
       b[1] = en->old_hi;
-      e->valid_from = ++e->clock;
+      e->belief_from = ++e->clock;
     }
   }
   brink__hold(e, -held(e->nentries - m->entries, e->ntext - m->text), 0);

@@ -72,6 +72,7 @@ static int year_now(const brink_engine *e) {
 */
 static bool cache_fresh(brink_engine *e, brink__cache *c) {
   if (!CACHE_ON(e) || c->stamp == 0) return false;
+  if (c->reads_belief && c->stamp < e->belief_from) return false;
   if (c->reads_date && c->turn != e->run.turn) return false;
   if (c->reads_year && c->turn != e->run.turn && c->year != year_now(e))
     return false;
@@ -559,6 +560,10 @@ static void trig_take_changes(brink_engine *e) {
         trig_readers(e, v);
   }
   e->trig_valid = e->valid_from;
+  if (e->belief_from != e->trig_belief)   /* those reading beliefs too */
+    for (int k = 0; k < e->trig_words; k++)
+      e->trig_pending[k] |= e->trig_fragile[k];
+  e->trig_belief = e->belief_from;
   for (int k = 0; k < e->nchanged; k++) trig_readers(e, e->changed[k]);
   e->nchanged = 0;
   e->trig_mark = e->clock;

@@ -46,6 +46,36 @@ Test(fast, the_flagship_gives_the_plain_paths_records_seed_by_seed) {
   }
 }
 
+/* Conditions that read a belief an effect keeps changing, while nothing
+   they read of the world changes: a cache must not outlive a belief. */
+Test(fast, conditions_on_beliefs_follow_every_change_of_them) {
+  const char *src = HEADER_OPEN " outcome 'stalemate' { doc = 'no more' }\n"
+      "actor 'A' {}\nactor 'B' {}\n"
+      "var 'B.arms' { type = 'integer', min = 0, max = 100, init = 30,\n"
+      "  hidden = true, believed = { A = { 20, 40 } } }\n"
+      "var 'n' { init = 0, min = 0, max = 1000 }\n"
+      "move 'guess' { by = 'A', effect = function()\n"
+      "  believe('A', 'B.arms', random(0, 60)) end }\n"
+      "move 'strike' { by = 'A', when = function(w)\n"
+      "  return view('A').B.arms > 45, 'not yet' end,\n"
+      "  effect = function(w) w.n = w.n + 1 end, weight = 5 }\n"
+      "trigger 'alarm' { once = false, when = function(w)\n"
+      "  return view('A').B.arms < 10 end,\n"
+      "  effect = function(w) w.n = w.n + 100 end }\n";
+  int strikes = 0, alarms = 0;
+  for (uint64_t seed = 1; seed <= 8; seed++) {
+    char *fast = records(NULL, src, seed, 0);
+    char *plain = records(NULL, src, seed, BRINK_FLAG_NO_CACHE);
+    cr_assert_str_eq(fast, plain, "seed %d", (int)seed);
+    strikes += strstr(fast, "\"move\":\"strike\"") != NULL;
+    alarms += strstr(fast, "trigger:alarm") != NULL;
+    free(fast);
+    free(plain);
+  }
+  cr_assert(strikes && alarms, "the beliefs opened both: %d, %d", strikes,
+            alarms);
+}
+
 Test(fast, many_runs_of_one_engine_give_what_fresh_engines_give) {
   /* The mirrors and caches carry over between runs of one engine. */
   brink_engine *e = open_with(0);

@@ -195,6 +195,10 @@ bool brink__fast(const brink_engine *e);
    version (a start, a restore, a load) moves valid_from up to the clock,
    and then every value may have changed.  A belief changes no value: it
    moves only the clock the caches of conditions that read one follow. */
+/* A variable's coverage counts (script writes, clamps), to put back when
+   a fast path gives up an effect that Lua then runs again. */
+void brink__cover_get(const brink_engine *e, int var, int64_t counts[2]);
+void brink__cover_put(brink_engine *e, int var, const int64_t counts[2]);
 uint64_t brink__clock(const brink_engine *e);
 uint64_t brink__valid_from(const brink_engine *e);
 const uint64_t *brink__versions(const brink_engine *e);

@@ -31,6 +31,16 @@ BRINK_API int brink_coverage(const brink_engine *e, int kind, int64_t *out,
   return BRINK_OK;
 }
 
+void brink__cover_get(const brink_engine *e, int var, int64_t counts[2]) {
+  counts[0] = e->cover[e->nmoves + var];
+  counts[1] = e->cover[e->nmoves + e->nvars + var];
+}
+
+void brink__cover_put(brink_engine *e, int var, const int64_t counts[2]) {
+  e->cover[e->nmoves + var] = counts[0];
+  e->cover[e->nmoves + e->nvars + var] = counts[1];
+}
+
 /* A declaration's "file:line", "" when it was declared without one. */
 static const char *where(const char *w) { return w ? w : ""; }
 

@@ -578,3 +578,111 @@ Test(fast, options_and_their_reasons_are_the_plain_paths) {
   }
   cr_assert_gt(reasons, 10, "the random scenarios should refuse with reasons");
 }
+
+/* effects run in C ------------------------------------------------------- */
+
+/* Effects, conditions and weights that call the script's helpers, math's
+   functions, news() and the draws, index its tables, give up part way
+   (an error, a strict write, fire()) and write every kind of variable. */
+static const char EFFECTS[] =
+    "scenario { id = 'fx', start = '2019-01-01', finish = '2021-12-31',\n"
+    "  turn = 'month', default_outcome = 'end' }\n"
+    "for _, id in ipairs({ 'A', 'B', 'C' }) do actor(id) {} end\n"
+    "var '*.v' { min = 0, max = 100, init = 20 }\n"
+    "var '*.count' { type = 'integer', min = 0, max = 1000, init = 0 }\n"
+    "var '*.alert' { type = 'flag', init = false }\n"
+    "var '*.mood' { type = 'enum', values = { 'calm', 'angry' }, init = 'calm' }\n"
+    "var 'level' { min = 0, max = 100, init = 30 }\n"
+    "var 'hot' { min = 0, max = 10, init = 0, strict = true }\n"
+    "relation 'trust' { min = -100, max = 100, init = 0 }\n"
+    "event 'flare' { effect = function(w) w.level = w.level + 1 end }\n"
+    "local NAMES = { A = 'Alpha', B = 'Beta' }\n"
+    "local STEP = 3\n"
+    "local function rel(w, name, a, b, d) w[a][name][b] = w[a][name][b] + d end\n"
+    "local function pos(x) return math.max(0, x) end\n"
+    "local function hot(w) return w.level > 50 or w.A.alert end\n"
+    "move 'talk' { by = '*', targets = { 'A', 'B', 'C' },\n"
+    "  when = function(w, m) return not hot(w) or m.by == 'C', 'too hot' end,\n"
+    "  weight = function(w, m) return pos(1 + w[m.by].trust[m.target] / 50) end,\n"
+    "  effect = function(w, m)\n"
+    "    rel(w, 'trust', m.by, m.target, STEP)\n"
+    "    w[m.target].mood = w[m.target].alert and 'angry' or 'calm'\n"
+    "    news('%s talks to %s', NAMES[m.by] or m.by, m.target)\n"
+    "  end }\n"
+    "move 'gamble' { by = '*',\n"
+    "  effect = function(w, m)\n"
+    "    if chance(0.3) then w.level = w.level + random(1, 4)\n"
+    "    else w.level = w.level - normal(2, 1) + random() end\n"
+    "    w[m.by].count = w[m.by].count + 1\n"
+    "    news('a gamble')\n"
+    "  end }\n"
+    "move 'mathy' { by = 'A',\n"
+    "  weight = function(w) return math.min(2, w.level / 20) end,\n"
+    "  effect = function(w)\n"
+    "    w.level = math.max(0, math.min(100, w.level * 1.5 - 7))\n"
+    "    w.A.count = math.floor(w.level / 3) + math.abs(-2) + math.ceil(0.5)\n"
+    "    w.A.v = math.abs(w.A.v - 50) + math.floor(-0.5)\n"
+    "  end }\n"
+    "move 'risky' { by = 'B',\n"
+    "  effect = function(w)\n"
+    "    w.level = w.level + 5\n"
+    "    w.B.alert = not w.B.alert\n"
+    "    if w.level > 60 then error('too hot') end\n"
+    "  end }\n"
+    "move 'heat' { by = 'C',\n"
+    "  effect = function(w) w.C.v = w.C.v + 1; w.hot = w.hot + 4 end }\n"
+    "move 'call' { by = 'C',\n"
+    "  effect = function(w) w.C.count = w.C.count + 1; fire('flare') end }\n"
+    "for i, who in ipairs({ 'A', 'B', 'C' }) do\n"
+    "  trigger('t' .. i) { once = false,\n"
+    "    when = function(w) return w[who].v < 90 end,\n"
+    "    effect = function(w) w[who].v = w[who].v + i; w.A.alert = w.level > 40 end }\n"
+    "end\n"
+    "on('turn_start', function(w)\n"
+    "  if w.date.month == 6 then w.hot = 0 end\n"
+    "  if w.date.year == 2020 then w.level = w.level - 1 end\n"
+    "end)\n"
+    "outcome 'end' {}\n";
+
+/* The records of a run, then its coverage counts of writes and clamps. */
+static char *trace(const char *src, uint64_t seed, uint32_t flags) {
+  brink_engine *e = open_with(flags);
+  cr_assert_eq(brink_load_string(e, "fx.lua", src, strlen(src)), BRINK_OK,
+               "%s", brink_errmsg(e));
+  transcript t = {e, calloc(1, 1), 0, 1};
+  brink_on_record(e, transcript_add, &t);
+  cr_assert_eq(brink_start(e, seed), BRINK_OK);
+  int rc;
+  while ((rc = brink_step(e)) == BRINK_OK || rc == BRINK_ESCRIPT) continue;
+  cr_assert_eq(rc, BRINK_DONE, "%s", brink_errmsg(e));
+  int64_t counts[64];
+  int n;
+  for (int kind = BRINK_COVER_WRITES; kind <= BRINK_COVER_CLAMPS; kind++) {
+    cr_assert_eq(brink_coverage(e, kind, counts, 64, &n), BRINK_OK);
+    for (int i = 0; i < n; i++) {
+      char line[64];
+      snprintf(line, sizeof line, "cover %d %d %lld\n", kind, i,
+               (long long)counts[i]);
+      t.text = realloc(t.text, t.len + strlen(line) + 1);
+      memcpy(t.text + t.len, line, strlen(line) + 1);
+      t.len += strlen(line);
+    }
+  }
+  brink_engine_close(e);
+  return t.text;
+}
+
+Test(fast, effects_run_in_c_give_the_plain_paths_records_and_counts) {
+  int errors = 0, news = 0;
+  for (uint64_t seed = 1; seed <= 30; seed++) {
+    char *fast = trace(EFFECTS, seed, 0);
+    char *plain = trace(EFFECTS, seed, BRINK_FLAG_NO_CACHE);
+    cr_assert_str_eq(fast, plain, "seed %d", (int)seed);
+    errors += strstr(fast, "too hot") != NULL && strstr(fast, "hot:") != NULL;
+    news += strstr(fast, "Alpha talks to") != NULL;
+    free(fast);
+    free(plain);
+  }
+  cr_assert_gt(errors, 5, "the runs should give up effects part way");
+  cr_assert_gt(news, 5, "the runs should format news");
+}

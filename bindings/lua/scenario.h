@@ -86,11 +86,18 @@ typedef struct host {
   int nexpects;
   int run_mt;            /* the run object's metatable (handle), 0: none */
   const struct brink__expect_run *run;   /* the run being judged */
-  /* Conditions and weights run in C (scenario_cexpr.c): by function
-     handle, the program, a mark that it has none, or NULL: not yet
-     looked at. */
+  /* Conditions, weights and effects run in C (scenario_cexpr.c): by
+     function handle, the program, a mark that it has none, or NULL: not
+     yet looked at.  Functions they call are given handles as they are
+     met ('callees': a closure's address and its handle). */
   void **cprogs;
   int ncprogs;
+  struct sc_callee *callees;
+  int ncallees;
+  bool libs_read;            /* the two below are known */
+  lua_CFunction libfns[8];   /* math.max, min, abs, floor, ceil; chance,
+                                random, normal */
+  const void *news;          /* the prelude's news() */
 } host;
 
 #define HOST(L) ((host *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -117,10 +124,12 @@ const name_rec *brink__sc_name(host *h, lua_State *L, const char *s);
 /* [-0, +0] The record of the string at 'idx', or NULL. */
 const name_rec *brink__sc_name_at(host *h, lua_State *L, int idx);
 
-/* scenario_cexpr.c: runs condition or weight 'fn' in C when it is simple
-   enough, with Lua's value, reason and reads; -1 when it cannot (then
-   Lua runs it). */
-int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
+/* scenario_cexpr.c: runs condition, weight or effect 'fn' in C when it
+   is simple enough, with Lua's value, reason, reads and writes; -1 when
+   it cannot (then Lua runs it: an effect given up part way has been
+   rolled back). */
+enum { BRINK__CX_WHEN, BRINK__CX_WEIGHT, BRINK__CX_EFFECT };
+int brink__sc_cexpr(host *h, int fn, const brink__call *c, int mode,
                     double *value);
 void brink__sc_cexpr_free(host *h);
 

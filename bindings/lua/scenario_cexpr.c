@@ -1,21 +1,25 @@
 /*
-** scenario_cexpr.c: conditions and weights run in C, without entering
-** Lua (fast paths only).  A 'when' or 'weight' is taken from its own
-** bytecode (lua_dump of Lua 5.4's format, whose header is checked):
-** when every instruction is one of a small set (registers, constants,
-** w.X.y reads, m.by/m.move/m.target, + - * /, unary minus, not,
-** comparisons, and/or, forward jumps, return) it is run here by an
+** scenario_cexpr.c: conditions, weights and effects run in C, without
+** entering Lua (fast paths only).  A function is taken from its own
+** bytecode (lua_dump of Lua 5.4's format, whose header is checked): when
+** every instruction is one of a small set (registers, constants, w.X.y
+** reads and writes, m.by/m.move/m.target, + - * /, unary minus, not,
+** comparisons, and/or, forward jumps, calls, return) it is run here by an
 ** interpreter of that set, which does what Lua's VM does instruction by
-** instruction, so the values, the reasons and the order of the reads
-** (the cache's read set) are Lua's.  Anything it cannot do the same way
-** (a metamethod, an error, an integer past 2^53 compared with a float,
-** w.date) gives up and the call goes to Lua, which runs it from the
-** start: a condition draws nothing and writes nothing.  Anything outside
-** the set (calls, globals, upvalues, loops, closures, // % ^ ..) is
-** never compiled.
+** instruction, so the values, the reasons, the order of the reads (the
+** cache's read set) and the writes are Lua's.  A call runs the callee
+** here too when it is a function of the script (its own program), one of
+** math.max, min, abs, floor and ceil, or news() (called in Lua).
+** Anything it cannot do the same way (a metamethod, an error, an integer
+** past 2^53 compared with a float) gives up and the call goes to Lua,
+** which runs it from the start: a condition draws nothing and writes
+** nothing, and an effect's writes so far are rolled back first.
+** Anything outside the set (globals that are not frozen tables, loops,
+** closures, varargs, // % ^ ..) is never compiled.
 */
 #include <lauxlib.h>
 #include <lua.h>
+#include <lualib.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -47,13 +51,21 @@ enum {
 #define GSBX(i) (GBX(i) - 65535)
 #define GSJ(i) ((int)((i) >> 7) - 16777215)
 
-enum { V_NIL, V_BOOL, V_INT, V_FLT, V_STR, V_W, V_ACTOR, V_REL, V_M,
-       V_DATE };
+enum { V_NONE = -1, V_NIL, V_BOOL, V_INT, V_FLT, V_STR, V_W, V_ACTOR,
+       V_REL, V_M, V_DATE, V_FN, V_TAB };
+
+/* What a function value is: one of the script's, one this file runs,
+   or another (a call of which is never run here). */
+enum { F_LUA, F_MAX, F_MIN, F_ABS, F_FLOOR, F_CEIL, F_CHANCE, F_RANDOM,
+       F_NORMAL, F_NEWS, F_OTHER };
+#define NLIBFNS (F_NORMAL - F_MAX + 1)
 
 /* A value: 'a' is a boolean's value, an actor, an option, a date's days,
-   or a string's actor (-1: it names no actor, -2: not known); 'b' a
-   relation's declaration; 'k' what a string means as a name, or NULL
-   (not known: it is no key but an actor's name). */
+   a string's actor (-1: it names no actor, -2: not known) or a function's
+   kind (F_*); 'b' a relation's declaration, or the handle of a function
+   or of a frozen table's contents; 'k' what a string
+   means as a name, or NULL (not known: it is no key but an actor's
+   name). */
 typedef struct cval {
   int t, a, b;
   union {
@@ -72,13 +84,28 @@ typedef struct ckey {
   bool date;
 } ckey;
 
+/* An upvalue's string's meaning, kept while it is the same text. */
+typedef struct cup {
+  ckey k;
+  size_t len;
+  char text[32];
+} cup;
+
 struct brink__cprog {
   size_t bytes;
-  int ncode, nk, nparams, nup;
+  int ncode, nk, nparams, nup, maxstack;
   const uint32_t *code;
   ckey *k;
-  ckey *up;   /* [nup]: an upvalue's string's meaning, made by each read */
+  cup *up;    /* [nup] */
+  cval *memo; /* [ncode]: what an upvalue read found, or t = V_NONE */
 };
+
+/* A function or a frozen table that programs use: its address, its
+   handle. */
+typedef struct sc_callee {
+  const void *fn;
+  int ref;
+} sc_callee;
 
 #define LIMIT53 ((int64_t)1 << 53)
 
@@ -188,7 +215,18 @@ static bool accepted(const uint32_t *code, int n, const ckey *k, int nk,
       if (GSJ(i) < 0 || pc + 1 + GSJ(i) >= n) return false;
       break;
     case X_RETURN:
-      if (GB(i) == 0 || GA(i) + GB(i) - 2 > 255) return false;
+      if (GA(i) + GB(i) - 2 > 255) return false;
+      break;
+    case X_GETTABUP:
+      if (GB(i) >= nup || GC(i) >= nk || k[GC(i)].v.t != V_STR) return false;
+      break;
+    case X_SETFIELD:
+      if (GB(i) >= nk || k[GB(i)].v.t != V_STR) return false;
+      /* fall through */
+    case X_SETTABLE:
+      if (GK(i) && GC(i) >= nk) return false;
+      break;
+    case X_CALL: case X_TAILCALL:
       break;
     default:
       return false;
@@ -219,11 +257,33 @@ typedef struct compiling {
   bool refused;   /* a constant it cannot compare as Lua does */
 } compiling;
 
+/* What a call may be: math's functions (from a fresh copy of the
+   library: the sandbox hands out the same C functions), the draws and
+   the prelude's news() (from the scenario's environment). */
+static void read_libs(lua_State *L, host *h) {
+  static const char *const names[] = {"max", "min", "abs", "floor", "ceil",
+                                      "chance", "random", "normal"};
+  lua_pushcfunction(L, luaopen_math);
+  lua_call(L, 0, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, h->env);
+  if (brink__box_sealed(L, -1) >= BRINK__FROZEN) lua_replace(L, -2);
+  for (int i = 0; i < NLIBFNS; i++) {
+    lua_getfield(L, i < 5 ? -2 : -1, names[i]);
+    h->libfns[i] = lua_tocfunction(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_getfield(L, -1, "news");
+  h->news = lua_type(L, -1) == LUA_TFUNCTION ? lua_topointer(L, -1) : NULL;
+  lua_pop(L, 3);
+  h->libs_read = true;
+}
+
 /* Protected: the function's dump read into a program, or none. */
 static int compile(lua_State *L) {
   compiling *cc = lua_touserdata(L, 1);
   host *h = cc->h;
   brink_engine *e = h->e;
+  if (!h->libs_read) read_libs(L, h);
   if (lua_rawgeti(L, LUA_REGISTRYINDEX, cc->fn) != LUA_TFUNCTION ||
       lua_iscfunction(L, -1))
     return 0;
@@ -245,7 +305,7 @@ static int compile(lua_State *L) {
   rsize(&r);
   rsize(&r);                                   /* lines */
   int nparams = rbyte(&r), vararg = rbyte(&r);
-  rbyte(&r);                                   /* maxstacksize */
+  int maxstack = rbyte(&r);
   size_t ncode = rsize(&r);
   if (r.bad || vararg || ncode == 0 || ncode > 4096) return 0;
   const unsigned char *code = rblock(&r, 4 * ncode);
@@ -267,8 +327,8 @@ static int compile(lua_State *L) {
   size_t nup = rsize(&r);
   rblock(&r, 3 * nup);
   if (rsize(&r) != 0 || r.bad || nup > 255) return 0;   /* no closures */
-  size_t bytes = sizeof(struct brink__cprog) + sizeof(ckey) * (nk + nup) +
-                 4 * ncode + text;
+  size_t bytes = sizeof(struct brink__cprog) + sizeof(ckey) * nk +
+                 sizeof(cup) * nup + sizeof(cval) * ncode + 4 * ncode + text;
   struct brink__cprog *p = brink__alloc(e, bytes);
   if (p == NULL) return 0;
   memset(p, 0, bytes);
@@ -277,9 +337,12 @@ static int compile(lua_State *L) {
   p->nk = (int)nk;
   p->nparams = nparams;
   p->nup = (int)nup;
+  p->maxstack = maxstack;
   p->k = (ckey *)(p + 1);
-  p->up = p->k + nk;
-  uint32_t *c = (uint32_t *)(p->up + nup);
+  p->up = (cup *)(p->k + nk);
+  p->memo = (cval *)(p->up + nup);
+  for (size_t j = 0; j < ncode; j++) p->memo[j].t = V_NONE;
+  uint32_t *c = (uint32_t *)(p->memo + ncode);
   memcpy(c, code, 4 * ncode);
   p->code = c;
   char *t = (char *)(c + ncode);
@@ -322,6 +385,10 @@ static int compile(lua_State *L) {
   return 0;
 }
 
+/* The functions of a script that programs call, as far as they are
+   kept track of (a scenario has a few helpers). */
+#define MAX_CALLEES 256
+
 /* What a function that is not compiled has in place of its program. */
 static const char rejected = 'r';
 
@@ -355,7 +422,7 @@ static const struct brink__cprog *program(host *h, int fn) {
   }
   lua_settop(L, top);
   if (cc.d.p) brink__free(h->e, cc.d.p, cc.d.cap);
-  if (cc.out && (rc != LUA_OK || cc.refused ||
+  if (cc.out && (rc != LUA_OK || cc.refused || cc.out->maxstack > 250 ||
                  !accepted(cc.out->code, cc.out->ncode, cc.out->k,
                            cc.out->nk, cc.out->nup))) {
     brink__free(h->e, cc.out, cc.out->bytes);
@@ -373,8 +440,12 @@ void brink__sc_cexpr_free(host *h) {
   }
   if (h->cprogs)
     brink__free(h->e, h->cprogs, sizeof(void *) * (size_t)h->ncprogs);
+  if (h->callees)
+    brink__free(h->e, h->callees, sizeof(sc_callee) * MAX_CALLEES);
   h->cprogs = NULL;
   h->ncprogs = 0;
+  h->callees = NULL;
+  h->ncallees = 0;
 }
 
 /* running ----------------------------------------------------------------- */
@@ -546,19 +617,42 @@ static bool index_value(host *h, const brink__call *c, const cval *o,
   }
 }
 
-/* Upvalue 'n' of function 'fn' now (an effect may assign it): a number,
-   a boolean, nil or a string, whose meaning as a name is found again. */
-static bool upvalue(host *h, const struct brink__cprog *p, int fn, int n,
-                    cval *out) {
-  lua_State *L = h->box.L;
-  if (!lua_checkstack(L, 2)) return false;
-  int top = lua_gettop(L);
-  bool ok = true;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
-  if (lua_getupvalue(L, -1, n + 1) == NULL) {
-    lua_settop(L, top);
-    return false;
+/* calls, upvalues and tables ---------------------------------------------- */
+
+static int make_ref(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+  return 1;
+}
+
+/* A handle of the function or table on top, made the first time it is
+   met (they are the script's, kept for the host's life); pops it. */
+static int handle(host *h, lua_State *L) {
+  const void *x = lua_topointer(L, -1);
+  for (int i = 0; i < h->ncallees; i++)
+    if (h->callees[i].fn == x) {
+      lua_pop(L, 1);
+      return h->callees[i].ref;
+    }
+  int ref = -1;
+  if (h->ncallees < MAX_CALLEES && lua_checkstack(L, 2) &&
+      (h->callees || (h->callees = brink__alloc(
+                          h->e, sizeof(sc_callee) * MAX_CALLEES)) != NULL)) {
+    lua_pushcfunction(L, make_ref);
+    lua_rotate(L, -2, 1);
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK) {
+      ref = (int)lua_tointeger(L, -1);
+      h->callees[h->ncallees++] = (sc_callee){x, ref};
+    }
   }
+  lua_pop(L, 1);
+  return ref;
+}
+
+/* The Lua value on top as a value here, popped.  A table must be frozen
+   (made while loading, so it cannot change): its contents stand for it.
+   'up': an upvalue's string meaning, kept. */
+static bool take(host *h, lua_State *L, cup *up, cval *out) {
   *out = (cval){V_NIL, 0, 0, {0}, NULL};
   switch (lua_type(L, -1)) {
   case LUA_TNIL: break;
@@ -576,45 +670,312 @@ static bool upvalue(host *h, const struct brink__cprog *p, int fn, int n,
     }
     break;
   case LUA_TSTRING: {
-    /* The upvalue keeps the string alive while this call runs. */
+    /* Upvalues and frozen tables keep the string alive.  An upvalue's
+       meaning as a name is found again only when its text changes; a
+       table's string is only a value. */
     size_t len;
     const char *s = lua_tolstring(L, -1, &len);
     if (strlen(s) != len) {
-      ok = false;
-      break;
+      lua_pop(L, 1);
+      return false;
     }
-    ckey *k = &p->up[n];
-    k->v.t = V_STR;
-    k->v.u.s = s;
-    name_info(k, brink__sc_name_at(h, L, -1));
-    *out = k->v;
+    *out = (cval){V_STR, -2, 0, {.s = s}, NULL};
+    if (up == NULL) break;
+    if (up->k.v.u.s != s || up->len != len ||
+        memcmp(up->text, s, len) != 0) {
+      up->k.v.t = V_STR;
+      up->k.v.u.s = s;
+      name_info(&up->k, brink__sc_name_at(h, L, -1));
+      up->len = len < sizeof up->text ? len : (size_t)-1;
+      if (len < sizeof up->text) memcpy(up->text, s, len);
+    }
+    *out = up->k.v;
+    break;
+  }
+  case LUA_TFUNCTION: {
+    out->t = V_FN;
+    out->a = F_LUA;
+    if (lua_iscfunction(L, -1)) {
+      lua_CFunction f = lua_tocfunction(L, -1);
+      int k = 0;
+      while (k < NLIBFNS && h->libfns[k] != f) k++;
+      out->a = k < NLIBFNS ? F_MAX + k : F_OTHER;
+    } else if (lua_topointer(L, -1) == h->news) {
+      out->a = F_NEWS;
+    }
+    return (out->b = handle(h, L)) >= 0;
+  }
+  case LUA_TTABLE: {
+    int kind = brink__box_sealed(L, -1);
+    if (kind != BRINK__FROZEN) {
+      lua_pop(L, kind == BRINK__GUARDED ? 2 : 1);
+      return false;
+    }
+    lua_replace(L, -2);
+    out->t = V_TAB;
+    return (out->b = handle(h, L)) >= 0;
+  }
+  default:
+    lua_pop(L, 1);
+    return false;
+  }
+  lua_pop(L, 1);
+  return true;
+}
+
+/* t[key] of a frozen table: a name or an integer key. */
+static bool table_get(host *h, lua_State *L, const cval *t, const cval *key,
+                      cval *out) {
+  if (!lua_checkstack(L, 3)) return false;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, t->b);
+  if (key->t == V_INT) {
+    lua_rawgeti(L, -1, key->u.i);
+  } else if (key->t == V_STR && (key->k || key->a >= 0) &&
+             strlen(key->u.s) <= 40) {
+    lua_pushstring(L, key->u.s);     /* a name: Lua has it interned */
+    lua_rawget(L, -2);
+  } else {
+    lua_pop(L, 1);
+    return false;
+  }
+  lua_remove(L, -2);
+  return take(h, L, NULL, out);
+}
+
+/* news(...) called in Lua, protected: its arguments are plain values. */
+typedef struct callout {
+  const cval *args;
+  int n;
+} callout;
+
+static int call_news(lua_State *L) {
+  const callout *co = lua_touserdata(L, 1);
+  luaL_checkstack(L, co->n + 1, NULL);
+  for (int i = 0; i < co->n; i++) {
+    const cval *v = &co->args[i];
+    switch (v->t) {
+    case V_NIL: lua_pushnil(L); break;
+    case V_BOOL: lua_pushboolean(L, v->a); break;
+    case V_INT: lua_pushinteger(L, v->u.i); break;
+    case V_FLT: lua_pushnumber(L, v->u.n); break;
+    default: lua_pushstring(L, v->u.s); break;
+    }
+  }
+  lua_call(L, co->n, 0);
+  return 0;
+}
+
+static bool news(host *h, lua_State *L, int fn, const cval *args, int n) {
+  for (int i = 0; i < n; i++)
+    if (args[i].t > V_STR) return false;
+  if (n == 1 && args[0].t == V_STR) {   /* news(text): no format */
+    if (h->loading || !brink__running(h->e)) return false;
+    return brink__news(h->e, args[0].u.s, strlen(args[0].u.s)) == BRINK_OK;
+  }
+  if (!lua_checkstack(L, 4)) return false;
+  callout co = {args, n};
+  lua_pushcfunction(L, call_news);
+  lua_pushlightuserdata(L, &co);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
+  return brink__sc_call(h, 2, 0) == BRINK_OK;
+}
+
+/* math.max and the rest, as Lua computes them (a float that fits is
+   floored to an integer). */
+static bool mathfn(int kind, const cval *args, int n, cval *out) {
+  if (n < 1) return false;
+  for (int i = 0; i < n; i++)
+    if (args[i].t != V_INT && args[i].t != V_FLT) return false;
+  const cval *x = &args[0];
+  switch (kind) {
+  case F_MAX: case F_MIN: {
+    const cval *best = x;
+    for (int i = 1; i < n; i++) {
+      int lt = kind == F_MAX ? order(best, &args[i], false)
+                             : order(&args[i], best, false);
+      if (lt < 0) return false;
+      if (lt) best = &args[i];
+    }
+    *out = *best;
+    return true;
+  }
+  case F_ABS:
+    if (x->t == V_INT)
+      *out = (cval){V_INT, 0, 0,
+                    {.i = x->u.i < 0 ? (int64_t)(0u - (uint64_t)x->u.i)
+                                     : x->u.i}, NULL};
+    else
+      *out = (cval){V_FLT, 0, 0, {.n = fabs(x->u.n)}, NULL};
+    return true;
+  default: {
+    if (x->t == V_INT) {
+      *out = *x;
+      return true;
+    }
+    double d = kind == F_FLOOR ? floor(x->u.n) : ceil(x->u.n);
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+      *out = (cval){V_INT, 0, 0, {.i = (int64_t)d}, NULL};
+    else
+      *out = (cval){V_FLT, 0, 0, {.n = d}, NULL};
+    return true;
+  }
+  }
+}
+
+/* chance(p), random(), random(n), random(lo, hi), normal(mu, sd) on the
+   run's own stream, as scenario_lib.c draws them. */
+static bool draw(host *h, int kind, const cval *args, int n, cval *out) {
+  brink_engine *e = h->e;
+  double x[2] = {0, 1};
+  if (h->loading || !brink__running(e) || n > 2) return false;
+  for (int i = 0; i < n; i++)
+    if (!tonum(&args[i], &x[i])) return false;
+  if (kind == F_CHANCE) {
+    int hit;
+    if (n != 1) return false;
+    brink__odds_now(e, &x[0]);
+    if (brink_chance_in(e, NULL, x[0], &hit) != BRINK_OK) return false;
+    *out = (cval){V_BOOL, hit, 0, {0}, NULL};
+    return true;
+  }
+  if (kind == F_NORMAL || n == 0) {
+    double d;
+    int rc = kind == F_NORMAL ? brink_normal_in(e, NULL, x[0], x[1], &d)
+                              : brink_random_in(e, NULL, &d);
+    if (rc != BRINK_OK) return false;
+    *out = (cval){V_FLT, 0, 0, {.n = d}, NULL};
+    return true;
+  }
+  for (int i = 0; i < n; i++)
+    if (args[i].t != V_INT) return false;
+  int64_t lo = n == 2 ? args[0].u.i : 1, hi = args[n - 1].u.i, r;
+  if (hi == 0 && n == 1) return false;
+  if (lo > hi || brink_random_int_in(e, NULL, lo, hi, &r) != BRINK_OK)
+    return false;
+  *out = (cval){V_INT, 0, 0, {.i = r}, NULL};
+  return true;
+}
+
+/* What an effect's writes so far did to the coverage counts, put back
+   when it is given up (Lua counts them again). */
+typedef struct undo {
+  int n;
+  struct {
+    int slot;
+    int64_t counts[2];
+  } w[64];
+} undo;
+
+/* o[key] = v, through the engine's write. */
+static bool assign(host *h, const cval *o, const cval *key, const cval *v,
+                   undo *u) {
+  brink_engine *e = h->e;
+  const ckey *k = key->k;
+  int slot = -1;
+  if (key->t != V_STR) return false;
+  if (o->t == V_W && k) {
+    slot = k->world;
+  } else if (o->t == V_ACTOR && k && k->field >= 0) {
+    const field *f = &h->fields[k->field];
+    if (!f->relation) slot = f->slot[o->a];
+  } else if (o->t == V_REL && key->a >= 0) {
+    slot = brink__relation_slot(e, o->b, o->a, key->a);
+  }
+  if (slot < 0) return false;
+  double d;
+  switch (h->types[slot]) {
+  case BRINK_FLAG:
+    if (v->t != V_BOOL) return false;
+    d = v->a;
+    break;
+  case BRINK_ENUM: {
+    const char *best;
+    if (v->t != V_STR) return false;
+    int i = brink__enum_index(e, slot, v->u.s, &best);
+    if (i < 0) return false;
+    d = i;
     break;
   }
   default:
-    ok = false;
+    if (v->t == V_INT) {
+      if (h->types[slot] == BRINK_INTEGER &&
+          (v->u.i > LIMIT53 || v->u.i < -LIMIT53))
+        return false;
+      d = (double)v->u.i;
+    } else if (v->t == V_FLT) {
+      d = v->u.n;
+    } else {
+      return false;
+    }
   }
-  lua_settop(L, top);
-  return ok;
+  if (u->n == (int)(sizeof u->w / sizeof u->w[0])) return false;
+  u->w[u->n].slot = slot;
+  brink__cover_get(e, slot, u->w[u->n++].counts);
+  return brink__write(e, slot, d) == BRINK_OK;
 }
 
-int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
-                    double *value) {
-  const struct brink__cprog *p = program(h, fn);
-  if (p == NULL) return -1;
-  cval R[256];
+/* running ----------------------------------------------------------------- */
+
+#define NREGS 512
+#define NEVER (-2)   /* given up for a reason that stays: never again */
+#define MAX_FRAMES 8
+
+typedef struct frame {
+  const struct brink__cprog *p;
+  int base, pc;
+  int fidx;        /* the function on the Lua stack, 0: not pushed */
+  int fn;          /* its handle */
+  int ret, want;   /* the caller's call: where results go, how many */
+} frame;
+
+/* Upvalue 'n', or with a key its field 'key' (a frozen table's).  Once
+   the scenario runs neither can change (lint.c, freeze.c), so what the
+   instruction found is kept in the program. */
+static bool upvalue(host *h, lua_State *L, frame *f, int n,
+                    const cval *key, cval *out) {
+  cval *memo = &f->p->memo[f->pc - 1];
+  if (memo->t != V_NONE) {
+    *out = *memo;
+    return true;
+  }
+  if (f->fidx == 0) {
+    if (!lua_checkstack(L, 4)) return false;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, f->fn);
+    f->fidx = lua_gettop(L);
+  } else if (!lua_checkstack(L, 3)) {
+    return false;
+  }
+  if (lua_getupvalue(L, f->fidx, n + 1) == NULL ||
+      !take(h, L, &f->p->up[n], out))
+    return false;
+  if (key) {
+    cval t = *out;
+    if (t.t != V_TAB || !table_get(h, L, &t, key, out)) return false;
+  }
+  if (!h->loading && brink__running(h->e)) *memo = *out;
+  return true;
+}
+
+/* Runs the program; -1: given up. */
+static int exec(host *h, const struct brink__cprog *p, int fn,
+                const brink__call *c, int mode, cval *S, int *first,
+                int *nret, undo *u) {
+  lua_State *L = h->box.L;
+  frame F[MAX_FRAMES];
+  int depth = 0, top = 0;
+  F[0] = (frame){p, 0, 0, 0, fn, 0, 0};
+  if (p->nparams > 0) S[0] = (cval){V_W, 0, 0, {0}, NULL};
+  if (p->nparams > 1)
+    S[1] = c->option >= 0 ? (cval){V_M, c->option, 0, {0}, NULL}
+                          : (cval){V_NIL, 0, 0, {0}, NULL};
+  for (int j = 2; j < p->nparams; j++) S[j] = (cval){V_NIL, 0, 0, {0}, NULL};
+  frame *f = &F[0];
+  cval *R = S;
   const uint32_t *code = p->code;
   const ckey *K = p->k;
-  int n = p->ncode;
-  if (p->nparams > 0) R[0] = (cval){V_W, 0, 0, {0}, NULL};
-  if (p->nparams > 1)
-    R[1] = c->option >= 0 ? (cval){V_M, c->option, 0, {0}, NULL}
-                          : (cval){V_NIL, 0, 0, {0}, NULL};
-  for (int j = 2; j < p->nparams && j < 256; j++)
-    R[j] = (cval){V_NIL, 0, 0, {0}, NULL};
-  int pc = 0, first = 0, nret = 0;
   for (;;) {
-    if (pc >= n) return -1;
-    uint32_t i = code[pc++];
+    if (f->pc >= f->p->ncode) return -1;
+    uint32_t i = code[f->pc++];
     int cond;
     switch (OP(i)) {
     case X_MOVE: R[GA(i)] = R[GB(i)]; break;
@@ -628,32 +989,41 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
     case X_LOADFALSE: R[GA(i)] = (cval){V_BOOL, 0, 0, {0}, NULL}; break;
     case X_LFALSESKIP:
       R[GA(i)] = (cval){V_BOOL, 0, 0, {0}, NULL};
-      pc++;
+      f->pc++;
       break;
     case X_LOADTRUE: R[GA(i)] = (cval){V_BOOL, 1, 0, {0}, NULL}; break;
     case X_LOADNIL:
-      for (int j = 0; j <= GB(i); j++) R[GA(i) + j] = (cval){V_NIL, 0, 0, {0}, NULL};
+      for (int j = 0; j <= GB(i); j++)
+        R[GA(i) + j] = (cval){V_NIL, 0, 0, {0}, NULL};
       break;
-    case X_GETFIELD: {
+    case X_GETFIELD: case X_GETTABLE: {
+      const cval *o = &R[GB(i)];
+      const cval *key = OP(i) == X_GETFIELD ? &K[GC(i)].v : &R[GC(i)];
       cval out;
-      if (!index_value(h, c, &R[GB(i)], &K[GC(i)].v, &out)) return -1;
+      if (o->t == V_TAB ? !table_get(h, L, o, key, &out)
+                        : !index_value(h, c, o, key, &out))
+        return -1;
       R[GA(i)] = out;
       break;
     }
     case X_GETUPVAL:
-      if (!upvalue(h, p, fn, GB(i), &R[GA(i)])) return -1;
+      if (!upvalue(h, L, f, GB(i), NULL, &R[GA(i)])) return -1;
       break;
-    case X_GETTABLE: {
-      cval out;
-      if (!index_value(h, c, &R[GB(i)], &R[GC(i)], &out)) return -1;
-      R[GA(i)] = out;
+    case X_GETTABUP:
+      if (!upvalue(h, L, f, GB(i), &K[GC(i)].v, &R[GA(i)])) return -1;
+      break;
+    case X_SETFIELD: case X_SETTABLE: {
+      if (mode != BRINK__CX_EFFECT) return NEVER;   /* Lua refuses it */
+      const cval *key = OP(i) == X_SETFIELD ? &K[GB(i)].v : &R[GB(i)];
+      if (!assign(h, &R[GA(i)], key, GK(i) ? &K[GC(i)].v : &R[GC(i)], u))
+        return -1;
       break;
     }
     case X_ADDI: {
       cval y = {V_INT, 0, 0, {.i = GSC(i)}, NULL}, out;
       if (!arith(X_ADD, &R[GB(i)], &y, &out)) return -1;
       R[GA(i)] = out;
-      pc++;
+      f->pc++;
       break;
     }
     case X_ADDK: case X_SUBK: case X_MULK: case X_DIVK: {
@@ -662,20 +1032,21 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
       if (!arith(ops[OP(i) - X_ADDK], &R[GB(i)], &K[GC(i)].v, &out))
         return -1;
       R[GA(i)] = out;
-      pc++;
+      f->pc++;
       break;
     }
     case X_ADD: case X_SUB: case X_MUL: case X_DIV: {
       cval out;
       if (!arith(OP(i), &R[GB(i)], &R[GC(i)], &out)) return -1;
       R[GA(i)] = out;
-      pc++;
+      f->pc++;
       break;
     }
     case X_UNM: {
       const cval *x = &R[GB(i)];
       if (x->t == V_INT)
-        R[GA(i)] = (cval){V_INT, 0, 0, {.i = (int64_t)(0u - (uint64_t)x->u.i)}, NULL};
+        R[GA(i)] = (cval){V_INT, 0, 0,
+                          {.i = (int64_t)(0u - (uint64_t)x->u.i)}, NULL};
       else if (x->t == V_FLT)
         R[GA(i)] = (cval){V_FLT, 0, 0, {.n = -x->u.n}, NULL};
       else
@@ -685,7 +1056,7 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
     case X_NOT:
       R[GA(i)] = (cval){V_BOOL, falsy(&R[GB(i)]), 0, {0}, NULL};
       break;
-    case X_JMP: pc += GSJ(i); break;
+    case X_JMP: f->pc += GSJ(i); break;
     case X_EQ:
       if ((cond = equal(&R[GA(i)], &R[GB(i)])) < 0) return -1;
       goto condjump;
@@ -719,43 +1090,121 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, bool weight,
       goto condjump;
     case X_TESTSET:
       if (falsy(&R[GB(i)]) == GK(i)) {
-        pc++;
+        f->pc++;
       } else {
         R[GA(i)] = R[GB(i)];
-        pc += GSJ(code[pc]) + 1;
+        f->pc += GSJ(code[f->pc]) + 1;
       }
       break;
-    case X_RETURN:
-      first = GA(i);
-      nret = GB(i) - 1;
-      goto done;
-    case X_RETURN0:
-      nret = 0;
-      goto done;
-    case X_RETURN1:
-      first = GA(i);
-      nret = 1;
-      goto done;
+    case X_CALL: case X_TAILCALL: {
+      int a = GA(i);
+      int nargs = GB(i) ? GB(i) - 1 : top - (a + 1);
+      int want = OP(i) == X_CALL ? GC(i) - 1 : -1;   /* -1: all */
+      const cval *fv = &R[a];
+      if (fv->t != V_FN || nargs < 0) return -1;
+      if (fv->a == F_OTHER) return NEVER;
+      if (fv->a == F_LUA) {
+        const struct brink__cprog *q = program(h, fv->b);
+        int base = f->base + a + 1;
+        if (q == NULL) return NEVER;
+        if (depth + 1 == MAX_FRAMES || base + q->maxstack > NREGS)
+          return -1;
+        for (int j = nargs; j < q->nparams; j++)
+          S[base + j] = (cval){V_NIL, 0, 0, {0}, NULL};
+        F[++depth] = (frame){q, base, 0, 0, fv->b, f->base + a, want};
+        f = &F[depth];
+        R = S + base;
+        code = q->code;
+        K = q->k;
+        break;
+      }
+      int n = 0;
+      if (fv->a == F_NEWS || fv->a >= F_CHANCE) {
+        if (mode != BRINK__CX_EFFECT) return NEVER;   /* Lua refuses it */
+        if (fv->a == F_NEWS ? !news(h, L, fv->b, &R[a + 1], nargs)
+                            : !draw(h, fv->a, &R[a + 1], nargs, &R[a]))
+          return -1;
+        n = fv->a != F_NEWS;
+      } else {
+        if (!mathfn(fv->a, &R[a + 1], nargs, &R[a])) return -1;
+        n = 1;
+      }
+      if (want < 0) top = a + n;
+      for (int j = n; j < want; j++) R[a + j] = (cval){V_NIL, 0, 0, {0}, NULL};
+      break;
+    }
+    case X_RETURN: case X_RETURN0: case X_RETURN1: {
+      int a = GA(i);
+      int n = OP(i) == X_RETURN0 ? 0 : OP(i) == X_RETURN1 ? 1
+              : GB(i) ? GB(i) - 1 : top - a;
+      if (n < 0) return -1;
+      if (depth == 0) {
+        *first = a;
+        *nret = n;
+        return BRINK_OK;
+      }
+      /* Back in the caller, the results where its call was. */
+      cval *to = S + f->ret;
+      int want = f->want;
+      for (int j = 0; j < n && (want < 0 || j < want); j++) to[j] = R[a + j];
+      for (int j = n; j < want; j++) to[j] = (cval){V_NIL, 0, 0, {0}, NULL};
+      f = &F[--depth];
+      R = S + f->base;
+      code = f->p->code;
+      K = f->p->k;
+      if (want < 0) top = (int)(to - R) + n;
+      break;
+    }
     default:                  /* MMBIN*: an arithmetic Lua would not do */
       return -1;
     }
     continue;
   condjump:
-    if (cond != GK(i)) pc++;
-    else pc += GSJ(code[pc]) + 1;
+    if (cond != GK(i)) f->pc++;
+    else f->pc += GSJ(code[f->pc]) + 1;
   }
-done:;
+}
+
+int brink__sc_cexpr(host *h, int fn, const brink__call *c, int mode,
+                    double *value) {
+  const struct brink__cprog *p = program(h, fn);
+  if (p == NULL) return -1;
+  brink_engine *e = h->e;
+  lua_State *L = h->box.L;
+  cval S[NREGS];
+  int top = lua_gettop(L), first = 0, nret = 0;
+  undo u;
+  u.n = 0;
+  if (mode == BRINK__CX_EFFECT && brink_txn_begin(e) != BRINK_OK) return -1;
+  int rc = exec(h, p, fn, c, mode, S, &first, &nret, &u);
+  lua_settop(L, top);
+  if (rc == NEVER) {   /* a call or a write it cannot make */
+    brink__free(e, h->cprogs[fn], p->bytes);
+    h->cprogs[fn] = (void *)&rejected;
+  }
+  if (mode == BRINK__CX_EFFECT) {
+    if (rc != BRINK_OK) {
+      brink_txn_rollback(e);
+      while (u.n > 0) {
+        u.n--;
+        brink__cover_put(e, u.w[u.n].slot, u.w[u.n].counts);
+      }
+      return -1;
+    }
+    return brink_txn_commit(e) == BRINK_OK ? BRINK_OK : -1;
+  }
+  if (rc != BRINK_OK) return -1;
   cval none = {V_NIL, 0, 0, {0}, NULL};
-  const cval *v = nret >= 1 ? &R[first] : &none;
-  if (weight) {
+  const cval *v = nret >= 1 ? &S[first] : &none;
+  if (mode == BRINK__CX_WEIGHT) {
     double d;
     if (!tonum(v, &d)) return -1;   /* Lua reports it */
     *value = d;
     return BRINK_OK;
   }
   *value = !falsy(v);
-  if (falsy(v) && nret >= 2 && R[first + 1].t == V_STR) {
-    const char *text = R[first + 1].u.s;
+  if (falsy(v) && nret >= 2 && S[first + 1].t == V_STR) {
+    const char *text = S[first + 1].u.s;
     size_t len = strlen(text);
     if (len >= h->reason_cap) return -1;
     memcpy(h->reason, text, len + 1);

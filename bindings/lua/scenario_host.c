@@ -399,7 +399,8 @@ static int host_eval(void *ud, int fn, const brink__call *c, double *value,
   int rc = -1;
   if (c->in != BRINK__IN_EVENT && brink__fast(h->e)) {
     if (h->reason) h->reason[0] = '\0';
-    rc = brink__sc_cexpr(h, fn, c, q.kind == WEIGH, &q.value);
+    rc = brink__sc_cexpr(h, fn, c, q.kind == WEIGH ? BRINK__CX_WEIGHT
+                                                   : BRINK__CX_WHEN, &q.value);
     if (rc < 0) rc = eval_direct(h, &q);
   }
   if (rc < 0) rc = invoke(h, &q);
@@ -409,6 +410,11 @@ static int host_eval(void *ud, int fn, const brink__call *c, double *value,
 }
 
 static int host_run(void *ud, int fn, const brink__call *c) {
+  host *h = ud;
+  double none;
+  if (c->in != BRINK__IN_EVENT && brink__fast(h->e) &&
+      brink__sc_cexpr(h, fn, c, BRINK__CX_EFFECT, &none) == BRINK_OK)
+    return BRINK_OK;
   request q = {ud, fn, c, NULL, 0, NULL, 0, -1, RUN, NULL, 0, {0}};
   return invoke(ud, &q);
 }

@@ -631,6 +631,15 @@ static const char EFFECTS[] =
     "  end }\n"
     "move 'heat' { by = 'C',\n"
     "  effect = function(w) w.C.v = w.C.v + 1; w.hot = w.hot + 4 end }\n"
+    "move 'report' { by = '*', targets = { 'A', 'B' },\n"
+    "  when = function(w, m) return w.date >= '2019-03-01' and w.date ~= date '2019-07-01',\n"
+    "    'not ' .. 'yet' end,\n"
+    "  effect = function(w, m)\n"
+    "    local era = w.date < date '2020-01-01' and 'early' or 'late'\n"
+    "    news('%s reports %d on %s (%s, 100%%)', m.by, w[m.by].count, m.target, era .. '!')\n"
+    "    if w.date == date '2019-05-01' then news('%5.1f', w.level) end\n"
+    "    if w.level > 70 then news('%d', w.level / 7) end\n"
+    "  end }\n"
     "move 'call' { by = 'C',\n"
     "  effect = function(w) w.C.count = w.C.count + 1; fire('flare') end }\n"
     "for i, who in ipairs({ 'A', 'B', 'C' }) do\n"
@@ -679,7 +688,8 @@ Test(fast, effects_run_in_c_give_the_plain_paths_records_and_counts) {
     char *plain = trace(EFFECTS, seed, BRINK_FLAG_NO_CACHE);
     cr_assert_str_eq(fast, plain, "seed %d", (int)seed);
     errors += strstr(fast, "too hot") != NULL && strstr(fast, "hot:") != NULL;
-    news += strstr(fast, "Alpha talks to") != NULL;
+    news += strstr(fast, "Alpha talks to") != NULL &&
+            strstr(fast, " reports ") != NULL && strstr(fast, "!, 100%") != NULL;
     free(fast);
     free(plain);
   }

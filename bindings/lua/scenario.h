@@ -94,9 +94,13 @@ typedef struct host {
   int ncprogs;
   struct sc_callee *callees;
   int ncallees;
+  void *cregs;               /* the registers of a run (NREGS values) */
+  bool cbusy;                /* they are in use */
+  char *ctext;               /* strings a run joined with .. */
+  size_t ctext_len, ctext_cap;
   bool libs_read;            /* the two below are known */
-  lua_CFunction libfns[8];   /* math.max, min, abs, floor, ceil; chance,
-                                random, normal */
+  lua_CFunction libfns[9];   /* math.max, min, abs, floor, ceil; chance,
+                                random, normal; date */
   const void *news;          /* the prelude's news() */
 } host;
 

@@ -22,6 +22,7 @@
 #include <lualib.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "scenario.h"
@@ -57,8 +58,8 @@ enum { V_NONE = -1, V_NIL, V_BOOL, V_INT, V_FLT, V_STR, V_W, V_ACTOR,
 /* What a function value is: one of the script's, one this file runs,
    or another (a call of which is never run here). */
 enum { F_LUA, F_MAX, F_MIN, F_ABS, F_FLOOR, F_CEIL, F_CHANCE, F_RANDOM,
-       F_NORMAL, F_NEWS, F_OTHER };
-#define NLIBFNS (F_NORMAL - F_MAX + 1)
+       F_NORMAL, F_DATE, F_NEWS, F_OTHER };
+#define NLIBFNS (F_DATE - F_MAX + 1)
 
 /* A value: 'a' is a boolean's value, an actor, an option, a date's days,
    a string's actor (-1: it names no actor, -2: not known) or a function's
@@ -228,6 +229,9 @@ static bool accepted(const uint32_t *code, int n, const ckey *k, int nk,
       break;
     case X_CALL: case X_TAILCALL:
       break;
+    case X_CONCAT:
+      if (GA(i) + GB(i) > 255) return false;
+      break;
     default:
       return false;
     }
@@ -262,7 +266,7 @@ typedef struct compiling {
    the prelude's news() (from the scenario's environment). */
 static void read_libs(lua_State *L, host *h) {
   static const char *const names[] = {"max", "min", "abs", "floor", "ceil",
-                                      "chance", "random", "normal"};
+                                      "chance", "random", "normal", "date"};
   lua_pushcfunction(L, luaopen_math);
   lua_call(L, 0, 1);
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->env);
@@ -388,6 +392,8 @@ static int compile(lua_State *L) {
 /* The functions of a script that programs call, as far as they are
    kept track of (a scenario has a few helpers). */
 #define MAX_CALLEES 256
+#define NREGS 512   /* the registers of every frame of a run */
+#define CTEXT 4096  /* the text of a run's joined strings */
 
 /* What a function that is not compiled has in place of its program. */
 static const char rejected = 'r';
@@ -442,6 +448,10 @@ void brink__sc_cexpr_free(host *h) {
     brink__free(h->e, h->cprogs, sizeof(void *) * (size_t)h->ncprogs);
   if (h->callees)
     brink__free(h->e, h->callees, sizeof(sc_callee) * MAX_CALLEES);
+  if (h->cregs) brink__free(h->e, h->cregs, sizeof(cval) * NREGS);
+  if (h->ctext) brink__free(h->e, h->ctext, CTEXT);
+  h->cregs = NULL;
+  h->ctext = NULL;
   h->cprogs = NULL;
   h->ncprogs = 0;
   h->callees = NULL;
@@ -486,6 +496,23 @@ static int order(const cval *x, const cval *y, bool le) {
   return le ? a <= b : a < b;
 }
 
+/* A date compared with a date or a "YYYY-MM-DD" string, as the date's
+   metamethods do (noting the read); 'op' 0: ==, 1: <, 2: <=.  -1: not
+   dates. */
+static int dates(brink_engine *e, const cval *x, const cval *y, int op) {
+  int32_t d[2];
+  const cval *v[2] = {x, y};
+  if (x->t != V_DATE && y->t != V_DATE) return -1;
+  for (int j = 0; j < 2; j++) {
+    if (v[j]->t == V_DATE) d[j] = v[j]->a;
+    else if (op == 0 || v[j]->t != V_STR ||
+             brink_date_parse(v[j]->u.s, &d[j]) != BRINK_OK)
+      return op == 0 && v[j]->t != V_DATE ? 0 : -1;   /* ==: no metamethod */
+  }
+  brink__note_date_read(e);
+  return op == 0 ? d[0] == d[1] : op == 1 ? d[0] < d[1] : d[0] <= d[1];
+}
+
 /* Lua's raw equality; -1 for tables (a metamethod could say). */
 static int equal(const cval *x, const cval *y) {
   if (x->t >= V_W || y->t >= V_W) return -1;
@@ -528,7 +555,7 @@ static bool read_slot(host *h, int slot, cval *out) {
     if (out->u.s == NULL) return false;
     break;
   default:
-    if (v == floor(v) && fabs(v) < 9e15) {
+    if (fabs(v) < 9e15 && (double)(int64_t)v == v) {
       out->t = V_INT;
       out->u.i = (int64_t)v;
     } else {
@@ -742,6 +769,65 @@ static bool table_get(host *h, lua_State *L, const cval *t, const cval *key,
   return take(h, L, NULL, out);
 }
 
+/* R[a] .. ... .. R[a + n - 1] of strings, kept in the host's text for
+   the rest of the run (which is bounded, so the text never moves). */
+static bool join(host *h, cval *r, int n) {
+  size_t len = 0;
+  for (int j = 0; j < n; j++) {
+    if (r[j].t != V_STR) return false;   /* numbers: Lua's own text */
+    len += strlen(r[j].u.s);
+  }
+  if (h->ctext == NULL &&
+      (h->ctext = brink__alloc(h->e, CTEXT)) == NULL)
+    return false;
+  if (len + 1 > CTEXT - h->ctext_len) return false;
+  char *at = h->ctext + h->ctext_len, *t = at;
+  for (int j = 0; j < n; j++) {
+    size_t k = strlen(r[j].u.s);
+    memcpy(t, r[j].u.s, k);
+    t += k;
+  }
+  *t = '\0';
+  h->ctext_len += len + 1;
+  r[0] = (cval){V_STR, -2, 0, {.s = at}, NULL};
+  return true;
+}
+
+/* news(fmt, ...) with only %s of strings, %d of integers and %%, as
+   string.format writes them; false: Lua must. */
+static bool news_text(const cval *args, int n, char *buf, size_t cap,
+                      size_t *len) {
+  const char *f = args[0].u.s;
+  size_t at = 0;
+  int arg = 1;
+  for (; *f; f++) {
+    char one[24];
+    const char *piece = one;
+    if (*f != '%') {
+      one[0] = *f;
+      one[1] = '\0';
+    } else if (f[1] == '%') {
+      strcpy(one, "%");
+      f++;
+    } else if (f[1] == 's' && arg < n && args[arg].t == V_STR) {
+      piece = args[arg++].u.s;
+      f++;
+    } else if (f[1] == 'd' && arg < n && args[arg].t == V_INT) {
+      snprintf(one, sizeof one, "%lld", (long long)args[arg++].u.i);
+      f++;
+    } else {
+      return false;
+    }
+    size_t k = strlen(piece);
+    if (at + k >= cap) return false;
+    memcpy(buf + at, piece, k);
+    at += k;
+  }
+  buf[at] = '\0';
+  *len = at;
+  return true;
+}
+
 /* news(...) called in Lua, protected: its arguments are plain values. */
 typedef struct callout {
   const cval *args;
@@ -768,9 +854,14 @@ static int call_news(lua_State *L) {
 static bool news(host *h, lua_State *L, int fn, const cval *args, int n) {
   for (int i = 0; i < n; i++)
     if (args[i].t > V_STR) return false;
-  if (n == 1 && args[0].t == V_STR) {   /* news(text): no format */
-    if (h->loading || !brink__running(h->e)) return false;
-    return brink__news(h->e, args[0].u.s, strlen(args[0].u.s)) == BRINK_OK;
+  if (n >= 1 && args[0].t == V_STR && !h->loading &&
+      brink__running(h->e)) {
+    if (n == 1)   /* news(text): no format */
+      return brink__news(h->e, args[0].u.s, strlen(args[0].u.s)) == BRINK_OK;
+    char text[1024];
+    size_t len;
+    if (news_text(args, n, text, sizeof text, &len))
+      return brink__news(h->e, text, len) == BRINK_OK;
   }
   if (!lua_checkstack(L, 4)) return false;
   callout co = {args, n};
@@ -856,15 +947,25 @@ static bool draw(host *h, int kind, const cval *args, int n, cval *out) {
   return true;
 }
 
-/* What an effect's writes so far did to the coverage counts, put back
-   when it is given up (Lua counts them again). */
+/* What a run changed outside its registers, undone when it gives up:
+   the Lua stack from 'top' (-1: untouched), and from the first write,
+   draw or news on, a transaction and what the writes so far did to the
+   coverage counts (Lua counts them again). */
 typedef struct undo {
+  int top;
+  bool txn;
   int n;
   struct {
     int slot;
     int64_t counts[2];
   } w[64];
 } undo;
+
+/* Before an effect's first change: a transaction to roll it back in. */
+static bool changing(host *h, undo *u) {
+  if (!u->txn) u->txn = brink_txn_begin(h->e) == BRINK_OK;
+  return u->txn;
+}
 
 /* o[key] = v, through the engine's write. */
 static bool assign(host *h, const cval *o, const cval *key, const cval *v,
@@ -908,7 +1009,8 @@ static bool assign(host *h, const cval *o, const cval *key, const cval *v,
       return false;
     }
   }
-  if (u->n == (int)(sizeof u->w / sizeof u->w[0])) return false;
+  if (u->n == (int)(sizeof u->w / sizeof u->w[0]) || !changing(h, u))
+    return false;
   u->w[u->n].slot = slot;
   brink__cover_get(e, slot, u->w[u->n++].counts);
   return brink__write(e, slot, d) == BRINK_OK;
@@ -916,7 +1018,6 @@ static bool assign(host *h, const cval *o, const cval *key, const cval *v,
 
 /* running ----------------------------------------------------------------- */
 
-#define NREGS 512
 #define NEVER (-2)   /* given up for a reason that stays: never again */
 #define MAX_FRAMES 8
 
@@ -932,13 +1033,14 @@ typedef struct frame {
    the scenario runs neither can change (lint.c, freeze.c), so what the
    instruction found is kept in the program. */
 static bool upvalue(host *h, lua_State *L, frame *f, int n,
-                    const cval *key, cval *out) {
+                    const cval *key, cval *out, undo *u) {
   cval *memo = &f->p->memo[f->pc - 1];
   if (memo->t != V_NONE) {
     *out = *memo;
     return true;
   }
   if (f->fidx == 0) {
+    if (u->top < 0) u->top = lua_gettop(L);
     if (!lua_checkstack(L, 4)) return false;
     lua_rawgeti(L, LUA_REGISTRYINDEX, f->fn);
     f->fidx = lua_gettop(L);
@@ -1006,11 +1108,11 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       R[GA(i)] = out;
       break;
     }
-    case X_GETUPVAL:
-      if (!upvalue(h, L, f, GB(i), NULL, &R[GA(i)])) return -1;
-      break;
-    case X_GETTABUP:
-      if (!upvalue(h, L, f, GB(i), &K[GC(i)].v, &R[GA(i)])) return -1;
+    case X_GETUPVAL: case X_GETTABUP:
+      /* Once the scenario runs, what it cannot read now it never will. */
+      if (!upvalue(h, L, f, GB(i), OP(i) == X_GETTABUP ? &K[GC(i)].v : NULL,
+                   &R[GA(i)], u))
+        return !h->loading && brink__running(h->e) ? NEVER : -1;
       break;
     case X_SETFIELD: case X_SETTABLE: {
       if (mode != BRINK__CX_EFFECT) return NEVER;   /* Lua refuses it */
@@ -1058,14 +1160,24 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       break;
     case X_JMP: f->pc += GSJ(i); break;
     case X_EQ:
-      if ((cond = equal(&R[GA(i)], &R[GB(i)])) < 0) return -1;
+      if ((cond = equal(&R[GA(i)], &R[GB(i)])) < 0 &&
+          (cond = dates(h->e, &R[GA(i)], &R[GB(i)], 0)) < 0)
+        return -1;
       goto condjump;
     case X_LT: case X_LE:
-      if ((cond = order(&R[GA(i)], &R[GB(i)], OP(i) == X_LE)) < 0) return -1;
+      if ((cond = order(&R[GA(i)], &R[GB(i)], OP(i) == X_LE)) < 0 &&
+          (cond = dates(h->e, &R[GA(i)], &R[GB(i)], OP(i) == X_LE ? 2 : 1)) <
+              0)
+        return -1;
       goto condjump;
     case X_EQK:
-      if ((cond = equal(&R[GA(i)], &K[GB(i)].v)) < 0) return -1;
+      if ((cond = equal(&R[GA(i)], &K[GB(i)].v)) < 0 &&
+          (cond = dates(h->e, &R[GA(i)], &K[GB(i)].v, 0)) < 0)
+        return -1;
       goto condjump;
+    case X_CONCAT:
+      if (!join(h, &R[GA(i)], GB(i))) return -1;
+      break;
     case X_EQI: {
       const cval *x = &R[GA(i)];
       cond = x->t == V_INT ? x->u.i == GSB(i)
@@ -1119,12 +1231,22 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
         break;
       }
       int n = 0;
-      if (fv->a == F_NEWS || fv->a >= F_CHANCE) {
+      if (fv->a == F_NEWS || (fv->a >= F_CHANCE && fv->a <= F_NORMAL)) {
         if (mode != BRINK__CX_EFFECT) return NEVER;   /* Lua refuses it */
+        if (!changing(h, u)) return -1;
         if (fv->a == F_NEWS ? !news(h, L, fv->b, &R[a + 1], nargs)
                             : !draw(h, fv->a, &R[a + 1], nargs, &R[a]))
           return -1;
         n = fv->a != F_NEWS;
+      } else if (fv->a == F_DATE) {
+        const cval *x = &R[a + 1];
+        int32_t days;
+        if (nargs < 1) return -1;
+        if (x->t == V_DATE) days = x->a;
+        else if (x->t != V_STR || brink_date_parse(x->u.s, &days) != BRINK_OK)
+          return -1;
+        R[a] = (cval){V_DATE, days, 0, {0}, NULL};
+        n = 1;
       } else {
         if (!mathfn(fv->a, &R[a + 1], nargs, &R[a])) return -1;
         n = 1;
@@ -1170,30 +1292,37 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, int mode,
   const struct brink__cprog *p = program(h, fn);
   if (p == NULL) return -1;
   brink_engine *e = h->e;
-  lua_State *L = h->box.L;
-  cval S[NREGS];
-  int top = lua_gettop(L), first = 0, nret = 0;
+  /* One set of registers: a run does not start another (news() and the
+     draws run no condition, weight or effect). */
+  if (h->cbusy) return -1;
+  if (h->cregs == NULL &&
+      (h->cregs = brink__alloc(e, sizeof(cval) * NREGS)) == NULL)
+    return -1;
+  cval *S = h->cregs;
+  int first = 0, nret = 0;
+  h->ctext_len = 0;
   undo u;
+  u.top = -1;
+  u.txn = false;
   u.n = 0;
-  if (mode == BRINK__CX_EFFECT && brink_txn_begin(e) != BRINK_OK) return -1;
+  h->cbusy = true;
   int rc = exec(h, p, fn, c, mode, S, &first, &nret, &u);
-  lua_settop(L, top);
+  h->cbusy = false;
+  if (u.top >= 0) lua_settop(h->box.L, u.top);
   if (rc == NEVER) {   /* a call or a write it cannot make */
     brink__free(e, h->cprogs[fn], p->bytes);
     h->cprogs[fn] = (void *)&rejected;
   }
-  if (mode == BRINK__CX_EFFECT) {
-    if (rc != BRINK_OK) {
-      brink_txn_rollback(e);
-      while (u.n > 0) {
-        u.n--;
-        brink__cover_put(e, u.w[u.n].slot, u.w[u.n].counts);
-      }
-      return -1;
+  if (u.txn) {
+    if (rc == BRINK_OK) return brink_txn_commit(e) == BRINK_OK ? rc : -1;
+    brink_txn_rollback(e);
+    while (u.n > 0) {
+      u.n--;
+      brink__cover_put(e, u.w[u.n].slot, u.w[u.n].counts);
     }
-    return brink_txn_commit(e) == BRINK_OK ? BRINK_OK : -1;
   }
   if (rc != BRINK_OK) return -1;
+  if (mode == BRINK__CX_EFFECT) return BRINK_OK;
   cval none = {V_NIL, 0, 0, {0}, NULL};
   const cval *v = nret >= 1 ? &S[first] : &none;
   if (mode == BRINK__CX_WEIGHT) {

@@ -97,10 +97,12 @@ typedef struct host {
   void *cregs;               /* the registers of a run (NREGS values) */
   bool cbusy;                /* they are in use */
   char *ctext;               /* strings a run joined with .. */
-  size_t ctext_len, ctext_cap;
+  size_t ctext_len;
+  void *clists;              /* the items of the lists a run made */
+  int clists_len;
   bool libs_read;            /* the two below are known */
-  lua_CFunction libfns[9];   /* math.max, min, abs, floor, ceil; chance,
-                                random, normal; date */
+  lua_CFunction libfns[10];  /* math.max, min, abs, floor, ceil; chance,
+                                random, normal; date, ipairs */
   const void *news;          /* the prelude's news() */
 } host;
 

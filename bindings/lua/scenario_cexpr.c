@@ -27,7 +27,7 @@
 
 #include "scenario.h"
 
-/* Lua 5.4's opcodes (lopcodes.h), as far as RETURN1. */
+/* Lua 5.4's opcodes (lopcodes.h). */
 enum {
   X_MOVE, X_LOADI, X_LOADF, X_LOADK, X_LOADKX, X_LOADFALSE, X_LFALSESKIP,
   X_LOADTRUE, X_LOADNIL, X_GETUPVAL, X_SETUPVAL, X_GETTABUP, X_GETTABLE,
@@ -38,7 +38,8 @@ enum {
   X_MMBIN, X_MMBINI, X_MMBINK, X_UNM, X_BNOT, X_NOT, X_LEN, X_CONCAT,
   X_CLOSE, X_TBC, X_JMP, X_EQ, X_LT, X_LE, X_EQK, X_EQI, X_LTI, X_LEI,
   X_GTI, X_GEI, X_TEST, X_TESTSET, X_CALL, X_TAILCALL, X_RETURN,
-  X_RETURN0, X_RETURN1
+  X_RETURN0, X_RETURN1, X_FORLOOP, X_FORPREP, X_TFORPREP, X_TFORCALL,
+  X_TFORLOOP, X_SETLIST, X_CLOSURE, X_VARARG, X_VARARGPREP, X_EXTRAARG
 };
 
 #define OP(i) ((int)((i) & 0x7f))
@@ -51,20 +52,22 @@ enum {
 #define GBX(i) ((int)((i) >> 15))
 #define GSBX(i) (GBX(i) - 65535)
 #define GSJ(i) ((int)((i) >> 7) - 16777215)
+#define GAX(i) ((int)((i) >> 7))
 
 enum { V_NONE = -1, V_NIL, V_BOOL, V_INT, V_FLT, V_STR, V_W, V_ACTOR,
-       V_REL, V_M, V_DATE, V_FN, V_TAB };
+       V_REL, V_M, V_DATE, V_FN, V_TAB, V_LIST };
 
 /* What a function value is: one of the script's, one this file runs,
    or another (a call of which is never run here). */
 enum { F_LUA, F_MAX, F_MIN, F_ABS, F_FLOOR, F_CEIL, F_CHANCE, F_RANDOM,
-       F_NORMAL, F_DATE, F_NEWS, F_OTHER };
-#define NLIBFNS (F_DATE - F_MAX + 1)
+       F_NORMAL, F_DATE, F_IPAIRS, F_NEWS, F_INEXT, F_OTHER };
+#define NLIBFNS (F_IPAIRS - F_MAX + 1)
 
 /* A value: 'a' is a boolean's value, an actor, an option, a date's days,
    a string's actor (-1: it names no actor, -2: not known) or a function's
-   kind (F_*); 'b' a relation's declaration, or the handle of a function
-   or of a frozen table's contents; 'k' what a string
+   kind (F_*) or a list's length; 'b' a relation's declaration, the handle
+   of a function or of a frozen table's contents, or where a list's items
+   start in the run's; 'k' what a string
    means as a name, or NULL (not known: it is no key but an actor's
    name). */
 typedef struct cval {
@@ -213,7 +216,33 @@ static bool accepted(const uint32_t *code, int n, const ckey *k, int nk,
       if (pc + 2 >= n || OP(code[pc + 1]) != X_JMP) return false;
       break;
     case X_JMP:
-      if (GSJ(i) < 0 || pc + 1 + GSJ(i) >= n) return false;
+      if (pc + 1 + GSJ(i) < 0 || pc + 1 + GSJ(i) >= n) return false;
+      break;
+    case X_FORLOOP: case X_TFORLOOP:
+      if (pc + 1 - GBX(i) < 0 || GA(i) > 250) return false;
+      break;
+    case X_FORPREP:
+      if (pc + 2 + GBX(i) > n || GA(i) > 250) return false;
+      break;
+    case X_TFORPREP:
+      if (pc + 1 + GBX(i) + 1 >= n || GA(i) > 250 ||
+          OP(code[pc + 1 + GBX(i)]) != X_TFORCALL)
+        return false;
+      break;
+    case X_TFORCALL:
+      if (pc + 1 >= n || OP(code[pc + 1]) != X_TFORLOOP ||
+          GA(i) + 3 + GC(i) > 255)
+        return false;
+      break;
+    case X_NEWTABLE:   /* a list: no hash part, then its EXTRAARG */
+      if (GB(i) != 0 || GK(i) || pc + 1 >= n ||
+          OP(code[pc + 1]) != X_EXTRAARG)
+        return false;
+      break;
+    case X_SETLIST:
+      if (GB(i) == 0 || GK(i) || GA(i) + GB(i) > 255) return false;
+      break;
+    case X_EXTRAARG: case X_CLOSE:   /* nothing here is closed */
       break;
     case X_RETURN:
       if (GA(i) + GB(i) - 2 > 255) return false;
@@ -250,7 +279,7 @@ static void name_info(ckey *k, const name_rec *nr) {
   k->mkey = !strcmp(s, "by") ? 1 : !strcmp(s, "move") ? 2
             : !strcmp(s, "target") ? 3 : 0;
   k->dkey = !strcmp(s, "year") ? 1 : !strcmp(s, "month") ? 2
-            : !strcmp(s, "day") ? 3 : 0;
+            : !strcmp(s, "day") ? 3 : !strcmp(s, "turn") ? 4 : 0;
 }
 
 typedef struct compiling {
@@ -266,7 +295,8 @@ typedef struct compiling {
    the prelude's news() (from the scenario's environment). */
 static void read_libs(lua_State *L, host *h) {
   static const char *const names[] = {"max", "min", "abs", "floor", "ceil",
-                                      "chance", "random", "normal", "date"};
+                                      "chance", "random", "normal", "date",
+                                      "ipairs"};
   lua_pushcfunction(L, luaopen_math);
   lua_call(L, 0, 1);
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->env);
@@ -394,6 +424,8 @@ static int compile(lua_State *L) {
 #define MAX_CALLEES 256
 #define NREGS 512   /* the registers of every frame of a run */
 #define CTEXT 4096  /* the text of a run's joined strings */
+#define CLISTS 256  /* the items of a run's lists */
+#define STEPS 1000000   /* instructions a run may take (loops) */
 
 /* What a function that is not compiled has in place of its program. */
 static const char rejected = 'r';
@@ -450,8 +482,10 @@ void brink__sc_cexpr_free(host *h) {
     brink__free(h->e, h->callees, sizeof(sc_callee) * MAX_CALLEES);
   if (h->cregs) brink__free(h->e, h->cregs, sizeof(cval) * NREGS);
   if (h->ctext) brink__free(h->e, h->ctext, CTEXT);
+  if (h->clists) brink__free(h->e, h->clists, sizeof(cval) * CLISTS);
   h->cregs = NULL;
   h->ctext = NULL;
+  h->clists = NULL;
   h->cprogs = NULL;
   h->ncprogs = 0;
   h->callees = NULL;
@@ -593,6 +627,14 @@ static bool index_value(host *h, const brink__call *c, const cval *o,
     if (!k || k->dkey == 0) return false;
     if (k->dkey == 1) brink__note_date_year(e);
     else brink__note_date_read(e);
+    if (k->dkey == 4) {   /* the turn of today's date: no search */
+      int now = brink_turn(e);
+      if (o->a != brink_date(e) || now < 1 || now > brink_turn_count(e))
+        return false;
+      out->t = V_INT;
+      out->u.i = now;
+      return true;
+    }
     if (!h->civil_ok || h->civil_days != o->a) {
       brink_date_civil(o->a, &h->civil[0], &h->civil[1], &h->civil[2]);
       h->civil_days = o->a;
@@ -698,8 +740,8 @@ static bool take(host *h, lua_State *L, cup *up, cval *out) {
     break;
   case LUA_TSTRING: {
     /* Upvalues and frozen tables keep the string alive.  An upvalue's
-       meaning as a name is found again only when its text changes; a
-       table's string is only a value. */
+       meaning as a name is found again only when its text changes; of a
+       table's string only the actor it names is looked up. */
     size_t len;
     const char *s = lua_tolstring(L, -1, &len);
     if (strlen(s) != len) {
@@ -707,7 +749,11 @@ static bool take(host *h, lua_State *L, cup *up, cval *out) {
       return false;
     }
     *out = (cval){V_STR, -2, 0, {.s = s}, NULL};
-    if (up == NULL) break;
+    if (up == NULL) {   /* an actor's name can index w */
+      const name_rec *nr = brink__sc_name_at(h, L, -1);
+      out->a = nr ? nr->actor : -1;
+      break;
+    }
     if (up->k.v.u.s != s || up->len != len ||
         memcmp(up->text, s, len) != 0) {
       up->k.v.t = V_STR;
@@ -1075,8 +1121,9 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
   cval *R = S;
   const uint32_t *code = p->code;
   const ckey *K = p->k;
-  for (;;) {
-    if (f->pc >= f->p->ncode) return -1;
+  cval *items = h->clists;
+  for (int steps = 0;; steps++) {
+    if (f->pc >= f->p->ncode || steps == STEPS) return -1;
     uint32_t i = code[f->pc++];
     int cond;
     switch (OP(i)) {
@@ -1102,9 +1149,14 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       const cval *o = &R[GB(i)];
       const cval *key = OP(i) == X_GETFIELD ? &K[GC(i)].v : &R[GC(i)];
       cval out;
-      if (o->t == V_TAB ? !table_get(h, L, o, key, &out)
-                        : !index_value(h, c, o, key, &out))
+      if (o->t == V_LIST) {
+        if (key->t != V_INT) return -1;
+        out = key->u.i >= 1 && key->u.i <= o->a ? items[o->b + key->u.i - 1]
+                                                : (cval){V_NIL, 0, 0, {0}, NULL};
+      } else if (o->t == V_TAB ? !table_get(h, L, o, key, &out)
+                               : !index_value(h, c, o, key, &out)) {
         return -1;
+      }
       R[GA(i)] = out;
       break;
     }
@@ -1178,6 +1230,81 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
     case X_CONCAT:
       if (!join(h, &R[GA(i)], GB(i))) return -1;
       break;
+    case X_NEWTABLE: {   /* a list of GC(i) items, filled by SETLIST */
+      int n = GC(i) + GAX(code[f->pc++]) * 256;
+      if (items == NULL &&
+          (items = h->clists = brink__alloc(h->e, sizeof(cval) * CLISTS)) ==
+              NULL)
+        return -1;
+      if (n > CLISTS - h->clists_len) return -1;
+      R[GA(i)] = (cval){V_LIST, 0, h->clists_len, {.i = n}, NULL};
+      h->clists_len += n;
+      break;
+    }
+    case X_SETLIST: {
+      cval *t = &R[GA(i)];
+      int at = GC(i), n = GB(i);
+      if (t->t != V_LIST || at != t->a || at + n > t->u.i) return -1;
+      for (int j = 0; j < n; j++) items[t->b + at + j] = R[GA(i) + 1 + j];
+      t->a = at + n;
+      break;
+    }
+    case X_FORPREP: {   /* integer loops, as Lua counts them */
+      cval *r = &R[GA(i)];
+      if (r[0].t != V_INT || r[1].t != V_INT || r[2].t != V_INT ||
+          r[2].u.i == 0)
+        return -1;
+      int64_t init = r[0].u.i, limit = r[1].u.i, step = r[2].u.i;
+      r[3] = r[0];
+      if (step > 0 ? init > limit : init < limit) {
+        f->pc += GBX(i) + 1;
+        break;
+      }
+      uint64_t count = step > 0
+          ? ((uint64_t)limit - (uint64_t)init) / (uint64_t)step
+          : ((uint64_t)init - (uint64_t)limit) /
+                ((uint64_t)(-(step + 1)) + 1u);
+      r[1].u.i = (int64_t)count;
+      break;
+    }
+    case X_FORLOOP: {
+      cval *r = &R[GA(i)];
+      if ((uint64_t)r[1].u.i > 0) {
+        r[1].u.i = (int64_t)((uint64_t)r[1].u.i - 1);
+        r[0].u.i = (int64_t)((uint64_t)r[0].u.i + (uint64_t)r[2].u.i);
+        r[3] = r[0];
+        f->pc -= GBX(i);
+      }
+      break;
+    }
+    case X_TFORPREP:
+      f->pc += GBX(i);
+      break;
+    case X_CLOSE:   /* the loop's closing value: ipairs gives none */
+      break;
+    case X_TFORCALL: {   /* ipairs' step over a list or a frozen table */
+      cval *r = &R[GA(i)], v = {V_NIL, 0, 0, {0}, NULL};
+      if (r[0].t != V_FN || r[0].a != F_INEXT || r[2].t != V_INT) return -1;
+      int64_t at = r[2].u.i + 1;
+      if (r[1].t == V_LIST) {
+        if (at >= 1 && at <= r[1].a) v = items[r[1].b + at - 1];
+      } else {
+        cval key = {V_INT, 0, 0, {.i = at}, NULL};
+        if (r[1].t != V_TAB || !table_get(h, L, &r[1], &key, &v)) return -1;
+      }
+      for (int j = 0; j < GC(i); j++) r[4 + j] = (cval){V_NIL, 0, 0, {0}, NULL};
+      if (v.t != V_NIL) {
+        r[4] = (cval){V_INT, 0, 0, {.i = at}, NULL};
+        if (GC(i) > 1) r[5] = v;
+      }
+      break;
+    }
+    case X_TFORLOOP:
+      if (R[GA(i) + 4].t != V_NIL) {
+        R[GA(i) + 2] = R[GA(i) + 4];
+        f->pc -= GBX(i);
+      }
+      break;
     case X_EQI: {
       const cval *x = &R[GA(i)];
       cond = x->t == V_INT ? x->u.i == GSB(i)
@@ -1215,6 +1342,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       const cval *fv = &R[a];
       if (fv->t != V_FN || nargs < 0) return -1;
       if (fv->a == F_OTHER) return NEVER;
+      if (fv->a == F_INEXT) return -1;   /* called by hand */
       if (fv->a == F_LUA) {
         const struct brink__cprog *q = program(h, fv->b);
         int base = f->base + a + 1;
@@ -1238,6 +1366,12 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
                             : !draw(h, fv->a, &R[a + 1], nargs, &R[a]))
           return -1;
         n = fv->a != F_NEWS;
+      } else if (fv->a == F_IPAIRS) {
+        if (nargs < 1 || (R[a + 1].t != V_LIST && R[a + 1].t != V_TAB))
+          return -1;
+        R[a + 2] = (cval){V_INT, 0, 0, {.i = 0}, NULL};
+        R[a] = (cval){V_FN, F_INEXT, 0, {0}, NULL};
+        n = 3;
       } else if (fv->a == F_DATE) {
         const cval *x = &R[a + 1];
         int32_t days;
@@ -1301,6 +1435,7 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, int mode,
   cval *S = h->cregs;
   int first = 0, nret = 0;
   h->ctext_len = 0;
+  h->clists_len = 0;
   undo u;
   u.top = -1;
   u.txn = false;

@@ -199,6 +199,9 @@ bool brink__fast(const brink_engine *e);
    a fast path gives up an effect that Lua then runs again. */
 void brink__cover_get(const brink_engine *e, int var, int64_t counts[2]);
 void brink__cover_put(brink_engine *e, int var, const int64_t counts[2]);
+/* All of them (*n of them), to keep and put back around a script's own
+   function that a fast path calls in Lua. */
+int64_t *brink__cover_all(brink_engine *e, int *n);
 uint64_t brink__clock(const brink_engine *e);
 uint64_t brink__valid_from(const brink_engine *e);
 const uint64_t *brink__versions(const brink_engine *e);

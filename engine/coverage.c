@@ -41,6 +41,11 @@ void brink__cover_put(brink_engine *e, int var, const int64_t counts[2]) {
   e->cover[e->nmoves + e->nvars + var] = counts[1];
 }
 
+int64_t *brink__cover_all(brink_engine *e, int *n) {
+  *n = e->ncover;
+  return e->cover;
+}
+
 /* A declaration's "file:line", "" when it was declared without one. */
 static const char *where(const char *w) { return w ? w : ""; }
 

@@ -601,6 +601,9 @@ static const char EFFECTS[] =
     "local function rel(w, name, a, b, d) w[a][name][b] = w[a][name][b] + d end\n"
     "local function pos(x) return math.max(0, x) end\n"
     "local function hot(w) return w.level > 50 or w.A.alert end\n"
+    "local function shout(s) return s:upper() .. '!' end\n"
+    "local function two(s) return s:lower(), s:rep(2) end\n"
+    "local function flare() fire('flare') return 2 end\n"
     "move 'talk' { by = '*', targets = { 'A', 'B', 'C' },\n"
     "  when = function(w, m) return not hot(w) or m.by == 'C', 'too hot' end,\n"
     "  weight = function(w, m) return pos(1 + w[m.by].trust[m.target] / 50) end,\n"
@@ -639,6 +642,13 @@ static const char EFFECTS[] =
     "    news('%s reports %d on %s (%s, 100%%)', m.by, w[m.by].count, m.target, era .. '!')\n"
     "    if w.date == date '2019-05-01' then news('%5.1f', w.level) end\n"
     "    if w.level > 70 then news('%d', w.level / 7) end\n"
+    "  end }\n"
+    "move 'flarey' { by = 'A',\n"
+    "  effect = function(w, m)\n"
+    "    news(shout(m.by))\n"
+    "    news('%s and %s', two(m.by))\n"
+    "    w.level = w.level + flare()\n"
+    "    if w.level > 80 then error('flared') end\n"
     "  end }\n"
     "move 'call' { by = 'C',\n"
     "  effect = function(w) w.C.count = w.C.count + 1; fire('flare') end }\n"
@@ -697,7 +707,9 @@ Test(fast, effects_run_in_c_give_the_plain_paths_records_and_counts) {
     char *plain = trace(EFFECTS, seed, BRINK_FLAG_NO_CACHE);
     cr_assert_str_eq(fast, plain, "seed %d", (int)seed);
     errors += strstr(fast, "too hot") != NULL && strstr(fast, "hot:") != NULL;
+    errors += strstr(fast, "flared") != NULL;
     news += strstr(fast, "Alpha talks to") != NULL &&
+            strstr(fast, "\"A!\"") != NULL && strstr(fast, "a and AA") != NULL &&
             strstr(fast, " reports ") != NULL && strstr(fast, "!, 100%") != NULL;
     free(fast);
     free(plain);

@@ -177,6 +177,9 @@ static int writer(lua_State *L, const void *p, size_t sz, void *ud) {
    in range and its jumps forward? */
 static bool accepted(const uint32_t *code, int n, const ckey *k, int nk,
                      int nup) {
+  int last = OP(code[n - 1]);
+  if (last != X_RETURN && last != X_RETURN0 && last != X_RETURN1)
+    return false;   /* so no run falls off the end */
   for (int pc = 0; pc < n; pc++) {
     uint32_t i = code[pc];
     int op = OP(i);
@@ -222,7 +225,7 @@ static bool accepted(const uint32_t *code, int n, const ckey *k, int nk,
       if (pc + 1 - GBX(i) < 0 || GA(i) > 250) return false;
       break;
     case X_FORPREP:
-      if (pc + 2 + GBX(i) > n || GA(i) > 250) return false;
+      if (pc + 2 + GBX(i) >= n || GA(i) > 250) return false;
       break;
     case X_TFORPREP:
       if (pc + 1 + GBX(i) + 1 >= n || GA(i) > 250 ||
@@ -425,7 +428,7 @@ static int compile(lua_State *L) {
 #define NREGS 512   /* the registers of every frame of a run */
 #define CTEXT 4096  /* the text of a run's joined strings */
 #define CLISTS 256  /* the items of a run's lists */
-#define STEPS 1000000   /* instructions a run may take (loops) */
+#define LOOPS 100000    /* the turns of loops a run may take */
 
 /* What a function that is not compiled has in place of its program. */
 static const char rejected = 'r';
@@ -483,6 +486,10 @@ void brink__sc_cexpr_free(host *h) {
   if (h->cregs) brink__free(h->e, h->cregs, sizeof(cval) * NREGS);
   if (h->ctext) brink__free(h->e, h->ctext, CTEXT);
   if (h->clists) brink__free(h->e, h->clists, sizeof(cval) * CLISTS);
+  if (h->ccover)
+    brink__free(h->e, h->ccover, sizeof(int64_t) * (size_t)h->nccover);
+  h->ccover = NULL;
+  h->nccover = 0;
   h->cregs = NULL;
   h->ctext = NULL;
   h->clists = NULL;
@@ -874,14 +881,20 @@ static bool news_text(const cval *args, int n, char *buf, size_t cap,
   return true;
 }
 
-/* news(...) called in Lua, protected: its arguments are plain values. */
+/* A function called in Lua, protected, with plain values for arguments
+   and results ('want' of them; strings are copied into the run's text,
+   where they outlive the call). */
 typedef struct callout {
+  host *h;
   const cval *args;
-  int n;
+  int n, want;   /* want -1: all (at most 8) */
+  cval *out;
+  int got;
 } callout;
 
-static int call_news(lua_State *L) {
-  const callout *co = lua_touserdata(L, 1);
+static int call_lua(lua_State *L) {
+  callout *co = lua_touserdata(L, 1);
+  host *h = co->h;
   luaL_checkstack(L, co->n + 1, NULL);
   for (int i = 0; i < co->n; i++) {
     const cval *v = &co->args[i];
@@ -893,8 +906,46 @@ static int call_news(lua_State *L) {
     default: lua_pushstring(L, v->u.s); break;
     }
   }
-  lua_call(L, co->n, 0);
+  lua_call(L, co->n, co->want < 0 ? LUA_MULTRET : co->want);
+  co->got = lua_gettop(L) - 1;
+  if (co->got > 8) return luaL_error(L, "more results than C keeps");
+  luaL_checkstack(L, 2, NULL);
+  for (int i = 0; i < co->got; i++) {
+    int at = 2 + i;
+    cval *v = &co->out[i];
+    lua_pushvalue(L, at);
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      size_t len;
+      const char *s = lua_tolstring(L, -1, &len);
+      if (strlen(s) != len || len + 1 > CTEXT - h->ctext_len)
+        return luaL_error(L, "a string C cannot keep");
+      char *t = h->ctext + h->ctext_len;
+      memcpy(t, s, len + 1);
+      h->ctext_len += len + 1;
+      *v = (cval){V_STR, -1, 0, {.s = t}, NULL};
+      lua_pop(L, 1);
+    } else if (lua_type(L, -1) > LUA_TSTRING ||
+               !take(h, L, NULL, v)) {
+      return luaL_error(L, "a value C cannot keep");
+    }
+  }
   return 0;
+}
+
+/* Returns how many results it gave, or -1. */
+static int call_in_lua(host *h, lua_State *L, int fn, const cval *args,
+                       int n, int want, cval *out) {
+  for (int i = 0; i < n; i++)
+    if (args[i].t > V_STR) return -1;
+  if (want != 0 && h->ctext == NULL &&
+      (h->ctext = brink__alloc(h->e, CTEXT)) == NULL)
+    return -1;
+  if (!lua_checkstack(L, 4)) return -1;
+  callout co = {h, args, n, want, out, 0};
+  lua_pushcfunction(L, call_lua);
+  lua_pushlightuserdata(L, &co);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
+  return brink__sc_call(h, 2, 0) == BRINK_OK ? co.got : -1;
 }
 
 static bool news(host *h, lua_State *L, int fn, const cval *args, int n) {
@@ -909,12 +960,7 @@ static bool news(host *h, lua_State *L, int fn, const cval *args, int n) {
     if (news_text(args, n, text, sizeof text, &len))
       return brink__news(h->e, text, len) == BRINK_OK;
   }
-  if (!lua_checkstack(L, 4)) return false;
-  callout co = {args, n};
-  lua_pushcfunction(L, call_news);
-  lua_pushlightuserdata(L, &co);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
-  return brink__sc_call(h, 2, 0) == BRINK_OK;
+  return call_in_lua(h, L, fn, args, n, 0, NULL) >= 0;
 }
 
 /* math.max and the rest, as Lua computes them (a float that fits is
@@ -1000,6 +1046,9 @@ static bool draw(host *h, int kind, const cval *args, int n, cval *out) {
 typedef struct undo {
   int top;
   bool txn;
+  int kept;   /* -1, or how many writes were undone when all counts were
+                 kept (before the first call in Lua) */
+  int never;  /* the function never to run here again */
   int n;
   struct {
     int slot;
@@ -1011,6 +1060,23 @@ typedef struct undo {
 static bool changing(host *h, undo *u) {
   if (!u->txn) u->txn = brink_txn_begin(h->e) == BRINK_OK;
   return u->txn;
+}
+
+/* Before the first function called in Lua: every coverage count kept. */
+static bool keep_counts(host *h, undo *u) {
+  if (u->kept >= 0) return true;
+  int n;
+  int64_t *all = brink__cover_all(h->e, &n);
+  if (h->ccover == NULL || h->nccover != n) {
+    if (h->ccover) brink__free(h->e, h->ccover, sizeof(int64_t) * (size_t)h->nccover);
+    h->nccover = 0;
+    if ((h->ccover = brink__alloc(h->e, sizeof(int64_t) * (size_t)n)) == NULL)
+      return false;
+    h->nccover = n;
+  }
+  memcpy(h->ccover, all, sizeof(int64_t) * (size_t)n);
+  u->kept = u->n;
+  return true;
 }
 
 /* o[key] = v, through the engine's write. */
@@ -1122,8 +1188,10 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
   const uint32_t *code = p->code;
   const ckey *K = p->k;
   cval *items = h->clists;
-  for (int steps = 0;; steps++) {
-    if (f->pc >= f->p->ncode || steps == STEPS) return -1;
+  /* accepted() proved every jump lands inside the code, which ends in a
+     return: only loops are counted, at their jumps back. */
+  int loops = LOOPS;
+  for (;;) {
     uint32_t i = code[f->pc++];
     int cond;
     switch (OP(i)) {
@@ -1161,10 +1229,14 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       break;
     }
     case X_GETUPVAL: case X_GETTABUP:
-      /* Once the scenario runs, what it cannot read now it never will. */
+      /* Once the scenario runs, what it cannot read now it never will:
+         this function is called in Lua from then on. */
       if (!upvalue(h, L, f, GB(i), OP(i) == X_GETTABUP ? &K[GC(i)].v : NULL,
-                   &R[GA(i)], u))
-        return !h->loading && brink__running(h->e) ? NEVER : -1;
+                   &R[GA(i)], u)) {
+        if (h->loading || !brink__running(h->e)) return -1;
+        u->never = f->fn;
+        return NEVER;
+      }
       break;
     case X_SETFIELD: case X_SETTABLE: {
       if (mode != BRINK__CX_EFFECT) return NEVER;   /* Lua refuses it */
@@ -1210,7 +1282,10 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
     case X_NOT:
       R[GA(i)] = (cval){V_BOOL, falsy(&R[GB(i)]), 0, {0}, NULL};
       break;
-    case X_JMP: f->pc += GSJ(i); break;
+    case X_JMP:
+      if (GSJ(i) < 0 && --loops == 0) return -1;
+      f->pc += GSJ(i);
+      break;
     case X_EQ:
       if ((cond = equal(&R[GA(i)], &R[GB(i)])) < 0 &&
           (cond = dates(h->e, &R[GA(i)], &R[GB(i)], 0)) < 0)
@@ -1273,6 +1348,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
         r[1].u.i = (int64_t)((uint64_t)r[1].u.i - 1);
         r[0].u.i = (int64_t)((uint64_t)r[0].u.i + (uint64_t)r[2].u.i);
         r[3] = r[0];
+        if (--loops == 0) return -1;
         f->pc -= GBX(i);
       }
       break;
@@ -1302,6 +1378,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
     case X_TFORLOOP:
       if (R[GA(i) + 4].t != V_NIL) {
         R[GA(i) + 2] = R[GA(i) + 4];
+        if (--loops == 0) return -1;
         f->pc -= GBX(i);
       }
       break;
@@ -1341,12 +1418,31 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       int want = OP(i) == X_CALL ? GC(i) - 1 : -1;   /* -1: all */
       const cval *fv = &R[a];
       if (fv->t != V_FN || nargs < 0) return -1;
-      if (fv->a == F_OTHER) return NEVER;
+      if (fv->a == F_OTHER) {
+        u->never = f->fn;
+        return NEVER;
+      }
       if (fv->a == F_INEXT) return -1;   /* called by hand */
       if (fv->a == F_LUA) {
         const struct brink__cprog *q = program(h, fv->b);
         int base = f->base + a + 1;
-        if (q == NULL) return NEVER;
+        if (q == NULL) {
+          /* An effect calls it in Lua (a condition may not: it could
+             draw or write), with what it can change undone if the run
+             gives up later. */
+          if (mode != BRINK__CX_EFFECT || want > 8) return NEVER;
+          cval res[8];
+          int got;
+          if (!changing(h, u) || !keep_counts(h, u) ||
+              (got = call_in_lua(h, L, fv->b, &R[a + 1], nargs, want, res)) <
+                  0)
+            return -1;
+          for (int j = 0; j < got; j++) R[a + j] = res[j];
+          for (int j = got; j < want; j++)
+            R[a + j] = (cval){V_NIL, 0, 0, {0}, NULL};
+          if (want < 0) top = a + got;
+          break;
+        }
         if (depth + 1 == MAX_FRAMES || base + q->maxstack > NREGS)
           return -1;
         for (int j = nargs; j < q->nparams; j++)
@@ -1439,18 +1535,27 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, int mode,
   undo u;
   u.top = -1;
   u.txn = false;
+  u.kept = -1;
+  u.never = fn;
   u.n = 0;
   h->cbusy = true;
   int rc = exec(h, p, fn, c, mode, S, &first, &nret, &u);
   h->cbusy = false;
   if (u.top >= 0) lua_settop(h->box.L, u.top);
-  if (rc == NEVER) {   /* a call or a write it cannot make */
-    brink__free(e, h->cprogs[fn], p->bytes);
-    h->cprogs[fn] = (void *)&rejected;
+  if (rc == NEVER) {   /* a call, a read or a write it cannot make */
+    struct brink__cprog *q = h->cprogs[u.never];
+    brink__free(e, q, q->bytes);
+    h->cprogs[u.never] = (void *)&rejected;
   }
   if (u.txn) {
     if (rc == BRINK_OK) return brink_txn_commit(e) == BRINK_OK ? rc : -1;
     brink_txn_rollback(e);
+    if (u.kept >= 0) {   /* as before the first call in Lua, then before */
+      int n;
+      memcpy(brink__cover_all(e, &n), h->ccover,
+             sizeof(int64_t) * (size_t)h->nccover);
+      u.n = u.kept;
+    }
     while (u.n > 0) {
       u.n--;
       brink__cover_put(e, u.w[u.n].slot, u.w[u.n].counts);

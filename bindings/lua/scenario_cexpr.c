@@ -65,9 +65,9 @@ enum { F_LUA, F_MAX, F_MIN, F_ABS, F_FLOOR, F_CEIL, F_CHANCE, F_RANDOM,
 
 /* A value: 'a' is a boolean's value, an actor, an option, a date's days,
    a string's actor (-1: it names no actor, -2: not known) or a function's
-   kind (F_*) or a list's length; 'b' a relation's declaration, the handle
-   of a function or of a frozen table's contents, or where a list's items
-   start in the run's; 'k' what a string
+   kind (F_*) or a table's length; 'b' a relation's declaration, the
+   handle of a function or of a frozen table's contents, or where a table
+   the run made is in its items (see X_NEWTABLE); 'k' what a string
    means as a name, or NULL (not known: it is no key but an actor's
    name). */
 typedef struct cval {
@@ -237,8 +237,8 @@ static bool accepted(const uint32_t *code, int n, const ckey *k, int nk,
           GA(i) + 3 + GC(i) > 255)
         return false;
       break;
-    case X_NEWTABLE:   /* a list: no hash part, then its EXTRAARG */
-      if (GB(i) != 0 || GK(i) || pc + 1 >= n ||
+    case X_NEWTABLE:   /* a small table, then its EXTRAARG */
+      if (GB(i) > 5 || GK(i) || pc + 1 >= n ||
           OP(code[pc + 1]) != X_EXTRAARG)
         return false;
       break;
@@ -497,6 +497,39 @@ void brink__sc_cexpr_free(host *h) {
   h->ncprogs = 0;
   h->callees = NULL;
   h->ncallees = 0;
+}
+
+/* A table the run made: t[i] of its list, or t.name of its fields. */
+static bool list_get(const cval *items, const cval *t, const cval *key,
+                     cval *out) {
+  const cval *head = &items[t->b];
+  *out = (cval){V_NIL, 0, 0, {0}, NULL};
+  if (key->t == V_INT) {
+    if (key->u.i >= 1 && key->u.i <= t->a) *out = items[t->b + key->u.i];
+    return true;
+  }
+  if (key->t != V_STR || key->k == NULL) return false;
+  const cval *named = head + 1 + head->a;
+  for (int64_t j = 0; j < head->u.i; j++)
+    if (strcmp(named[2 * j].u.s, key->u.s) == 0) {
+      *out = named[2 * j + 1];
+      return true;
+    }
+  return true;
+}
+
+static bool list_set(cval *items, const cval *t, const cval *key,
+                     const cval *v) {
+  cval *head = &items[t->b];
+  if (key->t != V_STR || key->k == NULL || v->t == V_NIL) return false;
+  cval *named = head + 1 + head->a;
+  int64_t j = 0;
+  while (j < head->u.i && strcmp(named[2 * j].u.s, key->u.s) != 0) j++;
+  if (j == head->b) return false;   /* no room: Lua's table grows */
+  named[2 * j] = *key;
+  named[2 * j + 1] = *v;
+  if (j == head->u.i) head->u.i++;
+  return true;
 }
 
 /* running ----------------------------------------------------------------- */
@@ -892,20 +925,40 @@ typedef struct callout {
   int got;
 } callout;
 
+/* [-0, +1, e] A plain value, or a table the run made, as Lua's. */
+static void push_plain(lua_State *L, const cval *items, const cval *v,
+                       int depth) {
+  luaL_checkstack(L, 3, NULL);
+  switch (v->t) {
+  case V_NIL: lua_pushnil(L); break;
+  case V_BOOL: lua_pushboolean(L, v->a); break;
+  case V_INT: lua_pushinteger(L, v->u.i); break;
+  case V_FLT: lua_pushnumber(L, v->u.n); break;
+  case V_STR: lua_pushstring(L, v->u.s); break;
+  case V_LIST: {
+    const cval *head = &items[v->b], *named = head + 1 + head->a;
+    if (depth > 8) luaL_error(L, "tables nested too deeply for C");
+    lua_createtable(L, v->a, (int)head->u.i);
+    for (int j = 1; j <= v->a; j++) {
+      push_plain(L, items, &items[v->b + j], depth + 1);
+      lua_rawseti(L, -2, j);
+    }
+    for (int64_t j = 0; j < head->u.i; j++) {
+      push_plain(L, items, &named[2 * j + 1], depth + 1);
+      lua_setfield(L, -2, named[2 * j].u.s);
+    }
+    break;
+  }
+  default: luaL_error(L, "a value C cannot hand to Lua");
+  }
+}
+
 static int call_lua(lua_State *L) {
   callout *co = lua_touserdata(L, 1);
   host *h = co->h;
   luaL_checkstack(L, co->n + 1, NULL);
-  for (int i = 0; i < co->n; i++) {
-    const cval *v = &co->args[i];
-    switch (v->t) {
-    case V_NIL: lua_pushnil(L); break;
-    case V_BOOL: lua_pushboolean(L, v->a); break;
-    case V_INT: lua_pushinteger(L, v->u.i); break;
-    case V_FLT: lua_pushnumber(L, v->u.n); break;
-    default: lua_pushstring(L, v->u.s); break;
-    }
-  }
+  for (int i = 0; i < co->n; i++)
+    push_plain(L, h->clists, &co->args[i], 0);
   lua_call(L, co->n, co->want < 0 ? LUA_MULTRET : co->want);
   co->got = lua_gettop(L) - 1;
   if (co->got > 8) return luaL_error(L, "more results than C keeps");
@@ -936,7 +989,7 @@ static int call_lua(lua_State *L) {
 static int call_in_lua(host *h, lua_State *L, int fn, const cval *args,
                        int n, int want, cval *out) {
   for (int i = 0; i < n; i++)
-    if (args[i].t > V_STR) return -1;
+    if (args[i].t > V_STR && args[i].t != V_LIST) return -1;
   if (want != 0 && h->ctext == NULL &&
       (h->ctext = brink__alloc(h->e, CTEXT)) == NULL)
     return -1;
@@ -1218,9 +1271,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       const cval *key = OP(i) == X_GETFIELD ? &K[GC(i)].v : &R[GC(i)];
       cval out;
       if (o->t == V_LIST) {
-        if (key->t != V_INT) return -1;
-        out = key->u.i >= 1 && key->u.i <= o->a ? items[o->b + key->u.i - 1]
-                                                : (cval){V_NIL, 0, 0, {0}, NULL};
+        if (!list_get(items, o, key, &out)) return -1;
       } else if (o->t == V_TAB ? !table_get(h, L, o, key, &out)
                                : !index_value(h, c, o, key, &out)) {
         return -1;
@@ -1239,10 +1290,14 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       }
       break;
     case X_SETFIELD: case X_SETTABLE: {
-      if (mode != BRINK__CX_EFFECT) return NEVER;   /* Lua refuses it */
       const cval *key = OP(i) == X_SETFIELD ? &K[GB(i)].v : &R[GB(i)];
-      if (!assign(h, &R[GA(i)], key, GK(i) ? &K[GC(i)].v : &R[GC(i)], u))
-        return -1;
+      const cval *v = GK(i) ? &K[GC(i)].v : &R[GC(i)];
+      if (R[GA(i)].t == V_LIST) {   /* a field of a table the run made */
+        if (!list_set(items, &R[GA(i)], key, v)) return -1;
+        break;
+      }
+      if (mode != BRINK__CX_EFFECT) return NEVER;   /* Lua refuses it */
+      if (!assign(h, &R[GA(i)], key, v, u)) return -1;
       break;
     }
     case X_ADDI: {
@@ -1305,22 +1360,27 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
     case X_CONCAT:
       if (!join(h, &R[GA(i)], GB(i))) return -1;
       break;
-    case X_NEWTABLE: {   /* a list of GC(i) items, filled by SETLIST */
+    case X_NEWTABLE: {
+      /* A table the size its constructor says, in the run's items: a
+         header (the room of its list and of its fields, the fields
+         set), the list, then each field's name and value. */
       int n = GC(i) + GAX(code[f->pc++]) * 256;
+      int fields = GB(i) ? 1 << (GB(i) - 1) : 0;
       if (items == NULL &&
           (items = h->clists = brink__alloc(h->e, sizeof(cval) * CLISTS)) ==
               NULL)
         return -1;
-      if (n > CLISTS - h->clists_len) return -1;
-      R[GA(i)] = (cval){V_LIST, 0, h->clists_len, {.i = n}, NULL};
-      h->clists_len += n;
+      if (1 + n + 2 * fields > CLISTS - h->clists_len) return -1;
+      items[h->clists_len] = (cval){V_NONE, n, fields, {.i = 0}, NULL};
+      R[GA(i)] = (cval){V_LIST, 0, h->clists_len, {0}, NULL};
+      h->clists_len += 1 + n + 2 * fields;
       break;
     }
     case X_SETLIST: {
       cval *t = &R[GA(i)];
       int at = GC(i), n = GB(i);
-      if (t->t != V_LIST || at != t->a || at + n > t->u.i) return -1;
-      for (int j = 0; j < n; j++) items[t->b + at + j] = R[GA(i) + 1 + j];
+      if (t->t != V_LIST || at != t->a || at + n > items[t->b].a) return -1;
+      for (int j = 0; j < n; j++) items[t->b + 1 + at + j] = R[GA(i) + 1 + j];
       t->a = at + n;
       break;
     }
@@ -1363,7 +1423,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       if (r[0].t != V_FN || r[0].a != F_INEXT || r[2].t != V_INT) return -1;
       int64_t at = r[2].u.i + 1;
       if (r[1].t == V_LIST) {
-        if (at >= 1 && at <= r[1].a) v = items[r[1].b + at - 1];
+        if (at >= 1 && at <= r[1].a) v = items[r[1].b + at];
       } else {
         cval key = {V_INT, 0, 0, {.i = at}, NULL};
         if (r[1].t != V_TAB || !table_get(h, L, &r[1], &key, &v)) return -1;

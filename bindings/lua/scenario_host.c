@@ -412,7 +412,8 @@ static int host_eval(void *ud, int fn, const brink__call *c, double *value,
 static int host_run(void *ud, int fn, const brink__call *c) {
   host *h = ud;
   double none;
-  if (c->in != BRINK__IN_EVENT && brink__fast(h->e) &&
+  /* An event's data is decoded in Lua: only one without runs in C. */
+  if ((c->in != BRINK__IN_EVENT || c->data == NULL) && brink__fast(h->e) &&
       brink__sc_cexpr(h, fn, c, BRINK__CX_EFFECT, &none) == BRINK_OK)
     return BRINK_OK;
   request q = {ud, fn, c, NULL, 0, NULL, 0, -1, RUN, NULL, 0, {0}};

@@ -507,6 +507,10 @@ struct brink_engine {
   int *dated;                  /* the dated triggers' indices, in order */
   int ndated;
 
+  /* brink_step's copy of the state (snapshot.c) */
+  unsigned char *kept;
+  size_t kept_size, kept_cap;
+
   /* transactions */
   brink__entry *journal;
   int nentries, cap_entries;
@@ -547,6 +551,11 @@ struct brink_engine {
   bool hold;                   /* brink_hold */
   atomic_int interrupt;        /* BRINK__IDLE, _BUSY or _STOPPED */
 };
+
+/* snapshot.c: brink_step's undo, in a block the engine keeps. */
+int brink__keep(brink_engine *e);
+int brink__keep_restore(brink_engine *e);
+void brink__keep_free(brink_engine *e);
 
 /* digest.c */
 /* The digest's 32 bytes, computed once per scenario. */

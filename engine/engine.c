@@ -463,6 +463,7 @@ static void free_world(brink_engine *e) {
   brink__turn_free(e);
   brink__digest_free(e);
   brink__journal_free(e);
+  brink__keep_free(e);
   brink__payoff_free(e);
   brink__world_free(e);
   for (int i = 0; i < e->nfields; i++) {

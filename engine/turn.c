@@ -849,10 +849,9 @@ static int step(brink_engine *e) {
 */
 BRINK_API int brink_step(brink_engine *e) {
   BRINK__WRITE(e);
-  brink_snapshot *before = NULL;
   if (e->run.phase == BRINK__PH_IDLE || e->nmarks || e->run.awaiting >= 0)
     return step(e);   /* each refused with its reason */
-  int rc = brink_snapshot_take(e, &before);
+  int rc = brink__keep(e);
   if (rc != BRINK_OK) return rc;
   unsigned failures = e->alloc_failures;
   rc = step(e);
@@ -860,11 +859,10 @@ BRINK_API int brink_step(brink_engine *e) {
     char msg[256];
     snprintf(msg, sizeof msg, "%s", rc == BRINK_ENOMEM ? brink_errmsg(e)
                                                        : "out of memory");
-    if (brink_snapshot_restore(e, before) == BRINK_OK)
+    if (brink__keep_restore(e) == BRINK_OK)
       brink__error(e, BRINK_ENOMEM, "%s", msg);
     rc = BRINK_ENOMEM;
   }
-  brink_snapshot_free(before);
   return rc;
 }
 

@@ -387,6 +387,8 @@ struct brink_engine {
   int errstatus;               /* the status of the last brink__error */
   int in_record;               /* inside the record callback */
   locale_t c_locale;           /* see brink__locale_enter */
+  locale_t host_locale;        /* the thread's own while brink_step holds
+                                  the C locale, else 0 */
 
   char *errmsg;        /* owned; "" when none */
   size_t errcap;
@@ -590,6 +592,10 @@ bool brink__belief_unknown(const brink_engine *e, int var, int s);
 /* Journals one change; at depth 0 it is emitted at once. */
 int brink__journal_add(brink_engine *e, const brink__entry *en);
 int brink__emit(brink_engine *e, brink_record *r);
+/* Puts the locale of brink_step's caller back (0 when none is held) and
+   the C locale back after: the record callback's side of the step. */
+locale_t brink__host_locale(brink_engine *e);
+void brink__step_locale(brink_engine *e, locale_t host);
 /* A record of 'kind' stamped with the current turn and date. */
 void brink__record(const brink_engine *e, brink_record *r, int kind);
 void brink__journal_free(brink_engine *e);

@@ -129,10 +129,24 @@ int brink__hold(brink_engine *e, int64_t bytes, int64_t work) {
 /* locale ----------------------------------------------------------------- */
 
 locale_t brink__locale_enter(const brink_engine *e) {
-  return uselocale(e->c_locale);
+  return e->host_locale ? (locale_t)0 : uselocale(e->c_locale);
 }
 
-void brink__locale_leave(locale_t old) { uselocale(old); }
+void brink__locale_leave(locale_t old) {
+  if (old) uselocale(old);
+}
+
+locale_t brink__host_locale(brink_engine *e) {
+  locale_t host = e->host_locale;
+  if (host) uselocale(host);
+  e->host_locale = 0;
+  return host;
+}
+
+/* The callback may have set a locale of its own: it is the host's now. */
+void brink__step_locale(brink_engine *e, locale_t host) {
+  if (host) e->host_locale = uselocale(e->c_locale);
+}
 
 int brink__host_eval(brink_engine *e, int fn, const brink__call *c,
                      double *value, const char **reason) {

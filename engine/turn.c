@@ -854,6 +854,7 @@ BRINK_API int brink_step(brink_engine *e) {
   int rc = brink__keep(e);
   if (rc != BRINK_OK) return rc;
   unsigned failures = e->alloc_failures;
+  e->host_locale = brink__locale_enter(e);
   rc = step(e);
   if (rc == BRINK_ENOMEM || (e->alloc_failures != failures && rc >= 0)) {
     char msg[256];
@@ -863,6 +864,9 @@ BRINK_API int brink_step(brink_engine *e) {
       brink__error(e, BRINK_ENOMEM, "%s", msg);
     rc = BRINK_ENOMEM;
   }
+  locale_t host = e->host_locale;   /* the callback's, if it set one */
+  e->host_locale = 0;
+  brink__locale_leave(host);
   return rc;
 }
 

@@ -525,6 +525,8 @@ struct brink_engine {
   int *listed;
   int nlisted, cap_listed;
   int listed_actor;
+  double *weights;             /* [nlisted]: the AI's, for its draw */
+  int cap_weights;
 
   brink__call current;         /* what is running */
   int odds_move;               /* brink_odds: the move, or -1 */

@@ -336,19 +336,21 @@ static int legal_options(brink_engine *e, int actor) {
 }
 
 static int ai_choice(brink_engine *e, int actor, int *chosen) {
+  /* Each weight is asked once: a draw then walks what was asked. */
+  if (brink__grow(e, (void **)&e->weights, &e->cap_weights, e->nlisted,
+                  sizeof(double)))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
   double total = 0;
   for (int i = 0; i < e->nlisted; i++) {
-    double w;
-    int rc = option_weight(e, e->listed[i], &w);
+    int rc = option_weight(e, e->listed[i], &e->weights[i]);
     if (rc) return rc;
-    total += w;
+    total += e->weights[i];
   }
   *chosen = e->listed[e->nlisted - 1];   /* 'pass' when nothing weighs */
   if (total <= 0) return BRINK_OK;
   double r = brink__ai_draw(e, actor) * total, sum = 0;
   for (int i = 0; i < e->nlisted; i++) {
-    double w;
-    option_weight(e, e->listed[i], &w);   /* cached: cannot fail now */
+    double w = e->weights[i];
     sum += w;
     if (w > 0 && r < sum) {
       *chosen = e->listed[i];

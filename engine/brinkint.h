@@ -32,8 +32,15 @@ size_t brink__mem_cap(const brink_engine *e);
 size_t brink__mem_used(const brink_engine *e);
 /* "16 MiB", "4.9 GiB", "1000 bytes". */
 void brink__fmt_bytes(size_t n, char *buf, size_t cap);
-/* Grows '*p' (of '*cap' elements of 'size') to hold 'need'; 0 or ENOMEM. */
-int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size);
+/* Grows '*p' (of '*cap' elements of 'size') to hold 'need'; 0 or ENOMEM.
+   Inline, as most calls find the room there: every read a condition
+   makes and every change it journals asks. */
+int brink__grow_to(brink_engine *e, void **p, int *cap, int need,
+                   size_t size);
+static inline int brink__grow(brink_engine *e, void **p, int *cap, int need,
+                              size_t size) {
+  return need <= *cap ? 0 : brink__grow_to(e, p, cap, need, size);
+}
 
 /*
 ** What the engine keeps and does on a script's behalf goes to the script

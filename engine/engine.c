@@ -106,8 +106,8 @@ void brink__strfree(brink_engine *e, char *s) {
   if (s) brink__free(e, s, strlen(s) + 1);
 }
 
-int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size) {
-  if (need <= *cap) return BRINK_OK;
+int brink__grow_to(brink_engine *e, void **p, int *cap, int need,
+                   size_t size) {
   if (need < 0) return BRINK_ENOMEM;   /* a count past INT_MAX wrapped */
   int ncap = *cap ? *cap : 8;
   while (ncap < need) ncap = ncap > INT_MAX / 2 ? INT_MAX : ncap * 2;

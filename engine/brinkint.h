@@ -605,8 +605,11 @@ int brink__emit(brink_engine *e, brink_record *r);
    the C locale back after: the record callback's side of the step. */
 locale_t brink__host_locale(brink_engine *e);
 void brink__step_locale(brink_engine *e, locale_t host);
-/* A record of 'kind' stamped with the current turn and date. */
+/* A record of 'kind' stamped with the current turn and date, for
+   brink__emit; not made when no callback is set, as emit will not read
+   it. */
 void brink__record(const brink_engine *e, brink_record *r, int kind);
+void brink__record_blank(const brink_engine *e, brink_record *r, int kind);
 void brink__journal_free(brink_engine *e);
 
 /* game.c: the action table, made when options are and freed with them. */

@@ -22,6 +22,10 @@ static const char *current_cause(const brink_engine *e) {
 }
 
 void brink__record(const brink_engine *e, brink_record *r, int kind) {
+  if (e->on_record) brink__record_blank(e, r, kind);
+}
+
+void brink__record_blank(const brink_engine *e, brink_record *r, int kind) {
   memset(r, 0, sizeof *r);
   r->size = sizeof *r;
   r->kind = kind;

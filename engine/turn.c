@@ -74,8 +74,10 @@ static bool cache_fresh(brink_engine *e, brink__cache *c) {
   if (!CACHE_ON(e) || c->stamp == 0) return false;
   if (c->reads_belief && c->stamp < e->belief_from) return false;
   if (c->reads_date && c->turn != e->run.turn) return false;
-  if (c->reads_year && c->turn != e->run.turn && c->year != year_now(e))
-    return false;
+  if (c->reads_year && c->turn != e->run.turn) {
+    if (c->year != year_now(e)) return false;
+    c->turn = e->run.turn;   /* still its year: asked once a turn */
+  }
   int i = 0;
   if (c->stamp >= e->valid_from) {
     while (i < c->nreads && e->version[c->reads[i]] <= c->stamp) i++;

@@ -458,6 +458,9 @@ struct brink_engine {
      cache of brink__turn_start, indexed by turn & 3, cleared when the
      calendar is set. */
   struct { int turn; int32_t day; bool ok; } date_memo[4];
+  /* The year of the current turn's first day, for conditions that read
+     only the year (turn.c): cleared with date_memo. */
+  struct { int turn; int32_t year; bool ok; } year_memo;
 
   /* the run */
   double *values;              /* [nvars] */

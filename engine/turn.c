@@ -57,10 +57,17 @@ static void report(brink_engine *e) {
   brink__emit(e, &r);
 }
 
+/* A memo of the calendar, as brink_turn_date's: a reading call may
+   write it. */
 static int year_now(const brink_engine *e) {
-  int32_t y, m, d;
-  brink__civil_from_days(brink_date(e), &y, &m, &d);
-  return y;
+  brink_engine *m = (brink_engine *)e;
+  if (!m->year_memo.ok || m->year_memo.turn != e->run.turn) {
+    int32_t mon, day;
+    brink__civil_from_days(brink_date(e), &m->year_memo.year, &mon, &day);
+    m->year_memo.turn = e->run.turn;
+    m->year_memo.ok = true;
+  }
+  return m->year_memo.year;
 }
 
 /*

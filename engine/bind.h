@@ -72,7 +72,9 @@ void brink__map_free(brink_engine *e, brink__map *m);
 **   - scripts: brink__host_eval/run/choose/clone, brink_score and the
 **     bindings' loads;
 ** so new code that formats or parses through these, or reaches scripts
-** through e->host, is covered without thinking of it.
+** through e->host, is covered without thinking of it.  brink_step holds
+** the C locale for the whole step, so these cost nothing inside it; the
+** record callback is given the host's own back (brink__emit).
 */
 locale_t brink__locale_enter(const brink_engine *e);
 void brink__locale_leave(locale_t old);

@@ -32,8 +32,15 @@ size_t brink__mem_cap(const brink_engine *e);
 size_t brink__mem_used(const brink_engine *e);
 /* "16 MiB", "4.9 GiB", "1000 bytes". */
 void brink__fmt_bytes(size_t n, char *buf, size_t cap);
-/* Grows '*p' (of '*cap' elements of 'size') to hold 'need'; 0 or ENOMEM. */
-int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size);
+/* Grows '*p' (of '*cap' elements of 'size') to hold 'need'; 0 or ENOMEM.
+   Inline, as most calls find the room there: every read a condition
+   makes and every change it journals asks. */
+int brink__grow_to(brink_engine *e, void **p, int *cap, int need,
+                   size_t size);
+static inline int brink__grow(brink_engine *e, void **p, int *cap, int need,
+                              size_t size) {
+  return need <= *cap ? 0 : brink__grow_to(e, p, cap, need, size);
+}
 
 /*
 ** What the engine keeps and does on a script's behalf goes to the script
@@ -387,6 +394,8 @@ struct brink_engine {
   int errstatus;               /* the status of the last brink__error */
   int in_record;               /* inside the record callback */
   locale_t c_locale;           /* see brink__locale_enter */
+  locale_t host_locale;        /* the thread's own while brink_step holds
+                                  the C locale, else 0 */
 
   char *errmsg;        /* owned; "" when none */
   size_t errcap;
@@ -449,6 +458,9 @@ struct brink_engine {
      cache of brink__turn_start, indexed by turn & 3, cleared when the
      calendar is set. */
   struct { int turn; int32_t day; bool ok; } date_memo[4];
+  /* The year of the current turn's first day, for conditions that read
+     only the year (turn.c): cleared with date_memo. */
+  struct { int turn; int32_t year; bool ok; } year_memo;
 
   /* the run */
   double *values;              /* [nvars] */
@@ -507,6 +519,10 @@ struct brink_engine {
   int *dated;                  /* the dated triggers' indices, in order */
   int ndated;
 
+  /* brink_step's copy of the state (snapshot.c) */
+  unsigned char *kept;
+  size_t kept_size, kept_cap;
+
   /* transactions */
   brink__entry *journal;
   int nentries, cap_entries;
@@ -519,6 +535,8 @@ struct brink_engine {
   int *listed;
   int nlisted, cap_listed;
   int listed_actor;
+  double *weights;             /* [nlisted]: the AI's, for its draw */
+  int cap_weights;
 
   brink__call current;         /* what is running */
   int odds_move;               /* brink_odds: the move, or -1 */
@@ -547,6 +565,11 @@ struct brink_engine {
   bool hold;                   /* brink_hold */
   atomic_int interrupt;        /* BRINK__IDLE, _BUSY or _STOPPED */
 };
+
+/* snapshot.c: brink_step's undo, in a block the engine keeps. */
+int brink__keep(brink_engine *e);
+int brink__keep_restore(brink_engine *e);
+void brink__keep_free(brink_engine *e);
 
 /* digest.c */
 /* The digest's 32 bytes, computed once per scenario. */
@@ -581,8 +604,15 @@ bool brink__belief_unknown(const brink_engine *e, int var, int s);
 /* Journals one change; at depth 0 it is emitted at once. */
 int brink__journal_add(brink_engine *e, const brink__entry *en);
 int brink__emit(brink_engine *e, brink_record *r);
-/* A record of 'kind' stamped with the current turn and date. */
+/* Puts the locale of brink_step's caller back (0 when none is held) and
+   the C locale back after: the record callback's side of the step. */
+locale_t brink__host_locale(brink_engine *e);
+void brink__step_locale(brink_engine *e, locale_t host);
+/* A record of 'kind' stamped with the current turn and date, for
+   brink__emit; not made when no callback is set, as emit will not read
+   it. */
 void brink__record(const brink_engine *e, brink_record *r, int kind);
+void brink__record_blank(const brink_engine *e, brink_record *r, int kind);
 void brink__journal_free(brink_engine *e);
 
 /* game.c: the action table, made when options are and freed with them. */

@@ -217,6 +217,7 @@ BRINK_API int brink_calendar_set(brink_engine *e, int32_t start,
   e->unit = unit;
   e->nturns = count_turns(start, finish, unit);
   memset(e->date_memo, 0, sizeof e->date_memo);
+  e->year_memo.ok = false;
   return BRINK_OK;
 }
 

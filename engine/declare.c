@@ -403,6 +403,7 @@ void brink__turn_free(brink_engine *e) {
   brink__sched_truncate(e, 0);
   brink__free(e, e->sched, sizeof(brink__sched) * (size_t)e->cap_sched);
   brink__free(e, e->listed, sizeof(int) * (size_t)e->cap_listed);
+  brink__free(e, e->weights, sizeof(double) * (size_t)e->cap_weights);
 }
 
 /* Looks 'name' up in one kind's table; unknown names get a suggestion. */

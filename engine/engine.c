@@ -106,8 +106,8 @@ void brink__strfree(brink_engine *e, char *s) {
   if (s) brink__free(e, s, strlen(s) + 1);
 }
 
-int brink__grow(brink_engine *e, void **p, int *cap, int need, size_t size) {
-  if (need <= *cap) return BRINK_OK;
+int brink__grow_to(brink_engine *e, void **p, int *cap, int need,
+                   size_t size) {
   if (need < 0) return BRINK_ENOMEM;   /* a count past INT_MAX wrapped */
   int ncap = *cap ? *cap : 8;
   while (ncap < need) ncap = ncap > INT_MAX / 2 ? INT_MAX : ncap * 2;
@@ -129,10 +129,24 @@ int brink__hold(brink_engine *e, int64_t bytes, int64_t work) {
 /* locale ----------------------------------------------------------------- */
 
 locale_t brink__locale_enter(const brink_engine *e) {
-  return uselocale(e->c_locale);
+  return e->host_locale ? (locale_t)0 : uselocale(e->c_locale);
 }
 
-void brink__locale_leave(locale_t old) { uselocale(old); }
+void brink__locale_leave(locale_t old) {
+  if (old) uselocale(old);
+}
+
+locale_t brink__host_locale(brink_engine *e) {
+  locale_t host = e->host_locale;
+  if (host) uselocale(host);
+  e->host_locale = 0;
+  return host;
+}
+
+/* The callback may have set a locale of its own: it is the host's now. */
+void brink__step_locale(brink_engine *e, locale_t host) {
+  if (host) e->host_locale = uselocale(e->c_locale);
+}
 
 int brink__host_eval(brink_engine *e, int fn, const brink__call *c,
                      double *value, const char **reason) {
@@ -463,6 +477,7 @@ static void free_world(brink_engine *e) {
   brink__turn_free(e);
   brink__digest_free(e);
   brink__journal_free(e);
+  brink__keep_free(e);
   brink__payoff_free(e);
   brink__world_free(e);
   for (int i = 0; i < e->nfields; i++) {

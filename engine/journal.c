@@ -22,6 +22,10 @@ static const char *current_cause(const brink_engine *e) {
 }
 
 void brink__record(const brink_engine *e, brink_record *r, int kind) {
+  if (e->on_record) brink__record_blank(e, r, kind);
+}
+
+void brink__record_blank(const brink_engine *e, brink_record *r, int kind) {
   memset(r, 0, sizeof *r);
   r->size = sizeof *r;
   r->kind = kind;
@@ -31,11 +35,17 @@ void brink__record(const brink_engine *e, brink_record *r, int kind) {
   r->id = r->text = r->cause = r->where = r->in = "";
 }
 
+static void tell(brink_engine *e, brink_record *r) {
+  e->in_record++;
+  e->on_record(e->on_record_ud, r);
+  e->in_record--;
+}
+
 int brink__emit(brink_engine *e, brink_record *r) {
   if (e->on_record) {
-    e->in_record++;
-    e->on_record(e->on_record_ud, r);
-    e->in_record--;
+    locale_t host = brink__host_locale(e);
+    tell(e, r);
+    brink__step_locale(e, host);
   }
   return BRINK_OK;
 }
@@ -46,6 +56,7 @@ static int64_t held(int entries, size_t text) {
 }
 
 static void flush(brink_engine *e) {
+  locale_t host = e->on_record && e->nentries ? brink__host_locale(e) : 0;
   for (int i = 0; e->on_record && i < e->nentries; i++) {
     const brink__entry *en = &e->journal[i];
     brink_record r;
@@ -74,8 +85,9 @@ static void flush(brink_engine *e) {
       r.id = e->events[en->text].name;
       break;
     }
-    brink__emit(e, &r);
+    tell(e, &r);
   }
+  brink__step_locale(e, host);
   brink__hold(e, -held(e->nentries, e->ntext), 0);
   e->nentries = 0;
   e->ntext = 0;

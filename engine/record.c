@@ -85,7 +85,7 @@ static const char *kind_names[] = {"start", "turn", "move", "set", "trigger",
 BRINK_API int brink_record_json(const brink_engine *e, const brink_record *rec,
                                 char *buf, size_t cap) {
   brink_record full;
-  brink__record(e, &full, BRINK_REC_START);
+  brink__record_blank(e, &full, BRINK_REC_START);
   int rc = brink__struct_in(e, &full, sizeof full, rec, "brink_record");
   if (rc != BRINK_OK) return rc;
   const brink_record *r = &full;

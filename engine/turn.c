@@ -57,10 +57,17 @@ static void report(brink_engine *e) {
   brink__emit(e, &r);
 }
 
+/* A memo of the calendar, as brink_turn_date's: a reading call may
+   write it. */
 static int year_now(const brink_engine *e) {
-  int32_t y, m, d;
-  brink__civil_from_days(brink_date(e), &y, &m, &d);
-  return y;
+  brink_engine *m = (brink_engine *)e;
+  if (!m->year_memo.ok || m->year_memo.turn != e->run.turn) {
+    int32_t mon, day;
+    brink__civil_from_days(brink_date(e), &m->year_memo.year, &mon, &day);
+    m->year_memo.turn = e->run.turn;
+    m->year_memo.ok = true;
+  }
+  return m->year_memo.year;
 }
 
 /*
@@ -74,8 +81,10 @@ static bool cache_fresh(brink_engine *e, brink__cache *c) {
   if (!CACHE_ON(e) || c->stamp == 0) return false;
   if (c->reads_belief && c->stamp < e->belief_from) return false;
   if (c->reads_date && c->turn != e->run.turn) return false;
-  if (c->reads_year && c->turn != e->run.turn && c->year != year_now(e))
-    return false;
+  if (c->reads_year && c->turn != e->run.turn) {
+    if (c->year != year_now(e)) return false;
+    c->turn = e->run.turn;   /* still its year: asked once a turn */
+  }
   int i = 0;
   if (c->stamp >= e->valid_from) {
     while (i < c->nreads && e->version[c->reads[i]] <= c->stamp) i++;
@@ -336,19 +345,21 @@ static int legal_options(brink_engine *e, int actor) {
 }
 
 static int ai_choice(brink_engine *e, int actor, int *chosen) {
+  /* Each weight is asked once: a draw then walks what was asked. */
+  if (brink__grow(e, (void **)&e->weights, &e->cap_weights, e->nlisted,
+                  sizeof(double)))
+    return brink__error(e, BRINK_ENOMEM, "out of memory");
   double total = 0;
   for (int i = 0; i < e->nlisted; i++) {
-    double w;
-    int rc = option_weight(e, e->listed[i], &w);
+    int rc = option_weight(e, e->listed[i], &e->weights[i]);
     if (rc) return rc;
-    total += w;
+    total += e->weights[i];
   }
   *chosen = e->listed[e->nlisted - 1];   /* 'pass' when nothing weighs */
   if (total <= 0) return BRINK_OK;
   double r = brink__ai_draw(e, actor) * total, sum = 0;
   for (int i = 0; i < e->nlisted; i++) {
-    double w;
-    option_weight(e, e->listed[i], &w);   /* cached: cannot fail now */
+    double w = e->weights[i];
     sum += w;
     if (w > 0 && r < sum) {
       *chosen = e->listed[i];
@@ -849,22 +860,24 @@ static int step(brink_engine *e) {
 */
 BRINK_API int brink_step(brink_engine *e) {
   BRINK__WRITE(e);
-  brink_snapshot *before = NULL;
   if (e->run.phase == BRINK__PH_IDLE || e->nmarks || e->run.awaiting >= 0)
     return step(e);   /* each refused with its reason */
-  int rc = brink_snapshot_take(e, &before);
+  int rc = brink__keep(e);
   if (rc != BRINK_OK) return rc;
   unsigned failures = e->alloc_failures;
+  e->host_locale = brink__locale_enter(e);
   rc = step(e);
   if (rc == BRINK_ENOMEM || (e->alloc_failures != failures && rc >= 0)) {
     char msg[256];
     snprintf(msg, sizeof msg, "%s", rc == BRINK_ENOMEM ? brink_errmsg(e)
                                                        : "out of memory");
-    if (brink_snapshot_restore(e, before) == BRINK_OK)
+    if (brink__keep_restore(e) == BRINK_OK)
       brink__error(e, BRINK_ENOMEM, "%s", msg);
     rc = BRINK_ENOMEM;
   }
-  brink_snapshot_free(before);
+  locale_t host = e->host_locale;   /* the callback's, if it set one */
+  e->host_locale = 0;
+  brink__locale_leave(host);
   return rc;
 }
 

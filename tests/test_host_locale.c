@@ -109,3 +109,33 @@ Test(host_locale, a_thread_keeps_its_own_locale_and_brink_the_c_way) {
   cr_assert_eq(pthread_create(&t, NULL, own_locale, NULL), 0);
   pthread_join(t, NULL);
 }
+
+/* The record callback is the host's code: it runs in the host's locale
+   even while a step holds the C locale, and what it asks of brink is
+   still the C way. */
+static brink_engine *heard;
+
+static void in_callback(void *ud, const brink_record *r) {
+  int *bad = ud;
+  char t[16], json[512];
+  snprintf(t, sizeof t, "%.1f", 1.5);
+  if (strcmp(t, "1,5") != 0) (*bad)++;
+  if (r->kind == BRINK_REC_SET &&
+      brink_record_json(heard, r, json, sizeof json) > 0 &&
+      strstr(json, "\"new\":7.5") == NULL)
+    (*bad)++;
+}
+
+Test(host_locale, the_record_callback_runs_in_the_hosts_locale) {
+  comma_locale();
+  brink_engine *e = heard = load_ok(LOCALE_SCENARIO);
+  int bad = 0;
+  brink_on_record(e, in_callback, &bad);
+  cr_assert_eq(brink_start(e, 1), BRINK_OK);
+  cr_assert_eq(brink_run(e), BRINK_DONE, "%s", brink_errmsg(e));
+  cr_assert_eq(bad, 0);
+  char t[16];
+  snprintf(t, sizeof t, "%.1f", 1.5);
+  cr_assert_str_eq(t, "1,5");
+  brink_engine_close(e);
+}

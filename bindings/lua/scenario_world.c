@@ -102,35 +102,37 @@ bool brink__sc_exact_integer(lua_State *L, int idx) {
 static double value_of(lua_State *L, host *h, int slot, int idx) {
   brink_engine *e = h->e;
   int type = h->types[slot];
-  const char *name = brink_var_name(e, slot);
   int t = lua_type(L, idx);
   switch (type) {
   case BRINK_FLAG:
     if (t != LUA_TBOOLEAN)
-      luaL_error(L, "%s is a flag: it takes true or false, not %s", name,
-                 luaL_typename(L, idx));
+      luaL_error(L, "%s is a flag: it takes true or false, not %s",
+                 brink_var_name(e, slot), luaL_typename(L, idx));
     return lua_toboolean(L, idx);
   case BRINK_ENUM: {
     if (t != LUA_TSTRING)
       luaL_error(L, "%s is an enum: it takes one of its values as a string, "
-                 "not %s", name, luaL_typename(L, idx));
+                 "not %s", brink_var_name(e, slot), luaL_typename(L, idx));
     const char *s = lua_tostring(L, idx), *best;
     int i = brink__enum_index(e, slot, s, &best);
     if (i < 0) {
       if (best)
         luaL_error(L, "%s: '%s' (did you mean '%s'?) is not one of its "
-                   "values", name, s, best);
-      luaL_error(L, "%s: '%s' is not one of its values", name, s);
+                   "values", brink_var_name(e, slot), s, best);
+      luaL_error(L, "%s: '%s' is not one of its values",
+                 brink_var_name(e, slot), s);
     }
     return i;
   }
   default:
     if (t != LUA_TNUMBER)
-      luaL_error(L, "%s is a%s: it takes a number, not %s", name,
+      luaL_error(L, "%s is a%s: it takes a number, not %s",
+                 brink_var_name(e, slot),
                  type == BRINK_INTEGER ? "n integer" : " number",
                  luaL_typename(L, idx));
     if (type == BRINK_INTEGER && !brink__sc_exact_integer(L, idx))
-      luaL_error(L, "%s is an integer variable: %s", name, INEXACT);
+      luaL_error(L, "%s is an integer variable: %s", brink_var_name(e, slot),
+                 INEXACT);
     return lua_tonumber(L, idx);
   }
 }
@@ -176,7 +178,9 @@ static void push_as(lua_State *L, host *h, int slot, double v) {
     lua_pushstring(L, brink_var_enum_value(h->e, slot, (int)v));
     break;
   default:
-    if (v == floor(v) && fabs(v) < 9e15) lua_pushinteger(L, (lua_Integer)v);
+    /* Integral, by a round trip through the cast: cheaper than floor(). */
+    if (fabs(v) < 9e15 && v == (double)(lua_Integer)v)
+      lua_pushinteger(L, (lua_Integer)v);
     else lua_pushnumber(L, v);
   }
 }

@@ -100,6 +100,7 @@ struct pass {
   int64_t nwin, retired;         /* runs before 'retired' have left it */
   pthread_mutex_t lock;          /* the window and the table */
   pthread_cond_t moved;          /* 'retired' grew, or 'stop' was set */
+  pthread_cond_t ended;          /* every run retired, or 'stop' was set */
   bool oom;                      /* the table ran out of memory */
   atomic_llong next, done;
   atomic_int stop;
@@ -310,6 +311,7 @@ static void halt(pass *b) {
   pthread_mutex_lock(&b->lock);
   atomic_store(&b->stop, 1);
   pthread_cond_broadcast(&b->moved);
+  pthread_cond_broadcast(&b->ended);
   pthread_mutex_unlock(&b->lock);
 }
 
@@ -385,6 +387,8 @@ static void finish(pass *b, slot *s) {
   }
   if (b->oom) atomic_store(&b->stop, 1);
   pthread_cond_broadcast(&b->moved);
+  if (b->retired == b->t->count || atomic_load(&b->stop))
+    pthread_cond_broadcast(&b->ended);
   pthread_mutex_unlock(&b->lock);
 }
 
@@ -615,6 +619,7 @@ static int run_table(pass *b, int jobs, char *err, size_t cap) {
   }
   pthread_mutex_init(&b->lock, NULL);
   pthread_cond_init(&b->moved, NULL);
+  pthread_cond_init(&b->ended, NULL);
   atomic_init(&b->next, 0);
   atomic_init(&b->done, 0);
   atomic_init(&b->stop, 0);
@@ -629,12 +634,24 @@ static int run_table(pass *b, int jobs, char *err, size_t cap) {
       break;
     }
   }
+  /* Progress every tenth of a second, and the end as soon as it comes:
+     a batch of a second would otherwise lose a sleep's rest. */
   double t0 = seconds_now();
-  while (atomic_load(&b->done) < t->count && !atomic_load(&b->stop) &&
-         started > 0) {
+  pthread_mutex_lock(&b->lock);
+  while (b->retired < t->count && !atomic_load(&b->stop) && started > 0) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 100000000;
+    if (until.tv_nsec >= 1000000000) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(&b->ended, &b->lock, &until);
+    pthread_mutex_unlock(&b->lock);
     progress(b, t0, false);
-    nanosleep(&(struct timespec){0, 100000000}, NULL);
+    pthread_mutex_lock(&b->lock);
   }
+  pthread_mutex_unlock(&b->lock);
   for (int i = 0; i < started; i++) pthread_join(ws[i].thread, NULL);
   progress(b, t0, true);
   if (rc == 0 && b->oom) rc = BRINK_ENOMEM;
@@ -651,6 +668,7 @@ static int run_table(pass *b, int jobs, char *err, size_t cap) {
   free(ws);
   window_free(b);
   pthread_cond_destroy(&b->moved);
+  pthread_cond_destroy(&b->ended);
   pthread_mutex_destroy(&b->lock);
   return rc;
 }

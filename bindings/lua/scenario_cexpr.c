@@ -502,19 +502,18 @@ void brink__sc_cexpr_free(host *h) {
 /* A table the run made: t[i] of its list, or t.name of its fields. */
 static bool list_get(const cval *items, const cval *t, const cval *key,
                      cval *out) {
-  const cval *head = &items[t->b];
-  *out = (cval){V_NIL, 0, 0, {0}, NULL};
+  static const cval nil = {V_NIL, 0, 0, {0}, NULL};
+  const cval *head = &items[t->b], *v = &nil;
   if (key->t == V_INT) {
-    if (key->u.i >= 1 && key->u.i <= t->a) *out = items[t->b + key->u.i];
-    return true;
+    if (key->u.i >= 1 && key->u.i <= t->a) v = &items[t->b + key->u.i];
+  } else if (key->t == V_STR && key->k != NULL) {
+    const cval *named = head + 1 + head->a;
+    for (int64_t j = 0; j < head->u.i; j++)
+      if (strcmp(named[2 * j].u.s, key->u.s) == 0) v = &named[2 * j + 1];
+  } else {
+    return false;
   }
-  if (key->t != V_STR || key->k == NULL) return false;
-  const cval *named = head + 1 + head->a;
-  for (int64_t j = 0; j < head->u.i; j++)
-    if (strcmp(named[2 * j].u.s, key->u.s) == 0) {
-      *out = named[2 * j + 1];
-      return true;
-    }
+  *out = *v;   /* last: 'out' may be 't' or 'key' */
   return true;
 }
 
@@ -546,15 +545,14 @@ static bool arith(int op, const cval *x, const cval *y, cval *out) {
   if (op != X_DIV && x->t == V_INT && y->t == V_INT) {
     uint64_t a = (uint64_t)x->u.i, b = (uint64_t)y->u.i;
     uint64_t r = op == X_ADD ? a + b : op == X_SUB ? a - b : a * b;
-    out->t = V_INT;
-    out->u.i = (int64_t)r;
+    *out = (cval){V_INT, 0, 0, {.i = (int64_t)r}, NULL};
     return true;
   }
   double a, b;
   if (!tonum(x, &a) || !tonum(y, &b)) return false;
-  out->t = V_FLT;
-  out->u.n = op == X_ADD ? a + b : op == X_SUB ? a - b
-             : op == X_MUL ? a * b : a / b;
+  *out = (cval){V_FLT, 0, 0,
+                {.n = op == X_ADD ? a + b : op == X_SUB ? a - b
+                      : op == X_MUL ? a * b : a / b}, NULL};
   return true;
 }
 
@@ -613,31 +611,26 @@ static bool falsy(const cval *v) {
 
 /* A variable's value as push_as gives it to Lua. */
 static bool read_slot(host *h, int slot, cval *out) {
+  /* Whole values are stored at once, here and below: a value written
+     field by field and then copied whole stalls the copy. */
   double v;
   if (brink__read(h->e, slot, &v) != BRINK_OK) return false;
-  out->a = -1;
   switch (h->types[slot]) {
   case BRINK_FLAG:
-    out->t = V_BOOL;
-    out->a = v != 0;
-    break;
-  case BRINK_ENUM:
-    out->t = V_STR;
-    out->u.s = brink_var_enum_value(h->e, slot, (int)v);
-    out->a = -2;
-    out->k = NULL;
-    if (out->u.s == NULL) return false;
-    break;
-  default:
-    if (fabs(v) < 9e15 && (double)(int64_t)v == v) {
-      out->t = V_INT;
-      out->u.i = (int64_t)v;
-    } else {
-      out->t = V_FLT;
-      out->u.n = v;
-    }
+    *out = (cval){V_BOOL, v != 0, 0, {0}, NULL};
+    return true;
+  case BRINK_ENUM: {
+    const char *s = brink_var_enum_value(h->e, slot, (int)v);
+    *out = (cval){V_STR, -2, 0, {.s = s}, NULL};
+    return s != NULL;
   }
-  return true;
+  default:
+    if (fabs(v) < 9e15 && (double)(int64_t)v == v)
+      *out = (cval){V_INT, -1, 0, {.i = (int64_t)v}, NULL};
+    else
+      *out = (cval){V_FLT, -1, 0, {.n = v}, NULL};
+    return true;
+  }
 }
 
 /* R[B][key]: 'k' the key's constant, or NULL for a string key found at
@@ -650,15 +643,13 @@ static bool index_value(host *h, const brink__call *c, const cval *o,
   switch (o->t) {
   case V_W:
     if (key->a >= 0) {
-      out->t = V_ACTOR;
-      out->a = key->a;
+      *out = (cval){V_ACTOR, key->a, 0, {0}, NULL};
       return true;
     }
     if (k && k->world >= 0) return read_slot(h, k->world, out);
     if (k && k->date) {               /* as world_index does */
       brink__note_date_touch(e);
-      out->t = V_DATE;
-      out->a = brink_date(e);
+      *out = (cval){V_DATE, brink_date(e), 0, {0}, NULL};
       return true;
     }
     return false;                     /* an error */
@@ -671,8 +662,7 @@ static bool index_value(host *h, const brink__call *c, const cval *o,
       int now = brink_turn(e);
       if (o->a != brink_date(e) || now < 1 || now > brink_turn_count(e))
         return false;
-      out->t = V_INT;
-      out->u.i = now;
+      *out = (cval){V_INT, -1, 0, {.i = now}, NULL};
       return true;
     }
     if (!h->civil_ok || h->civil_days != o->a) {
@@ -680,17 +670,14 @@ static bool index_value(host *h, const brink__call *c, const cval *o,
       h->civil_days = o->a;
       h->civil_ok = true;
     }
-    out->t = V_INT;
-    out->u.i = h->civil[k->dkey - 1];
+    *out = (cval){V_INT, -1, 0, {.i = h->civil[k->dkey - 1]}, NULL};
     return true;
   }
   case V_ACTOR: {
     if (!k || k->field < 0) return false;
     const field *f = &h->fields[k->field];
     if (f->relation) {
-      out->t = V_REL;
-      out->a = o->a;
-      out->b = f->decl;
+      *out = (cval){V_REL, o->a, f->decl, {0}, NULL};
       return true;
     }
     if (f->slot[o->a] < 0) return false;
@@ -705,20 +692,14 @@ static bool index_value(host *h, const brink__call *c, const cval *o,
     if (!k) return false;
     int move, actor, target;
     brink__option_info(e, c->option, &move, &actor, &target);
-    out->t = V_STR;
-    out->a = -2;
-    out->k = NULL;
-    if (k->mkey == 1) {
-      out->u.s = brink_actor_id(e, actor);
-      out->a = actor;
-    } else if (k->mkey == 2) {
-      out->u.s = brink_move_name(e, move);
-    } else if (k->mkey == 3 && target >= 0) {
-      out->u.s = brink_actor_id(e, target);
-      out->a = target;
-    } else {
-      out->t = V_NIL;
-    }
+    if (k->mkey == 1)
+      *out = (cval){V_STR, actor, 0, {.s = brink_actor_id(e, actor)}, NULL};
+    else if (k->mkey == 2)
+      *out = (cval){V_STR, -2, 0, {.s = brink_move_name(e, move)}, NULL};
+    else if (k->mkey == 3 && target >= 0)
+      *out = (cval){V_STR, target, 0, {.s = brink_actor_id(e, target)}, NULL};
+    else
+      *out = (cval){V_NIL, 0, 0, {0}, NULL};
     return true;
   }
   default:
@@ -766,17 +747,13 @@ static bool take(host *h, lua_State *L, cup *up, cval *out) {
   switch (lua_type(L, -1)) {
   case LUA_TNIL: break;
   case LUA_TBOOLEAN:
-    out->t = V_BOOL;
-    out->a = lua_toboolean(L, -1);
+    *out = (cval){V_BOOL, lua_toboolean(L, -1), 0, {0}, NULL};
     break;
   case LUA_TNUMBER:
-    if (lua_isinteger(L, -1)) {
-      out->t = V_INT;
-      out->u.i = lua_tointeger(L, -1);
-    } else {
-      out->t = V_FLT;
-      out->u.n = lua_tonumber(L, -1);
-    }
+    if (lua_isinteger(L, -1))
+      *out = (cval){V_INT, 0, 0, {.i = lua_tointeger(L, -1)}, NULL};
+    else
+      *out = (cval){V_FLT, 0, 0, {.n = lua_tonumber(L, -1)}, NULL};
     break;
   case LUA_TSTRING: {
     /* Upvalues and frozen tables keep the string alive.  An upvalue's
@@ -788,10 +765,9 @@ static bool take(host *h, lua_State *L, cup *up, cval *out) {
       lua_pop(L, 1);
       return false;
     }
-    *out = (cval){V_STR, -2, 0, {.s = s}, NULL};
     if (up == NULL) {   /* an actor's name can index w */
       const name_rec *nr = brink__sc_name_at(h, L, -1);
-      out->a = nr ? nr->actor : -1;
+      *out = (cval){V_STR, nr ? nr->actor : -1, 0, {.s = s}, NULL};
       break;
     }
     if (up->k.v.u.s != s || up->len != len ||
@@ -1197,9 +1173,9 @@ typedef struct frame {
 /* Upvalue 'n', or with a key its field 'key' (a frozen table's).  Once
    the scenario runs neither can change (lint.c, freeze.c), so what the
    instruction found is kept in the program. */
-static bool upvalue(host *h, lua_State *L, frame *f, int n,
+static bool upvalue(host *h, lua_State *L, frame *f, int at, int n,
                     const cval *key, cval *out, undo *u) {
-  cval *memo = &f->p->memo[f->pc - 1];
+  cval *memo = &f->p->memo[at];
   if (memo->t != V_NONE) {
     *out = *memo;
     return true;
@@ -1243,9 +1219,9 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
   cval *items = h->clists;
   /* accepted() proved every jump lands inside the code, which ends in a
      return: only loops are counted, at their jumps back. */
-  int loops = LOOPS;
+  int loops = LOOPS, pc = 0;   /* the frame's, kept here while it runs */
   for (;;) {
-    uint32_t i = code[f->pc++];
+    uint32_t i = code[pc++];
     int cond;
     switch (OP(i)) {
     case X_MOVE: R[GA(i)] = R[GB(i)]; break;
@@ -1259,7 +1235,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
     case X_LOADFALSE: R[GA(i)] = (cval){V_BOOL, 0, 0, {0}, NULL}; break;
     case X_LFALSESKIP:
       R[GA(i)] = (cval){V_BOOL, 0, 0, {0}, NULL};
-      f->pc++;
+      pc++;
       break;
     case X_LOADTRUE: R[GA(i)] = (cval){V_BOOL, 1, 0, {0}, NULL}; break;
     case X_LOADNIL:
@@ -1267,23 +1243,21 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
         R[GA(i) + j] = (cval){V_NIL, 0, 0, {0}, NULL};
       break;
     case X_GETFIELD: case X_GETTABLE: {
+      /* Straight into the register (each reader stores a whole value
+         after its last read of 'o' and 'key', which it may be). */
       const cval *o = &R[GB(i)];
       const cval *key = OP(i) == X_GETFIELD ? &K[GC(i)].v : &R[GC(i)];
-      cval out;
-      if (o->t == V_LIST) {
-        if (!list_get(items, o, key, &out)) return -1;
-      } else if (o->t == V_TAB ? !table_get(h, L, o, key, &out)
-                               : !index_value(h, c, o, key, &out)) {
+      if (o->t == V_LIST ? !list_get(items, o, key, &R[GA(i)])
+          : o->t == V_TAB ? !table_get(h, L, o, key, &R[GA(i)])
+                          : !index_value(h, c, o, key, &R[GA(i)]))
         return -1;
-      }
-      R[GA(i)] = out;
       break;
     }
     case X_GETUPVAL: case X_GETTABUP:
       /* Once the scenario runs, what it cannot read now it never will:
          this function is called in Lua from then on. */
-      if (!upvalue(h, L, f, GB(i), OP(i) == X_GETTABUP ? &K[GC(i)].v : NULL,
-                   &R[GA(i)], u)) {
+      if (!upvalue(h, L, f, pc - 1, GB(i),
+                   OP(i) == X_GETTABUP ? &K[GC(i)].v : NULL, &R[GA(i)], u)) {
         if (h->loading || !brink__running(h->e)) return -1;
         u->never = f->fn;
         return NEVER;
@@ -1301,28 +1275,22 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       break;
     }
     case X_ADDI: {
-      cval y = {V_INT, 0, 0, {.i = GSC(i)}, NULL}, out;
-      if (!arith(X_ADD, &R[GB(i)], &y, &out)) return -1;
-      R[GA(i)] = out;
-      f->pc++;
+      cval y = {V_INT, 0, 0, {.i = GSC(i)}, NULL};
+      if (!arith(X_ADD, &R[GB(i)], &y, &R[GA(i)])) return -1;
+      pc++;
       break;
     }
     case X_ADDK: case X_SUBK: case X_MULK: case X_DIVK: {
       static const int ops[] = {X_ADD, X_SUB, X_MUL, 0, 0, X_DIV};
-      cval out;
-      if (!arith(ops[OP(i) - X_ADDK], &R[GB(i)], &K[GC(i)].v, &out))
+      if (!arith(ops[OP(i) - X_ADDK], &R[GB(i)], &K[GC(i)].v, &R[GA(i)]))
         return -1;
-      R[GA(i)] = out;
-      f->pc++;
+      pc++;
       break;
     }
-    case X_ADD: case X_SUB: case X_MUL: case X_DIV: {
-      cval out;
-      if (!arith(OP(i), &R[GB(i)], &R[GC(i)], &out)) return -1;
-      R[GA(i)] = out;
-      f->pc++;
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+      if (!arith(OP(i), &R[GB(i)], &R[GC(i)], &R[GA(i)])) return -1;
+      pc++;
       break;
-    }
     case X_UNM: {
       const cval *x = &R[GB(i)];
       if (x->t == V_INT)
@@ -1339,7 +1307,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       break;
     case X_JMP:
       if (GSJ(i) < 0 && --loops == 0) return -1;
-      f->pc += GSJ(i);
+      pc += GSJ(i);
       break;
     case X_EQ:
       if ((cond = equal(&R[GA(i)], &R[GB(i)])) < 0 &&
@@ -1364,7 +1332,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       /* A table the size its constructor says, in the run's items: a
          header (the room of its list and of its fields, the fields
          set), the list, then each field's name and value. */
-      int n = GC(i) + GAX(code[f->pc++]) * 256;
+      int n = GC(i) + GAX(code[pc++]) * 256;
       int fields = GB(i) ? 1 << (GB(i) - 1) : 0;
       if (items == NULL &&
           (items = h->clists = brink__alloc(h->e, sizeof(cval) * CLISTS)) ==
@@ -1392,7 +1360,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       int64_t init = r[0].u.i, limit = r[1].u.i, step = r[2].u.i;
       r[3] = r[0];
       if (step > 0 ? init > limit : init < limit) {
-        f->pc += GBX(i) + 1;
+        pc += GBX(i) + 1;
         break;
       }
       uint64_t count = step > 0
@@ -1409,12 +1377,12 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
         r[0].u.i = (int64_t)((uint64_t)r[0].u.i + (uint64_t)r[2].u.i);
         r[3] = r[0];
         if (--loops == 0) return -1;
-        f->pc -= GBX(i);
+        pc -= GBX(i);
       }
       break;
     }
     case X_TFORPREP:
-      f->pc += GBX(i);
+      pc += GBX(i);
       break;
     case X_CLOSE:   /* the loop's closing value: ipairs gives none */
       break;
@@ -1439,7 +1407,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       if (R[GA(i) + 4].t != V_NIL) {
         R[GA(i) + 2] = R[GA(i) + 4];
         if (--loops == 0) return -1;
-        f->pc -= GBX(i);
+        pc -= GBX(i);
       }
       break;
     case X_EQI: {
@@ -1466,10 +1434,10 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       goto condjump;
     case X_TESTSET:
       if (falsy(&R[GB(i)]) == GK(i)) {
-        f->pc++;
+        pc++;
       } else {
         R[GA(i)] = R[GB(i)];
-        f->pc += GSJ(code[f->pc]) + 1;
+        pc += GSJ(code[pc]) + 1;
       }
       break;
     case X_CALL: case X_TAILCALL: {
@@ -1507,6 +1475,8 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
           return -1;
         for (int j = nargs; j < q->nparams; j++)
           S[base + j] = (cval){V_NIL, 0, 0, {0}, NULL};
+        f->pc = pc;
+        pc = 0;
         F[++depth] = (frame){q, base, 0, 0, fv->b, f->base + a, want};
         f = &F[depth];
         R = S + base;
@@ -1561,6 +1531,7 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       for (int j = 0; j < n && (want < 0 || j < want); j++) to[j] = R[a + j];
       for (int j = n; j < want; j++) to[j] = (cval){V_NIL, 0, 0, {0}, NULL};
       f = &F[--depth];
+      pc = f->pc;
       R = S + f->base;
       code = f->p->code;
       K = f->p->k;
@@ -1572,8 +1543,8 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
     }
     continue;
   condjump:
-    if (cond != GK(i)) f->pc++;
-    else f->pc += GSJ(code[f->pc]) + 1;
+    if (cond != GK(i)) pc++;
+    else pc += GSJ(code[pc]) + 1;
   }
 }
 

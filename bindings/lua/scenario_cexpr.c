@@ -84,8 +84,9 @@ typedef struct cval {
 typedef struct ckey {
   cval v;
   int world, field, mkey;   /* mkey: 1 by, 2 move, 3 target */
-  int dkey;                 /* a date's: 1 year, 2 month, 3 day */
+  int dkey;                 /* a date's: 1 year, 2 month, 3 day, 4 turn */
   bool date;
+  size_t len;               /* a string's */
 } ckey;
 
 /* An upvalue's string's meaning, kept while it is the same text. */
@@ -416,6 +417,7 @@ static int compile(lua_State *L) {
         break;
       }
       name_info(k, brink__sc_name(h, L, k->v.u.s));
+      k->len = n;
     }
     }
   }
@@ -609,6 +611,12 @@ static bool falsy(const cval *v) {
   return v->t == V_NIL || (v->t == V_BOOL && !v->a);
 }
 
+/* A string's length: a constant's or an upvalue's is known (strlen of a
+   long text read cold costs more than its instructions say). */
+static size_t slen(const cval *v) {
+  return v->k && v->k->v.u.s == v->u.s ? v->k->len : strlen(v->u.s);
+}
+
 /* A variable's value as push_as gives it to Lua. */
 static bool read_slot(host *h, int slot, cval *out) {
   /* Whole values are stored at once, here and below: a value written
@@ -775,6 +783,7 @@ static bool take(host *h, lua_State *L, cup *up, cval *out) {
       up->k.v.t = V_STR;
       up->k.v.u.s = s;
       name_info(&up->k, brink__sc_name_at(h, L, -1));
+      up->k.len = len;
       up->len = len < sizeof up->text ? len : (size_t)-1;
       if (len < sizeof up->text) memcpy(up->text, s, len);
     }
@@ -820,7 +829,7 @@ static bool table_get(host *h, lua_State *L, const cval *t, const cval *key,
   if (key->t == V_INT) {
     lua_rawgeti(L, -1, key->u.i);
   } else if (key->t == V_STR && (key->k || key->a >= 0) &&
-             strlen(key->u.s) <= 40) {
+             slen(key) <= 40) {
     lua_pushstring(L, key->u.s);     /* a name: Lua has it interned */
     lua_rawget(L, -2);
   } else {
@@ -837,7 +846,7 @@ static bool join(host *h, cval *r, int n) {
   size_t len = 0;
   for (int j = 0; j < n; j++) {
     if (r[j].t != V_STR) return false;   /* numbers: Lua's own text */
-    len += strlen(r[j].u.s);
+    len += slen(&r[j]);
   }
   if (h->ctext == NULL &&
       (h->ctext = brink__alloc(h->e, CTEXT)) == NULL)
@@ -845,7 +854,7 @@ static bool join(host *h, cval *r, int n) {
   if (len + 1 > CTEXT - h->ctext_len) return false;
   char *at = h->ctext + h->ctext_len, *t = at;
   for (int j = 0; j < n; j++) {
-    size_t k = strlen(r[j].u.s);
+    size_t k = slen(&r[j]);
     memcpy(t, r[j].u.s, k);
     t += k;
   }
@@ -859,28 +868,33 @@ static bool join(host *h, cval *r, int n) {
    string.format writes them; false: Lua must. */
 static bool news_text(const cval *args, int n, char *buf, size_t cap,
                       size_t *len) {
-  const char *f = args[0].u.s;
+  const char *f = args[0].u.s, *end = f + slen(&args[0]);
   size_t at = 0;
   int arg = 1;
-  for (; *f; f++) {
-    char one[24];
-    const char *piece = one;
-    if (*f != '%') {
-      one[0] = *f;
-      one[1] = '\0';
-    } else if (f[1] == '%') {
-      strcpy(one, "%");
-      f++;
-    } else if (f[1] == 's' && arg < n && args[arg].t == V_STR) {
-      piece = args[arg++].u.s;
-      f++;
-    } else if (f[1] == 'd' && arg < n && args[arg].t == V_INT) {
-      snprintf(one, sizeof one, "%lld", (long long)args[arg++].u.i);
-      f++;
+  while (f < end) {
+    const char *pct = memchr(f, '%', (size_t)(end - f));
+    const char *piece = f;
+    size_t k = (size_t)((pct ? pct : end) - f);
+    char num[24];
+    if (k == 0) {   /* at a '%' */
+      if (f + 1 < end && f[1] == '%') {
+        k = 1;
+      } else if (f + 1 < end && f[1] == 's' && arg < n &&
+                 args[arg].t == V_STR) {
+        piece = args[arg].u.s;
+        k = slen(&args[arg++]);
+      } else if (f + 1 < end && f[1] == 'd' && arg < n &&
+                 args[arg].t == V_INT) {
+        k = (size_t)snprintf(num, sizeof num, "%lld",
+                             (long long)args[arg++].u.i);
+        piece = num;
+      } else {
+        return false;
+      }
+      f += 2;
     } else {
-      return false;
+      f += k;
     }
-    size_t k = strlen(piece);
     if (at + k >= cap) return false;
     memcpy(buf + at, piece, k);
     at += k;
@@ -983,7 +997,7 @@ static bool news(host *h, lua_State *L, int fn, const cval *args, int n) {
   if (n >= 1 && args[0].t == V_STR && !h->loading &&
       brink__running(h->e)) {
     if (n == 1)   /* news(text): no format */
-      return brink__news(h->e, args[0].u.s, strlen(args[0].u.s)) == BRINK_OK;
+      return brink__news(h->e, args[0].u.s, slen(&args[0])) == BRINK_OK;
     char text[1024];
     size_t len;
     if (news_text(args, n, text, sizeof text, &len))
@@ -1605,7 +1619,7 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, int mode,
   *value = !falsy(v);
   if (falsy(v) && nret >= 2 && S[first + 1].t == V_STR) {
     const char *text = S[first + 1].u.s;
-    size_t len = strlen(text);
+    size_t len = slen(&S[first + 1]);
     if (len >= h->reason_cap) return -1;
     memcpy(h->reason, text, len + 1);
   }

@@ -543,7 +543,7 @@ static bool tonum(const cval *v, double *d) {
 }
 
 /* Lua's arithmetic on numbers (0: not numbers, the metamethod's). */
-static bool arith(int op, const cval *x, const cval *y, cval *out) {
+static inline bool arith(int op, const cval *x, const cval *y, cval *out) {
   if (op != X_DIV && x->t == V_INT && y->t == V_INT) {
     uint64_t a = (uint64_t)x->u.i, b = (uint64_t)y->u.i;
     uint64_t r = op == X_ADD ? a + b : op == X_SUB ? a - b : a * b;
@@ -559,7 +559,7 @@ static bool arith(int op, const cval *x, const cval *y, cval *out) {
 }
 
 /* x < y (lt) or x <= y; -1: not both numbers, or not exactly doable. */
-static int order(const cval *x, const cval *y, bool le) {
+static inline int order(const cval *x, const cval *y, bool le) {
   if (x->t == V_INT && y->t == V_INT)
     return le ? x->u.i <= y->u.i : x->u.i < y->u.i;
   double a, b;
@@ -618,7 +618,7 @@ static size_t slen(const cval *v) {
 }
 
 /* A variable's value as push_as gives it to Lua. */
-static bool read_slot(host *h, int slot, cval *out) {
+static inline bool read_slot(host *h, int slot, cval *out) {
   /* Whole values are stored at once, here and below: a value written
      field by field and then copied whole stalls the copy. */
   double v;

@@ -394,15 +394,19 @@ static int eval_direct(host *h, request *q) {
 static int host_eval(void *ud, int fn, const brink__call *c, double *value,
                      const char **reason) {
   host *h = ud;
-  request q = {h, fn, c, NULL, 0, NULL, 0, -1,
-               c->in == BRINK__IN_WEIGHT ? WEIGH : EVAL, NULL, 0, {0}};
-  int rc = -1;
-  if (c->in != BRINK__IN_EVENT && brink__fast(h->e)) {
+  bool weigh = c->in == BRINK__IN_WEIGHT;
+  bool fast = c->in != BRINK__IN_EVENT && brink__fast(h->e);
+  if (fast) {   /* most run in C: the request is made only for Lua */
     if (h->reason) h->reason[0] = '\0';
-    rc = brink__sc_cexpr(h, fn, c, q.kind == WEIGH ? BRINK__CX_WEIGHT
-                                                   : BRINK__CX_WHEN, &q.value);
-    if (rc < 0) rc = eval_direct(h, &q);
+    if (brink__sc_cexpr(h, fn, c, weigh ? BRINK__CX_WEIGHT : BRINK__CX_WHEN,
+                        value) == BRINK_OK) {
+      *reason = h->reason && h->reason[0] ? h->reason : NULL;
+      return BRINK_OK;
+    }
   }
+  request q = {h, fn, c, NULL, 0, NULL, 0, -1, weigh ? WEIGH : EVAL, NULL, 0,
+               {0}};
+  int rc = fast ? eval_direct(h, &q) : -1;
   if (rc < 0) rc = invoke(h, &q);
   *value = q.value;
   *reason = h->reason && h->reason[0] ? h->reason : NULL;

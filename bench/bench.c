@@ -13,6 +13,7 @@
 #include <lualib.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,62 @@ static int play_plain(void *ud, uint64_t seed) {
   }
   lua_pop(L, 1);
   return 0;
+}
+
+/*
+** The two sides of section 1 must do the same work: over 'n' seeds each,
+** the share of runs that end "boom" and the means of A.v20 (written by
+** triggers) and B.v1 (by a move) must agree within 4 standard errors
+** (their generators differ, so only the distributions can).  Returns 0
+** when they do.
+*/
+typedef struct tally {
+  double n, boom, sum[2], sq[2];
+} tally;
+
+static void tally_add(tally *t, bool boom, double v20, double v1) {
+  t->n++;
+  t->boom += boom;
+  t->sum[0] += v20;
+  t->sq[0] += v20 * v20;
+  t->sum[1] += v1;
+  t->sq[1] += v1 * v1;
+}
+
+/* Do means m1 (of x1, x1^2 sums s1, q1) and m2 agree within 4 SE? */
+static bool agree(double n, double s1, double q1, double s2, double q2) {
+  double m1 = s1 / n, m2 = s2 / n;
+  double v1 = fmax(q1 / n - m1 * m1, 0), v2 = fmax(q2 / n - m2 * m2, 0);
+  return fabs(m1 - m2) <= 4 * sqrt((v1 + v2) / n) + 1e-9;
+}
+
+static int same_work(brink_engine *e, lua_State *L, int n) {
+  tally b = {0}, p = {0};
+  int v20, v1;
+  if (brink_var_find(e, "A.v20", &v20) || brink_var_find(e, "B.v1", &v1))
+    return 1;
+  for (int seed = 1; seed <= n; seed++) {
+    double x, y;
+    if (brink_start(e, (uint64_t)seed) != BRINK_OK ||
+        brink_run(e) != BRINK_DONE || brink_var_get(e, v20, &x) ||
+        brink_var_get(e, v1, &y))
+      return 1;
+    tally_add(&b, strcmp(brink_outcome(e), "boom") == 0, x, y);
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, seed);
+    if (lua_pcall(L, 1, 3, 0) != LUA_OK) return 1;
+    tally_add(&p, strcmp(lua_tostring(L, -3), "boom") == 0,
+              lua_tonumber(L, -2), lua_tonumber(L, -1));
+    lua_pop(L, 3);
+  }
+  bool ok = agree(n, b.boom, b.boom, p.boom, p.boom) &&
+            agree(n, b.sum[0], b.sq[0], p.sum[0], p.sq[0]) &&
+            agree(n, b.sum[1], b.sq[1], p.sum[1], p.sq[1]);
+  printf("  the same work, %d seeds each: boom %.3f / %.3f, mean A.v20 "
+         "%.2f / %.2f, mean B.v1 %.2f / %.2f: %s\n", n, b.boom / n,
+         p.boom / n, b.sum[0] / n, p.sum[0] / n, b.sum[1] / n, p.sum[1] / n,
+         ok ? "the same distributions" : "DIFFERENT");
+  return ok ? 0 : 1;
 }
 
 /* Does what the engine's budget hook does every 1000 instructions, less
@@ -464,6 +521,10 @@ int main(int argc, char **argv) {
   printf("  brink                 %10.0f  (%.1f us each)\n", engine,
          1e6 / engine);
   printf("  brink / plain Lua     %10.2fx (at least 6x)\n", engine / plain);
+  if (same_work(e, L, 4000) != 0) {
+    fprintf(stderr, "bench: brink and plain Lua do not do the same work\n");
+    return 1;
+  }
   /* Alternating short trials, best of each: other processes on a shared
      machine slow a trial down, never speed it up. */
   double bare = 0, hooked = 0;

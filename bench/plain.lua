@@ -67,7 +67,7 @@ return function(seed)
         t.effect(w)
       end
     end
-    if w.A.v20 >= 100 then return "boom" end
+    if w.A.v20 >= 100 then return "boom", w.A.v20, w.B.v1 end
   end
-  return "timeout"
+  return "timeout", w.A.v20, w.B.v1
 end

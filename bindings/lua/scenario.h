@@ -88,17 +88,17 @@ typedef struct host {
   const struct brink__expect_run *run;   /* the run being judged */
   /* Conditions, weights and effects run in C (scenario_cexpr.c): by
      function handle, the program, a mark that it has none, or NULL: not
-     yet looked at.  Functions they call are given handles as they are
-     met ('callees': a closure's address and its handle). */
+     yet looked at.  Functions they call and frozen tables they read are
+     given handles as they are met ('callees': an address, its handle). */
   void **cprogs;
   int ncprogs;
   struct sc_callee *callees;
   int ncallees;
   void *cregs;               /* the registers of a run (NREGS values) */
   bool cbusy;                /* they are in use */
-  char *ctext;               /* strings a run joined with .. */
+  char *ctext;               /* strings a run joined or got back */
   size_t ctext_len;
-  void *clists;              /* the items of the lists a run made */
+  void *clists;              /* the items of the tables a run made */
   int clists_len;
   int64_t *ccover;           /* coverage counts kept by a run */
   int nccover;

@@ -2,20 +2,22 @@
 ** scenario_cexpr.c: conditions, weights and effects run in C, without
 ** entering Lua (fast paths only).  A function is taken from its own
 ** bytecode (lua_dump of Lua 5.4's format, whose header is checked): when
-** every instruction is one of a small set (registers, constants, w.X.y
-** reads and writes, m.by/m.move/m.target, + - * /, unary minus, not,
-** comparisons, and/or, forward jumps, calls, return) it is run here by an
-** interpreter of that set, which does what Lua's VM does instruction by
-** instruction, so the values, the reasons, the order of the reads (the
-** cache's read set) and the writes are Lua's.  A call runs the callee
-** here too when it is a function of the script (its own program), one of
-** math.max, min, abs, floor and ceil, or news() (called in Lua).
-** Anything it cannot do the same way (a metamethod, an error, an integer
-** past 2^53 compared with a float) gives up and the call goes to Lua,
-** which runs it from the start: a condition draws nothing and writes
-** nothing, and an effect's writes so far are rolled back first.
-** Anything outside the set (globals that are not frozen tables, loops,
-** closures, varargs, // % ^ ..) is never compiled.
+** every instruction is one this file knows (registers, constants, reads
+** and writes of w, m's fields, the date, upvalues and frozen tables,
+** arithmetic, comparisons, jumps and loops, tables the run builds, ..,
+** calls and returns) it is run by an interpreter of that set, which does
+** what Lua's VM does instruction by instruction, so the values, the
+** reasons, the order of the reads (the cache's read set), the writes, the
+** draws and the news are Lua's.  A call runs here too when it is one of
+** the script's functions (its own program, in a frame of its own), one
+** of math's, a draw, date(), ipairs() or news(); an effect calls any
+** other in Lua.  Anything it cannot do the same way (a metamethod, an
+** error, a bad argument) gives up and the call goes to Lua, which runs
+** it from the start: a condition draws nothing and writes nothing, and
+** an effect's changes so far are undone first (a transaction, and the
+** coverage counts put back).  What can never run here (closures,
+** varargs, methods, // % ^ #, a global that is not a frozen table)
+** leaves that function to Lua for good.
 */
 #include <lauxlib.h>
 #include <lua.h>

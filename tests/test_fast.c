@@ -730,3 +730,21 @@ Test(fast, effects_run_in_c_give_the_plain_paths_records_and_counts) {
   cr_assert_gt(errors, 5, "the runs should give up effects part way");
   cr_assert_gt(news, 5, "the runs should format news");
 }
+
+/* Cases the fast path once got wrong, each in a file of tests/fast/ that
+   says what went wrong: each must give the plain path's records (under
+   make check, the deep one also proves no register is written past). */
+Test(fast, the_cases_it_once_got_wrong_give_the_plain_paths_records) {
+  static const char *const files[] = {
+      "tests/fast/inherited.lua", "tests/fast/inherited_list.lua",
+      "tests/fast/table_to_lua.lua", "tests/fast/deep_results.lua"};
+  for (size_t f = 0; f < sizeof files / sizeof files[0]; f++)
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+      char *fast = records(files[f], NULL, seed, 0);
+      char *plain = records(files[f], NULL, seed, BRINK_FLAG_NO_CACHE);
+      cr_assert_str_eq(fast, plain, "%s, seed %d", files[f], (int)seed);
+      cr_assert(strstr(fast, "\"t\":\"end\"") != NULL, "%s", fast);
+      free(fast);
+      free(plain);
+    }
+}

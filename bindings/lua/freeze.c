@@ -56,6 +56,18 @@ int brink__box_sealed(lua_State *L, int idx) {
   return kind;
 }
 
+int brink__box_frozen_bare(lua_State *L, int idx) {
+  int bare = 0;
+  if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx)) return 0;
+  lua_rawgetp(L, -1, &seal_key);
+  if (lua_tointeger(L, -1) == BRINK__FROZEN) {
+    bare = lua_rawgetp(L, -2, &meta_key) == LUA_TNIL;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 2);
+  return bare;
+}
+
 void brink__box_proxy(lua_State *L, int mt) {
   mt = lua_absindex(L, mt);
   lua_pushinteger(L, BRINK__PROXY);

@@ -200,6 +200,13 @@ enum { BRINK__OPEN = 0, BRINK__PROXY = 1, BRINK__FROZEN = 2,
 int brink__box_sealed(lua_State *L, int idx);
 
 /*
+** [-0, +0, -] Is the value at 'idx' a frozen table that had no metatable
+** when it was loaded, so that a raw read of its contents is all a read
+** of it finds?  (Nothing is allocated: callers run unprotected.)
+*/
+int brink__box_frozen_bare(lua_State *L, int idx);
+
+/*
 ** [-0, +0, e] A table as a raw read must see it, for C functions that take
 ** a script's table ('fn' names the function in errors): a frozen or
 ** guarded table is replaced at 'idx' by its contents (a raw read of the

@@ -805,16 +805,17 @@ static bool take(host *h, lua_State *L, cup *up, cval *out) {
     }
     return (out->b = handle(h, L)) >= 0;
   }
-  case LUA_TTABLE: {
-    int kind = brink__box_sealed(L, -1);
-    if (kind != BRINK__FROZEN) {
-      lua_pop(L, kind == BRINK__GUARDED ? 2 : 1);
+  case LUA_TTABLE:
+    /* Its contents are all a read finds only if it had no metatable (an
+       __index would answer what they lack). */
+    if (!brink__box_frozen_bare(L, -1)) {
+      lua_pop(L, 1);
       return false;
     }
+    brink__box_sealed(L, -1);   /* pushes the contents */
     lua_replace(L, -2);
     out->t = V_TAB;
     return (out->b = handle(h, L)) >= 0;
-  }
   default:
     lua_pop(L, 1);
     return false;
@@ -975,6 +976,21 @@ static int call_lua(lua_State *L) {
     }
   }
   return 0;
+}
+
+static bool lists_in(const cval *args, int n) {
+  for (int i = 0; i < n; i++)
+    if (args[i].t == V_LIST) return true;
+  return false;
+}
+
+/* Is function 'fn' the prelude's (news, schedule, believe...)? */
+static bool prelude_fn(lua_State *L, int fn) {
+  lua_Debug ar;
+  if (!lua_checkstack(L, 2)) return false;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
+  return lua_getinfo(L, ">S", &ar) &&
+         strcmp(ar.source, BRINK__BOX_PRELUDE) == 0;
 }
 
 /* Returns how many results it gave, or -1. */
@@ -1213,6 +1229,34 @@ static bool upvalue(host *h, lua_State *L, frame *f, int at, int n,
   }
   if (!h->loading && brink__running(h->e)) *memo = *out;
   return true;
+}
+
+/*
+** A function C cannot run, called by an effect in Lua (a condition may
+** not: it could draw or write), with what it can change undone if the run
+** gives up later: its results into r[0..], r[1..nargs] its arguments.
+** Returns how many results, or -1 / NEVER (the run's function, or for a
+** table 'caller', never runs here).
+*/
+__attribute__((noinline))   /* cold: kept out of exec, whose hot reads
+                               the compiler then inlines */
+static int call_out(host *h, lua_State *L, int caller, int mode, cval *r,
+                    int nargs, int want, undo *u) {
+  if (mode != BRINK__CX_EFFECT || want > 8) return NEVER;   /* the run's */
+  /* Lua gets a copy of a table the run made: only the prelude's functions
+     are known to leave it as it was. */
+  if (lists_in(&r[1], nargs) && !prelude_fn(L, r[0].b)) {
+    u->never = caller;
+    return NEVER;
+  }
+  cval res[8];
+  int got;
+  if (!changing(h, u) || !keep_counts(h, u) ||
+      (got = call_in_lua(h, L, r[0].b, &r[1], nargs, want, res)) < 0)
+    return -1;
+  for (int j = 0; j < got; j++) r[j] = res[j];
+  for (int j = got; j < want; j++) r[j] = (cval){V_NIL, 0, 0, {0}, NULL};
+  return got;
 }
 
 /* Runs the program; -1: given up. */
@@ -1461,7 +1505,8 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
       int nargs = GB(i) ? GB(i) - 1 : top - (a + 1);
       int want = OP(i) == X_CALL ? GC(i) - 1 : -1;   /* -1: all */
       const cval *fv = &R[a];
-      if (fv->t != V_FN || nargs < 0) return -1;
+      /* Room for what any call here leaves: up to 8 results. */
+      if (fv->t != V_FN || nargs < 0 || f->base + a + 8 > NREGS) return -1;
       if (fv->a == F_OTHER) {
         u->never = f->fn;
         return NEVER;
@@ -1471,19 +1516,8 @@ static int exec(host *h, const struct brink__cprog *p, int fn,
         const struct brink__cprog *q = program(h, fv->b);
         int base = f->base + a + 1;
         if (q == NULL) {
-          /* An effect calls it in Lua (a condition may not: it could
-             draw or write), with what it can change undone if the run
-             gives up later. */
-          if (mode != BRINK__CX_EFFECT || want > 8) return NEVER;
-          cval res[8];
-          int got;
-          if (!changing(h, u) || !keep_counts(h, u) ||
-              (got = call_in_lua(h, L, fv->b, &R[a + 1], nargs, want, res)) <
-                  0)
-            return -1;
-          for (int j = 0; j < got; j++) R[a + j] = res[j];
-          for (int j = got; j < want; j++)
-            R[a + j] = (cval){V_NIL, 0, 0, {0}, NULL};
+          int got = call_out(h, L, f->fn, mode, &R[a], nargs, want, u);
+          if (got < 0) return got;
           if (want < 0) top = a + got;
           break;
         }

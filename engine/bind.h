@@ -197,13 +197,12 @@ bool brink__fast(const brink_engine *e);
    version (a start, a restore, a load) moves valid_from up to the clock,
    and then every value may have changed.  A belief changes no value: it
    moves only the clock the caches of conditions that read one follow. */
-/* A variable's coverage counts (script writes, clamps), to put back when
-   a fast path gives up an effect that Lua then runs again. */
-void brink__cover_get(const brink_engine *e, int var, int64_t counts[2]);
-void brink__cover_put(brink_engine *e, int var, const int64_t counts[2]);
-/* All of them (*n of them), to keep and put back around a script's own
-   function that a fast path calls in Lua. */
-int64_t *brink__cover_all(brink_engine *e, int *n);
+/* The coverage counts of script writes, taken back when a fast path gives
+   up an effect that Lua then runs again: from brink__cover_log(e, true)
+   every write counted is logged; brink__cover_undo takes back what the
+   log holds; brink__cover_log(e, false) stops logging and forgets. */
+void brink__cover_log(brink_engine *e, bool on);
+void brink__cover_undo(brink_engine *e);
 uint64_t brink__clock(const brink_engine *e);
 uint64_t brink__valid_from(const brink_engine *e);
 const uint64_t *brink__versions(const brink_engine *e);

@@ -471,6 +471,10 @@ struct brink_engine {
   int64_t *cover;              /* [nmoves]: decisions it was legal at,
                                   then [nvars]: writes by scripts */
   int ncover;
+  int *cover_log;              /* writes counted since brink__cover_log,
+                                  as 2 var + clamped; NULL: not logging */
+  int ncover_log, cap_cover_log;
+  bool cover_logging;
   brink__sched *sched;         /* [sched_head, nsched): in order */
   int nsched, cap_sched;
   int sched_head;              /* the events phase fires from here */

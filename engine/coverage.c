@@ -31,19 +31,17 @@ BRINK_API int brink_coverage(const brink_engine *e, int kind, int64_t *out,
   return BRINK_OK;
 }
 
-void brink__cover_get(const brink_engine *e, int var, int64_t counts[2]) {
-  counts[0] = e->cover[e->nmoves + var];
-  counts[1] = e->cover[e->nmoves + e->nvars + var];
+void brink__cover_log(brink_engine *e, bool on) {
+  e->cover_logging = on;
+  e->ncover_log = 0;
 }
 
-void brink__cover_put(brink_engine *e, int var, const int64_t counts[2]) {
-  e->cover[e->nmoves + var] = counts[0];
-  e->cover[e->nmoves + e->nvars + var] = counts[1];
-}
-
-int64_t *brink__cover_all(brink_engine *e, int *n) {
-  *n = e->ncover;
-  return e->cover;
+void brink__cover_undo(brink_engine *e) {
+  while (e->ncover_log > 0) {
+    int x = e->cover_log[--e->ncover_log];
+    e->cover[e->nmoves + x / 2]--;
+    if (x % 2) e->cover[e->nmoves + e->nvars + x / 2]--;
+  }
 }
 
 /* A declaration's "file:line", "" when it was declared without one. */

@@ -317,7 +317,11 @@ void brink__options_free(brink_engine *e) {
   brink__free(e, e->actor_options, sizeof(int) * (size_t)(e->nactors + 1));
   brink__free(e, e->fired, (size_t)(e->ntriggers ? e->ntriggers : 1));
   brink__free(e, e->cover, sizeof(int64_t) * (size_t)e->ncover);
+  brink__free(e, e->cover_log, sizeof(int) * (size_t)e->cap_cover_log);
   e->cover = NULL;
+  e->cover_log = NULL;
+  e->ncover_log = e->cap_cover_log = 0;
+  e->cover_logging = false;
   e->ncover = 0;
   e->options = NULL;
   e->actor_options = NULL;

@@ -232,9 +232,15 @@ static int write_var(brink_engine *e, int var, double value,
   int rc = brink__check_value(e, var, &value);
   if (rc) return rc;
   if (e->current.in != BRINK__IN_NONE && e->cover) {   /* coverage */
+    bool clamped = value != asked;   /* 'asked' -0 is 0 and equal */
+    if (e->cover_logging) {
+      if (brink__grow(e, (void **)&e->cover_log, &e->cap_cover_log,
+                      e->ncover_log + 1, sizeof(int)) != BRINK_OK)
+        return brink__error(e, BRINK_ENOMEM, "out of memory");
+      e->cover_log[e->ncover_log++] = 2 * var + clamped;
+    }
     e->cover[e->nmoves + var]++;
-    if (value != asked)   /* clamped ('asked' -0 is 0 and equal) */
-      e->cover[e->nmoves + e->nvars + var]++;
+    if (clamped) e->cover[e->nmoves + e->nvars + var]++;
   }
   double old = e->values[var];
   if (old == value) return BRINK_OK;

@@ -100,8 +100,6 @@ typedef struct host {
   size_t ctext_len;
   void *clists;              /* the items of the tables a run made */
   int clists_len;
-  int64_t *ccover;           /* coverage counts kept by a run */
-  int nccover;
   bool libs_read;            /* the two below are known */
   lua_CFunction libfns[10];  /* math.max, min, abs, floor, ceil; chance,
                                 random, normal; date, ipairs */

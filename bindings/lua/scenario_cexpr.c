@@ -94,8 +94,7 @@ typedef struct ckey {
 /* An upvalue's string's meaning, kept while it is the same text. */
 typedef struct cup {
   ckey k;
-  size_t len;
-  char text[32];
+  char text[32];   /* k's text, when it fits */
 } cup;
 
 struct brink__cprog {
@@ -490,10 +489,6 @@ void brink__sc_cexpr_free(host *h) {
   if (h->cregs) brink__free(h->e, h->cregs, sizeof(cval) * NREGS);
   if (h->ctext) brink__free(h->e, h->ctext, CTEXT);
   if (h->clists) brink__free(h->e, h->clists, sizeof(cval) * CLISTS);
-  if (h->ccover)
-    brink__free(h->e, h->ccover, sizeof(int64_t) * (size_t)h->nccover);
-  h->ccover = NULL;
-  h->nccover = 0;
   h->cregs = NULL;
   h->ctext = NULL;
   h->clists = NULL;
@@ -780,13 +775,12 @@ static bool take(host *h, lua_State *L, cup *up, cval *out) {
       *out = (cval){V_STR, nr ? nr->actor : -1, 0, {.s = s}, NULL};
       break;
     }
-    if (up->k.v.u.s != s || up->len != len ||
+    if (up->k.v.u.s != s || up->k.len != len || len >= sizeof up->text ||
         memcmp(up->text, s, len) != 0) {
       up->k.v.t = V_STR;
       up->k.v.u.s = s;
       name_info(&up->k, brink__sc_name_at(h, L, -1));
       up->k.len = len;
-      up->len = len < sizeof up->text ? len : (size_t)-1;
       if (len < sizeof up->text) memcpy(up->text, s, len);
     }
     *out = up->k.v;
@@ -1107,37 +1101,18 @@ static bool draw(host *h, int kind, const cval *args, int n, cval *out) {
 typedef struct undo {
   int top;
   bool txn;
-  int kept;   /* -1, or how many writes were undone when all counts were
-                 kept (before the first call in Lua) */
   int never;  /* the function never to run here again */
-  int n;
-  struct {
-    int slot;
-    int64_t counts[2];
-  } w[64];
 } undo;
 
-/* Before an effect's first change: a transaction to roll it back in. */
+/* Before an effect's first change: a transaction to roll it back in, and
+   the engine's log of the coverage counts its writes make (Lua, running
+   the effect again, counts them again). */
 static bool changing(host *h, undo *u) {
-  if (!u->txn) u->txn = brink_txn_begin(h->e) == BRINK_OK;
-  return u->txn;
-}
-
-/* Before the first function called in Lua: every coverage count kept. */
-static bool keep_counts(host *h, undo *u) {
-  if (u->kept >= 0) return true;
-  int n;
-  int64_t *all = brink__cover_all(h->e, &n);
-  if (h->ccover == NULL || h->nccover != n) {
-    if (h->ccover) brink__free(h->e, h->ccover, sizeof(int64_t) * (size_t)h->nccover);
-    h->nccover = 0;
-    if ((h->ccover = brink__alloc(h->e, sizeof(int64_t) * (size_t)n)) == NULL)
-      return false;
-    h->nccover = n;
+  if (!u->txn && brink_txn_begin(h->e) == BRINK_OK) {
+    u->txn = true;
+    brink__cover_log(h->e, true);
   }
-  memcpy(h->ccover, all, sizeof(int64_t) * (size_t)n);
-  u->kept = u->n;
-  return true;
+  return u->txn;
 }
 
 /* o[key] = v, through the engine's write. */
@@ -1182,10 +1157,7 @@ static bool assign(host *h, const cval *o, const cval *key, const cval *v,
       return false;
     }
   }
-  if (u->n == (int)(sizeof u->w / sizeof u->w[0]) || !changing(h, u))
-    return false;
-  u->w[u->n].slot = slot;
-  brink__cover_get(e, slot, u->w[u->n++].counts);
+  if (!changing(h, u)) return false;
   return brink__write(e, slot, d) == BRINK_OK;
 }
 
@@ -1251,7 +1223,7 @@ static int call_out(host *h, lua_State *L, int caller, int mode, cval *r,
   }
   cval res[8];
   int got;
-  if (!changing(h, u) || !keep_counts(h, u) ||
+  if (!changing(h, u) ||
       (got = call_in_lua(h, L, r[0].b, &r[1], nargs, want, res)) < 0)
     return -1;
   for (int j = 0; j < got; j++) r[j] = res[j];
@@ -1616,9 +1588,7 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, int mode,
   undo u;
   u.top = -1;
   u.txn = false;
-  u.kept = -1;
   u.never = fn;
-  u.n = 0;
   h->cbusy = true;
   int rc = exec(h, p, fn, c, mode, S, &first, &nret, &u);
   h->cbusy = false;
@@ -1629,18 +1599,10 @@ int brink__sc_cexpr(host *h, int fn, const brink__call *c, int mode,
     h->cprogs[u.never] = (void *)&rejected;
   }
   if (u.txn) {
+    if (rc != BRINK_OK) brink__cover_undo(e);
+    brink__cover_log(e, false);
     if (rc == BRINK_OK) return brink_txn_commit(e) == BRINK_OK ? rc : -1;
     brink_txn_rollback(e);
-    if (u.kept >= 0) {   /* as before the first call in Lua, then before */
-      int n;
-      memcpy(brink__cover_all(e, &n), h->ccover,
-             sizeof(int64_t) * (size_t)h->nccover);
-      u.n = u.kept;
-    }
-    while (u.n > 0) {
-      u.n--;
-      brink__cover_put(e, u.w[u.n].slot, u.w[u.n].counts);
-    }
   }
   if (rc != BRINK_OK) return -1;
   if (mode == BRINK__CX_EFFECT) return BRINK_OK;
